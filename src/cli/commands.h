@@ -1,0 +1,31 @@
+// One function per `patchbay` subcommand. Each takes the arguments after the
+// subcommand name and returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace pb::cli {
+
+using Args = std::vector<std::string>;
+
+int Migrate(const Args& args);
+int ParseMail(const Args& args);
+int ParseArchive(const Args& args);
+int Serve(const Args& args);
+int Project(const Args& args);  // project create|list
+int User(const Args& args);     // user create|list|token
+int Retag(const Args& args);
+int Rehash(const Args& args);
+int Failed(const Args& args);   // failed list|show|retry
+int Demo(const Args& args);     // demo: create the demo project and load its mbox
+
+// The database URL from --database, else $PATCHBAY_DATABASE, else
+// sqlite://patchbay.db in the current directory. Removes the flag from args.
+std::string TakeDatabaseUrl(Args& args);
+
+// Removes "--name VALUE" or "--name=VALUE" from args; returns VALUE or "".
+std::string TakeOption(Args& args, const std::string& name);
+bool TakeFlag(Args& args, const std::string& name);
+
+}  // namespace pb::cli

@@ -1,0 +1,203 @@
+// parsemail, parsearchive and failed: the command-line doors to service/ingest.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/open_db.h"
+#include "mail/mailbox.h"
+#include "service/ingest.h"
+
+namespace pb::cli {
+namespace {
+
+using service::Outcome;
+
+// Archive imports commit every kBatch mails: one fsync per batch instead of
+// one per mail; each mail still has its own savepoint.
+constexpr int kBatch = 500;
+
+void Report(const service::IngestResult& r) {
+  switch (r.outcome) {
+    case Outcome::kDuplicate:
+      std::fprintf(stderr, "%s\n", r.reason.c_str());
+      break;
+    case Outcome::kDropped:
+      std::fprintf(stderr, "Nothing added to database: %s%s%s\n", r.reason.c_str(),
+                   r.msgid.empty() ? "" : " — ", r.msgid.c_str());
+      break;
+    case Outcome::kFailed:
+      std::fprintf(stderr, "Failed to store mail %s: %s%s\n",
+                   r.msgid.empty() ? "(no Message-ID)" : r.msgid.c_str(), r.reason.c_str(),
+                   r.failed_id ? (" (kept as failed mail " + std::to_string(r.failed_id) + ")").c_str()
+                               : "");
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
+int ParseMail(const Args& in) {
+  Args args = in;
+  std::string url = TakeDatabaseUrl(args);
+  service::IngestOptions options;
+  options.list_id = TakeOption(args, "--list-id");
+  std::string raw;
+  if (!args.empty() && args[0] != "-") {
+    FILE* f = std::fopen(args[0].c_str(), "rb");
+    if (!f) {
+      std::fprintf(stderr, "patchbay: cannot read %s\n", args[0].c_str());
+      return 1;
+    }
+    char buf[65536];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) raw.append(buf, n);
+    std::fclose(f);
+  } else {
+    raw.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  auto conn = OpenMigrated(url);
+  if (!conn) return 1;
+  // The MTA may discard the mail once we exit 0: commit to disk first.
+  conn->SetDurable(true);
+  auto r = service::IngestMail(*conn, raw, options);
+  Report(r);
+  return r.outcome == Outcome::kFailed ? 1 : 0;
+}
+
+int ParseArchive(const Args& in) {
+  Args args = in;
+  std::string url = TakeDatabaseUrl(args);
+  service::IngestOptions options;
+  options.list_id = TakeOption(args, "--list-id");
+  options.own_transaction = false;
+  bool quiet = TakeFlag(args, "-q") || TakeOption(args, "-v") == "0";
+  if (args.empty()) {
+    std::fprintf(stderr, "usage: patchbay parsearchive [--database URL] [--list-id ID] PATH\n");
+    return 2;
+  }
+  const std::string path = args[0];
+  if (path != "-" && access(path.c_str(), R_OK) != 0) {
+    std::fprintf(stderr, "patchbay: no such mbox file or Maildir: %s\n", path.c_str());
+    return 1;
+  }
+  auto conn = OpenMigrated(url);
+  if (!conn) return 1;
+
+  int counts[7] = {};
+  int total = 0, in_batch = 0;
+  const bool progress = isatty(STDERR_FILENO) && !quiet;
+  Status st;
+  try {
+    conn->Begin();
+    st = mail::ForEachMessage(path, [&](std::string_view raw) {
+      auto r = service::IngestMail(*conn, raw, options);
+      ++counts[static_cast<int>(r.outcome)];
+      ++total;
+      if (r.outcome == Outcome::kFailed) Report(r);
+      if (++in_batch == kBatch) {
+        conn->Commit();
+        conn->Begin();
+        in_batch = 0;
+      }
+      if (progress && total % 10 == 0) std::fprintf(stderr, "%06d\r", total);
+      return true;
+    });
+    conn->Commit();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "patchbay: %s\n", e.what());
+    return 1;
+  }
+  if (!st.ok()) {
+    std::fprintf(stderr, "patchbay: %s\n", st.message().c_str());
+    return 1;
+  }
+  auto c = [&](Outcome o) { return counts[static_cast<int>(o)]; };
+  if (!quiet) {
+    int comments = c(Outcome::kPatchComment) + c(Outcome::kCoverComment);
+    std::printf(
+        "Processed %d messages -->\n"
+        "  %4d cover letters\n"
+        "  %4d patches\n"
+        "  %4d comments\n"
+        "  %4d duplicates\n"
+        "  %4d dropped\n"
+        "  %4d errors\n"
+        "Total: %d new entries\n",
+        total, c(Outcome::kCover), c(Outcome::kPatch), comments, c(Outcome::kDuplicate),
+        c(Outcome::kDropped), c(Outcome::kFailed),
+        total - c(Outcome::kDuplicate) - c(Outcome::kDropped) - c(Outcome::kFailed));
+  }
+  return 0;
+}
+
+int Failed(const Args& in) {
+  Args args = in;
+  std::string url = TakeDatabaseUrl(args);
+  auto conn = OpenMigrated(url);
+  if (!conn) return 1;
+  std::string verb = args.empty() ? "list" : args[0];
+  try {
+    if (verb == "list") {
+      db::Query q(*conn,
+                  "SELECT id, received, COALESCE(msgid, ''), reason FROM failed_mails "
+                  "WHERE resolved = 0 ORDER BY id");
+      int n = 0;
+      while (q.Next()) {
+        std::printf("%lld  %s  %s  %s\n", static_cast<long long>(q.Int(0)),
+                    FormatIsoDate(q.Int(1)).c_str(), q.Str(2).c_str(), q.Str(3).c_str());
+        ++n;
+      }
+      if (n == 0) std::printf("no failed mails\n");
+      return 0;
+    }
+    if (verb == "show" && args.size() == 2) {
+      db::Query q(*conn, "SELECT raw FROM failed_mails WHERE id = ?1", std::stoll(args[1]));
+      if (!q.Next()) {
+        std::fprintf(stderr, "patchbay: no failed mail %s\n", args[1].c_str());
+        return 1;
+      }
+      std::fwrite(q.Blob(0).data(), 1, q.Blob(0).size(), stdout);
+      return 0;
+    }
+    if (verb == "retry") {
+      bool all = args.size() == 1 || (args.size() == 2 && args[1] == "--all");
+      std::vector<std::pair<int64_t, std::pair<std::string, std::string>>> mails;
+      {
+        db::Query q(*conn,
+                    "SELECT id, raw, COALESCE(list_id, '') FROM failed_mails WHERE resolved = 0 "
+                    "AND (?1 = 1 OR id = ?2) ORDER BY id",
+                    all, all ? int64_t{0} : std::stoll(args[1]));
+        while (q.Next()) mails.push_back({q.Int(0), {std::string(q.Blob(1)), q.Str(2)}});
+      }
+      int fixed = 0;
+      for (auto& [id, mail] : mails) {
+        service::IngestOptions o;
+        o.list_id = mail.second;
+        o.keep_failed = false;
+        auto r = service::IngestMail(*conn, mail.first, o);
+        std::printf("failed mail %lld: %s%s%s\n", static_cast<long long>(id),
+                    service::OutcomeName(r.outcome), r.reason.empty() ? "" : ": ",
+                    r.reason.c_str());
+        if (r.outcome != Outcome::kFailed) {
+          db::Query(*conn, "UPDATE failed_mails SET resolved = 1 WHERE id = ?1", id).Run();
+          ++fixed;
+        }
+      }
+      std::printf("%d of %zu retried mails stored or settled\n", fixed, mails.size());
+      return fixed == static_cast<int>(mails.size()) ? 0 : 1;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "patchbay: %s\n", e.what());
+    return 1;
+  }
+  std::fprintf(stderr, "usage: patchbay failed list | show ID | retry [ID|--all]\n");
+  return 2;
+}
+
+}  // namespace pb::cli

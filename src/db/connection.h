@@ -1,0 +1,156 @@
+// The storage interface every backend implements: a connection that runs
+// portable SQL. Queries are written once, in the repositories under db/
+// (projects.h, patches.h, ...), with numbered placeholders ?1, ?2, ... and
+// only SQL that SQLite 3.40 and PostgreSQL 15 both accept (RETURNING,
+// ON CONFLICT, standard joins). A backend translates placeholders if it must.
+//
+// A Connection is used by one thread at a time. Statements are prepared once
+// per connection and cached by their SQL text.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace pb::db {
+
+// Thrown by backends; converted to a Status at the service boundary.
+class DbError : public std::runtime_error {
+ public:
+  enum class Kind { kGeneric, kConstraint, kBusy };
+  DbError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+class Statement {
+ public:
+  virtual ~Statement() = default;
+  // Placeholders are 1-based.
+  virtual void BindNull(int index) = 0;
+  virtual void BindInt(int index, int64_t value) = 0;
+  virtual void BindText(int index, std::string_view value) = 0;
+  // Arbitrary bytes (raw mails may hold NULs and invalid UTF-8).
+  virtual void BindBlob(int index, std::string_view value) = 0;
+  // Advances to the next row; false when done. Executes on first call.
+  virtual bool Step() = 0;
+  // Makes the statement reusable; clears bindings.
+  virtual void Reset() = 0;
+  virtual bool IsNull(int column) = 0;
+  virtual int64_t Int(int column) = 0;
+  // Valid until the next Step/Reset.
+  virtual std::string_view Text(int column) = 0;
+  virtual std::string_view Blob(int column) = 0;
+  // Number of rows changed by the last executed write.
+  virtual int64_t Changes() = 0;
+};
+
+enum class Dialect { kSqlite, kPostgres };
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual Dialect dialect() const = 0;
+  // Returns a cached statement, reset, with bindings cleared. The reference
+  // stays valid for the connection's lifetime; don't run the same SQL text
+  // again while iterating it.
+  virtual Statement& Prepare(std::string_view sql) = 0;
+  // Runs one or more statements without results (DDL, pragmas).
+  virtual void ExecScript(std::string_view sql) = 0;
+  virtual void Begin() = 0;   // BEGIN IMMEDIATE on SQLite: writers serialise up front
+  virtual void Commit() = 0;
+  virtual void Rollback() = 0;
+  // Durable = every commit is on disk before it returns (parsemail: the MTA
+  // may delete the mail once we exit 0). Otherwise commits survive a process
+  // crash but maybe not a power loss (bulk archive imports).
+  virtual void SetDurable(bool durable) = 0;
+  // Number of statements executed so far; tests use it to assert a constant
+  // query count per request.
+  virtual int64_t statements_executed() const = 0;
+};
+
+// Opens a backend from a URL: "sqlite:///abs/path.db", "sqlite://relative.db",
+// or a bare path (SQLite). PostgreSQL ("postgres://...") is a later backend.
+std::unique_ptr<Connection> Open(const std::string& url);
+
+// RAII transaction: rolls back unless Commit() was called.
+class Transaction {
+ public:
+  explicit Transaction(Connection& c) : c_(c) { c_.Begin(); }
+  ~Transaction() {
+    if (!done_) {
+      try { c_.Rollback(); } catch (...) {}
+    }
+  }
+  void Commit() { c_.Commit(); done_ = true; }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+ private:
+  Connection& c_;
+  bool done_ = false;
+};
+
+// Convenience wrapper: binds arguments in order and iterates rows.
+//   Query q(conn, "SELECT id, name FROM projects WHERE linkname = ?1", linkname);
+//   while (q.Next()) use(q.Int(0), q.Text(1));
+class Query {
+ public:
+  template <typename... Args>
+  Query(Connection& c, std::string_view sql, const Args&... args) : st_(c.Prepare(sql)) {
+    int i = 1;
+    (Bind(i++, args), ...);
+  }
+  ~Query() { st_.Reset(); }
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+
+  bool Next() { return st_.Step(); }
+  // Runs a statement without result rows; returns rows changed.
+  int64_t Run() { while (st_.Step()) {} return st_.Changes(); }
+  bool IsNull(int c) { return st_.IsNull(c); }
+  int64_t Int(int c) { return st_.Int(c); }
+  std::string_view Text(int c) { return st_.Text(c); }
+  std::string_view Blob(int c) { return st_.Blob(c); }
+  std::string Str(int c) { return std::string(st_.Text(c)); }
+  std::optional<int64_t> OptInt(int c) {
+    if (st_.IsNull(c)) return std::nullopt;
+    return st_.Int(c);
+  }
+  std::optional<std::string> OptStr(int c) {
+    if (st_.IsNull(c)) return std::nullopt;
+    return std::string(st_.Text(c));
+  }
+
+  void Bind(int i, std::nullopt_t) { st_.BindNull(i); }
+  template <typename T>
+    requires std::is_integral_v<T>
+  void Bind(int i, T v) { st_.BindInt(i, static_cast<int64_t>(v)); }
+  void Bind(int i, std::string_view v) { st_.BindText(i, v); }
+  void Bind(int i, const std::string& v) { st_.BindText(i, v); }
+  void Bind(int i, const char* v) { st_.BindText(i, v); }
+  template <typename T>
+  void Bind(int i, const std::optional<T>& v) {
+    if (v) Bind(i, *v); else st_.BindNull(i);
+  }
+
+ private:
+  Statement& st_;
+};
+
+// Runs a query expected to yield one integer (e.g. "INSERT ... RETURNING id").
+template <typename... Args>
+std::optional<int64_t> QueryInt(Connection& c, std::string_view sql, const Args&... args) {
+  Query q(c, sql, args...);
+  if (!q.Next() || q.IsNull(0)) return std::nullopt;
+  return q.Int(0);
+}
+
+}  // namespace pb::db

@@ -1,0 +1,294 @@
+#include "db/mail_store.h"
+
+namespace pb::db {
+
+Id GetOrCreatePerson(Connection& c, std::string_view email, std::string_view name) {
+  std::optional<Id> existing;
+  bool rename = false;
+  {
+    Query q(c, "SELECT id, name FROM people WHERE lower(email) = lower(?1) ORDER BY id LIMIT 1",
+            email);
+    if (q.Next()) {
+      existing = q.Int(0);
+      rename = !name.empty() && (q.IsNull(1) || q.Text(1) != name);
+    }
+  }
+  if (existing) {
+    if (rename) Query(c, "UPDATE people SET name = ?1 WHERE id = ?2", name, *existing).Run();
+    return *existing;
+  }
+  std::optional<std::string_view> n;
+  if (!name.empty()) n = name;
+  return QueryInt(c, "INSERT INTO people (email, name) VALUES (?1, ?2) RETURNING id", email, n)
+      .value();
+}
+
+Id DefaultStateId(Connection& c) {
+  auto id = QueryInt(c, "SELECT id FROM states WHERE ordering = 0");
+  if (!id) throw DbError(DbError::Kind::kGeneric, "no default state (ordering 0) exists");
+  return *id;
+}
+
+std::optional<Id> StateIdByName(Connection& c, std::string_view name) {
+  return QueryInt(c, "SELECT id FROM states WHERE lower(name) = lower(?1)", name);
+}
+
+bool PatchExists(Connection& c, Id project_id, std::string_view msgid) {
+  return QueryInt(c, "SELECT 1 FROM patches WHERE project_id = ?1 AND msgid = ?2", project_id,
+                  msgid)
+      .has_value();
+}
+
+bool CoverExists(Connection& c, Id project_id, std::string_view msgid) {
+  return QueryInt(c, "SELECT 1 FROM covers WHERE project_id = ?1 AND msgid = ?2", project_id,
+                  msgid)
+      .has_value();
+}
+
+Id InsertPatch(Connection& c, const NewPatch& p) {
+  return QueryInt(c,
+                  "INSERT INTO patches (project_id, msgid, name, date, submitter_id, delegate_id, "
+                  "state_id, hash, pull_url, headers, content, diff) VALUES "
+                  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+                  p.project_id, p.msgid, p.name, p.date, p.submitter_id, p.delegate_id,
+                  p.state_id, p.hash, p.pull_url, p.headers, p.content, p.diff)
+      .value();
+}
+
+Id InsertCover(Connection& c, const NewSubmission& s) {
+  return QueryInt(c,
+                  "INSERT INTO covers (project_id, msgid, name, date, submitter_id, headers, "
+                  "content) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                  s.project_id, s.msgid, s.name, s.date, s.submitter_id, s.headers, s.content)
+      .value();
+}
+
+std::optional<Id> InsertPatchComment(Connection& c, Id patch_id, const NewSubmission& s,
+                                     std::optional<bool> addressed) {
+  if (QueryInt(c, "SELECT 1 FROM patch_comments WHERE patch_id = ?1 AND msgid = ?2", patch_id,
+               s.msgid)) {
+    return std::nullopt;
+  }
+  return QueryInt(c,
+                  "INSERT INTO patch_comments (patch_id, msgid, date, submitter_id, addressed, "
+                  "headers, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                  patch_id, s.msgid, s.date, s.submitter_id, addressed, s.headers, s.content);
+}
+
+std::optional<Id> InsertCoverComment(Connection& c, Id cover_id, const NewSubmission& s) {
+  if (QueryInt(c, "SELECT 1 FROM cover_comments WHERE cover_id = ?1 AND msgid = ?2", cover_id,
+               s.msgid)) {
+    return std::nullopt;
+  }
+  return QueryInt(c,
+                  "INSERT INTO cover_comments (cover_id, msgid, date, submitter_id, headers, "
+                  "content) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                  cover_id, s.msgid, s.date, s.submitter_id, s.headers, s.content);
+}
+
+std::optional<Id> PatchIdByMsgid(Connection& c, Id project_id, std::string_view msgid) {
+  return QueryInt(c, "SELECT id FROM patches WHERE project_id = ?1 AND msgid = ?2", project_id,
+                  msgid);
+}
+
+std::optional<Id> PatchIdOfCommentMsgid(Connection& c, Id project_id, std::string_view msgid) {
+  return QueryInt(c,
+                  "SELECT pc.patch_id FROM patch_comments pc JOIN patches p ON p.id = pc.patch_id "
+                  "WHERE pc.msgid = ?1 AND p.project_id = ?2 ORDER BY pc.date DESC, pc.id DESC "
+                  "LIMIT 1",
+                  msgid, project_id);
+}
+
+std::optional<Id> CoverIdByMsgid(Connection& c, Id project_id, std::string_view msgid) {
+  return QueryInt(c, "SELECT id FROM covers WHERE project_id = ?1 AND msgid = ?2", project_id,
+                  msgid);
+}
+
+std::optional<Id> CoverIdOfCommentMsgid(Connection& c, Id project_id, std::string_view msgid) {
+  Query q(c,
+          "SELECT cc.cover_id FROM cover_comments cc JOIN covers v ON v.id = cc.cover_id "
+          "WHERE cc.msgid = ?1 AND v.project_id = ?2 LIMIT 2",
+          msgid, project_id);
+  if (!q.Next()) return std::nullopt;
+  Id id = q.Int(0);
+  if (q.Next()) {
+    throw DbError(DbError::Kind::kGeneric,
+                  "several cover comments have message id " + std::string(msgid));
+  }
+  return id;
+}
+
+int64_t CountCoversNamed(Connection& c, std::string_view name) {
+  return QueryInt(c, "SELECT COUNT(*) FROM covers WHERE name = ?1", name).value_or(0);
+}
+
+namespace {
+
+constexpr const char* kSeriesColumns =
+    "id, name, date, submitter_id, version, total, received_total, cover_letter_id";
+
+SeriesRow ReadSeries(Query& q) {
+  SeriesRow s;
+  s.id = q.Int(0);
+  s.name = q.OptStr(1);
+  s.date = q.Int(2);
+  s.submitter_id = q.Int(3);
+  s.version = static_cast<int>(q.Int(4));
+  s.total = static_cast<int>(q.Int(5));
+  s.received_total = static_cast<int>(q.Int(6));
+  s.cover_letter_id = q.OptInt(7);
+  return s;
+}
+
+}  // namespace
+
+std::optional<SeriesRow> GetSeries(Connection& c, Id series_id) {
+  Query q(c, std::string("SELECT ") + kSeriesColumns + " FROM series WHERE id = ?1", series_id);
+  if (q.Next()) return ReadSeries(q);
+  return std::nullopt;
+}
+
+std::optional<Id> SeriesIdByReference(Connection& c, Id project_id, std::string_view msgid) {
+  return QueryInt(c, "SELECT series_id FROM series_references WHERE project_id = ?1 AND msgid = ?2",
+                  project_id, msgid.substr(0, 255));
+}
+
+std::vector<SeriesRow> SeriesByMarkers(Connection& c, Id project_id, Id submitter_id, int version,
+                                       int total, Micros from, Micros to) {
+  Query q(c,
+          std::string("SELECT ") + kSeriesColumns +
+              " FROM series WHERE project_id = ?1 AND submitter_id = ?2 AND version = ?3 "
+              "AND total = ?4 AND date >= ?5 AND date <= ?6 ORDER BY date DESC, id DESC",
+          project_id, submitter_id, version, total, from, to);
+  std::vector<SeriesRow> out;
+  while (q.Next()) out.push_back(ReadSeries(q));
+  return out;
+}
+
+Id InsertSeries(Connection& c, Id project_id, Micros date, Id submitter_id, int version, int total) {
+  return QueryInt(c,
+                  "INSERT INTO series (project_id, date, submitter_id, version, total) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                  project_id, date, submitter_id, version, total)
+      .value();
+}
+
+void InsertSeriesReference(Connection& c, Id project_id, Id series_id, std::string_view msgid) {
+  Query(c,
+        "INSERT INTO series_references (project_id, series_id, msgid) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT DO NOTHING",
+        project_id, series_id, msgid.substr(0, 255))
+      .Run();
+}
+
+bool SeriesHasNumber(Connection& c, Id series_id, int number) {
+  return QueryInt(c, "SELECT 1 FROM patches WHERE series_id = ?1 AND number = ?2", series_id,
+                  number)
+      .has_value();
+}
+
+std::vector<int> SeriesNumbers(Connection& c, Id series_id) {
+  Query q(c,
+          "SELECT number FROM patches WHERE series_id = ?1 AND number IS NOT NULL "
+          "ORDER BY number",
+          series_id);
+  std::vector<int> out;
+  while (q.Next()) out.push_back(static_cast<int>(q.Int(0)));
+  return out;
+}
+
+void SetSeriesName(Connection& c, Id series_id, std::string_view name) {
+  Query(c, "UPDATE series SET name = ?1 WHERE id = ?2", name, series_id).Run();
+}
+
+void SetSeriesCover(Connection& c, Id series_id, Id cover_id) {
+  Query(c, "UPDATE series SET cover_letter_id = ?1 WHERE id = ?2", cover_id, series_id).Run();
+}
+
+void SetSeriesPrevious(Connection& c, Id series_id, Id previous_id) {
+  Query(c, "UPDATE series SET previous_id = ?1 WHERE id = ?2", previous_id, series_id).Run();
+}
+
+std::optional<std::string> PatchNameByNumber(Connection& c, Id series_id, int number) {
+  Query q(c, "SELECT name FROM patches WHERE series_id = ?1 AND number = ?2", series_id, number);
+  if (q.Next()) return q.Str(0);
+  return std::nullopt;
+}
+
+std::optional<Id> PatchIdByNumber(Connection& c, Id series_id, int number) {
+  return QueryInt(c, "SELECT id FROM patches WHERE series_id = ?1 AND number = ?2", series_id,
+                  number);
+}
+
+void AttachPatch(Connection& c, Id patch_id, Id series_id, int number) {
+  Query(c, "UPDATE patches SET series_id = ?1, number = ?2 WHERE id = ?3", series_id, number,
+        patch_id)
+      .Run();
+  Query(c, "UPDATE series SET received_total = received_total + 1 WHERE id = ?1", series_id).Run();
+}
+
+void InsertEvent(Connection& c, const Event& e) {
+  Query(c,
+        "INSERT INTO events (project_id, category, date, actor_id, patch_id, series_id, cover_id, "
+        "previous_state_id, current_state_id, previous_delegate_id, current_delegate_id, "
+        "created_check_id, cover_comment_id, patch_comment_id) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        e.project_id, e.category, NowMicros(), e.actor_id, e.patch_id, e.series_id, e.cover_id,
+        e.previous_state_id, e.current_state_id, e.previous_delegate_id, e.current_delegate_id,
+        e.created_check_id, e.cover_comment_id, e.patch_comment_id)
+      .Run();
+}
+
+std::vector<TagPattern> Tags(Connection& c) {
+  Query q(c, "SELECT id, pattern FROM tags ORDER BY id");
+  std::vector<TagPattern> out;
+  while (q.Next()) out.push_back({q.Int(0), q.Str(1)});
+  return out;
+}
+
+bool ProjectUsesTags(Connection& c, Id project_id) {
+  return QueryInt(c, "SELECT use_tags FROM projects WHERE id = ?1", project_id).value_or(0) != 0;
+}
+
+std::vector<std::string> PatchTexts(Connection& c, Id patch_id) {
+  std::vector<std::string> out;
+  {
+    Query q(c, "SELECT content FROM patches WHERE id = ?1", patch_id);
+    if (q.Next() && !q.IsNull(0)) out.push_back(q.Str(0));
+  }
+  Query q(c, "SELECT content FROM patch_comments WHERE patch_id = ?1 AND content IS NOT NULL",
+          patch_id);
+  while (q.Next()) out.push_back(q.Str(0));
+  return out;
+}
+
+void SetPatchTags(Connection& c, Id patch_id, const std::vector<std::pair<Id, int>>& counts) {
+  Query(c, "DELETE FROM patch_tags WHERE patch_id = ?1", patch_id).Run();
+  for (const auto& [tag_id, count] : counts) {
+    if (count <= 0) continue;
+    Query(c, "INSERT INTO patch_tags (patch_id, tag_id, count) VALUES (?1, ?2, ?3)", patch_id,
+          tag_id, count)
+        .Run();
+  }
+}
+
+Id InsertFailedMail(Connection& c, std::string_view raw, std::string_view reason,
+                    std::string_view msgid, std::string_view list_id) {
+  Statement& st = c.Prepare(
+      "INSERT INTO failed_mails (received, msgid, list_id, reason, raw) VALUES "
+      "(?1, ?2, ?3, ?4, ?5) RETURNING id");
+  st.BindInt(1, NowMicros());
+  st.BindText(2, msgid);
+  st.BindText(3, list_id);
+  st.BindText(4, reason);
+  st.BindBlob(5, raw);
+  Id id = st.Step() ? st.Int(0) : 0;
+  st.Reset();
+  return id;
+}
+
+void BumpGeneration(Connection& c) {
+  Query(c, "UPDATE data_generation SET generation = generation + 1 WHERE id = 1").Run();
+}
+
+}  // namespace pb::db

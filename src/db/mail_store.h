@@ -1,0 +1,113 @@
+// The SQL behind mail ingestion (service/ingest): people, patches, covers,
+// comments, series, series references, events, tag counts, failed mails.
+// Every function runs inside the caller's transaction.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.h"
+#include "db/connection.h"
+#include "db/records.h"
+
+namespace pb::db {
+
+// Spec §2.13 step 6: existing person by email (case-insensitive), else a new
+// one; a non-empty name that differs from the stored one replaces it.
+Id GetOrCreatePerson(Connection& c, std::string_view email, std::string_view name);
+
+Id DefaultStateId(Connection& c);  // the state with ordering 0
+std::optional<Id> StateIdByName(Connection& c, std::string_view name);  // case-insensitive
+
+struct NewSubmission {
+  Id project_id = 0;
+  std::string_view msgid, name, headers;
+  Micros date = 0;
+  Id submitter_id = 0;
+  std::optional<std::string_view> content;
+};
+
+struct NewPatch : NewSubmission {
+  std::optional<std::string_view> diff, pull_url, hash;
+  std::optional<Id> delegate_id;
+  Id state_id = 0;
+};
+
+bool PatchExists(Connection& c, Id project_id, std::string_view msgid);
+bool CoverExists(Connection& c, Id project_id, std::string_view msgid);
+Id InsertPatch(Connection& c, const NewPatch& p);
+Id InsertCover(Connection& c, const NewSubmission& s);
+
+// `addressed`: nullopt = no action required (NULL), false = action required.
+std::optional<Id> InsertPatchComment(Connection& c, Id patch_id, const NewSubmission& s,
+                                     std::optional<bool> addressed);
+std::optional<Id> InsertCoverComment(Connection& c, Id cover_id, const NewSubmission& s);
+
+// Parent lookup for replies (spec §2.17).
+std::optional<Id> PatchIdByMsgid(Connection& c, Id project_id, std::string_view msgid);
+std::optional<Id> PatchIdOfCommentMsgid(Connection& c, Id project_id, std::string_view msgid);
+std::optional<Id> CoverIdByMsgid(Connection& c, Id project_id, std::string_view msgid);
+// Errors (kConflict) when two cover comments share the msgid, as upstream does.
+std::optional<Id> CoverIdOfCommentMsgid(Connection& c, Id project_id, std::string_view msgid);
+// Spec §2.12: the cover-name test is global across projects; returns the count.
+int64_t CountCoversNamed(Connection& c, std::string_view name);
+
+struct SeriesRow {
+  Id id = 0;
+  std::optional<std::string> name;
+  Micros date = 0;
+  Id submitter_id = 0;
+  int version = 1;
+  int total = 1;
+  int received_total = 0;
+  std::optional<Id> cover_letter_id;
+};
+
+std::optional<SeriesRow> GetSeries(Connection& c, Id series_id);
+std::optional<Id> SeriesIdByReference(Connection& c, Id project_id, std::string_view msgid);
+// Spec §2.15.1 step 2, newest first.
+std::vector<SeriesRow> SeriesByMarkers(Connection& c, Id project_id, Id submitter_id, int version,
+                                       int total, Micros from, Micros to);
+Id InsertSeries(Connection& c, Id project_id, Micros date, Id submitter_id, int version, int total);
+// No-op when (project, msgid) already maps to a series.
+void InsertSeriesReference(Connection& c, Id project_id, Id series_id, std::string_view msgid);
+bool SeriesHasNumber(Connection& c, Id series_id, int number);
+std::vector<int> SeriesNumbers(Connection& c, Id series_id);  // ascending
+void SetSeriesName(Connection& c, Id series_id, std::string_view name);
+void SetSeriesCover(Connection& c, Id series_id, Id cover_id);
+void SetSeriesPrevious(Connection& c, Id series_id, Id previous_id);
+std::optional<std::string> PatchNameByNumber(Connection& c, Id series_id, int number);
+std::optional<Id> PatchIdByNumber(Connection& c, Id series_id, int number);
+// Sets patch.series/number and bumps the series' received_total.
+void AttachPatch(Connection& c, Id patch_id, Id series_id, int number);
+
+struct Event {
+  Id project_id = 0;
+  std::string_view category;
+  std::optional<Id> patch_id, series_id, cover_id, actor_id;
+  std::optional<Id> previous_state_id, current_state_id;
+  std::optional<Id> previous_delegate_id, current_delegate_id;
+  std::optional<Id> created_check_id, cover_comment_id, patch_comment_id;
+};
+void InsertEvent(Connection& c, const Event& e);
+
+struct TagPattern {
+  Id id;
+  std::string pattern;
+};
+std::vector<TagPattern> Tags(Connection& c);
+bool ProjectUsesTags(Connection& c, Id project_id);
+// The patch's own content followed by its comments' contents.
+std::vector<std::string> PatchTexts(Connection& c, Id patch_id);
+void SetPatchTags(Connection& c, Id patch_id, const std::vector<std::pair<Id, int>>& counts);
+
+// Keeps a mail that could not be stored, verbatim, with the reason.
+Id InsertFailedMail(Connection& c, std::string_view raw, std::string_view reason,
+                    std::string_view msgid, std::string_view list_id);
+
+// Marks that data changed, so readers' cached counts go stale (any process).
+void BumpGeneration(Connection& c);
+
+}  // namespace pb::db

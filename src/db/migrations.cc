@@ -1,0 +1,394 @@
+#include "db/migrations.h"
+
+#include <string>
+#include <vector>
+
+#include "core/time.h"
+
+namespace pb::db {
+namespace {
+
+struct Migration {
+  int version;
+  const char* description;
+  const char* sql;
+};
+
+// Table and column names follow Patchwork's models (shared spec §1.2) with
+// short table names; timestamps are BIGINT microseconds since the epoch, UTC;
+// booleans are INTEGER 0/1 so both backends bind them the same way.
+const Migration kMigrations[] = {
+    {1, "Patchwork data model", R"SQL(
+CREATE TABLE users (
+  id {{ID}},
+  username TEXT NOT NULL UNIQUE,
+  first_name TEXT NOT NULL DEFAULT '',
+  last_name TEXT NOT NULL DEFAULT '',
+  email TEXT NOT NULL DEFAULT '',
+  password TEXT NOT NULL DEFAULT '',
+  is_active INTEGER NOT NULL DEFAULT 1,
+  is_staff INTEGER NOT NULL DEFAULT 0,
+  is_superuser INTEGER NOT NULL DEFAULT 0,
+  last_login BIGINT,
+  date_joined BIGINT NOT NULL,
+  -- UserProfile, one per user upstream; folded in here.
+  send_email INTEGER NOT NULL DEFAULT 0,
+  items_per_page INTEGER NOT NULL DEFAULT 100,
+  show_ids INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX users_email ON users (lower(email));
+
+CREATE TABLE tokens (
+  key TEXT PRIMARY KEY,
+  user_id BIGINT NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE,
+  created BIGINT NOT NULL
+);
+
+CREATE TABLE projects (
+  id {{ID}},
+  linkname TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL UNIQUE,
+  listid TEXT NOT NULL,
+  listemail TEXT NOT NULL,
+  subject_match TEXT NOT NULL DEFAULT '',
+  web_url TEXT NOT NULL DEFAULT '',
+  scm_url TEXT NOT NULL DEFAULT '',
+  webscm_url TEXT NOT NULL DEFAULT '',
+  list_archive_url TEXT NOT NULL DEFAULT '',
+  list_archive_url_format TEXT NOT NULL DEFAULT '',
+  commit_url_format TEXT NOT NULL DEFAULT '',
+  send_notifications INTEGER NOT NULL DEFAULT 0,
+  use_tags INTEGER NOT NULL DEFAULT 1,
+  show_dependencies INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (listid, subject_match)
+);
+
+CREATE TABLE project_maintainers (
+  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  PRIMARY KEY (user_id, project_id)
+);
+
+CREATE TABLE people (
+  id {{ID}},
+  email TEXT NOT NULL UNIQUE,
+  name TEXT,
+  user_id BIGINT REFERENCES users (id) ON DELETE SET NULL
+);
+CREATE INDEX people_email_lower ON people (lower(email));
+CREATE INDEX people_user ON people (user_id);
+
+CREATE TABLE states (
+  id {{ID}},
+  name TEXT NOT NULL UNIQUE,
+  slug TEXT NOT NULL UNIQUE,
+  ordering INTEGER NOT NULL UNIQUE,
+  action_required INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE tags (
+  id {{ID}},
+  name TEXT NOT NULL,
+  pattern TEXT NOT NULL,
+  abbrev TEXT NOT NULL UNIQUE,
+  show_column INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE covers (
+  id {{ID}},
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  msgid TEXT NOT NULL,
+  name TEXT NOT NULL,
+  date BIGINT NOT NULL,
+  submitter_id BIGINT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+  headers TEXT NOT NULL DEFAULT '',
+  content TEXT,
+  UNIQUE (msgid, project_id)
+);
+CREATE INDEX covers_project_date ON covers (project_id, date);
+CREATE INDEX covers_submitter ON covers (submitter_id);
+CREATE INDEX covers_name ON covers (name);
+
+CREATE TABLE series (
+  id {{ID}},
+  project_id BIGINT REFERENCES projects (id) ON DELETE CASCADE,
+  cover_letter_id BIGINT UNIQUE REFERENCES covers (id) ON DELETE CASCADE,
+  name TEXT,
+  date BIGINT NOT NULL,
+  submitter_id BIGINT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+  version INTEGER NOT NULL DEFAULT 1,
+  total INTEGER NOT NULL,
+  -- Denormalised count of patches, kept by the only writer (service/ingest).
+  received_total INTEGER NOT NULL DEFAULT 0,
+  -- patchbay extension: the previous revision of this series (v1 for a v2).
+  previous_id BIGINT REFERENCES series (id) ON DELETE SET NULL
+);
+CREATE INDEX series_project ON series (project_id, date);
+CREATE INDEX series_markers ON series (project_id, submitter_id, version, total, date);
+CREATE INDEX series_previous ON series (previous_id);
+
+CREATE TABLE series_references (
+  id {{ID}},
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  series_id BIGINT NOT NULL REFERENCES series (id) ON DELETE CASCADE,
+  msgid TEXT NOT NULL,
+  UNIQUE (project_id, msgid)
+);
+CREATE INDEX series_references_series ON series_references (series_id);
+
+CREATE TABLE series_dependencies (
+  series_id BIGINT NOT NULL REFERENCES series (id) ON DELETE CASCADE,
+  depends_on_id BIGINT NOT NULL REFERENCES series (id) ON DELETE CASCADE,
+  PRIMARY KEY (series_id, depends_on_id)
+);
+CREATE INDEX series_dependents ON series_dependencies (depends_on_id);
+
+CREATE TABLE patch_relations (
+  id {{ID}}
+);
+
+CREATE TABLE patches (
+  id {{ID}},
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  msgid TEXT NOT NULL,
+  name TEXT NOT NULL,
+  date BIGINT NOT NULL,
+  submitter_id BIGINT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+  delegate_id BIGINT REFERENCES users (id) ON DELETE CASCADE,
+  state_id BIGINT NOT NULL REFERENCES states (id) ON DELETE CASCADE,
+  archived INTEGER NOT NULL DEFAULT 0,
+  hash TEXT,
+  commit_ref TEXT,
+  pull_url TEXT,
+  series_id BIGINT REFERENCES series (id) ON DELETE CASCADE,
+  number INTEGER,
+  related_id BIGINT REFERENCES patch_relations (id) ON DELETE SET NULL,
+  -- The large columns come last so list scans stay on the row's first page.
+  headers TEXT NOT NULL DEFAULT '',
+  content TEXT,
+  diff TEXT,
+  UNIQUE (msgid, project_id),
+  UNIQUE (series_id, number)
+);
+CREATE INDEX patches_project ON patches (project_id, id);
+CREATE INDEX patches_project_state_date ON patches (project_id, state_id, archived, date, id);
+CREATE INDEX patches_project_date ON patches (project_id, date, id);
+CREATE INDEX patches_submitter ON patches (submitter_id);
+CREATE INDEX patches_delegate ON patches (delegate_id);
+CREATE INDEX patches_series ON patches (series_id, number);
+CREATE INDEX patches_hash ON patches (hash);
+CREATE INDEX patches_msgid ON patches (msgid);
+CREATE INDEX patches_related ON patches (related_id);
+
+CREATE TABLE patch_tags (
+  patch_id BIGINT NOT NULL REFERENCES patches (id) ON DELETE CASCADE,
+  tag_id BIGINT NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
+  count INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY (patch_id, tag_id)
+);
+
+CREATE TABLE patch_comments (
+  id {{ID}},
+  patch_id BIGINT NOT NULL REFERENCES patches (id) ON DELETE CASCADE,
+  msgid TEXT NOT NULL,
+  date BIGINT NOT NULL,
+  submitter_id BIGINT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+  addressed INTEGER,
+  headers TEXT NOT NULL DEFAULT '',
+  content TEXT,
+  UNIQUE (msgid, patch_id)
+);
+CREATE INDEX patch_comments_patch_date ON patch_comments (patch_id, date);
+CREATE INDEX patch_comments_msgid ON patch_comments (msgid);
+
+CREATE TABLE cover_comments (
+  id {{ID}},
+  cover_id BIGINT NOT NULL REFERENCES covers (id) ON DELETE CASCADE,
+  msgid TEXT NOT NULL,
+  date BIGINT NOT NULL,
+  submitter_id BIGINT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+  addressed INTEGER,
+  headers TEXT NOT NULL DEFAULT '',
+  content TEXT,
+  UNIQUE (msgid, cover_id)
+);
+CREATE INDEX cover_comments_cover_date ON cover_comments (cover_id, date);
+CREATE INDEX cover_comments_msgid ON cover_comments (msgid);
+
+CREATE TABLE bundles (
+  id {{ID}},
+  owner_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  public INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (owner_id, name)
+);
+
+CREATE TABLE bundle_patches (
+  id {{ID}},
+  bundle_id BIGINT NOT NULL REFERENCES bundles (id) ON DELETE CASCADE,
+  patch_id BIGINT NOT NULL REFERENCES patches (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  UNIQUE (bundle_id, patch_id)
+);
+
+CREATE TABLE checks (
+  id {{ID}},
+  patch_id BIGINT NOT NULL REFERENCES patches (id) ON DELETE CASCADE,
+  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  date BIGINT NOT NULL,
+  state INTEGER NOT NULL DEFAULT 0,
+  target_url TEXT,
+  description TEXT,
+  context TEXT NOT NULL DEFAULT 'default'
+);
+CREATE INDEX checks_patch ON checks (patch_id, id);
+
+CREATE TABLE events (
+  id {{ID}},
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  category TEXT NOT NULL,
+  date BIGINT NOT NULL,
+  actor_id BIGINT REFERENCES users (id) ON DELETE SET NULL,
+  patch_id BIGINT REFERENCES patches (id) ON DELETE CASCADE,
+  series_id BIGINT REFERENCES series (id) ON DELETE CASCADE,
+  cover_id BIGINT REFERENCES covers (id) ON DELETE CASCADE,
+  previous_state_id BIGINT REFERENCES states (id) ON DELETE CASCADE,
+  current_state_id BIGINT REFERENCES states (id) ON DELETE CASCADE,
+  previous_delegate_id BIGINT REFERENCES users (id) ON DELETE CASCADE,
+  current_delegate_id BIGINT REFERENCES users (id) ON DELETE CASCADE,
+  previous_relation_id BIGINT REFERENCES patch_relations (id) ON DELETE CASCADE,
+  current_relation_id BIGINT REFERENCES patch_relations (id) ON DELETE CASCADE,
+  created_check_id BIGINT REFERENCES checks (id) ON DELETE CASCADE,
+  cover_comment_id BIGINT REFERENCES cover_comments (id) ON DELETE CASCADE,
+  patch_comment_id BIGINT REFERENCES patch_comments (id) ON DELETE CASCADE
+);
+CREATE INDEX events_project_date ON events (project_id, date, id);
+CREATE INDEX events_date ON events (date, id);
+CREATE INDEX events_patch ON events (patch_id);
+CREATE INDEX events_series ON events (series_id);
+CREATE INDEX events_cover ON events (cover_id);
+
+CREATE TABLE delegation_rules (
+  id {{ID}},
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  priority INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (path, project_id)
+);
+
+CREATE TABLE email_confirmations (
+  id {{ID}},
+  type TEXT NOT NULL,
+  email TEXT NOT NULL,
+  user_id BIGINT REFERENCES users (id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  date BIGINT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE email_optouts (
+  email TEXT PRIMARY KEY
+);
+
+CREATE TABLE patch_change_notifications (
+  patch_id BIGINT PRIMARY KEY REFERENCES patches (id) ON DELETE CASCADE,
+  last_modified BIGINT NOT NULL,
+  orig_state_id BIGINT NOT NULL REFERENCES states (id) ON DELETE CASCADE
+);
+
+-- Mails that could not be stored (an error, not a deliberate drop), kept
+-- verbatim so an admin can inspect and retry them: no accepted mail is lost.
+CREATE TABLE failed_mails (
+  id {{ID}},
+  received BIGINT NOT NULL,
+  msgid TEXT,
+  list_id TEXT,
+  reason TEXT NOT NULL,
+  raw {{BLOB}} NOT NULL,
+  resolved INTEGER NOT NULL DEFAULT 0
+);
+
+-- Bumped by every writer in the same transaction as its change; readers use
+-- it to know when cached counts are stale, across processes.
+CREATE TABLE data_generation (
+  id INTEGER PRIMARY KEY,
+  generation BIGINT NOT NULL
+);
+INSERT INTO data_generation (id, generation) VALUES (1, 0);
+
+INSERT INTO states (id, name, slug, ordering, action_required) VALUES
+  (1, 'New', 'new', 0, 1),
+  (2, 'Under Review', 'under-review', 1, 1),
+  (3, 'Accepted', 'accepted', 2, 0),
+  (4, 'Rejected', 'rejected', 3, 0),
+  (5, 'RFC', 'rfc', 4, 0),
+  (6, 'Not Applicable', 'not-applicable', 5, 0),
+  (7, 'Changes Requested', 'changes-requested', 6, 0),
+  (8, 'Awaiting Upstream', 'awaiting-upstream', 7, 0),
+  (9, 'Superseded', 'superseded', 8, 0),
+  (10, 'Deferred', 'deferred', 9, 0);
+
+INSERT INTO tags (id, name, pattern, abbrev, show_column) VALUES
+  (1, 'Acked-by', '^Acked-by:', 'A', 1),
+  (2, 'Reviewed-by', '^Reviewed-by:', 'R', 1),
+  (3, 'Tested-by', '^Tested-by:', 'T', 1);
+)SQL"},
+};
+
+std::string Expand(std::string sql, Dialect d) {
+  auto replace = [&](std::string_view token, std::string_view with) {
+    for (size_t pos = 0; (pos = sql.find(token, pos)) != std::string::npos;) {
+      sql.replace(pos, token.size(), with);
+      pos += with.size();
+    }
+  };
+  if (d == Dialect::kSqlite) {
+    replace("{{ID}}", "INTEGER PRIMARY KEY");
+    replace("{{BLOB}}", "BLOB");
+  } else {
+    replace("{{ID}}", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY");
+    replace("{{BLOB}}", "BYTEA");
+  }
+  return sql;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+int CurrentSchemaVersion(Connection& conn) {
+  conn.ExecScript(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied BIGINT NOT NULL)");
+  return static_cast<int>(
+      QueryInt(conn, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").value_or(0));
+}
+
+Result<int> Migrate(Connection& conn) {
+  try {
+    int applied = 0;
+    int current = CurrentSchemaVersion(conn);
+    for (const auto& m : kMigrations) {
+      if (m.version <= current) continue;
+      Transaction tx(conn);
+      // Another process may have migrated while we waited for the write lock.
+      if (QueryInt(conn, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?1", m.version)
+              .value_or(0) > 0) {
+        continue;
+      }
+      conn.ExecScript(Expand(m.sql, conn.dialect()));
+      Query(conn, "INSERT INTO schema_migrations (version, description, applied) VALUES (?1, ?2, ?3)",
+            m.version, m.description, NowMicros())
+          .Run();
+      tx.Commit();
+      ++applied;
+    }
+    return applied;
+  } catch (const DbError& e) {
+    return Status::Database(std::string("migration failed: ") + e.what());
+  }
+}
+
+}  // namespace pb::db

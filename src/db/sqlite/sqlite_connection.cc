@@ -1,0 +1,150 @@
+#include "db/sqlite/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+#include <unordered_map>
+
+namespace pb::db {
+namespace {
+
+[[noreturn]] void Fail(sqlite3* db, int rc, std::string_view what) {
+  int base = rc & 0xff;
+  auto kind = base == SQLITE_CONSTRAINT ? DbError::Kind::kConstraint
+              : (base == SQLITE_BUSY || base == SQLITE_LOCKED) ? DbError::Kind::kBusy
+                                                               : DbError::Kind::kGeneric;
+  throw DbError(kind, std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+}
+
+class SqliteStatement final : public Statement {
+ public:
+  SqliteStatement(sqlite3* db, sqlite3_stmt* st, int64_t* counter)
+      : db_(db), st_(st), counter_(counter) {}
+  ~SqliteStatement() override { sqlite3_finalize(st_); }
+
+  void BindNull(int i) override { Check(sqlite3_bind_null(st_, i)); }
+  void BindInt(int i, int64_t v) override { Check(sqlite3_bind_int64(st_, i, v)); }
+  void BindText(int i, std::string_view v) override {
+    Check(sqlite3_bind_text64(st_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  }
+  void BindBlob(int i, std::string_view v) override {
+    Check(sqlite3_bind_blob64(st_, i, v.data(), v.size(), SQLITE_TRANSIENT));
+  }
+  std::string_view Blob(int c) override {
+    auto p = static_cast<const char*>(sqlite3_column_blob(st_, c));
+    if (!p) return {};
+    return {p, static_cast<size_t>(sqlite3_column_bytes(st_, c))};
+  }
+  bool Step() override {
+    if (!started_) {
+      started_ = true;
+      ++*counter_;
+    }
+    int rc = sqlite3_step(st_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    int err = rc;
+    sqlite3_reset(st_);
+    Fail(db_, err, "step");
+  }
+  void Reset() override {
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
+    started_ = false;
+  }
+  bool IsNull(int c) override { return sqlite3_column_type(st_, c) == SQLITE_NULL; }
+  int64_t Int(int c) override { return sqlite3_column_int64(st_, c); }
+  std::string_view Text(int c) override {
+    auto p = reinterpret_cast<const char*>(sqlite3_column_text(st_, c));
+    if (!p) return {};
+    return {p, static_cast<size_t>(sqlite3_column_bytes(st_, c))};
+  }
+  int64_t Changes() override { return sqlite3_changes64(db_); }
+
+ private:
+  void Check(int rc) {
+    if (rc != SQLITE_OK) Fail(db_, rc, "bind");
+  }
+  sqlite3* db_;
+  sqlite3_stmt* st_;
+  int64_t* counter_;
+  bool started_ = false;
+};
+
+class SqliteConnection final : public Connection {
+ public:
+  explicit SqliteConnection(const std::string& path) {
+    int rc = sqlite3_open_v2(path.c_str(), &db_,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = "cannot open " + path + ": " +
+                        (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw DbError(DbError::Kind::kGeneric, msg);
+    }
+    sqlite3_busy_timeout(db_, 10000);
+    ExecScript(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824;");
+  }
+  ~SqliteConnection() override {
+    cache_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  Statement& Prepare(std::string_view sql) override {
+    auto it = cache_.find(sql);
+    if (it != cache_.end()) {
+      it->second->Reset();
+      return *it->second;
+    }
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &st, nullptr);
+    if (rc != SQLITE_OK) Fail(db_, rc, "prepare " + std::string(sql.substr(0, 200)));
+    auto owned = std::make_unique<SqliteStatement>(db_, st, &executed_);
+    auto& ref = *owned;
+    cache_.emplace(std::string(sql), std::move(owned));
+    return ref;
+  }
+
+  void ExecScript(std::string_view sql) override {
+    std::string s(sql);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+    ++executed_;
+    if (rc != SQLITE_OK) {
+      std::string msg = err ? err : sqlite3_errstr(rc);
+      sqlite3_free(err);
+      Fail(nullptr, rc, "exec: " + msg);
+    }
+  }
+
+  void Begin() override { Prepare("BEGIN IMMEDIATE").Step(); }
+  void Commit() override { Prepare("COMMIT").Step(); }
+  void Rollback() override { Prepare("ROLLBACK").Step(); }
+  void SetDurable(bool durable) override {
+    ExecScript(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  }
+  int64_t statements_executed() const override { return executed_; }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>, Hash, std::equal_to<>> cache_;
+  int64_t executed_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Connection> OpenSqlite(const std::string& path) {
+  return std::make_unique<SqliteConnection>(path);
+}
+
+}  // namespace pb::db

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "db/connection.h"
+
+namespace pb::db {
+
+// SQLite in WAL mode with a 10 s busy timeout, so several parsemail
+// processes and servers can share one file.
+std::unique_ptr<Connection> OpenSqlite(const std::string& path);
+
+}  // namespace pb::db

@@ -1,0 +1,52 @@
+// The HTTP server. Beast is confined to server.cc; the rest of the program
+// sees plain Request/Response values and a handler function.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+namespace pb::http {
+
+struct Request {
+  std::string method;   // "GET", ...
+  std::string target;   // raw request target, "/api/patches/?page=2"
+  std::string path;     // target before '?', not percent-decoded
+  std::string query;    // target after '?', "" when none
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+  std::string remote_address;
+
+  // First header with that (lower-case) name, or "".
+  std::string_view Header(std::string_view lower_name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;  // in emission order
+  std::string body;
+};
+
+using Handler = std::function<Response(const Request&)>;
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  uint16_t port = 8000;
+  int threads = 0;                       // 0 = one per core
+  size_t max_body_bytes = 16 << 20;
+  size_t max_header_bytes = 64 << 10;
+  // Called once per worker thread before it serves (e.g. to open a DB connection).
+  std::function<void()> on_thread_start;
+};
+
+// Serves until SIGINT/SIGTERM, then stops accepting, finishes in-flight
+// requests and returns. `on_ready` is called once listening (with the port).
+Status Serve(const ServerOptions& options, const Handler& handler,
+             const std::function<void(uint16_t port)>& on_ready = {});
+
+}  // namespace pb::http

@@ -1,0 +1,436 @@
+#include "service/ingest.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <cctype>
+#include <exception>
+#include <regex>
+#include <stdexcept>
+
+#include "db/mail_store.h"
+#include "db/projects.h"
+#include "db/users.h"
+#include "parser/parsed_mail.h"
+
+namespace pb::service {
+namespace {
+
+using db::Id;
+using parser::ParsedMail;
+
+constexpr Micros kSeriesDelay = 20LL * 60 * 1000000;  // SERIES_DELAY_INTERVAL, 20 minutes
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (auto& ch : out) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  }
+  return out;
+}
+
+// Python re.search(subject_match, subject, re.M | re.I) for the patterns
+// admins write in practice; std::regex is the closest standard engine.
+bool SubjectMatches(const std::string& pattern, const std::string& subject) {
+  try {
+    std::regex re{pattern, std::regex::ECMAScript | std::regex::icase | std::regex::multiline};
+    return std::regex_search(subject, re);
+  } catch (const std::regex_error&) {
+    return false;
+  }
+}
+
+// Spec §2.5: the first project with this list id whose subject_match matches,
+// else the one with an empty subject_match.
+std::optional<db::ProjectRow> ProjectForListId(db::Connection& c, std::string_view list_id,
+                                               const std::string& subject) {
+  std::optional<db::ProjectRow> fallback;
+  for (auto& p : db::FindProjectsByListId(c, list_id)) {
+    if (p.subject_match.empty()) {
+      if (!fallback) fallback = p;
+      continue;
+    }
+    if (SubjectMatches(p.subject_match, subject)) return p;
+  }
+  return fallback;
+}
+
+std::optional<db::ProjectRow> FindProjectForMail(db::Connection& c, const ParsedMail& m,
+                                                 const std::string& list_id_override) {
+  if (!list_id_override.empty()) return ProjectForListId(c, list_id_override, m.subject);
+  for (const auto& id : m.list_ids) {
+    if (auto p = ProjectForListId(c, id, m.subject)) return p;
+  }
+  return std::nullopt;
+}
+
+// Spec §2.14: a delegate only when every touched file matches a rule and all
+// those rules name the same user.
+std::optional<Id> DelegateFromRules(db::Connection& c, Id project_id, std::string_view diff) {
+  auto rules = db::DelegationRules(c, project_id);
+  if (rules.empty()) return std::nullopt;
+  std::optional<Id> user;
+  for (const auto& file : parser::DiffFileNames(diff)) {
+    std::optional<Id> match;
+    for (const auto& r : rules) {
+      if (fnmatch(r.path.c_str(), file.c_str(), 0) == 0) {
+        match = r.user_id;
+        break;
+      }
+    }
+    if (!match || (user && *user != *match)) return std::nullopt;
+    user = match;
+  }
+  return user;
+}
+
+// Thrown inside the transaction scope to end it with a non-stored outcome.
+struct Stop {
+  Outcome outcome;
+  std::string reason;
+};
+
+class Ingester {
+ public:
+  Ingester(db::Connection& c, ParsedMail& m, const db::ProjectRow& project)
+      : c_(c), m_(m), project_(project), date_(m.date.value_or(NowMicros())) {}
+
+  IngestResult Run() {
+    const bool is_patch = !m_.is_comment && (m_.diff || m_.pull_url);
+    if (is_patch) return StorePatch();
+    if (m_.series_x && *m_.series_x == 0 && !m_.is_comment &&
+        (m_.refs.empty() || db::CountCoversNamed(c_, m_.name) == 0)) {
+      return StoreCover();
+    }
+    return StoreComment();
+  }
+
+ private:
+  Id Author() {
+    auto author = parser::ParseAuthor(m_, project_.listemail);
+    if (!author.ok()) throw std::runtime_error(author.status().message());
+    return db::GetOrCreatePerson(c_, author->email, author->name);
+  }
+
+  db::NewSubmission Submission(Id submitter) const {
+    db::NewSubmission s;
+    s.project_id = project_.id;
+    s.msgid = m_.msgid;
+    s.name = m_.name;
+    s.headers = m_.headers;
+    s.date = date_;
+    s.submitter_id = submitter;
+    if (m_.content) s.content = *m_.content;
+    return s;
+  }
+
+  void Event(std::string_view category, std::optional<Id> patch, std::optional<Id> series,
+             std::optional<Id> cover = std::nullopt) {
+    db::Event e;
+    e.project_id = project_.id;
+    e.category = category;
+    e.patch_id = patch;
+    e.series_id = series;
+    e.cover_id = cover;
+    db::InsertEvent(c_, e);
+  }
+
+  // Spec §2.15.1.
+  std::vector<db::SeriesRow> FindSeries(Id submitter) {
+    std::vector<std::string> ids{m_.msgid};
+    ids.insert(ids.end(), m_.refs.begin(), m_.refs.end());
+    for (const auto& id : ids) {
+      if (auto sid = db::SeriesIdByReference(c_, project_.id, id)) {
+        return {db::GetSeries(c_, *sid).value()};
+      }
+    }
+    return db::SeriesByMarkers(c_, project_.id, submitter, m_.version, m_.series_n.value_or(0),
+                               date_ - kSeriesDelay, date_ + kSeriesDelay);
+  }
+
+  Id CreateSeries(Id submitter, int total, bool with_references) {
+    Id sid = db::InsertSeries(c_, project_.id, date_, submitter, m_.version, total);
+    Event("series-created", std::nullopt, sid);
+    if (with_references) {
+      for (const auto& ref : m_.refs) db::InsertSeriesReference(c_, project_.id, sid, ref);
+    }
+    db::InsertSeriesReference(c_, project_.id, sid, m_.msgid);
+    return sid;
+  }
+
+  IngestResult StorePatch() {
+    Id submitter = Author();
+    std::optional<Id> delegate;
+    if (!m_.delegate_email.empty()) {
+      delegate = db::FindUserIdByEmail(c_, m_.delegate_email);
+    } else if (m_.diff) {
+      delegate = DelegateFromRules(c_, project_.id, *m_.diff);
+    }
+    std::optional<Id> state;
+    if (!m_.state_name.empty()) state = db::StateIdByName(c_, m_.state_name);
+    if (!state) state = db::DefaultStateId(c_);
+
+    if (db::PatchExists(c_, project_.id, m_.msgid)) {
+      throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
+    }
+    db::NewPatch p;
+    static_cast<db::NewSubmission&>(p) = Submission(submitter);
+    std::string hash;
+    if (m_.diff) {
+      p.diff = *m_.diff;
+      hash = parser::HashDiff(*m_.diff);
+      p.hash = hash;
+    }
+    if (m_.pull_url) p.pull_url = *m_.pull_url;
+    p.delegate_id = delegate;
+    p.state_id = *state;
+    Id patch_id = db::InsertPatch(c_, p);
+    Event("patch-created", patch_id, std::nullopt);
+
+    AssignSeries(patch_id, submitter);
+    RecountTags(c_, patch_id);
+    return {Outcome::kPatch, patch_id, m_.msgid, "", 0};
+  }
+
+  // Spec §2.15. Writers are serialised by the transaction, so upstream's
+  // retry loop for concurrent deliveries is not needed: the candidate list
+  // cannot change under us.
+  void AssignSeries(Id patch_id, Id submitter) {
+    int x = m_.series_x.value_or(1);
+    int n = m_.series_n.value_or(0);
+    std::optional<db::SeriesRow> series;
+    if (n != 0) {
+      auto cands = FindSeries(submitter);
+      if (cands.size() == 1) {
+        series = cands[0];
+      } else if (cands.size() > 1) {
+        for (const auto& s : cands) {
+          if (!db::SeriesHasNumber(c_, s.id, x)) {
+            series = s;
+            break;
+          }
+        }
+      }
+    } else {
+      x = n = 1;
+    }
+    Id sid;
+    if (!series || db::SeriesHasNumber(c_, series->id, x)) {
+      sid = CreateSeries(submitter, n, /*with_references=*/true);
+    } else {
+      sid = series->id;
+    }
+    if (x != 0) AddPatchToSeries(patch_id, sid, x);
+  }
+
+  void AddPatchToSeries(Id patch_id, Id sid, int x) {
+    auto s = db::GetSeries(c_, sid).value();
+    if (!s.name && x == 1) db::SetSeriesName(c_, sid, m_.name);
+    db::AttachPatch(c_, patch_id, sid, x);
+
+    // Spec §1.5 patch-completed: this patch once 1..x-1 are all present, then
+    // each consecutive successor already present.
+    auto numbers = db::SeriesNumbers(c_, sid);
+    auto present = [&](int k) { return std::binary_search(numbers.begin(), numbers.end(), k); };
+    bool complete = true;
+    for (int k = 1; k < x && complete; ++k) complete = present(k);
+    if (complete) {
+      Event("patch-completed", patch_id, sid);
+      for (int k = x + 1; present(k); ++k) {
+        Event("patch-completed", db::PatchIdByNumber(c_, sid, k), sid);
+      }
+    }
+    if (s.received_total + 1 >= s.total) Event("series-completed", std::nullopt, sid);
+  }
+
+  IngestResult StoreCover() {
+    Id submitter = Author();
+    std::optional<Id> sid = db::SeriesIdByReference(c_, project_.id, m_.msgid);
+    if (!sid) sid = CreateSeries(submitter, m_.series_n.value_or(1), /*with_references=*/false);
+    if (db::CoverExists(c_, project_.id, m_.msgid)) {
+      throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
+    }
+    Id cover_id = db::InsertCover(c_, Submission(submitter));
+    Event("cover-created", std::nullopt, std::nullopt, cover_id);
+    AddCoverLetter(*sid, cover_id);
+    return {Outcome::kCover, cover_id, m_.msgid, "", 0};
+  }
+
+  // Spec §2.16 add_cover_letter.
+  void AddCoverLetter(Id sid, Id cover_id) {
+    auto s = db::GetSeries(c_, sid).value();
+    if (s.cover_letter_id) return;
+    db::SetSeriesCover(c_, sid, cover_id);
+    std::string derived = CoverDerivedName(m_.name);
+    if (!s.name) {
+      db::SetSeriesName(c_, sid, derived);
+    } else if (auto first = db::PatchNameByNumber(c_, sid, 1); first && *first == *s.name) {
+      db::SetSeriesName(c_, sid, derived);
+    }
+  }
+
+  static std::string CoverDerivedName(std::string_view name) {
+    if (!name.empty() && name.front() == '[') {
+      size_t close = name.find(']');
+      if (close != std::string_view::npos) {
+        std::string_view rest = name.substr(close + 1);
+        size_t i = 0;
+        while (i < rest.size() && std::isspace(static_cast<unsigned char>(rest[i]))) ++i;
+        return std::string(rest.substr(i));
+      }
+    }
+    size_t b = 0, e = name.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(name[b]))) ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(name[e - 1]))) --e;
+    return std::string(name.substr(b, e - b));
+  }
+
+  IngestResult StoreComment() {
+    for (const auto& ref : m_.refs) {
+      auto pid = db::PatchIdByMsgid(c_, project_.id, ref);
+      if (!pid) pid = db::PatchIdOfCommentMsgid(c_, project_.id, ref);
+      if (!pid) continue;
+      Id submitter = Author();
+      std::optional<bool> addressed;
+      if (m_.action_required) addressed = false;
+      auto cid = db::InsertPatchComment(c_, *pid, Submission(submitter), addressed);
+      if (!cid) throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
+      db::Event e;
+      e.project_id = project_.id;
+      e.category = "patch-comment-created";
+      e.patch_id = *pid;
+      e.patch_comment_id = *cid;
+      db::InsertEvent(c_, e);
+      RecountTags(c_, *pid);
+      return {Outcome::kPatchComment, *cid, m_.msgid, "", 0};
+    }
+    for (const auto& ref : m_.refs) {
+      auto vid = db::CoverIdByMsgid(c_, project_.id, ref);
+      if (!vid) vid = db::CoverIdOfCommentMsgid(c_, project_.id, ref);
+      if (!vid) continue;
+      Id submitter = Author();
+      auto cid = db::InsertCoverComment(c_, *vid, Submission(submitter));
+      if (!cid) throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
+      db::Event e;
+      e.project_id = project_.id;
+      e.category = "cover-comment-created";
+      e.cover_id = *vid;
+      e.cover_comment_id = *cid;
+      db::InsertEvent(c_, e);
+      return {Outcome::kCoverComment, *cid, m_.msgid, "", 0};
+    }
+    throw Stop{Outcome::kDropped, "not a patch, cover letter or reply to a known one"};
+  }
+
+  db::Connection& c_;
+  ParsedMail& m_;
+  const db::ProjectRow& project_;
+  Micros date_;
+};
+
+// One mail's write scope: a transaction, or a savepoint inside the caller's.
+class Scope {
+ public:
+  Scope(db::Connection& c, bool own) : c_(c), own_(own) {
+    if (own_) c_.Begin();
+    else db::Query(c_, "SAVEPOINT mail").Run();
+  }
+  ~Scope() {
+    if (!done_) {
+      try { Rollback(); } catch (...) {}
+    }
+  }
+  void Commit() {
+    db::BumpGeneration(c_);
+    if (own_) c_.Commit();
+    else db::Query(c_, "RELEASE SAVEPOINT mail").Run();
+    done_ = true;
+  }
+  void Rollback() {
+    done_ = true;
+    if (own_) {
+      c_.Rollback();
+    } else {
+      db::Query(c_, "ROLLBACK TO SAVEPOINT mail").Run();
+      db::Query(c_, "RELEASE SAVEPOINT mail").Run();
+    }
+  }
+
+ private:
+  db::Connection& c_;
+  bool own_;
+  bool done_ = false;
+};
+
+IngestResult Failed(db::Connection& c, std::string_view raw, const std::string& msgid,
+                    const std::string& reason, const IngestOptions& o) {
+  IngestResult r{Outcome::kFailed, 0, msgid, reason, 0};
+  if (!o.keep_failed) return r;
+  try {
+    if (o.own_transaction) c.Begin();
+    r.failed_id = db::InsertFailedMail(c, raw, reason, msgid, o.list_id);
+    if (o.own_transaction) c.Commit();
+  } catch (const std::exception& e) {
+    if (o.own_transaction) {
+      try { c.Rollback(); } catch (...) {}
+    }
+    r.reason += std::string(" (and it could not be kept: ") + e.what() + ")";
+  }
+  return r;
+}
+
+}  // namespace
+
+const char* OutcomeName(Outcome o) {
+  switch (o) {
+    case Outcome::kPatch: return "patch";
+    case Outcome::kCover: return "cover";
+    case Outcome::kPatchComment: return "patch-comment";
+    case Outcome::kCoverComment: return "cover-comment";
+    case Outcome::kDuplicate: return "duplicate";
+    case Outcome::kDropped: return "dropped";
+    case Outcome::kFailed: return "failed";
+  }
+  return "?";
+}
+
+IngestResult IngestMail(db::Connection& conn, std::string_view raw, const IngestOptions& options) {
+  auto parsed = parser::ParseMail(raw);
+  if (!parsed.ok()) return Failed(conn, raw, "", parsed.status().message(), options);
+  ParsedMail& m = *parsed;
+  if (Lower(m.hint) == "ignore") {
+    return {Outcome::kDropped, 0, m.msgid, "X-Patchwork-Hint: ignore", 0};
+  }
+  std::string failure;
+  try {
+    Scope scope(conn, options.own_transaction);
+    auto project = FindProjectForMail(conn, m, options.list_id);
+    if (!project) {
+      std::string lists;
+      for (const auto& l : m.list_ids) lists += (lists.empty() ? "" : ", ") + l;
+      scope.Rollback();
+      return {Outcome::kDropped, 0, m.msgid,
+              "no project found for list id " +
+                  (options.list_id.empty() ? (lists.empty() ? "(none)" : lists) : options.list_id),
+              0};
+    }
+    parser::ApplyProjectSubject(m, project->linkname);
+    if (!m.diff && !m.content) {
+      scope.Rollback();
+      return {Outcome::kDropped, 0, m.msgid, "no diff and no message text", 0};
+    }
+    try {
+      IngestResult r = Ingester(conn, m, *project).Run();
+      scope.Commit();
+      return r;
+    } catch (const Stop& stop) {
+      scope.Rollback();
+      return {stop.outcome, 0, m.msgid, stop.reason, 0};
+    }
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  return Failed(conn, raw, m.msgid, failure, options);
+}
+
+}  // namespace pb::service

@@ -1,0 +1,40 @@
+// Mail ingestion: one raw mail in, rows out (spec §2.4-2.19). This is the
+// only writer of patches, covers, comments and series from mail.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "db/connection.h"
+#include "db/records.h"
+
+namespace pb::service {
+
+enum class Outcome { kPatch, kCover, kPatchComment, kCoverComment, kDuplicate, kDropped, kFailed };
+
+const char* OutcomeName(Outcome o);
+
+struct IngestResult {
+  Outcome outcome = Outcome::kFailed;
+  db::Id id = 0;          // the stored row, when one was stored
+  std::string msgid;      // when known
+  std::string reason;     // why dropped / duplicate / failed
+  db::Id failed_id = 0;   // row in failed_mails for kFailed, when it could be kept
+};
+
+struct IngestOptions {
+  std::string list_id;          // --list-id: overrides the mail's list headers
+  bool own_transaction = true;  // false: caller holds a transaction (archive batches)
+  bool keep_failed = true;      // store failures in failed_mails
+};
+
+// Parses and stores one mail. All rows of one mail are written in one
+// transaction (or savepoint), so a failure leaves nothing half-stored; a failed
+// mail is then kept verbatim in failed_mails with its reason.
+IngestResult IngestMail(db::Connection& conn, std::string_view raw, const IngestOptions& options);
+
+// Recounts Acked-by/Reviewed-by/Tested-by for one patch (spec §2.19).
+void RecountTags(db::Connection& conn, db::Id patch_id);
+
+}  // namespace pb::service

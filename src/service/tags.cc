@@ -1,0 +1,81 @@
+#include <regex>
+
+#include "db/mail_store.h"
+#include "service/ingest.h"
+
+namespace pb::service {
+namespace {
+
+bool IsPlainLiteral(std::string_view s) {
+  for (char ch : s) {
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == ':' || ch == ' ' || ch == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char a = text[i], b = prefix[i];
+    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
+    if (a != b) return false;
+  }
+  return true;
+}
+
+// Number of non-overlapping matches of `pattern` (Python re, flags M|I).
+// The default tags are "^Name:" which we count line by line; anything else
+// goes through std::regex, applied per line to emulate MULTILINE.
+int CountMatches(std::string_view pattern, std::string_view text) {
+  if (pattern.size() > 1 && pattern[0] == '^' && IsPlainLiteral(pattern.substr(1))) {
+    std::string_view literal = pattern.substr(1);
+    int n = 0;
+    size_t pos = 0;
+    while (pos <= text.size()) {
+      size_t end = text.find('\n', pos);
+      std::string_view line = text.substr(pos, end == std::string_view::npos ? text.npos : end - pos);
+      if (StartsWithNoCase(line, literal)) ++n;
+      if (end == std::string_view::npos) break;
+      pos = end + 1;
+    }
+    return n;
+  }
+  try {
+    std::regex re{std::string(pattern), std::regex::ECMAScript | std::regex::icase};
+    int n = 0;
+    size_t pos = 0;
+    while (pos <= text.size()) {
+      size_t end = text.find('\n', pos);
+      std::string line(text.substr(pos, end == std::string_view::npos ? text.npos : end - pos));
+      n += static_cast<int>(std::distance(std::sregex_iterator(line.begin(), line.end(), re),
+                                          std::sregex_iterator()));
+      if (end == std::string_view::npos) break;
+      pos = end + 1;
+    }
+    return n;
+  } catch (const std::regex_error&) {
+    return 0;
+  }
+}
+
+}  // namespace
+
+void RecountTags(db::Connection& conn, db::Id patch_id) {
+  auto project = db::QueryInt(conn, "SELECT project_id FROM patches WHERE id = ?1", patch_id);
+  if (!project) return;
+  std::vector<std::pair<db::Id, int>> counts;
+  if (db::ProjectUsesTags(conn, *project)) {
+    auto texts = db::PatchTexts(conn, patch_id);
+    for (const auto& tag : db::Tags(conn)) {
+      int n = 0;
+      for (const auto& t : texts) n += CountMatches(tag.pattern, t);
+      counts.emplace_back(tag.id, n);
+    }
+  }
+  db::SetPatchTags(conn, patch_id, counts);
+}
+
+}  // namespace pb::service
