@@ -1,0 +1,80 @@
+#include "db/migrations.h"
+
+#include <gtest/gtest.h>
+
+#include "db/connection.h"
+#include "test_util.h"
+
+namespace pb::db {
+namespace {
+
+TEST(Migrations, FreshDatabaseReachesLatestVersion) {
+  testing::TempDb t;
+  EXPECT_EQ(CurrentSchemaVersion(t.conn()), LatestSchemaVersion());
+}
+
+TEST(Migrations, SecondRunAppliesNothing) {
+  testing::TempDb t;
+  auto again = Migrate(t.conn());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0);
+}
+
+TEST(Migrations, DefaultStatesAndTagsMatchUpstreamFixtures) {
+  testing::TempDb t;
+  Query q(t.conn(), "SELECT id, slug, ordering, action_required FROM states ORDER BY id");
+  std::vector<std::string> slugs;
+  while (q.Next()) slugs.push_back(q.Str(1));
+  EXPECT_EQ(slugs, (std::vector<std::string>{"new", "under-review", "accepted", "rejected", "rfc",
+                                             "not-applicable", "changes-requested",
+                                             "awaiting-upstream", "superseded", "deferred"}));
+  EXPECT_EQ(QueryInt(t.conn(), "SELECT id FROM states WHERE ordering = 0"), 1);
+  EXPECT_EQ(QueryInt(t.conn(), "SELECT COUNT(*) FROM tags"), 3);
+}
+
+TEST(Migrations, UniqueMsgidPerProjectIsEnforced) {
+  testing::TempDb t;
+  auto& c = t.conn();
+  Query(c, "INSERT INTO projects (linkname, name, listid, listemail) VALUES ('p', 'P', 'l', 'e')").Run();
+  Query(c, "INSERT INTO people (email) VALUES ('a@b.c')").Run();
+  const char* insert =
+      "INSERT INTO patches (project_id, msgid, name, date, submitter_id, state_id) "
+      "VALUES (1, '<x@y>', 'n', 0, 1, 1)";
+  Query(c, insert).Run();
+  EXPECT_THROW(Query(c, insert).Run(), DbError);
+}
+
+TEST(Transaction, RollsBackWhenNotCommitted) {
+  testing::TempDb t;
+  auto& c = t.conn();
+  {
+    Transaction tx(c);
+    Query(c, "INSERT INTO people (email) VALUES ('a@b.c')").Run();
+  }
+  EXPECT_EQ(QueryInt(c, "SELECT COUNT(*) FROM people"), 0);
+}
+
+TEST(Connection, CountsStatements) {
+  testing::TempDb t;
+  auto& c = t.conn();
+  int64_t before = c.statements_executed();
+  QueryInt(c, "SELECT 1");
+  QueryInt(c, "SELECT 1");
+  EXPECT_EQ(c.statements_executed() - before, 2);
+}
+
+TEST(Connection, BlobsKeepNulBytes) {
+  testing::TempDb t;
+  auto& c = t.conn();
+  std::string raw("a\0b\xff", 4);
+  Statement& st = c.Prepare(
+      "INSERT INTO failed_mails (received, reason, raw) VALUES (0, 'x', ?1)");
+  st.BindBlob(1, raw);
+  st.Step();
+  Query q(c, "SELECT raw FROM failed_mails");
+  ASSERT_TRUE(q.Next());
+  EXPECT_EQ(q.Blob(0), raw);
+}
+
+}  // namespace
+}  // namespace pb::db

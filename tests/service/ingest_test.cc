@@ -1,0 +1,163 @@
+#include "service/ingest.h"
+
+#include <gtest/gtest.h>
+
+#include "db/projects.h"
+#include "test_util.h"
+
+namespace pb::service {
+namespace {
+
+using db::Query;
+using db::QueryInt;
+
+const char* kDiff =
+    "---\n"
+    " README | 1 +\n"
+    " 1 file changed, 1 insertion(+)\n"
+    "\n"
+    "diff --git a/README b/README\n"
+    "index 1111111..2222222 100644\n"
+    "--- a/README\n"
+    "+++ b/README\n"
+    "@@ -1 +1,2 @@\n"
+    " hello\n"
+    "+world\n";
+
+std::string Mail(const std::string& msgid, const std::string& subject, const std::string& body,
+                 const std::string& extra_headers = "", const std::string& date =
+                     "Tue, 01 Aug 2023 17:10:01 +0000") {
+  return "From: Jane Doe <jane@example.com>\n"
+         "To: list@lists.example.org\n"
+         "Subject: " + subject + "\n"
+         "Date: " + date + "\n"
+         "Message-Id: " + msgid + "\n"
+         "List-Id: Example list <example.lists.example.org>\n" +
+         extra_headers +
+         "\n" + body;
+}
+
+class IngestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db::ProjectRow p;
+    p.linkname = "example";
+    p.name = "Example";
+    p.listid = "example.lists.example.org";
+    p.listemail = "list@lists.example.org";
+    project_id_ = db::InsertProject(t_.conn(), p);
+  }
+  IngestResult Ingest(const std::string& raw) { return IngestMail(t_.conn(), raw, {}); }
+  int64_t Count(const char* table) {
+    return *QueryInt(t_.conn(), std::string("SELECT COUNT(*) FROM ") + table);
+  }
+
+  testing::TempDb t_;
+  db::Id project_id_ = 0;
+};
+
+TEST_F(IngestTest, StoresAPatchWithHashStateAndSeries) {
+  auto r = Ingest(Mail("<1@example.com>", "[PATCH] Add world", "Says more.\n\nSigned-off-by: Jane\n" + std::string(kDiff)));
+  ASSERT_EQ(r.outcome, Outcome::kPatch) << r.reason;
+  Query q(t_.conn(),
+          "SELECT p.name, p.msgid, length(p.hash), s.slug, p.series_id, p.number, pe.email, pe.name "
+          "FROM patches p JOIN states s ON s.id = p.state_id JOIN people pe ON pe.id = p.submitter_id");
+  ASSERT_TRUE(q.Next());
+  EXPECT_EQ(q.Str(0), "Add world");
+  EXPECT_EQ(q.Str(1), "<1@example.com>");
+  EXPECT_EQ(q.Int(2), 40);
+  EXPECT_EQ(q.Str(3), "new");
+  EXPECT_FALSE(q.IsNull(4));
+  EXPECT_EQ(q.Int(5), 1);
+  EXPECT_EQ(q.Str(6), "jane@example.com");
+  EXPECT_EQ(q.Str(7), "Jane Doe");
+}
+
+TEST_F(IngestTest, SameMessageTwiceIsADuplicateAndChangesNothing) {
+  std::string mail = Mail("<1@example.com>", "[PATCH] Add world", kDiff);
+  ASSERT_EQ(Ingest(mail).outcome, Outcome::kPatch);
+  int64_t events = Count("events");
+  EXPECT_EQ(Ingest(mail).outcome, Outcome::kDuplicate);
+  EXPECT_EQ(Count("patches"), 1);
+  EXPECT_EQ(Count("series"), 1);
+  EXPECT_EQ(Count("events"), events);
+}
+
+TEST_F(IngestTest, UnknownListIsDropped) {
+  std::string mail = Mail("<1@example.com>", "[PATCH] x", kDiff);
+  mail.replace(mail.find("example.lists.example.org"), 25, "other.lists.example.org");
+  auto r = Ingest(mail);
+  EXPECT_EQ(r.outcome, Outcome::kDropped);
+  EXPECT_EQ(Count("patches"), 0);
+  EXPECT_EQ(Count("people"), 0);
+}
+
+TEST_F(IngestTest, ListIdOptionOverridesHeaders) {
+  std::string mail = Mail("<1@example.com>", "[PATCH] x", kDiff);
+  mail.replace(mail.find("example.lists.example.org"), 25, "other.lists.example.org");
+  IngestOptions o;
+  o.list_id = "example.lists.example.org";
+  EXPECT_EQ(IngestMail(t_.conn(), mail, o).outcome, Outcome::kPatch);
+}
+
+TEST_F(IngestTest, IgnoreHintDrops) {
+  auto r = Ingest(Mail("<1@example.com>", "[PATCH] x", kDiff, "X-Patchwork-Hint: IGNORE\n"));
+  EXPECT_EQ(r.outcome, Outcome::kDropped);
+}
+
+TEST_F(IngestTest, MailWithoutMessageIdFailsAndIsKept) {
+  std::string mail = "From: a@example.com\nSubject: [PATCH] x\nList-Id: <example.lists.example.org>\n\n" +
+                     std::string(kDiff);
+  auto r = Ingest(mail);
+  EXPECT_EQ(r.outcome, Outcome::kFailed);
+  EXPECT_GT(r.failed_id, 0);
+  Query q(t_.conn(), "SELECT raw, reason FROM failed_mails");
+  ASSERT_TRUE(q.Next());
+  EXPECT_EQ(q.Blob(0), mail);
+  EXPECT_NE(q.Str(1).find("Message-Id"), std::string::npos) << q.Str(1);
+  EXPECT_EQ(Count("patches"), 0);
+}
+
+TEST_F(IngestTest, SeriesWithCoverLetterRepliesAndTags) {
+  auto cover = Ingest(Mail("<0@example.com>", "[PATCH 0/2] A sample series", "This series adds things.\n"));
+  ASSERT_EQ(cover.outcome, Outcome::kCover) << cover.reason;
+  auto p1 = Ingest(Mail("<1@example.com>", "[PATCH 1/2] First", kDiff, "In-Reply-To: <0@example.com>\nReferences: <0@example.com>\n"));
+  auto p2 = Ingest(Mail("<2@example.com>", "[PATCH 2/2] Second", kDiff, "In-Reply-To: <0@example.com>\nReferences: <0@example.com>\n"));
+  ASSERT_EQ(p1.outcome, Outcome::kPatch);
+  ASSERT_EQ(p2.outcome, Outcome::kPatch);
+  EXPECT_EQ(Count("series"), 1);
+  Query s(t_.conn(), "SELECT name, total, received_total, cover_letter_id FROM series");
+  ASSERT_TRUE(s.Next());
+  EXPECT_EQ(s.Str(0), "A sample series");
+  EXPECT_EQ(s.Int(1), 2);
+  EXPECT_EQ(s.Int(2), 2);
+  EXPECT_EQ(s.Int(3), cover.id);
+
+  auto reply = Ingest(Mail("<r1@example.com>", "Re: [PATCH 1/2] First", "> quoted\n\nReviewed-by: Rev <rev@example.com>\nAcked-by: Ack <ack@example.com>\n",
+                           "In-Reply-To: <1@example.com>\nReferences: <0@example.com> <1@example.com>\n"));
+  ASSERT_EQ(reply.outcome, Outcome::kPatchComment) << reply.reason;
+  EXPECT_EQ(QueryInt(t_.conn(), "SELECT patch_id FROM patch_comments"), p1.id);
+  EXPECT_EQ(QueryInt(t_.conn(), "SELECT count FROM patch_tags WHERE patch_id = ?1 AND tag_id = 2", p1.id), 1);
+  EXPECT_EQ(QueryInt(t_.conn(), "SELECT COUNT(*) FROM patch_tags WHERE patch_id = ?1", p2.id), 0);
+
+  auto cover_reply = Ingest(Mail("<r0@example.com>", "Re: [PATCH 0/2] A sample series", "Nice.\n",
+                                 "In-Reply-To: <0@example.com>\nReferences: <0@example.com>\n"));
+  EXPECT_EQ(cover_reply.outcome, Outcome::kCoverComment) << cover_reply.reason;
+
+  Query e(t_.conn(), "SELECT category FROM events ORDER BY id");
+  std::vector<std::string> categories;
+  while (e.Next()) categories.push_back(e.Str(0));
+  EXPECT_EQ(categories, (std::vector<std::string>{
+                            "series-created", "cover-created", "patch-created", "patch-completed",
+                            "patch-created", "patch-completed", "series-completed",
+                            "patch-comment-created", "cover-comment-created"}));
+}
+
+TEST_F(IngestTest, ReplyToUnknownMessageIsDropped) {
+  auto r = Ingest(Mail("<r@example.com>", "Re: something", "text\n", "In-Reply-To: <nope@example.com>\n"));
+  EXPECT_EQ(r.outcome, Outcome::kDropped);
+  EXPECT_EQ(Count("people"), 0);
+}
+
+}  // namespace
+}  // namespace pb::service
