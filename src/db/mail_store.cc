@@ -125,7 +125,7 @@ int64_t CountCoversNamed(Connection& c, std::string_view name) {
 namespace {
 
 constexpr const char* kSeriesColumns =
-    "id, name, date, submitter_id, version, total, received_total, cover_letter_id";
+    "id, name, date, submitter_id, version, total, received_total, cover_letter_id, previous_id";
 
 SeriesRow ReadSeries(Query& q) {
   SeriesRow s;
@@ -137,6 +137,7 @@ SeriesRow ReadSeries(Query& q) {
   s.total = static_cast<int>(q.Int(5));
   s.received_total = static_cast<int>(q.Int(6));
   s.cover_letter_id = q.OptInt(7);
+  s.previous_id = q.OptInt(8);
   return s;
 }
 
@@ -207,6 +208,18 @@ void SetSeriesCover(Connection& c, Id series_id, Id cover_id) {
 
 void SetSeriesPrevious(Connection& c, Id series_id, Id previous_id) {
   Query(c, "UPDATE series SET previous_id = ?1 WHERE id = ?2", previous_id, series_id).Run();
+}
+
+std::vector<std::pair<Id, std::string>> EarlierRevisionCandidates(Connection& c, const SeriesRow& s,
+                                                                  Id project_id) {
+  Query q(c,
+          "SELECT id, name FROM series WHERE project_id = ?1 AND submitter_id = ?2 "
+          "AND version < ?3 AND id <> ?4 AND date <= ?5 AND name IS NOT NULL "
+          "ORDER BY version DESC, date DESC, id DESC LIMIT 100",
+          project_id, s.submitter_id, s.version, s.id, s.date);
+  std::vector<std::pair<Id, std::string>> out;
+  while (q.Next()) out.emplace_back(q.Int(0), q.Str(1));
+  return out;
 }
 
 std::optional<std::string> PatchNameByNumber(Connection& c, Id series_id, int number) {

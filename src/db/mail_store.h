@@ -63,6 +63,7 @@ struct SeriesRow {
   int total = 1;
   int received_total = 0;
   std::optional<Id> cover_letter_id;
+  std::optional<Id> previous_id;  // patchbay extension: the previous revision
 };
 
 std::optional<SeriesRow> GetSeries(Connection& c, Id series_id);
@@ -78,6 +79,10 @@ std::vector<int> SeriesNumbers(Connection& c, Id series_id);  // ascending
 void SetSeriesName(Connection& c, Id series_id, std::string_view name);
 void SetSeriesCover(Connection& c, Id series_id, Id cover_id);
 void SetSeriesPrevious(Connection& c, Id series_id, Id previous_id);
+// Earlier revisions that may precede `series`: same project and submitter,
+// lower version, not newer; newest version first. Returns (id, name) pairs.
+std::vector<std::pair<Id, std::string>> EarlierRevisionCandidates(Connection& c, const SeriesRow& s,
+                                                                  Id project_id);
 std::optional<std::string> PatchNameByNumber(Connection& c, Id series_id, int number);
 std::optional<Id> PatchIdByNumber(Connection& c, Id series_id, int number);
 // Sets patch.series/number and bumps the series' received_total.

@@ -217,6 +217,9 @@ class Ingester {
     Id sid;
     if (!series || db::SeriesHasNumber(c_, series->id, x)) {
       sid = CreateSeries(submitter, n, /*with_references=*/true);
+      // A v2 threaded to v1 finds v1 through its references: that is its
+      // previous revision.
+      if (series && series->version < m_.version) db::SetSeriesPrevious(c_, sid, series->id);
     } else {
       sid = series->id;
     }
@@ -225,7 +228,11 @@ class Ingester {
 
   void AddPatchToSeries(Id patch_id, Id sid, int x) {
     auto s = db::GetSeries(c_, sid).value();
-    if (!s.name && x == 1) db::SetSeriesName(c_, sid, m_.name);
+    if (!s.name && x == 1) {
+      db::SetSeriesName(c_, sid, m_.name);
+      s.name = m_.name;
+      LinkPreviousRevision(s);
+    }
     db::AttachPatch(c_, patch_id, sid, x);
 
     // Spec §1.5 patch-completed: this patch once 1..x-1 are all present, then
@@ -262,10 +269,29 @@ class Ingester {
     if (s.cover_letter_id) return;
     db::SetSeriesCover(c_, sid, cover_id);
     std::string derived = CoverDerivedName(m_.name);
-    if (!s.name) {
+    bool rename = !s.name;
+    if (!rename) {
+      auto first = db::PatchNameByNumber(c_, sid, 1);
+      rename = first && *first == *s.name;
+    }
+    if (rename) {
       db::SetSeriesName(c_, sid, derived);
-    } else if (auto first = db::PatchNameByNumber(c_, sid, 1); first && *first == *s.name) {
-      db::SetSeriesName(c_, sid, derived);
+      s.name = derived;
+      LinkPreviousRevision(s);
+    }
+  }
+
+  // patchbay extension: a series of version N > 1 links to the newest earlier
+  // revision by the same submitter whose name, without its [prefixes], is the
+  // same. Upstream has no notion of revisions; users ask for it.
+  void LinkPreviousRevision(const db::SeriesRow& s) {
+    if (s.version <= 1 || s.previous_id || !s.name) return;
+    std::string want = CoverDerivedName(*s.name);
+    for (const auto& [id, name] : db::EarlierRevisionCandidates(c_, s, project_.id)) {
+      if (CoverDerivedName(name) == want) {
+        db::SetSeriesPrevious(c_, s.id, id);
+        return;
+      }
     }
   }
 

@@ -153,6 +153,23 @@ TEST_F(IngestTest, SeriesWithCoverLetterRepliesAndTags) {
                             "patch-comment-created", "cover-comment-created"}));
 }
 
+TEST_F(IngestTest, SecondRevisionLinksToTheFirst) {
+  // v1 without cover, v2 with cover and not threaded to v1: linked by name.
+  ASSERT_EQ(Ingest(Mail("<v1-1@example.com>", "[PATCH 1/2] foo: tidy up", kDiff)).outcome, Outcome::kPatch);
+  ASSERT_EQ(Ingest(Mail("<v1-2@example.com>", "[PATCH 2/2] foo: more", kDiff,
+                        "In-Reply-To: <v1-1@example.com>\nReferences: <v1-1@example.com>\n")).outcome, Outcome::kPatch);
+  ASSERT_EQ(Ingest(Mail("<v2-1@example.com>", "[PATCH v2 1/2] foo: tidy up", kDiff, "",
+                        "Wed, 02 Aug 2023 17:10:01 +0000")).outcome, Outcome::kPatch);
+  // v3 threaded to v2's first patch: linked through the reference.
+  ASSERT_EQ(Ingest(Mail("<v3-1@example.com>", "[PATCH v3 1/2] foo: tidy up (renamed)", kDiff,
+                        "In-Reply-To: <v2-1@example.com>\nReferences: <v2-1@example.com>\n",
+                        "Thu, 03 Aug 2023 17:10:01 +0000")).outcome, Outcome::kPatch);
+  Query q(t_.conn(), "SELECT version, previous_id FROM series ORDER BY id");
+  std::vector<std::pair<int64_t, int64_t>> rows;
+  while (q.Next()) rows.emplace_back(q.Int(0), q.OptInt(1).value_or(0));
+  EXPECT_EQ(rows, (std::vector<std::pair<int64_t, int64_t>>{{1, 0}, {2, 1}, {3, 2}}));
+}
+
 TEST_F(IngestTest, ReplyToUnknownMessageIsDropped) {
   auto r = Ingest(Mail("<r@example.com>", "Re: something", "text\n", "In-Reply-To: <nope@example.com>\n"));
   EXPECT_EQ(r.outcome, Outcome::kDropped);

@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Black-box tests of the patchbay command line: the admin commands, parsemail
+and parsearchive exit codes and output, failed-mail keeping, and concurrent
+delivery of one series by several parsemail processes.
+
+usage: cli_test.py --binary build/patchbay
+"""
+import argparse
+import concurrent.futures
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import traceback
+
+DIFF = """---
+ README | 1 +
+ 1 file changed, 1 insertion(+)
+
+diff --git a/README b/README
+index 1111111..2222222 100644
+--- a/README
++++ b/README
+@@ -1 +1,2 @@
+ hello
++world {n}
+"""
+
+
+def mail(msgid, subject, body, extra="", date="Tue, 01 Aug 2023 17:10:01 +0000",
+         list_id="demo.lists.example.org", sender="Jane Doe <jane@example.com>"):
+    return (f"From: {sender}\nTo: demo@lists.example.org\nSubject: {subject}\n"
+            f"Date: {date}\nMessage-Id: {msgid}\nList-Id: <{list_id}>\n{extra}\n{body}")
+
+
+class Cli:
+    def __init__(self, binary, tmp):
+        self.binary = binary
+        self.db = os.path.join(tmp, "cli.db")
+        self.url = "sqlite://" + self.db
+
+    def run(self, *args, stdin=None):
+        return subprocess.run([self.binary, *args, "--database", self.url],
+                              input=stdin.encode() if isinstance(stdin, str) else stdin,
+                              capture_output=True, timeout=60)
+
+    def sql(self, query, *params):
+        with sqlite3.connect(self.db) as c:
+            return c.execute(query, params).fetchall()
+
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+@test
+def admin_commands(cli):
+    r = cli.run("project", "create", "--linkname", "demo", "--name", "Demo",
+                "--listid", "demo.lists.example.org", "--listemail", "demo@lists.example.org")
+    assert r.returncode == 0, r.stderr
+    r = cli.run("project", "list")
+    assert b"demo.lists.example.org" in r.stdout, r.stdout
+    r = cli.run("user", "create", "--username", "alice", "--email", "alice@example.com",
+                "--password", "pw", "--maintainer", "demo")
+    assert r.returncode == 0, r.stderr
+    r = cli.run("user", "token", "alice")
+    token = r.stdout.decode().strip()
+    assert r.returncode == 0 and len(token) == 40, r
+    assert cli.sql("SELECT key FROM tokens") == [(token,)]
+    r = cli.run("project", "create", "--linkname", "bad slug!", "--listid", "x", "--listemail", "y")
+    assert r.returncode != 0
+    r = cli.run("project", "create", "--linkname", "demo", "--name", "Other",
+                "--listid", "other", "--listemail", "o@example.com")
+    assert r.returncode == 1 and b"UNIQUE" in r.stderr, r.stderr
+
+
+@test
+def parsemail_stores_then_reports_duplicate(cli):
+    m = mail("<p1@example.com>", "[PATCH] Add world", "Body.\n\n" + DIFF.format(n=1))
+    r = cli.run("parsemail", stdin=m)
+    assert r.returncode == 0, r.stderr
+    assert cli.sql("SELECT name, length(hash) FROM patches") == [("Add world", 40)]
+    r = cli.run("parsemail", stdin=m)
+    assert r.returncode == 0 and b"Duplicate mail for message ID <p1@example.com>" in r.stderr, r.stderr
+    assert cli.sql("SELECT COUNT(*) FROM patches") == [(1,)]
+
+
+@test
+def parsemail_drops_unknown_list_with_exit_0(cli):
+    r = cli.run("parsemail", stdin=mail("<u1@example.com>", "[PATCH] x", DIFF.format(n=2),
+                                        list_id="unknown.example.org"))
+    assert r.returncode == 0, r.stderr
+    assert b"no project found" in r.stderr, r.stderr
+    r = cli.run("parsemail", "--list-id", "demo.lists.example.org",
+                stdin=mail("<u1@example.com>", "[PATCH] x", DIFF.format(n=2),
+                           list_id="unknown.example.org"))
+    assert r.returncode == 0 and cli.sql("SELECT COUNT(*) FROM patches WHERE msgid = '<u1@example.com>'") == [(1,)]
+
+
+@test
+def broken_mail_fails_and_is_kept(cli):
+    raw = "From: a@example.com\nSubject: [PATCH] no id\nList-Id: <demo.lists.example.org>\n\n" + DIFF.format(n=3)
+    r = cli.run("parsemail", stdin=raw)
+    assert r.returncode == 1, r
+    assert b"Message-Id" in r.stderr or b"Message-ID" in r.stderr, r.stderr
+    r = cli.run("failed", "list")
+    assert r.returncode == 0 and b"Message-I" in r.stdout, r.stdout
+    fid = r.stdout.split()[0].decode()
+    r = cli.run("failed", "show", fid)
+    assert r.stdout == raw.encode(), r.stdout
+    r = cli.run("failed", "retry", fid)
+    assert r.returncode == 1  # still broken: stays in the list
+    assert cli.sql("SELECT resolved FROM failed_mails WHERE id = ?", int(fid)) == [(0,)]
+
+
+@test
+def non_utf8_body_is_stored(cli):
+    raw = mail("<latin1@example.com>", "[PATCH] latin", "Gr\xfc\xdfe\n\n" + DIFF.format(n=4)).encode("latin-1")
+    r = cli.run("parsemail", stdin=raw)
+    assert r.returncode == 0, r.stderr
+    assert cli.sql("SELECT COUNT(*) FROM patches WHERE msgid = '<latin1@example.com>'") == [(1,)]
+
+
+@test
+def parsearchive_summary_and_errors(cli):
+    tmp = os.path.dirname(cli.db)
+    path = os.path.join(tmp, "a.mbox")
+    mails = [
+        mail("<a0@example.com>", "[PATCH 0/2] Series", "Cover.\n", date="Tue, 01 Aug 2023 18:00:00 +0000"),
+        mail("<a1@example.com>", "[PATCH 1/2] One", DIFF.format(n=5),
+             "In-Reply-To: <a0@example.com>\nReferences: <a0@example.com>\n", date="Tue, 01 Aug 2023 18:00:01 +0000"),
+        mail("<a2@example.com>", "[PATCH 2/2] Two", DIFF.format(n=6),
+             "In-Reply-To: <a0@example.com>\nReferences: <a0@example.com>\n", date="Tue, 01 Aug 2023 18:00:02 +0000"),
+        mail("<a3@example.com>", "Re: [PATCH 1/2] One", "Reviewed-by: R <r@example.com>\n",
+             "In-Reply-To: <a1@example.com>\nReferences: <a0@example.com> <a1@example.com>\n"),
+        mail("<a1@example.com>", "[PATCH 1/2] One", DIFF.format(n=5)),
+        mail("<a4@example.com>", "Re: nothing", "who?\n", "In-Reply-To: <nope@example.com>\n"),
+    ]
+    with open(path, "w") as f:
+        for m in mails:
+            f.write("From nobody Mon Jan  1 00:00:00 2024\n" + m + "\n")
+    r = cli.run("parsearchive", path)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode()
+    expected = ("Processed 6 messages -->\n"
+                "     1 cover letters\n"
+                "     2 patches\n"
+                "     1 comments\n"
+                "     1 duplicates\n"
+                "     1 dropped\n"
+                "     0 errors\n"
+                "Total: 4 new entries\n")
+    assert out == expected, out
+    assert cli.sql("SELECT name, received_total, total FROM series WHERE cover_letter_id IS NOT NULL") == [("Series", 2, 2)]
+    r = cli.run("parsearchive", os.path.join(tmp, "missing.mbox"))
+    assert r.returncode == 1 and b"no such" in r.stderr, r.stderr
+
+
+@test
+def truncated_mbox_keeps_what_it_can(cli):
+    tmp = os.path.dirname(cli.db)
+    path = os.path.join(tmp, "t.mbox")
+    whole = mail("<t1@example.com>", "[PATCH] whole", DIFF.format(n=7))
+    cut = mail("<t2@example.com>", "[PATCH] cut", DIFF.format(n=8))[:150]
+    with open(path, "w") as f:
+        f.write("From x Mon Jan  1 00:00:00 2024\n" + whole + "\nFrom x Mon Jan  1 00:00:00 2024\n" + cut)
+    r = cli.run("parsearchive", path)
+    assert r.returncode == 0, r.stderr
+    assert cli.sql("SELECT COUNT(*) FROM patches WHERE msgid = '<t1@example.com>'") == [(1,)]
+
+
+@test
+def concurrent_parsemail_builds_one_series(cli):
+    n = 8
+    cover = mail("<c0@example.com>", f"[PATCH v3 0/{n}] Concurrent", "Cover.\n",
+                 date="Wed, 02 Aug 2023 10:00:00 +0000")
+    mails = [cover] + [
+        mail(f"<c{i}@example.com>", f"[PATCH v3 {i}/{n}] Part {i}", DIFF.format(n=100 + i),
+             "In-Reply-To: <c0@example.com>\nReferences: <c0@example.com>\n",
+             date=f"Wed, 02 Aug 2023 10:00:{i:02d} +0000")
+        for i in range(1, n + 1)
+    ]
+    for _ in range(3):  # repeat: races are probabilistic
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(mails)) as pool:
+            results = list(pool.map(lambda m: cli.run("parsemail", stdin=m), mails))
+        for r in results:
+            assert r.returncode == 0, r.stderr
+    rows = cli.sql("SELECT s.id, s.received_total, s.cover_letter_id IS NOT NULL, COUNT(p.id) "
+                   "FROM series s JOIN patches p ON p.series_id = s.id WHERE s.version = 3 GROUP BY s.id")
+    assert len(rows) == 1, rows
+    assert rows[0][1] == n and rows[0][3] == n, rows
+    assert cli.sql("SELECT COUNT(*) FROM patches WHERE msgid LIKE '<c%@example.com>'") == [(n,)]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    args = ap.parse_args()
+    passed = failed = 0
+    with tempfile.TemporaryDirectory(prefix="patchbay-cli-") as tmp:
+        cli = Cli(os.path.abspath(args.binary), tmp)
+        for t in TESTS:  # in order: later tests build on the project made first
+            try:
+                t(cli)
+                passed += 1
+                print(f"PASS {t.__name__}")
+            except Exception:
+                failed += 1
+                print(f"FAIL {t.__name__}")
+                traceback.print_exc()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
