@@ -145,6 +145,24 @@ class Query {
   Statement& st_;
 };
 
+// Portable "IN (...)" for a batch of ids. The placeholder count is rounded up
+// to a power of two (BindIdList pads by repeating the last id), so a query
+// shape has only a handful of distinct texts in the statement cache, whatever
+// the batch sizes. Returns e.g. "?3,?4,?5,?6" for 3 ids starting at ?3.
+size_t IdListSize(size_t count);
+std::string IdListPlaceholders(size_t count, int first_index);
+template <typename Ids>
+void BindIdList(Query& q, const Ids& ids, int first_index) {
+  size_t n = IdListSize(ids.size());
+  int64_t last = 0;
+  size_t i = 0;
+  for (auto id : ids) {
+    last = static_cast<int64_t>(id);
+    q.Bind(first_index + static_cast<int>(i++), last);
+  }
+  for (; i < n; ++i) q.Bind(first_index + static_cast<int>(i), last);
+}
+
 // Runs a query expected to yield one integer (e.g. "INSERT ... RETURNING id").
 template <typename... Args>
 std::optional<int64_t> QueryInt(Connection& c, std::string_view sql, const Args&... args) {

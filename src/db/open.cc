@@ -14,4 +14,20 @@ std::unique_ptr<Connection> Open(const std::string& url) {
   return OpenSqlite(url);
 }
 
+size_t IdListSize(size_t count) {
+  size_t n = 1;
+  while (n < count) n *= 2;
+  return n;
+}
+
+std::string IdListPlaceholders(size_t count, int first_index) {
+  std::string out;
+  size_t n = IdListSize(count);
+  for (size_t i = 0; i < n; ++i) {
+    if (i) out += ',';
+    out += '?' + std::to_string(first_index + static_cast<int>(i));
+  }
+  return out;
+}
+
 }  // namespace pb::db

@@ -8,11 +8,8 @@
 #include <regex>
 #include <sstream>
 
-#include "db/projects.h"
-#include "db/users.h"
-#include "mail/mailbox.h"
+#include "golden_state.h"
 #include "service/ingest.h"
-#include "test_util.h"
 
 namespace pb::service {
 namespace {
@@ -26,52 +23,10 @@ class GoldenIngest : public ::testing::Test {
   static void SetUpTestSuite() {
     if (!testing::HaveShared()) return;
     db_ = new testing::TempDb();
-    auto& c = db_->conn();
-    db::ProjectRow q;
-    q.linkname = "qemu-devel";
-    q.name = "QEMU Development";
-    q.listid = "qemu-devel.nongnu.org";
-    q.listemail = "qemu-devel@nongnu.org";
-    db::InsertProject(c, q);
-    db::ProjectRow p;
-    p.linkname = "patchwork";
-    p.name = "Patchwork";
-    p.listid = "patchwork.lists.ozlabs.org";
-    p.listemail = "patchwork@lists.ozlabs.org";
-    db::InsertProject(c, p);
-    db::UserRow admin;
-    admin.username = "admin";
-    admin.email = "admin@example.com";
-    db::InsertUser(c, admin, "");
-    db::UserRow bob;
-    bob.username = "bob";
-    bob.email = "bob@example.com";
-    db::InsertUser(c, bob, "");
-
-    std::istringstream seq(testing::ReadFile(testing::SharedDir() +
-                                             "/golden/ingest/golden-ingest-sequence.txt"));
-    std::string line;
-    std::regex re(R"(^(\S+)\s+->\s+(\S+)\s+(.*)$)");
-    while (std::getline(seq, line)) {
-      std::smatch m;
-      if (!std::regex_match(line, m, re)) continue;
-      std::string file = m[1], project = m[2], expected = m[3];
-      std::string path = file.rfind("inputs/", 0) == 0
-                             ? testing::SharedDir() + "/golden/" + file
-                             : testing::SharedDir() + "/corpus/patchwork-fixtures/" + file;
-      IngestOptions o;
-      o.list_id = project == "qemu-devel" ? "qemu-devel.nongnu.org" : "patchwork.lists.ozlabs.org";
-      std::vector<std::string> got;
-      auto one = [&](std::string_view raw) { got.push_back(Describe(IngestMail(c, raw, o))); };
-      if (file.rfind("series/", 0) == 0 || file == "inputs/pwref-series.mbox" ||
-          file == "inputs/pwref-replies.mbox") {
-        mail::ForEachMessage(path, [&](std::string_view raw) { one(raw); return true; });
-      } else {
-        one(testing::ReadFile(path));
-      }
+    for (auto& g : testing::BuildGoldenState(db_->conn())) {
       std::string joined;
-      for (const auto& g : got) joined += (joined.empty() ? "" : "; ") + g;
-      results_->push_back({file, expected, joined});
+      for (const auto& r : g.results) joined += (joined.empty() ? "" : "; ") + Describe(r);
+      results_->push_back({g.file, g.expected, joined});
     }
   }
   static void TearDownTestSuite() {
