@@ -1,0 +1,45 @@
+// Changing a patch (state, delegate, archived, commit ref, pull URL) and
+// adding CI checks: the writes behind the REST API, XML-RPC and the web UI.
+// Each call is one transaction and raises the events upstream raises
+// (spec §1.5) and the notification rows (§1.6). Permission checks are the
+// caller's (service/permissions.h): they differ per protocol.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/status.h"
+#include "db/connection.h"
+#include "db/records.h"
+
+namespace pb::service {
+
+struct PatchChanges {
+  std::optional<db::Id> state_id;
+  std::optional<std::optional<db::Id>> delegate_id;  // set to nullopt-inside = clear
+  std::optional<bool> archived;
+  std::optional<std::optional<std::string>> commit_ref;
+  std::optional<std::optional<std::string>> pull_url;
+};
+
+// kNotFound for an unknown patch.
+Status UpdatePatch(db::Connection& c, db::Id patch_id, const PatchChanges& changes,
+                   std::optional<db::Id> actor);
+
+enum class CheckState { kPending = 0, kSuccess = 1, kWarning = 2, kFail = 3 };
+const char* CheckStateName(int state);  // "pending", ...
+std::optional<CheckState> ParseCheckState(std::string_view label_or_code);
+
+struct NewCheck {
+  db::Id patch_id = 0;
+  db::Id user_id = 0;
+  CheckState state = CheckState::kPending;
+  std::optional<std::string> target_url;
+  std::optional<std::string> description;
+  std::string context = "default";
+};
+
+// Returns the new check's id.
+Result<db::Id> CreateCheck(db::Connection& c, const NewCheck& check);
+
+}  // namespace pb::service
