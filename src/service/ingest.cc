@@ -11,6 +11,7 @@
 #include "db/mail_store.h"
 #include "db/projects.h"
 #include "db/users.h"
+#include "service/dependencies.h"
 #include "parser/parsed_mail.h"
 
 namespace pb::service {
@@ -188,6 +189,11 @@ class Ingester {
     Event("patch-created", patch_id, std::nullopt);
 
     AssignSeries(patch_id, submitter);
+    if (m_.content) {
+      if (auto sid = db::QueryInt(c_, "SELECT series_id FROM patches WHERE id = ?1", patch_id)) {
+        RecordDependencies(c_, project_.id, *sid, *m_.content);
+      }
+    }
     RecountTags(c_, patch_id);
     return {Outcome::kPatch, patch_id, m_.msgid, "", 0};
   }
@@ -260,6 +266,7 @@ class Ingester {
     Id cover_id = db::InsertCover(c_, Submission(submitter));
     Event("cover-created", std::nullopt, std::nullopt, cover_id);
     AddCoverLetter(*sid, cover_id);
+    if (m_.content) RecordDependencies(c_, project_.id, *sid, *m_.content);
     return {Outcome::kCover, cover_id, m_.msgid, "", 0};
   }
 

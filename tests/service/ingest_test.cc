@@ -170,6 +170,27 @@ TEST_F(IngestTest, SecondRevisionLinksToTheFirst) {
   EXPECT_EQ(rows, (std::vector<std::pair<int64_t, int64_t>>{{1, 0}, {2, 1}, {3, 2}}));
 }
 
+TEST_F(IngestTest, DependsOnLinksSeries) {
+  ASSERT_EQ(Ingest(Mail("<base@example.com>", "[PATCH] base", kDiff)).outcome, Outcome::kPatch);
+  auto base_series = *QueryInt(t_.conn(), "SELECT series_id FROM patches WHERE msgid = '<base@example.com>'");
+  ASSERT_EQ(Ingest(Mail("<dep0@example.com>", "[PATCH 0/1] needs base",
+                        "Depends-on: <base@example.com>\nDepends-on: <dep0@example.com>\n")).outcome,
+            Outcome::kCover);
+  ASSERT_EQ(Ingest(Mail("<dep1@example.com>", "[PATCH 1/1] uses base",
+                        "Depends-on: http://pw.example.org/project/example/list/?series=" +
+                            std::to_string(base_series) + "\n" + kDiff,
+                        "In-Reply-To: <dep0@example.com>\nReferences: <dep0@example.com>\n")).outcome,
+            Outcome::kPatch);
+  Query q(t_.conn(), "SELECT series_id, depends_on_id FROM series_dependencies");
+  int rows = 0;
+  while (q.Next()) {
+    ++rows;
+    EXPECT_EQ(q.Int(1), base_series);
+    EXPECT_NE(q.Int(0), base_series);
+  }
+  EXPECT_EQ(rows, 1);  // the same dependency twice, and the self-reference, are not stored
+}
+
 TEST_F(IngestTest, ReplyToUnknownMessageIsDropped) {
   auto r = Ingest(Mail("<r@example.com>", "Re: something", "text\n", "In-Reply-To: <nope@example.com>\n"));
   EXPECT_EQ(r.outcome, Outcome::kDropped);
