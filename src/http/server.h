@@ -21,6 +21,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string remote_address;
+  std::string local_address;  // "127.0.0.1:8000": the origin when there is no Host header
 
   // First header with that (lower-case) name, or "".
   std::string_view Header(std::string_view lower_name) const;

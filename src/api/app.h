@@ -1,0 +1,26 @@
+// The REST API as an http::Handler. Each server thread lazily opens its own
+// database connection (and keeps its caches) on first use.
+#pragma once
+
+#include <string>
+
+#include "api/context.h"
+#include "http/server.h"
+
+namespace pb::api {
+
+struct ApiConfig {
+  std::string database_url;
+  // Optional origin ("https://patchwork.example.org") used for absolute URLs
+  // instead of the request's Host header.
+  std::string base_url;
+};
+
+http::Handler MakeApiHandler(const ApiConfig& config);
+
+// One request against explicit per-thread state (tests use this to count
+// statements on a connection they own).
+http::Response HandleApiRequest(ThreadState& state, const ApiConfig& config,
+                                const http::Request& req);
+
+}  // namespace pb::api

@@ -1,0 +1,38 @@
+// The embedded ("nested") object shapes of spec §3.7 and the URL helpers
+// they share. Each writer emits exactly the fields of the request's API
+// version, in upstream's order.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/context.h"
+#include "api/json_writer.h"
+#include "db/read/rows.h"
+
+namespace pb::api {
+
+// msgid without surrounding <>, and with '/' as %2F (spec §1.3).
+std::string UrlMsgid(std::string_view msgid);
+std::string EncodedMsgid(std::string_view msgid);
+// project.list_archive_url_format with {} replaced; nullopt when not set.
+std::optional<std::string> ListArchiveUrl(const db::read::ProjectRec* project,
+                                          std::string_view msgid);
+
+// Site URLs of a patch: "/project/<linkname>/patch/<encoded msgid>/" (+ "mbox/").
+std::string PatchWebPath(std::string_view linkname, std::string_view msgid);
+
+void WriteUserEmbed(JsonWriter& w, const Context& ctx, const db::read::UserRec& u);
+void WritePersonEmbed(JsonWriter& w, const Context& ctx, const db::read::PersonRec& p);
+void WriteProjectEmbed(JsonWriter& w, const Context& ctx, const db::read::ProjectRec& p);
+// `project` is the series' project (for its web_url); may be null.
+void WriteSeriesEmbed(JsonWriter& w, const Context& ctx, const db::read::SeriesRef& s,
+                      const db::read::ProjectRec* project);
+void WritePatchEmbed(JsonWriter& w, const Context& ctx, const db::read::PatchRef& p,
+                     const db::read::ProjectRec* project);
+
+// Writes `"headers":{...}` content (the object) for stored header text.
+void WriteHeadersObject(JsonWriter& w, std::string_view stored_headers);
+
+}  // namespace pb::api

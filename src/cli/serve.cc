@@ -1,0 +1,75 @@
+// `patchbay serve`: migrate, then serve the REST API until SIGINT/SIGTERM.
+#include <cstdio>
+#include <string>
+
+#include "api/app.h"
+#include "cli/commands.h"
+#include "cli/open_db.h"
+#include "http/server.h"
+
+namespace pb::cli {
+
+int Serve(const Args& in) {
+  Args args = in;
+  std::string url = TakeDatabaseUrl(args);
+  std::string listen = TakeOption(args, "--listen");
+  std::string threads = TakeOption(args, "--threads");
+  std::string base_url = TakeOption(args, "--base-url");
+  if (!args.empty()) {
+    std::fprintf(stderr,
+                 "usage: patchbay serve [--database URL] [--listen HOST:PORT] [--threads N] "
+                 "[--base-url URL]\n");
+    return 2;
+  }
+
+  http::ServerOptions options;
+  if (!listen.empty()) {
+    // HOST:PORT, [v6]:PORT or :PORT
+    size_t colon = listen.rfind(':');
+    if (colon == std::string::npos) {
+      std::fprintf(stderr, "patchbay: --listen wants HOST:PORT, got '%s'\n", listen.c_str());
+      return 2;
+    }
+    std::string host = listen.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (!host.empty()) options.address = host;
+    try {
+      int port = std::stoi(listen.substr(colon + 1));
+      if (port < 0 || port > 65535) throw std::out_of_range("port");
+      options.port = static_cast<uint16_t>(port);
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "patchbay: bad port in --listen '%s'\n", listen.c_str());
+      return 2;
+    }
+  }
+  if (!threads.empty()) {
+    try {
+      options.threads = std::stoi(threads);
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "patchbay: bad --threads '%s'\n", threads.c_str());
+      return 2;
+    }
+  }
+
+  // Migrate once, up front; the worker threads then open their own connections.
+  if (!OpenMigrated(url)) return 1;
+
+  api::ApiConfig config;
+  config.database_url = url;
+  config.base_url = base_url;
+  http::Handler handler = api::MakeApiHandler(config);
+  std::string shown_host = options.address.find(':') != std::string::npos
+                               ? "[" + options.address + "]"
+                               : options.address;
+  Status st = http::Serve(options, handler, [&](uint16_t port) {
+    std::printf("patchbay: serving on http://%s:%u/\n", shown_host.c_str(), port);
+    std::fflush(stdout);
+  });
+  if (!st.ok()) {
+    std::fprintf(stderr, "patchbay: %s\n", st.message().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace pb::cli

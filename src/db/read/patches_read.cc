@@ -1,0 +1,240 @@
+#include "db/read/patches_read.h"
+
+#include <map>
+#include <tuple>
+#include <unordered_map>
+
+#include "db/read/sql_args.h"
+
+namespace pb::db::read {
+namespace {
+
+constexpr const char* kColumns =
+    "p.id, p.project_id, p.msgid, p.name, p.date, p.commit_ref, p.pull_url, p.archived, p.hash, "
+    "p.state_id, p.related_id, s.id, s.name, s.email, d.id, d.username, d.first_name, "
+    "d.last_name, d.email, sr.id, sr.date, sr.name, sr.version, sr.project_id";
+constexpr int kColumnCount = 24;
+constexpr const char* kJoins =
+    " FROM patches p JOIN people s ON s.id = p.submitter_id"
+    " LEFT JOIN users d ON d.id = p.delegate_id"
+    " LEFT JOIN series sr ON sr.id = p.series_id";
+
+void AddIdFilter(std::string& where, SqlArgs& args, const char* column,
+                 const std::optional<std::vector<Id>>& ids) {
+  if (!ids) return;
+  where += " AND ";
+  where += column;
+  if (ids->size() == 1) {
+    where += " = " + args.Add((*ids)[0]);
+  } else {
+    where += " IN " + InPlaceholders(args, *ids);
+  }
+}
+
+// "%term%" with LIKE metacharacters escaped, lower-cased like the column.
+std::string LikePattern(std::string_view term) {
+  std::string out = "%";
+  for (char ch : term) {
+    if (ch == '\\' || ch == '%' || ch == '_') out += '\\';
+    out += ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch;
+  }
+  out += '%';
+  return out;
+}
+
+// The WHERE clause (starting with " WHERE 1=1") shared by count and page.
+std::string Where(const PatchFilter& f, SqlArgs& args) {
+  std::string w = " WHERE 1=1";
+  AddIdFilter(w, args, "p.project_id", f.projects);
+  AddIdFilter(w, args, "p.series_id", f.series);
+  AddIdFilter(w, args, "p.submitter_id", f.submitters);
+  AddIdFilter(w, args, "p.delegate_id", f.delegates);
+  AddIdFilter(w, args, "p.state_id", f.states);
+  if (f.archived) w += " AND p.archived = " + args.Add(int64_t{*f.archived ? 1 : 0});
+  // Stored hashes are lower-case hex, so iexact is equality with the
+  // lower-cased value, which keeps the index usable.
+  if (f.hash) w += " AND p.hash = " + args.Add(LowerAscii(*f.hash));
+  if (f.msgid) w += " AND p.msgid = " + args.Add(*f.msgid);
+  if (f.since) w += " AND p.date >= " + args.Add(*f.since);
+  if (f.before) w += " AND p.date < " + args.Add(*f.before);
+  for (const auto& term : f.search) {
+    w += " AND LOWER(p.name) LIKE " + args.Add(LikePattern(term)) +
+         " ESCAPE '\\'";
+  }
+  return w;
+}
+
+std::string OrderBy(const PatchFilter& f, std::string* joins) {
+  std::string o;
+  bool by_id = false;
+  for (const auto& t : f.order) {
+    const char* col = "p.id";
+    switch (t.key) {
+      case PatchOrder::kId: col = "p.id"; by_id = true; break;
+      case PatchOrder::kName: col = "p.name"; break;
+      case PatchOrder::kDate: col = "p.date"; break;
+      case PatchOrder::kArchived: col = "p.archived"; break;
+      case PatchOrder::kSubmitter: col = "p.submitter_id"; break;
+      // Upstream orders related models by their default ordering.
+      case PatchOrder::kProject:
+        col = "pr.linkname";
+        if (joins->find(" pr ") == std::string::npos) *joins += " JOIN projects pr ON pr.id = p.project_id";
+        break;
+      case PatchOrder::kState:
+        col = "st.ordering";
+        if (joins->find(" st ") == std::string::npos) *joins += " JOIN states st ON st.id = p.state_id";
+        break;
+    }
+    if (!o.empty()) o += ", ";
+    o += col;
+    if (t.descending) o += " DESC";
+    if (t.key == PatchOrder::kId) break;  // unique: later terms cannot matter
+  }
+  // Ties are broken by id so that pages never overlap or skip rows.
+  if (!by_id) o += o.empty() ? "p.id" : ", p.id";
+  return " ORDER BY " + o;
+}
+
+void ReadRow(Statement& st, PatchRec& p) {
+  auto opt = [&st](int i) -> std::optional<std::string> {
+    if (st.IsNull(i)) return std::nullopt;
+    return std::string(st.Text(i));
+  };
+  p.id = st.Int(0);
+  p.project_id = st.Int(1);
+  p.msgid = std::string(st.Text(2));
+  p.name = std::string(st.Text(3));
+  p.date = st.Int(4);
+  p.commit_ref = opt(5);
+  p.pull_url = opt(6);
+  p.archived = st.Int(7) != 0;
+  p.hash = opt(8);
+  p.state_id = st.Int(9);
+  if (!st.IsNull(10)) p.related_id = st.Int(10);
+  p.submitter.id = st.Int(11);
+  p.submitter.name = opt(12);
+  p.submitter.email = std::string(st.Text(13));
+  if (!st.IsNull(14)) {
+    p.delegate = UserRec{st.Int(14), std::string(st.Text(15)), std::string(st.Text(16)),
+                         std::string(st.Text(17)), std::string(st.Text(18))};
+  }
+  if (!st.IsNull(19)) {
+    p.series = SeriesRef{st.Int(19), st.Int(20), opt(21), static_cast<int>(st.Int(22)),
+                         st.IsNull(23) ? std::nullopt : std::optional<Id>(st.Int(23))};
+  }
+}
+
+}  // namespace
+
+int64_t CountPatches(Connection& c, const PatchFilter& f, CountCache* cache, int64_t generation) {
+  SqlArgs args;
+  std::string sql = "SELECT COUNT(*) FROM patches p" + Where(f, args);
+  std::string key;
+  if (cache) {
+    key = sql + '\n' + args.Key();
+    int64_t n;
+    if (cache->Get(key, generation, &n)) return n;
+  }
+  DynQuery q(c, sql, args);
+  int64_t n = q.st().Step() ? q.st().Int(0) : 0;
+  if (cache) cache->Put(key, generation, n);
+  return n;
+}
+
+std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t limit,
+                                  int64_t offset) {
+  SqlArgs args;
+  std::string joins = kJoins;
+  std::string where = Where(f, args);
+  std::string order = OrderBy(f, &joins);
+  std::string sql = std::string("SELECT ") + kColumns + joins + where + order + " LIMIT " +
+                    args.Add(limit) + " OFFSET " + args.Add(offset);
+  std::vector<PatchRec> out;
+  out.reserve(static_cast<size_t>(limit));
+  DynQuery q(c, sql, args);
+  while (q.st().Step()) {
+    PatchRec p;
+    ReadRow(q.st(), p);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::optional<PatchRec> GetPatch(Connection& c, Id id) {
+  static const std::string sql = std::string("SELECT ") + kColumns +
+                                 ", p.headers, p.content, p.diff" + kJoins + " WHERE p.id = ?1";
+  SqlArgs args;
+  args.Add(id);
+  DynQuery q(c, sql, args);
+  Statement& st = q.st();
+  if (!st.Step()) return std::nullopt;
+  PatchRec p;
+  ReadRow(st, p);
+  p.headers = std::string(st.Text(kColumnCount));
+  if (!st.IsNull(kColumnCount + 1)) p.content = std::string(st.Text(kColumnCount + 1));
+  if (!st.IsNull(kColumnCount + 2)) p.diff = std::string(st.Text(kColumnCount + 2));
+  return p;
+}
+
+void LoadPatchExtras(Connection& c, std::vector<PatchRec*> patches) {
+  if (patches.empty()) return;
+  std::vector<Id> ids;
+  std::unordered_map<Id, std::vector<PatchRec*>> by_id;
+  for (auto* p : patches) {
+    if (by_id[p->id].empty()) ids.push_back(p->id);
+    by_id[p->id].push_back(p);
+  }
+
+  // Combined check state (spec §1.2 Check): the latest check per
+  // (user, context), iterated by id; a later check replaces an earlier one
+  // unless the earlier one has the greater date.
+  {
+    SqlArgs args;
+    std::string sql = "SELECT patch_id, user_id, context, state, date FROM checks WHERE patch_id IN " +
+                      InPlaceholders(args, ids) + " ORDER BY patch_id, id";
+    DynQuery q(c, sql, args);
+    struct Latest {
+      int state;
+      Micros date;
+    };
+    std::map<std::tuple<Id, Id, std::string>, Latest> latest;
+    while (q.st().Step()) {
+      auto key = std::make_tuple(q.st().Int(0), q.st().Int(1), std::string(q.st().Text(2)));
+      Latest l{static_cast<int>(q.st().Int(3)), q.st().Int(4)};
+      auto it = latest.find(key);
+      if (it != latest.end() && it->second.date > l.date) continue;
+      latest[key] = l;
+    }
+    std::unordered_map<Id, unsigned> seen;  // bit per state
+    for (const auto& [key, l] : latest) {
+      if (l.state >= 0 && l.state < 8) seen[std::get<0>(key)] |= 1u << l.state;
+    }
+    for (const auto& [pid, bits] : seen) {
+      const char* s = (bits & 8) ? "fail" : (bits & 4) ? "warning" : (bits & 1) ? "pending" : "success";
+      for (auto* p : by_id[pid]) p->check_state = s;
+    }
+  }
+
+  std::vector<Id> relations;
+  std::unordered_map<Id, std::vector<PatchRec*>> by_relation;
+  for (auto* p : patches) {
+    if (!p->related_id) continue;
+    if (by_relation[*p->related_id].empty()) relations.push_back(*p->related_id);
+    by_relation[*p->related_id].push_back(p);
+  }
+  if (relations.empty()) return;
+  SqlArgs args;
+  std::string sql =
+      "SELECT related_id, id, project_id, msgid, name, date FROM patches WHERE related_id IN " +
+      InPlaceholders(args, relations) + " ORDER BY date, id";
+  DynQuery q(c, sql, args);
+  while (q.st().Step()) {
+    PatchRef r{q.st().Int(1), q.st().Int(2), std::string(q.st().Text(3)),
+               std::string(q.st().Text(4)), q.st().Int(5)};
+    for (auto* p : by_relation[q.st().Int(0)]) {
+      if (p->id != r.id) p->related.push_back(r);
+    }
+  }
+}
+
+}  // namespace pb::db::read

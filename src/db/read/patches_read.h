@@ -1,0 +1,48 @@
+// Read-side queries for patches: filtered, ordered pages and single patches,
+// plus the batched loaders for what a page embeds (check states, related
+// patches). A page costs a constant number of statements whatever its size.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/connection.h"
+#include "db/read/catalog.h"
+#include "db/read/rows.h"
+
+namespace pb::db::read {
+
+enum class PatchOrder { kId, kName, kProject, kDate, kState, kArchived, kSubmitter };
+
+struct OrderTerm {
+  PatchOrder key = PatchOrder::kId;
+  bool descending = false;
+};
+
+// Resolved filters (ids, not names); unset members don't filter.
+struct PatchFilter {
+  std::optional<std::vector<Id>> projects, series, submitters, delegates, states;
+  std::optional<bool> archived;
+  std::optional<std::string> hash;   // compared lower-cased (iexact)
+  std::optional<std::string> msgid;  // exact, with <>
+  std::optional<Micros> since;       // date >= since
+  std::optional<Micros> before;      // date < before
+  std::vector<std::string> search;   // every term must occur in name, case-insensitively
+  std::vector<OrderTerm> order;      // empty: by id
+};
+
+// COUNT(*) of the filtered set, served from `cache` while the generation holds.
+int64_t CountPatches(Connection& c, const PatchFilter& f, CountCache* cache, int64_t generation);
+
+// One page, without headers/content/diff.
+std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t limit,
+                                  int64_t offset);
+
+// One patch with headers, content and diff.
+std::optional<PatchRec> GetPatch(Connection& c, Id id);
+
+// Fills check_state and related for every patch (two statements at most).
+void LoadPatchExtras(Connection& c, std::vector<PatchRec*> patches);
+
+}  // namespace pb::db::read

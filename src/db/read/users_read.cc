@@ -1,0 +1,152 @@
+#include "db/read/users_read.h"
+
+#include "db/read/sql_args.h"
+
+namespace pb::db::read {
+namespace {
+
+constexpr const char* kAuthColumns =
+    "u.id, u.username, u.first_name, u.last_name, u.email, u.is_active, u.is_superuser, "
+    "u.password";
+
+std::optional<AuthUserRec> ReadAuthUser(Query& q) {
+  if (!q.Next()) return std::nullopt;
+  AuthUserRec r;
+  r.user = UserRec{q.Int(0), q.Str(1), q.Str(2), q.Str(3), q.Str(4)};
+  r.is_active = q.Int(5) != 0;
+  r.is_superuser = q.Int(6) != 0;
+  r.password = q.Str(7);
+  return r;
+}
+
+// "%term%" with LIKE metacharacters escaped, lower-cased like the column.
+std::string LikePattern(std::string_view term) {
+  std::string out = "%";
+  for (char ch : term) {
+    if (ch == '\\' || ch == '%' || ch == '_') out += '\\';
+    out += ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch;
+  }
+  out += '%';
+  return out;
+}
+
+std::string PeopleWhere(const PersonFilter& f, SqlArgs& args) {
+  std::string w = " WHERE 1=1";
+  for (const auto& term : f.search) {
+    std::string pattern = LikePattern(term);
+    std::string a = args.Add(pattern);
+    w += " AND (LOWER(p.name) LIKE " + a + " ESCAPE '\\' OR LOWER(p.email) LIKE " + a +
+         " ESCAPE '\\')";
+  }
+  return w;
+}
+
+void ReadPerson(Statement& st, PersonRec& p) {
+  p.id = st.Int(0);
+  if (!st.IsNull(1)) p.name = std::string(st.Text(1));
+  p.email = std::string(st.Text(2));
+  if (!st.IsNull(3)) {
+    p.user = UserRec{st.Int(3), std::string(st.Text(4)), std::string(st.Text(5)),
+                     std::string(st.Text(6)), std::string(st.Text(7))};
+  }
+}
+
+constexpr const char* kPersonSelect =
+    "SELECT p.id, p.name, p.email, u.id, u.username, u.first_name, u.last_name, u.email "
+    "FROM people p LEFT JOIN users u ON u.id = p.user_id";
+
+}  // namespace
+
+std::optional<AuthUserRec> UserByToken(Connection& c, std::string_view key) {
+  static const std::string sql = std::string("SELECT ") + kAuthColumns +
+                                 " FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.key = ?1";
+  Query q(c, sql, key);
+  return ReadAuthUser(q);
+}
+
+std::optional<AuthUserRec> UserByUsername(Connection& c, std::string_view username) {
+  static const std::string sql =
+      std::string("SELECT ") + kAuthColumns + " FROM users u WHERE u.username = ?1";
+  Query q(c, sql, username);
+  return ReadAuthUser(q);
+}
+
+std::optional<AuthUserRec> UserById(Connection& c, Id id) {
+  static const std::string sql = std::string("SELECT ") + kAuthColumns + " FROM users u WHERE u.id = ?1";
+  Query q(c, sql, id);
+  return ReadAuthUser(q);
+}
+
+bool RowExists(Connection& c, std::string_view table, Id id) {
+  // Table names come from the caller's fixed set, never from a request.
+  std::string sql = "SELECT 1 FROM " + std::string(table) + " WHERE id = ?1";
+  Query q(c, sql, id);
+  return q.Next();
+}
+
+std::vector<Id> PersonIdsByEmail(Connection& c, std::string_view email) {
+  std::vector<Id> ids;
+  Query q(c, "SELECT id FROM people WHERE lower(email) = ?1 ORDER BY id", LowerAscii(email));
+  while (q.Next()) ids.push_back(q.Int(0));
+  return ids;
+}
+
+std::vector<Id> UserIdsByUsername(Connection& c, std::string_view username) {
+  std::vector<Id> ids;
+  Query q(c, "SELECT id FROM users WHERE lower(username) = ?1 ORDER BY id", LowerAscii(username));
+  while (q.Next()) ids.push_back(q.Int(0));
+  return ids;
+}
+
+int64_t CountPeople(Connection& c, const PersonFilter& f, CountCache* cache, int64_t generation) {
+  SqlArgs args;
+  std::string sql = "SELECT COUNT(*) FROM people p" + PeopleWhere(f, args);
+  std::string key = sql + '\n' + args.Key();
+  int64_t n;
+  if (cache && cache->Get(key, generation, &n)) return n;
+  DynQuery q(c, sql, args);
+  n = q.st().Step() ? q.st().Int(0) : 0;
+  if (cache) cache->Put(key, generation, n);
+  return n;
+}
+
+std::vector<PersonRec> ListPeople(Connection& c, const PersonFilter& f, int64_t limit,
+                                  int64_t offset) {
+  SqlArgs args;
+  std::string where = PeopleWhere(f, args);
+  std::string order;
+  bool by_id = false;
+  for (const auto& [key, desc] : f.order) {
+    if (!order.empty()) order += ", ";
+    order += key == PersonOrder::kId ? "p.id" : key == PersonOrder::kName ? "p.name" : "p.email";
+    if (desc) order += " DESC";
+    if (key == PersonOrder::kId) {
+      by_id = true;
+      break;
+    }
+  }
+  if (!by_id) order += order.empty() ? "p.id" : ", p.id";
+  std::string sql = std::string(kPersonSelect) + where + " ORDER BY " + order + " LIMIT " +
+                    args.Add(limit) + " OFFSET " + args.Add(offset);
+  DynQuery q(c, sql, args);
+  std::vector<PersonRec> out;
+  while (q.st().Step()) {
+    PersonRec p;
+    ReadPerson(q.st(), p);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::optional<PersonRec> GetPerson(Connection& c, Id id) {
+  static const std::string sql = std::string(kPersonSelect) + " WHERE p.id = ?1";
+  SqlArgs args;
+  args.Add(id);
+  DynQuery q(c, sql, args);
+  if (!q.st().Step()) return std::nullopt;
+  PersonRec p;
+  ReadPerson(q.st(), p);
+  return p;
+}
+
+}  // namespace pb::db::read

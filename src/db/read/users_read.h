@@ -1,0 +1,44 @@
+// Read-side lookups of users, people and other referenced rows: API
+// authentication and the id-or-name resolution of list filters (spec §3.6).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "db/connection.h"
+#include "db/read/catalog.h"
+#include "db/read/rows.h"
+
+namespace pb::db::read {
+
+struct AuthUserRec {
+  UserRec user;
+  bool is_active = true;
+  bool is_superuser = false;
+  std::string password;  // Django-format hash
+};
+
+std::optional<AuthUserRec> UserByToken(Connection& c, std::string_view key);
+std::optional<AuthUserRec> UserByUsername(Connection& c, std::string_view username);
+std::optional<AuthUserRec> UserById(Connection& c, Id id);
+
+// Existence checks by id; `table` is one of a fixed set of names.
+bool RowExists(Connection& c, std::string_view table, Id id);
+// Case-insensitive (ASCII) lookups; empty when nothing matches.
+std::vector<Id> PersonIdsByEmail(Connection& c, std::string_view email);
+std::vector<Id> UserIdsByUsername(Connection& c, std::string_view username);
+
+// People pages (spec §3.8.2): search terms match name or email.
+enum class PersonOrder { kId, kName, kEmail };
+struct PersonFilter {
+  std::vector<std::string> search;
+  std::vector<std::pair<PersonOrder, bool>> order;  // (key, descending); empty: id
+};
+int64_t CountPeople(Connection& c, const PersonFilter& f, CountCache* cache, int64_t generation);
+std::vector<PersonRec> ListPeople(Connection& c, const PersonFilter& f, int64_t limit,
+                                  int64_t offset);
+std::optional<PersonRec> GetPerson(Connection& c, Id id);
+
+}  // namespace pb::db::read

@@ -1,0 +1,413 @@
+// The HTTP/1.x server: the only translation unit that includes Beast/Asio.
+//
+// Design (measurements in shared/notes/stack-probe.md §2):
+//  * one io_context per worker thread, each with its own SO_REUSEPORT
+//    acceptor on the same port: the kernel spreads connections, and a
+//    connection never leaves its thread, so there are no strands or locks;
+//  * no per-operation timers: each worker sweeps its connections once a
+//    second and closes those stuck in one phase for too long (idle keep-alive,
+//    slow request, slow reader), which costs nothing on the hot path;
+//  * header and body limits come from the parser (431 / 413, then close);
+//  * SIGINT/SIGTERM: stop accepting, close idle keep-alive connections, let
+//    in-flight requests finish (then close), return once every worker is idle.
+#include "http/server.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace pb::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+// How long a connection may stay in one phase before the sweep closes it.
+constexpr auto kReadLimit = std::chrono::seconds(30);   // keep-alive idle or slow request
+constexpr auto kWriteLimit = std::chrono::seconds(60);  // client not reading its response
+constexpr auto kDrainLimit = std::chrono::seconds(2);   // lingering after an error reply
+constexpr auto kShutdownGrace = std::chrono::seconds(10);
+
+enum class Phase { kRead, kWrite, kDrain };
+
+class Worker;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Worker& worker);
+  ~Session();
+  void Start() { ReadHeader(); }
+  // Called by the sweep / shutdown.
+  void Close() {
+    boost::system::error_code ec;
+    socket_.close(ec);
+  }
+  Phase phase() const { return phase_; }
+  Clock::time_point since() const { return since_; }
+  bool IdleBetweenRequests() const { return phase_ == Phase::kRead && !mid_request_; }
+
+  Session* prev = nullptr;
+  Session* next = nullptr;
+
+ private:
+  void ReadHeader();
+  void OnHeader(boost::system::error_code ec);
+  void OnBody(boost::system::error_code ec);
+  void Fail(boost::system::error_code ec);
+  void Handle();
+  void SendError(int status, std::string body);
+  void Write(bool close);
+  void OnWrite(boost::system::error_code ec, bool close);
+  void Drain();
+  void SetPhase(Phase p) {
+    phase_ = p;
+    since_ = Clock::now();
+  }
+
+  tcp::socket socket_;
+  Worker& worker_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> res_;
+  Phase phase_ = Phase::kRead;
+  bool mid_request_ = false;
+  Clock::time_point since_ = Clock::now();
+  char drain_buf_[4096];
+};
+
+class Worker {
+ public:
+  Worker(const ServerOptions& options, const Handler& handler)
+      : options_(options), handler_(handler), ioc_(1), acceptor_(ioc_), sweep_(ioc_) {}
+
+  // Normally run() only returns once every session is gone; if not, abort the
+  // rest while this object is still whole, so no handler outlives it.
+  ~Worker() {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+    sweep_.cancel();
+    for (Session* s = head_; s; s = s->next) s->Close();
+    dying_ = true;
+    ioc_.restart();
+    ioc_.poll();
+  }
+
+  Status Listen(const tcp::endpoint& ep) {
+    boost::system::error_code ec;
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor_.set_option(ReusePort(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return Status::Io("cannot listen on " + ep.address().to_string() + ":" +
+                              std::to_string(ep.port()) + ": " + ec.message());
+    return Status::Ok();
+  }
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+  void Run() {
+    if (options_.on_thread_start) options_.on_thread_start();
+    Accept();
+    ArmSweep();
+    ioc_.run();
+  }
+
+  // Thread-safe: posts the shutdown into this worker's loop.
+  void RequestStop() {
+    asio::post(ioc_, [this] {
+      stopping_ = true;
+      boost::system::error_code ec;
+      acceptor_.close(ec);
+      for (Session* s = head_; s; s = s->next) {
+        if (s->IdleBetweenRequests()) s->Close();
+      }
+      stop_deadline_ = Clock::now() + kShutdownGrace;
+      MaybeFinish();
+    });
+  }
+
+  bool stopping() const { return stopping_; }
+  const ServerOptions& options() const { return options_; }
+  const Handler& handler() const { return handler_; }
+
+  void Link(Session* s) {
+    s->next = head_;
+    if (head_) head_->prev = s;
+    head_ = s;
+  }
+  void Unlink(Session* s) {
+    if (s->prev) s->prev->next = s->next; else head_ = s->next;
+    if (s->next) s->next->prev = s->prev;
+    if (stopping_ && !dying_) asio::post(ioc_, [this] { MaybeFinish(); });
+  }
+
+ private:
+  void Accept() {
+    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+      if (ec) {
+        // Out of descriptors and the like: back off briefly instead of spinning.
+        auto t = std::make_shared<asio::steady_timer>(ioc_, std::chrono::milliseconds(50));
+        t->async_wait([this, t](boost::system::error_code) {
+          if (acceptor_.is_open()) Accept();
+        });
+        return;
+      }
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<Session>(std::move(socket), *this)->Start();
+      Accept();
+    });
+  }
+
+  void ArmSweep() {
+    sweep_.expires_after(std::chrono::seconds(1));
+    sweep_.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      Sweep();
+      if (stopping_ && !head_) return;
+      ArmSweep();
+    });
+  }
+
+  void Sweep() {
+    auto now = Clock::now();
+    bool hard = stopping_ && now > stop_deadline_;
+    for (Session* s = head_; s; s = s->next) {
+      auto limit = s->phase() == Phase::kRead    ? kReadLimit
+                   : s->phase() == Phase::kWrite ? kWriteLimit
+                                                 : kDrainLimit;
+      if (hard || now - s->since() > limit) s->Close();
+    }
+  }
+
+  void MaybeFinish() {
+    if (stopping_ && !head_) sweep_.cancel();
+  }
+
+  const ServerOptions& options_;
+  const Handler& handler_;
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer sweep_;
+  Session* head_ = nullptr;
+  bool stopping_ = false;
+  bool dying_ = false;
+  Clock::time_point stop_deadline_;
+};
+
+Session::Session(tcp::socket socket, Worker& worker) : socket_(std::move(socket)), worker_(worker) {
+  worker_.Link(this);
+}
+
+Session::~Session() { worker_.Unlink(this); }
+
+void Session::ReadHeader() {
+  if (worker_.stopping() && buffer_.size() == 0) return Close();
+  parser_.emplace();
+  parser_->header_limit(static_cast<uint32_t>(worker_.options().max_header_bytes));
+  parser_->body_limit(worker_.options().max_body_bytes);
+  mid_request_ = buffer_.size() > 0;
+  SetPhase(Phase::kRead);
+  bhttp::async_read_header(socket_, buffer_, *parser_,
+                           [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                             self->OnHeader(ec);
+                           });
+}
+
+void Session::OnHeader(boost::system::error_code ec) {
+  if (ec) return Fail(ec);
+  mid_request_ = true;
+  if (parser_->is_done()) return Handle();
+  auto& req = parser_->get();
+  auto read_body = [self = shared_from_this()] {
+    bhttp::async_read(self->socket_, self->buffer_, *self->parser_,
+                      [self](boost::system::error_code ec, size_t) { self->OnBody(ec); });
+  };
+  // A declared body over the limit is refused before the client sends it.
+  if (auto len = parser_->content_length();
+      len && *len > worker_.options().max_body_bytes) {
+    return SendError(413, "Request body too large.\n");
+  }
+  if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
+    static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    asio::async_write(socket_, asio::buffer(kContinue, sizeof kContinue - 1),
+                      [self = shared_from_this(), read_body](boost::system::error_code ec, size_t) {
+                        if (ec) return self->Close();
+                        read_body();
+                      });
+    return;
+  }
+  read_body();
+}
+
+void Session::OnBody(boost::system::error_code ec) {
+  if (ec) return Fail(ec);
+  Handle();
+}
+
+void Session::Fail(boost::system::error_code ec) {
+  if (ec == bhttp::error::header_limit) {
+    return SendError(431, "Request header fields too large.\n");
+  }
+  if (ec == bhttp::error::body_limit) return SendError(413, "Request body too large.\n");
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+      ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+    return SendError(400, "Bad request.\n");
+  }
+  Close();  // EOF, reset, closed by the sweep: nothing to answer
+}
+
+void Session::SendError(int status, std::string body) {
+  res_ = {};
+  res_.version(11);
+  res_.result(static_cast<unsigned>(status));
+  res_.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+  res_.content_length(body.size());
+  res_.set(bhttp::field::connection, "close");
+  res_.body() = std::move(body);
+  Write(/*close=*/true);
+}
+
+void Session::Handle() {
+  auto& req = parser_->get();
+  Request r;
+  r.method = std::string(req.method_string());
+  r.target = std::string(req.target());
+  if (auto q = r.target.find('?'); q == std::string::npos) {
+    r.path = r.target;
+  } else {
+    r.path = r.target.substr(0, q);
+    r.query = r.target.substr(q + 1);
+  }
+  r.headers.reserve(8);
+  for (const auto& f : req) {
+    std::string name(f.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers.emplace_back(std::move(name), std::string(f.value()));
+  }
+  r.body = std::move(req.body());
+  boost::system::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  if (!ec) r.remote_address = ep.address().to_string();
+  auto local = socket_.local_endpoint(ec);
+  if (!ec) {
+    r.local_address = local.address().is_v6() ? "[" + local.address().to_string() + "]"
+                                              : local.address().to_string();
+    r.local_address += ':';
+    r.local_address += std::to_string(local.port());
+  }
+
+  Response out;
+  try {
+    out = worker_.handler()(r);
+  } catch (const std::exception&) {
+    out = Response{500, {{"Content-Type", "text/html"}}, "<h1>Server Error (500)</h1>"};
+  }
+
+  bool head = req.method() == bhttp::verb::head;
+  bool keep_alive = req.keep_alive() && !worker_.stopping();
+  res_ = {};
+  res_.version(req.version());
+  res_.result(static_cast<unsigned>(out.status));
+  for (auto& [name, value] : out.headers) res_.insert(name, value);
+  res_.content_length(out.body.size());
+  res_.keep_alive(keep_alive);
+  // HEAD: the GET headers, Content-Length included, and no body.
+  if (!head) res_.body() = std::move(out.body);
+  parser_.reset();
+  Write(!keep_alive);
+}
+
+void Session::Write(bool close) {
+  SetPhase(Phase::kWrite);
+  bhttp::async_write(socket_, res_,
+                     [self = shared_from_this(), close](boost::system::error_code ec, size_t) {
+                       self->OnWrite(ec, close);
+                     });
+}
+
+void Session::OnWrite(boost::system::error_code ec, bool close) {
+  if (ec) return Close();
+  if (!close) return ReadHeader();
+  // Half-close and read what the client still sends, so that unread request
+  // bytes don't turn our close into a reset that discards the response.
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  SetPhase(Phase::kDrain);
+  Drain();
+}
+
+void Session::Drain() {
+  socket_.async_read_some(asio::buffer(drain_buf_),
+                          [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                            if (ec) return self->Close();
+                            self->Drain();
+                          });
+}
+
+}  // namespace
+
+Status Serve(const ServerOptions& options, const Handler& handler,
+             const std::function<void(uint16_t port)>& on_ready) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(options.address, ec);
+  if (ec) return Status::Invalid("bad listen address '" + options.address + "'");
+  int threads = options.threads > 0 ? options.threads
+                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  std::vector<std::unique_ptr<Worker>> workers;
+  uint16_t port = options.port;
+  for (int i = 0; i < threads; ++i) {
+    workers.push_back(std::make_unique<Worker>(options, handler));
+    // Port 0: the first acceptor picks a free port, the others share it.
+    Status st = workers.back()->Listen(tcp::endpoint(address, port));
+    if (!st.ok()) return st;
+    port = workers.back()->port();
+  }
+
+  asio::io_context main_ioc(1);
+  asio::signal_set signals(main_ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (ec) return;
+    for (auto& w : workers) w->RequestStop();
+  });
+
+  std::vector<std::thread> pool;
+  pool.reserve(workers.size());
+  for (auto& w : workers) pool.emplace_back([&w] { w->Run(); });
+  if (on_ready) on_ready(port);
+
+  main_ioc.run();
+  for (auto& t : pool) t.join();
+  return Status::Ok();
+}
+
+}  // namespace pb::http

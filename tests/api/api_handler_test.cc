@@ -1,0 +1,191 @@
+// End-to-end tests of the API handler on a temporary SQLite database filled
+// with plain SQL: version gating, error bodies, auth, statement counts.
+#include <gtest/gtest.h>
+
+#include "api/app.h"
+#include "db/connection.h"
+#include "test_util.h"
+
+namespace pb::api {
+namespace {
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto& c = db_.conn();
+    c.ExecScript(
+        "INSERT INTO users (id, username, first_name, last_name, email, date_joined) VALUES "
+        "(1, 'admin', 'Ada', 'Admin', 'admin@example.com', 0);"
+        "INSERT INTO tokens (key, user_id, created) VALUES ('tok1', 1, 0);"
+        "INSERT INTO projects (id, linkname, name, listid, listemail, list_archive_url_format) "
+        "VALUES (1, 'proj', 'Project', 'proj.example.com', 'proj@example.com', "
+        "'https://lore/{}/');"
+        "INSERT INTO project_maintainers (user_id, project_id) VALUES (1, 1);"
+        "INSERT INTO people (id, email, name) VALUES (1, 'a@example.com', 'Änne');"
+        "INSERT INTO series (id, project_id, name, date, submitter_id, version, total) VALUES "
+        "(1, 1, 'S', 0, 1, 2, 3);"
+        "INSERT INTO patch_relations (id) VALUES (1);");
+    state_.conn = db::Open(db_.url());
+    config_.database_url = db_.url();
+  }
+
+  void AddPatches(int from, int to) {
+    for (int i = from; i <= to; ++i) {
+      db::Query(db_.conn(),
+                "INSERT INTO patches (id, project_id, msgid, name, date, submitter_id, state_id, "
+                "series_id, related_id, headers, content) VALUES (?1, 1, ?2, ?3, ?4, 1, 1, ?5, ?6, "
+                "'Subject: x\nTo: a\nto: b', 'body')",
+                i, "<m" + std::to_string(i) + "/x@h>", "[v2,1/3] patch " + std::to_string(i),
+                int64_t{1000000} * i, i % 2 ? std::optional<int64_t>(1) : std::nullopt,
+                i <= 3 ? std::optional<int64_t>(1) : std::nullopt)
+          .Run();
+      db::Query(db_.conn(),
+                "INSERT INTO checks (patch_id, user_id, date, state, context) VALUES (?1, 1, 0, ?2, 'ci')",
+                i, i % 4)
+          .Run();
+    }
+    db_.conn().ExecScript("UPDATE data_generation SET generation = generation + 1");
+  }
+
+  http::Response Get(const std::string& target, const std::string& auth = "",
+                     const std::string& method = "GET") {
+    http::Request r;
+    r.method = method;
+    r.target = target;
+    auto q = target.find('?');
+    r.path = target.substr(0, q);
+    r.query = q == std::string::npos ? "" : target.substr(q + 1);
+    r.headers.emplace_back("host", "h:1");
+    if (!auth.empty()) r.headers.emplace_back("authorization", auth);
+    return HandleApiRequest(state_, config_, r);
+  }
+
+  static std::string Header(const http::Response& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers) {
+      if (k == name) return v;
+    }
+    return "";
+  }
+
+  testing::TempDb db_;
+  ThreadState state_;
+  ApiConfig config_;
+};
+
+TEST_F(ApiTest, PatchDetailShapesPerVersion) {
+  AddPatches(1, 3);
+  auto r = Get("/api/patches/1/");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"web_url\":\"http://h:1/project/proj/patch/m1%252Fx@h/\""), std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("\"list_archive_url\":\"https://lore/m1/x@h/\""), std::string::npos);
+  EXPECT_NE(r.body.find("\"headers\":{\"Subject\":\"x\",\"To\":[\"a\",\"b\"],\"to\":[\"a\",\"b\"]}"),
+            std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"name\":\"Änne\""), std::string::npos);
+  EXPECT_NE(r.body.find("\"check\":\"success\""), std::string::npos);
+  // Related: patches 2 and 3 share relation 1 with patch 1, ordered by date.
+  auto related = r.body.find("\"related\":[{\"id\":2,");
+  EXPECT_NE(related, std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("{\"id\":3,", related), std::string::npos);
+  EXPECT_EQ(Header(r, "Allow"), "GET, PUT, PATCH, HEAD, OPTIONS");
+
+  auto v10 = Get("/api/1.0/patches/1/");
+  ASSERT_EQ(v10.status, 200);
+  EXPECT_EQ(v10.body.find("\"web_url\":\"http://h:1/project/"), std::string::npos);
+  EXPECT_EQ(v10.body.find("\"related\""), std::string::npos);
+  EXPECT_EQ(v10.body.find("\"comments\""), std::string::npos);
+  EXPECT_NE(v10.body.find("\"url\":\"http://h:1/api/1.0/patches/1/\""), std::string::npos);
+  EXPECT_NE(v10.body.find("\"checks\":\"http://h:1/api/patches/1/checks/\""), std::string::npos);
+  auto v11 = Get("/api/1.1/patches/1/");
+  EXPECT_NE(v11.body.find("\"web_url\""), std::string::npos);
+  EXPECT_EQ(v11.body.find("\"list_archive_url\""), std::string::npos);
+}
+
+TEST_F(ApiTest, ErrorBodies) {
+  AddPatches(1, 1);
+  auto r = Get("/api/patches/99/");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, "{\"detail\":\"Not found.\"}");
+  r = Get("/api/people/");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.body, "{\"detail\":\"Authentication credentials were not provided.\"}");
+  r = Get("/api/people/", "Token nope");
+  EXPECT_EQ(r.body, "{\"detail\":\"Invalid token.\"}");
+  r = Get("/api/people/", "Token a b");
+  EXPECT_EQ(r.body, "{\"detail\":\"Invalid token header. Token string should not contain spaces.\"}");
+  r = Get("/api/people/", "Token tok1");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"user\":null"), std::string::npos);
+  r = Get("/api/patches/", "", "POST");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.body, "{\"detail\":\"Method \\\"POST\\\" not allowed.\"}");
+  EXPECT_EQ(Header(r, "Allow"), "GET, HEAD, OPTIONS");
+  r = Get("/api/patches/?page=7");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, "{\"detail\":\"Invalid page.\"}");
+  r = Get("/api/patches/x/");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(Header(r, "Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(r.body.find("<code>/api/patches/x/</code>"), std::string::npos);
+  r = Get("/api/1.0/patches/1/comments/");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(Header(r, "Content-Type"), "text/html; charset=utf-8");
+  r = Get("/api/projects/proj/");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"maintainers\":[{\"id\":1,"), std::string::npos);
+}
+
+TEST_F(ApiTest, ListFiltersResolveNamesAndIds) {
+  AddPatches(1, 6);
+  auto count = [&](const std::string& q) {
+    auto r = Get("/api/patches/?per_page=100&" + q);
+    EXPECT_EQ(r.status, 200) << q;
+    int items = 0;  // only top-level patches carry "checks"
+    for (size_t p = 0; (p = r.body.find("\"checks\":", p)) != std::string::npos; ++p) ++items;
+    return items;
+  };
+  EXPECT_GT(count("project=PROJ"), 0);
+  EXPECT_EQ(count("project=nosuch"), 0);
+  EXPECT_EQ(count("series=1"), count("series=1&project=1"));
+  EXPECT_EQ(count("series=2"), 0);
+  EXPECT_GT(count("submitter=A@EXAMPLE.COM"), 0);
+  EXPECT_GT(count("state=New"), 0);
+  EXPECT_EQ(count("state=under-review"), 0);
+  EXPECT_EQ(count("msgid=m3/x@h"), 1);
+  EXPECT_EQ(count("msgid=%3Cm3/x@h%3E"), 0);
+  EXPECT_EQ(count(""), 6);
+  EXPECT_EQ(count("q=PATCH+5"), count("q=patch,5"));
+}
+
+// A list page costs the same number of statements whatever its size.
+TEST_F(ApiTest, ListStatementCountIsConstant) {
+  AddPatches(1, 2);
+  auto measure = [&](const std::string& target) {
+    Get(target);  // warm: generation, catalog, count cache
+    int64_t before = state_.conn->statements_executed();
+    auto r = Get(target);
+    EXPECT_EQ(r.status, 200);
+    return state_.conn->statements_executed() - before;
+  };
+  int64_t small = measure("/api/patches/?per_page=250");
+  AddPatches(3, 120);
+  int64_t large = measure("/api/patches/?per_page=250");
+  EXPECT_EQ(small, large);
+  EXPECT_LE(large, 5);
+  int64_t detail = measure("/api/patches/5/");
+  EXPECT_LE(detail, 3);
+}
+
+TEST_F(ApiTest, IndexAndProjectsFollowHostAndVersion) {
+  auto r = Get("/api/1.2/");
+  EXPECT_EQ(r.body.substr(0, 41), "{\"projects\":\"http://h:1/api/1.2/projects/");
+  r = Get("/api/1.4/projects/1/");
+  EXPECT_NE(r.body.find("\"show_dependencies\":false"), std::string::npos);
+  r = Get("/api/projects/");
+  EXPECT_EQ(r.body.find("show_dependencies"), std::string::npos);
+  EXPECT_EQ(Header(r, "Link"),
+            "<http://h:1/api/projects/?page=1>; rel=\"first\", <http://h:1/api/projects/?page=1>; rel=\"last\"");
+}
+
+}  // namespace
+}  // namespace pb::api
