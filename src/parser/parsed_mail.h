@@ -40,6 +40,7 @@ struct ParsedMail {
   std::string original_from;         // clean X-Original-From, "" when absent
   std::vector<std::string> reply_to; // clean values of every Reply-To header, in order
   std::vector<std::string> cc;       // clean values of every Cc header, in order
+  std::string raw_subject;           // the Subject header as it appears in the mail
 };
 
 // Parses one RFC 822 message (raw bytes, any line endings). The subject-derived
@@ -49,6 +50,15 @@ struct ParsedMail {
 // "error" outcomes of §2.4: missing From/Subject/Message-Id, undecodable
 // Message-Id/Subject. Never throws, never crashes on hostile input.
 Result<ParsedMail> ParseMail(std::string_view raw);
+
+// Upstream reads mails two ways: parsearchive (mailbox.mbox / Maildir) keeps
+// line endings as they are, while parsemail reads the file in text mode,
+// which turns "\r\n" and lone "\r" into "\n" before parsing. The plain
+// ParseMail above is the archive behaviour.
+struct ParseOptions {
+  bool universal_newlines = false;  // true: parsemail (single file / stdin)
+};
+Result<ParsedMail> ParseMail(std::string_view raw, const ParseOptions& options);
 
 // Recomputes name, prefixes, series_x/n and version from `subject`, also
 // dropping the project's linkname from the prefixes (§2.7.1 step 2).

@@ -48,7 +48,20 @@ TEST(MboxFormat, ListAddressFromIsReplacedBySubmitter) {
   s.submitter_name = "Jörg";
   std::string out = FormatSubmission(s);
   EXPECT_NE(out.find("X-Patchwork-Original-From: A via List <list@example.com>\n"), std::string::npos) << out;
-  EXPECT_NE(out.find("\nFrom: =?utf-8?q?J=C3=B6rg?= <a@example.com>\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nFrom: =?utf-8?b?SsO2cmc=?= <a@example.com>\n"), std::string::npos) << out;
+}
+
+TEST(MboxFormat, SubmitterNameUsesTheShorterEncodedWord) {
+  Submission s = Sample();
+  // Expected values are what Python's email.utils.formataddr produces.
+  s.submitter_name = "André Przywara";  // mostly ASCII: Q is shorter than B
+  EXPECT_NE(FormatSubmission(s).find("X-Patchwork-Submitter: =?utf-8?q?Andr=C3=A9_Przywara?= <a@example.com>\n"),
+            std::string::npos)
+      << FormatSubmission(s);
+  s.submitter_name = "Ævar Arnfjörð Bjarmason";  // B is shorter; the header folds at 78
+  EXPECT_NE(FormatSubmission(s).find("X-Patchwork-Submitter: =?utf-8?b?w4Z2YXIgQXJuZmrDtnLDsCBCamFybWFzb24=?=\n <a@example.com>\n"),
+            std::string::npos)
+      << FormatSubmission(s);
 }
 
 TEST(MboxFormat, NonAsciiBodyIs8bit) {

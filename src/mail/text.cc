@@ -1,0 +1,209 @@
+#include "mail/text.h"
+
+namespace pb::mail {
+
+char32_t NextCodePoint(std::string_view s, size_t& i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) {
+    ++i;
+    return c;
+  }
+  int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+  if (len == 1 || i + len > s.size()) {
+    ++i;
+    return 0xFFFD;
+  }
+  char32_t cp = c & (0x7F >> len);
+  for (int k = 1; k < len; ++k) {
+    unsigned char cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) {
+      ++i;
+      return 0xFFFD;
+    }
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  i += len;
+  return cp;
+}
+
+void AppendUtf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+bool IsPySpace(char32_t cp) {
+  if (cp < 0x80) return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x1F);
+  switch (cp) {
+    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F:
+    case 0x3000:
+      return true;
+    default:
+      return cp >= 0x2000 && cp <= 0x200A;
+  }
+}
+
+bool IsPyLineBreak(char32_t cp) {
+  return cp == '\n' || cp == '\r' || cp == 0x0B || cp == 0x0C || (cp >= 0x1C && cp <= 0x1E) ||
+         cp == 0x85 || cp == 0x2028 || cp == 0x2029;
+}
+
+bool IsPyWord(char32_t cp) {
+  if (cp < 0x80) {
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') ||
+           cp == '_';
+  }
+  if (cp <= 0xFF) {
+    return cp == 0xAA || cp == 0xB2 || cp == 0xB3 || cp == 0xB5 || cp == 0xB9 || cp == 0xBA ||
+           (cp >= 0xBC && cp <= 0xBE) || (cp >= 0xC0 && cp != 0xD7 && cp != 0xF7);
+  }
+  if (IsPySpace(cp)) return false;
+  if (cp >= 0x2000 && cp <= 0x2BFF) return false;  // punctuation, symbols, arrows
+  if (cp >= 0x3000 && cp <= 0x303F) return false;  // CJK punctuation
+  if (cp >= 0xFE30 && cp <= 0xFE6F) return false;
+  if (cp >= 0xFF00 && cp <= 0xFF0F) return false;
+  if (cp >= 0xFFF0 && cp <= 0xFFFF) return false;  // specials, U+FFFD
+  if (cp >= 0xD800 && cp <= 0xDFFF) return false;
+  return true;
+}
+
+namespace {
+
+// Length of the code point ending right before `end` (valid UTF-8 assumed).
+size_t PrevLen(std::string_view s, size_t end) {
+  size_t k = end - 1;
+  while (k > 0 && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80 && end - k < 4) --k;
+  return end - k;
+}
+
+}  // namespace
+
+std::string_view PyLStrip(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = i;
+    if (!IsPySpace(NextCodePoint(s, j))) break;
+    i = j;
+  }
+  return s.substr(i);
+}
+
+std::string_view PyRStrip(std::string_view s) {
+  size_t end = s.size();
+  while (end > 0) {
+    size_t len = PrevLen(s, end);
+    size_t j = end - len;
+    if (!IsPySpace(NextCodePoint(s, j))) break;
+    end -= len;
+  }
+  return s.substr(0, end);
+}
+
+std::string_view PyStrip(std::string_view s) { return PyRStrip(PyLStrip(s)); }
+
+std::string NormaliseSpace(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool pending = false;
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F)) {
+        pending = true;
+      } else {
+        if (pending && !out.empty()) out += ' ';
+        pending = false;
+        out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    size_t start = i;
+    char32_t cp = NextCodePoint(s, i);
+    if (IsPySpace(cp)) {
+      pending = true;
+    } else {
+      if (pending && !out.empty()) out += ' ';
+      pending = false;
+      out.append(s.substr(start, i - start));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string_view> PySplitLines(std::string_view s, bool unicode) {
+  std::vector<std::string_view> lines;
+  size_t start = 0, i = 0;
+  while (i < s.size()) {
+    size_t at = i;
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    char32_t cp;
+    if (c < 0x80 || !unicode) {
+      cp = c;
+      ++i;
+      if (!unicode && c >= 0x80) continue;
+    } else {
+      cp = NextCodePoint(s, i);
+    }
+    if (!IsPyLineBreak(cp)) continue;
+    lines.push_back(s.substr(start, at - start));
+    if (cp == '\r' && i < s.size() && s[i] == '\n') ++i;
+    start = i;
+  }
+  if (start < s.size()) lines.push_back(s.substr(start));
+  return lines;
+}
+
+size_t PyLen(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) {
+    if ((c & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+std::string AsciiLowerCopy(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = AsciiLower(c);
+  return out;
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
+  }
+  return true;
+}
+
+bool IStartsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && IEquals(s.substr(0, prefix.size()), prefix);
+}
+
+std::string ReplaceHighBytes(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (unsigned char c : bytes) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\xEF\xBF\xBD";
+    }
+  }
+  return out;
+}
+
+}  // namespace pb::mail

@@ -1,0 +1,147 @@
+// Spec §2.20 (hasher.hash_diff) and §2.14 (find_filenames).
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <set>
+
+#include "mail/text.h"
+#include "parser/parsed_mail.h"
+
+namespace pb::parser {
+namespace {
+
+// diff.replace('\r', '').strip() + '\n'
+std::string Normalise(std::string_view diff) {
+  std::string d;
+  d.reserve(diff.size() + 1);
+  for (char c : diff) {
+    if (c != '\r') d += c;
+  }
+  std::string out(mail::PyStrip(d));
+  out += '\n';
+  return out;
+}
+
+// ^(---|\+\+\+) (\S+): returns the \S+ group, empty when no match.
+std::string_view FilenameMatch(std::string_view line, bool& minus) {
+  if (line.size() < 5) return {};
+  if (line.compare(0, 4, "--- ") == 0) {
+    minus = true;
+  } else if (line.compare(0, 4, "+++ ") == 0) {
+    minus = false;
+  } else {
+    return {};
+  }
+  size_t i = 4;
+  while (i < line.size()) {
+    size_t j = i;
+    if (mail::IsPySpace(mail::NextCodePoint(line, j))) break;
+    i = j;
+  }
+  return line.substr(4, i - 4);
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// The hunk regex; counts as decimal text ("" when absent -> 1).
+bool HunkCounts(std::string_view l, std::string& a, std::string& b) {
+  if (l.compare(0, 4, "@@ -") != 0) return false;
+  size_t i = 4, s;
+  s = i;
+  while (i < l.size() && IsDigit(l[i])) ++i;
+  if (i == s) return false;
+  a.clear();
+  if (i < l.size() && l[i] == ',') {
+    s = ++i;
+    while (i < l.size() && IsDigit(l[i])) ++i;
+    if (i == s) return false;
+    a.assign(l.substr(s, i - s));
+  }
+  if (l.compare(i, 2, " +") != 0) return false;
+  i += 2;
+  s = i;
+  while (i < l.size() && IsDigit(l[i])) ++i;
+  if (i == s) return false;
+  b.clear();
+  if (i < l.size() && l[i] == ',') {
+    s = ++i;
+    while (i < l.size() && IsDigit(l[i])) ++i;
+    if (i == s) return false;
+    b.assign(l.substr(s, i - s));
+  }
+  return l.compare(i, 3, " @@") == 0;
+}
+
+// int(x) or 1 when x is empty/"0"... careful: only "" means absent; "0" is 0
+// but Python's `if not x` sees the *string*, so "0" stays 0.
+std::string CountText(const std::string& x) {
+  if (x.empty()) return "1";
+  size_t k = 0;
+  while (k + 1 < x.size() && x[k] == '0') ++k;  // int() drops leading zeros
+  return x.substr(k);
+}
+
+}  // namespace
+
+std::string HashDiff(std::string_view diff) {
+  std::string d = Normalise(diff);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha1(), nullptr);
+  std::string a, b, out;
+  size_t pos = 0;
+  while (pos < d.size()) {
+    size_t nl = d.find('\n', pos);
+    if (nl == std::string::npos) nl = d.size();
+    std::string_view line(d.data() + pos, nl - pos);
+    pos = nl + 1;
+    if (line.empty()) continue;
+    bool minus;
+    std::string_view fname = FilenameMatch(line, minus);
+    if (!fname.empty()) {
+      out = minus ? "--- a/" : "+++ b/";
+      size_t slash = fname.find('/');
+      if (slash != std::string_view::npos) out.append(fname.substr(slash + 1));
+      out += '\n';
+    } else if (HunkCounts(line, a, b)) {
+      out = "@@ -" + CountText(a) + " +" + CountText(b) + " @@\n";
+    } else if (line[0] == '-' || line[0] == '+' || line[0] == ' ') {
+      out.assign(line);
+      out += '\n';
+    } else {
+      continue;
+    }
+    EVP_DigestUpdate(ctx.get(), out.data(), out.size());
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx.get(), md, &len);
+  static const char* hex = "0123456789abcdef";
+  std::string h;
+  for (unsigned int i = 0; i < len; ++i) {
+    h += hex[md[i] >> 4];
+    h += hex[md[i] & 15];
+  }
+  return h;
+}
+
+std::vector<std::string> DiffFileNames(std::string_view diff) {
+  std::string d = Normalise(diff);
+  std::set<std::string> names;
+  size_t pos = 0;
+  while (pos < d.size()) {
+    size_t nl = d.find('\n', pos);
+    if (nl == std::string::npos) nl = d.size();
+    std::string_view line(d.data() + pos, nl - pos);
+    pos = nl + 1;
+    bool minus;
+    std::string_view fname = FilenameMatch(line, minus);
+    if (fname.empty() || fname.substr(0, 9) == "/dev/null") continue;
+    size_t slash = fname.find('/');
+    names.emplace(slash == std::string_view::npos ? std::string_view() : fname.substr(slash + 1));
+  }
+  return {names.begin(), names.end()};
+}
+
+}  // namespace pb::parser
