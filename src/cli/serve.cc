@@ -1,4 +1,5 @@
-// `patchbay serve`: migrate, then serve the REST API until SIGINT/SIGTERM.
+// `patchbay serve`: migrate, then serve the site (REST API, XML-RPC,
+// downloads) until SIGINT/SIGTERM.
 #include <cstdio>
 #include <string>
 
@@ -6,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/open_db.h"
 #include "http/server.h"
+#include "web/site.h"
 
 namespace pb::cli {
 
@@ -57,7 +59,7 @@ int Serve(const Args& in) {
   api::ApiConfig config;
   config.database_url = url;
   config.base_url = base_url;
-  http::Handler handler = api::MakeApiHandler(config);
+  http::Handler handler = web::MakeSiteHandler(config);
   std::string shown_host = options.address.find(':') != std::string::npos
                                ? "[" + options.address + "]"
                                : options.address;

@@ -1,0 +1,253 @@
+#include "web/downloads.h"
+
+#include <charconv>
+#include <vector>
+
+#include "api/embed.h"
+#include "api/query.h"
+#include "api/response.h"
+#include "mbox/mbox.h"
+
+namespace pb::web {
+namespace {
+
+using http::Response;
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.empty() || path.front() != '/' || path.back() != '/') return out;
+  path.remove_prefix(1);
+  while (!path.empty()) {
+    size_t slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+std::optional<db::Id> ParseId(std::string_view s) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  db::Id v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+Response Redirect(std::string location) {
+  Response r;
+  r.status = 302;
+  r.headers = {{"Content-Type", "text/html; charset=utf-8"},
+               {"Location", std::move(location)},
+               {"X-Frame-Options", "DENY"}};
+  return r;
+}
+
+Response Attachment(std::string content_type, std::string filename, std::string body,
+                    bool vary_cookie = false) {
+  Response r;
+  r.headers = {{"Content-Type", std::move(content_type)},
+               {"Content-Disposition", "attachment; filename=" + filename},
+               {"X-Frame-Options", "DENY"}};
+  if (vary_cookie) r.headers.emplace_back("Vary", "Cookie");
+  r.body = std::move(body);
+  return r;
+}
+
+std::string Replace(std::string s, std::string_view from, std::string_view to) {
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) {
+    s.replace(pos, from.size(), to);
+  }
+  return s;
+}
+
+struct Located {
+  db::Id id;
+  std::string linkname, msgid, name, diff;
+  bool has_diff = false;
+  std::optional<db::Id> series_id;
+};
+
+std::optional<Located> PatchById(db::Connection& c, db::Id id) {
+  db::Query q(c,
+              "SELECT p.id, pr.linkname, p.msgid, p.name FROM patches p "
+              "JOIN projects pr ON pr.id = p.project_id WHERE p.id = ?1",
+              id);
+  if (!q.Next()) return std::nullopt;
+  return Located{q.Int(0), q.Str(1), q.Str(2), q.Str(3), "", false, std::nullopt};
+}
+
+std::optional<Located> CoverById(db::Connection& c, db::Id id) {
+  db::Query q(c,
+              "SELECT v.id, pr.linkname, v.msgid, v.name FROM covers v "
+              "JOIN projects pr ON pr.id = v.project_id WHERE v.id = ?1",
+              id);
+  if (!q.Next()) return std::nullopt;
+  return Located{q.Int(0), q.Str(1), q.Str(2), q.Str(3), "", false, std::nullopt};
+}
+
+std::optional<Located> PatchByMsgid(db::Connection& c, std::string_view linkname,
+                                    const std::string& msgid) {
+  db::Query q(c,
+              "SELECT p.id, pr.linkname, p.msgid, p.name, p.diff, p.series_id FROM patches p "
+              "JOIN projects pr ON pr.id = p.project_id WHERE pr.linkname = ?1 AND p.msgid = ?2",
+              linkname, msgid);
+  if (!q.Next()) return std::nullopt;
+  Located l{q.Int(0), q.Str(1), q.Str(2), q.Str(3), "", !q.IsNull(4), q.OptInt(5)};
+  if (l.has_diff) l.diff = q.Str(4);
+  return l;
+}
+
+std::optional<Located> CoverByMsgid(db::Connection& c, std::string_view linkname,
+                                    const std::string& msgid) {
+  db::Query q(c,
+              "SELECT v.id, pr.linkname, v.msgid, v.name FROM covers v "
+              "JOIN projects pr ON pr.id = v.project_id WHERE pr.linkname = ?1 AND v.msgid = ?2",
+              linkname, msgid);
+  if (!q.Next()) return std::nullopt;
+  return Located{q.Int(0), q.Str(1), q.Str(2), q.Str(3), "", false, std::nullopt};
+}
+
+std::string CoverWebPath(std::string_view linkname, std::string_view msgid) {
+  return "/project/" + api::PathQuote(linkname) + "/cover/" + api::PathQuote(api::EncodedMsgid(msgid)) + "/";
+}
+
+// /project/<l>/patch/<msgid>/mbox/[?series=...]
+Response PatchMboxResponse(db::Connection& c, const Located& p, const http::Request& req) {
+  auto params = api::QueryParams::Parse(req.query);
+  const std::string* series = params.Last("series");
+  std::optional<std::string> body;
+  if (series) {
+    if (*series == "*") {
+      if (!p.series_id) return api::HtmlNotFound(req.path);
+    } else {
+      auto id = ParseId(*series);
+      if (!id || !p.series_id || *id != *p.series_id) return api::HtmlNotFound(req.path);
+    }
+    body = mbox::PatchWithDependenciesMbox(c, p.id);
+  } else {
+    body = mbox::PatchMbox(c, p.id);
+  }
+  if (!body) return api::HtmlNotFound(req.path);
+  return Attachment("text/plain; charset=utf-8", DownloadName(p.name) + ".patch", std::move(*body));
+}
+
+}  // namespace
+
+std::string DownloadName(std::string_view name) {
+  std::string out;
+  bool in_run = false;
+  for (unsigned char ch : name) {
+    bool keep = std::isalnum(ch) ? ch < 0x80 : (ch == '-' || ch == '_' || ch == '.');
+    if (keep) {
+      out += static_cast<char>(ch);
+      in_run = false;
+    } else if (!in_run) {
+      out += '-';
+      in_run = true;
+    }
+  }
+  size_t b = out.find_first_not_of('-');
+  if (b == std::string::npos) return "";
+  size_t e = out.find_last_not_of('-');
+  return out.substr(b, e - b + 1);
+}
+
+std::optional<Response> HandleDownload(db::Connection& c, api::AuthCache& auth,
+                                       const http::Request& req) {
+  if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
+  std::string decoded = api::PercentDecode(req.path, /*plus_is_space=*/false);
+  auto seg = Segments(decoded);
+  if (seg.empty()) return std::nullopt;
+
+  // /patch/<id>/, /patch/<id>/mbox/, /patch/<id>/raw/ and the cover
+  // equivalents: redirects to the msgid URLs (the query string is dropped,
+  // as upstream's redirect drops it).
+  if ((seg[0] == "patch" || seg[0] == "cover") && (seg.size() == 2 || seg.size() == 3)) {
+    auto id = ParseId(seg[1]);
+    if (!id) return std::nullopt;
+    std::string_view suffix = seg.size() == 3 ? seg[2] : "";
+    bool is_patch = seg[0] == "patch";
+    if (!(suffix.empty() || suffix == "mbox" || (is_patch && suffix == "raw"))) return std::nullopt;
+    auto l = is_patch ? PatchById(c, *id) : CoverById(c, *id);
+    if (!l) return api::HtmlNotFound(req.path);
+    std::string path = is_patch ? api::PatchWebPath(l->linkname, l->msgid)
+                                : CoverWebPath(l->linkname, l->msgid);
+    if (!suffix.empty()) path += std::string(suffix) + "/";
+    return Redirect(std::move(path));
+  }
+
+  // /project/<l>/patch/<msgid>/{mbox,raw}/ and /project/<l>/cover/<msgid>/mbox/
+  if (seg[0] == "project" && seg.size() == 5 && (seg[2] == "patch" || seg[2] == "cover")) {
+    std::string_view linkname = seg[1];
+    if (seg[2] == "patch") {
+      // Patch views decode %2F back to '/' (spec §1.3).
+      std::string msgid = "<" + Replace(std::string(seg[3]), "%2F", "/") + ">";
+      if (seg[4] != "mbox" && seg[4] != "raw") return std::nullopt;
+      auto p = PatchByMsgid(c, linkname, msgid);
+      if (!p) return api::HtmlNotFound(req.path);
+      if (seg[4] == "raw") {
+        if (!p->has_diff) return api::HtmlNotFound(req.path);
+        return Attachment("text/x-patch", DownloadName(p->name) + ".diff", p->diff);
+      }
+      return PatchMboxResponse(c, *p, req);
+    }
+    if (seg[4] != "mbox") return std::nullopt;
+    // Cover views do not decode %2F.
+    auto v = CoverByMsgid(c, linkname, "<" + std::string(seg[3]) + ">");
+    if (!v) return api::HtmlNotFound(req.path);
+    auto body = mbox::CoverMbox(c, v->id);
+    if (!body) return api::HtmlNotFound(req.path);
+    return Attachment("text/plain", DownloadName(v->name) + ".mbox", std::move(*body));
+  }
+
+  // /series/<id>/mbox/
+  if (seg[0] == "series" && seg.size() == 3 && seg[2] == "mbox") {
+    auto id = ParseId(seg[1]);
+    if (!id) return std::nullopt;
+    std::string name;
+    {
+      db::Query q(c, "SELECT id, name FROM series WHERE id = ?1", *id);
+      if (!q.Next()) return api::HtmlNotFound(req.path);
+      name = q.IsNull(1) ? "Untitled series #" + std::to_string(*id) : q.Str(1);
+    }
+    auto body = mbox::SeriesMbox(c, *id);
+    if (!body) return api::HtmlNotFound(req.path);
+    return Attachment("text/plain", DownloadName(name) + ".patch", std::move(*body));
+  }
+
+  // /bundle/<owner>/<name>/mbox/: the owner or anyone for a public bundle;
+  // Basic and Token credentials count, so scripts can fetch private ones.
+  if (seg[0] == "bundle" && seg.size() == 4 && seg[3] == "mbox") {
+    db::Id bundle_id = 0, owner_id = 0;
+    bool is_public = false;
+    std::string name;
+    {
+      db::Query q(c,
+                  "SELECT b.id, b.owner_id, b.public, b.name FROM bundles b "
+                  "JOIN users u ON u.id = b.owner_id WHERE u.username = ?1 AND b.name = ?2",
+                  seg[1], seg[2]);
+      if (!q.Next()) return api::HtmlNotFound(req.path);
+      bundle_id = q.Int(0);
+      owner_id = q.Int(1);
+      is_public = q.Int(2) != 0;
+      name = q.Str(3);
+    }
+    if (!is_public) {
+      auto who = api::Authenticate(req, c, auth);
+      if (!who.user || who.user->user.id != owner_id) {
+        Response r;
+        r.status = 404;
+        r.headers = {{"Content-Type", "text/html; charset=utf-8"}, {"X-Frame-Options", "DENY"},
+                     {"Vary", "Cookie"}};
+        return r;
+      }
+    }
+    auto body = mbox::BundleMbox(c, bundle_id);
+    if (!body) return api::HtmlNotFound(req.path);
+    return Attachment("text/plain", "bundle-" + std::to_string(bundle_id) + "-" + name + ".mbox",
+                      std::move(*body), /*vary_cookie=*/true);
+  }
+  return std::nullopt;
+}
+
+}  // namespace pb::web

@@ -1,0 +1,62 @@
+#include "web/site.h"
+
+#include <memory>
+
+#include "api/auth.h"
+#include "api/response.h"
+#include "db/connection.h"
+#include "web/downloads.h"
+#include "xmlrpc/xmlrpc.h"
+
+namespace pb::web {
+namespace {
+
+// Everything outside /api/ shares one connection per server thread.
+struct SiteThread {
+  std::unique_ptr<db::Connection> conn;
+  api::AuthCache auth;
+};
+
+http::Response XmlRpc(SiteThread& t, const http::Request& req) {
+  http::Response r;
+  if (req.method == "POST") {
+    r.headers = {{"Content-Type", "text/xml"}, {"X-Frame-Options", "DENY"}};
+    r.body = xmlrpc::HandleCall(*t.conn, req.body, req.Header("authorization"));
+    return r;
+  }
+  if (req.method == "GET" || req.method == "HEAD") {
+    r.headers = {{"Content-Type", "text/html; charset=utf-8"}, {"X-Frame-Options", "DENY"}};
+    r.body = xmlrpc::DocumentationPage();
+    return r;
+  }
+  r.status = 302;
+  r.headers = {{"Content-Type", "text/html; charset=utf-8"}, {"Location", "/"},
+               {"X-Frame-Options", "DENY"}};
+  return r;
+}
+
+}  // namespace
+
+http::Handler MakeSiteHandler(const api::ApiConfig& config) {
+  http::Handler api_handler = api::MakeApiHandler(config);
+  std::string url = config.database_url;
+  return [api_handler, url](const http::Request& req) -> http::Response {
+    std::string_view path = req.path;
+    if (path == "/api" || path.starts_with("/api/")) return api_handler(req);
+    thread_local SiteThread t;
+    try {
+      if (!t.conn) t.conn = db::Open(url);
+      if (path == "/xmlrpc/") return XmlRpc(t, req);
+      if (auto r = HandleDownload(*t.conn, t.auth, req)) return std::move(*r);
+    } catch (const std::exception& e) {
+      http::Response r;
+      r.status = 500;
+      r.headers = {{"Content-Type", "text/plain; charset=utf-8"}};
+      r.body = "Internal server error\n";
+      return r;
+    }
+    return api::HtmlNotFound(path);
+  };
+}
+
+}  // namespace pb::web
