@@ -59,8 +59,10 @@ class Connection {
   virtual ~Connection() = default;
   virtual Dialect dialect() const = 0;
   // Returns a cached statement, reset, with bindings cleared. The reference
-  // stays valid for the connection's lifetime; don't run the same SQL text
-  // again while iterating it.
+  // stays valid while the statement is in use (bound or being iterated, as
+  // inside a Query's lifetime); idle statements may be dropped once many
+  // distinct texts were prepared. Don't run the same SQL text again while
+  // iterating it.
   virtual Statement& Prepare(std::string_view sql) = 0;
   // Runs one or more statements without results (DDL, pragmas).
   virtual void ExecScript(std::string_view sql) = 0;

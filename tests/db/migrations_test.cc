@@ -78,3 +78,20 @@ TEST(Connection, BlobsKeepNulBytes) {
 
 }  // namespace
 }  // namespace pb::db
+
+namespace pb::db {
+namespace {
+
+TEST(Connection, StatementCacheStaysBoundedAndKeepsStatementsInUse) {
+  testing::TempDb t;
+  auto& c = t.conn();
+  Query held(c, "SELECT ?1 + 0", 41);  // bound, not yet stepped
+  for (int i = 0; i < 2000; ++i) {
+    EXPECT_EQ(QueryInt(c, "SELECT " + std::to_string(i)), i);
+  }
+  ASSERT_TRUE(held.Next());
+  EXPECT_EQ(held.Int(0), 41);
+}
+
+}  // namespace
+}  // namespace pb::db

@@ -50,7 +50,10 @@ class SqliteStatement final : public Statement {
     sqlite3_reset(st_);
     sqlite3_clear_bindings(st_);
     started_ = false;
+    in_use_ = false;
   }
+  // Handed out by Prepare; free again after Reset (a Query's destructor).
+  void Acquire() { in_use_ = true; }
   bool IsNull(int c) override { return sqlite3_column_type(st_, c) == SQLITE_NULL; }
   int64_t Int(int c) override { return sqlite3_column_int64(st_, c); }
   std::string_view Text(int c) override {
@@ -59,6 +62,7 @@ class SqliteStatement final : public Statement {
     return {p, static_cast<size_t>(sqlite3_column_bytes(st_, c))};
   }
   int64_t Changes() override { return sqlite3_changes64(db_); }
+  bool idle() const { return !in_use_; }
 
  private:
   void Check(int rc) {
@@ -68,6 +72,7 @@ class SqliteStatement final : public Statement {
   sqlite3_stmt* st_;
   int64_t* counter_;
   bool started_ = false;
+  bool in_use_ = false;
 };
 
 class SqliteConnection final : public Connection {
@@ -102,16 +107,29 @@ class SqliteConnection final : public Connection {
     auto it = cache_.find(sql);
     if (it != cache_.end()) {
       it->second->Reset();
+      it->second->Acquire();
       return *it->second;
     }
+    if (cache_.size() >= kMaxCachedStatements) EvictIdle();
     sqlite3_stmt* st = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                 SQLITE_PREPARE_PERSISTENT, &st, nullptr);
     if (rc != SQLITE_OK) Fail(db_, rc, "prepare " + std::string(sql.substr(0, 200)));
     auto owned = std::make_unique<SqliteStatement>(db_, st, &executed_);
     auto& ref = *owned;
+    ref.Acquire();
     cache_.emplace(std::string(sql), std::move(owned));
     return ref;
+  }
+
+  // Filters build SQL from what a client asks for, so the set of texts is
+  // open-ended; dropping idle statements keeps memory bounded. A statement
+  // handed out and not yet reset (bound or being iterated) is never dropped.
+  void EvictIdle() {
+    for (auto it = cache_.begin(); it != cache_.end();) {
+      if (it->second->idle()) it = cache_.erase(it);
+      else ++it;
+    }
   }
 
   void ExecScript(std::string_view sql) override {
@@ -139,6 +157,7 @@ class SqliteConnection final : public Connection {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  static constexpr size_t kMaxCachedStatements = 512;
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, std::unique_ptr<SqliteStatement>, Hash, std::equal_to<>> cache_;
   int64_t executed_ = 0;
