@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""End-to-end: the real clients against a real `patchbay serve`.
+
+Loads the demo project (demo/demo.mbox: a v1 and a v2 series with cover
+letters and review replies) through `patchbay demo`, creates a maintainer,
+starts the server on a free port and runs, against it:
+  - tests/xmlrpc/pwclient_e2e.py: the XML-RPC calls pwclient makes, through
+    Python's xmlrpc.client.
+
+usage: clients_e2e.py --binary build/patchbay --source .
+"""
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--source", required=True)
+    a = ap.parse_args()
+    binary = os.path.abspath(a.binary)
+    passed = failed = 0
+    with tempfile.TemporaryDirectory(prefix="patchbay-e2e-") as tmp:
+        db = "sqlite://" + os.path.join(tmp, "e2e.db")
+
+        def run(*args):
+            r = subprocess.run([binary, *args, "--database", db], capture_output=True, timeout=120)
+            if r.returncode != 0:
+                sys.exit(f"{' '.join(args)}: {r.stderr.decode(errors='replace')}")
+            return r.stdout.decode()
+
+        run("demo", os.path.join(a.source, "demo/demo.mbox"))
+        run("user", "create", "--username", "maint", "--email", "maint@example.org",
+            "--password", "maint-pw", "--maintainer", "patchbay")
+        server = subprocess.Popen([binary, "serve", "--database", db, "--listen", "127.0.0.1:0"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            line = server.stdout.readline()
+            m = re.search(r"serving on (http://\S+/)", line)
+            if not m:
+                sys.exit(f"server did not start: {line}")
+            base = m.group(1)
+            suites = [
+                ("pwclient (XML-RPC)", [sys.executable, os.path.join(a.source, "tests/xmlrpc/pwclient_e2e.py"),
+                                        "--url", base + "xmlrpc/", "--user", "maint", "--password", "maint-pw"]),
+            ]
+            for name, cmd in suites:
+                r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+                print(f"== {name}")
+                print(r.stdout, end="")
+                if r.stderr:
+                    print(r.stderr, end="")
+                m = re.search(r"^(\d+) passed, (\d+) failed", r.stdout, re.M)
+                if m:
+                    passed += int(m.group(1))
+                    failed += int(m.group(2))
+                if r.returncode != 0 or not m:
+                    failed += 0 if m else 1
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                failed += 1
+                print("server did not stop on SIGTERM")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
