@@ -81,6 +81,7 @@ inline std::vector<GoldenLine> BuildGoldenState(db::Connection& c) {
         return true;
       });
     } else {
+      o.universal_newlines = true;  // parsemail
       g.results.push_back(service::IngestMail(c, ReadFile(path), o));
     }
     lines.push_back(std::move(g));

@@ -166,6 +166,10 @@ bool Append(std::vector<HeaderChunk>& chunks, std::string_view bytes, PyCharset 
   std::string text;
   if (cs.IsUnknown8bit()) {
     text = std::string(bytes);
+  } else if (cs.IsAsciiLike()) {
+    if (!IsAscii(bytes)) return false;
+    chunks.push_back({std::string(bytes), std::move(cs)});
+    return true;
   } else {
     std::string codec_name = cs.input_codec.empty() ? "us-ascii" : cs.input_codec;
     auto codec = LookupCodec(codec_name);
@@ -214,24 +218,33 @@ struct Part {
 
 class Accumulator {
  public:
-  explicit Accumulator(size_t initial) : initial_(initial) {}
+  explicit Accumulator(size_t initial) : initial_(initial), len_(initial) {}
   std::vector<Part> parts;
   size_t initial_;
 
-  void Push(std::string fws, std::string text) { parts.push_back({std::move(fws), std::move(text)}); }
+  void Push(std::string fws, std::string text) {
+    len_ += fws.size() + text.size();
+    parts.push_back({std::move(fws), std::move(text)});
+  }
   Part Pop() {
     if (parts.empty()) return {"", ""};
     Part p = std::move(parts.back());
     parts.pop_back();
+    len_ -= p.fws.size() + p.text.size();
     return p;
   }
-  size_t Len() const {
-    size_t n = initial_;
-    for (const auto& p : parts) n += p.fws.size() + p.text.size();
-    return n;
+  // Drops parts[i:] and returns them.
+  std::vector<Part> PopFrom(size_t i) {
+    std::vector<Part> rest(std::make_move_iterator(parts.begin() + i),
+                           std::make_move_iterator(parts.end()));
+    parts.resize(i);
+    for (const auto& p : rest) len_ -= p.fws.size() + p.text.size();
+    return rest;
   }
+  size_t Len() const { return len_; }
   std::string Str() const {
     std::string s;
+    s.reserve(len_);
     for (const auto& p : parts) {
       s += p.fws;
       s += p.text;
@@ -241,6 +254,8 @@ class Accumulator {
   void Reset(std::vector<Part> start = {}) {
     parts = std::move(start);
     initial_ = 0;
+    len_ = 0;
+    for (const auto& p : parts) len_ += p.fws.size() + p.text.size();
   }
   bool IsOnlyWs() const {
     if (initial_ != 0) return false;
@@ -248,6 +263,9 @@ class Accumulator {
     std::string s = Str();
     return !s.empty() && PyStrip(s).empty();
   }
+
+ private:
+  size_t len_;
 };
 
 size_t QpHeaderLen(unsigned char c) {
@@ -517,9 +535,7 @@ class ValueFormatter {
       cur_.Push(std::move(p.fws), std::move(p.text));
       return;
     }
-    std::vector<Part> rest(std::make_move_iterator(cur_.parts.begin() + found),
-                           std::make_move_iterator(cur_.parts.end()));
-    cur_.parts.resize(found);
+    std::vector<Part> rest = cur_.PopFrom(found);
     lines_.push_back(cur_.Str());
     cur_.Reset(std::move(rest));
   }
@@ -542,25 +558,43 @@ bool HasEmbeddedHeader(std::string_view v) {
   return false;
 }
 
-// Fast path: a short single-line printable-ASCII value without encoded
-// words decodes and re-encodes to itself.
+// Fast path: printable ASCII without encoded words, whose lines (original
+// folds) all fit in 78 columns, decodes and re-encodes to itself. Lines
+// ending in blanks and blank continuation lines are left to the full
+// algorithm, which drops or moves some of that whitespace.
 bool IsPlainShort(std::string_view v, size_t headerlen) {
-  if (headerlen + v.size() > kMaxLineLen) return false;
-  for (unsigned char c : v) {
+  size_t line_start = 0;
+  size_t limit = kMaxLineLen - headerlen;
+  for (size_t i = 0; i <= v.size(); ++i) {
+    if (i == v.size() || v[i] == '\n') {
+      size_t len = i - line_start;
+      if (len > limit) return false;
+      if (len > 0 && (v[i - 1] == ' ' || v[i - 1] == '\t')) return false;
+      if (line_start > 0) {
+        // A continuation line: starts with a blank (parser invariant) and
+        // must hold something else too.
+        std::string_view l = v.substr(line_start, len);
+        if (l.empty() || (l[0] != ' ' && l[0] != '\t')) return false;
+        if (l.find_first_not_of(" \t") == std::string_view::npos) return false;
+      }
+      limit = kMaxLineLen;
+      line_start = i + 1;
+      continue;
+    }
+    unsigned char c = static_cast<unsigned char>(v[i]);
     if (c >= 0x7F || (c < 0x20 && c != '\t')) return false;
+    if (c == '=' && i + 1 < v.size() && v[i + 1] == '?') return false;
   }
-  return v.find("=?") == std::string_view::npos;
+  return true;
 }
 
-std::optional<PyHeader> Sanitise(std::string_view raw, size_t headerlen) {
+std::optional<PyHeader> SanitiseUnchecked(std::string_view raw, size_t headerlen) {
   std::vector<HeaderChunk> chunks;
   if (!IsAscii(raw)) {
     // compat32 turns a value with surrogate escapes into Header(value,
     // 'unknown-8bit'); decode_header hands those bytes back unchanged.
     chunks.push_back({std::string(raw), PyCharset::Make("unknown-8bit")});
-    PyHeader h(Normalize(std::move(chunks)), headerlen);
-    if (!h.Encode()) return std::nullopt;
-    return h;
+    return PyHeader(Normalize(std::move(chunks)), headerlen);
   }
   auto words = DecodeHeader(raw);
   if (!words) return std::nullopt;
@@ -578,8 +612,13 @@ std::optional<PyHeader> Sanitise(std::string_view raw, size_t headerlen) {
       chunks.push_back({w.bytes, PyCharset::Make("unknown-8bit")});
     }
   }
-  PyHeader h(Normalize(std::move(chunks)), headerlen);
-  if (!h.Encode()) return std::nullopt;
+  return PyHeader(Normalize(std::move(chunks)), headerlen);
+}
+
+// sanitise_header(): also None when encode() raises.
+std::optional<PyHeader> Sanitise(std::string_view raw, size_t headerlen) {
+  auto h = SanitiseUnchecked(raw, headerlen);
+  if (!h || !h->Encode()) return std::nullopt;
   return h;
 }
 
@@ -745,12 +784,19 @@ std::optional<std::string> EncodeHeaderLine(std::string_view name, std::string_v
     line += raw_value;
     return line;
   }
-  auto h = Sanitise(raw_value, name.size() + 2);
+  auto h = SanitiseUnchecked(raw_value, name.size() + 2);
   if (!h) return std::nullopt;
   auto enc = h->Encode();
   if (!enc) return std::nullopt;
   line += *enc;
   return line;
+}
+
+std::string EncodeHeaderValue(std::string_view name, std::string_view value) {
+  std::vector<HeaderChunk> chunk;
+  chunk.push_back({std::string(value), PyCharset::Make(IsAscii(value) ? "us-ascii" : "utf-8")});
+  PyHeader h(std::move(chunk), name.size() + 2);
+  return h.Encode().value_or(std::string(value));
 }
 
 }  // namespace pb::mail

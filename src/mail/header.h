@@ -64,4 +64,10 @@ std::optional<std::string> CleanHeader(std::string_view raw_value);
 // upstream omits the header.
 std::optional<std::string> EncodeHeaderLine(std::string_view name, std::string_view raw_value);
 
+// Header(value, header_name=name).encode(): how Python's generator (compat32
+// policy) writes a header value it was handed as a string, e.g. when
+// upstream replays stored headers into an mbox download. The text after
+// "Name: ", folded at 78 columns; an unencodable value comes back as is.
+std::string EncodeHeaderValue(std::string_view name, std::string_view value);
+
 }  // namespace pb::mail

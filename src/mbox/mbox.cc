@@ -4,12 +4,10 @@
 #include <cstdio>
 
 #include "db/mbox_store.h"
-#include "mail/header_fold.h"
+#include "mail/header.h"
 
 namespace pb::mbox {
 namespace {
-
-constexpr size_t kMaxLineLen = 78;  // compat32 policy of Python's email generator
 
 std::string Strip(std::string_view s) {
   size_t b = 0, e = s.size();
@@ -270,7 +268,7 @@ std::string FormatSubmission(const Submission& s) {
 
   std::string out = "From patchwork " + CTime(s.date) + "\n";
   for (const auto& [name, value] : headers) {
-    out += name + ": " + mail::FoldAsciiHeader(name, value, kMaxLineLen) + "\n";
+    out += name + ": " + mail::EncodeHeaderValue(name, value) + "\n";
   }
   out += "\n";
   out += body;

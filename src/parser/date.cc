@@ -156,7 +156,7 @@ std::optional<Micros> ParseMailDate(std::string_view cleaned) {
   if (parts.size() == 2) {
     thh = parts[0];
     tmm = parts[1];
-    tss = "0";
+    tss.assign(1, '0');
   } else if (parts.size() == 3) {
     thh = parts[0];
     tmm = parts[1];
@@ -166,7 +166,7 @@ std::optional<Micros> ParseMailDate(std::string_view cleaned) {
     if (dots.size() == 2) {
       thh = dots[0];
       tmm = dots[1];
-      tss = "0";
+      tss.assign(1, '0');
     } else if (dots.size() == 3) {
       thh = dots[0];
       tmm = dots[1];

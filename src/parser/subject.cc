@@ -88,7 +88,7 @@ CleanedSubjectParts CleanCleanedSubject(std::string_view cleaned,
 
   std::string subject;
   if (size_t n = ReplyMarkerLength(cleaned, /*fwd_too=*/true)) {
-    subject = " ";
+    subject.assign(1, ' ');
     subject.append(cleaned.substr(n));
   } else {
     subject.assign(cleaned);
@@ -114,7 +114,7 @@ CleanedSubjectParts CleanCleanedSubject(std::string_view cleaned,
   }
   std::string remainder = mail::NormaliseSpace(rest);
   if (!out.prefixes.empty()) {
-    out.name = "[";
+    out.name.assign(1, '[');
     for (size_t i = 0; i < out.prefixes.size(); ++i) {
       if (i) out.name += ',';
       out.name += out.prefixes[i];

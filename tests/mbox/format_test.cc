@@ -1,7 +1,7 @@
 // mbox formatting without a database (spec §4.1).
 #include <gtest/gtest.h>
 
-#include "mail/header_fold.h"
+#include "mail/header.h"
 #include "mbox/mbox.h"
 
 namespace pb::mbox {
@@ -71,12 +71,14 @@ TEST(MboxFormat, NonAsciiBodyIs8bit) {
 }
 
 TEST(HeaderFold, FoldsLikePythonEmailHeader) {
-  EXPECT_EQ(mail::FoldAsciiHeader("Subject", "short", 78), "short");
-  EXPECT_EQ(mail::FoldAsciiHeader("Message-Id", "\n <long@example.com>", 78), "\n <long@example.com>");
+  EXPECT_EQ(mail::EncodeHeaderValue("Subject", "short"), "short");
+  EXPECT_EQ(mail::EncodeHeaderValue("Message-Id", "\n <long@example.com>"), "\n <long@example.com>");
   std::string refs = "<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.com> <bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb@example.com>";
-  EXPECT_EQ(mail::FoldAsciiHeader("References", refs, 78),
+  EXPECT_EQ(mail::EncodeHeaderValue("References", refs),
             "<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.com>\n <bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb@example.com>");
-  EXPECT_EQ(mail::FoldAsciiHeader("To", "a@example.com, b@example.com", 20), "a@example.com,\n b@example.com");
+  std::string to = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.com, bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb@example.com";
+  EXPECT_EQ(mail::EncodeHeaderValue("To", to),
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.com,\n bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb@example.com");
 }
 
 }  // namespace

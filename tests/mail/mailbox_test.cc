@@ -1,0 +1,125 @@
+#include "mail/mailbox.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace pb::mail {
+namespace {
+
+std::vector<std::string> Split(std::string_view mbox) {
+  std::vector<std::string> out;
+  SplitMbox(mbox, [&](std::string_view m) {
+    out.emplace_back(m);
+    return true;
+  });
+  return out;
+}
+
+TEST(SplitMbox, SeparatesAtFromLinesAndDropsOneBlankLine) {
+  auto msgs = Split("From a@b Mon Jan 1 00:00:00 2000\nSubject: 1\n\nbody\n\n"
+                    "From c@d Mon Jan 1 00:00:00 2000\nSubject: 2\n\nbody2\n");
+  ASSERT_EQ(msgs.size(), 2u);
+  EXPECT_EQ(msgs[0], "Subject: 1\n\nbody\n");
+  EXPECT_EQ(msgs[1], "Subject: 2\n\nbody2\n");
+}
+
+TEST(SplitMbox, AnyFromLineSplitsEvenWithoutBlankLine) {
+  // mailbox.mbox does not require a blank line before "From ".
+  auto msgs = Split("From x\nA: 1\n\nline\nFrom y\nB: 2\n\n");
+  ASSERT_EQ(msgs.size(), 2u);
+  EXPECT_EQ(msgs[0], "A: 1\n\nline\n");
+  EXPECT_EQ(msgs[1], "B: 2\n");
+}
+
+TEST(SplitMbox, KeepsMboxrdQuotingLikeUpstream) {
+  auto msgs = Split("From x\nA: 1\n\n>From here\n>>From there\n");
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(msgs[0], "A: 1\n\n>From here\n>>From there\n");
+}
+
+TEST(SplitMbox, IgnoresTextBeforeFirstFromLine) {
+  auto msgs = Split("junk\nFrom x\nA: 1\n");
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(msgs[0], "A: 1\n");
+}
+
+TEST(SplitMbox, StopsWhenCallbackReturnsFalse) {
+  int n = 0;
+  SplitMbox("From a\nX: 1\n\nFrom b\nX: 2\n", [&](std::string_view) {
+    ++n;
+    return false;
+  });
+  EXPECT_EQ(n, 1);
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char t[] = "/tmp/pb-mail-test-XXXXXX";
+    path_ = mkdtemp(t);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+void Write(const std::string& path, const std::string& data) {
+  std::ofstream(path, std::ios::binary) << data;
+}
+
+TEST(ForEachMessage, FileWithoutFromLineIsOneMessage) {
+  TempDir d;
+  Write(d.path() + "/one", "Subject: x\n\nFrom the body, not a separator\n");
+  std::vector<std::string> got;
+  ASSERT_TRUE(ForEachMessage(d.path() + "/one", [&](std::string_view m) {
+                got.emplace_back(m);
+                return true;
+              }).ok());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0], "Subject: x\n\nFrom the body, not a separator\n");
+}
+
+TEST(ForEachMessage, MboxFile) {
+  TempDir d;
+  Write(d.path() + "/box", "\n  \nFrom a\nX: 1\n\nFrom b\nX: 2\n");
+  int n = 0;
+  ASSERT_TRUE(ForEachMessage(d.path() + "/box", [&](std::string_view) {
+                ++n;
+                return true;
+              }).ok());
+  EXPECT_EQ(n, 2);
+}
+
+TEST(ForEachMessage, MaildirCurThenNewSortedByName) {
+  TempDir d;
+  for (const char* sub : {"cur", "new", "tmp"}) std::filesystem::create_directory(d.path() + "/" + sub);
+  Write(d.path() + "/new/2", "X: new2\n");
+  Write(d.path() + "/new/1", "X: new1\n");
+  Write(d.path() + "/cur/b", "X: curb\n");
+  Write(d.path() + "/cur/a", "X: cura\n");
+  Write(d.path() + "/cur/.hidden", "X: hidden\n");
+  Write(d.path() + "/tmp/t", "X: tmp\n");
+  std::vector<std::string> got;
+  ASSERT_TRUE(ForEachMessage(d.path(), [&](std::string_view m) {
+                got.emplace_back(m);
+                return true;
+              }).ok());
+  EXPECT_EQ(got, (std::vector<std::string>{"X: cura\n", "X: curb\n", "X: new1\n", "X: new2\n"}));
+}
+
+TEST(ForEachMessage, MissingFileIsAnError) {
+  Status s = ForEachMessage("/nonexistent/patchbay/mbox", [](std::string_view) { return true; });
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), Code::kIo);
+}
+
+}  // namespace
+}  // namespace pb::mail
