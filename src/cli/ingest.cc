@@ -47,6 +47,7 @@ int ParseMail(const Args& in) {
   std::string url = TakeDatabaseUrl(args);
   service::IngestOptions options;
   options.list_id = TakeOption(args, "--list-id");
+  options.universal_newlines = true;
   std::string raw;
   if (!args.empty() && args[0] != "-") {
     FILE* f = std::fopen(args[0].c_str(), "rb");
@@ -180,6 +181,7 @@ int Failed(const Args& in) {
         service::IngestOptions o;
         o.list_id = mail.second;
         o.keep_failed = false;
+        o.universal_newlines = true;  // most kept mails came through parsemail
         auto r = service::IngestMail(*conn, mail.first, o);
         std::printf("failed mail %lld: %s%s%s\n", static_cast<long long>(id),
                     service::OutcomeName(r.outcome), r.reason.empty() ? "" : ": ",

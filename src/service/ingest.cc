@@ -176,6 +176,8 @@ class Ingester {
     }
     db::NewPatch p;
     static_cast<db::NewSubmission&>(p) = Submission(submitter);
+    // A patch with a diff and no message text has content '' upstream, not NULL.
+    if (!p.content) p.content = std::string_view();
     std::string hash;
     if (m_.diff) {
       p.diff = *m_.diff;
@@ -428,7 +430,9 @@ const char* OutcomeName(Outcome o) {
 }
 
 IngestResult IngestMail(db::Connection& conn, std::string_view raw, const IngestOptions& options) {
-  auto parsed = parser::ParseMail(raw);
+  parser::ParseOptions parse_options;
+  parse_options.universal_newlines = options.universal_newlines;
+  auto parsed = parser::ParseMail(raw, parse_options);
   if (!parsed.ok()) return Failed(conn, raw, "", parsed.status().message(), options);
   ParsedMail& m = *parsed;
   if (Lower(m.hint) == "ignore") {

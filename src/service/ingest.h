@@ -27,6 +27,9 @@ struct IngestOptions {
   std::string list_id;          // --list-id: overrides the mail's list headers
   bool own_transaction = true;  // false: caller holds a transaction (archive batches)
   bool keep_failed = true;      // store failures in failed_mails
+  // parsemail reads one mail in text mode, as upstream does: CRLF and lone
+  // CR become LF. Archives keep line endings as they are.
+  bool universal_newlines = false;
 };
 
 // Parses and stores one mail. All rows of one mail are written in one
