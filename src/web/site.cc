@@ -6,6 +6,7 @@
 #include "api/response.h"
 #include "db/connection.h"
 #include "web/downloads.h"
+#include "web/pages.h"
 #include "xmlrpc/xmlrpc.h"
 
 namespace pb::web {
@@ -15,6 +16,7 @@ namespace {
 struct SiteThread {
   std::unique_ptr<db::Connection> conn;
   api::AuthCache auth;
+  PageState pages;
 };
 
 http::Response XmlRpc(SiteThread& t, const http::Request& req) {
@@ -48,7 +50,8 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
       if (!t.conn) t.conn = db::Open(url);
       if (path == "/xmlrpc/") return XmlRpc(t, req);
       if (auto r = HandleDownload(*t.conn, t.auth, req)) return std::move(*r);
-    } catch (const std::exception& e) {
+      if (auto r = HandlePage(*t.conn, t.pages, req)) return std::move(*r);
+    } catch (const std::exception&) {
       http::Response r;
       r.status = 500;
       r.headers = {{"Content-Type", "text/plain; charset=utf-8"}};

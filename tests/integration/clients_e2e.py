@@ -18,6 +18,34 @@ import sys
 import tempfile
 
 
+def web_pages(base, passed, failed):
+    """The HTML pages a maintainer opens first, on the demo data."""
+    import urllib.request
+    print("== web pages")
+    checks = []
+
+    def get(path):
+        with urllib.request.urlopen(base + path.lstrip("/")) as r:
+            return r.status, r.headers.get("Content-Type"), r.read().decode()
+
+    status, ctype, body = get("/")
+    checks.append(("project list", status == 200 and "text/html" in ctype and "/project/patchbay/list/" in body))
+    status, _, body = get("/project/patchbay/list/")
+    checks.append(("patch list shows v2 patches", "[v2,1/3] README: say which database setting wins" in body))
+    status, _, body = get("/project/patchbay/list/?state=*&series=1")
+    checks.append(("series filter", "[1/3] README" in body and "[v2," not in body))
+    href = re.search(r'href="(/project/patchbay/patch/[^"]+/)">\[1/3\]', body)
+    checks.append(("patch link", href is not None))
+    if href:
+        status, _, page = get(href.group(1))
+        checks.append(("patch page with review reply and diff",
+                       status == 200 and "Reviewed-by:" in page and 'class="add"' in page))
+    for name, ok in checks:
+        print(("ok   " if ok else "FAIL ") + name)
+    good = sum(1 for _, ok in checks if ok)
+    return passed + good, failed + len(checks) - good
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -49,6 +77,7 @@ def main():
                 ("pwclient (XML-RPC)", [sys.executable, os.path.join(a.source, "tests/xmlrpc/pwclient_e2e.py"),
                                         "--url", base + "xmlrpc/", "--user", "maint", "--password", "maint-pw"]),
             ]
+            passed, failed = web_pages(base, passed, failed)
             for name, cmd in suites:
                 r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
                 print(f"== {name}")

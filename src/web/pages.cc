@@ -1,0 +1,342 @@
+#include "web/pages.h"
+
+#include <kainjow/mustache.hpp>
+
+#include <charconv>
+#include <cstdio>
+
+#include "api/embed.h"
+#include "api/query.h"
+#include "api/response.h"
+#include "db/pages_store.h"
+#include "db/read/patches_read.h"
+#include "web/templates.h"
+
+namespace pb::web {
+namespace {
+
+using kainjow::mustache::data;
+using kainjow::mustache::mustache;
+using http::Response;
+
+constexpr int64_t kPageSize = 100;  // DEFAULT_ITEMS_PER_PAGE
+
+Response Html(std::string body, int status = 200) {
+  Response r;
+  r.status = status;
+  r.headers = {{"Content-Type", "text/html; charset=utf-8"}, {"X-Frame-Options", "DENY"},
+               {"Vary", "Cookie"}};
+  r.body = std::move(body);
+  return r;
+}
+
+std::string Render(const char* tmpl, const data& d) {
+  static thread_local std::unordered_map<const char*, std::unique_ptr<mustache>> compiled;
+  auto& m = compiled[tmpl];
+  if (!m) m = std::make_unique<mustache>(tmpl);
+  return m->render(d);
+}
+
+Response Page(const std::string& title, const db::read::ProjectRec* project, const char* tmpl,
+              const data& d) {
+  data layout;
+  layout.set("title", title);
+  if (project) {
+    data p;
+    p.set("name", project->name);
+    p.set("linkname", project->linkname);
+    layout.set("project", p);
+  }
+  layout.set("body", Render(tmpl, d));
+  return Html(Render(templates::kLayout, layout));
+}
+
+std::string ShortDate(Micros t) {
+  Civil c = CivilFromMicros(t);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d", c.year, c.month, c.day, c.hour, c.minute);
+  return buf;
+}
+
+std::string LongDate(Micros t) {
+  Civil c = CivilFromMicros(t);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", c.year, c.month, c.day, c.hour,
+                c.minute, c.second);
+  return buf;
+}
+
+std::string PersonText(const std::optional<std::string>& name, const std::string& email) {
+  if (name && !name->empty()) return *name + " <" + email + ">";
+  return email;
+}
+
+std::optional<db::Id> ParseId(std::string_view s) {
+  db::Id v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.empty() || path.front() != '/' || path.back() != '/') return out;
+  path.remove_prefix(1);
+  while (!path.empty()) {
+    size_t slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+std::string Replace(std::string s, std::string_view from, std::string_view to) {
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) {
+    s.replace(pos, from.size(), to);
+  }
+  return s;
+}
+
+Response ProjectList(const db::read::Catalog& catalog) {
+  data d;
+  data list{data::type::list};
+  for (const auto& p : catalog.projects()) {
+    data row;
+    row.set("linkname", p.linkname);
+    row.set("name", p.name);
+    row.set("listid", p.listid);
+    list.push_back(row);
+  }
+  d.set("has_projects", !catalog.projects().empty());
+  d.set("projects", list);
+  return Page("Projects", nullptr, templates::kProjectList, d);
+}
+
+Response PatchList(db::Connection& c, PageState& st, const db::read::ProjectRec& project,
+                   const http::Request& req, int64_t generation) {
+  auto params = api::QueryParams::Parse(req.query);
+  auto param = [&](std::string_view n) -> std::string {
+    const std::string* v = params.Last(n);
+    return v ? *v : "";
+  };
+  db::read::PatchFilter f;
+  f.projects = std::vector<db::Id>{project.id};
+  std::string state = param("state");
+  data d;
+  data states{data::type::list};
+  for (const auto& s : st.catalog.states()) {
+    data o;
+    o.set("id", std::to_string(s.id));
+    o.set("name", s.name);
+    o.set("selected", state == std::to_string(s.id));
+    states.push_back(o);
+  }
+  if (state.empty()) {
+    std::vector<db::Id> ids;
+    for (const auto& s : st.catalog.states()) {
+      if (s.action_required) ids.push_back(s.id);
+    }
+    f.states = ids;
+  } else if (state != "*") {
+    f.states = std::vector<db::Id>{ParseId(state).value_or(-1)};
+  }
+  std::string archive = param("archive");
+  if (archive.empty()) f.archived = false;
+  else if (archive == "true") f.archived = true;
+  if (auto s = ParseId(param("series"))) {
+    f.series = std::vector<db::Id>{*s};
+    d.set("series", std::to_string(*s));
+  }
+  if (auto s = ParseId(param("submitter"))) f.submitters = std::vector<db::Id>{*s};
+  if (auto s = ParseId(param("delegate"))) f.delegates = std::vector<db::Id>{*s};
+  std::string q = param("q");
+  for (size_t pos = 0; pos < q.size();) {
+    size_t end = q.find(' ', pos);
+    std::string term = q.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    if (!term.empty()) f.search.push_back(term);
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  f.order = {{db::read::PatchOrder::kDate, true}, {db::read::PatchOrder::kId, true}};
+
+  int64_t total = db::read::CountPatches(c, f, &st.counts, generation);
+  int64_t pages = std::max<int64_t>(1, (total + kPageSize - 1) / kPageSize);
+  int64_t page = std::clamp<int64_t>(ParseId(param("page")).value_or(1), 1, pages);
+  auto rows = db::read::ListPatches(c, f, kPageSize, (page - 1) * kPageSize);
+  std::vector<db::read::PatchRec*> ptrs;
+  std::vector<db::Id> ids;
+  for (auto& r : rows) {
+    ptrs.push_back(&r);
+    ids.push_back(r.id);
+  }
+  db::read::LoadPatchExtras(c, ptrs);
+  auto tags = db::TagCounts(c, ids);
+
+  data list{data::type::list};
+  for (const auto& r : rows) {
+    data row;
+    row.set("url", api::PatchWebPath(project.linkname, r.msgid));
+    row.set("name", r.name);
+    if (r.series) row.set("series_id", std::to_string(r.series->id));
+    auto t = tags.find(r.id);
+    auto count = [&](db::Id tag) -> std::string {
+      if (t == tags.end()) return "-";
+      auto it = t->second.find(tag);
+      return it == t->second.end() ? "-" : std::to_string(it->second);
+    };
+    row.set("acked", count(1));
+    row.set("reviewed", count(2));
+    row.set("tested", count(3));
+    row.set("check", r.check_state);
+    row.set("date", ShortDate(r.date));
+    row.set("submitter", r.submitter.name && !r.submitter.name->empty() ? *r.submitter.name : r.submitter.email);
+    row.set("delegate", r.delegate ? r.delegate->username : "");
+    const auto* s = st.catalog.State(r.state_id);
+    row.set("state", s ? s->name : "");
+    list.push_back(row);
+  }
+  auto link = [&](int64_t p) { return "?" + params.Rebuilt("page", std::to_string(p)); };
+  d.set("project_name", project.name);
+  d.set("states", states);
+  d.set("state_default", state.empty());
+  d.set("state_any", state == "*");
+  d.set("archive_no", archive.empty());
+  d.set("archive_yes", archive == "true");
+  d.set("archive_both", archive == "both");
+  d.set("q", q);
+  d.set("total", std::to_string(total));
+  d.set("one", total == 1);
+  d.set("patches", list);
+  d.set("page", std::to_string(page));
+  d.set("pages", std::to_string(pages));
+  if (page > 1) d.set("prev", link(page - 1));
+  if (page < pages) d.set("next", link(page + 1));
+  return Page(project.name, &project, templates::kPatchList, d);
+}
+
+data CommentsData(const std::vector<db::PageComment>& comments) {
+  data list{data::type::list};
+  for (const auto& m : comments) {
+    data row;
+    row.set("submitter", PersonText(m.submitter_name, m.submitter_email));
+    row.set("date", LongDate(m.date));
+    row.set("content", m.content);
+    list.push_back(row);
+  }
+  return list;
+}
+
+Response PatchDetail(db::Connection& c, PageState& st, const db::read::ProjectRec& project,
+                     db::Id id) {
+  auto p = db::read::GetPatch(c, id);
+  if (!p) return Html("", 404);
+  data d;
+  d.set("name", p->name);
+  d.set("msgid", p->msgid);
+  const auto* s = st.catalog.State(p->state_id);
+  d.set("state", s ? s->name : "");
+  d.set("archived", p->archived);
+  d.set("submitter", PersonText(p->submitter.name, p->submitter.email));
+  d.set("date", LongDate(p->date));
+  if (p->delegate) d.set("delegate", p->delegate->username);
+  if (p->commit_ref) d.set("commit_ref", *p->commit_ref);
+  if (p->pull_url) d.set("pull_url", *p->pull_url);
+  if (p->hash) d.set("hash", *p->hash);
+  d.set("headers", p->headers);
+  d.set("content", p->content.value_or(""));
+  d.set("comments", CommentsData(db::PatchComments(c, id)));
+  if (p->series) {
+    d.set("series_id", std::to_string(p->series->id));
+    d.set("has_series", true);
+    if (p->series->name) d.set("series_name", *p->series->name);
+    data links{data::type::list};
+    for (const auto& l : db::SeriesPatches(c, p->series->id)) {
+      data row;
+      row.set("url", api::PatchWebPath(project.linkname, l.msgid));
+      row.set("name", l.name);
+      row.set("current", l.id == p->id);
+      links.push_back(row);
+    }
+    d.set("series_patches", links);
+  }
+  d.set("has_diff", p->diff.has_value());
+  if (p->diff) {
+    data lines{data::type::list};
+    std::string_view diff = *p->diff;
+    for (size_t pos = 0; pos < diff.size();) {
+      size_t end = diff.find('\n', pos);
+      std::string_view line = diff.substr(pos, end == std::string_view::npos ? diff.npos : end - pos);
+      pos = end == std::string_view::npos ? diff.size() : end + 1;
+      const char* kind = "";
+      if (line.starts_with("+++") || line.starts_with("---") || line.starts_with("diff ")) kind = "file";
+      else if (line.starts_with("@@")) kind = "hunk";
+      else if (line.starts_with("+")) kind = "add";
+      else if (line.starts_with("-")) kind = "del";
+      data row;
+      row.set("kind", kind);
+      row.set("text", std::string(line));
+      lines.push_back(row);
+    }
+    d.set("diff_lines", lines);
+  }
+  return Page(p->name, &project, templates::kPatchDetail, d);
+}
+
+Response CoverDetail(db::Connection& c, const db::read::ProjectRec& project, db::Id id) {
+  auto v = db::GetCover(c, id);
+  if (!v) return Html("", 404);
+  data d;
+  d.set("name", v->name);
+  d.set("msgid", v->msgid);
+  d.set("linkname", v->linkname);
+  d.set("submitter", PersonText(v->submitter_name, v->submitter_email));
+  d.set("date", LongDate(v->date));
+  d.set("headers", v->headers);
+  d.set("content", v->content.value_or(""));
+  if (v->series_id) d.set("series_id", std::to_string(*v->series_id));
+  d.set("comments", CommentsData(db::CoverComments(c, id)));
+  return Page(v->name, &project, templates::kCoverDetail, d);
+}
+
+}  // namespace
+
+std::optional<Response> HandlePage(db::Connection& c, PageState& st, const http::Request& req) {
+  if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
+  if (req.path == "/static/patchbay.css") {
+    Response r;
+    r.headers = {{"Content-Type", "text/css; charset=utf-8"}, {"Cache-Control", "max-age=3600"}};
+    r.body = templates::kStylesheet;
+    return r;
+  }
+  std::string decoded = api::PercentDecode(req.path, /*plus_is_space=*/false);
+  auto seg = Segments(decoded);
+  int64_t generation = db::read::ReadGeneration(c);
+  st.catalog.Refresh(c, generation);
+  if (decoded == "/") return ProjectList(st.catalog);
+  if (seg.size() < 2 || seg[0] != "project") return std::nullopt;
+  const auto* project = st.catalog.ProjectByLinkname(seg[1]);
+  if (!project) return api::HtmlNotFound(req.path);
+  if (seg.size() == 2) {
+    Response r;
+    r.status = 302;
+    r.headers = {{"Content-Type", "text/html; charset=utf-8"},
+                 {"Location", "/project/" + api::PathQuote(project->linkname) + "/list/"},
+                 {"X-Frame-Options", "DENY"}};
+    return r;
+  }
+  if (seg.size() == 3 && seg[2] == "list") return PatchList(c, st, *project, req, generation);
+  if (seg.size() == 4 && seg[2] == "patch") {
+    auto id = db::PatchIdByProjectMsgid(c, project->linkname,
+                                        "<" + Replace(std::string(seg[3]), "%2F", "/") + ">");
+    if (!id) return api::HtmlNotFound(req.path);
+    return PatchDetail(c, st, *project, *id);
+  }
+  if (seg.size() == 4 && seg[2] == "cover") {
+    auto id = db::CoverIdByProjectMsgid(c, project->linkname, "<" + std::string(seg[3]) + ">");
+    if (!id) return api::HtmlNotFound(req.path);
+    return CoverDetail(c, *project, *id);
+  }
+  return std::nullopt;
+}
+
+}  // namespace pb::web
