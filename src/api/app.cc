@@ -10,8 +10,10 @@
 
 #include "api/auth.h"
 #include "api/json_writer.h"
+#include "api/render.h"
 #include "api/response.h"
 #include "api/views.h"
+#include "api/writes.h"
 
 namespace pb::api {
 namespace {
@@ -51,6 +53,37 @@ const std::vector<Route>& Routes() {
       {Parse("patches/"), kAllowRead, PatchListView, "Patch List", "List patches."},
       {Parse("patches/{int}/"), kAllowReadUpdate, PatchDetailView, "Patch Detail",
        "get:\nShow a patch.\n\npatch:\nUpdate a patch.\n\nput:\nUpdate a patch."},
+      {Parse("users/"), kAllowRead, UserListView, "User List", "List users.", true},
+      {Parse("users/{int}/"), kAllowReadUpdate, UserDetailView, "User Detail",
+       "get:\nShow a user.\n\npatch:\nUpdate a user.\n\nput:\nUpdate a user.", true},
+      {Parse("covers/"), kAllowRead, CoverListView, "Cover List", "List cover letters."},
+      {Parse("covers/{int}/"), kAllowRead, CoverDetailView, "Cover Detail", "Show a cover letter."},
+      {Parse("series/"), kAllowRead, SeriesListView, "Series List", "List series."},
+      {Parse("series/{int}/"), kAllowRead, SeriesDetailView, "Series Detail", "Show a series."},
+      {Parse("patches/{int}/comments/"), kAllowRead, PatchCommentListView, "Patch Comment List",
+       "List patch comments", false, kV11},
+      {Parse("patches/{int}/comments/{int}/"), kAllowReadUpdate, PatchCommentDetailView,
+       "Patch Comment Detail",
+       "get:\nShow a patch comment.\n\npatch:\nUpdate a patch comment.\n\nput:\nUpdate a "
+       "patch comment.",
+       false, kV13},
+      {Parse("covers/{int}/comments/"), kAllowRead, CoverCommentListView, "Cover Comment List",
+       "List cover comments", false, kV11},
+      {Parse("covers/{int}/comments/{int}/"), kAllowReadUpdate, CoverCommentDetailView,
+       "Cover Comment Detail",
+       "get:\nShow a cover comment.\n\npatch:\nUpdate a cover comment.\n\nput:\nUpdate a "
+       "cover comment.",
+       false, kV13},
+      {Parse("patches/{int}/checks/"), kAllowReadCreate, CheckListView, "Check List Create",
+       "get:\nList checks.\n\npost:\nCreate a check."},
+      {Parse("patches/{int}/checks/{int}/"), kAllowRead, CheckDetailView, "Check Detail",
+       "Show a check."},
+      {Parse("bundles/"), kAllowReadCreate, BundleListView, "Bundle List",
+       "List or create bundles."},
+      {Parse("bundles/{int}/"), kAllowAll, BundleDetailView, "Bundle Detail",
+       "get:\nShow a bundle.\n\npatch:\nUpdate a bundle.\n\nput:\nUpdate a bundle."
+       "\n\ndelete:\nDelete a bundle."},
+      {Parse("events/"), kAllowRead, EventListView, "Event List", "List events."},
   };
   return routes;
 }
@@ -129,14 +162,31 @@ http::Response BadRequestPage() {
   return r;
 }
 
-http::Response Options(const Route& r) {
+http::Response Options(const Route& r, Context& ctx, const RouteArgs& args) {
   std::string body = "{\"name\":";
   AppendJsonString(body, r.name);
   body += ",\"description\":";
   AppendJsonString(body, r.description);
   body += ",\"renders\":[\"application/json\",\"text/html\"],\"parses\":[\"application/json\","
-          "\"application/x-www-form-urlencoded\",\"multipart/form-data\"]}";
+          "\"application/x-www-form-urlencoded\",\"multipart/form-data\"]";
+  // DRF adds "actions" (PUT/POST field info) for requesters allowed to write.
+  std::string actions = WriteActionsJson(ctx, r.name, args);
+  if (!actions.empty()) body += ",\"actions\":" + actions;
+  body += '}';
   return JsonResponse(200, std::move(body), r.allow);
+}
+
+// The browsable page's breadcrumbs: every prefix of the path that is a route.
+std::vector<std::pair<std::string, std::string>> Breadcrumbs(std::string_view path, size_t api_prefix) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t end = api_prefix; end <= path.size(); end = path.find('/', end) + 1) {
+    RouteArgs a;
+    if (const Route* r = Match(path.substr(api_prefix, end - api_prefix), &a)) {
+      out.emplace_back(std::string(r->name), std::string(path.substr(0, end)));
+    }
+    if (end == path.size() || path.find('/', end) == std::string_view::npos) break;
+  }
+  return out;
 }
 
 AuthCache& ThreadAuthCache() {
@@ -188,21 +238,40 @@ http::Response Dispatch(ThreadState& state, const ApiConfig& config, const http:
   if (versioned) ctx.api_root += std::string(path.substr(5, 4));
   ctx.params = QueryParams::Parse(req.query);
 
-  // DRF authenticates before anything else: bad credentials fail every view.
-  AuthResult auth = Authenticate(req, ctx.conn(), ThreadAuthCache());
-  if (auth.error) return DetailError(403, *auth.error, route->allow);
-  ctx.user = std::move(auth.user);
-  if (route->auth_required && !ctx.user) {
-    return DetailError(403, "Authentication credentials were not provided.", route->allow);
+  // DRF negotiates the renderer first (JSON, pretty JSON or the browsable
+  // HTML page), then authenticates: bad credentials fail every view.
+  auto negotiated = Negotiate(req, ctx.params, route->allow);
+  if (auto* err = std::get_if<http::Response>(&negotiated)) return std::move(*err);
+  const Negotiation& neg = std::get<Negotiation>(negotiated);
+  auto respond = [&]() -> http::Response {
+    AuthResult auth = Authenticate(req, ctx.conn(), ThreadAuthCache());
+    if (auth.error) return DetailError(403, *auth.error, route->allow);
+    ctx.user = std::move(auth.user);
+    if (route->auth_required && !ctx.user) {
+      return DetailError(403, "Authentication credentials were not provided.", route->allow);
+    }
+    if (req.method == "GET" || req.method == "HEAD") return route->get(ctx, args);
+    if (req.method == "OPTIONS") return Options(*route, ctx, args);
+    // Writes (api/writes.h) by view name; anything else is 405.
+    if (View write = FindWriteView(route->name, req.method)) return write(ctx, args);
+    std::string method = req.method;
+    for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return MethodNotAllowed(method, route->allow);
+  };
+  http::Response r = respond();
+  if (!neg.html && neg.indent == 0) return r;
+  PageInfo page;
+  if (neg.html) {
+    page.name = route->name;
+    page.description = route->description;
+    page.breadcrumbs = Breadcrumbs(path, versioned ? 9 : 5);
+    if (r.status < 400 || r.status == 400) {
+      page.can_put = CanWriteForm(ctx, route->name, args, "PUT");
+      page.can_post = CanWriteForm(ctx, route->name, args, "POST");
+      page.can_delete = page.can_put && FindWriteView(route->name, "DELETE") != nullptr;
+    }
   }
-
-  if (req.method == "GET" || req.method == "HEAD") return route->get(ctx, args);
-  if (req.method == "OPTIONS") return Options(*route);
-  // Writes (PUT/PATCH/POST/DELETE) are not implemented yet: 405 like a
-  // read-only view.
-  std::string method = req.method;
-  for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return MethodNotAllowed(method, route->allow);
+  return Render(neg, ctx, page, std::move(r));
 }
 
 std::atomic<uint64_t> next_handler_id{1};

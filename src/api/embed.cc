@@ -169,6 +169,106 @@ void WritePatchEmbed(JsonWriter& w, const Context& ctx, const PatchRef& p,
   w.EndObject();
 }
 
+std::string CoverWebPath(std::string_view linkname, std::string_view msgid) {
+  std::string p = "/project/";
+  p += PathQuote(linkname);
+  p += "/cover/";
+  p += PathQuote(EncodedMsgid(msgid));
+  p += '/';
+  return p;
+}
+
+std::string_view CheckStateLabel(int state) {
+  switch (state) {
+    case 1: return "success";
+    case 2: return "warning";
+    case 3: return "fail";
+    default: return "pending";
+  }
+}
+
+void WriteProjectEmbedMemo(JsonWriter& w, Context& ctx, const ProjectRec& p) {
+  std::string& json = ctx.memo["project:" + std::to_string(p.id)];
+  if (json.empty()) {
+    JsonWriter pw(json);
+    WriteProjectEmbed(pw, ctx, p);
+  }
+  w.Raw(json);
+}
+
+void WriteCoverEmbed(JsonWriter& w, const Context& ctx, const db::read::CoverRef& c,
+                     const ProjectRec* project) {
+  std::string web = CoverWebPath(project ? project->linkname : "", c.msgid);
+  w.BeginObject();
+  w.Key("id");
+  w.Int(c.id);
+  w.Key("url");
+  w.String(ctx.ApiUrl("covers/" + std::to_string(c.id) + "/"));
+  if (ctx.AtLeast(kV11)) {
+    w.Key("web_url");
+    w.String(ctx.SiteUrl(web));
+  }
+  w.Key("msgid");
+  w.String(c.msgid);
+  if (ctx.AtLeast(kV12)) {
+    w.Key("list_archive_url");
+    w.OptString(ListArchiveUrl(project, c.msgid));
+  }
+  w.Key("date");
+  w.String(FormatIsoDate(c.date));
+  w.Key("name");
+  w.String(c.name);
+  if (ctx.AtLeast(kV11)) {
+    w.Key("mbox");
+    w.String(ctx.SiteUrl(web + "mbox/"));
+  }
+  w.EndObject();
+}
+
+void WriteCommentEmbed(JsonWriter& w, const Context& ctx, std::string_view parent,
+                       const db::read::CommentRef& c, const ProjectRec* project) {
+  std::string id = std::to_string(c.id);
+  w.BeginObject();
+  w.Key("id");
+  w.Int(c.id);
+  if (ctx.AtLeast(kV13)) {
+    w.Key("url");
+    w.String(ctx.ApiUrl(std::string(parent) + "/" + std::to_string(c.parent_id) + "/comments/" +
+                        id + "/"));
+  }
+  if (ctx.AtLeast(kV11)) {
+    w.Key("web_url");
+    w.String(ctx.SiteUrl("/comment/" + id + "/"));
+  }
+  w.Key("msgid");
+  w.String(c.msgid);
+  if (ctx.AtLeast(kV12)) {
+    w.Key("list_archive_url");
+    w.OptString(ListArchiveUrl(project, c.msgid));
+  }
+  w.Key("date");
+  w.String(FormatIsoDate(c.date));
+  w.EndObject();
+}
+
+void WriteCheckEmbed(JsonWriter& w, const Context& ctx, const db::read::CheckRec& c) {
+  w.BeginObject();
+  w.Key("id");
+  w.Int(c.id);
+  w.Key("url");
+  w.String(ctx.ApiUrl("patches/" + std::to_string(c.patch_id) + "/checks/" +
+                      std::to_string(c.id) + "/"));
+  w.Key("date");
+  w.String(FormatIsoDate(c.date));
+  w.Key("state");
+  w.String(CheckStateLabel(c.state));
+  w.Key("target_url");
+  w.OptString(c.target_url);
+  w.Key("context");
+  w.String(c.context);
+  w.EndObject();
+}
+
 void WriteHeadersObject(JsonWriter& w, std::string_view stored_headers) {
   w.BeginObject();
   for (const auto& e : HeadersDict(stored_headers)) {

@@ -32,6 +32,21 @@ void WriteSeriesEmbed(JsonWriter& w, const Context& ctx, const db::read::SeriesR
 void WritePatchEmbed(JsonWriter& w, const Context& ctx, const db::read::PatchRef& p,
                      const db::read::ProjectRec* project);
 
+// Site URL path of a cover: "/project/<linkname>/cover/<encoded msgid>/" (+ "mbox/").
+std::string CoverWebPath(std::string_view linkname, std::string_view msgid);
+// "pending", "success", "warning", "fail" (Check.STATE_CHOICES labels).
+std::string_view CheckStateLabel(int state);
+
+// The project embed, rendered once per request and project (ctx.memo).
+void WriteProjectEmbedMemo(JsonWriter& w, Context& ctx, const db::read::ProjectRec& p);
+// `project` is the cover's project; may be null.
+void WriteCoverEmbed(JsonWriter& w, const Context& ctx, const db::read::CoverRef& c,
+                     const db::read::ProjectRec* project);
+// `parent` is "patches" or "covers"; `project` is the parent's project.
+void WriteCommentEmbed(JsonWriter& w, const Context& ctx, std::string_view parent,
+                       const db::read::CommentRef& c, const db::read::ProjectRec* project);
+void WriteCheckEmbed(JsonWriter& w, const Context& ctx, const db::read::CheckRec& c);
+
 // Writes `"headers":{...}` content (the object) for stored header text.
 void WriteHeadersObject(JsonWriter& w, std::string_view stored_headers);
 

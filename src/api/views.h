@@ -27,5 +27,22 @@ http::Response PersonListView(Context& ctx, const RouteArgs& args);
 http::Response PersonDetailView(Context& ctx, const RouteArgs& args);
 http::Response PatchListView(Context& ctx, const RouteArgs& args);
 http::Response PatchDetailView(Context& ctx, const RouteArgs& args);
+http::Response UserListView(Context& ctx, const RouteArgs& args);
+http::Response UserDetailView(Context& ctx, const RouteArgs& args);
+http::Response CoverListView(Context& ctx, const RouteArgs& args);
+http::Response CoverDetailView(Context& ctx, const RouteArgs& args);
+http::Response SeriesListView(Context& ctx, const RouteArgs& args);
+http::Response SeriesDetailView(Context& ctx, const RouteArgs& args);
+// Comments: id = patch/cover, id2 = comment.
+http::Response PatchCommentListView(Context& ctx, const RouteArgs& args);
+http::Response PatchCommentDetailView(Context& ctx, const RouteArgs& args);
+http::Response CoverCommentListView(Context& ctx, const RouteArgs& args);
+http::Response CoverCommentDetailView(Context& ctx, const RouteArgs& args);
+// Checks: id = patch, id2 = check.
+http::Response CheckListView(Context& ctx, const RouteArgs& args);
+http::Response CheckDetailView(Context& ctx, const RouteArgs& args);
+http::Response BundleListView(Context& ctx, const RouteArgs& args);
+http::Response BundleDetailView(Context& ctx, const RouteArgs& args);
+http::Response EventListView(Context& ctx, const RouteArgs& args);
 
 }  // namespace pb::api

@@ -30,6 +30,19 @@ Status UpdatePatch(db::Connection& c, db::Id patch_id, const PatchChanges& ch,
                    std::optional<db::Id> actor) {
   try {
     db::Transaction tx(c);
+    Status s = ApplyPatchChanges(c, patch_id, ch, actor);
+    if (!s.ok()) return s;
+    db::BumpGeneration(c);
+    tx.Commit();
+    return Status::Ok();
+  } catch (const db::DbError& e) {
+    return Status::Database(e.what());
+  }
+}
+
+Status ApplyPatchChanges(db::Connection& c, db::Id patch_id, const PatchChanges& ch,
+                         std::optional<db::Id> actor) {
+  {
     db::Id project_id, state_id;
     std::optional<db::Id> delegate_id;
     bool notify;
@@ -82,11 +95,7 @@ Status UpdatePatch(db::Connection& c, db::Id patch_id, const PatchChanges& ch,
       e.current_delegate_id = *ch.delegate_id;
       db::InsertEvent(c, e);
     }
-    db::BumpGeneration(c);
-    tx.Commit();
     return Status::Ok();
-  } catch (const db::DbError& e) {
-    return Status::Database(e.what());
   }
 }
 

@@ -25,6 +25,10 @@ struct PatchChanges {
 // kNotFound for an unknown patch.
 Status UpdatePatch(db::Connection& c, db::Id patch_id, const PatchChanges& changes,
                    std::optional<db::Id> actor);
+// The same inside the caller's transaction (no generation bump): for
+// callers that change several things atomically (REST bulk updates).
+Status ApplyPatchChanges(db::Connection& c, db::Id patch_id, const PatchChanges& changes,
+                         std::optional<db::Id> actor);
 
 enum class CheckState { kPending = 0, kSuccess = 1, kWarning = 2, kFail = 3 };
 const char* CheckStateName(int state);  // "pending", ...

@@ -109,3 +109,44 @@ def load(db_path, golden):
     c.execute("UPDATE data_generation SET generation = generation + 1")
     c.commit()
     c.close()
+
+
+def apply_capture_writes(db_path, golden):
+    """The effects of the captured write exchanges (requests.json 1-12) on a
+    freshly ingested golden database, in plain SQL: checks 1-3, bundles 1-2,
+    patch 56 under-review and delegated to admin, events 193-197 (SETUP.md,
+    "State before the git-pw transcript"). For servers or tests that replay
+    only the read exchanges."""
+    http = os.path.join(golden, "http")
+    rd = lambda name: json.load(open(os.path.join(http, name), encoding="utf-8"))
+    c = sqlite3.connect(db_path)
+    base = int(datetime.datetime.now(datetime.timezone.utc).timestamp() * 1000000)
+    checks = [(54, rd("post-check-54-admin.json")), (55, rd("post-check-55-admin.json")),
+              (54, rd("post-check-54-admin-2.json"))]
+    for i, (patch_id, ch) in enumerate(checks):
+        c.execute("INSERT INTO checks (id, patch_id, user_id, date, state, target_url, "
+                  "description, context) VALUES (?,?,?,?,?,?,?,?)",
+                  (ch["id"], patch_id, ch["user"]["id"], base + i * 1000,
+                   CHECK_STATES[ch["state"]], ch["target_url"], ch["description"], ch["context"]))
+    for name in ("post-bundle-public.json", "post-bundle-private.json"):
+        b = rd(name)
+        c.execute("INSERT INTO bundles (id, owner_id, project_id, name, public) VALUES (?,?,?,?,?)",
+                  (b["id"], b["owner"]["id"], b["project"]["id"], b["name"], int(b["public"])))
+        for pos, p in enumerate(b["patches"], 1):
+            c.execute("INSERT INTO bundle_patches (bundle_id, patch_id, position) VALUES (?,?,?)",
+                      (b["id"], p["id"], pos))
+    c.execute("UPDATE patches SET state_id = ?, delegate_id = 1 WHERE id = 56",
+              (STATES["under-review"],))
+    events = [("check-created", 54, {"created_check_id": 1}),
+              ("check-created", 55, {"created_check_id": 2}),
+              ("check-created", 54, {"created_check_id": 3}),
+              ("patch-state-changed", 56, {"previous_state_id": 1, "current_state_id": 2}),
+              ("patch-delegated", 56, {"current_delegate_id": 1})]
+    first = c.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM events").fetchone()[0]
+    for i, (category, patch_id, cols) in enumerate(events):
+        names = ", ".join(["id", "project_id", "category", "date", "actor_id", "patch_id"] + list(cols))
+        values = [first + i, 2, category, base + 10000 + i * 1000, 1, patch_id] + list(cols.values())
+        c.execute("INSERT INTO events (%s) VALUES (%s)" % (names, ",".join("?" * len(values))), values)
+    c.execute("UPDATE data_generation SET generation = generation + 1")
+    c.commit()
+    c.close()

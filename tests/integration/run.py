@@ -21,6 +21,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import golden_db  # noqa: E402
+import writes  # noqa: E402
+import reads  # noqa: E402
 
 GOLDEN_HOST = "127.0.0.1:8000"
 AUTH = {"admin-token": "Token " + golden_db.ADMIN_TOKEN, "bob-token": "Token " + golden_db.BOB_TOKEN}
@@ -266,6 +268,11 @@ def main():
                 srv.proc.kill()
                 code = None
             r.check("SIGTERM -> clean exit", code == 0, "exit %s" % code)
+        if have_golden:
+            # Writes change data: they run on servers and databases of their own.
+            writes.run(args.binary, tmp, golden, Server, r)
+            # The other read resources, on the state built by the real ingestion.
+            reads.run(args.binary, tmp, golden, Server, r)
     print("%d passed, %d failed" % (r.passed, r.failed))
     return 1 if r.failed else 0
 

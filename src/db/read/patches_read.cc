@@ -14,33 +14,11 @@ constexpr const char* kColumns =
     "p.state_id, p.related_id, s.id, s.name, s.email, d.id, d.username, d.first_name, "
     "d.last_name, d.email, sr.id, sr.date, sr.name, sr.version, sr.project_id";
 constexpr int kColumnCount = 24;
-constexpr const char* kJoins =
-    " FROM patches p JOIN people s ON s.id = p.submitter_id"
+// What every row shows besides the patch itself (p).
+constexpr const char* kEmbedJoins =
+    " JOIN people s ON s.id = p.submitter_id"
     " LEFT JOIN users d ON d.id = p.delegate_id"
     " LEFT JOIN series sr ON sr.id = p.series_id";
-
-void AddIdFilter(std::string& where, SqlArgs& args, const char* column,
-                 const std::optional<std::vector<Id>>& ids) {
-  if (!ids) return;
-  where += " AND ";
-  where += column;
-  if (ids->size() == 1) {
-    where += " = " + args.Add((*ids)[0]);
-  } else {
-    where += " IN " + InPlaceholders(args, *ids);
-  }
-}
-
-// "%term%" with LIKE metacharacters escaped, lower-cased like the column.
-std::string LikePattern(std::string_view term) {
-  std::string out = "%";
-  for (char ch : term) {
-    if (ch == '\\' || ch == '%' || ch == '_') out += '\\';
-    out += ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch;
-  }
-  out += '%';
-  return out;
-}
 
 // The WHERE clause (starting with " WHERE 1=1") shared by count and page.
 std::string Where(const PatchFilter& f, SqlArgs& args) {
@@ -90,8 +68,13 @@ std::string OrderBy(const PatchFilter& f, std::string* joins) {
     if (t.descending) o += " DESC";
     if (t.key == PatchOrder::kId) break;  // unique: later terms cannot matter
   }
-  // Ties are broken by id so that pages never overlap or skip rows.
-  if (!by_id) o += o.empty() ? "p.id" : ", p.id";
+  // Ties are broken by id so that pages never overlap or skip rows, in the
+  // direction of the last term so that one index serves "-date" and its
+  // tie-break (upstream leaves ties in database order).
+  if (!by_id) {
+    bool desc = !f.order.empty() && f.order.back().descending;
+    o += o.empty() ? "p.id" : desc ? ", p.id DESC" : ", p.id";
+  }
   return " ORDER BY " + o;
 }
 
@@ -129,26 +112,21 @@ void ReadRow(Statement& st, PatchRec& p) {
 int64_t CountPatches(Connection& c, const PatchFilter& f, CountCache* cache, int64_t generation) {
   SqlArgs args;
   std::string sql = "SELECT COUNT(*) FROM patches p" + Where(f, args);
-  std::string key;
-  if (cache) {
-    key = sql + '\n' + args.Key();
-    int64_t n;
-    if (cache->Get(key, generation, &n)) return n;
-  }
-  DynQuery q(c, sql, args);
-  int64_t n = q.st().Step() ? q.st().Int(0) : 0;
-  if (cache) cache->Put(key, generation, n);
-  return n;
+  return CachedCount(c, sql, args, cache, generation);
 }
 
 std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t limit,
                                   int64_t offset) {
+  // The OFFSET walk selects ids only (index-only with the migration-2
+  // indexes); the joins and wide columns are read for the page's rows alone.
   SqlArgs args;
-  std::string joins = kJoins;
+  std::string order_joins;
   std::string where = Where(f, args);
-  std::string order = OrderBy(f, &joins);
-  std::string sql = std::string("SELECT ") + kColumns + joins + where + order + " LIMIT " +
-                    args.Add(limit) + " OFFSET " + args.Add(offset);
+  std::string order = OrderBy(f, &order_joins);
+  std::string sql = PageCte("SELECT p.id AS pid FROM patches p" + order_joins + where + order, args,
+                            limit, offset);
+  sql += std::string("SELECT ") + kColumns + " FROM page JOIN patches p ON p.id = page.pid" +
+         kEmbedJoins + order_joins + order;
   std::vector<PatchRec> out;
   out.reserve(static_cast<size_t>(limit));
   DynQuery q(c, sql, args);
@@ -162,7 +140,8 @@ std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t l
 
 std::optional<PatchRec> GetPatch(Connection& c, Id id) {
   static const std::string sql = std::string("SELECT ") + kColumns +
-                                 ", p.headers, p.content, p.diff" + kJoins + " WHERE p.id = ?1";
+                                 ", p.headers, p.content, p.diff FROM patches p" + kEmbedJoins +
+                                 " WHERE p.id = ?1";
   SqlArgs args;
   args.Add(id);
   DynQuery q(c, sql, args);

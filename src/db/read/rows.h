@@ -78,4 +78,93 @@ struct PatchRec {
   std::vector<PatchRef> related;  // same relation, this patch excluded, by date
 };
 
+// The embedded cover shape (series cover letters, event payloads).
+struct CoverRef {
+  Id id = 0;
+  Id project_id = 0;
+  std::string msgid, name;
+  Micros date = 0;
+};
+
+struct CoverRec {
+  Id id = 0;
+  Id project_id = 0;
+  std::string msgid, name;
+  Micros date = 0;
+  PersonRec submitter;
+  std::optional<SeriesRef> series;
+  // Detail only.
+  std::string headers;
+  std::optional<std::string> content;
+};
+
+// A patch or cover comment; `parent_id` is the patch or cover.
+struct CommentRec {
+  Id id = 0;
+  Id parent_id = 0;
+  std::string msgid;
+  Micros date = 0;
+  PersonRec submitter;
+  std::optional<bool> addressed;
+  std::string headers;
+  std::optional<std::string> content;
+};
+
+// The embedded comment shape (event payloads): the project is the parent's.
+struct CommentRef {
+  Id id = 0;
+  Id parent_id = 0;
+  Id project_id = 0;
+  std::string msgid;
+  Micros date = 0;
+};
+
+struct CheckRec {
+  Id id = 0;
+  Id patch_id = 0;
+  UserRec user;  // not loaded for the embedded shape
+  Micros date = 0;
+  int state = 0;  // 0 pending, 1 success, 2 warning, 3 fail
+  std::optional<std::string> target_url, description;
+  std::string context;
+};
+
+struct SeriesRec {
+  Id id = 0;
+  std::optional<Id> project_id;
+  std::optional<std::string> name;
+  Micros date = 0;
+  PersonRec submitter;
+  int version = 1;
+  int total = 0;
+  std::optional<CoverRef> cover_letter;
+  // Filled by the batched loader.
+  std::vector<PatchRef> patches;  // by date
+  std::vector<Id> dependencies, dependents;
+};
+
+struct BundleRec {
+  Id id = 0;
+  Id project_id = 0;
+  std::string name;
+  UserRec owner;
+  bool is_public = false;
+  std::vector<PatchRef> patches;  // by patch date (upstream's API order)
+};
+
+struct EventRec {
+  Id id = 0;
+  Id project_id = 0;
+  std::string category;
+  Micros date = 0;
+  std::optional<UserRec> actor;
+  std::optional<PatchRef> patch;
+  std::optional<SeriesRef> series;
+  std::optional<CoverRef> cover;
+  std::optional<Id> previous_state_id, current_state_id;
+  std::optional<UserRec> previous_delegate, current_delegate;
+  std::optional<CheckRec> check;
+  std::optional<CommentRef> cover_comment, patch_comment;
+};
+
 }  // namespace pb::db::read

@@ -5,11 +5,14 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 #include "db/connection.h"
+#include "db/read/catalog.h"
 
 namespace pb::db::read {
 
@@ -70,6 +73,33 @@ inline std::string InPlaceholders(SqlArgs& args, const std::vector<int64_t>& ids
   return s;
 }
 
+// " AND <column> = ?n" (one id) or " AND <column> IN (...)" for a resolved
+// model-choice filter; nothing when the filter is unset.
+inline void AddIdFilter(std::string& where, SqlArgs& args, std::string_view column,
+                        const std::optional<std::vector<int64_t>>& ids) {
+  if (!ids) return;
+  where += " AND ";
+  where += column;
+  if (ids->size() == 1) {
+    where += " = " + args.Add((*ids)[0]);
+  } else {
+    where += " IN " + InPlaceholders(args, *ids);
+  }
+}
+
+// "%term%" for `lower(column) LIKE ? ESCAPE '\'`: LIKE metacharacters
+// escaped, ASCII lower-cased like the column (portable: no reliance on
+// SQLite's case-insensitive LIKE).
+inline std::string LikePattern(std::string_view term) {
+  std::string out = "%";
+  for (char ch : term) {
+    if (ch == '\\' || ch == '%' || ch == '_') out += '\\';
+    out += ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch;
+  }
+  out += '%';
+  return out;
+}
+
 // A cached statement bound to dynamic arguments, reset when it goes out of
 // scope (the Query wrapper's contract for statements built at run time).
 class DynQuery {
@@ -85,5 +115,35 @@ class DynQuery {
  private:
   Statement& st_;
 };
+
+// COUNT(*) by `sql` with `args`, served from `cache` while `generation` holds.
+inline int64_t CachedCount(Connection& c, const std::string& sql, const SqlArgs& args,
+                           CountCache* cache, int64_t generation) {
+  std::string key;
+  int64_t n = 0;
+  if (cache) {
+    key = sql + '\n' + args.Key();
+    if (cache->Get(key, generation, &n)) return n;
+  }
+  {
+    DynQuery q(c, sql, args);
+    n = q.st().Step() ? q.st().Int(0) : 0;
+  }
+  if (cache) cache->Put(key, generation, n);
+  return n;
+}
+
+// The page of a list as a CTE: the ids of the rows `LIMIT limit OFFSET
+// offset` of `select_ids` ("SELECT x.id AS pid FROM ... WHERE ... ORDER BY
+// ..."). Only that id query walks the skipped rows, so with an index that
+// covers its filter and order the walk never touches the (wide) table rows;
+// the outer query joins the page's few ids to everything it shows and must
+// repeat the ORDER BY.
+inline std::string PageCte(const std::string& select_ids, SqlArgs& args, int64_t limit,
+                           int64_t offset) {
+  std::string s = "WITH page AS (" + select_ids + " LIMIT " + args.Add(limit);
+  s += " OFFSET " + args.Add(offset) + ") ";
+  return s;
+}
 
 }  // namespace pb::db::read

@@ -19,17 +19,6 @@ std::optional<AuthUserRec> ReadAuthUser(Query& q) {
   return r;
 }
 
-// "%term%" with LIKE metacharacters escaped, lower-cased like the column.
-std::string LikePattern(std::string_view term) {
-  std::string out = "%";
-  for (char ch : term) {
-    if (ch == '\\' || ch == '%' || ch == '_') out += '\\';
-    out += ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch;
-  }
-  out += '%';
-  return out;
-}
-
 std::string PeopleWhere(const PersonFilter& f, SqlArgs& args) {
   std::string w = " WHERE 1=1";
   for (const auto& term : f.search) {
@@ -147,6 +136,70 @@ std::optional<PersonRec> GetPerson(Connection& c, Id id) {
   PersonRec p;
   ReadPerson(q.st(), p);
   return p;
+}
+
+namespace {
+
+std::string UsersWhere(const UserFilter& f, SqlArgs& args) {
+  std::string w = " WHERE 1=1";
+  for (const auto& term : f.search) {
+    std::string a = args.Add(LikePattern(term));
+    w += " AND (LOWER(u.username) LIKE " + a + " ESCAPE '\\' OR LOWER(u.first_name) LIKE " + a +
+         " ESCAPE '\\' OR LOWER(u.last_name) LIKE " + a + " ESCAPE '\\' OR LOWER(u.email) LIKE " +
+         a + " ESCAPE '\\')";
+  }
+  return w;
+}
+
+}  // namespace
+
+int64_t CountUsers(Connection& c, const UserFilter& f, CountCache* cache, int64_t generation) {
+  SqlArgs args;
+  std::string sql = "SELECT COUNT(*) FROM users u" + UsersWhere(f, args);
+  return CachedCount(c, sql, args, cache, generation);
+}
+
+std::vector<UserRec> ListUsers(Connection& c, const UserFilter& f, int64_t limit,
+                               int64_t offset) {
+  SqlArgs args;
+  std::string where = UsersWhere(f, args);
+  std::string order;
+  bool by_id = false;
+  for (const auto& [key, desc] : f.order) {
+    if (!order.empty()) order += ", ";
+    order += key == UserOrder::kId ? "u.id" : key == UserOrder::kUsername ? "u.username" : "u.email";
+    if (desc) order += " DESC";
+    if (key == UserOrder::kId) {
+      by_id = true;
+      break;
+    }
+  }
+  if (!by_id) order += order.empty() ? "u.id" : ", u.id";
+  std::string sql = "SELECT u.id, u.username, u.first_name, u.last_name, u.email FROM users u" +
+                    where + " ORDER BY " + order + " LIMIT " + args.Add(limit) + " OFFSET " +
+                    args.Add(offset);
+  DynQuery q(c, sql, args);
+  std::vector<UserRec> out;
+  while (q.st().Step()) {
+    Statement& st = q.st();
+    out.push_back(UserRec{st.Int(0), std::string(st.Text(1)), std::string(st.Text(2)),
+                          std::string(st.Text(3)), std::string(st.Text(4))});
+  }
+  return out;
+}
+
+std::optional<UserDetailRec> GetUserDetail(Connection& c, Id id) {
+  Query q(c,
+          "SELECT id, username, first_name, last_name, email, send_email, items_per_page, "
+          "show_ids FROM users WHERE id = ?1",
+          id);
+  if (!q.Next()) return std::nullopt;
+  UserDetailRec r;
+  r.user = UserRec{q.Int(0), q.Str(1), q.Str(2), q.Str(3), q.Str(4)};
+  r.send_email = q.Int(5) != 0;
+  r.items_per_page = q.Int(6);
+  r.show_ids = q.Int(7) != 0;
+  return r;
 }
 
 }  // namespace pb::db::read

@@ -41,4 +41,24 @@ std::vector<PersonRec> ListPeople(Connection& c, const PersonFilter& f, int64_t 
                                   int64_t offset);
 std::optional<PersonRec> GetPerson(Connection& c, Id id);
 
+// Users pages (spec §3.8.3): search terms match username, first/last name
+// or email; order by id (default), username, email.
+enum class UserOrder { kId, kUsername, kEmail };
+struct UserFilter {
+  std::vector<std::string> search;
+  std::vector<std::pair<UserOrder, bool>> order;  // (key, descending); empty: id
+};
+int64_t CountUsers(Connection& c, const UserFilter& f, CountCache* cache, int64_t generation);
+std::vector<UserRec> ListUsers(Connection& c, const UserFilter& f, int64_t limit,
+                               int64_t offset);
+
+// A user with the profile settings the detail view shows to the user themself.
+struct UserDetailRec {
+  UserRec user;
+  bool send_email = false;
+  int64_t items_per_page = 100;
+  bool show_ids = false;
+};
+std::optional<UserDetailRec> GetUserDetail(Connection& c, Id id);
+
 }  // namespace pb::db::read

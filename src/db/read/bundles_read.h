@@ -1,0 +1,34 @@
+// Read-side queries for bundles (spec §3.8.10): the bundles a viewer may see
+// (public ones, plus their own), with their patches.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "db/connection.h"
+#include "db/read/catalog.h"
+#include "db/read/rows.h"
+
+namespace pb::db::read {
+
+enum class BundleOrder { kId, kName, kOwner };
+
+struct BundleFilter {
+  std::optional<Id> viewer;  // authenticated user: sees own + public; else public only
+  std::optional<std::vector<Id>> projects, owners;
+  std::optional<bool> is_public;
+  std::vector<std::string> search;  // every term must occur in name, case-insensitively
+  std::vector<std::pair<BundleOrder, bool>> order;  // empty: id
+};
+
+int64_t CountBundles(Connection& c, const BundleFilter& f, CountCache* cache, int64_t generation);
+std::vector<BundleRec> ListBundles(Connection& c, const BundleFilter& f, int64_t limit,
+                                   int64_t offset);
+// The bundle `id` if `viewer` may see it.
+std::optional<BundleRec> GetBundle(Connection& c, Id id, std::optional<Id> viewer);
+// Fills patches, ordered by patch date (one statement).
+void LoadBundlePatches(Connection& c, const std::vector<BundleRec*>& bundles);
+
+}  // namespace pb::db::read

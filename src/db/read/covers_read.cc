@@ -1,0 +1,119 @@
+#include "db/read/covers_read.h"
+
+#include "db/read/sql_args.h"
+
+namespace pb::db::read {
+namespace {
+
+constexpr const char* kColumns =
+    "c.id, c.project_id, c.msgid, c.name, c.date, s.id, s.name, s.email, sr.id, sr.date, "
+    "sr.name, sr.version, sr.project_id";
+constexpr int kColumnCount = 13;
+constexpr const char* kEmbedJoins =
+    " JOIN people s ON s.id = c.submitter_id"
+    " LEFT JOIN series sr ON sr.cover_letter_id = c.id";
+
+std::string Where(const CoverFilter& f, SqlArgs& args) {
+  std::string w = " WHERE 1=1";
+  AddIdFilter(w, args, "c.project_id", f.projects);
+  if (f.series) {
+    std::string in;
+    AddIdFilter(in, args, "id", f.series);
+    w += " AND c.id IN (SELECT cover_letter_id FROM series WHERE cover_letter_id IS NOT NULL" +
+         in + ")";
+  }
+  AddIdFilter(w, args, "c.submitter_id", f.submitters);
+  if (f.msgid) w += " AND c.msgid = " + args.Add(*f.msgid);
+  if (f.since) w += " AND c.date >= " + args.Add(*f.since);
+  if (f.before) w += " AND c.date < " + args.Add(*f.before);
+  for (const auto& term : f.search) {
+    w += " AND LOWER(c.name) LIKE " + args.Add(LikePattern(term)) + " ESCAPE '\\'";
+  }
+  return w;
+}
+
+std::string OrderBy(const CoverFilter& f) {
+  std::string o;
+  bool by_id = false;
+  for (const auto& [key, desc] : f.order) {
+    if (!o.empty()) o += ", ";
+    o += key == CoverOrder::kId     ? "c.id"
+         : key == CoverOrder::kName ? "c.name"
+         : key == CoverOrder::kDate ? "c.date"
+                                    : "c.submitter_id";
+    if (desc) o += " DESC";
+    if (key == CoverOrder::kId) {
+      by_id = true;
+      break;
+    }
+  }
+  if (!by_id) {
+    bool desc = !f.order.empty() && f.order.back().second;
+    o += o.empty() ? "c.id" : desc ? ", c.id DESC" : ", c.id";
+  }
+  return " ORDER BY " + o;
+}
+
+void ReadRow(Statement& st, CoverRec& r) {
+  r.id = st.Int(0);
+  r.project_id = st.Int(1);
+  r.msgid = std::string(st.Text(2));
+  r.name = std::string(st.Text(3));
+  r.date = st.Int(4);
+  r.submitter.id = st.Int(5);
+  if (!st.IsNull(6)) r.submitter.name = std::string(st.Text(6));
+  r.submitter.email = std::string(st.Text(7));
+  if (!st.IsNull(8)) {
+    SeriesRef s;
+    s.id = st.Int(8);
+    s.date = st.Int(9);
+    if (!st.IsNull(10)) s.name = std::string(st.Text(10));
+    s.version = static_cast<int>(st.Int(11));
+    if (!st.IsNull(12)) s.project_id = st.Int(12);
+    r.series = std::move(s);
+  }
+}
+
+}  // namespace
+
+int64_t CountCovers(Connection& c, const CoverFilter& f, CountCache* cache, int64_t generation) {
+  SqlArgs args;
+  std::string sql = "SELECT COUNT(*) FROM covers c" + Where(f, args);
+  return CachedCount(c, sql, args, cache, generation);
+}
+
+std::vector<CoverRec> ListCovers(Connection& c, const CoverFilter& f, int64_t limit,
+                                 int64_t offset) {
+  SqlArgs args;
+  std::string where = Where(f, args);
+  std::string order = OrderBy(f);
+  std::string sql =
+      PageCte("SELECT c.id AS pid FROM covers c" + where + order, args, limit, offset) +
+      "SELECT " + kColumns + " FROM page JOIN covers c ON c.id = page.pid" + kEmbedJoins + order;
+  std::vector<CoverRec> out;
+  DynQuery q(c, sql, args);
+  while (q.st().Step()) {
+    CoverRec r;
+    ReadRow(q.st(), r);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::optional<CoverRec> GetCover(Connection& c, Id id) {
+  static const std::string sql = std::string("SELECT ") + kColumns +
+                                 ", c.headers, c.content FROM covers c" + kEmbedJoins +
+                                 " WHERE c.id = ?1";
+  SqlArgs args;
+  args.Add(id);
+  DynQuery q(c, sql, args);
+  Statement& st = q.st();
+  if (!st.Step()) return std::nullopt;
+  CoverRec r;
+  ReadRow(st, r);
+  r.headers = std::string(st.Text(kColumnCount));
+  if (!st.IsNull(kColumnCount + 1)) r.content = std::string(st.Text(kColumnCount + 1));
+  return r;
+}
+
+}  // namespace pb::db::read

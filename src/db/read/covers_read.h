@@ -1,0 +1,35 @@
+// Read-side queries for cover letters (spec §3.8.6): filtered, ordered pages
+// and single covers with their submitter and series.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "db/connection.h"
+#include "db/read/catalog.h"
+#include "db/read/rows.h"
+
+namespace pb::db::read {
+
+enum class CoverOrder { kId, kName, kDate, kSubmitter };
+
+// Resolved filters (ids, not names); unset members don't filter.
+struct CoverFilter {
+  std::optional<std::vector<Id>> projects, series, submitters;
+  std::optional<std::string> msgid;  // exact, with <>
+  std::optional<Micros> since;       // date >= since
+  std::optional<Micros> before;      // date < before
+  std::vector<std::string> search;   // every term must occur in name, case-insensitively
+  std::vector<std::pair<CoverOrder, bool>> order;  // (key, descending); empty: id
+};
+
+int64_t CountCovers(Connection& c, const CoverFilter& f, CountCache* cache, int64_t generation);
+// One page, without headers/content.
+std::vector<CoverRec> ListCovers(Connection& c, const CoverFilter& f, int64_t limit,
+                                 int64_t offset);
+// One cover with headers and content.
+std::optional<CoverRec> GetCover(Connection& c, Id id);
+
+}  // namespace pb::db::read

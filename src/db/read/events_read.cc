@@ -1,0 +1,128 @@
+#include "db/read/events_read.h"
+
+#include "db/read/sql_args.h"
+
+namespace pb::db::read {
+namespace {
+
+constexpr const char* kColumns =
+    "e.id, e.project_id, e.category, e.date, e.previous_state_id, e.current_state_id, "
+    "a.id, a.username, a.first_name, a.last_name, a.email, "
+    "p.id, p.project_id, p.msgid, p.name, p.date, "
+    "sr.id, sr.date, sr.name, sr.version, sr.project_id, "
+    "c.id, c.project_id, c.msgid, c.name, c.date, "
+    "pd.id, pd.username, pd.first_name, pd.last_name, pd.email, "
+    "cd.id, cd.username, cd.first_name, cd.last_name, cd.email, "
+    "ch.id, ch.patch_id, ch.date, ch.state, ch.target_url, ch.context, "
+    "cc.id, cc.cover_id, cc.msgid, cc.date, "
+    "pc.id, pc.patch_id, pc.msgid, pc.date";
+constexpr const char* kJoins =
+    " LEFT JOIN users a ON a.id = e.actor_id"
+    " LEFT JOIN patches p ON p.id = e.patch_id"
+    " LEFT JOIN series sr ON sr.id = e.series_id"
+    " LEFT JOIN covers c ON c.id = e.cover_id"
+    " LEFT JOIN users pd ON pd.id = e.previous_delegate_id"
+    " LEFT JOIN users cd ON cd.id = e.current_delegate_id"
+    " LEFT JOIN checks ch ON ch.id = e.created_check_id"
+    " LEFT JOIN cover_comments cc ON cc.id = e.cover_comment_id"
+    " LEFT JOIN patch_comments pc ON pc.id = e.patch_comment_id";
+
+std::string Where(const EventFilter& f, SqlArgs& args) {
+  std::string w = " WHERE 1=1";
+  AddIdFilter(w, args, "e.project_id", f.projects);
+  if (f.category) w += " AND e.category = " + args.Add(*f.category);
+  AddIdFilter(w, args, "e.series_id", f.series);
+  AddIdFilter(w, args, "e.patch_id", f.patches);
+  AddIdFilter(w, args, "e.cover_id", f.covers);
+  if (f.actor) w += " AND e.actor_id = " + args.Add(*f.actor);
+  if (f.since) w += " AND e.date >= " + args.Add(*f.since);
+  if (f.before) w += " AND e.date < " + args.Add(*f.before);
+  if (f.exclude_comment_events) {
+    w += " AND e.category NOT IN ('cover-comment-created', 'patch-comment-created')";
+  }
+  return w;
+}
+
+std::optional<UserRec> ReadUser(Statement& st, int i) {
+  if (st.IsNull(i)) return std::nullopt;
+  return UserRec{st.Int(i), std::string(st.Text(i + 1)), std::string(st.Text(i + 2)),
+                 std::string(st.Text(i + 3)), std::string(st.Text(i + 4))};
+}
+
+void ReadRow(Statement& st, EventRec& e) {
+  e.id = st.Int(0);
+  e.project_id = st.Int(1);
+  e.category = std::string(st.Text(2));
+  e.date = st.Int(3);
+  if (!st.IsNull(4)) e.previous_state_id = st.Int(4);
+  if (!st.IsNull(5)) e.current_state_id = st.Int(5);
+  e.actor = ReadUser(st, 6);
+  if (!st.IsNull(11)) {
+    e.patch = PatchRef{st.Int(11), st.Int(12), std::string(st.Text(13)), std::string(st.Text(14)),
+                       st.Int(15)};
+  }
+  if (!st.IsNull(16)) {
+    SeriesRef s;
+    s.id = st.Int(16);
+    s.date = st.Int(17);
+    if (!st.IsNull(18)) s.name = std::string(st.Text(18));
+    s.version = static_cast<int>(st.Int(19));
+    if (!st.IsNull(20)) s.project_id = st.Int(20);
+    e.series = std::move(s);
+  }
+  if (!st.IsNull(21)) {
+    e.cover = CoverRef{st.Int(21), st.Int(22), std::string(st.Text(23)), std::string(st.Text(24)),
+                       st.Int(25)};
+  }
+  e.previous_delegate = ReadUser(st, 26);
+  e.current_delegate = ReadUser(st, 31);
+  if (!st.IsNull(36)) {
+    CheckRec k;
+    k.id = st.Int(36);
+    k.patch_id = st.Int(37);
+    k.date = st.Int(38);
+    k.state = static_cast<int>(st.Int(39));
+    if (!st.IsNull(40)) k.target_url = std::string(st.Text(40));
+    k.context = std::string(st.Text(41));
+    e.check = std::move(k);
+  }
+  // A comment's project is its parent's, which is the event's.
+  if (!st.IsNull(42)) {
+    e.cover_comment =
+        CommentRef{st.Int(42), st.Int(43), e.project_id, std::string(st.Text(44)), st.Int(45)};
+  }
+  if (!st.IsNull(46)) {
+    e.patch_comment =
+        CommentRef{st.Int(46), st.Int(47), e.project_id, std::string(st.Text(48)), st.Int(49)};
+  }
+}
+
+}  // namespace
+
+int64_t CountEvents(Connection& c, const EventFilter& f, CountCache* cache, int64_t generation) {
+  SqlArgs args;
+  std::string sql = "SELECT COUNT(*) FROM events e" + Where(f, args);
+  return CachedCount(c, sql, args, cache, generation);
+}
+
+std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t limit,
+                                 int64_t offset) {
+  SqlArgs args;
+  std::string where = Where(f, args);
+  // Upstream orders by date only; ties (one transaction's events) go by id
+  // in the same direction.
+  std::string order = f.ascending ? " ORDER BY e.date, e.id" : " ORDER BY e.date DESC, e.id DESC";
+  std::string sql =
+      PageCte("SELECT e.id AS pid FROM events e" + where + order, args, limit, offset) +
+      "SELECT " + kColumns + " FROM page JOIN events e ON e.id = page.pid" + kJoins + order;
+  std::vector<EventRec> out;
+  DynQuery q(c, sql, args);
+  while (q.st().Step()) {
+    EventRec e;
+    ReadRow(q.st(), e);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace pb::db::read

@@ -1,0 +1,28 @@
+// Read-side queries for events (spec §1.5, §3.8.11). A page is one statement:
+// every payload object is a 1:1 lookup joined to the page's few rows.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/connection.h"
+#include "db/read/catalog.h"
+#include "db/read/rows.h"
+
+namespace pb::db::read {
+
+struct EventFilter {
+  std::optional<std::vector<Id>> projects, series, patches, covers;
+  std::optional<std::string> category;
+  std::optional<Id> actor;
+  std::optional<Micros> since, before;
+  bool exclude_comment_events = false;  // API versions before 1.3
+  bool ascending = false;               // default: newest first
+};
+
+int64_t CountEvents(Connection& c, const EventFilter& f, CountCache* cache, int64_t generation);
+std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t limit,
+                                 int64_t offset);
+
+}  // namespace pb::db::read

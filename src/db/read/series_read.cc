@@ -1,0 +1,146 @@
+#include "db/read/series_read.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "db/read/sql_args.h"
+
+namespace pb::db::read {
+namespace {
+
+constexpr const char* kColumns =
+    "sr.id, sr.project_id, sr.name, sr.date, sr.version, sr.total, s.id, s.name, s.email, "
+    "c.id, c.project_id, c.msgid, c.name, c.date";
+constexpr const char* kEmbedJoins =
+    " JOIN people s ON s.id = sr.submitter_id"
+    " LEFT JOIN covers c ON c.id = sr.cover_letter_id";
+
+std::string Where(const SeriesFilter& f, SqlArgs& args) {
+  std::string w = " WHERE 1=1";
+  AddIdFilter(w, args, "sr.project_id", f.projects);
+  AddIdFilter(w, args, "sr.submitter_id", f.submitters);
+  if (f.since) w += " AND sr.date >= " + args.Add(*f.since);
+  if (f.before) w += " AND sr.date < " + args.Add(*f.before);
+  for (const auto& term : f.search) {
+    w += " AND LOWER(sr.name) LIKE " + args.Add(LikePattern(term)) + " ESCAPE '\\'";
+  }
+  return w;
+}
+
+std::string OrderBy(const SeriesFilter& f) {
+  std::string o;
+  bool by_id = false;
+  for (const auto& [key, desc] : f.order) {
+    if (!o.empty()) o += ", ";
+    o += key == SeriesOrder::kId     ? "sr.id"
+         : key == SeriesOrder::kName ? "sr.name"
+         : key == SeriesOrder::kDate ? "sr.date"
+                                     : "sr.submitter_id";
+    if (desc) o += " DESC";
+    if (key == SeriesOrder::kId) {
+      by_id = true;
+      break;
+    }
+  }
+  if (!by_id) {
+    bool desc = !f.order.empty() && f.order.back().second;
+    o += o.empty() ? "sr.id" : desc ? ", sr.id DESC" : ", sr.id";
+  }
+  return " ORDER BY " + o;
+}
+
+void ReadRow(Statement& st, SeriesRec& r) {
+  r.id = st.Int(0);
+  if (!st.IsNull(1)) r.project_id = st.Int(1);
+  if (!st.IsNull(2)) r.name = std::string(st.Text(2));
+  r.date = st.Int(3);
+  r.version = static_cast<int>(st.Int(4));
+  r.total = static_cast<int>(st.Int(5));
+  r.submitter.id = st.Int(6);
+  if (!st.IsNull(7)) r.submitter.name = std::string(st.Text(7));
+  r.submitter.email = std::string(st.Text(8));
+  if (!st.IsNull(9)) {
+    r.cover_letter = CoverRef{st.Int(9), st.Int(10), std::string(st.Text(11)),
+                              std::string(st.Text(12)), st.Int(13)};
+  }
+}
+
+}  // namespace
+
+int64_t CountSeries(Connection& c, const SeriesFilter& f, CountCache* cache, int64_t generation) {
+  SqlArgs args;
+  std::string sql = "SELECT COUNT(*) FROM series sr" + Where(f, args);
+  return CachedCount(c, sql, args, cache, generation);
+}
+
+std::vector<SeriesRec> ListSeries(Connection& c, const SeriesFilter& f, int64_t limit,
+                                  int64_t offset) {
+  SqlArgs args;
+  std::string where = Where(f, args);
+  std::string order = OrderBy(f);
+  std::string sql =
+      PageCte("SELECT sr.id AS pid FROM series sr" + where + order, args, limit, offset) +
+      "SELECT " + kColumns + " FROM page JOIN series sr ON sr.id = page.pid" + kEmbedJoins +
+      order;
+  std::vector<SeriesRec> out;
+  DynQuery q(c, sql, args);
+  while (q.st().Step()) {
+    SeriesRec r;
+    ReadRow(q.st(), r);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::optional<SeriesRec> GetSeries(Connection& c, Id id) {
+  static const std::string sql =
+      std::string("SELECT ") + kColumns + " FROM series sr" + kEmbedJoins + " WHERE sr.id = ?1";
+  SqlArgs args;
+  args.Add(id);
+  DynQuery q(c, sql, args);
+  if (!q.st().Step()) return std::nullopt;
+  SeriesRec r;
+  ReadRow(q.st(), r);
+  return r;
+}
+
+void LoadSeriesExtras(Connection& c, const std::vector<SeriesRec*>& series, bool dependencies) {
+  if (series.empty()) return;
+  std::vector<Id> ids;
+  std::unordered_map<Id, std::vector<SeriesRec*>> by_id;
+  for (auto* s : series) {
+    if (by_id[s->id].empty()) ids.push_back(s->id);
+    by_id[s->id].push_back(s);
+  }
+  {
+    // Patch's default ordering is its date (ties: id).
+    SqlArgs args;
+    std::string sql =
+        "SELECT series_id, id, project_id, msgid, name, date FROM patches WHERE series_id IN " +
+        InPlaceholders(args, ids) + " ORDER BY date, id";
+    DynQuery q(c, sql, args);
+    while (q.st().Step()) {
+      Statement& st = q.st();
+      PatchRef r{st.Int(1), st.Int(2), std::string(st.Text(3)), std::string(st.Text(4)), st.Int(5)};
+      for (auto* s : by_id[st.Int(0)]) s->patches.push_back(r);
+    }
+  }
+  if (!dependencies) return;
+  SqlArgs args;
+  std::string in = InPlaceholders(args, ids);
+  std::string sql = "SELECT series_id, depends_on_id FROM series_dependencies WHERE series_id IN " +
+                    in + " OR depends_on_id IN " + in + " ORDER BY series_id, depends_on_id";
+  DynQuery q(c, sql, args);
+  while (q.st().Step()) {
+    Id from = q.st().Int(0), to = q.st().Int(1);
+    if (auto it = by_id.find(from); it != by_id.end()) {
+      for (auto* s : it->second) s->dependencies.push_back(to);
+    }
+    if (auto it = by_id.find(to); it != by_id.end()) {
+      for (auto* s : it->second) s->dependents.push_back(from);
+    }
+  }
+  for (auto* s : series) std::sort(s->dependents.begin(), s->dependents.end());
+}
+
+}  // namespace pb::db::read

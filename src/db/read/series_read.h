@@ -1,0 +1,37 @@
+// Read-side queries for series (spec §3.8.7): filtered, ordered pages and
+// single series, plus the batched loader for what they embed (patches by
+// date, dependencies and dependents).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "db/connection.h"
+#include "db/read/catalog.h"
+#include "db/read/rows.h"
+
+namespace pb::db::read {
+
+enum class SeriesOrder { kId, kName, kDate, kSubmitter };
+
+struct SeriesFilter {
+  std::optional<std::vector<Id>> projects, submitters;
+  std::optional<Micros> since;      // date >= since
+  std::optional<Micros> before;     // date < before
+  std::vector<std::string> search;  // every term must occur in name, case-insensitively
+  std::vector<std::pair<SeriesOrder, bool>> order;  // (key, descending); empty: id
+};
+
+int64_t CountSeries(Connection& c, const SeriesFilter& f, CountCache* cache, int64_t generation);
+// One page with submitter and cover letter; call LoadSeriesExtras for the rest.
+std::vector<SeriesRec> ListSeries(Connection& c, const SeriesFilter& f, int64_t limit,
+                                  int64_t offset);
+std::optional<SeriesRec> GetSeries(Connection& c, Id id);
+
+// Fills patches (one statement) and, when `dependencies` is set, the
+// dependencies and dependents (one more statement).
+void LoadSeriesExtras(Connection& c, const std::vector<SeriesRec*>& series, bool dependencies);
+
+}  // namespace pb::db::read
