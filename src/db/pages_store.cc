@@ -12,6 +12,23 @@ std::map<Id, std::map<Id, int>> TagCounts(Connection& c, const std::vector<Id>& 
   return out;
 }
 
+std::map<Id, std::array<int, 4>> CheckCounts(Connection& c, const std::vector<Id>& patch_ids) {
+  std::map<Id, std::array<int, 4>> out;
+  if (patch_ids.empty()) return out;
+  Query q(c,
+          "SELECT k.patch_id, k.state FROM checks k WHERE k.patch_id IN (" +
+              IdListPlaceholders(patch_ids.size(), 1) +
+              ") AND NOT EXISTS (SELECT 1 FROM checks n WHERE n.patch_id = k.patch_id "
+              "AND n.user_id = k.user_id AND n.context = k.context "
+              "AND (n.date > k.date OR (n.date = k.date AND n.id > k.id)))");
+  BindIdList(q, patch_ids, 1);
+  while (q.Next()) {
+    int64_t state = q.Int(1);
+    if (state >= 0 && state < 4) ++out[q.Int(0)][static_cast<size_t>(state)];
+  }
+  return out;
+}
+
 std::optional<Id> PatchIdByProjectMsgid(Connection& c, std::string_view linkname, std::string_view msgid) {
   return QueryInt(c,
                   "SELECT p.id FROM patches p JOIN projects pr ON pr.id = p.project_id "

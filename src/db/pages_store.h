@@ -1,6 +1,7 @@
 // What the HTML pages read beyond the REST readers in db/read/.
 #pragma once
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -14,6 +15,10 @@ namespace pb::db {
 
 // Tag counts (A/R/T by tag id) of every listed patch: one statement.
 std::map<Id, std::map<Id, int>> TagCounts(Connection& c, const std::vector<Id>& patch_ids);
+
+// Latest check per (user, context) of every listed patch, counted by state
+// (0 pending .. 3 fail): one statement.
+std::map<Id, std::array<int, 4>> CheckCounts(Connection& c, const std::vector<Id>& patch_ids);
 
 std::optional<Id> PatchIdByProjectMsgid(Connection& c, std::string_view linkname, std::string_view msgid);
 std::optional<Id> CoverIdByProjectMsgid(Connection& c, std::string_view linkname, std::string_view msgid);

@@ -236,7 +236,8 @@ class Ingester {
 
   void AddPatchToSeries(Id patch_id, Id sid, int x) {
     auto s = db::GetSeries(c_, sid).value();
-    if (!s.name && x == 1) {
+    // An empty name counts as none, as Python's "not self.name" does.
+    if ((!s.name || s.name->empty()) && x == 1) {
       db::SetSeriesName(c_, sid, m_.name);
       s.name = m_.name;
       LinkPreviousRevision(s);
@@ -278,7 +279,7 @@ class Ingester {
     if (s.cover_letter_id) return;
     db::SetSeriesCover(c_, sid, cover_id);
     std::string derived = CoverDerivedName(m_.name);
-    bool rename = !s.name;
+    bool rename = !s.name || s.name->empty();
     if (!rename) {
       auto first = db::PatchNameByNumber(c_, sid, 1);
       rename = first && *first == *s.name;

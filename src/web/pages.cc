@@ -171,24 +171,37 @@ Response PatchList(db::Connection& c, PageState& st, const db::read::ProjectRec&
   }
   db::read::LoadPatchExtras(c, ptrs);
   auto tags = db::TagCounts(c, ids);
+  auto checks = db::CheckCounts(c, ids);
 
   data list{data::type::list};
   for (const auto& r : rows) {
     data row;
+    row.set("id", std::to_string(r.id));
     row.set("url", api::PatchWebPath(project.linkname, r.msgid));
     row.set("name", r.name);
-    if (r.series) row.set("series_id", std::to_string(r.series->id));
+    if (r.series) {
+      row.set("series_id", std::to_string(r.series->id));
+      row.set("series_name", r.series->name.value_or("Untitled series #" + std::to_string(r.series->id)));
+    }
     auto t = tags.find(r.id);
-    auto count = [&](db::Id tag) -> std::string {
-      if (t == tags.end()) return "-";
-      auto it = t->second.find(tag);
-      return it == t->second.end() ? "-" : std::to_string(it->second);
+    auto tag = [&](db::Id id) {
+      if (t == tags.end()) return 0;
+      auto it = t->second.find(id);
+      return it == t->second.end() ? 0 : it->second;
     };
-    row.set("acked", count(1));
-    row.set("reviewed", count(2));
-    row.set("tested", count(3));
-    row.set("check", r.check_state);
+    auto shown = [](int n) { return n ? std::to_string(n) : std::string("-"); };
+    const char* names[] = {"acked", "reviewed", "tested"};
+    for (int i = 0; i < 3; ++i) {
+      row.set(names[i], shown(tag(i + 1)));
+      row.set(std::string(names[i]) + "_n", std::to_string(tag(i + 1)));
+    }
+    auto k = checks.find(r.id);
+    auto check = [&](int state) { return k == checks.end() ? 0 : k->second[static_cast<size_t>(state)]; };
+    row.set("success", shown(check(1)));
+    row.set("warning", shown(check(2)));
+    row.set("fail", shown(check(3)));
     row.set("date", ShortDate(r.date));
+    row.set("submitter_id", std::to_string(r.submitter.id));
     row.set("submitter", r.submitter.name && !r.submitter.name->empty() ? *r.submitter.name : r.submitter.email);
     row.set("delegate", r.delegate ? r.delegate->username : "");
     const auto* s = st.catalog.State(r.state_id);

@@ -54,14 +54,15 @@ const char* const kPatchList = R"HTML(<h1>{{project_name}} <small>patches</small
 </form>
 <p class="count">{{total}} patch{{^one}}es{{/one}}{{#series}} in series {{series}}{{/series}}</p>
 <table class="list patches">
-<thead><tr><th>Patch</th><th title="Acked-by / Reviewed-by / Tested-by">A/R/T</th><th>Checks</th><th>Date</th><th>Submitter</th><th>Delegate</th><th>State</th></tr></thead>
+<thead><tr><th>Patch</th><th>Series</th><th title="Acked-by / Reviewed-by / Tested-by">A/R/T</th><th title="Success / Warning / Fail">S/W/F</th><th>Date</th><th>Submitter</th><th>Delegate</th><th>State</th></tr></thead>
 <tbody>
-{{#patches}}<tr>
-<td><a href="{{url}}">{{name}}</a>{{#series_id}} <a class="series" href="?series={{series_id}}" title="series {{series_id}}">&#9776;</a>{{/series_id}}</td>
-<td class="tags">{{acked}} {{reviewed}} {{tested}}</td>
-<td class="check check-{{check}}">{{check}}</td>
+{{#patches}}<tr id="patch_row:{{id}}">
+<td><a href="{{url}}">{{name}}</a></td>
+<td>{{#series_id}}<a href="?series={{series_id}}">{{series_name}}</a>{{/series_id}}</td>
+<td class="tags"><span title="{{acked_n}} Acked-by / {{reviewed_n}} Reviewed-by / {{tested_n}} Tested-by">{{acked}} {{reviewed}} {{tested}}</span></td>
+<td class="checks"><span title="Success / Warning / Fail"><span class="check-success">{{success}}</span> <span class="check-warning">{{warning}}</span> <span class="check-fail">{{fail}}</span></span></td>
 <td class="date">{{date}}</td>
-<td>{{submitter}}</td>
+<td><a href="?submitter={{submitter_id}}">{{submitter}}</a></td>
 <td>{{delegate}}</td>
 <td class="state">{{state}}</td>
 </tr>

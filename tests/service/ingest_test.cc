@@ -191,6 +191,18 @@ TEST_F(IngestTest, DependsOnLinksSeries) {
   EXPECT_EQ(rows, 1);  // the same dependency twice, and the self-reference, are not stored
 }
 
+TEST_F(IngestTest, EmptyCoverSubjectLetsTheFirstPatchNameTheSeries) {
+  // A cover whose subject is only prefixes names the series "", which counts
+  // as unnamed: patch 1 arriving afterwards names it (linuxppc-dev archive).
+  ASSERT_EQ(Ingest(Mail("<e0@example.com>", "[PATCH v2 0/2]", "Cover text.\n")).outcome, Outcome::kCover);
+  ASSERT_EQ(Ingest(Mail("<e1@example.com>", "[PATCH v2 1/2] foo: first", kDiff,
+                        "In-Reply-To: <e0@example.com>\nReferences: <e0@example.com>\n")).outcome,
+            Outcome::kPatch);
+  Query q(t_.conn(), "SELECT name FROM series");
+  ASSERT_TRUE(q.Next());
+  EXPECT_EQ(q.Str(0), "[v2,1/2] foo: first");
+}
+
 TEST_F(IngestTest, ReplyToUnknownMessageIsDropped) {
   auto r = Ingest(Mail("<r@example.com>", "Re: something", "text\n", "In-Reply-To: <nope@example.com>\n"));
   EXPECT_EQ(r.outcome, Outcome::kDropped);
