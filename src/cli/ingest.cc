@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/open_db.h"
 #include "mail/mailbox.h"
+#include "db/mail_store.h"
 #include "service/ingest.h"
 
 namespace pb::cli {
@@ -77,6 +78,8 @@ int ParseArchive(const Args& in) {
   service::IngestOptions options;
   options.list_id = TakeOption(args, "--list-id");
   options.own_transaction = false;
+  service::IngestCache cache;
+  options.cache = &cache;
   bool quiet = TakeFlag(args, "-q") || TakeOption(args, "-v") == "0";
   if (args.empty()) {
     std::fprintf(stderr, "usage: patchbay parsearchive [--database URL] [--list-id ID] PATH\n");
@@ -102,6 +105,7 @@ int ParseArchive(const Args& in) {
       ++total;
       if (r.outcome == Outcome::kFailed) Report(r);
       if (++in_batch == kBatch) {
+        db::BumpGeneration(*conn);
         conn->Commit();
         conn->Begin();
         in_batch = 0;
@@ -109,6 +113,7 @@ int ParseArchive(const Args& in) {
       if (progress && total % 10 == 0) std::fprintf(stderr, "%06d\r", total);
       return true;
     });
+    db::BumpGeneration(*conn);
     conn->Commit();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "patchbay: %s\n", e.what());

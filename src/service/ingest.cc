@@ -44,9 +44,20 @@ bool SubjectMatches(const std::string& pattern, const std::string& subject) {
 // Spec §2.5: the first project with this list id whose subject_match matches,
 // else the one with an empty subject_match.
 std::optional<db::ProjectRow> ProjectForListId(db::Connection& c, std::string_view list_id,
-                                               const std::string& subject) {
+                                               const std::string& subject, IngestCache* cache) {
+  std::vector<db::ProjectRow> uncached;
+  const std::vector<db::ProjectRow>* projects = &uncached;
+  if (cache) {
+    auto it = cache->projects_by_listid.find(std::string(list_id));
+    if (it == cache->projects_by_listid.end()) {
+      it = cache->projects_by_listid.emplace(std::string(list_id), db::FindProjectsByListId(c, list_id)).first;
+    }
+    projects = &it->second;
+  } else {
+    uncached = db::FindProjectsByListId(c, list_id);
+  }
   std::optional<db::ProjectRow> fallback;
-  for (auto& p : db::FindProjectsByListId(c, list_id)) {
+  for (const auto& p : *projects) {
     if (p.subject_match.empty()) {
       if (!fallback) fallback = p;
       continue;
@@ -57,10 +68,11 @@ std::optional<db::ProjectRow> ProjectForListId(db::Connection& c, std::string_vi
 }
 
 std::optional<db::ProjectRow> FindProjectForMail(db::Connection& c, const ParsedMail& m,
-                                                 const std::string& list_id_override) {
-  if (!list_id_override.empty()) return ProjectForListId(c, list_id_override, m.subject);
+                                                 const std::string& list_id_override,
+                                                 IngestCache* cache) {
+  if (!list_id_override.empty()) return ProjectForListId(c, list_id_override, m.subject, cache);
   for (const auto& id : m.list_ids) {
-    if (auto p = ProjectForListId(c, id, m.subject)) return p;
+    if (auto p = ProjectForListId(c, id, m.subject, cache)) return p;
   }
   return std::nullopt;
 }
@@ -93,8 +105,8 @@ struct Stop {
 
 class Ingester {
  public:
-  Ingester(db::Connection& c, ParsedMail& m, const db::ProjectRow& project)
-      : c_(c), m_(m), project_(project), date_(m.date.value_or(NowMicros())) {}
+  Ingester(db::Connection& c, ParsedMail& m, const db::ProjectRow& project, IngestCache* cache)
+      : c_(c), m_(m), project_(project), cache_(cache), date_(m.date.value_or(NowMicros())) {}
 
   IngestResult Run() {
     const bool is_patch = !m_.is_comment && (m_.diff || m_.pull_url);
@@ -169,7 +181,14 @@ class Ingester {
     }
     std::optional<Id> state;
     if (!m_.state_name.empty()) state = db::StateIdByName(c_, m_.state_name);
-    if (!state) state = db::DefaultStateId(c_);
+    if (!state) {
+      if (cache_ && cache_->default_state) {
+        state = cache_->default_state;
+      } else {
+        state = db::DefaultStateId(c_);
+        if (cache_) cache_->default_state = state;
+      }
+    }
 
     if (db::PatchExists(c_, project_.id, m_.msgid)) {
       throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
@@ -196,8 +215,35 @@ class Ingester {
         RecordDependencies(c_, project_.id, *sid, *m_.content);
       }
     }
-    RecountTags(c_, patch_id);
+    TagNewPatch(patch_id);
     return {Outcome::kPatch, patch_id, m_.msgid, "", 0};
+  }
+
+  // A new patch has no replies yet: its tag counts come from its own text
+  // alone, and there are no old rows to replace.
+  void TagNewPatch(db::Id patch_id) {
+    if (!project_.use_tags || !m_.content) return;
+    if (!cache_ || !cache_->tags) {
+      std::vector<std::pair<db::Id, std::string>> tags;
+      for (auto& t : db::Tags(c_)) tags.emplace_back(t.id, std::move(t.pattern));
+      if (!cache_) {
+        InsertTagCounts(patch_id, tags);
+        return;
+      }
+      cache_->tags = std::move(tags);
+    }
+    InsertTagCounts(patch_id, *cache_->tags);
+  }
+
+  void InsertTagCounts(db::Id patch_id, const std::vector<std::pair<db::Id, std::string>>& tags) {
+    for (const auto& [id, pattern] : tags) {
+      int n = CountTagMatches(pattern, *m_.content);
+      if (n > 0) {
+        db::Query(c_, "INSERT INTO patch_tags (patch_id, tag_id, count) VALUES (?1, ?2, ?3)",
+                  patch_id, id, n)
+            .Run();
+      }
+    }
   }
 
   // Spec §2.15. Writers are serialised by the transaction, so upstream's
@@ -361,6 +407,7 @@ class Ingester {
   db::Connection& c_;
   ParsedMail& m_;
   const db::ProjectRow& project_;
+  IngestCache* cache_;
   Micros date_;
 };
 
@@ -376,8 +423,9 @@ class Scope {
       try { Rollback(); } catch (...) {}
     }
   }
+  // In an archive batch the caller bumps data_generation once per commit.
   void Commit() {
-    db::BumpGeneration(c_);
+    if (own_) db::BumpGeneration(c_);
     if (own_) c_.Commit();
     else db::Query(c_, "RELEASE SAVEPOINT mail").Run();
     done_ = true;
@@ -442,7 +490,7 @@ IngestResult IngestMail(db::Connection& conn, std::string_view raw, const Ingest
   std::string failure;
   try {
     Scope scope(conn, options.own_transaction);
-    auto project = FindProjectForMail(conn, m, options.list_id);
+    auto project = FindProjectForMail(conn, m, options.list_id, options.cache);
     if (!project) {
       std::string lists;
       for (const auto& l : m.list_ids) lists += (lists.empty() ? "" : ", ") + l;
@@ -458,7 +506,7 @@ IngestResult IngestMail(db::Connection& conn, std::string_view raw, const Ingest
       return {Outcome::kDropped, 0, m.msgid, "no diff and no message text", 0};
     }
     try {
-      IngestResult r = Ingester(conn, m, *project).Run();
+      IngestResult r = Ingester(conn, m, *project, options.cache).Run();
       scope.Commit();
       return r;
     } catch (const Stop& stop) {

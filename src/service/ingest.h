@@ -2,11 +2,16 @@
 // only writer of patches, covers, comments and series from mail.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 #include "db/connection.h"
+#include "db/projects.h"
 #include "db/records.h"
 
 namespace pb::service {
@@ -23,6 +28,15 @@ struct IngestResult {
   db::Id failed_id = 0;   // row in failed_mails for kFailed, when it could be kept
 };
 
+// Lookups that do not change during an archive import (projects by list id,
+// the default state, the tag patterns). Only for a caller that owns the
+// database for the duration, like parsearchive; single mails pass none.
+struct IngestCache {
+  std::unordered_map<std::string, std::vector<db::ProjectRow>> projects_by_listid;
+  std::optional<db::Id> default_state;
+  std::optional<std::vector<std::pair<db::Id, std::string>>> tags;
+};
+
 struct IngestOptions {
   std::string list_id;          // --list-id: overrides the mail's list headers
   bool own_transaction = true;  // false: caller holds a transaction (archive batches)
@@ -30,6 +44,7 @@ struct IngestOptions {
   // parsemail reads one mail in text mode, as upstream does: CRLF and lone
   // CR become LF. Archives keep line endings as they are.
   bool universal_newlines = false;
+  IngestCache* cache = nullptr;
 };
 
 // Parses and stores one mail. All rows of one mail are written in one
@@ -39,5 +54,8 @@ IngestResult IngestMail(db::Connection& conn, std::string_view raw, const Ingest
 
 // Recounts Acked-by/Reviewed-by/Tested-by for one patch (spec §2.19).
 void RecountTags(db::Connection& conn, db::Id patch_id);
+
+// Number of non-overlapping matches of a tag pattern (Python re, M|I).
+int CountTagMatches(std::string_view pattern, std::string_view text);
 
 }  // namespace pb::service

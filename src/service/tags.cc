@@ -26,10 +26,11 @@ bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
   return true;
 }
 
-// Number of non-overlapping matches of `pattern` (Python re, flags M|I).
+}  // namespace
+
 // The default tags are "^Name:" which we count line by line; anything else
 // goes through std::regex, applied per line to emulate MULTILINE.
-int CountMatches(std::string_view pattern, std::string_view text) {
+int CountTagMatches(std::string_view pattern, std::string_view text) {
   if (pattern.size() > 1 && pattern[0] == '^' && IsPlainLiteral(pattern.substr(1))) {
     std::string_view literal = pattern.substr(1);
     int n = 0;
@@ -61,8 +62,6 @@ int CountMatches(std::string_view pattern, std::string_view text) {
   }
 }
 
-}  // namespace
-
 void RecountTags(db::Connection& conn, db::Id patch_id) {
   auto project = db::QueryInt(conn, "SELECT project_id FROM patches WHERE id = ?1", patch_id);
   if (!project) return;
@@ -71,7 +70,7 @@ void RecountTags(db::Connection& conn, db::Id patch_id) {
     auto texts = db::PatchTexts(conn, patch_id);
     for (const auto& tag : db::Tags(conn)) {
       int n = 0;
-      for (const auto& t : texts) n += CountMatches(tag.pattern, t);
+      for (const auto& t : texts) n += CountTagMatches(tag.pattern, t);
       counts.emplace_back(tag.id, n);
     }
   }
