@@ -84,7 +84,13 @@ std::string JsonErrorText(std::string_view body, size_t pos) {
     return ": line " + std::to_string(line) + " column " + std::to_string(col) + " (char " +
            std::to_string(p) + ")";
   };
-  return "Expecting value" + where(pos);
+  // The kind of token Python's decoder expected there (best effort).
+  size_t prev = pos;
+  while (prev > 0 && std::isspace(static_cast<unsigned char>(body[prev - 1]))) --prev;
+  char before = prev > 0 ? body[prev - 1] : '\0';
+  if (before == '{') return "Expecting property name enclosed in double quotes" + where(pos);
+  if (before == '\0' || before == ',' || before == '[' || before == ':') return "Expecting value" + where(pos);
+  return "Expecting ',' delimiter" + where(pos);
 }
 
 std::variant<RequestData, http::Response> ParseJson(const std::string& body, std::string_view allow) {
@@ -93,7 +99,6 @@ std::variant<RequestData, http::Response> ParseJson(const std::string& body, std
   size_t n = p.write_some(body.data(), body.size(), ec);
   if (!ec) p.finish(ec);
   if (ec) {
-    // Skip whitespace to find Python's error position.
     size_t pos = n;
     return ParseError("JSON parse error - " + JsonErrorText(body, pos), allow);
   }
