@@ -60,8 +60,7 @@ std::vector<BundleRec> ListBundles(Connection& c, const BundleFilter& f, int64_t
     }
   }
   if (!by_id) {
-    bool desc = !f.order.empty() && f.order.back().second;
-    o += o.empty() ? "b.id" : desc ? ", b.id DESC" : ", b.id";
+    o += o.empty() ? "b.id" : ", b.id";
   }
   std::string sql = std::string(kSelect) + where + " ORDER BY " + o + " LIMIT " + args.Add(limit) +
                     " OFFSET " + args.Add(offset);

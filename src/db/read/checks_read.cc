@@ -61,8 +61,7 @@ std::vector<CheckRec> ListChecks(Connection& c, Id patch, const CheckFilter& f, 
     if (by_id) break;
   }
   if (!by_id) {
-    bool desc = !f.order.empty() && f.order.back().second;
-    o += o.empty() ? "k.id" : desc ? ", k.id DESC" : ", k.id";
+    o += o.empty() ? "k.id" : ", k.id";
   }
   std::string sql = std::string(kSelect) + where + " ORDER BY " + o + " LIMIT " + args.Add(limit) +
                     " OFFSET " + args.Add(offset);

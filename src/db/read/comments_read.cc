@@ -62,8 +62,7 @@ std::vector<CommentRec> ListComments(Connection& c, CommentKind kind, Id parent,
     }
   }
   if (!by_id) {
-    bool desc = !order.empty() && order.back().second;
-    o += o.empty() ? "m.id" : desc ? ", m.id DESC" : ", m.id";
+    o += o.empty() ? "m.id" : ", m.id";
   }
   std::string sql = Select(kind) + " WHERE m." + ParentColumn(kind) + " = " + args.Add(parent) +
                     " ORDER BY " + o + " LIMIT " + args.Add(limit) + " OFFSET " + args.Add(offset);

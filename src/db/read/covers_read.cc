@@ -48,8 +48,7 @@ std::string OrderBy(const CoverFilter& f) {
     }
   }
   if (!by_id) {
-    bool desc = !f.order.empty() && f.order.back().second;
-    o += o.empty() ? "c.id" : desc ? ", c.id DESC" : ", c.id";
+    o += o.empty() ? "c.id" : ", c.id";
   }
   return " ORDER BY " + o;
 }

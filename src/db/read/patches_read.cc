@@ -68,12 +68,12 @@ std::string OrderBy(const PatchFilter& f, std::string* joins) {
     if (t.descending) o += " DESC";
     if (t.key == PatchOrder::kId) break;  // unique: later terms cannot matter
   }
-  // Ties are broken by id so that pages never overlap or skip rows, in the
-  // direction of the last term so that one index serves "-date" and its
-  // tie-break (upstream leaves ties in database order).
+  // Ties are broken by ascending id so that pages never overlap or skip
+  // rows. Upstream leaves ties to the database; SQLite's sort is stable over
+  // rowid order, so ascending id is what upstream users see (git-pw's
+  // `patch list --sort -name` lists equal names in id order).
   if (!by_id) {
-    bool desc = !f.order.empty() && f.order.back().descending;
-    o += o.empty() ? "p.id" : desc ? ", p.id DESC" : ", p.id";
+    o += o.empty() ? "p.id" : ", p.id";
   }
   return " ORDER BY " + o;
 }

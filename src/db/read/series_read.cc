@@ -43,8 +43,7 @@ std::string OrderBy(const SeriesFilter& f) {
     }
   }
   if (!by_id) {
-    bool desc = !f.order.empty() && f.order.back().second;
-    o += o.empty() ? "sr.id" : desc ? ", sr.id DESC" : ", sr.id";
+    o += o.empty() ? "sr.id" : ", sr.id";
   }
   return " ORDER BY " + o;
 }
