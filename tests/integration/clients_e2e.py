@@ -4,6 +4,9 @@
 Loads the demo project (demo/demo.mbox: a v1 and a v2 series with cover
 letters and review replies) through `patchbay demo`, creates a maintainer,
 starts the server on a free port and runs, against it:
+  - the HTML pages a maintainer opens first;
+  - tests/integration/b4_replay.py: the REST calls b4 makes (msgid lookup,
+    backlog probe, Link walking, series, checks, state change);
   - tests/xmlrpc/pwclient_e2e.py: the XML-RPC calls pwclient makes, through
     Python's xmlrpc.client.
 
@@ -16,6 +19,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+
+TOKEN = "5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ff"
 
 
 def web_pages(base, passed, failed):
@@ -64,7 +69,7 @@ def main():
 
         run("demo", os.path.join(a.source, "demo/demo.mbox"))
         run("user", "create", "--username", "maint", "--email", "maint@example.org",
-            "--password", "maint-pw", "--maintainer", "patchbay")
+            "--password", "maint-pw", "--maintainer", "patchbay", "--token", TOKEN)
         server = subprocess.Popen([binary, "serve", "--database", db, "--listen", "127.0.0.1:0"],
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
@@ -74,6 +79,8 @@ def main():
                 sys.exit(f"server did not start: {line}")
             base = m.group(1)
             suites = [
+                ("b4 (REST 1.2)", [sys.executable, os.path.join(a.source, "tests/integration/b4_replay.py"),
+                                   "--url", base, "--token", TOKEN, "--project", "patchbay"]),
                 ("pwclient (XML-RPC)", [sys.executable, os.path.join(a.source, "tests/xmlrpc/pwclient_e2e.py"),
                                         "--url", base + "xmlrpc/", "--user", "maint", "--password", "maint-pw"]),
             ]
