@@ -1,5 +1,7 @@
 #include "api/render.h"
 
+#include "core/html.h"
+
 #include <cctype>
 
 #include <kainjow/mustache.hpp>
@@ -53,21 +55,6 @@ bool RendererMatches(std::string_view main, std::string_view sub, const Accept& 
   return true;
 }
 
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#x27;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 const char* ReasonPhrase(int status) {
   switch (status) {

@@ -1,5 +1,7 @@
 #include "api/response.h"
 
+#include "core/html.h"
+
 #include "api/json_writer.h"
 #include "api/query.h"
 
@@ -91,20 +93,6 @@ bool PathSafe(unsigned char c) {
   return std::string_view("_.-~!$&'()*+,;=/:@").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#x27;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include "service/dependencies.h"
 
+#include "core/strings.h"
+
 #include <cctype>
 #include <charconv>
 #include <optional>
@@ -25,19 +27,7 @@ bool UrlChar(unsigned char ch) {
   return std::isalnum(ch) || ch >= 0x80 || std::string_view("-./=&@:%?_+()").find(ch) != std::string_view::npos;
 }
 
-std::optional<db::Id> ParseId(std::string_view s) {
-  db::Id v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
-std::string Replace(std::string s, std::string_view from, std::string_view to) {
-  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) {
-    s.replace(pos, from.size(), to);
-  }
-  return s;
-}
 
 std::optional<db::Id> SeriesOfMsgid(db::Connection& c, db::Id project_id, const std::string& msgid) {
   if (auto s = db::QueryInt(c, "SELECT series_id FROM patches WHERE project_id = ?1 AND msgid = ?2",
@@ -82,7 +72,7 @@ std::optional<db::Id> ResolveUrl(db::Connection& c, db::Id project_id, std::stri
                           : "SELECT id FROM series WHERE cover_letter_id = ?1 AND project_id = ?2";
     return db::QueryInt(c, sql, *id, project_id);
   }
-  return SeriesOfMsgid(c, project_id, "<" + Replace(std::string(last), "%2F", "/") + ">");
+  return SeriesOfMsgid(c, project_id, "<" + ReplaceAll(std::string(last), "%2F", "/") + ">");
 }
 
 }  // namespace

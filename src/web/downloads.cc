@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "api/embed.h"
+#include "core/strings.h"
 #include "api/query.h"
 #include "api/response.h"
 #include "mbox/mbox.h"
@@ -13,25 +14,7 @@ namespace {
 
 using http::Response;
 
-std::vector<std::string_view> Segments(std::string_view path) {
-  std::vector<std::string_view> out;
-  if (path.empty() || path.front() != '/' || path.back() != '/') return out;
-  path.remove_prefix(1);
-  while (!path.empty()) {
-    size_t slash = path.find('/');
-    out.push_back(path.substr(0, slash));
-    path.remove_prefix(slash + 1);
-  }
-  return out;
-}
 
-std::optional<db::Id> ParseId(std::string_view s) {
-  if (s.empty() || s.size() > 18) return std::nullopt;
-  db::Id v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
 Response Redirect(std::string location) {
   Response r;
@@ -53,12 +36,6 @@ Response Attachment(std::string content_type, std::string filename, std::string 
   return r;
 }
 
-std::string Replace(std::string s, std::string_view from, std::string_view to) {
-  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) {
-    s.replace(pos, from.size(), to);
-  }
-  return s;
-}
 
 struct Located {
   db::Id id;
@@ -156,7 +133,7 @@ std::optional<Response> HandleDownload(db::Connection& c, api::AuthCache& auth,
                                        const http::Request& req) {
   if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
   std::string decoded = api::PercentDecode(req.path, /*plus_is_space=*/false);
-  auto seg = Segments(decoded);
+  auto seg = PathSegments(decoded);
   if (seg.empty()) return std::nullopt;
 
   // /patch/<id>/, /patch/<id>/mbox/, /patch/<id>/raw/ and the cover
@@ -181,7 +158,7 @@ std::optional<Response> HandleDownload(db::Connection& c, api::AuthCache& auth,
     std::string_view linkname = seg[1];
     if (seg[2] == "patch") {
       // Patch views decode %2F back to '/' (spec §1.3).
-      std::string msgid = "<" + Replace(std::string(seg[3]), "%2F", "/") + ">";
+      std::string msgid = "<" + ReplaceAll(std::string(seg[3]), "%2F", "/") + ">";
       if (seg[4] != "mbox" && seg[4] != "raw") return std::nullopt;
       auto p = PatchByMsgid(c, linkname, msgid);
       if (!p) return api::HtmlNotFound(req.path);

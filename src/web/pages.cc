@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "api/embed.h"
+#include "core/strings.h"
 #include "api/query.h"
 #include "api/response.h"
 #include "db/pages_store.h"
@@ -71,31 +72,8 @@ std::string PersonText(const std::optional<std::string>& name, const std::string
   return email;
 }
 
-std::optional<db::Id> ParseId(std::string_view s) {
-  db::Id v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
-std::vector<std::string_view> Segments(std::string_view path) {
-  std::vector<std::string_view> out;
-  if (path.empty() || path.front() != '/' || path.back() != '/') return out;
-  path.remove_prefix(1);
-  while (!path.empty()) {
-    size_t slash = path.find('/');
-    out.push_back(path.substr(0, slash));
-    path.remove_prefix(slash + 1);
-  }
-  return out;
-}
 
-std::string Replace(std::string s, std::string_view from, std::string_view to) {
-  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) {
-    s.replace(pos, from.size(), to);
-  }
-  return s;
-}
 
 Response ProjectList(const db::read::Catalog& catalog) {
   data d;
@@ -322,7 +300,7 @@ std::optional<Response> HandlePage(db::Connection& c, PageState& st, const http:
     return r;
   }
   std::string decoded = api::PercentDecode(req.path, /*plus_is_space=*/false);
-  auto seg = Segments(decoded);
+  auto seg = PathSegments(decoded);
   int64_t generation = db::read::ReadGeneration(c);
   st.catalog.Refresh(c, generation);
   if (decoded == "/") return ProjectList(st.catalog);
@@ -340,7 +318,7 @@ std::optional<Response> HandlePage(db::Connection& c, PageState& st, const http:
   if (seg.size() == 3 && seg[2] == "list") return PatchList(c, st, *project, req, generation);
   if (seg.size() == 4 && seg[2] == "patch") {
     auto id = db::PatchIdByProjectMsgid(c, project->linkname,
-                                        "<" + Replace(std::string(seg[3]), "%2F", "/") + ">");
+                                        "<" + ReplaceAll(std::string(seg[3]), "%2F", "/") + ">");
     if (!id) return api::HtmlNotFound(req.path);
     return PatchDetail(c, st, *project, *id);
   }

@@ -1,5 +1,7 @@
 #include "xmlrpc/xmlrpc.h"
 
+#include "core/html.h"
+
 #include <exception>
 
 #include "xmlrpc/marshal.h"
@@ -21,19 +23,6 @@ std::string Fault(const PyError& e) {
   }
 }
 
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 

@@ -1,0 +1,36 @@
+#include "core/strings.h"
+
+#include <charconv>
+
+namespace pb {
+
+std::string ReplaceAll(std::string s, std::string_view from, std::string_view to) {
+  if (from.empty()) return s;
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) {
+    s.replace(pos, from.size(), to);
+  }
+  return s;
+}
+
+std::optional<int64_t> ParseId(std::string_view s) {
+  if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  int64_t v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+std::vector<std::string_view> PathSegments(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.empty() || path.front() != '/' || path.back() != '/') return out;
+  path.remove_prefix(1);
+  while (!path.empty()) {
+    size_t slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+}  // namespace pb
