@@ -8,7 +8,9 @@ bash scripts/build.sh || exit 1
 cd build
 ctest --output-on-failure -j"$(nproc)" --timeout 600 2>&1 | tee ctest.log
 status=${PIPESTATUS[0]}
-passed=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed' ctest.log || true)
-failed=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .*(Failed|\*\*\*|Timeout|Exception)' ctest.log || true)
-echo "${passed} passed, ${failed} failed"
+results='^ *[0-9]+/[0-9]+ Test +#[0-9]+: '
+passed=$(grep -cE "${results}.* Passed" ctest.log || true)
+skipped=$(grep -cE "${results}.*\*\*\*Skipped" ctest.log || true)
+failed=$(grep -E "${results}" ctest.log | grep -vE ' Passed|\*\*\*Skipped' | grep -cE 'Failed|Timeout|Exception|Not Run' || true)
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit "$status"
