@@ -153,6 +153,32 @@ std::optional<Response> HandleDownload(db::Connection& c, api::AuthCache& auth,
     return Redirect(std::move(path));
   }
 
+  // /project/<l>/pwclientrc/: a ready ~/.pwclientrc section (REST backend,
+  // as v3.2.1 defaults to), with the username when the caller authenticated.
+  if (seg[0] == "project" && seg.size() == 3 && seg[2] == "pwclientrc") {
+    std::string linkname;
+    {
+      db::Query q(c, "SELECT linkname FROM projects WHERE linkname = ?1", seg[1]);
+      if (!q.Next()) return api::HtmlNotFound(req.path);
+      linkname = q.Str(0);
+    }
+    std::string host(req.Header("host"));
+    if (host.empty()) host = req.local_address;
+    std::string body = "# Sample .pwclientrc file for the " + linkname + " project,\n# running on " + host +
+                       ".\n#\n# Just append this file to your existing ~/.pwclientrc\n"
+                       "# If you do not already have a ~/.pwclientrc, then copy this file to\n"
+                       "# ~/.pwclientrc, and uncomment the following two lines:\n"
+                       "# [options]\n# default=" + linkname + "\n\n[" + linkname + "]\n"
+                       "backend = rest\nurl = http://" + host + "/api/\n";
+    auto who = api::Authenticate(req, c, auth);
+    if (who.user) {
+      body += "username = " + who.user->user.username + "\npassword = <add your patchwork password here>\n";
+    } else {
+      body += "\n";
+    }
+    return Attachment("text/plain", ".pwclientrc", std::move(body));
+  }
+
   // /project/<l>/patch/<msgid>/{mbox,raw}/ and /project/<l>/cover/<msgid>/mbox/
   if (seg[0] == "project" && seg.size() == 5 && (seg[2] == "patch" || seg[2] == "cover")) {
     std::string_view linkname = seg[1];

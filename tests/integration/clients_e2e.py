@@ -45,6 +45,9 @@ def web_pages(base, passed, failed):
         status, _, page = get(href.group(1))
         checks.append(("patch page with review reply and diff",
                        status == 200 and "Reviewed-by:" in page and 'class="add"' in page))
+    status, ctype, rc = get("/project/patchbay/pwclientrc/")
+    checks.append(("pwclientrc download", status == 200 and "[patchbay]" in rc and "backend = rest" in rc
+                   and base + "api/" in rc))
     for name, ok in checks:
         print(("ok   " if ok else "FAIL ") + name)
     good = sum(1 for _, ok in checks if ok)

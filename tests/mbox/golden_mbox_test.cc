@@ -65,6 +65,30 @@ TEST_F(GoldenMbox, BundleInBundleOrder) {
   EXPECT_EQ(BundleMbox(db_->conn(), 1).value_or(""), Golden("dl-bundle-golden-mbox.mbox"));
 }
 
+// Patches 5 (charset="none") and 7 (a raw 0x9c byte in a header) were stored
+// from broken mails; their downloads must still be well-formed UTF-8 mboxes.
+TEST_F(GoldenMbox, BrokenCharsetsStillGiveValidMbox) {
+  for (db::Id id : {5, 7, 8}) {
+    auto m = PatchMbox(db_->conn(), id);
+    ASSERT_TRUE(m) << id;
+    EXPECT_EQ(m->rfind("From patchwork ", 0), 0u) << id;
+    EXPECT_NE(m->find("\nX-Patchwork-Id: " + std::to_string(id) + "\n"), std::string::npos) << id;
+    EXPECT_NE(m->find("\n\n"), std::string::npos) << id;
+    // Valid UTF-8 throughout.
+    size_t i = 0;
+    while (i < m->size()) {
+      unsigned char c = static_cast<unsigned char>((*m)[i]);
+      size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+      ASSERT_NE(n, 0u) << "patch " << id << " byte " << i;
+      for (size_t k = 1; k < n; ++k) {
+        ASSERT_LT(i + k, m->size());
+        ASSERT_EQ(static_cast<unsigned char>((*m)[i + k]) >> 6, 2) << "patch " << id << " byte " << i;
+      }
+      i += n;
+    }
+  }
+}
+
 TEST_F(GoldenMbox, UnknownIdsAreAbsent) {
   EXPECT_FALSE(PatchMbox(db_->conn(), 999));
   EXPECT_FALSE(CoverMbox(db_->conn(), 999));
