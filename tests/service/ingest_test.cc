@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "db/projects.h"
+#include "db/users.h"
 #include "test_util.h"
 
 namespace pb::service {
@@ -201,6 +202,47 @@ TEST_F(IngestTest, EmptyCoverSubjectLetsTheFirstPatchNameTheSeries) {
   Query q(t_.conn(), "SELECT name FROM series");
   ASSERT_TRUE(q.Next());
   EXPECT_EQ(q.Str(0), "[v2,1/2] foo: first");
+}
+
+TEST_F(IngestTest, DelegationRulesAndPatchworkHeaders) {
+  auto& c = t_.conn();
+  db::UserRow alice, bob;
+  alice.username = "alice";
+  alice.email = "alice@example.com";
+  bob.username = "bob";
+  bob.email = "Bob@Example.com";
+  db::Id a = db::InsertUser(c, alice, "");
+  db::Id b = db::InsertUser(c, bob, "");
+  db::AddDelegationRule(c, project_id_, a, "README", 0);
+  db::AddDelegationRule(c, project_id_, b, "docs/*", 0);
+  auto delegate = [&](const char* msgid) {
+    return QueryInt(c, "SELECT delegate_id FROM patches WHERE msgid = ?1", msgid);
+  };
+  // Every touched file matches alice's rule (a/README, b/README -> README).
+  ASSERT_EQ(Ingest(Mail("<d1@example.com>", "[PATCH] readme", kDiff)).outcome, Outcome::kPatch);
+  EXPECT_EQ(delegate("<d1@example.com>"), a);
+  // The header wins over the rules; the user is found case-insensitively.
+  ASSERT_EQ(Ingest(Mail("<d2@example.com>", "[PATCH] readme", kDiff,
+                        "X-Patchwork-Delegate: bob@example.com\nX-Patchwork-State: Under Review\n"))
+                .outcome,
+            Outcome::kPatch);
+  EXPECT_EQ(delegate("<d2@example.com>"), b);
+  EXPECT_EQ(QueryInt(c, "SELECT state_id FROM patches WHERE msgid = '<d2@example.com>'"), 2);
+  // Files matching rules of two different users: no delegate.
+  std::string two = std::string(kDiff) +
+                    "diff --git a/docs/x b/docs/x\n--- a/docs/x\n+++ b/docs/x\n@@ -1 +1 @@\n-a\n+b\n";
+  ASSERT_EQ(Ingest(Mail("<d3@example.com>", "[PATCH] both", two)).outcome, Outcome::kPatch);
+  EXPECT_FALSE(delegate("<d3@example.com>"));
+  // An unknown state name falls back to the default state.
+  ASSERT_EQ(Ingest(Mail("<d4@example.com>", "[PATCH] x", kDiff, "X-Patchwork-State: Nonsense\n")).outcome,
+            Outcome::kPatch);
+  EXPECT_EQ(QueryInt(c, "SELECT state_id FROM patches WHERE msgid = '<d4@example.com>'"), 1);
+  // X-Patchwork-Action-Required marks a patch reply as unaddressed.
+  ASSERT_EQ(Ingest(Mail("<d5@example.com>", "Re: [PATCH] x", "Please fix.\n",
+                        "In-Reply-To: <d4@example.com>\nX-Patchwork-Action-Required: yes\n"))
+                .outcome,
+            Outcome::kPatchComment);
+  EXPECT_EQ(QueryInt(c, "SELECT addressed FROM patch_comments WHERE msgid = '<d5@example.com>'"), 0);
 }
 
 TEST_F(IngestTest, ReplyToUnknownMessageIsDropped) {
