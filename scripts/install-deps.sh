@@ -9,7 +9,7 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libgmime-3.0-dev libxml2-dev libsqlite3-dev libpq-dev libssl-dev libkainjow-mustache-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  zstd wrk curl git git-pw python3 sqlite3 clang libclang-rt-14-dev
+  zstd wrk curl git git-pw python3 python3-jsonschema python3-yaml sqlite3 clang libclang-rt-14-dev
 )
 
 missing=()
