@@ -161,7 +161,7 @@ run() {  # run NAME PATH [LUA]
   local name=$1 path=$2 lua=${3:-}
   local args=(-t"$threads" -c"$connections" --latency --timeout 10s)
   [ -n "$lua" ] && args+=(-s "$lua")
-  local target="$base$path"
+  local target="$base${path%% (*}"
   [ -n "$lua" ] && target="$base/"                                     # the script sets paths
   wrk "${args[@]}" -d2s "$target" >/dev/null 2>&1 || true              # warm-up
   echo 5 > "/proc/$server_pid/clear_refs" 2>/dev/null || true         # reset VmHWM
@@ -186,6 +186,17 @@ echo "== wrk -t$threads -c$connections -d$duration --latency --timeout 10s (afte
 run detail "/api/patches/<random id>/" "$tmp/detail.lua"
 run list-first "/api/patches/?project=1"
 run list-last "/api/patches/?project=1&page=$last"
+
+# mbox downloads: one patch (its msgid URL; /patch/N/mbox/ only redirects),
+# and the largest series of the database.
+linkname=$(sqlite3 "$db" "SELECT linkname FROM projects WHERE id = 1")
+msgid_path=$(sqlite3 "$db" "SELECT msgid FROM patches WHERE id = $first_id" |
+  python3 -c "import sys, urllib.parse; print(urllib.parse.quote(sys.stdin.read().strip()[1:-1].replace('/', '%2F'), safe='@%+=!~*'))")
+big_series=$(sqlite3 "$db" "SELECT series_id FROM patches WHERE series_id IS NOT NULL GROUP BY series_id ORDER BY COUNT(*) DESC, series_id LIMIT 1")
+big_n=$(sqlite3 "$db" "SELECT COUNT(*) FROM patches WHERE series_id = $big_series")
+echo "mbox: patch $first_id ($(curl -sf "$base/project/$linkname/patch/$msgid_path/mbox/" | wc -c) B), series $big_series with $big_n patches ($(curl -sf "$base/series/$big_series/mbox/" | wc -c) B)"
+run patch-mbox "/project/$linkname/patch/$msgid_path/mbox/"
+run series-mbox "/series/$big_series/mbox/ ($big_n patches)"
 
 echo
 echo "== summary ($npatches patches, $(nproc) cores, wrk -t$threads -c$connections -d$duration)"

@@ -1,5 +1,8 @@
 #include "api/json_writer.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace pb::api {
 namespace {
 
@@ -38,6 +41,17 @@ struct SafeTable {
 constexpr SafeTable kSafe;
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
+// True when any of the 8 bytes may need escaping: below 0x20, '"', '\\' or
+// 0x80 and above (a superset of !kSafe, so skipping words it clears is exact).
+// Bodies are mostly long runs of plain ASCII (diffs, headers): checking a
+// word at a time keeps the JSON encoder off the top of the profile.
+inline bool WordNeedsAttention(uint64_t v) {
+  constexpr uint64_t k01 = 0x0101010101010101ULL, k80 = 0x8080808080808080ULL;
+  auto zero_byte = [&](uint64_t x) { return (x - k01) & ~x & k80; };
+  uint64_t below_space = (v - k01 * 0x20) & ~v & k80;
+  return ((below_space | zero_byte(v ^ (k01 * '"')) | zero_byte(v ^ (k01 * '\\')) | (v & k80)) != 0);
+}
+
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view s) {
@@ -51,6 +65,10 @@ void AppendJsonString(std::string& out, std::string_view s) {
   const size_t n = s.size();
   const unsigned char* data = reinterpret_cast<const unsigned char*>(s.data());
   while (i < n) {
+    for (uint64_t v; i + 8 <= n; i += 8) {
+      std::memcpy(&v, data + i, 8);
+      if (WordNeedsAttention(v)) break;
+    }
     while (i < n && kSafe.safe[data[i]]) ++i;
     if (i == n) break;
     unsigned char c = data[i];

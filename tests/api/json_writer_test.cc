@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 namespace pb::api {
 namespace {
 
@@ -53,6 +55,57 @@ TEST(JsonWriter, CompactStructure) {
   w.Raw("{\"x\":1}");
   w.EndObject();
   EXPECT_EQ(out, "{\"a\":1,\"b\":[true,null,{}],\"c\":null,\"d\":{\"x\":1}}");
+}
+
+}  // namespace
+}  // namespace pb::api
+
+namespace pb::api {
+namespace {
+
+// The word-at-a-time skip must not change a byte: compare with a plain
+// byte-by-byte escaper on strings with escapes at every alignment.
+std::string ReferenceEscape(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+TEST(JsonString, WordSkipMatchesByteByByteEscaping) {
+  const std::string specials = std::string("\"\\\n\r\t\b\f\x01\x1f ~\x7f", 13);
+  for (size_t len = 0; len < 40; ++len) {
+    for (size_t pos = 0; pos < len; ++pos) {
+      for (char sp : specials) {
+        std::string s(len, 'a');
+        s[pos] = sp;
+        std::string got;
+        AppendJsonString(got, s);
+        ASSERT_EQ(got, ReferenceEscape(s)) << "len " << len << " pos " << pos << " char " << int(sp);
+      }
+    }
+  }
+  std::string utf8 = "diff --git a/x b/x\n+Grüße \xE2\x80\xA8 end";
+  std::string got;
+  AppendJsonString(got, utf8);
+  EXPECT_EQ(got, "\"diff --git a/x b/x\\n+Grüße \\u2028 end\"");
 }
 
 }  // namespace
