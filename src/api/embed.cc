@@ -86,8 +86,7 @@ void WritePersonEmbed(JsonWriter& w, const Context& ctx, const PersonRec& p) {
   w.EndObject();
 }
 
-void WriteProjectEmbed(JsonWriter& w, const Context& ctx, const ProjectRec& p) {
-  w.BeginObject();
+void WriteProjectLeadingFields(JsonWriter& w, const Context& ctx, const ProjectRec& p) {
   w.Key("id");
   w.Int(p.id);
   w.Key("url");
@@ -106,6 +105,11 @@ void WriteProjectEmbed(JsonWriter& w, const Context& ctx, const ProjectRec& p) {
   w.String(p.scm_url);
   w.Key("webscm_url");
   w.String(p.webscm_url);
+}
+
+void WriteProjectEmbed(JsonWriter& w, const Context& ctx, const ProjectRec& p) {
+  w.BeginObject();
+  WriteProjectLeadingFields(w, ctx, p);
   if (ctx.AtLeast(kV12)) {
     w.Key("list_archive_url");
     w.String(p.list_archive_url);

@@ -26,6 +26,9 @@ std::string PatchWebPath(std::string_view linkname, std::string_view msgid);
 void WriteUserEmbed(JsonWriter& w, const Context& ctx, const db::read::UserRec& u);
 void WritePersonEmbed(JsonWriter& w, const Context& ctx, const db::read::PersonRec& p);
 void WriteProjectEmbed(JsonWriter& w, const Context& ctx, const db::read::ProjectRec& p);
+// id, url, name, link_name, list_id, list_email, web_url, scm_url, webscm_url:
+// the fields the embedded and the full project share, in that order.
+void WriteProjectLeadingFields(JsonWriter& w, const Context& ctx, const db::read::ProjectRec& p);
 // `project` is the series' project (for its web_url); may be null.
 void WriteSeriesEmbed(JsonWriter& w, const Context& ctx, const db::read::SeriesRef& s,
                       const db::read::ProjectRec* project);

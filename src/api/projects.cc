@@ -15,24 +15,7 @@ using db::read::ProjectRec;
 
 void WriteProject(JsonWriter& w, const Context& ctx, const ProjectRec& p) {
   w.BeginObject();
-  w.Key("id");
-  w.Int(p.id);
-  w.Key("url");
-  w.String(ctx.ApiUrl("projects/" + std::to_string(p.id) + "/"));
-  w.Key("name");
-  w.String(p.name);
-  w.Key("link_name");
-  w.String(p.linkname);
-  w.Key("list_id");
-  w.String(p.listid);
-  w.Key("list_email");
-  w.String(p.listemail);
-  w.Key("web_url");
-  w.String(p.web_url);
-  w.Key("scm_url");
-  w.String(p.scm_url);
-  w.Key("webscm_url");
-  w.String(p.webscm_url);
+  WriteProjectLeadingFields(w, ctx, p);
   w.Key("maintainers");
   w.BeginArray();
   for (const auto& m : p.maintainers) WriteUserEmbed(w, ctx, m);
