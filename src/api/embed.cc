@@ -275,16 +275,16 @@ void WriteCheckEmbed(JsonWriter& w, const Context& ctx, const db::read::CheckRec
 
 void WriteHeadersObject(JsonWriter& w, std::string_view stored_headers) {
   w.BeginObject();
-  for (const auto& e : HeadersDict(stored_headers)) {
-    w.Key(e.name);
-    if (e.values.size() == 1) {
-      w.String(e.values[0]);
+  ForEachHeaderEntry(stored_headers, [&](std::string_view name, const std::vector<std::string_view>& values) {
+    w.Key(name);
+    if (values.size() == 1) {
+      w.String(values[0]);
     } else {
       w.BeginArray();
-      for (const auto& v : e.values) w.String(v);
+      for (auto v : values) w.String(v);
       w.EndArray();
     }
-  }
+  });
   w.EndObject();
 }
 

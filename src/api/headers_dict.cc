@@ -1,5 +1,7 @@
 #include "api/headers_dict.h"
 
+#include <functional>
+
 namespace pb::api {
 namespace {
 
@@ -19,17 +21,10 @@ bool IsBlankLine(std::string_view line) {
   return line == "\n" || line == "\r\n" || line == "\r" || line.empty();
 }
 
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> ParseHeaderLines(std::string_view text) {
+std::vector<std::pair<std::string_view, std::string_view>> ParseHeaderViews(std::string_view text) {
   // Split into lines keeping their endings (\r\n, \r or \n), like NLCRE_crack.
   std::vector<std::string_view> lines;
   size_t pos = 0;
@@ -45,69 +40,90 @@ std::vector<std::pair<std::string, std::string>> ParseHeaderLines(std::string_vi
     pos += len;
   }
   // Header block: up to the first line that is not a header line.
-  std::vector<std::string_view> block;
-  for (auto line : lines) {
-    if (!IsHeaderLine(line) || IsBlankLine(line)) break;
-    block.push_back(line);
-  }
+  size_t block = 0;
+  while (block < lines.size() && IsHeaderLine(lines[block]) && !IsBlankLine(lines[block])) ++block;
 
-  std::vector<std::pair<std::string, std::string>> out;
-  std::vector<std::string_view> current;
+  // A value is the first line's remainder plus its continuation lines: one
+  // contiguous span of `text`, so no copies are needed.
+  std::vector<std::pair<std::string_view, std::string_view>> out;
+  std::string_view name;
+  const char* value_begin = nullptr;
+  const char* value_end = nullptr;
   auto finish = [&] {
-    if (current.empty()) return;
-    std::string_view first = current[0];
-    size_t colon = first.find(':');
-    std::string name(first.substr(0, colon));
-    std::string_view rest = first.substr(colon + 1);
-    while (!rest.empty() && (rest[0] == ' ' || rest[0] == '\t')) rest.remove_prefix(1);
-    std::string value(rest);
-    for (size_t i = 1; i < current.size(); ++i) value += current[i];
-    while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-    out.emplace_back(std::move(name), std::move(value));
-    current.clear();
+    if (!value_begin) return;
+    std::string_view value(value_begin, static_cast<size_t>(value_end - value_begin));
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.remove_suffix(1);
+    out.emplace_back(name, value);
+    value_begin = nullptr;
   };
-  for (size_t n = 0; n < block.size(); ++n) {
-    std::string_view line = block[n];
+  for (size_t n = 0; n < block; ++n) {
+    std::string_view line = lines[n];
     if (line[0] == ' ' || line[0] == '\t') {
-      if (!current.empty()) current.push_back(line);  // else: leading continuation, dropped
+      if (value_begin) value_end = line.data() + line.size();  // else: leading continuation, dropped
       continue;
     }
     finish();
     if (line.substr(0, 5) == "From ") {
       // A unix-from line (first line) or a misplaced one: not a header.
-      if (n == block.size() - 1 && n != 0) break;
+      if (n == block - 1 && n != 0) break;
       continue;
     }
     size_t colon = line.find(':');
     if (colon == 0) continue;  // "Missing header name" defect: skipped
-    current.push_back(line);
+    name = line.substr(0, colon);
+    std::string_view rest = line.substr(colon + 1);
+    while (!rest.empty() && (rest[0] == ' ' || rest[0] == '\t')) rest.remove_prefix(1);
+    value_begin = rest.data();
+    value_end = line.data() + line.size();
   }
   finish();
   return out;
 }
 
-std::vector<HeaderEntry> HeadersDict(std::string_view text) {
-  std::vector<HeaderEntry> out;
-  if (text.empty()) return out;
-  auto pairs = ParseHeaderLines(text);
-  std::vector<std::string> lower;
-  lower.reserve(pairs.size());
-  for (const auto& p : pairs) lower.push_back(ToLower(p.first));
+std::vector<std::pair<std::string, std::string>> ParseHeaderLines(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [name, value] : ParseHeaderViews(text)) out.emplace_back(name, value);
+  return out;
+}
+
+namespace {
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void ForEachHeaderEntry(std::string_view text,
+                        const std::function<void(std::string_view name,
+                                                 const std::vector<std::string_view>& values)>& fn) {
+  if (text.empty()) return;
+  auto pairs = ParseHeaderViews(text);
+  std::vector<std::string_view> values;
   for (size_t i = 0; i < pairs.size(); ++i) {
     bool seen = false;
-    for (const auto& e : out) {
-      if (e.name == pairs[i].first) {
-        seen = true;
-        break;
-      }
-    }
+    for (size_t k = 0; k < i && !seen; ++k) seen = pairs[k].first == pairs[i].first;
     if (seen) continue;
-    HeaderEntry e{pairs[i].first, {}};
-    for (size_t j = 0; j < pairs.size(); ++j) {
-      if (lower[j] == lower[i]) e.values.push_back(pairs[j].second);
+    values.clear();
+    for (const auto& p : pairs) {
+      if (EqualsNoCase(p.first, pairs[i].first)) values.push_back(p.second);
     }
-    out.push_back(std::move(e));
+    fn(pairs[i].first, values);
   }
+}
+
+std::vector<HeaderEntry> HeadersDict(std::string_view text) {
+  std::vector<HeaderEntry> out;
+  ForEachHeaderEntry(text, [&](std::string_view name, const std::vector<std::string_view>& values) {
+    out.push_back({std::string(name), std::vector<std::string>(values.begin(), values.end())});
+  });
   return out;
 }
 
