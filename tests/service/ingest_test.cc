@@ -245,6 +245,31 @@ TEST_F(IngestTest, DelegationRulesAndPatchworkHeaders) {
   EXPECT_EQ(QueryInt(c, "SELECT addressed FROM patch_comments WHERE msgid = '<d5@example.com>'"), 0);
 }
 
+TEST_F(IngestTest, SeveralProjectsOnOneListBySubjectMatch) {
+  db::ProjectRow net;
+  net.linkname = "example-net";
+  net.name = "Example net";
+  net.listid = "example.lists.example.org";  // same list as the default project
+  net.listemail = "list@lists.example.org";
+  net.subject_match = "\\[.*net-next.*\\]";
+  db::Id net_id = db::InsertProject(t_.conn(), net);
+  auto project_of = [&](const char* msgid) {
+    return QueryInt(t_.conn(), "SELECT project_id FROM patches WHERE msgid = ?1", msgid);
+  };
+  ASSERT_EQ(Ingest(Mail("<n1@example.com>", "[PATCH net-next] tcp: tweak", kDiff)).outcome, Outcome::kPatch);
+  ASSERT_EQ(Ingest(Mail("<n2@example.com>", "[PATCH] docs: tweak", kDiff)).outcome, Outcome::kPatch);
+  EXPECT_EQ(project_of("<n1@example.com>"), net_id);
+  EXPECT_EQ(project_of("<n2@example.com>"), project_id_);  // the one without subject_match
+  // "PATCH" is dropped from the prefixes; "net-next" (not the linkname) stays.
+  EXPECT_EQ(QueryInt(t_.conn(), "SELECT COUNT(*) FROM patches WHERE name = '[net-next] tcp: tweak'"), 1);
+  // X-Mailing-List is tried when List-Id is absent.
+  std::string mail = Mail("<n3@example.com>", "[PATCH] via x-mailing-list", kDiff);
+  mail.replace(mail.find("List-Id: Example list <example.lists.example.org>"), 50,
+               "X-Mailing-List: example.lists.example.org");
+  ASSERT_EQ(Ingest(mail).outcome, Outcome::kPatch);
+  EXPECT_EQ(project_of("<n3@example.com>"), project_id_);
+}
+
 TEST_F(IngestTest, ReplyToUnknownMessageIsDropped) {
   auto r = Ingest(Mail("<r@example.com>", "Re: something", "text\n", "In-Reply-To: <nope@example.com>\n"));
   EXPECT_EQ(r.outcome, Outcome::kDropped);
