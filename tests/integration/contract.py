@@ -66,6 +66,10 @@ def main():
         from jsonschema import Draft202012Validator, FormatChecker
         from jsonschema.exceptions import best_match
     except ImportError as e:
+        # The first python3 on PATH may not be Debian's, which the
+        # python3-jsonschema and python3-yaml packages install into.
+        if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
+            os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
         print(f"FAIL python3-jsonschema / python3-yaml not installed ({e}); run scripts/install-deps.sh")
         print("0 passed, 1 failed")
         return 1
