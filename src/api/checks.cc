@@ -8,6 +8,7 @@
 #include "api/views.h"
 #include "db/read/checks_read.h"
 #include "db/read/users_read.h"
+#include "service/patch_updates.h"
 
 namespace pb::api {
 namespace {
@@ -57,7 +58,7 @@ void WriteCheck(JsonWriter& w, const Context& ctx, const CheckRec& c) {
   w.Key("date");
   w.String(FormatIsoDate(c.date));
   w.Key("state");
-  w.String(CheckStateLabel(c.state));
+  w.String(service::CheckStateName(c.state));
   w.Key("target_url");
   w.OptString(c.target_url);
   w.Key("context");

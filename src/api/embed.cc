@@ -3,6 +3,7 @@
 #include "api/headers_dict.h"
 #include "api/response.h"
 #include "core/time.h"
+#include "service/patch_updates.h"
 
 namespace pb::api {
 
@@ -182,15 +183,6 @@ std::string CoverWebPath(std::string_view linkname, std::string_view msgid) {
   return p;
 }
 
-std::string_view CheckStateLabel(int state) {
-  switch (state) {
-    case 1: return "success";
-    case 2: return "warning";
-    case 3: return "fail";
-    default: return "pending";
-  }
-}
-
 void WriteProjectEmbedMemo(JsonWriter& w, Context& ctx, const ProjectRec& p) {
   std::string& json = ctx.memo["project:" + std::to_string(p.id)];
   if (json.empty()) {
@@ -265,7 +257,7 @@ void WriteCheckEmbed(JsonWriter& w, const Context& ctx, const db::read::CheckRec
   w.Key("date");
   w.String(FormatIsoDate(c.date));
   w.Key("state");
-  w.String(CheckStateLabel(c.state));
+  w.String(service::CheckStateName(c.state));
   w.Key("target_url");
   w.OptString(c.target_url);
   w.Key("context");

@@ -37,8 +37,6 @@ void WritePatchEmbed(JsonWriter& w, const Context& ctx, const db::read::PatchRef
 
 // Site URL path of a cover: "/project/<linkname>/cover/<encoded msgid>/" (+ "mbox/").
 std::string CoverWebPath(std::string_view linkname, std::string_view msgid);
-// "pending", "success", "warning", "fail" (Check.STATE_CHOICES labels).
-std::string_view CheckStateLabel(int state);
 
 // The project embed, rendered once per request and project (ctx.memo).
 void WriteProjectEmbedMemo(JsonWriter& w, Context& ctx, const db::read::ProjectRec& p);

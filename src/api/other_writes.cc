@@ -102,15 +102,11 @@ http::Response CheckCreateView(Context& ctx, const RouteArgs& args) {
     if (r == Raw::kValue) {
       std::string s = PyStr(v);
       if (v.is_string() || v.is_int64() || v.is_uint64()) {
-        static const char* kLabels[] = {"pending", "success", "warning", "fail"};
-        bool ok = false;
-        for (int i = 0; i < 4; ++i) {
-          if (s == kLabels[i] || s == std::to_string(i)) {
-            check.state = static_cast<service::CheckState>(i);
-            ok = true;
-          }
+        if (auto st = service::ParseCheckState(s)) {
+          check.state = *st;
+        } else {
+          errs.Add("state", "\"" + s + "\" is not a valid choice.");
         }
-        if (!ok) errs.Add("state", "\"" + s + "\" is not a valid choice.");
       } else {
         errs.Add("state", "\"" + s + "\" is not a valid choice.");
       }

@@ -8,6 +8,7 @@
 #include "api/json_writer.h"
 #include "api/response.h"
 #include "db/read/users_read.h"
+#include "service/patch_updates.h"
 #include "service/permissions.h"
 
 namespace pb::api {
@@ -93,13 +94,12 @@ void WriteFields(JsonWriter& w, const std::vector<FieldInfo>& fields) {
     if (f.check_choices) {
       w.Key("choices");
       w.BeginArray();
-      static const char* kLabels[] = {"pending", "success", "warning", "fail"};
       for (int i = 0; i < 4; ++i) {
         w.BeginObject();
         w.Key("value");
         w.Int(i);
         w.Key("display_name");
-        w.String(kLabels[i]);
+        w.String(service::CheckStateName(i));
         w.EndObject();
       }
       w.EndArray();

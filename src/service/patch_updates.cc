@@ -99,20 +99,17 @@ Status ApplyPatchChanges(db::Connection& c, db::Id patch_id, const PatchChanges&
   }
 }
 
-const char* CheckStateName(int state) {
-  switch (state) {
-    case 0: return "pending";
-    case 1: return "success";
-    case 2: return "warning";
-    case 3: return "fail";
-  }
-  return "pending";
+namespace {
+constexpr std::string_view kCheckStateNames[] = {"pending", "success", "warning", "fail"};
+}  // namespace
+
+std::string_view CheckStateName(int state) {
+  return state >= 0 && state < 4 ? kCheckStateNames[state] : kCheckStateNames[0];
 }
 
 std::optional<CheckState> ParseCheckState(std::string_view s) {
-  static const char* kNames[] = {"pending", "success", "warning", "fail"};
   for (int i = 0; i < 4; ++i) {
-    if (s == kNames[i] || s == std::to_string(i)) return static_cast<CheckState>(i);
+    if (s == kCheckStateNames[i] || s == std::to_string(i)) return static_cast<CheckState>(i);
   }
   return std::nullopt;
 }

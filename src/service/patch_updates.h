@@ -31,7 +31,10 @@ Status ApplyPatchChanges(db::Connection& c, db::Id patch_id, const PatchChanges&
                          std::optional<db::Id> actor);
 
 enum class CheckState { kPending = 0, kSuccess = 1, kWarning = 2, kFail = 3 };
-const char* CheckStateName(int state);  // "pending", ...
+// Check.STATE_CHOICES labels: "pending", "success", "warning", "fail"
+// (out-of-range codes read as "pending").
+std::string_view CheckStateName(int state);
+// A label or its numeric code ("0".."3").
 std::optional<CheckState> ParseCheckState(std::string_view label_or_code);
 
 struct NewCheck {

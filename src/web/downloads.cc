@@ -84,9 +84,6 @@ std::optional<Located> CoverByMsgid(db::Connection& c, std::string_view linkname
   return Located{q.Int(0), q.Str(1), q.Str(2), q.Str(3), "", false, std::nullopt};
 }
 
-std::string CoverWebPath(std::string_view linkname, std::string_view msgid) {
-  return "/project/" + api::PathQuote(linkname) + "/cover/" + api::PathQuote(api::EncodedMsgid(msgid)) + "/";
-}
 
 // /project/<l>/patch/<msgid>/mbox/[?series=...]
 Response PatchMboxResponse(db::Connection& c, const Located& p, const http::Request& req) {
@@ -148,7 +145,7 @@ std::optional<Response> HandleDownload(db::Connection& c, api::AuthCache& auth,
     auto l = is_patch ? PatchById(c, *id) : CoverById(c, *id);
     if (!l) return api::HtmlNotFound(req.path);
     std::string path = is_patch ? api::PatchWebPath(l->linkname, l->msgid)
-                                : CoverWebPath(l->linkname, l->msgid);
+                                : api::CoverWebPath(l->linkname, l->msgid);
     if (!suffix.empty()) path += std::string(suffix) + "/";
     return Redirect(std::move(path));
   }

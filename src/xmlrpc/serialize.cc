@@ -3,10 +3,10 @@
 #include <map>
 #include <utility>
 
+#include "service/patch_updates.h"
+
 namespace pb::xmlrpc {
 namespace {
-
-constexpr std::string_view kCheckStates[] = {"pending", "success", "warning", "fail"};
 
 // str(Person): "Name <email>", or the bare email when there is no name.
 std::string PersonText(const std::optional<std::string>& name, const std::string& email) {
@@ -26,14 +26,11 @@ bool FilenameChar(char c) {
 
 }  // namespace
 
-std::string_view CheckStateName(int state) {
-  if (state < 0 || state > 3) return "pending";
-  return kCheckStates[state];
-}
+std::string_view CheckStateName(int state) { return service::CheckStateName(state); }
 
 int CheckStateValue(std::string_view label) {
   for (int i = 0; i < 4; ++i) {
-    if (kCheckStates[i] == label) return i;
+    if (service::CheckStateName(i) == label) return i;
   }
   return -1;
 }
