@@ -21,6 +21,11 @@ std::optional<int64_t> ParseId(std::string_view s) {
   return v;
 }
 
+std::string PersonDisplay(const std::optional<std::string>& name, std::string_view email) {
+  if (name && !name->empty()) return *name + " <" + std::string(email) + ">";
+  return std::string(email);
+}
+
 std::vector<std::string_view> PathSegments(std::string_view path) {
   std::vector<std::string_view> out;
   if (path.empty() || path.front() != '/' || path.back() != '/') return out;

@@ -67,10 +67,6 @@ std::string LongDate(Micros t) {
   return buf;
 }
 
-std::string PersonText(const std::optional<std::string>& name, const std::string& email) {
-  if (name && !name->empty()) return *name + " <" + email + ">";
-  return email;
-}
 
 
 
@@ -209,7 +205,7 @@ data CommentsData(const std::vector<db::PageComment>& comments) {
   data list{data::type::list};
   for (const auto& m : comments) {
     data row;
-    row.set("submitter", PersonText(m.submitter_name, m.submitter_email));
+    row.set("submitter", PersonDisplay(m.submitter_name, m.submitter_email));
     row.set("date", LongDate(m.date));
     row.set("content", m.content);
     list.push_back(row);
@@ -227,7 +223,7 @@ Response PatchDetail(db::Connection& c, PageState& st, const db::read::ProjectRe
   const auto* s = st.catalog.State(p->state_id);
   d.set("state", s ? s->name : "");
   d.set("archived", p->archived);
-  d.set("submitter", PersonText(p->submitter.name, p->submitter.email));
+  d.set("submitter", PersonDisplay(p->submitter.name, p->submitter.email));
   d.set("date", LongDate(p->date));
   if (p->delegate) d.set("delegate", p->delegate->username);
   if (p->commit_ref) d.set("commit_ref", *p->commit_ref);
@@ -280,7 +276,7 @@ Response CoverDetail(db::Connection& c, const db::read::ProjectRec& project, db:
   d.set("name", v->name);
   d.set("msgid", v->msgid);
   d.set("linkname", v->linkname);
-  d.set("submitter", PersonText(v->submitter_name, v->submitter_email));
+  d.set("submitter", PersonDisplay(v->submitter_name, v->submitter_email));
   d.set("date", LongDate(v->date));
   d.set("headers", v->headers);
   d.set("content", v->content.value_or(""));

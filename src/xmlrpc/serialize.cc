@@ -3,16 +3,12 @@
 #include <map>
 #include <utility>
 
+#include "core/strings.h"
 #include "service/patch_updates.h"
 
 namespace pb::xmlrpc {
 namespace {
 
-// str(Person): "Name <email>", or the bare email when there is no name.
-std::string PersonText(const std::optional<std::string>& name, const std::string& email) {
-  if (name && !name->empty()) return *name + " <" + email + ">";
-  return email;
-}
 
 // str(user) of a nullable foreign key.
 std::string UserText(const std::optional<std::string>& username) {
@@ -90,7 +86,7 @@ Value PatchDict(const db::RpcPatch& p) {
   v.Add("state", Value::Bytes(p.state_name));
   v.Add("state_id", Value::Int(p.state_id));
   v.Add("archived", Value::Bool(p.archived));
-  v.Add("submitter", Value::Bytes(PersonText(p.submitter_name, p.submitter_email)));
+  v.Add("submitter", Value::Bytes(PersonDisplay(p.submitter_name, p.submitter_email)));
   v.Add("submitter_id", Value::Int(p.submitter_id));
   v.Add("delegate", Value::Bytes(UserText(p.delegate_username)));
   v.Add("delegate_id", Value::Int(p.delegate_id.value_or(0)));
