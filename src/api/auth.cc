@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "core/strings.h"
 #include "service/passwords.h"
 
 namespace pb::api {
@@ -24,14 +25,6 @@ std::vector<std::string_view> SplitWhitespace(std::string_view s) {
   return out;
 }
 
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
 
 std::string Sha256(std::string_view s) {
   unsigned char md[EVP_MAX_MD_SIZE];

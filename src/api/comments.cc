@@ -22,7 +22,7 @@ const char* Parent(CommentKind k) { return k == CommentKind::kPatch ? "patches" 
 // Python's Message.get('Subject', ''): the first Subject header, raw.
 std::string Subject(std::string_view headers) {
   for (auto& [name, value] : ParseHeaderLines(headers)) {
-    if (db::read::EqualsNoCase(name, "subject")) return std::move(value);
+    if (EqualsNoCase(name, "subject")) return std::move(value);
   }
   return "";
 }

@@ -1,4 +1,5 @@
 #include "api/filters.h"
+#include "core/strings.h"
 
 #include <algorithm>
 
@@ -13,20 +14,13 @@ std::string_view Strip(std::string_view s) {
   return s;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 }  // namespace
 
 std::optional<bool> BoolFilter(const QueryParams& params, std::string_view name) {
   const std::string* v = params.Last(name);
   if (!v) return std::nullopt;
-  std::string l = Lower(*v);
+  std::string l = LowerAscii(*v);
   if (l == "true" || l == "1") return true;
   if (l == "false" || l == "0") return false;
   return std::nullopt;

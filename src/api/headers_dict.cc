@@ -1,4 +1,5 @@
 #include "api/headers_dict.h"
+#include "core/strings.h"
 
 #include <functional>
 
@@ -86,20 +87,6 @@ std::vector<std::pair<std::string, std::string>> ParseHeaderLines(std::string_vi
   return out;
 }
 
-namespace {
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 void ForEachHeaderEntry(std::string_view text,
                         const std::function<void(std::string_view name,

@@ -8,15 +8,11 @@
 #include "api/json_writer.h"
 #include "api/query.h"
 #include "api/response.h"
+#include "core/strings.h"
 
 namespace pb::api {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -41,14 +37,14 @@ MediaType ParseMediaType(std::string_view s) {
   size_t semi = s.find(';');
   std::string_view full = Trim(s.substr(0, semi));
   size_t slash = full.find('/');
-  m.main = Lower(Trim(full.substr(0, slash)));
-  m.sub = slash == std::string_view::npos ? "" : Lower(Trim(full.substr(slash + 1)));
+  m.main = LowerAscii(Trim(full.substr(0, slash)));
+  m.sub = slash == std::string_view::npos ? "" : LowerAscii(Trim(full.substr(slash + 1)));
   while (semi != std::string_view::npos) {
     s.remove_prefix(semi + 1);
     semi = s.find(';');
     std::string_view p = s.substr(0, semi);
     size_t eq = p.find('=');
-    std::string key = Lower(Trim(p.substr(0, eq)));
+    std::string key = LowerAscii(Trim(p.substr(0, eq)));
     std::string_view value = eq == std::string_view::npos ? "" : Trim(p.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
@@ -165,7 +161,7 @@ std::variant<RequestData, http::Response> ParseMultipart(const std::string& body
       std::string_view line = headers.substr(lp, le == std::string_view::npos ? le : le - lp);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       size_t colon = line.find(':');
-      if (colon != std::string_view::npos && Lower(Trim(line.substr(0, colon))) == "content-disposition") {
+      if (colon != std::string_view::npos && LowerAscii(Trim(line.substr(0, colon))) == "content-disposition") {
         MediaType cd = ParseMediaType(line.substr(colon + 1));
         if (const auto* n = cd.Param("name")) name = *n;
         if (cd.Param("filename")) is_file = true;

@@ -9,6 +9,12 @@
 
 namespace pb {
 
+// ASCII-only case folding, as the protocols here need (header names, slugs,
+// state names); non-ASCII bytes compare as they are.
+bool EqualsNoCase(std::string_view a, std::string_view b);
+bool StartsWithNoCase(std::string_view text, std::string_view prefix);
+std::string LowerAscii(std::string_view s);
+
 std::string ReplaceAll(std::string s, std::string_view from, std::string_view to);
 
 // A whole decimal number that fits in int64 (no sign, no spaces); nullopt otherwise.

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "core/strings.h"
 #include "db/mbox_store.h"
 #include "mail/header.h"
 
@@ -197,15 +198,6 @@ std::vector<std::pair<std::string, std::string>> ParseStoredHeaders(std::string_
   return out;
 }
 
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 Submission FromStore(db::MboxSubmission&& m) {
   Submission s;

@@ -8,6 +8,7 @@
 #include <regex>
 #include <stdexcept>
 
+#include "core/strings.h"
 #include "db/mail_store.h"
 #include "db/projects.h"
 #include "db/users.h"
@@ -22,13 +23,6 @@ using parser::ParsedMail;
 
 constexpr Micros kSeriesDelay = 20LL * 60 * 1000000;  // SERIES_DELAY_INTERVAL, 20 minutes
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) {
-    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-  }
-  return out;
-}
 
 // Python re.search(subject_match, subject, re.M | re.I) for the patterns
 // admins write in practice; std::regex is the closest standard engine.
@@ -484,7 +478,7 @@ IngestResult IngestMail(db::Connection& conn, std::string_view raw, const Ingest
   auto parsed = parser::ParseMail(raw, parse_options);
   if (!parsed.ok()) return Failed(conn, raw, "", parsed.status().message(), options);
   ParsedMail& m = *parsed;
-  if (Lower(m.hint) == "ignore") {
+  if (LowerAscii(m.hint) == "ignore") {
     return {Outcome::kDropped, 0, m.msgid, "X-Patchwork-Hint: ignore", 0};
   }
   std::string failure;

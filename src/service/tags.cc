@@ -1,6 +1,7 @@
 #include <regex>
 
 #include "db/mail_store.h"
+#include "core/strings.h"
 #include "service/ingest.h"
 
 namespace pb::service {
@@ -15,16 +16,6 @@ bool IsPlainLiteral(std::string_view s) {
   return true;
 }
 
-bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char a = text[i], b = prefix[i];
-    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
-    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
-    if (a != b) return false;
-  }
-  return true;
-}
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/strings.h"
 #include "db/connection.h"
 #include "db/read/rows.h"
 
@@ -55,7 +56,5 @@ class CountCache {
   std::unordered_map<std::string, Entry> entries_;
 };
 
-bool EqualsNoCase(std::string_view a, std::string_view b);
-std::string LowerAscii(std::string_view s);
 
 }  // namespace pb::db::read
