@@ -54,18 +54,11 @@ std::string Responses(std::string_view comment) {
   while (pos <= comment.size()) {
     size_t end = comment.find('\n', pos);
     std::string_view line = comment.substr(pos, end == std::string_view::npos ? comment.npos : end - pos);
-    for (const char* p : kPrefixes) {
-      std::string_view prefix(p);
-      if (line.size() >= prefix.size()) {
-        bool match = true;
-        for (size_t i = 0; i < prefix.size() && match; ++i) {
-          match = std::tolower(static_cast<unsigned char>(line[i])) == prefix[i];
-        }
-        if (match) {
-          out.append(line);
-          out += '\n';
-          break;
-        }
+    for (const char* prefix : kPrefixes) {
+      if (StartsWithNoCase(line, prefix)) {
+        out.append(line);
+        out += '\n';
+        break;
       }
     }
     if (end == std::string_view::npos) break;
