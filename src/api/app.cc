@@ -282,6 +282,10 @@ http::Response HandleApiRequest(ThreadState& state, const ApiConfig& config,
                                 const http::Request& req) {
   try {
     if (!state.conn) state.conn = db::Open(config.database_url);
+    if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") {
+      db::ReadSnapshot snapshot(*state.conn);
+      return Dispatch(state, config, req);
+    }
     return Dispatch(state, config, req);
   } catch (const std::exception&) {
     // A broken connection is reopened by the next request.

@@ -2,6 +2,8 @@
 #include "core/strings.h"
 
 #include <functional>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace pb::api {
 namespace {
@@ -30,7 +32,12 @@ std::vector<std::pair<std::string_view, std::string_view>> ParseHeaderViews(std:
   std::vector<std::string_view> lines;
   size_t pos = 0;
   while (pos < text.size()) {
-    size_t end = text.find_first_of("\r\n", pos);
+    // find_first_of("\r\n") tests every byte against the set with memchr;
+    // stored headers end lines with '\n', so look for that and then for a
+    // lone '\r' before it.
+    size_t end = text.find('\n', pos);
+    size_t cr = text.substr(0, end == std::string_view::npos ? text.size() : end).find('\r', pos);
+    if (cr != std::string_view::npos) end = cr;
     if (end == std::string_view::npos) {
       lines.push_back(text.substr(pos));
       break;
@@ -93,16 +100,21 @@ void ForEachHeaderEntry(std::string_view text,
                                                  const std::vector<std::string_view>& values)>& fn) {
   if (text.empty()) return;
   auto pairs = ParseHeaderViews(text);
-  std::vector<std::string_view> values;
+  // Python's dict keeps the first spelling of each name in order; get_all()
+  // collects values case-insensitively. Grouping by the lower-cased name
+  // once keeps this linear (real list mail has ~40 header fields).
+  std::vector<std::string> lowered(pairs.size());
+  std::unordered_map<std::string_view, std::vector<std::string_view>> by_lower;
+  by_lower.reserve(pairs.size());
   for (size_t i = 0; i < pairs.size(); ++i) {
-    bool seen = false;
-    for (size_t k = 0; k < i && !seen; ++k) seen = pairs[k].first == pairs[i].first;
-    if (seen) continue;
-    values.clear();
-    for (const auto& p : pairs) {
-      if (EqualsNoCase(p.first, pairs[i].first)) values.push_back(p.second);
-    }
-    fn(pairs[i].first, values);
+    lowered[i] = LowerAscii(pairs[i].first);
+    by_lower[lowered[i]].push_back(pairs[i].second);
+  }
+  std::unordered_set<std::string_view> emitted;
+  emitted.reserve(pairs.size());
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (!emitted.insert(pairs[i].first).second) continue;
+    fn(pairs[i].first, by_lower[lowered[i]]);
   }
 }
 

@@ -100,6 +100,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool mid_request_ = false;
   Clock::time_point since_ = Clock::now();
   char drain_buf_[4096];
+  std::string remote_address_;
+  std::string local_address_;
 };
 
 class Worker {
@@ -225,6 +227,17 @@ class Worker {
 
 Session::Session(tcp::socket socket, Worker& worker) : socket_(std::move(socket)), worker_(worker) {
   worker_.Link(this);
+  // Once per connection: two syscalls per request otherwise.
+  boost::system::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  if (!ec) remote_address_ = ep.address().to_string();
+  auto local = socket_.local_endpoint(ec);
+  if (!ec) {
+    local_address_ = local.address().is_v6() ? "[" + local.address().to_string() + "]"
+                                             : local.address().to_string();
+    local_address_ += ':';
+    local_address_ += std::to_string(local.port());
+  }
 }
 
 Session::~Session() { worker_.Unlink(this); }
@@ -314,16 +327,8 @@ void Session::Handle() {
     r.headers.emplace_back(std::move(name), std::string(f.value()));
   }
   r.body = std::move(req.body());
-  boost::system::error_code ec;
-  auto ep = socket_.remote_endpoint(ec);
-  if (!ec) r.remote_address = ep.address().to_string();
-  auto local = socket_.local_endpoint(ec);
-  if (!ec) {
-    r.local_address = local.address().is_v6() ? "[" + local.address().to_string() + "]"
-                                              : local.address().to_string();
-    r.local_address += ':';
-    r.local_address += std::to_string(local.port());
-  }
+  r.remote_address = remote_address_;
+  r.local_address = local_address_;
 
   Response out;
   try {

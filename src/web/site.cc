@@ -1,6 +1,7 @@
 #include "web/site.h"
 
 #include <memory>
+#include <optional>
 
 #include "api/auth.h"
 #include "api/response.h"
@@ -49,6 +50,8 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
     try {
       if (!t.conn) t.conn = db::Open(url);
       if (path == "/xmlrpc/") return XmlRpc(t, req);
+      std::optional<db::ReadSnapshot> snapshot;
+      if (req.method == "GET" || req.method == "HEAD") snapshot.emplace(*t.conn);
       if (auto r = HandleDownload(*t.conn, t.auth, req)) return std::move(*r);
       if (auto r = HandlePage(*t.conn, t.pages, req)) return std::move(*r);
     } catch (const std::exception&) {

@@ -102,6 +102,25 @@ TEST(JsonString, WordSkipMatchesByteByByteEscaping) {
       }
     }
   }
+  // Dense escapes outgrow the room reserved up front (6 bytes out per byte
+  // in); appending to a non-empty string must keep what was there.
+  for (size_t len : {1, 15, 16, 17, 1000, 70000}) {
+    std::string s(len, '\x01');
+    std::string got = "prefix";
+    AppendJsonString(got, s);
+    ASSERT_EQ(got, "prefix" + ReferenceEscape(s)) << "len " << len;
+  }
+  uint32_t seed = 12345;
+  for (int round = 0; round < 2000; ++round) {
+    std::string s(seed % 300, ' ');
+    for (char& c : s) {
+      seed = seed * 1103515245 + 12345;
+      c = static_cast<char>((seed >> 16) % 128);
+    }
+    std::string got;
+    AppendJsonString(got, s);
+    ASSERT_EQ(got, ReferenceEscape(s)) << "round " << round;
+  }
   std::string utf8 = "diff --git a/x b/x\n+Grüße \xE2\x80\xA8 end";
   std::string got;
   AppendJsonString(got, utf8);

