@@ -297,12 +297,16 @@ http::Response HandleApiRequest(ThreadState& state, const ApiConfig& config,
 
 http::Handler MakeApiHandler(const ApiConfig& config) {
   uint64_t id = next_handler_id++;
-  return [config, id](const http::Request& req) {
+  auto page_ids = std::make_shared<db::read::OrderedIdCache>();
+  return [config, id, page_ids](const http::Request& req) {
     // Each server thread owns one connection per handler (SQLite connections
     // must not be shared between threads without locking).
     thread_local std::unordered_map<uint64_t, std::unique_ptr<ThreadState>> states;
     auto& state = states[id];
-    if (!state) state = std::make_unique<ThreadState>();
+    if (!state) {
+      state = std::make_unique<ThreadState>();
+      state->page_ids = page_ids;
+    }
     return HandleApiRequest(*state, config, req);
   };
 }

@@ -12,6 +12,7 @@
 #include "api/query.h"
 #include "db/connection.h"
 #include "db/read/catalog.h"
+#include "db/read/page_ids.h"
 #include "db/read/users_read.h"
 #include "http/server.h"
 
@@ -30,6 +31,8 @@ struct ThreadState {
   std::unique_ptr<db::Connection> conn;
   db::read::Catalog catalog;
   db::read::CountCache counts;
+  // Shared by the handler's threads (null: deep pages walk OFFSET).
+  std::shared_ptr<db::read::OrderedIdCache> page_ids;
 };
 
 struct Context {

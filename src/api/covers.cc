@@ -104,7 +104,8 @@ http::Response CoverListView(Context& ctx, const RouteArgs&) {
   auto page = ResolvePage(ctx.params, count);
   if (!page) return DetailError(404, "Invalid page.", kAllowRead);
   std::vector<CoverRec> rows;
-  if (count > 0) rows = db::read::ListCovers(ctx.conn(), f, page->size, page->offset());
+  if (count > 0) rows = db::read::ListCovers(ctx.conn(), f, page->size, page->offset(),
+                                  ctx.state.page_ids.get(), ctx.generation);
   std::string body;
   body.reserve(rows.size() * 1400 + 2);
   JsonWriter w(body);

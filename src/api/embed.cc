@@ -20,8 +20,10 @@ std::string UrlMsgid(std::string_view msgid) {
 }
 
 std::string EncodedMsgid(std::string_view msgid) {
+  std::string id = UrlMsgid(msgid);
+  if (id.find('/') == std::string::npos) return id;
   std::string out;
-  for (char c : UrlMsgid(msgid)) {
+  for (char c : id) {
     if (c == '/') out += "%2F"; else out += c;
   }
   return out;

@@ -160,7 +160,8 @@ http::Response EventListView(Context& ctx, const RouteArgs&) {
   auto page = ResolvePage(ctx.params, count);
   if (!page) return DetailError(404, "Invalid page.", kAllowRead);
   std::vector<EventRec> rows;
-  if (count > 0) rows = db::read::ListEvents(ctx.conn(), f, page->size, page->offset());
+  if (count > 0) rows = db::read::ListEvents(ctx.conn(), f, page->size, page->offset(),
+                                  ctx.state.page_ids.get(), ctx.generation);
   std::string body;
   body.reserve(rows.size() * 1200 + 2);
   JsonWriter w(body);

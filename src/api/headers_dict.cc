@@ -2,8 +2,6 @@
 #include "core/strings.h"
 
 #include <functional>
-#include <unordered_map>
-#include <unordered_set>
 
 namespace pb::api {
 namespace {
@@ -101,20 +99,31 @@ void ForEachHeaderEntry(std::string_view text,
   if (text.empty()) return;
   auto pairs = ParseHeaderViews(text);
   // Python's dict keeps the first spelling of each name in order; get_all()
-  // collects values case-insensitively. Grouping by the lower-cased name
-  // once keeps this linear (real list mail has ~40 header fields).
-  std::vector<std::string> lowered(pairs.size());
-  std::unordered_map<std::string_view, std::vector<std::string_view>> by_lower;
-  by_lower.reserve(pairs.size());
-  for (size_t i = 0; i < pairs.size(); ++i) {
+  // collects values case-insensitively. Names are compared once, lower-cased,
+  // into groups (a mail has a few dozen fields: plain loops beat hashing).
+  const size_t n = pairs.size();
+  std::vector<std::string> lowered(n);
+  std::vector<size_t> group(n);
+  for (size_t i = 0; i < n; ++i) {
     lowered[i] = LowerAscii(pairs[i].first);
-    by_lower[lowered[i]].push_back(pairs[i].second);
+    group[i] = i;
+    for (size_t k = 0; k < i; ++k) {
+      if (lowered[k] == lowered[i]) {
+        group[i] = group[k];
+        break;
+      }
+    }
   }
-  std::unordered_set<std::string_view> emitted;
-  emitted.reserve(pairs.size());
-  for (size_t i = 0; i < pairs.size(); ++i) {
-    if (!emitted.insert(pairs[i].first).second) continue;
-    fn(pairs[i].first, by_lower[lowered[i]]);
+  std::vector<std::string_view> values;
+  for (size_t i = 0; i < n; ++i) {
+    bool seen = false;
+    for (size_t k = 0; k < i && !seen; ++k) seen = pairs[k].first == pairs[i].first;
+    if (seen) continue;
+    values.clear();
+    for (size_t j = 0; j < n; ++j) {
+      if (group[j] == group[i]) values.push_back(pairs[j].second);
+    }
+    fn(pairs[i].first, values);
   }
 }
 

@@ -72,6 +72,17 @@ inline size_t FindAttention(const unsigned char* d, size_t i, size_t n) {
                              _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
     if (int bits = _mm_movemask_epi8(m)) return i + static_cast<size_t>(__builtin_ctz(bits));
   }
+  if (i < n) {
+    // The tail (most keys, names and URLs are all tail): checked in one
+    // step from a padded copy, ignoring the padding's flags.
+    alignas(16) unsigned char tail[16] = {};
+    std::memcpy(tail, d + i, n - i);
+    __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(tail));
+    __m128i m = _mm_or_si128(_mm_cmplt_epi8(v, space),
+                             _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    int bits = _mm_movemask_epi8(m) & ((1 << (n - i)) - 1);
+    return bits ? i + static_cast<size_t>(__builtin_ctz(bits)) : n;
+  }
 #endif
   for (uint64_t v; i + 8 <= n; i += 8) {
     std::memcpy(&v, d + i, 8);

@@ -218,7 +218,8 @@ http::Response PatchListView(Context& ctx, const RouteArgs&) {
   auto page = ResolvePage(ctx.params, count);
   if (!page) return DetailError(404, "Invalid page.", kAllowRead);
   std::vector<PatchRec> rows;
-  if (possible && count > 0) rows = db::read::ListPatches(ctx.conn(), f, page->size, page->offset());
+  if (possible && count > 0) rows = db::read::ListPatches(ctx.conn(), f, page->size, page->offset(),
+                                  ctx.state.page_ids.get(), ctx.generation);
   std::vector<PatchRec*> ptrs;
   for (auto& r : rows) ptrs.push_back(&r);
   db::read::LoadPatchExtras(ctx.conn(), ptrs);

@@ -99,16 +99,17 @@ bool PathSafe(unsigned char c) {
 std::string PathQuote(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if (PathSafe(c)) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
+  out.reserve(s.size() + 8);
+  size_t run = 0;  // safe bytes are appended in runs, not one by one
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (PathSafe(c)) continue;
+    out.append(s.data() + run, i - run);
+    char esc[3] = {'%', kHex[c >> 4], kHex[c & 15]};
+    out.append(esc, 3);
+    run = i + 1;
   }
+  out.append(s.data() + run, s.size() - run);
   return out;
 }
 

@@ -112,7 +112,8 @@ http::Response SeriesListView(Context& ctx, const RouteArgs&) {
   auto page = ResolvePage(ctx.params, count);
   if (!page) return DetailError(404, "Invalid page.", kAllowRead);
   std::vector<SeriesRec> rows;
-  if (count > 0) rows = db::read::ListSeries(ctx.conn(), f, page->size, page->offset());
+  if (count > 0) rows = db::read::ListSeries(ctx.conn(), f, page->size, page->offset(),
+                                  ctx.state.page_ids.get(), ctx.generation);
   std::vector<SeriesRec*> ptrs;
   for (auto& r : rows) ptrs.push_back(&r);
   db::read::LoadSeriesExtras(ctx.conn(), ptrs, WantDependencies(ctx, ptrs));

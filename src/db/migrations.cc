@@ -355,6 +355,20 @@ CREATE INDEX events_category_date ON events (category, date, id);
 CREATE INDEX events_date_category ON events (date, id, category);
 CREATE INDEX events_project_date_category ON events (project_id, date, id, category);
 )SQL"},
+    // `?project=X&state=new&order=-date` (git-pw's default order, and its
+    // default filter is one or two states) walked patches_project_date and
+    // read every row to test its state: 0.58 s to list the ids of 100,000
+    // patches. Now one state seeks and walks in order; several states or
+    // none walk the date index and test state and archived from it. Dates
+    // are stored descending because ties go by ascending id: a scan of
+    // (date, id) backwards gives descending ids and made SQLite sort every
+    // run of equal dates (a fifth of a first page's SQL cost).
+    {3, "Patch lists by state in date order", R"SQL(
+DROP INDEX patches_project_state_date;
+DROP INDEX patches_project_date;
+CREATE INDEX patches_project_state_date ON patches (project_id, state_id, date DESC, id, archived);
+CREATE INDEX patches_project_date ON patches (project_id, date DESC, id, state_id, archived);
+)SQL"},
 };
 
 std::string Expand(std::string sql, Dialect d) {

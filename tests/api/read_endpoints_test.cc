@@ -468,5 +468,56 @@ TEST_F(ReadApiTest, DeepPagesMatchShallowOrder) {
   EXPECT_EQ(a[1].at("id").as_int64(), 79);
 }
 
+TEST_F(ReadApiTest, CachedDeepPagesEqualOffsetPages) {
+  Add(1, 40);
+  std::vector<std::string> targets;
+  for (const char* list : {"patches", "covers", "series", "events"}) {
+    for (const char* order : {"", "&order=-date", "&order=name", "&order=-submitter,date"}) {
+      for (int page = 1; page <= 15; ++page) {  // one past the last: 404 both ways
+        targets.push_back(std::string("/api/") + list + "/?per_page=7&page=" +
+                          std::to_string(page) + order);
+      }
+    }
+  }
+  targets.push_back("/api/patches/?project=1&per_page=5&page=3&q=xyz-no-match");
+  std::vector<http::Response> walked;
+  for (const auto& t : targets) walked.push_back(Get(t));
+  // Every page from the ordered-id cache, read once per generation.
+  state_.page_ids = std::make_shared<db::read::OrderedIdCache>(size_t{1} << 20, /*min_offset=*/0);
+  for (size_t i = 0; i < targets.size(); ++i) {
+    auto r = Get(targets[i]);
+    ASSERT_EQ(r.status, walked[i].status) << targets[i];
+    ASSERT_EQ(r.body, walked[i].body) << targets[i];
+  }
+  // A list longer than the cache may hold still pages correctly.
+  state_.page_ids = std::make_shared<db::read::OrderedIdCache>(/*max_ids=*/3, /*min_offset=*/0);
+  for (size_t i = 0; i < targets.size(); ++i) {
+    ASSERT_EQ(Get(targets[i]).body, walked[i].body) << targets[i];
+  }
+}
+
+TEST(OrderedIdCache, KeepsOneGenerationWithinItsBound) {
+  db::read::OrderedIdCache cache(/*max_ids=*/10, /*min_offset=*/0);
+  auto list = [](size_t n) { return std::make_shared<const std::vector<db::Id>>(n, 1); };
+  db::read::OrderedIdCache::Ids got;
+  EXPECT_FALSE(cache.Lookup("a", 1, &got));
+  cache.Put("a", 1, list(4));
+  cache.Put("b", 1, list(4));
+  ASSERT_TRUE(cache.Lookup("a", 1, &got));
+  EXPECT_EQ(got->size(), 4u);
+  EXPECT_FALSE(cache.Lookup("a", 2, &got));  // a newer generation drops it
+  EXPECT_FALSE(cache.Lookup("a", 1, &got));
+  cache.Put("c", 1, list(4));
+  cache.Put("d", 1, list(4));  // over the bound: "b" was least recently used
+  EXPECT_FALSE(cache.Lookup("b", 1, &got));
+  EXPECT_TRUE(cache.Lookup("c", 1, &got));
+  cache.Put("e", 1, list(11));  // too long: remembered as such
+  ASSERT_TRUE(cache.Lookup("e", 1, &got));
+  EXPECT_EQ(got, nullptr);
+  cache.Put("f", 2, list(2));  // a newer generation evicts the older lists
+  EXPECT_FALSE(cache.Lookup("c", 1, &got));
+  EXPECT_TRUE(cache.Lookup("f", 2, &got));
+}
+
 }  // namespace
 }  // namespace pb::api

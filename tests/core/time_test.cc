@@ -10,6 +10,10 @@ TEST(Time, FormatsLikeDjangoRestFramework) {
   ASSERT_TRUE(t);
   EXPECT_EQ(FormatIsoDate(*t), "2023-08-01T17:10:01");
   EXPECT_EQ(FormatIsoDate(*t + 806641), "2023-08-01T17:10:01.806641");
+  EXPECT_EQ(FormatIsoDate(*t + 7), "2023-08-01T17:10:01.000007");
+  EXPECT_EQ(FormatIsoDate(*MicrosFromCivil(1, 1, 2, 3, 4, 5)), "0001-01-02T03:04:05");
+  EXPECT_EQ(FormatIsoDate(*MicrosFromCivil(9999, 12, 31, 23, 59, 59, 999999)),
+            "9999-12-31T23:59:59.999999");
 }
 
 TEST(Time, ParsesFilterValues) {

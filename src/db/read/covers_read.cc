@@ -82,12 +82,13 @@ int64_t CountCovers(Connection& c, const CoverFilter& f, CountCache* cache, int6
 }
 
 std::vector<CoverRec> ListCovers(Connection& c, const CoverFilter& f, int64_t limit,
-                                 int64_t offset) {
+                                 int64_t offset,
+    OrderedIdCache* ids, int64_t generation) {
   SqlArgs args;
   std::string where = Where(f, args);
   std::string order = OrderBy(f);
   std::string sql =
-      PageCte("SELECT c.id AS pid FROM covers c" + where + order, args, limit, offset) +
+      PageCte(c, "SELECT c.id AS pid FROM covers c" + where + order, "covers", args, limit, offset, ids, generation) +
       "SELECT " + kColumns + " FROM page JOIN covers c ON c.id = page.pid" + kEmbedJoins + order;
   std::vector<CoverRec> out;
   DynQuery q(c, sql, args);

@@ -9,6 +9,7 @@
 
 #include "db/connection.h"
 #include "db/read/catalog.h"
+#include "db/read/page_ids.h"
 #include "db/read/rows.h"
 
 namespace pb::db::read {
@@ -28,7 +29,8 @@ struct CoverFilter {
 int64_t CountCovers(Connection& c, const CoverFilter& f, CountCache* cache, int64_t generation);
 // One page, without headers/content.
 std::vector<CoverRec> ListCovers(Connection& c, const CoverFilter& f, int64_t limit,
-                                 int64_t offset);
+                                 int64_t offset,
+    OrderedIdCache* ids = nullptr, int64_t generation = -1);
 // One cover with headers and content.
 std::optional<CoverRec> GetCover(Connection& c, Id id);
 

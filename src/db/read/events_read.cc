@@ -106,14 +106,15 @@ int64_t CountEvents(Connection& c, const EventFilter& f, CountCache* cache, int6
 }
 
 std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t limit,
-                                 int64_t offset) {
+                                 int64_t offset,
+    OrderedIdCache* ids, int64_t generation) {
   SqlArgs args;
   std::string where = Where(f, args);
   // Upstream orders by date only; ties (one transaction's events) go by id
   // in the same direction.
   std::string order = f.ascending ? " ORDER BY e.date, e.id" : " ORDER BY e.date DESC, e.id DESC";
   std::string sql =
-      PageCte("SELECT e.id AS pid FROM events e" + where + order, args, limit, offset) +
+      PageCte(c, "SELECT e.id AS pid FROM events e" + where + order, "events", args, limit, offset, ids, generation) +
       "SELECT " + kColumns + " FROM page JOIN events e ON e.id = page.pid" + kJoins + order;
   std::vector<EventRec> out;
   DynQuery q(c, sql, args);

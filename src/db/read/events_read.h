@@ -8,6 +8,7 @@
 
 #include "db/connection.h"
 #include "db/read/catalog.h"
+#include "db/read/page_ids.h"
 #include "db/read/rows.h"
 
 namespace pb::db::read {
@@ -23,6 +24,7 @@ struct EventFilter {
 
 int64_t CountEvents(Connection& c, const EventFilter& f, CountCache* cache, int64_t generation);
 std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t limit,
-                                 int64_t offset);
+                                 int64_t offset,
+    OrderedIdCache* ids = nullptr, int64_t generation = -1);
 
 }  // namespace pb::db::read

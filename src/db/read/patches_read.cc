@@ -116,15 +116,16 @@ int64_t CountPatches(Connection& c, const PatchFilter& f, CountCache* cache, int
 }
 
 std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t limit,
-                                  int64_t offset) {
+                                  int64_t offset,
+    OrderedIdCache* ids, int64_t generation) {
   // The OFFSET walk selects ids only (index-only with the migration-2
   // indexes); the joins and wide columns are read for the page's rows alone.
   SqlArgs args;
   std::string order_joins;
   std::string where = Where(f, args);
   std::string order = OrderBy(f, &order_joins);
-  std::string sql = PageCte("SELECT p.id AS pid FROM patches p" + order_joins + where + order, args,
-                            limit, offset);
+  std::string sql = PageCte(c, "SELECT p.id AS pid FROM patches p" + order_joins + where + order, "patches", args,
+                            limit, offset, ids, generation);
   sql += std::string("SELECT ") + kColumns + " FROM page JOIN patches p ON p.id = page.pid" +
          kEmbedJoins + order_joins + order;
   std::vector<PatchRec> out;

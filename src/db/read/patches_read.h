@@ -9,6 +9,7 @@
 
 #include "db/connection.h"
 #include "db/read/catalog.h"
+#include "db/read/page_ids.h"
 #include "db/read/rows.h"
 
 namespace pb::db::read {
@@ -37,7 +38,8 @@ int64_t CountPatches(Connection& c, const PatchFilter& f, CountCache* cache, int
 
 // One page, without headers/content/diff.
 std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t limit,
-                                  int64_t offset);
+                                  int64_t offset,
+    OrderedIdCache* ids = nullptr, int64_t generation = -1);
 
 // One patch with headers, content and diff.
 std::optional<PatchRec> GetPatch(Connection& c, Id id);

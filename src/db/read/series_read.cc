@@ -73,12 +73,13 @@ int64_t CountSeries(Connection& c, const SeriesFilter& f, CountCache* cache, int
 }
 
 std::vector<SeriesRec> ListSeries(Connection& c, const SeriesFilter& f, int64_t limit,
-                                  int64_t offset) {
+                                  int64_t offset,
+    OrderedIdCache* ids, int64_t generation) {
   SqlArgs args;
   std::string where = Where(f, args);
   std::string order = OrderBy(f);
   std::string sql =
-      PageCte("SELECT sr.id AS pid FROM series sr" + where + order, args, limit, offset) +
+      PageCte(c, "SELECT sr.id AS pid FROM series sr" + where + order, "series", args, limit, offset, ids, generation) +
       "SELECT " + kColumns + " FROM page JOIN series sr ON sr.id = page.pid" + kEmbedJoins +
       order;
   std::vector<SeriesRec> out;

@@ -10,6 +10,7 @@
 
 #include "db/connection.h"
 #include "db/read/catalog.h"
+#include "db/read/page_ids.h"
 #include "db/read/rows.h"
 
 namespace pb::db::read {
@@ -27,7 +28,8 @@ struct SeriesFilter {
 int64_t CountSeries(Connection& c, const SeriesFilter& f, CountCache* cache, int64_t generation);
 // One page with submitter and cover letter; call LoadSeriesExtras for the rest.
 std::vector<SeriesRec> ListSeries(Connection& c, const SeriesFilter& f, int64_t limit,
-                                  int64_t offset);
+                                  int64_t offset,
+    OrderedIdCache* ids = nullptr, int64_t generation = -1);
 std::optional<SeriesRec> GetSeries(Connection& c, Id id);
 
 // Fills patches (one statement) and, when `dependencies` is set, the

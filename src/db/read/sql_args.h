@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 
 #include "db/connection.h"
 #include "db/read/catalog.h"
+#include "db/read/page_ids.h"
 
 namespace pb::db::read {
 
@@ -133,14 +135,41 @@ inline int64_t CachedCount(Connection& c, const std::string& sql, const SqlArgs&
   return n;
 }
 
-// The page of a list as a CTE: the ids of the rows `LIMIT limit OFFSET
-// offset` of `select_ids` ("SELECT x.id AS pid FROM ... WHERE ... ORDER BY
-// ..."). Only that id query walks the skipped rows, so with an index that
-// covers its filter and order the walk never touches the (wide) table rows;
-// the outer query joins the page's few ids to everything it shows and must
-// repeat the ORDER BY.
-inline std::string PageCte(const std::string& select_ids, SqlArgs& args, int64_t limit,
-                           int64_t offset) {
+// The page of a list as a CTE, `page(pid)`: the ids of the rows `LIMIT
+// limit OFFSET offset` of `select_ids` ("SELECT x.id AS pid FROM <table> x
+// WHERE ... ORDER BY ..."), whose arguments are all of `args` so far. Only
+// that id query walks the skipped rows, so with an index that covers its
+// filter and order the walk never touches the (wide) table rows; the outer
+// query joins the page's few ids to everything it shows and must repeat the
+// ORDER BY. With `cache`, deep pages are a slice of the cached ordered ids
+// instead (see page_ids.h), and `args` is replaced by the slice's.
+inline std::string PageCte(Connection& c, const std::string& select_ids, std::string_view table,
+                           SqlArgs& args, int64_t limit, int64_t offset,
+                           OrderedIdCache* cache = nullptr, int64_t generation = -1) {
+  if (cache && generation >= 0 && offset >= cache->min_offset()) {
+    std::string key = select_ids + '\n' + args.Key();
+    OrderedIdCache::Ids ids;
+    if (!cache->Lookup(key, generation, &ids)) {
+      auto list = std::make_shared<std::vector<Id>>();
+      {
+        DynQuery q(c, select_ids, args);
+        while (q.st().Step() && list->size() <= cache->max_ids()) list->push_back(q.st().Int(0));
+      }
+      if (list->size() <= cache->max_ids()) ids = std::move(list);
+      cache->Put(key, generation, ids);
+    }
+    if (ids) {
+      size_t from = std::min(ids->size(), static_cast<size_t>(offset));
+      size_t to = std::min(ids->size(), from + static_cast<size_t>(limit));
+      std::vector<Id> slice(ids->begin() + static_cast<ptrdiff_t>(from),
+                            ids->begin() + static_cast<ptrdiff_t>(to));
+      args = SqlArgs();
+      std::string s = "WITH page AS (SELECT id AS pid FROM ";
+      s += table;
+      s += slice.empty() ? " WHERE 1 = 0) " : " WHERE id IN " + InPlaceholders(args, slice) + ") ";
+      return s;
+    }
+  }
   std::string s = "WITH page AS (" + select_ids + " LIMIT " + args.Add(limit);
   s += " OFFSET " + args.Add(offset) + ") ";
   return s;

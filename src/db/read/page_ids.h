@@ -1,0 +1,59 @@
+// Deep pages without the OFFSET walk. Patchwork's API numbers its pages, so a
+// request for page 3,334 must skip 99,990 rows; even index-only, that walk
+// costs milliseconds per request. Instead, the first deep request of a list
+// reads the whole ordered id list once and keeps it for the generation it
+// was read in (every writer bumps data_generation in its transaction, so the
+// list is exact for every reader of that generation); later pages are a
+// slice of it.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "db/read/rows.h"
+
+namespace pb::db::read {
+
+// Shared by a server's threads. Bounded by the total number of ids kept;
+// a list longer than the bound is never cached (its pages walk OFFSET).
+class OrderedIdCache {
+ public:
+  using Ids = std::shared_ptr<const std::vector<Id>>;
+
+  // Pages whose offset is below `min_offset` walk OFFSET: that is cheaper
+  // than reading a list for a shallow page.
+  explicit OrderedIdCache(size_t max_ids = size_t{4} << 20, int64_t min_offset = 1000)
+      : max_ids_(max_ids), min_offset_(min_offset) {}
+
+  int64_t min_offset() const { return min_offset_; }
+  size_t max_ids() const { return max_ids_; }
+
+  // True when `key` is known for `generation`: then *ids is its list, or
+  // null when the list is too long to keep.
+  bool Lookup(const std::string& key, int64_t generation, Ids* ids);
+  // Keeps `ids` (null: remember that the list is too long), evicting lists
+  // of older generations first, then the least recently used.
+  void Put(const std::string& key, int64_t generation, Ids ids);
+
+ private:
+  struct Entry {
+    int64_t generation;
+    Ids ids;
+    std::list<std::string>::iterator lru;
+  };
+  void Evict(std::unordered_map<std::string, Entry>::iterator it);
+
+  const size_t max_ids_;
+  const int64_t min_offset_;
+  std::mutex mu_;
+  size_t total_ids_ = 0;
+  std::list<std::string> lru_;  // front = most recently used
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+}  // namespace pb::db::read
