@@ -258,7 +258,20 @@ http::Response Dispatch(ThreadState& state, const ApiConfig& config, const http:
     for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return MethodNotAllowed(method, route->allow);
   };
+  // Only what every anonymous client gets alike: plain JSON, no
+  // credentials (a cookie may carry a session), the same origin.
+  const bool cacheable = state.responses && req.method == "GET" && !neg.html && neg.indent == 0 &&
+                         req.Header("authorization").empty() && req.Header("cookie").empty();
+  std::string cache_key;
+  if (cacheable) {
+    ctx.Catalog();  // the generation an entry must have been rendered in
+    cache_key = ctx.origin + '\n' + req.target;
+    if (auto hit = state.responses->Get(cache_key, ctx.generation)) return *hit;
+  }
   http::Response r = respond();
+  if (cacheable && r.status == 200 && ctx.generation >= 0) {
+    state.responses->Put(cache_key, ctx.generation, r);
+  }
   if (!neg.html && neg.indent == 0) return r;
   PageInfo page;
   if (neg.html) {
@@ -298,7 +311,8 @@ http::Response HandleApiRequest(ThreadState& state, const ApiConfig& config,
 http::Handler MakeApiHandler(const ApiConfig& config) {
   uint64_t id = next_handler_id++;
   auto page_ids = std::make_shared<db::read::OrderedIdCache>();
-  return [config, id, page_ids](const http::Request& req) {
+  auto responses = config.response_cache ? std::make_shared<ResponseCache>() : nullptr;
+  return [config, id, page_ids, responses](const http::Request& req) {
     // Each server thread owns one connection per handler (SQLite connections
     // must not be shared between threads without locking).
     thread_local std::unordered_map<uint64_t, std::unique_ptr<ThreadState>> states;
@@ -306,6 +320,7 @@ http::Handler MakeApiHandler(const ApiConfig& config) {
     if (!state) {
       state = std::make_unique<ThreadState>();
       state->page_ids = page_ids;
+      state->responses = responses;
     }
     return HandleApiRequest(*state, config, req);
   };

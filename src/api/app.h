@@ -14,6 +14,9 @@ struct ApiConfig {
   // Optional origin ("https://patchwork.example.org") used for absolute URLs
   // instead of the request's Host header.
   std::string base_url;
+  // Keep finished anonymous GET responses per data generation (see
+  // response_cache.h).
+  bool response_cache = true;
 };
 
 http::Handler MakeApiHandler(const ApiConfig& config);

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "api/query.h"
+#include "api/response_cache.h"
 #include "db/connection.h"
 #include "db/read/catalog.h"
 #include "db/read/page_ids.h"
@@ -33,6 +34,7 @@ struct ThreadState {
   db::read::CountCache counts;
   // Shared by the handler's threads (null: deep pages walk OFFSET).
   std::shared_ptr<db::read::OrderedIdCache> page_ids;
+  std::shared_ptr<ResponseCache> responses;  // shared too; null: off
 };
 
 struct Context {

@@ -17,10 +17,11 @@ int Serve(const Args& in) {
   std::string listen = TakeOption(args, "--listen");
   std::string threads = TakeOption(args, "--threads");
   std::string base_url = TakeOption(args, "--base-url");
+  bool no_response_cache = TakeFlag(args, "--no-response-cache");
   if (!args.empty()) {
     std::fprintf(stderr,
                  "usage: patchbay serve [--database URL] [--listen HOST:PORT] [--threads N] "
-                 "[--base-url URL]\n");
+                 "[--base-url URL] [--no-response-cache]\n");
     return 2;
   }
 
@@ -59,6 +60,7 @@ int Serve(const Args& in) {
   api::ApiConfig config;
   config.database_url = url;
   config.base_url = base_url;
+  config.response_cache = !no_response_cache;
   http::Handler handler = web::MakeSiteHandler(config);
   std::string shown_host = options.address.find(':') != std::string::npos
                                ? "[" + options.address + "]"

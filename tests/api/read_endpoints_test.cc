@@ -496,6 +496,33 @@ TEST_F(ReadApiTest, CachedDeepPagesEqualOffsetPages) {
   }
 }
 
+TEST_F(ReadApiTest, ResponseCacheServesOneGenerationToAnonymousClients) {
+  Add(1, 5);
+  state_.responses = std::make_shared<ResponseCache>();
+  const std::string url = "/api/events/?project=1";
+  auto first = Get(url);
+  ASSERT_EQ(first.status, 200);
+  int64_t before = state_.conn->statements_executed();
+  auto again = Get(url);
+  // A hit costs the generation read only, and is the same response.
+  EXPECT_EQ(state_.conn->statements_executed() - before, 1);
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(again.headers, first.headers);
+  // Credentials are never served from the cache.
+  // (a cached 200 would hide that these credentials are wrong)
+  EXPECT_EQ(Get(url, "Basic dTE6eA==").status, 403);
+  // A write moves the generation: the next response is rendered afresh.
+  Add(6, 1);
+  auto after = Get(url);
+  EXPECT_NE(after.body, first.body);
+  EXPECT_EQ(after.body, Get(url).body);
+  // Errors are not kept.
+  EXPECT_EQ(Get("/api/patches/999999/").status, 404);
+  before = state_.conn->statements_executed();
+  Get("/api/patches/999999/");
+  EXPECT_GT(state_.conn->statements_executed() - before, 1);
+}
+
 TEST(OrderedIdCache, KeepsOneGenerationWithinItsBound) {
   db::read::OrderedIdCache cache(/*max_ids=*/10, /*min_offset=*/0);
   auto list = [](size_t n) { return std::make_shared<const std::vector<db::Id>>(n, 1); };
