@@ -9,39 +9,34 @@
 #pragma once
 
 #include <cstdint>
-#include <list>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 
+#include "core/generation_cache.h"
 #include "http/server.h"
 
 namespace pb::api {
 
 class ResponseCache {
  public:
-  explicit ResponseCache(size_t max_bytes = size_t{32} << 20) : max_bytes_(max_bytes) {}
+  explicit ResponseCache(size_t max_bytes = size_t{32} << 20) : max_bytes_(max_bytes), cache_(max_bytes) {}
 
   // The response stored for `key` in `generation`, if any.
-  std::shared_ptr<const http::Response> Get(const std::string& key, int64_t generation);
-  // Keeps a copy of `r` (bodies over 1/16 of the bound are not kept).
-  void Put(const std::string& key, int64_t generation, const http::Response& r);
+  std::shared_ptr<const http::Response> Get(const std::string& key, int64_t generation) {
+    std::shared_ptr<const http::Response> r;
+    return cache_.Lookup(key, generation, &r) ? r : nullptr;
+  }
+  // Keeps a copy of `r` (responses over 1/16 of the bound are not kept).
+  void Put(const std::string& key, int64_t generation, const http::Response& r) {
+    size_t bytes = key.size() + r.body.size();
+    for (const auto& [name, value] : r.headers) bytes += name.size() + value.size();
+    if (bytes > max_bytes_ / 16) return;
+    cache_.Put(key, generation, std::make_shared<const http::Response>(r), bytes);
+  }
 
  private:
-  struct Entry {
-    int64_t generation;
-    std::shared_ptr<const http::Response> response;
-    size_t bytes;
-    std::list<std::string>::iterator lru;
-  };
-  void Evict(std::unordered_map<std::string, Entry>::iterator it);
-
   const size_t max_bytes_;
-  std::mutex mu_;
-  size_t bytes_ = 0;
-  std::list<std::string> lru_;  // front = most recently used
-  std::unordered_map<std::string, Entry> entries_;
+  GenerationCache<http::Response> cache_;
 };
 
 }  // namespace pb::api

@@ -8,13 +8,11 @@
 #pragma once
 
 #include <cstdint>
-#include <list>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "core/generation_cache.h"
 #include "db/read/rows.h"
 
 namespace pb::db::read {
@@ -28,32 +26,27 @@ class OrderedIdCache {
   // Pages whose offset is below `min_offset` walk OFFSET: that is cheaper
   // than reading a list for a shallow page.
   explicit OrderedIdCache(size_t max_ids = size_t{4} << 20, int64_t min_offset = 1000)
-      : max_ids_(max_ids), min_offset_(min_offset) {}
+      : max_ids_(max_ids), min_offset_(min_offset), cache_(max_ids) {}
 
   int64_t min_offset() const { return min_offset_; }
   size_t max_ids() const { return max_ids_; }
 
   // True when `key` is known for `generation`: then *ids is its list, or
   // null when the list is too long to keep.
-  bool Lookup(const std::string& key, int64_t generation, Ids* ids);
-  // Keeps `ids` (null: remember that the list is too long), evicting lists
-  // of older generations first, then the least recently used.
-  void Put(const std::string& key, int64_t generation, Ids ids);
+  bool Lookup(const std::string& key, int64_t generation, Ids* ids) {
+    return cache_.Lookup(key, generation, ids);
+  }
+  // Keeps `ids` (null: remember that the list is too long).
+  void Put(const std::string& key, int64_t generation, Ids ids) {
+    if (ids && ids->size() > max_ids_) ids = nullptr;
+    size_t cost = ids ? ids->size() : 0;
+    cache_.Put(key, generation, std::move(ids), cost);
+  }
 
  private:
-  struct Entry {
-    int64_t generation;
-    Ids ids;
-    std::list<std::string>::iterator lru;
-  };
-  void Evict(std::unordered_map<std::string, Entry>::iterator it);
-
   const size_t max_ids_;
   const int64_t min_offset_;
-  std::mutex mu_;
-  size_t total_ids_ = 0;
-  std::list<std::string> lru_;  // front = most recently used
-  std::unordered_map<std::string, Entry> entries_;
+  GenerationCache<std::vector<Id>> cache_;
 };
 
 }  // namespace pb::db::read
