@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "api/auth.h"
+#include "api/cookies.h"
 #include "api/json_writer.h"
 #include "api/render.h"
 #include "api/response.h"
@@ -243,10 +244,13 @@ http::Response Dispatch(ThreadState& state, const ApiConfig& config, const http:
   auto negotiated = Negotiate(req, ctx.params, route->allow);
   if (auto* err = std::get_if<http::Response>(&negotiated)) return std::move(*err);
   const Negotiation& neg = std::get<Negotiation>(negotiated);
+  bool stale_session = false;
   auto respond = [&]() -> http::Response {
-    AuthResult auth = Authenticate(req, ctx.conn(), ThreadAuthCache());
+    AuthResult auth = Authenticate(req, ctx.conn(), ThreadAuthCache(), config.base_url);
+    stale_session = auth.stale_session;
     if (auth.error) return DetailError(403, *auth.error, route->allow);
     ctx.user = std::move(auth.user);
+    ctx.session_user = auth.via_session;
     if (route->auth_required && !ctx.user) {
       return DetailError(403, "Authentication credentials were not provided.", route->allow);
     }
@@ -272,6 +276,8 @@ http::Response Dispatch(ThreadState& state, const ApiConfig& config, const http:
   if (cacheable && r.status == 200 && ctx.generation >= 0) {
     state.responses->Put(cache_key, ctx.generation, r);
   }
+  // Django's SessionMiddleware deletes a cookie that names no session.
+  if (stale_session) r.headers.emplace_back("Set-Cookie", DeleteCookieValue("sessionid"));
   if (!neg.html && neg.indent == 0) return r;
   PageInfo page;
   if (neg.html) {

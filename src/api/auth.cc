@@ -6,8 +6,12 @@
 
 #include <vector>
 
+#include "api/cookies.h"
+#include "api/csrf.h"
+#include "api/request_body.h"
 #include "core/strings.h"
 #include "service/passwords.h"
+#include "service/sessions.h"
 
 namespace pb::api {
 namespace {
@@ -113,6 +117,38 @@ AuthResult Token(const std::vector<std::string_view>& parts, db::Connection& con
   return {std::move(u), std::nullopt};
 }
 
+// The csrfmiddlewaretoken field of a POST form body, as request.POST gives
+// it to Django's check ("" for other bodies). A body that does not parse
+// counts as no field; the view then reports the parse error.
+std::string FormCsrfToken(const http::Request& req) {
+  if (req.method != "POST") return "";
+  auto parsed = ParseRequestBody(req, "");
+  auto* data = std::get_if<RequestData>(&parsed);
+  if (!data || !data->is_form()) return "";
+  auto values = data->GetList(csrf::kFormField);
+  return values.empty() ? "" : values.back();
+}
+
+// SessionAuthentication.authenticate: nullopt when the cookie gives no
+// active user (the next scheme is tried), else the user or the CSRF error.
+std::optional<AuthResult> Session(const http::Request& req, std::string_view cookies,
+                                  db::Connection& conn, std::string_view base_url,
+                                  bool* stale) {
+  auto key = FindCookie(cookies, "sessionid");
+  if (!key) return std::nullopt;
+  auto session = service::ResolveSession(conn, *key);
+  *stale = session.stale;
+  if (!session.user) return std::nullopt;
+  if (!csrf::IsSafeMethod(req.method)) {
+    if (auto reason = csrf::Check(req, FormCsrfToken(req), base_url)) {
+      return AuthResult{std::nullopt, "CSRF Failed: " + *reason};
+    }
+  }
+  AuthResult r{std::move(session.user), std::nullopt};
+  r.via_session = true;
+  return r;
+}
+
 }  // namespace
 
 std::optional<std::pair<db::Id, std::string>> AuthCache::Get(const std::string& key) const {
@@ -164,13 +200,21 @@ std::optional<std::string> DecodeBase64Lenient(std::string_view in) {
   return out;
 }
 
-AuthResult Authenticate(const http::Request& req, db::Connection& conn, AuthCache& cache) {
+AuthResult Authenticate(const http::Request& req, db::Connection& conn, AuthCache& cache,
+                        std::string_view base_url) {
+  bool stale_session = false;
+  if (std::string_view cookies = req.Header("cookie"); !cookies.empty()) {
+    if (auto r = Session(req, cookies, conn, base_url, &stale_session)) return std::move(*r);
+  }
+  AuthResult r;
   std::string_view header = req.Header("authorization");
   auto parts = SplitWhitespace(header);
-  if (parts.empty()) return {};
-  if (EqualsNoCase(parts[0], "basic")) return Basic(parts, conn, cache, header);
-  if (EqualsNoCase(parts[0], "token")) return Token(parts, conn);
-  return {};
+  if (!parts.empty()) {
+    if (EqualsNoCase(parts[0], "basic")) r = Basic(parts, conn, cache, header);
+    else if (EqualsNoCase(parts[0], "token")) r = Token(parts, conn);
+  }
+  r.stale_session = stale_session;
+  return r;
 }
 
 }  // namespace pb::api

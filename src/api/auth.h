@@ -1,5 +1,6 @@
-// REST authentication as upstream configures DRF (spec §3.3): HTTP Basic
-// (Django PBKDF2 hashes) then Token. Failures are 403 with DRF's messages;
+// REST authentication as upstream configures DRF (spec §3.3,
+// DEFAULT_AUTHENTICATION_CLASSES): the web session cookie, then HTTP Basic
+// (Django PBKDF2 hashes), then Token. Failures are 403 with DRF's messages;
 // no credentials means anonymous.
 #pragma once
 
@@ -29,9 +30,17 @@ class AuthCache {
 struct AuthResult {
   std::optional<db::read::AuthUserRec> user;  // set when authenticated
   std::optional<std::string> error;           // set when credentials were rejected
+  bool via_session = false;    // the user came from the `sessionid` cookie
+  bool stale_session = false;  // the `sessionid` cookie names no live session
 };
 
-AuthResult Authenticate(const http::Request& req, db::Connection& conn, AuthCache& cache);
+// DRF's SessionAuthentication comes first: a live session authenticates
+// whatever the Authorization header says, and then an unsafe method must
+// pass the CSRF check (csrf.h) or fail with "CSRF Failed: <reason>".
+// Requests without a Cookie header never reach the sessions table.
+// `base_url`: see csrf::Check.
+AuthResult Authenticate(const http::Request& req, db::Connection& conn, AuthCache& cache,
+                        std::string_view base_url = {});
 
 // base64.b64decode (non-validating: characters outside the alphabet are
 // dropped, padding must be right). nullopt on bad padding.

@@ -48,6 +48,7 @@ struct Context {
   std::string api_root;         // origin + "/api/" [+ "1.1/"]
   QueryParams params;
   std::optional<db::read::AuthUserRec> user;
+  bool session_user = false;    // `user` logged in through the web (sessionid cookie)
   int64_t generation = -1;      // read lazily by Catalog()
   // Rendered embedded objects that repeat on a page (e.g. the project of
   // every patch), keyed by kind and id; valid for this request only.

@@ -6,6 +6,7 @@
 
 #include <kainjow/mustache.hpp>
 
+#include "api/csrf.h"
 #include "api/response.h"
 
 namespace pb::api {
@@ -145,7 +146,10 @@ constexpr std::string_view kPage = R"HTML(<!DOCTYPE html>
       body { margin: 0; font-family: "Helvetica Neue", Helvetica, Arial, sans-serif; font-size: 14px; color: #333; background: #f5f5f5; }
       .navbar { background: #2c2c2c; color: #ddd; padding: 10px 20px; overflow: hidden; }
       .navbar a { color: #fff; text-decoration: none; font-size: 18px; }
-      .navbar .user { float: right; color: #bbb; }
+      .navbar .user { float: right; color: #bbb; font-size: 14px; }
+      .navbar .user a, .navbar .user button { font-size: 14px; color: #fff; }
+      .navbar .user form { display: inline; margin-left: 10px; }
+      .navbar .user button { background: none; border: none; padding: 0; cursor: pointer; text-decoration: underline; }
       .container { max-width: 1170px; margin: 0 auto; padding: 0 15px; }
       .breadcrumb { list-style: none; padding: 8px 15px; margin: 20px 0; background: #fff; border-radius: 4px; }
       .breadcrumb li { display: inline; }
@@ -170,7 +174,7 @@ constexpr std::string_view kPage = R"HTML(<!DOCTYPE html>
   <body>
     <div class="navbar" role="navigation" aria-label="navbar">
       <a href="{{api_root}}">Patchwork REST API</a>
-      {{#username}}<span class="user">{{username}}</span>{{/username}}
+      <span class="user">{{#username}}<span class="username">{{username}}</span>{{#session}}<form class="logout-form" method="post" action="/user/logout/?next={{path}}"><input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}"><button type="submit">Log out</button></form>{{/session}}{{/username}}{{^username}}<a href="/user/login/?next={{path}}">Log in</a>{{/username}}</span>
     </div>
     <div class="container">
       <ul class="breadcrumb">
@@ -231,8 +235,13 @@ constexpr std::string_view kPage = R"HTML(<!DOCTYPE html>
       </div>
     </div>
     <script>
+      window.drf = {
+        csrfHeaderName: "X-CSRFTOKEN",
+        csrfToken: "{{csrf_token}}"
+      };
       // Sends the forms' PUT/PATCH/POST/DELETE/OPTIONS requests and shows the
-      // answer (plain script, no build step).
+      // answer (plain script, no build step). Unsafe methods carry the CSRF
+      // token, which a request authenticated by the session cookie needs.
       document.addEventListener('click', function (ev) {
         var button = ev.target.closest('button');
         if (!button) return;
@@ -241,6 +250,9 @@ constexpr std::string_view kPage = R"HTML(<!DOCTYPE html>
         ev.preventDefault();
         var method = button.dataset.method || form.dataset.method;
         var init = {method: method, headers: {'Accept': 'text/html'}, credentials: 'same-origin'};
+        if (['GET', 'HEAD', 'OPTIONS', 'TRACE'].indexOf(method) < 0) {
+          init.headers[window.drf.csrfHeaderName] = window.drf.csrfToken;
+        }
         var type = form.querySelector('[name=_content_type]');
         var content = form.querySelector('[name=_content]');
         if (type && content && method !== 'DELETE' && method !== 'OPTIONS') {
@@ -370,6 +382,11 @@ http::Response Render(const Negotiation& n, Context& ctx, const PageInfo& page, 
   d.set("name", std::string(page.name));
   d.set("api_root", ctx.api_root);
   if (ctx.user) d.set("username", ctx.user->user.username);
+  d.set("session", ctx.session_user);
+  // {{ csrf_token }} in DRF's template: every page carries one (and so
+  // renews the cookie), whoever asks.
+  csrf::PageToken csrf_token = csrf::ForPage(ctx.req);
+  d.set("csrf_token", csrf_token.token);
   std::string path = ctx.req.path;
   d.set("path", path);
   d.set("method", ctx.req.method);
@@ -446,6 +463,12 @@ http::Response Render(const Negotiation& n, Context& ctx, const PageInfo& page, 
   out.headers.emplace_back("Vary", "Accept, Cookie");
   if (auto* allow = header("Allow")) out.headers.emplace_back("Allow", *allow);
   out.headers.emplace_back("X-Frame-Options", "DENY");
+  // Cookies go last, the CSRF one before the session's, as Django's
+  // middleware order writes them.
+  out.headers.emplace_back("Set-Cookie", std::move(csrf_token.set_cookie));
+  for (auto& h : r.headers) {
+    if (h.first == "Set-Cookie") out.headers.push_back(std::move(h));
+  }
   return out;
 }
 

@@ -369,6 +369,22 @@ DROP INDEX patches_project_date;
 CREATE INDEX patches_project_state_date ON patches (project_id, state_id, date DESC, id, archived);
 CREATE INDEX patches_project_date ON patches (project_id, date DESC, id, state_id, archived);
 )SQL"},
+    // Web logins (Django's django_session, reduced to what a login needs).
+    // Only a SHA-256 of the cookie's key is stored, so a copy of the
+    // database does not hand out live sessions. `auth_hash` fingerprints the
+    // user's password hash at login: changing the password ends every
+    // session, as Django's get_session_auth_hash check does.
+    {4, "Web sessions", R"SQL(
+CREATE TABLE sessions (
+  key_hash TEXT PRIMARY KEY,
+  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  auth_hash TEXT NOT NULL,
+  created BIGINT NOT NULL,
+  expires BIGINT NOT NULL
+);
+CREATE INDEX sessions_expires ON sessions (expires);
+CREATE INDEX sessions_user ON sessions (user_id);
+)SQL"},
 };
 
 std::string Expand(std::string sql, Dialect d) {

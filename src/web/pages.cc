@@ -38,18 +38,9 @@ std::string Render(const char* tmpl, const data& d) {
   return m->render(d);
 }
 
-Response Page(const std::string& title, const db::read::ProjectRec* project, const char* tmpl,
-              const data& d) {
-  data layout;
-  layout.set("title", title);
-  if (project) {
-    data p;
-    p.set("name", project->name);
-    p.set("linkname", project->linkname);
-    layout.set("project", p);
-  }
-  layout.set("body", Render(tmpl, d));
-  return Html(Render(templates::kLayout, layout));
+Response Page(Visitor& visitor, const std::string& title, const db::read::ProjectRec* project,
+              const char* tmpl, const data& d) {
+  return LayoutPage(visitor, title, project, Render(tmpl, d));
 }
 
 std::string ShortDate(Micros t) {
@@ -71,7 +62,7 @@ std::string LongDate(Micros t) {
 
 
 
-Response ProjectList(const db::read::Catalog& catalog) {
+Response ProjectList(Visitor& visitor, const db::read::Catalog& catalog) {
   data d;
   data list{data::type::list};
   for (const auto& p : catalog.projects()) {
@@ -83,11 +74,12 @@ Response ProjectList(const db::read::Catalog& catalog) {
   }
   d.set("has_projects", !catalog.projects().empty());
   d.set("projects", list);
-  return Page("Projects", nullptr, templates::kProjectList, d);
+  return Page(visitor, "Projects", nullptr, templates::kProjectList, d);
 }
 
-Response PatchList(db::Connection& c, PageState& st, const db::read::ProjectRec& project,
-                   const http::Request& req, int64_t generation) {
+Response PatchList(db::Connection& c, PageState& st, Visitor& visitor,
+                   const db::read::ProjectRec& project, const http::Request& req,
+                   int64_t generation) {
   auto params = api::QueryParams::Parse(req.query);
   auto param = [&](std::string_view n) -> std::string {
     const std::string* v = params.Last(n);
@@ -198,7 +190,7 @@ Response PatchList(db::Connection& c, PageState& st, const db::read::ProjectRec&
   d.set("pages", std::to_string(pages));
   if (page > 1) d.set("prev", link(page - 1));
   if (page < pages) d.set("next", link(page + 1));
-  return Page(project.name, &project, templates::kPatchList, d);
+  return Page(visitor, project.name, &project, templates::kPatchList, d);
 }
 
 data CommentsData(const std::vector<db::PageComment>& comments) {
@@ -213,8 +205,8 @@ data CommentsData(const std::vector<db::PageComment>& comments) {
   return list;
 }
 
-Response PatchDetail(db::Connection& c, PageState& st, const db::read::ProjectRec& project,
-                     db::Id id) {
+Response PatchDetail(db::Connection& c, PageState& st, Visitor& visitor,
+                     const db::read::ProjectRec& project, db::Id id) {
   auto p = db::read::GetPatch(c, id);
   if (!p) return Html("", 404);
   data d;
@@ -266,10 +258,11 @@ Response PatchDetail(db::Connection& c, PageState& st, const db::read::ProjectRe
     }
     d.set("diff_lines", lines);
   }
-  return Page(p->name, &project, templates::kPatchDetail, d);
+  return Page(visitor, p->name, &project, templates::kPatchDetail, d);
 }
 
-Response CoverDetail(db::Connection& c, const db::read::ProjectRec& project, db::Id id) {
+Response CoverDetail(db::Connection& c, Visitor& visitor, const db::read::ProjectRec& project,
+                     db::Id id) {
   auto v = db::GetCover(c, id);
   if (!v) return Html("", 404);
   data d;
@@ -282,12 +275,35 @@ Response CoverDetail(db::Connection& c, const db::read::ProjectRec& project, db:
   d.set("content", v->content.value_or(""));
   if (v->series_id) d.set("series_id", std::to_string(*v->series_id));
   d.set("comments", CommentsData(db::CoverComments(c, id)));
-  return Page(v->name, &project, templates::kCoverDetail, d);
+  return Page(visitor, v->name, &project, templates::kCoverDetail, d);
 }
 
 }  // namespace
 
-std::optional<Response> HandlePage(db::Connection& c, PageState& st, const http::Request& req) {
+Response LayoutPage(Visitor& visitor, const std::string& title, const db::read::ProjectRec* project,
+                    std::string body, int status) {
+  data layout;
+  layout.set("title", title);
+  if (project) {
+    data p;
+    p.set("name", project->name);
+    p.set("linkname", project->linkname);
+    layout.set("project", p);
+  }
+  // The navbar: upstream's "logged in" menu or its Login link. Logout is a
+  // POST form (Django 5 refuses GET logouts), so it carries a CSRF token.
+  if (visitor.user()) {
+    data account;
+    account.set("username", visitor.user()->user.username);
+    account.set("csrf_token", visitor.CsrfToken());
+    layout.set("account", account);
+  }
+  layout.set("body", std::move(body));
+  return Html(Render(templates::kLayout, layout), status);
+}
+
+std::optional<Response> HandlePage(db::Connection& c, PageState& st, Visitor& visitor,
+                                   const http::Request& req) {
   if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
   if (req.path == "/static/patchbay.css") {
     Response r;
@@ -299,7 +315,7 @@ std::optional<Response> HandlePage(db::Connection& c, PageState& st, const http:
   auto seg = PathSegments(decoded);
   int64_t generation = db::read::ReadGeneration(c);
   st.catalog.Refresh(c, generation);
-  if (decoded == "/") return ProjectList(st.catalog);
+  if (decoded == "/") return ProjectList(visitor, st.catalog);
   if (seg.size() < 2 || seg[0] != "project") return std::nullopt;
   const auto* project = st.catalog.ProjectByLinkname(seg[1]);
   if (!project) return api::HtmlNotFound(req.path);
@@ -311,17 +327,17 @@ std::optional<Response> HandlePage(db::Connection& c, PageState& st, const http:
                  {"X-Frame-Options", "DENY"}};
     return r;
   }
-  if (seg.size() == 3 && seg[2] == "list") return PatchList(c, st, *project, req, generation);
+  if (seg.size() == 3 && seg[2] == "list") return PatchList(c, st, visitor, *project, req, generation);
   if (seg.size() == 4 && seg[2] == "patch") {
     auto id = db::PatchIdByProjectMsgid(c, project->linkname,
                                         "<" + ReplaceAll(std::string(seg[3]), "%2F", "/") + ">");
     if (!id) return api::HtmlNotFound(req.path);
-    return PatchDetail(c, st, *project, *id);
+    return PatchDetail(c, st, visitor, *project, *id);
   }
   if (seg.size() == 4 && seg[2] == "cover") {
     auto id = db::CoverIdByProjectMsgid(c, project->linkname, "<" + std::string(seg[3]) + ">");
     if (!id) return api::HtmlNotFound(req.path);
-    return CoverDetail(c, *project, *id);
+    return CoverDetail(c, visitor, *project, *id);
   }
   return std::nullopt;
 }

@@ -6,6 +6,7 @@
 #include "api/auth.h"
 #include "api/response.h"
 #include "db/connection.h"
+#include "web/account.h"
 #include "web/downloads.h"
 #include "web/pages.h"
 #include "xmlrpc/xmlrpc.h"
@@ -43,7 +44,8 @@ http::Response XmlRpc(SiteThread& t, const http::Request& req) {
 http::Handler MakeSiteHandler(const api::ApiConfig& config) {
   http::Handler api_handler = api::MakeApiHandler(config);
   std::string url = config.database_url;
-  return [api_handler, url](const http::Request& req) -> http::Response {
+  std::string base_url = config.base_url;
+  return [api_handler, url, base_url](const http::Request& req) -> http::Response {
     std::string_view path = req.path;
     if (path == "/api" || path.starts_with("/api/")) return api_handler(req);
     thread_local SiteThread t;
@@ -53,7 +55,13 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
       std::optional<db::ReadSnapshot> snapshot;
       if (req.method == "GET" || req.method == "HEAD") snapshot.emplace(*t.conn);
       if (auto r = HandleDownload(*t.conn, t.auth, req)) return std::move(*r);
-      if (auto r = HandlePage(*t.conn, t.pages, req)) return std::move(*r);
+      Visitor visitor(*t.conn, req);
+      std::optional<http::Response> page = HandleAccountPage(*t.conn, t.pages, visitor, req, base_url);
+      if (!page) page = HandlePage(*t.conn, t.pages, visitor, req);
+      if (page) {
+        visitor.AddCookies(*page);
+        return std::move(*page);
+      }
     } catch (const std::exception&) {
       http::Response r;
       r.status = 500;

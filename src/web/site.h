@@ -1,5 +1,6 @@
 // The whole site as one http::Handler: /api/ (REST), /xmlrpc/ (pwclient),
-// mbox and diff downloads and their legacy redirects. HTML pages join here.
+// mbox and diff downloads and their legacy redirects, the account pages
+// (login, logout, profile) and the HTML pages.
 #pragma once
 
 #include <string>

@@ -15,6 +15,7 @@ const char* const kLayout = R"HTML(<!DOCTYPE html>
   <a class="brand" href="/">patchbay</a>
   {{#project}}<span class="project">{{name}}</span>
   <nav><a href="/project/{{linkname}}/list/">Patches</a></nav>{{/project}}
+  <nav class="account">{{#account}}Logged in as <a href="/user/"><strong>{{username}}</strong></a> &middot; <a href="/user/">profile</a> &middot; <form class="logout" method="post" action="/user/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}"><button type="submit">logout</button></form>{{/account}}{{^account}}<a href="/user/login/">login</a>{{/account}}</nav>
 </header>
 <main>
 {{{body}}}
@@ -109,11 +110,48 @@ const char* const kCoverDetail = R"HTML(<h1>{{name}}</h1>
 {{/comments}}
 )HTML";
 
+// Upstream's patchwork/login.html around Django's AuthenticationForm.
+const char* const kLogin = R"HTML(<h1>Sign in to Patchwork</h1>
+<form method="post" class="login">
+<input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}">
+<input type="hidden" name="next" value="{{next}}">
+<table class="form loginform">
+<tr><th colspan="2" class="headerrow">login</th></tr>
+{{#error}}<tr><td colspan="2"><ul class="errorlist nonfield"><li>{{error}}</li></ul></td></tr>
+{{/error}}<tr><th><label for="id_username">Username:</label></th><td>{{#username_required}}<ul class="errorlist"><li>This field is required.</li></ul>{{/username_required}}<input type="text" name="username" value="{{username}}" autofocus autocapitalize="none" autocomplete="username" maxlength="150" required id="id_username"></td></tr>
+<tr><th><label for="id_password">Password:</label></th><td>{{#password_required}}<ul class="errorlist"><li>This field is required.</li></ul>{{/password_required}}<input type="password" name="password" autocomplete="current-password" required id="id_password"></td></tr>
+<tr><td></td><td class="submitrow"><input type="submit" value="Login"></td></tr>
+</table>
+</form>
+)HTML";
+
+// Upstream's patchwork/profile.html: who you are and the API token.
+const char* const kProfile = R"HTML(<h1>Your Profile</h1>
+{{#maintainer_of}}<p>Maintainer of {{#projects}}<a href="/project/{{linkname}}/list/">{{linkname}}</a>{{^last}}, {{/last}}{{/projects}}.</p>
+{{/maintainer_of}}<table class="meta">
+<tr><th>Username</th><td id="username">{{username}}</td></tr>
+{{#name}}<tr><th>Name</th><td>{{name}}</td></tr>
+{{/name}}<tr><th>Email</th><td id="email">{{email}}</td></tr>
+</table>
+<h2>Authentication</h2>
+<table class="form">
+<tr><th>API Token:</th><td>{{#token}}<input id="token" style="width: 25em;" readonly value="{{token}}">{{/token}}{{^token}}none yet{{/token}}</td></tr>
+<tr><th></th><td><form method="post" action="/user/generate-token/"><input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}"><input type="submit" value="{{#token}}Regenerate token{{/token}}{{^token}}Generate token{{/token}}"></form></td></tr>
+</table>
+<p>Use the token with <code>git-pw</code> or any REST client: <code>Authorization: Token &lt;token&gt;</code>.</p>
+)HTML";
+
 const char* const kStylesheet = R"CSS(body { font-family: system-ui, sans-serif; margin: 0; color: #222; background: #fafafa; }
 header.top { background: #24292f; color: #fff; padding: 0.6em 1em; display: flex; gap: 1em; align-items: baseline; }
 header.top a { color: #fff; text-decoration: none; }
 header.top .brand { font-weight: bold; font-size: 1.2em; }
 header.top nav a { opacity: 0.85; }
+header.top nav.account { margin-left: auto; }
+header.top form.logout { display: inline; }
+header.top form.logout button { background: none; border: none; padding: 0; color: #fff; opacity: 0.85; font: inherit; cursor: pointer; }
+table.form th { text-align: right; padding-right: 0.5em; vertical-align: top; font-weight: normal; }
+table.form th.headerrow { text-align: left; font-weight: bold; }
+ul.errorlist { color: #cf222e; margin: 0; padding-left: 1.2em; }
 main { padding: 1em; }
 footer { padding: 1em; color: #666; font-size: 0.85em; }
 table.list { border-collapse: collapse; width: 100%; background: #fff; }

@@ -9,6 +9,8 @@ extern const char* const kProjectList;
 extern const char* const kPatchList;
 extern const char* const kPatchDetail;
 extern const char* const kCoverDetail;
+extern const char* const kLogin;
+extern const char* const kProfile;
 extern const char* const kStylesheet;
 
 }  // namespace pb::web::templates

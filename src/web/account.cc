@@ -1,0 +1,325 @@
+#include "web/account.h"
+
+#include <kainjow/mustache.hpp>
+
+#include <cctype>
+#include <memory>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "api/csrf.h"
+#include "api/query.h"
+#include "api/request_body.h"
+#include "core/html.h"
+#include "db/users.h"
+#include "service/sessions.h"
+#include "web/templates.h"
+
+namespace pb::web {
+namespace {
+
+using http::Response;
+using kainjow::mustache::data;
+using kainjow::mustache::mustache;
+
+constexpr std::string_view kLoginUrl = "/user/login/";
+constexpr std::string_view kProfileUrl = "/user/";  // LOGIN_REDIRECT_URL
+constexpr std::string_view kInvalidLogin =
+    "Please enter a correct username and password. Note that both fields may be case-sensitive.";
+
+std::string Render(const char* tmpl, const data& d) {
+  static thread_local std::unordered_map<const char*, std::unique_ptr<mustache>> compiled;
+  auto& m = compiled[tmpl];
+  if (!m) m = std::make_unique<mustache>(tmpl);
+  return m->render(d);
+}
+
+Response Redirect(std::string location) {
+  Response r;
+  r.status = 302;
+  r.headers = {{"Content-Type", "text/html; charset=utf-8"},
+               {"Location", std::move(location)},
+               {"X-Frame-Options", "DENY"},
+               {"Vary", "Cookie"}};
+  return r;
+}
+
+// Django's HttpResponseNotAllowed.
+Response NotAllowed(std::string_view allow) {
+  Response r;
+  r.status = 405;
+  r.headers = {{"Content-Type", "text/html; charset=utf-8"},
+               {"Allow", std::string(allow)},
+               {"X-Frame-Options", "DENY"}};
+  return r;
+}
+
+// Django's csrf_failure view with DEBUG=False.
+Response CsrfFailure(std::string_view reason) {
+  std::string body =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+      "  <meta http-equiv=\"content-type\" content=\"text/html; charset=utf-8\">\n"
+      "  <meta name=\"robots\" content=\"NONE,NOARCHIVE\">\n"
+      "  <title>403 Forbidden</title>\n  <style>\n"
+      "    html * { padding:0; margin:0; }\n"
+      "    body * { padding:10px 20px; }\n"
+      "    body * * { padding:0; }\n"
+      "    body { font-family: sans-serif; background:#eee; color:#000; }\n"
+      "    body>div { border-bottom:1px solid #ddd; }\n"
+      "    h1 { font-weight:normal; margin-bottom:.4em; }\n"
+      "    h1 span { font-size:60%; color:#666; font-weight:normal; }\n"
+      "    #info { background:#f6f6f6; }\n"
+      "    #info ul { margin: 0.5em 4em; }\n"
+      "    #info p, #summary p { padding-top:10px; }\n"
+      "    #summary { background: #ffc; }\n"
+      "    #explanation { background:#eee; border-bottom: 0px none; }\n"
+      "  </style>\n</head>\n<body>\n<div id=\"summary\">\n"
+      "  <h1>Forbidden <span>(403)</span></h1>\n"
+      "  <p>CSRF verification failed. Request aborted.</p>\n\n";
+  if (reason == "CSRF cookie not set.") {
+    body +=
+        "\n  <p>You are seeing this message because this site requires a CSRF cookie when "
+        "submitting forms. This cookie is required for security reasons, to ensure that your "
+        "browser is not being hijacked by third parties.</p>\n"
+        "  <p>If you have configured your browser to disable cookies, please re-enable them, at "
+        "least for this site, or for \xE2\x80\x9C" "same-origin\xE2\x80\x9D requests.</p>\n";
+  }
+  body +=
+      "\n</div>\n\n<div id=\"explanation\">\n"
+      "  <p><small>More information is available with DEBUG=True.</small></p>\n"
+      "</div>\n\n</body>\n</html>\n";
+  Response r;
+  r.status = 403;
+  r.headers = {{"Content-Type", "text/html; charset=utf-8"}, {"X-Frame-Options", "DENY"}};
+  r.body = std::move(body);
+  return r;
+}
+
+// quote(path, safe="/") as redirect_to_login() writes the `next` parameter.
+std::string QuoteKeepSlash(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+Response RedirectToLogin(const http::Request& req) {
+  return Redirect(std::string(kLoginUrl) + "?next=" + QuoteKeepSlash(req.target));
+}
+
+// The POST body as request.POST: form fields (urlencoded or multipart);
+// any other body has none.
+class Form {
+ public:
+  explicit Form(const http::Request& req) {
+    auto parsed = api::ParseRequestBody(req, "");
+    if (auto* d = std::get_if<api::RequestData>(&parsed); d && d->is_form()) data_ = std::move(*d);
+  }
+  // QueryDict.get(): the last value, "" when absent.
+  std::string Get(std::string_view name) const {
+    if (!data_) return "";
+    auto values = data_->GetList(name);
+    return values.empty() ? "" : values.back();
+  }
+
+ private:
+  std::optional<api::RequestData> data_;
+};
+
+std::string Strip(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// LoginView.get_redirect_url(): `next` from the POST body, else the query,
+// if it is safe.
+std::string NextUrl(const http::Request& req, const Form* form) {
+  std::string next = form ? form->Get("next") : "";
+  if (next.empty()) {
+    auto params = api::QueryParams::Parse(req.query);
+    if (const std::string* n = params.Last("next")) next = *n;
+  }
+  return IsSafeRedirect(next, req.Header("host")) ? next : "";
+}
+
+struct LoginForm {
+  std::string username, next, error;
+  bool username_required = false, password_required = false;
+};
+
+Response LoginPage(Visitor& visitor, const LoginForm& f) {
+  data d;
+  d.set("csrf_token", visitor.CsrfToken());
+  d.set("username", f.username);
+  d.set("next", f.next);
+  if (!f.error.empty()) d.set("error", f.error);
+  d.set("username_required", f.username_required);
+  d.set("password_required", f.password_required);
+  return LayoutPage(visitor, "Sign in to Patchwork", nullptr, Render(templates::kLogin, d));
+}
+
+Response Login(db::Connection& c, Visitor& visitor, const http::Request& req,
+               std::string_view base_url) {
+  if (req.method == "GET" || req.method == "HEAD") {
+    LoginForm f;
+    f.next = NextUrl(req, nullptr);
+    return LoginPage(visitor, f);
+  }
+  if (req.method != "POST") return NotAllowed("GET, POST, HEAD");
+  Form form(req);
+  if (auto reason = api::csrf::Check(req, form.Get(api::csrf::kFormField), base_url)) {
+    return CsrfFailure(*reason);
+  }
+  LoginForm f;
+  f.username = Strip(form.Get("username"));  // UsernameField strips; passwords are kept as typed
+  std::string password = form.Get("password");
+  f.next = NextUrl(req, &form);
+  f.username_required = f.username.empty();
+  f.password_required = password.empty();
+  if (f.username_required || f.password_required) return LoginPage(visitor, f);
+
+  auto session = service::LogIn(c, f.username, password);
+  if (!session.ok()) {
+    f.error = std::string(kInvalidLogin);
+    return LoginPage(visitor, f);
+  }
+  // Django's login() replaces any earlier session of this browser.
+  if (visitor.session_key()) service::LogOut(c, *visitor.session_key());
+  visitor.LoggedIn(session->key, std::move(session->user), service::kSessionAgeSeconds);
+  return Redirect(f.next.empty() ? std::string(kProfileUrl) : f.next);
+}
+
+Response Logout(db::Connection& c, Visitor& visitor, const http::Request& req,
+                std::string_view base_url) {
+  // Django 5's LogoutView answers POST only: a GET logout could be forced
+  // on a user by any page that embeds the URL.
+  if (req.method != "POST") return NotAllowed("POST, OPTIONS");
+  Form form(req);
+  if (auto reason = api::csrf::Check(req, form.Get(api::csrf::kFormField), base_url)) {
+    return CsrfFailure(*reason);
+  }
+  if (visitor.session_key()) service::LogOut(c, *visitor.session_key());
+  visitor.LoggedOut();
+  std::string next = NextUrl(req, &form);
+  return Redirect(next.empty() ? "/" : next);  // next_page='project-list'
+}
+
+Response Profile(db::Connection& c, PageState& st, Visitor& visitor, const http::Request& req) {
+  if (req.method != "GET" && req.method != "HEAD") return NotAllowed("GET, HEAD");
+  if (!visitor.user()) return RedirectToLogin(req);
+  const auto& u = visitor.user()->user;
+  data d;
+  d.set("username", u.username);
+  std::string name = u.first_name;
+  if (!u.last_name.empty()) name += (name.empty() ? "" : " ") + u.last_name;
+  if (!name.empty()) d.set("name", name);
+  d.set("email", u.email);
+  st.catalog.Refresh(c, db::read::ReadGeneration(c));
+  std::vector<std::string> maintained;
+  for (const auto& p : st.catalog.projects()) {
+    for (const auto& m : p.maintainers) {
+      if (m.id == u.id) maintained.push_back(p.linkname);
+    }
+  }
+  if (!maintained.empty()) {
+    data projects{data::type::list};
+    for (size_t i = 0; i < maintained.size(); ++i) {
+      data row;
+      row.set("linkname", maintained[i]);
+      row.set("last", i + 1 == maintained.size());
+      projects.push_back(row);
+    }
+    data m;
+    m.set("projects", projects);
+    d.set("maintainer_of", m);
+  }
+  if (auto token = db::TokenOf(c, u.id)) d.set("token", *token);
+  d.set("csrf_token", visitor.CsrfToken());
+  return LayoutPage(visitor, u.username, nullptr, Render(templates::kProfile, d));
+}
+
+Response GenerateToken(db::Connection& c, Visitor& visitor, const http::Request& req,
+                       std::string_view base_url) {
+  // Upstream regenerates on any method; a GET that replaces the token could
+  // be triggered by any page the user visits, so only POST does here.
+  if (req.method != "POST") return NotAllowed("POST");
+  Form form(req);
+  if (auto reason = api::csrf::Check(req, form.Get(api::csrf::kFormField), base_url)) {
+    return CsrfFailure(*reason);
+  }
+  if (!visitor.user()) return RedirectToLogin(req);
+  service::RegenerateToken(c, visitor.user()->user.id);
+  return Redirect(std::string(kProfileUrl));
+}
+
+// urlsplit() just far enough for the checks below: scheme and netloc.
+struct UrlParts {
+  std::string scheme;
+  std::string_view netloc;
+};
+UrlParts Split(std::string_view url) {
+  UrlParts p;
+  size_t colon = url.find(':');
+  if (colon != std::string_view::npos && colon > 0 && std::isalpha(static_cast<unsigned char>(url[0]))) {
+    bool scheme_chars = true;
+    for (char c : url.substr(0, colon)) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') scheme_chars = false;
+    }
+    if (scheme_chars) {
+      for (char c : url.substr(0, colon)) p.scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      url.remove_prefix(colon + 1);
+    }
+  }
+  if (url.starts_with("//")) {
+    url.remove_prefix(2);
+    p.netloc = url.substr(0, url.find_first_of("/?#"));
+  }
+  return p;
+}
+
+bool SafeOnce(std::string_view url, std::string_view host) {
+  if (url.starts_with("///")) return false;
+  unsigned char first = static_cast<unsigned char>(url[0]);
+  if (first < 0x20 || first == 0x7f) return false;
+  UrlParts p = Split(url);
+  if (p.netloc.empty() && !p.scheme.empty()) return false;
+  std::string scheme = p.scheme.empty() && !p.netloc.empty() ? "http" : p.scheme;
+  return (p.netloc.empty() || p.netloc == host) &&
+         (scheme.empty() || scheme == "http" || scheme == "https");
+}
+
+}  // namespace
+
+bool IsSafeRedirect(std::string_view url, std::string_view host) {
+  while (!url.empty() && std::isspace(static_cast<unsigned char>(url.front()))) url.remove_prefix(1);
+  while (!url.empty() && std::isspace(static_cast<unsigned char>(url.back()))) url.remove_suffix(1);
+  if (url.empty()) return false;
+  // Browsers read '\' as '/' in paths, so the URL must be safe both ways.
+  std::string slashed(url);
+  for (char& c : slashed) {
+    if (c == '\\') c = '/';
+  }
+  return SafeOnce(url, host) && SafeOnce(slashed, host);
+}
+
+std::optional<Response> HandleAccountPage(db::Connection& c, PageState& st, Visitor& visitor,
+                                          const http::Request& req, std::string_view base_url) {
+  std::string_view path = req.path;
+  if (path == "/user/login/") return Login(c, visitor, req, base_url);
+  if (path == "/user/logout/") return Logout(c, visitor, req, base_url);
+  if (path == "/user/") return Profile(c, st, visitor, req);
+  if (path == "/user/generate-token/") return GenerateToken(c, visitor, req, base_url);
+  return std::nullopt;
+}
+
+}  // namespace pb::web

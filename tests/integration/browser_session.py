@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""A real browser (headless Chromium through Selenium) logs in with the
+login form, opens a patch on the browsable API, changes its state with the
+page's PATCH form (its script sends the CSRF token), and logs out.
+
+usage: browser_session.py --binary build/patchbay
+Exit 77 (skipped) when Chromium, chromedriver or python3-selenium is
+missing; scripts/install-deps.sh installs them."""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import web_session  # noqa: E402  (the same database setup)
+
+SKIP = 77
+
+
+def find(*names):
+    for n in names:
+        path = shutil.which(n)
+        if path:
+            return path
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    args = ap.parse_args()
+    try:
+        from selenium import webdriver
+        from selenium.common.exceptions import WebDriverException
+        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import WebDriverWait
+    except ImportError:
+        # python3-selenium installs into Debian's python, which may not be
+        # the first python3 on PATH.
+        if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
+            os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
+        print("SKIP python3-selenium is not installed")
+        return SKIP
+    browser = find("chromium", "chromium-browser", "google-chrome")
+    driver_path = find("chromedriver")
+    if not browser or not driver_path:
+        print("SKIP chromium or chromedriver is not installed")
+        return SKIP
+
+    r = web_session.Results()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = "sqlite://" + os.path.join(tmp, "web.db")
+        pb = [args.binary]
+        web_session.run(pb + ["migrate", "--database", db])
+        web_session.run(pb + ["project", "create", "--database", db, "--linkname", "web", "--name", "Web",
+                              "--listid", "web.lists.example.org", "--listemail", "web@lists.example.org"])
+        web_session.run(pb + ["user", "create", "--database", db, "--username", "maria", "--email",
+                              "maria@example.com", "--password", web_session.PASSWORD, "--maintainer", "web"])
+        web_session.run(pb + ["parsemail", "--database", db], input=web_session.MAIL)
+        srv = subprocess.Popen(pb + ["serve", "--database", db, "--listen", "127.0.0.1:0", "--threads", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        options = webdriver.ChromeOptions()
+        options.binary_location = browser
+        for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                  "--user-data-dir=" + os.path.join(tmp, "profile")):
+            options.add_argument(a)
+        driver = None
+        try:
+            line = srv.stdout.readline()
+            m = re.match(r"patchbay: serving on (http://127\.0\.0\.1:\d+)/", line)
+            if not m:
+                sys.exit("server did not start: %r" % line)
+            base = m.group(1)
+            try:
+                driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+            except WebDriverException as e:  # a browser that cannot start here is an environment problem
+                print("SKIP chromium did not start: %s" % str(e).splitlines()[0])
+                return SKIP
+            scenario(driver, By, WebDriverWait, base, r)
+        finally:
+            if driver:
+                driver.quit()
+            srv.send_signal(signal.SIGTERM)
+            srv.wait(timeout=30)
+    print("%d passed, %d failed" % (r.passed, r.failed))
+    return 1 if r.failed else 0
+
+
+def patch_state(base):
+    with urllib.request.urlopen(base + "/api/patches/1/", timeout=10) as resp:
+        return json.load(resp)["state"]
+
+
+def scenario(driver, By, WebDriverWait, base, r):
+    wait = WebDriverWait(driver, 20)
+    driver.get(base + "/user/login/?next=/api/patches/1/%3Fformat%3Dapi")
+    driver.find_element(By.ID, "id_username").send_keys("maria")
+    driver.find_element(By.ID, "id_password").send_keys(web_session.PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form.login input[type=submit]").click()
+    wait.until(lambda d: "/api/patches/1/" in d.current_url)
+    r.check("login lands on next", driver.current_url == base + "/api/patches/1/?format=api", driver.current_url)
+    r.check("browsable page shows the user",
+            driver.find_element(By.CSS_SELECTOR, ".navbar .username").text == "maria")
+    forms = driver.find_elements(By.CSS_SELECTOR, "form.raw-form")
+    r.check("browsable page offers the form", len(forms) == 1)
+    if not forms:
+        return
+
+    content = driver.find_element(By.ID, "id__content")
+    content.clear()
+    content.send_keys('{"state": "changes-requested"}')
+    driver.find_element(By.CSS_SELECTOR, 'form.raw-form button[data-method="PATCH"]').click()
+    wait.until(lambda d: "HTTP 200 OK" in d.page_source or "HTTP 403" in d.page_source)
+    r.check("PATCH from the page succeeds", "HTTP 200 OK" in driver.page_source,
+            re.findall(r"HTTP \d+ [A-Za-z ]+", driver.page_source)[:1])
+    r.check("patch state changed", patch_state(base) == "changes-requested")
+
+    # Log out with the navbar button on the API page; the profile then asks for a login.
+    driver.get(base + "/api/patches/1/?format=api")
+    driver.find_element(By.CSS_SELECTOR, ".navbar form.logout-form button").click()
+    wait.until(lambda d: "Log in" in d.page_source)
+    r.check("logged out", driver.find_element(By.CSS_SELECTOR, ".navbar .user a").text == "Log in")
+    driver.get(base + "/user/")
+    r.check("profile needs login again", "/user/login/" in driver.current_url, driver.current_url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
