@@ -10,7 +10,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <functional>
+#include <mutex>
 #include <string>
+#include <unordered_set>
 
 #include "core/generation_cache.h"
 #include "http/server.h"
@@ -26,8 +29,10 @@ class ResponseCache {
     std::shared_ptr<const http::Response> r;
     return cache_.Lookup(key, generation, &r) ? r : nullptr;
   }
-  // Keeps a copy of `r` (responses over 1/16 of the bound are not kept).
+  // Keeps a copy of `r` once `key` missed twice in `generation` (responses
+  // over 1/16 of the bound are never kept).
   void Put(const std::string& key, int64_t generation, const http::Response& r) {
+    if (!SeenBefore(key, generation)) return;
     size_t bytes = key.size() + r.body.size();
     for (const auto& [name, value] : r.headers) bytes += name.size() + value.size();
     if (bytes > max_bytes_ / 16) return;
@@ -35,8 +40,28 @@ class ResponseCache {
   }
 
  private:
+  // Whether `key` already missed once in `generation` (and remembers that it
+  // did). Requests for random patches miss once and never come back: copying
+  // each of them into the cache cost the detail endpoint 8 % of its CPU and
+  // filled the cache with responses nobody asked for again.
+  bool SeenBefore(const std::string& key, int64_t generation) {
+    size_t h = std::hash<std::string>{}(key);
+    std::lock_guard lock(seen_mu_);
+    if (generation != seen_generation_) {
+      seen_.clear();
+      seen_generation_ = generation;
+    }
+    if (seen_.erase(h)) return true;
+    if (seen_.size() >= 65536) seen_.clear();
+    seen_.insert(h);
+    return false;
+  }
+
   const size_t max_bytes_;
   GenerationCache<http::Response> cache_;
+  std::mutex seen_mu_;
+  int64_t seen_generation_ = -1;
+  std::unordered_set<size_t> seen_;
 };
 
 }  // namespace pb::api

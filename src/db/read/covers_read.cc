@@ -87,17 +87,9 @@ std::vector<CoverRec> ListCovers(Connection& c, const CoverFilter& f, int64_t li
   SqlArgs args;
   std::string where = Where(f, args);
   std::string order = OrderBy(f);
-  std::string sql =
-      PageCte(c, "SELECT c.id AS pid FROM covers c" + where + order, "covers", args, limit, offset, ids, generation) +
-      "SELECT " + kColumns + " FROM page JOIN covers c ON c.id = page.pid" + kEmbedJoins + order;
-  std::vector<CoverRec> out;
-  DynQuery q(c, sql, args);
-  while (q.st().Step()) {
-    CoverRec r;
-    ReadRow(q.st(), r);
-    out.push_back(std::move(r));
-  }
-  return out;
+  return ReadPage<CoverRec>(c, "SELECT c.id AS pid FROM covers c" + where + order, args, limit, offset, ids, generation,
+                            std::string("SELECT ") + kColumns + " FROM covers c" + kEmbedJoins, "c.id",
+                            [](Statement& st, CoverRec& r) { ReadRow(st, r); });
 }
 
 std::optional<CoverRec> GetCover(Connection& c, Id id) {

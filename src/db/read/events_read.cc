@@ -113,17 +113,9 @@ std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t li
   // Upstream orders by date only; ties (one transaction's events) go by id
   // in the same direction.
   std::string order = f.ascending ? " ORDER BY e.date, e.id" : " ORDER BY e.date DESC, e.id DESC";
-  std::string sql =
-      PageCte(c, "SELECT e.id AS pid FROM events e" + where + order, "events", args, limit, offset, ids, generation) +
-      "SELECT " + kColumns + " FROM page JOIN events e ON e.id = page.pid" + kJoins + order;
-  std::vector<EventRec> out;
-  DynQuery q(c, sql, args);
-  while (q.st().Step()) {
-    EventRec e;
-    ReadRow(q.st(), e);
-    out.push_back(std::move(e));
-  }
-  return out;
+  return ReadPage<EventRec>(c, "SELECT e.id AS pid FROM events e" + where + order, args, limit, offset, ids, generation,
+                            std::string("SELECT ") + kColumns + " FROM events e" + kJoins, "e.id",
+                            [](Statement& st, EventRec& r) { ReadRow(st, r); });
 }
 
 }  // namespace pb::db::read

@@ -124,19 +124,9 @@ std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t l
   std::string order_joins;
   std::string where = Where(f, args);
   std::string order = OrderBy(f, &order_joins);
-  std::string sql = PageCte(c, "SELECT p.id AS pid FROM patches p" + order_joins + where + order, "patches", args,
-                            limit, offset, ids, generation);
-  sql += std::string("SELECT ") + kColumns + " FROM page JOIN patches p ON p.id = page.pid" +
-         kEmbedJoins + order_joins + order;
-  std::vector<PatchRec> out;
-  out.reserve(static_cast<size_t>(limit));
-  DynQuery q(c, sql, args);
-  while (q.st().Step()) {
-    PatchRec p;
-    ReadRow(q.st(), p);
-    out.push_back(std::move(p));
-  }
-  return out;
+  return ReadPage<PatchRec>(c, "SELECT p.id AS pid FROM patches p" + order_joins + where + order, args, limit, offset, ids, generation,
+                            std::string("SELECT ") + kColumns + " FROM patches p" + kEmbedJoins, "p.id",
+                            [](Statement& st, PatchRec& r) { ReadRow(st, r); });
 }
 
 std::optional<PatchRec> GetPatch(Connection& c, Id id) {

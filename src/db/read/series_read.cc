@@ -78,18 +78,9 @@ std::vector<SeriesRec> ListSeries(Connection& c, const SeriesFilter& f, int64_t 
   SqlArgs args;
   std::string where = Where(f, args);
   std::string order = OrderBy(f);
-  std::string sql =
-      PageCte(c, "SELECT sr.id AS pid FROM series sr" + where + order, "series", args, limit, offset, ids, generation) +
-      "SELECT " + kColumns + " FROM page JOIN series sr ON sr.id = page.pid" + kEmbedJoins +
-      order;
-  std::vector<SeriesRec> out;
-  DynQuery q(c, sql, args);
-  while (q.st().Step()) {
-    SeriesRec r;
-    ReadRow(q.st(), r);
-    out.push_back(std::move(r));
-  }
-  return out;
+  return ReadPage<SeriesRec>(c, "SELECT sr.id AS pid FROM series sr" + where + order, args, limit, offset, ids, generation,
+                            std::string("SELECT ") + kColumns + " FROM series sr" + kEmbedJoins, "sr.id",
+                            [](Statement& st, SeriesRec& r) { ReadRow(st, r); });
 }
 
 std::optional<SeriesRec> GetSeries(Connection& c, Id id) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -135,17 +136,15 @@ inline int64_t CachedCount(Connection& c, const std::string& sql, const SqlArgs&
   return n;
 }
 
-// The page of a list as a CTE, `page(pid)`: the ids of the rows `LIMIT
-// limit OFFSET offset` of `select_ids` ("SELECT x.id AS pid FROM <table> x
-// WHERE ... ORDER BY ..."), whose arguments are all of `args` so far. Only
-// that id query walks the skipped rows, so with an index that covers its
-// filter and order the walk never touches the (wide) table rows; the outer
-// query joins the page's few ids to everything it shows and must repeat the
-// ORDER BY. With `cache`, deep pages are a slice of the cached ordered ids
-// instead (see page_ids.h), and `args` is replaced by the slice's.
-inline std::string PageCte(Connection& c, const std::string& select_ids, std::string_view table,
-                           SqlArgs& args, int64_t limit, int64_t offset,
-                           OrderedIdCache* cache = nullptr, int64_t generation = -1) {
+// The ids of the rows `LIMIT limit OFFSET offset` of `select_ids` ("SELECT
+// x.id FROM <table> x WHERE ... ORDER BY ..."; its arguments are `args`),
+// in order. With an index covering the filter and order the OFFSET walk
+// never touches the (wide) table rows. With `cache`, deep pages are a slice
+// of the cached ordered ids instead (see page_ids.h).
+inline std::vector<Id> PageIds(Connection& c, const std::string& select_ids, const SqlArgs& args,
+                               int64_t limit, int64_t offset, OrderedIdCache* cache,
+                               int64_t generation) {
+  std::vector<Id> page;
   if (cache && generation >= 0 && offset >= cache->min_offset()) {
     std::string key = select_ids + '\n' + args.Key();
     OrderedIdCache::Ids ids;
@@ -161,18 +160,50 @@ inline std::string PageCte(Connection& c, const std::string& select_ids, std::st
     if (ids) {
       size_t from = std::min(ids->size(), static_cast<size_t>(offset));
       size_t to = std::min(ids->size(), from + static_cast<size_t>(limit));
-      std::vector<Id> slice(ids->begin() + static_cast<ptrdiff_t>(from),
-                            ids->begin() + static_cast<ptrdiff_t>(to));
-      args = SqlArgs();
-      std::string s = "WITH page AS (SELECT id AS pid FROM ";
-      s += table;
-      s += slice.empty() ? " WHERE 1 = 0) " : " WHERE id IN " + InPlaceholders(args, slice) + ") ";
-      return s;
+      page.assign(ids->begin() + static_cast<ptrdiff_t>(from),
+                  ids->begin() + static_cast<ptrdiff_t>(to));
+      return page;
     }
   }
-  std::string s = "WITH page AS (" + select_ids + " LIMIT " + args.Add(limit);
-  s += " OFFSET " + args.Add(offset) + ") ";
-  return s;
+  SqlArgs walk = args;
+  std::string sql = select_ids + " LIMIT " + walk.Add(limit);
+  sql += " OFFSET " + walk.Add(offset);
+  DynQuery q(c, sql, walk);
+  while (q.st().Step()) page.push_back(q.st().Int(0));
+  return page;
+}
+
+// A list page: its ids (PageIds), then its rows by `select_rows + " WHERE
+// <id_column> IN (...)"`, put back in the ids' order here. Two statements,
+// but no temporary table and no sort in SQL: each row is one primary-key
+// lookup per joined table.
+template <typename Row, typename ReadRowFn>
+std::vector<Row> ReadPage(Connection& c, const std::string& select_ids, const SqlArgs& args,
+                          int64_t limit, int64_t offset, OrderedIdCache* cache, int64_t generation,
+                          const std::string& select_rows, std::string_view id_column,
+                          ReadRowFn read_row) {
+  std::vector<Id> ids = PageIds(c, select_ids, args, limit, offset, cache, generation);
+  std::vector<Row> rows;
+  if (ids.empty()) return rows;
+  SqlArgs in;
+  std::string sql = select_rows + " WHERE " + std::string(id_column) + " IN " + InPlaceholders(in, ids);
+  std::unordered_map<Id, Row> by_id;
+  by_id.reserve(ids.size());
+  {
+    DynQuery q(c, sql, in);
+    while (q.st().Step()) {
+      Row r;
+      read_row(q.st(), r);
+      Id id = r.id;
+      by_id.emplace(id, std::move(r));
+    }
+  }
+  rows.reserve(ids.size());
+  for (Id id : ids) {
+    auto it = by_id.find(id);
+    if (it != by_id.end()) rows.push_back(std::move(it->second));
+  }
+  return rows;
 }
 
 }  // namespace pb::db::read
