@@ -7,6 +7,8 @@
 #        --duration 10s --connections 32 --threads 2 --port 18080
 #   bash bench/http_bench.sh --rebuild               # rebuild the cached database (do so after
 #                                                    # changes to ingest or the schema)
+#   bash bench/http_bench.sh --serve-args "--no-response-cache"   # extra `patchbay serve` arguments
+#                                                    # (measure rendering, not the response cache)
 #
 # What it does:
 #   1. Builds the database once and caches it in $PB_BENCH_DATA (default
@@ -39,6 +41,7 @@ threads=2
 port=18080
 binary=build/patchbay
 rebuild=0
+serve_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --patches) patches=$2; shift 2 ;;
@@ -48,6 +51,7 @@ while [ $# -gt 0 ]; do
     --port) port=$2; shift 2 ;;
     --binary) binary=$2; shift 2 ;;
     --rebuild) rebuild=1; shift ;;
+    --serve-args) read -r -a serve_args <<< "$2"; shift 2 ;;
     -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "http_bench: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -116,7 +120,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$binary" serve --database "$url" --listen "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
+"$binary" serve --database "$url" --listen "127.0.0.1:$port" ${serve_args[@]+"${serve_args[@]}"} \
+  >"$tmp/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 300); do
   grep -q "serving on" "$tmp/server.log" && break

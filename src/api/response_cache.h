@@ -22,7 +22,7 @@ namespace pb::api {
 
 class ResponseCache {
  public:
-  explicit ResponseCache(size_t max_bytes = size_t{32} << 20) : max_bytes_(max_bytes), cache_(max_bytes) {}
+  explicit ResponseCache(size_t max_bytes = size_t{16} << 20) : max_bytes_(max_bytes), cache_(max_bytes) {}
 
   // The response stored for `key` in `generation`, if any.
   std::shared_ptr<const http::Response> Get(const std::string& key, int64_t generation) {
