@@ -321,8 +321,9 @@ http::Response HandleApiRequest(ThreadState& state, const ApiConfig& config,
 http::Handler MakeApiHandler(const ApiConfig& config) {
   uint64_t id = next_handler_id++;
   auto page_ids = std::make_shared<db::read::OrderedIdCache>();
+  db::read::CountCache counts;  // one store for all threads
   auto responses = config.response_cache ? std::make_shared<ResponseCache>() : nullptr;
-  return [config, id, page_ids, responses](const http::Request& req) {
+  return [config, id, page_ids, responses, counts](const http::Request& req) {
     // Each server thread owns one connection per handler (SQLite connections
     // must not be shared between threads without locking).
     thread_local std::unordered_map<uint64_t, std::unique_ptr<ThreadState>> states;
@@ -330,6 +331,7 @@ http::Handler MakeApiHandler(const ApiConfig& config) {
     if (!state) {
       state = std::make_unique<ThreadState>();
       state->page_ids = page_ids;
+      state->counts = counts;
       state->responses = responses;
     }
     return HandleApiRequest(*state, config, req);

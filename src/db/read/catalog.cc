@@ -93,16 +93,14 @@ const StateRec* Catalog::StateByNameNoCase(std::string_view name) const {
 }
 
 bool CountCache::Get(const std::string& key, int64_t generation, int64_t* count) const {
-  auto it = entries_.find(key);
-  if (it == entries_.end() || it->second.generation != generation) return false;
-  *count = it->second.count;
+  std::shared_ptr<const int64_t> n;
+  if (!store_->Lookup(key, generation, &n) || !n) return false;
+  *count = *n;
   return true;
 }
 
 void CountCache::Put(const std::string& key, int64_t generation, int64_t count) {
-  // Bounded: arbitrary filter combinations must not grow memory forever.
-  if (entries_.size() >= 4096) entries_.clear();
-  entries_[key] = Entry{generation, count};
+  store_->Put(key, generation, std::make_shared<const int64_t>(count), 1);
 }
 
 }  // namespace pb::db::read

@@ -5,10 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "core/generation_cache.h"
 #include "core/strings.h"
 #include "db/connection.h"
 #include "db/read/rows.h"
@@ -43,18 +46,17 @@ class Catalog {
 
 // Cached COUNT(*) results, keyed by query text + arguments, valid for one
 // generation. Counting 100k rows costs milliseconds; a page should not.
+// Copies share one store (thread-safe), so after a write one server thread
+// counts again, not each of them.
 class CountCache {
  public:
   bool Get(const std::string& key, int64_t generation, int64_t* count) const;
   void Put(const std::string& key, int64_t generation, int64_t count);
 
  private:
-  struct Entry {
-    int64_t generation;
-    int64_t count;
-  };
-  std::unordered_map<std::string, Entry> entries_;
+  // Bounded: arbitrary filter combinations must not grow memory forever.
+  std::shared_ptr<GenerationCache<int64_t>> store_ =
+      std::make_shared<GenerationCache<int64_t>>(4096);
 };
-
 
 }  // namespace pb::db::read
