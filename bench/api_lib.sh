@@ -78,20 +78,7 @@ api_endpoints() {
 
   # Patch ids for the detail endpoint: 20,000 real ids over all projects.
   sqlite3 "$db" "SELECT id FROM patches" > "$tmp/ids.txt"
-  python3 - "$tmp/ids.txt" "$tmp/detail.lua" <<'EOF'
-import random, sys
-ids = [l.strip() for l in open(sys.argv[1]) if l.strip()]
-random.Random(1).shuffle(ids)
-ids = ids[:20000]
-with open(sys.argv[2], "w") as f:
-    f.write("local ids = {%s}\n" % ",".join(ids))
-    # Each wrk thread has its own Lua state; give each a different start.
-    f.write("local n = #ids\nlocal i = 0\nlocal threads = 0\n")
-    f.write("setup = function(thread) threads = threads + 1 thread:set('start', threads * 4999) end\n")
-    f.write("init = function(args) i = (start or 0) % n end\n")
-    f.write('request = function() i = i % n + 1 '
-            'return wrk.format("GET", "/api/patches/" .. ids[i] .. "/") end\n')
-EOF
+  python3 "$repo/bench/detail_lua.py" "$tmp/ids.txt" "$tmp/detail.lua" 20000 4999
   ep_names=(detail list-new-p1 list-new-mid list-new-last list-new-last-pp100
             events-p1 events-last series-30 covers-last)
   ep_paths=("/api/patches/<random id>/"

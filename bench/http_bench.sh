@@ -140,20 +140,7 @@ echo "page size $per_page, last page $last"
 
 # Random patch ids for the detail endpoint (seeded, real ids only).
 sqlite3 "$db" "SELECT id FROM patches WHERE project_id = 1" > "$tmp/ids.txt"
-python3 - "$tmp/ids.txt" "$tmp/detail.lua" <<'EOF'
-import random, sys
-ids = [l.strip() for l in open(sys.argv[1]) if l.strip()]
-random.Random(1).shuffle(ids)
-ids = ids[:5000]
-with open(sys.argv[2], "w") as f:
-    f.write("local ids = {%s}\n" % ",".join(ids))
-    # Each wrk thread has its own Lua state; give each a different start.
-    f.write("local n = #ids\nlocal i = 0\nlocal threads = 0\n")
-    f.write("setup = function(thread) threads = threads + 1 thread:set('start', threads * 997) end\n")
-    f.write("init = function(args) i = (start or 0) % n end\n")
-    f.write('request = function() i = i % n + 1 '
-            'return wrk.format("GET", "/api/patches/" .. ids[i] .. "/") end\n')
-EOF
+python3 "$repo/bench/detail_lua.py" "$tmp/ids.txt" "$tmp/detail.lua" 5000 997
 first_id=$(head -1 "$tmp/ids.txt")
 detail_bytes=$(curl -sf "$base/api/patches/$first_id/" | wc -c)
 deep_bytes=$(curl -sf "$base/api/patches/?project=1&page=$last" | wc -c)
