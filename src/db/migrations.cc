@@ -385,6 +385,14 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_expires ON sessions (expires);
 CREATE INDEX sessions_user ON sessions (user_id);
 )SQL"},
+    // Every patch shown carries its combined check state (LoadPatchExtras),
+    // which read each check row: a random page read per check once the
+    // table outgrows the caches (4.2 reads per patch detail request at 1M
+    // patches). With the columns it needs in the index, one leaf serves.
+    {5, "Check states from the index", R"SQL(
+DROP INDEX checks_patch;
+CREATE INDEX checks_patch ON checks (patch_id, id, user_id, state, date, context);
+)SQL"},
 };
 
 std::string Expand(std::string sql, Dialect d) {
