@@ -6,6 +6,8 @@
 // here are written straight into the body string in serializer field order.
 #pragma once
 
+#include <cassert>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,6 +37,23 @@ class JsonWriter {
     Sep();
     AppendJsonString(out_, k);
     out_ += ':';
+    comma_ = false;
+  }
+  // A field name written in the source ("id", "web_url"): nothing to escape,
+  // so it is copied with its quotes and colon in one append. A list page
+  // writes ~1,800 keys; scanning each was 18 % of the page's instructions.
+  template <size_t N>
+  void Key(const char (&k)[N]) {
+    Sep();
+    char quoted[N + 2];
+    quoted[0] = '"';
+    for (size_t i = 0; i + 1 < N; ++i) {
+      assert(k[i] >= 0x20 && k[i] != '"' && k[i] != '\\');  // literals only
+      quoted[i + 1] = k[i];
+    }
+    quoted[N] = '"';
+    quoted[N + 1] = ':';
+    out_.append(quoted, N + 2);
     comma_ = false;
   }
   void String(std::string_view s) { Sep(); AppendJsonString(out_, s); comma_ = true; }
