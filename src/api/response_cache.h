@@ -9,8 +9,8 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_set>
@@ -22,7 +22,7 @@ namespace pb::api {
 
 class ResponseCache {
  public:
-  explicit ResponseCache(size_t max_bytes = size_t{16} << 20) : max_bytes_(max_bytes), cache_(max_bytes) {}
+  explicit ResponseCache(size_t max_bytes = size_t{16} << 20) : cache_(max_bytes) {}
 
   // The response stored for `key` in `generation`, if any.
   std::shared_ptr<const http::Response> Get(const std::string& key, int64_t generation) {
@@ -35,7 +35,7 @@ class ResponseCache {
     if (!SeenBefore(key, generation)) return;
     size_t bytes = key.size() + r.body.size();
     for (const auto& [name, value] : r.headers) bytes += name.size() + value.size();
-    if (bytes > max_bytes_ / 16) return;
+    if (bytes > cache_.max_cost() / 16) return;
     cache_.Put(key, generation, std::make_shared<const http::Response>(r), bytes);
   }
 
@@ -57,7 +57,6 @@ class ResponseCache {
     return false;
   }
 
-  const size_t max_bytes_;
   GenerationCache<http::Response> cache_;
   std::mutex seen_mu_;
   int64_t seen_generation_ = -1;

@@ -22,6 +22,8 @@ class GenerationCache {
   // `max_cost`: the bound on the summed costs of the entries kept.
   explicit GenerationCache(size_t max_cost) : max_cost_(max_cost) {}
 
+  size_t max_cost() const { return max_cost_; }
+
   // True when `key` was stored for `generation`; *value is what was stored
   // (possibly null: a remembered "not worth keeping").
   bool Lookup(const std::string& key, int64_t generation, Ptr* value) {

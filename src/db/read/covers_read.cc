@@ -83,13 +83,14 @@ int64_t CountCovers(Connection& c, const CoverFilter& f, CountCache* cache, int6
 
 std::vector<CoverRec> ListCovers(Connection& c, const CoverFilter& f, int64_t limit,
                                  int64_t offset,
-    OrderedIdCache* ids, int64_t generation) {
+                                 OrderedIdCache* ids, int64_t generation) {
   SqlArgs args;
   std::string where = Where(f, args);
   std::string order = OrderBy(f);
-  return ReadPage<CoverRec>(c, "SELECT c.id AS pid FROM covers c" + where + order, args, limit, offset, ids, generation,
-                            std::string("SELECT ") + kColumns + " FROM covers c" + kEmbedJoins, "c.id",
-                            [](Statement& st, CoverRec& r) { ReadRow(st, r); });
+  return ReadPage<CoverRec>(
+      c, "SELECT c.id AS pid FROM covers c" + where + order, args, limit, offset, ids, generation,
+      std::string("SELECT ") + kColumns + " FROM covers c" + kEmbedJoins, "c.id",
+      [](Statement& st, CoverRec& r) { ReadRow(st, r); });
 }
 
 std::optional<CoverRec> GetCover(Connection& c, Id id) {

@@ -30,7 +30,7 @@ int64_t CountCovers(Connection& c, const CoverFilter& f, CountCache* cache, int6
 // One page, without headers/content.
 std::vector<CoverRec> ListCovers(Connection& c, const CoverFilter& f, int64_t limit,
                                  int64_t offset,
-    OrderedIdCache* ids = nullptr, int64_t generation = -1);
+                                 OrderedIdCache* ids = nullptr, int64_t generation = -1);
 // One cover with headers and content.
 std::optional<CoverRec> GetCover(Connection& c, Id id);
 

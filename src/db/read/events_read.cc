@@ -107,15 +107,16 @@ int64_t CountEvents(Connection& c, const EventFilter& f, CountCache* cache, int6
 
 std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t limit,
                                  int64_t offset,
-    OrderedIdCache* ids, int64_t generation) {
+                                 OrderedIdCache* ids, int64_t generation) {
   SqlArgs args;
   std::string where = Where(f, args);
   // Upstream orders by date only; ties (one transaction's events) go by id
   // in the same direction.
   std::string order = f.ascending ? " ORDER BY e.date, e.id" : " ORDER BY e.date DESC, e.id DESC";
-  return ReadPage<EventRec>(c, "SELECT e.id AS pid FROM events e" + where + order, args, limit, offset, ids, generation,
-                            std::string("SELECT ") + kColumns + " FROM events e" + kJoins, "e.id",
-                            [](Statement& st, EventRec& r) { ReadRow(st, r); });
+  return ReadPage<EventRec>(
+      c, "SELECT e.id AS pid FROM events e" + where + order, args, limit, offset, ids, generation,
+      std::string("SELECT ") + kColumns + " FROM events e" + kJoins, "e.id",
+      [](Statement& st, EventRec& r) { ReadRow(st, r); });
 }
 
 }  // namespace pb::db::read

@@ -25,6 +25,6 @@ struct EventFilter {
 int64_t CountEvents(Connection& c, const EventFilter& f, CountCache* cache, int64_t generation);
 std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t limit,
                                  int64_t offset,
-    OrderedIdCache* ids = nullptr, int64_t generation = -1);
+                                 OrderedIdCache* ids = nullptr, int64_t generation = -1);
 
 }  // namespace pb::db::read

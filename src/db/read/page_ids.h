@@ -26,10 +26,10 @@ class OrderedIdCache {
   // Pages whose offset is below `min_offset` walk OFFSET: that is cheaper
   // than reading a list for a shallow page.
   explicit OrderedIdCache(size_t max_ids = size_t{4} << 20, int64_t min_offset = 1000)
-      : max_ids_(max_ids), min_offset_(min_offset), cache_(max_ids) {}
+      : min_offset_(min_offset), cache_(max_ids) {}
 
   int64_t min_offset() const { return min_offset_; }
-  size_t max_ids() const { return max_ids_; }
+  size_t max_ids() const { return cache_.max_cost(); }
 
   // True when `key` is known for `generation`: then *ids is its list, or
   // null when the list is too long to keep.
@@ -38,13 +38,12 @@ class OrderedIdCache {
   }
   // Keeps `ids` (null: remember that the list is too long).
   void Put(const std::string& key, int64_t generation, Ids ids) {
-    if (ids && ids->size() > max_ids_) ids = nullptr;
+    if (ids && ids->size() > max_ids()) ids = nullptr;
     size_t cost = ids ? ids->size() : 0;
     cache_.Put(key, generation, std::move(ids), cost);
   }
 
  private:
-  const size_t max_ids_;
   const int64_t min_offset_;
   GenerationCache<std::vector<Id>> cache_;
 };

@@ -117,16 +117,18 @@ int64_t CountPatches(Connection& c, const PatchFilter& f, CountCache* cache, int
 
 std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t limit,
                                   int64_t offset,
-    OrderedIdCache* ids, int64_t generation) {
+                                  OrderedIdCache* ids, int64_t generation) {
   // The OFFSET walk selects ids only (index-only with the migration-2
   // indexes); the joins and wide columns are read for the page's rows alone.
   SqlArgs args;
   std::string order_joins;
   std::string where = Where(f, args);
   std::string order = OrderBy(f, &order_joins);
-  return ReadPage<PatchRec>(c, "SELECT p.id AS pid FROM patches p" + order_joins + where + order, args, limit, offset, ids, generation,
-                            std::string("SELECT ") + kColumns + " FROM patches p" + kEmbedJoins, "p.id",
-                            [](Statement& st, PatchRec& r) { ReadRow(st, r); });
+  return ReadPage<PatchRec>(
+      c, "SELECT p.id AS pid FROM patches p" + order_joins + where + order, args, limit, offset,
+      ids, generation,
+      std::string("SELECT ") + kColumns + " FROM patches p" + kEmbedJoins, "p.id",
+      [](Statement& st, PatchRec& r) { ReadRow(st, r); });
 }
 
 std::optional<PatchRec> GetPatch(Connection& c, Id id) {

@@ -39,7 +39,7 @@ int64_t CountPatches(Connection& c, const PatchFilter& f, CountCache* cache, int
 // One page, without headers/content/diff.
 std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t limit,
                                   int64_t offset,
-    OrderedIdCache* ids = nullptr, int64_t generation = -1);
+                                  OrderedIdCache* ids = nullptr, int64_t generation = -1);
 
 // One patch with headers, content and diff.
 std::optional<PatchRec> GetPatch(Connection& c, Id id);

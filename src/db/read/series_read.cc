@@ -74,13 +74,14 @@ int64_t CountSeries(Connection& c, const SeriesFilter& f, CountCache* cache, int
 
 std::vector<SeriesRec> ListSeries(Connection& c, const SeriesFilter& f, int64_t limit,
                                   int64_t offset,
-    OrderedIdCache* ids, int64_t generation) {
+                                  OrderedIdCache* ids, int64_t generation) {
   SqlArgs args;
   std::string where = Where(f, args);
   std::string order = OrderBy(f);
-  return ReadPage<SeriesRec>(c, "SELECT sr.id AS pid FROM series sr" + where + order, args, limit, offset, ids, generation,
-                            std::string("SELECT ") + kColumns + " FROM series sr" + kEmbedJoins, "sr.id",
-                            [](Statement& st, SeriesRec& r) { ReadRow(st, r); });
+  return ReadPage<SeriesRec>(
+      c, "SELECT sr.id AS pid FROM series sr" + where + order, args, limit, offset, ids, generation,
+      std::string("SELECT ") + kColumns + " FROM series sr" + kEmbedJoins, "sr.id",
+      [](Statement& st, SeriesRec& r) { ReadRow(st, r); });
 }
 
 std::optional<SeriesRec> GetSeries(Connection& c, Id id) {

@@ -29,7 +29,7 @@ int64_t CountSeries(Connection& c, const SeriesFilter& f, CountCache* cache, int
 // One page with submitter and cover letter; call LoadSeriesExtras for the rest.
 std::vector<SeriesRec> ListSeries(Connection& c, const SeriesFilter& f, int64_t limit,
                                   int64_t offset,
-    OrderedIdCache* ids = nullptr, int64_t generation = -1);
+                                  OrderedIdCache* ids = nullptr, int64_t generation = -1);
 std::optional<SeriesRec> GetSeries(Connection& c, Id id);
 
 // Fills patches (one statement) and, when `dependencies` is set, the

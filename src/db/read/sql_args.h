@@ -186,7 +186,8 @@ std::vector<Row> ReadPage(Connection& c, const std::string& select_ids, const Sq
   std::vector<Row> rows;
   if (ids.empty()) return rows;
   SqlArgs in;
-  std::string sql = select_rows + " WHERE " + std::string(id_column) + " IN " + InPlaceholders(in, ids);
+  std::string sql =
+      select_rows + " WHERE " + std::string(id_column) + " IN " + InPlaceholders(in, ids);
   std::unordered_map<Id, Row> by_id;
   by_id.reserve(ids.size());
   {
