@@ -128,7 +128,8 @@ Response PatchList(db::Connection& c, PageState& st, Visitor& visitor,
   int64_t total = db::read::CountPatches(c, f, &st.counts, generation);
   int64_t pages = std::max<int64_t>(1, (total + kPageSize - 1) / kPageSize);
   int64_t page = std::clamp<int64_t>(ParseId(param("page")).value_or(1), 1, pages);
-  auto rows = db::read::ListPatches(c, f, kPageSize, (page - 1) * kPageSize);
+  auto rows = db::read::ListPatches(c, f, kPageSize, (page - 1) * kPageSize, st.page_ids.get(),
+                                    generation);
   std::vector<db::read::PatchRec*> ptrs;
   std::vector<db::Id> ids;
   for (auto& r : rows) {

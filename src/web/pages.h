@@ -9,15 +9,18 @@
 
 #include "db/connection.h"
 #include "db/read/catalog.h"
+#include "db/read/page_ids.h"
 #include "http/server.h"
 #include "web/visitor.h"
 
 namespace pb::web {
 
-// Per-thread state of the page handlers.
+// Per-thread state of the page handlers. `counts` and `page_ids` may be
+// shared by the server's threads (see MakeSiteHandler).
 struct PageState {
   db::read::Catalog catalog;
   db::read::CountCache counts;
+  std::shared_ptr<db::read::OrderedIdCache> page_ids;  // null: deep pages walk OFFSET
 };
 
 // nullopt when the path is not a page URL.

@@ -45,12 +45,21 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
   http::Handler api_handler = api::MakeApiHandler(config);
   std::string url = config.database_url;
   std::string base_url = config.base_url;
-  return [api_handler, url, base_url](const http::Request& req) -> http::Response {
+  // The patch list pages share their counts and deep-page id lists between
+  // threads, as the API's lists do.
+  db::read::CountCache counts;
+  auto page_ids = std::make_shared<db::read::OrderedIdCache>();
+  return [api_handler, url, base_url, counts,
+          page_ids](const http::Request& req) -> http::Response {
     std::string_view path = req.path;
     if (path == "/api" || path.starts_with("/api/")) return api_handler(req);
     thread_local SiteThread t;
     try {
-      if (!t.conn) t.conn = db::Open(url);
+      if (!t.conn) {
+        t.conn = db::Open(url);
+        t.pages.counts = counts;
+        t.pages.page_ids = page_ids;
+      }
       if (path == "/xmlrpc/") return XmlRpc(t, req);
       std::optional<db::ReadSnapshot> snapshot;
       if (req.method == "GET" || req.method == "HEAD") snapshot.emplace(*t.conn);
