@@ -10,6 +10,7 @@ PACKAGES=(
   libgmime-3.0-dev libxml2-dev libsqlite3-dev libpq-dev libssl-dev libkainjow-mustache-dev
   libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   zstd wrk curl git git-pw python3 python3-jsonschema python3-yaml sqlite3 clang libclang-rt-14-dev
+  postgresql python3-psycopg2
   chromium chromium-driver python3-selenium
 )
 

@@ -310,10 +310,13 @@ http::Response HandleApiRequest(ThreadState& state, const ApiConfig& config,
       return Dispatch(state, config, req);
     }
     return Dispatch(state, config, req);
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
     // A broken connection is reopened by the next request.
     state.conn.reset();
     state.catalog = db::read::Catalog();
+    if (auto* d = dynamic_cast<const db::DbError*>(&e); d && d->kind() == db::DbError::Kind::kUnavailable) {
+      return DatabaseUnavailable(true);
+    }
     return ServerError();
   }
 }

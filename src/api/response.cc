@@ -187,4 +187,19 @@ http::Response ServerError() {
   return r;
 }
 
+http::Response DatabaseUnavailable(bool json) {
+  http::Response r;
+  r.status = 503;
+  if (json) {
+    r.headers = {{"Content-Type", "application/json"}, {"Retry-After", "5"}, {"Vary", "Accept, Cookie"}};
+    r.body = "{\"detail\":\"The database is unavailable. Please try again shortly.\"}";
+  } else {
+    r.headers = {{"Content-Type", "text/html; charset=utf-8"}, {"Retry-After", "5"}};
+    r.body = "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Service Unavailable (503)</title>\n"
+             "</head>\n<body>\n  <h1>Service Unavailable (503)</h1><p>The database is unavailable. "
+             "Please try again shortly.</p>\n</body>\n</html>\n";
+  }
+  return r;
+}
+
 }  // namespace pb::api

@@ -31,6 +31,9 @@ http::Response HtmlNotFound(std::string_view path);
 // CommonMiddleware's APPEND_SLASH redirect.
 http::Response AppendSlashRedirect(std::string_view location);
 http::Response ServerError();
+// 503 while the database cannot be reached (restart, outage): JSON for the
+// API, a small HTML page otherwise; Retry-After tells clients to come back.
+http::Response DatabaseUnavailable(bool json);
 
 // Django's reverse() quoting of URL path parts: RFC 3986 pchar stays.
 std::string PathQuote(std::string_view s);

@@ -20,6 +20,8 @@ using service::Outcome;
 // Archive imports commit every kBatch mails: one fsync per batch instead of
 // one per mail; each mail still has its own savepoint.
 constexpr int kBatch = 500;
+// sysexits.h EX_TEMPFAIL: Postfix and Exim defer the mail and retry.
+constexpr int kExitTempFail = 75;
 
 void Report(const service::IngestResult& r) {
   switch (r.outcome) {
@@ -63,12 +65,21 @@ int ParseMail(const Args& in) {
   } else {
     raw.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   }
-  auto conn = OpenMigrated(url);
-  if (!conn) return 1;
-  // The MTA may discard the mail once we exit 0: commit to disk first.
-  conn->SetDurable(true);
+  // The database being unreachable is temporary: EX_TEMPFAIL makes the MTA
+  // keep the mail and deliver it again later, so nothing is lost.
+  bool unavailable = false;
+  auto conn = OpenMigrated(url, &unavailable);
+  if (!conn) return unavailable ? kExitTempFail : 1;
+  try {
+    // The MTA may discard the mail once we exit 0: commit to disk first.
+    conn->SetDurable(true);
+  } catch (const db::DbError& e) {
+    std::fprintf(stderr, "patchbay: %s\n", e.what());
+    return e.kind() == db::DbError::Kind::kUnavailable ? kExitTempFail : 1;
+  }
   auto r = service::IngestMail(*conn, raw, options);
   Report(r);
+  if (r.temporary) return kExitTempFail;
   return r.outcome == Outcome::kFailed ? 1 : 0;
 }
 

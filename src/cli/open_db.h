@@ -9,7 +9,8 @@
 namespace pb::cli {
 
 // Opens the URL and applies pending migrations; prints the error and returns
-// null on failure.
-std::unique_ptr<db::Connection> OpenMigrated(const std::string& url);
+// null on failure. `unavailable` (optional) tells whether the failure was
+// the database being unreachable, a temporary condition.
+std::unique_ptr<db::Connection> OpenMigrated(const std::string& url, bool* unavailable = nullptr);
 
 }  // namespace pb::cli

@@ -20,9 +20,12 @@
 namespace pb::db {
 
 // Thrown by backends; converted to a Status at the service boundary.
+// kUnavailable: the database server cannot be reached (down, restarting,
+// connection lost). It is temporary: servers answer 503 and reconnect on a
+// later request; parsemail exits 75 (EX_TEMPFAIL) so the MTA retries.
 class DbError : public std::runtime_error {
  public:
-  enum class Kind { kGeneric, kConstraint, kBusy };
+  enum class Kind { kGeneric, kConstraint, kBusy, kUnavailable };
   DbError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
   Kind kind() const { return kind_; }
 
@@ -66,7 +69,9 @@ class Connection {
   virtual Statement& Prepare(std::string_view sql) = 0;
   // Runs one or more statements without results (DDL, pragmas).
   virtual void ExecScript(std::string_view sql) = 0;
-  virtual void Begin() = 0;   // BEGIN IMMEDIATE on SQLite: writers serialise up front
+  // Writers serialise up front: BEGIN IMMEDIATE on SQLite, a transaction-
+  // scoped advisory lock on PostgreSQL.
+  virtual void Begin() = 0;
   virtual void Commit() = 0;
   virtual void Rollback() = 0;
   // Brackets a run of reads that should see one snapshot (one HTTP request).
@@ -86,7 +91,8 @@ class Connection {
 };
 
 // Opens a backend from a URL: "sqlite:///abs/path.db", "sqlite://relative.db",
-// or a bare path (SQLite). PostgreSQL ("postgres://...") is a later backend.
+// a bare path (SQLite), or "postgresql://user:pass@host:port/dbname" /
+// "postgresql:///dbname?host=/run/postgresql" (PostgreSQL, any libpq URI).
 std::unique_ptr<Connection> Open(const std::string& url);
 
 // RAII transaction: rolls back unless Commit() was called.

@@ -12,6 +12,9 @@ struct Migration {
   int version;
   const char* description;
   const char* sql;
+  // When set, PostgreSQL runs this instead of `sql` (SQLite then runs `sql`,
+  // which may be empty).
+  const char* postgres_sql = nullptr;
 };
 
 // Table and column names follow Patchwork's models (shared spec §1.2) with
@@ -393,6 +396,33 @@ CREATE INDEX sessions_user ON sessions (user_id);
 DROP INDEX checks_patch;
 CREATE INDEX checks_patch ON checks (patch_id, id, user_id, state, date, context);
 )SQL"},
+    // SQLite gives a row without an id max(id) + 1, so rows inserted with
+    // explicit ids (imports, states and tags above, test fixtures) never
+    // clash with later ones. A PostgreSQL identity sequence knows nothing of
+    // explicit ids; this trigger moves it past each one. A row that takes
+    // the default is a no-op compare. Tables added later with {{ID}} need
+    // the same trigger (CREATE TRIGGER as below).
+    {6, "Identity sequences follow explicit ids", "", R"SQL(
+CREATE FUNCTION pb_follow_id() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.id > COALESCE(pg_sequence_last_value(TG_ARGV[0]::regclass), 0) THEN
+    PERFORM setval(TG_ARGV[0]::regclass, NEW.id);
+  END IF;
+  RETURN NEW;
+END $$;
+DO $$
+DECLARE t text;
+BEGIN
+  FOR t IN SELECT table_name FROM information_schema.columns
+           WHERE table_schema = current_schema() AND column_name = 'id' AND is_identity = 'YES'
+  LOOP
+    EXECUTE format('CREATE TRIGGER %I BEFORE INSERT ON %I FOR EACH ROW EXECUTE FUNCTION pb_follow_id(%L)',
+                   t || '_follow_id', t, pg_get_serial_sequence(t, 'id'));
+    EXECUTE format('SELECT setval(%L, COALESCE((SELECT MAX(id) FROM %I), 0) + 1, false)',
+                   pg_get_serial_sequence(t, 'id'), t);
+  END LOOP;
+END $$;
+)SQL"},
 };
 
 std::string Expand(std::string sql, Dialect d) {
@@ -424,9 +454,31 @@ int CurrentSchemaVersion(Connection& conn) {
       QueryInt(conn, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").value_or(0));
 }
 
+namespace {
+
+// Several processes may start at once (serve workers, parsemail from the
+// MTA): on PostgreSQL one migrates while the others wait on this lock, then
+// find nothing left to do. (On SQLite, BEGIN IMMEDIATE serialises them.)
+class MigrationLock {
+ public:
+  explicit MigrationLock(Connection& c) : c_(c) {
+    if (c_.dialect() == Dialect::kPostgres) c_.ExecScript("SELECT pg_advisory_lock(7050727)");
+  }
+  ~MigrationLock() {
+    if (c_.dialect() != Dialect::kPostgres) return;
+    try { c_.ExecScript("SELECT pg_advisory_unlock(7050727)"); } catch (...) {}
+  }
+
+ private:
+  Connection& c_;
+};
+
+}  // namespace
+
 Result<int> Migrate(Connection& conn) {
   try {
     int applied = 0;
+    MigrationLock lock(conn);
     int current = CurrentSchemaVersion(conn);
     for (const auto& m : kMigrations) {
       if (m.version <= current) continue;
@@ -436,7 +488,8 @@ Result<int> Migrate(Connection& conn) {
               .value_or(0) > 0) {
         continue;
       }
-      conn.ExecScript(Expand(m.sql, conn.dialect()));
+      const char* sql = conn.dialect() == Dialect::kPostgres && m.postgres_sql ? m.postgres_sql : m.sql;
+      if (*sql) conn.ExecScript(Expand(sql, conn.dialect()));
       Query(conn, "INSERT INTO schema_migrations (version, description, applied) VALUES (?1, ?2, ?3)",
             m.version, m.description, NowMicros())
           .Run();
@@ -445,7 +498,9 @@ Result<int> Migrate(Connection& conn) {
     }
     return applied;
   } catch (const DbError& e) {
-    return Status::Database(std::string("migration failed: ") + e.what());
+    // Unreachable is not a failed migration: let the caller tell them apart.
+    if (e.kind() == DbError::Kind::kUnavailable) throw;
+    return Status::Database(std::string("migration failed (rolled back): ") + e.what());
   }
 }
 

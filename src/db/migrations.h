@@ -11,7 +11,9 @@ namespace pb::db {
 // Latest schema version this binary knows.
 int LatestSchemaVersion();
 
-// Applies every missing migration. Returns the number applied.
+// Applies every missing migration. Returns the number applied; a failed
+// migration is rolled back and returned as a Database error. Throws
+// DbError(kUnavailable) when the server cannot be reached.
 Result<int> Migrate(Connection& conn);
 
 // Current version of the database (0 when empty).

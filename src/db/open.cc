@@ -1,4 +1,5 @@
 #include "db/connection.h"
+#include "db/postgres/pg_connection.h"
 #include "db/sqlite/sqlite_connection.h"
 
 namespace pb::db {
@@ -8,8 +9,7 @@ std::unique_ptr<Connection> Open(const std::string& url) {
   std::string_view u = url;
   if (u.starts_with(kSqlite)) return OpenSqlite(std::string(u.substr(kSqlite.size())));
   if (u.starts_with("postgres://") || u.starts_with("postgresql://")) {
-    throw DbError(DbError::Kind::kGeneric,
-                  "the PostgreSQL backend is not built yet; use sqlite:///path/to.db");
+    return OpenPostgres(url);
   }
   return OpenSqlite(url);
 }

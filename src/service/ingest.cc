@@ -507,6 +507,13 @@ IngestResult IngestMail(db::Connection& conn, std::string_view raw, const Ingest
       scope.Rollback();
       return {stop.outcome, 0, m.msgid, stop.reason, 0};
     }
+  } catch (const db::DbError& e) {
+    if (e.kind() == db::DbError::Kind::kUnavailable) {
+      IngestResult r{Outcome::kFailed, 0, m.msgid, e.what(), 0};
+      r.temporary = true;
+      return r;
+    }
+    failure = e.what();
   } catch (const std::exception& e) {
     failure = e.what();
   }

@@ -26,6 +26,9 @@ struct IngestResult {
   std::string msgid;      // when known
   std::string reason;     // why dropped / duplicate / failed
   db::Id failed_id = 0;   // row in failed_mails for kFailed, when it could be kept
+  // kFailed because the database could not be reached: nothing was stored,
+  // not even in failed_mails; delivering the mail again later will work.
+  bool temporary = false;
 };
 
 // Lookups that do not change during an archive import (projects by list id,

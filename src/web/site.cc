@@ -71,7 +71,11 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
         visitor.AddCookies(*page);
         return std::move(*page);
       }
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
+      if (auto* d = dynamic_cast<const db::DbError*>(&e); d && d->kind() == db::DbError::Kind::kUnavailable) {
+        t.conn.reset();  // reopened by the next request
+        return api::DatabaseUnavailable(false);
+      }
       http::Response r;
       r.status = 500;
       r.headers = {{"Content-Type", "text/plain; charset=utf-8"}};

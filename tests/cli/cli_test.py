@@ -13,6 +13,8 @@ import subprocess
 import sys
 import tempfile
 import traceback
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+import testdb  # noqa: E402
 
 DIFF = """---
  README | 1 +
@@ -37,8 +39,8 @@ def mail(msgid, subject, body, extra="", date="Tue, 01 Aug 2023 17:10:01 +0000",
 class Cli:
     def __init__(self, binary, tmp):
         self.binary = binary
-        self.db = os.path.join(tmp, "cli.db")
-        self.url = "sqlite://" + self.db
+        self.url = testdb.new_url(tmp, "cli.db")
+        self.db = self.url
 
     def run(self, *args, stdin=None):
         return subprocess.run([self.binary, *args, "--database", self.url],
@@ -46,7 +48,7 @@ class Cli:
                               capture_output=True, timeout=60)
 
     def sql(self, query, *params):
-        with sqlite3.connect(self.db) as c:
+        with testdb.connect(self.db) as c:
             return c.execute(query, params).fetchall()
 
 

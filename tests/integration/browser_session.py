@@ -21,6 +21,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import web_session  # noqa: E402  (the same database setup)
+import testdb
 
 SKIP = 77
 
@@ -58,7 +59,7 @@ def main():
 
     r = web_session.Results()
     with tempfile.TemporaryDirectory() as tmp:
-        db = "sqlite://" + os.path.join(tmp, "web.db")
+        db = testdb.new_url(tmp, "web.db")
         pb = [args.binary]
         web_session.run(pb + ["migrate", "--database", db])
         web_session.run(pb + ["project", "create", "--database", db, "--linkname", "web", "--name", "Web",

@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import testdb
 
 TOKEN = "5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ff"
 
@@ -62,7 +63,7 @@ def main():
     binary = os.path.abspath(a.binary)
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="patchbay-e2e-") as tmp:
-        db = "sqlite://" + os.path.join(tmp, "e2e.db")
+        db = testdb.new_url(tmp, "e2e.db")
 
         def run(*args):
             r = subprocess.run([binary, *args, "--database", db], capture_output=True, timeout=120)

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import testdb
 
 
 def main():
@@ -33,7 +34,7 @@ def main():
         mbox = os.path.join(tmp, "linuxppc.mbox")
         with open(mbox, "wb") as out:
             subprocess.run(["zstd", "-dc", archive], stdout=out, check=True)
-        db = "sqlite://" + os.path.join(tmp, "real.db")
+        db = testdb.new_url(tmp, "real.db")
         subprocess.run([binary, "project", "create", "--database", db, "--linkname", "linuxppc-dev",
                         "--name", "linuxppc-dev", "--listid", "linuxppc-dev.lists.ozlabs.org",
                         "--listemail", "linuxppc-dev@lists.ozlabs.org"], check=True, capture_output=True)

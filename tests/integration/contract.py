@@ -36,6 +36,7 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
+import testdb
 
 TOKEN = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
 VERSIONS = ["1.0", "1.1", "1.2", "1.3", "1.4"]
@@ -190,7 +191,7 @@ def main():
 
     binary = os.path.abspath(a.binary)
     with tempfile.TemporaryDirectory(prefix="patchbay-contract-") as tmp:
-        db = "sqlite://" + os.path.join(tmp, "c.db")
+        db = testdb.new_url(tmp, "c.db")
         for args in (["demo", os.path.join(a.source, "demo/demo.mbox")],
                      ["user", "create", "--username", "maint", "--email", "maint@example.org",
                       "--password", "maint-pw", "--first-name", "Maint", "--last-name", "Ainer",

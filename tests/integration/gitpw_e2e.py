@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import testdb
 
 BASE = "7338802cf73891730fd5b4ef0313ec2f0f18178e"
 TOKEN = "9e0c2d3b4a5f60718293a4b5c6d7e8f901234567"
@@ -43,7 +44,7 @@ def main():
         print(("ok   " if ok else "FAIL ") + name + ("" if ok else f"\n     {detail}"))
 
     with tempfile.TemporaryDirectory(prefix="patchbay-gitpw-") as tmp:
-        db = "sqlite://" + os.path.join(tmp, "gitpw.db")
+        db = testdb.new_url(tmp, "gitpw.db")
         for args in (["demo", os.path.join(a.source, "demo/demo.mbox")],
                      ["user", "create", "--username", "maint", "--email", "maint@example.org",
                       "--password", "maint-pw", "--maintainer", "patchbay", "--token", TOKEN]):

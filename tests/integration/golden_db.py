@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import testdb
 
 STATES = {"new": 1, "under-review": 2, "accepted": 3, "rejected": 4, "rfc": 5,
           "not-applicable": 6, "changes-requested": 7, "awaiting-upstream": 8,
@@ -45,7 +46,7 @@ def load(db_path, golden):
     http = os.path.join(golden, "http")
     rd = lambda name: json.load(open(os.path.join(http, name), encoding="utf-8"))
     summary = json.load(open(os.path.join(golden, "ingest", "golden-db-after-ingest.json")))
-    c = sqlite3.connect(db_path)
+    c = testdb.connect(db_path)
     now = micros("2024-01-01T00:00:00")
 
     c.execute("INSERT INTO users (id, username, first_name, last_name, email, password, "
@@ -119,7 +120,7 @@ def apply_capture_writes(db_path, golden):
     only the read exchanges."""
     http = os.path.join(golden, "http")
     rd = lambda name: json.load(open(os.path.join(http, name), encoding="utf-8"))
-    c = sqlite3.connect(db_path)
+    c = testdb.connect(db_path)
     base = int(datetime.datetime.now(datetime.timezone.utc).timestamp() * 1000000)
     checks = [(54, rd("post-check-54-admin.json")), (55, rd("post-check-55-admin.json")),
               (54, rd("post-check-54-admin-2.json"))]

@@ -17,6 +17,7 @@ import subprocess
 
 import golden_db
 import golden_ingest
+import testdb
 
 IN_SCOPE = re.compile(r"^/api/(1\.\d/)?(users/|covers/|series/|events/|bundles/|"
                       r"patches/\d+/(comments|checks)/)")
@@ -133,10 +134,9 @@ def behaviour(srv, auth, r):
 
 
 def run(binary, tmp, golden, Server, r):
-    db = os.path.join(tmp, "reads.db")
-    url = "sqlite://" + db
+    url = testdb.new_url(tmp, "reads.db")
     golden_ingest.build(os.path.abspath(binary), url, os.path.join(golden, ".."))
-    golden_db.apply_capture_writes(db, golden)
+    golden_db.apply_capture_writes(url, golden)
     auth = {"admin-token": "Token " + golden_db.ADMIN_TOKEN, "bob-token": "Token " + golden_db.BOB_TOKEN}
     srv = Server(binary, url)
     try:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
+import testdb
 
 LIST_ID = "roundtrip.lists.example.org"
 
@@ -80,7 +81,7 @@ def main():
         repo = os.path.join(tmp, "repo")
         os.makedirs(repo)
         base, tree, patches = make_series(repo)
-        db = "sqlite://" + os.path.join(tmp, "rt.db")
+        db = testdb.new_url(tmp, "rt.db")
 
         def pb(*args, stdin=None):
             r = subprocess.run([binary, *args, "--database", db], capture_output=True, input=stdin, timeout=60)
@@ -107,7 +108,7 @@ def main():
             server.wait(timeout=10)
 
         checks = []
-        with sqlite3.connect(os.path.join(tmp, "rt.db")) as c:
+        with testdb.connect(db) as c:
             row = c.execute("SELECT received_total, total, cover_letter_id IS NOT NULL FROM series").fetchall()
         checks.append(("one complete series with its cover letter", row == [(4, 4, 1)]))
         clone = os.path.join(tmp, "clone")

@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import golden_db  # noqa: E402
 import writes  # noqa: E402
 import reads  # noqa: E402
+import testdb
 
 GOLDEN_HOST = "127.0.0.1:8000"
 AUTH = {"admin-token": "Token " + golden_db.ADMIN_TOKEN, "bob-token": "Token " + golden_db.BOB_TOKEN}
@@ -244,12 +245,11 @@ def main():
     golden = os.path.join(os.path.abspath(args.source), "..", "shared", "golden")
     r = Results()
     with tempfile.TemporaryDirectory(prefix="patchbay-it-") as tmp:
-        db = os.path.join(tmp, "golden.db")
-        url = "sqlite://" + db
+        url = testdb.new_url(tmp, "golden.db")
         subprocess.run([args.binary, "migrate", "--database", url], check=True, stdout=subprocess.DEVNULL)
         have_golden = os.path.isdir(golden)
         if have_golden:
-            golden_db.load(db, golden)
+            golden_db.load(url, golden)
         else:
             print("shared/golden missing: only robustness checks run")
         srv = Server(args.binary, url)

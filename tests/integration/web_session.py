@@ -43,6 +43,7 @@ diff --git a/f b/f
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run import Results  # noqa: E402  (one pass/fail counter for the integration scripts)
+import testdb
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -94,7 +95,7 @@ def main():
     args = ap.parse_args()
     r = Results()
     with tempfile.TemporaryDirectory() as tmp:
-        db = "sqlite://" + os.path.join(tmp, "web.db")
+        db = testdb.new_url(tmp, "web.db")
         pb = [args.binary]
         run(pb + ["migrate", "--database", db])
         run(pb + ["project", "create", "--database", db, "--linkname", "web", "--name", "Web",

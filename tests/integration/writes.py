@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 
 import golden_db
+import testdb
 
 TOKENS = {
     "admin": golden_db.ADMIN_TOKEN,   # superuser, maintainer of both projects
@@ -27,11 +28,11 @@ CHECK_DATE = re.compile(rb'"date":"[0-9T:.-]+"')
 
 def fresh_db(binary, tmp, golden, name):
     """The golden state before the captured writes, plus the matrix users."""
-    db = os.path.join(tmp, name)
-    subprocess.run([binary, "migrate", "--database", "sqlite://" + db], check=True,
+    db = testdb.new_url(tmp, name)
+    subprocess.run([binary, "migrate", "--database", db], check=True,
                    stdout=subprocess.DEVNULL)
     golden_db.load(db, golden)
-    c = sqlite3.connect(db)
+    c = testdb.connect(db)
     c.execute("DELETE FROM checks")
     c.execute("DELETE FROM bundle_patches")
     c.execute("DELETE FROM bundles")
@@ -215,7 +216,7 @@ def validation(srv, r, db):
     st, _, b = req(srv, "PUT", "/api/patches/20/", "admin", {"state": "new", "delegate": None})
     r.check("PUT shows related", st == 200 and json.loads(b).get("related") == [], b[:100])
     # Events raised by the writes above.
-    c = sqlite3.connect(db)
+    c = testdb.connect(db)
     cats = [row[0] for row in c.execute("SELECT category FROM events ORDER BY id")]
     comment_events = c.execute("SELECT COUNT(*) FROM events WHERE category = 'patch-comment-created'").fetchone()[0]
     c.close()
@@ -238,7 +239,7 @@ def bulk(srv, r, db):
     st, _, b = req(srv, "PATCH", "/api/patches/", "mai", [{"id": 54, "state": "new"}, {"id": 1, "state": "new"}])
     r.check("bulk per-item permission", st == 403 and json.loads(b)[0] == {} and
             "detail" in json.loads(b)[1], b[:300])
-    c = sqlite3.connect(db)
+    c = testdb.connect(db)
     states = dict(c.execute("SELECT id, state_id FROM patches WHERE id IN (3, 54)").fetchall())
     c.close()
     r.check("bulk failures change nothing", states[3] == 1 and states[54] != 1, states)
@@ -292,13 +293,13 @@ def stop(srv):
 
 def run(binary, tmp, golden, server_class, r):
     db = fresh_db(binary, tmp, golden, "writes-golden.db")
-    srv = server_class(binary, "sqlite://" + db)
+    srv = server_class(binary, db)
     try:
         golden_writes(srv, golden, r)
     finally:
         stop(srv)
     db = fresh_db(binary, tmp, golden, "writes-matrix.db")
-    srv = server_class(binary, "sqlite://" + db)
+    srv = server_class(binary, db)
     try:
         permission_matrix(srv, r)
         validation(srv, r, db)

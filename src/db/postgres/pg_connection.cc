@@ -1,0 +1,426 @@
+#include "db/postgres/pg_connection.h"
+
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "db/postgres/pg_sql.h"
+
+namespace pb::db {
+namespace {
+
+constexpr Oid kBoolOid = 16, kByteaOid = 17, kInt8Oid = 20, kTextOid = 25;
+
+// What BEGIN IMMEDIATE gives on SQLite: one writer at a time, decided up
+// front, so "look up the series, then insert" cannot interleave with another
+// ingester. READ COMMITTED then lets each statement see every earlier commit.
+constexpr const char* kBeginWrite =
+    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(7050726)";
+// One snapshot for a whole request, as the SQLite read transaction gives.
+constexpr const char* kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+// SQLSTATEs meaning "the server is not there right now": connection
+// exceptions (08), admin/crash shutdown and startup (57P01-57P03),
+// too many connections (53300).
+bool IsUnavailable(const char* state) {
+  if (!state) return false;
+  return std::strncmp(state, "08", 2) == 0 || std::strncmp(state, "57P0", 4) == 0 ||
+         std::strcmp(state, "53300") == 0;
+}
+
+DbError::Kind KindOf(PGconn* conn, const PGresult* res) {
+  if (PQstatus(conn) == CONNECTION_BAD) return DbError::Kind::kUnavailable;
+  const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  if (!state) return DbError::Kind::kGeneric;
+  if (std::strncmp(state, "23", 2) == 0) return DbError::Kind::kConstraint;
+  if (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0 ||
+      std::strcmp(state, "55P03") == 0) {
+    return DbError::Kind::kBusy;
+  }
+  if (IsUnavailable(state)) return DbError::Kind::kUnavailable;
+  return DbError::Kind::kGeneric;
+}
+
+std::string Trimmed(const char* message) {
+  std::string m = message ? message : "";
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  return m;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return 0;
+}
+
+class PgConnection;
+
+class PgStatement final : public Statement {
+ public:
+  PgStatement(PgConnection* conn, std::string_view sql)
+      : conn_(conn), sql_(TranslatePlaceholders(sql)), params_(sql_.params) {}
+  ~PgStatement() override { if (res_) PQclear(res_); }
+
+  void BindNull(int i) override { Param(i) = {Kind::kNull, {}}; }
+  void BindInt(int i, int64_t v) override {
+    uint64_t u = static_cast<uint64_t>(v);
+    std::string bytes(8, '\0');
+    for (int b = 7; b >= 0; --b, u >>= 8) bytes[b] = static_cast<char>(u & 0xff);
+    Param(i) = {Kind::kInt, std::move(bytes)};
+  }
+  void BindText(int i, std::string_view v) override { Param(i) = {Kind::kText, std::string(v)}; }
+  void BindBlob(int i, std::string_view v) override { Param(i) = {Kind::kBlob, std::string(v)}; }
+
+  bool Step() override;
+  void Reset() override {
+    for (auto& p : params_) p = {Kind::kNull, {}};
+    if (res_) PQclear(res_);
+    res_ = nullptr;
+    started_ = false;
+    in_use_ = false;
+    row_ = -1;
+  }
+  bool IsNull(int c) override { return !Valid(c) || PQgetisnull(res_, row_, c); }
+  int64_t Int(int c) override {
+    if (IsNull(c)) return 0;
+    const char* v = PQgetvalue(res_, row_, c);
+    if (PQftype(res_, c) == kBoolOid) return v[0] == 't' ? 1 : 0;
+    return std::strtoll(v, nullptr, 10);
+  }
+  std::string_view Text(int c) override {
+    if (IsNull(c)) return {};
+    if (PQftype(res_, c) == kByteaOid) return Decoded(c);
+    return {PQgetvalue(res_, row_, c), static_cast<size_t>(PQgetlength(res_, row_, c))};
+  }
+  std::string_view Blob(int c) override { return Text(c); }
+  int64_t Changes() override { return res_ ? std::strtoll(PQcmdTuples(res_), nullptr, 10) : 0; }
+
+  void Acquire() { in_use_ = true; }
+  bool idle() const { return !in_use_; }
+  // The server forgot its prepared statements (a new session).
+  void Unprepare() { prepared_.clear(); }
+  // The names this statement is prepared under, to DEALLOCATE on eviction.
+  std::vector<std::string> PreparedNames() const {
+    std::vector<std::string> out;
+    for (auto& [sig, name] : prepared_) out.push_back(name);
+    return out;
+  }
+
+ private:
+  friend class PgConnection;
+  enum class Kind : char { kNull = 'n', kInt = 'i', kText = 't', kBlob = 'b' };
+  struct Value {
+    Kind kind = Kind::kNull;
+    std::string bytes;
+  };
+  Value& Param(int i) {
+    if (i < 1) throw DbError(DbError::Kind::kGeneric, "placeholder index out of range");
+    if (static_cast<size_t>(i) > params_.size()) params_.resize(i);
+    return params_[i - 1];
+  }
+  bool Valid(int c) const { return res_ && row_ >= 0 && row_ < PQntuples(res_) && c < PQnfields(res_); }
+  std::string_view Decoded(int c) {
+    if (decoded_.size() < static_cast<size_t>(PQnfields(res_))) decoded_.resize(PQnfields(res_));
+    auto& out = decoded_[c];
+    out.clear();
+    const char* v = PQgetvalue(res_, row_, c);
+    size_t n = PQgetlength(res_, row_, c);
+    if (n >= 2 && v[0] == '\\' && v[1] == 'x') {
+      out.reserve((n - 2) / 2);
+      for (size_t i = 2; i + 1 < n; i += 2) {
+        out += static_cast<char>(HexValue(v[i]) << 4 | HexValue(v[i + 1]));
+      }
+    } else {  // bytea_output = escape
+      size_t len = 0;
+      unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(v), &len);
+      if (raw) {
+        out.assign(reinterpret_cast<char*>(raw), len);
+        PQfreemem(raw);
+      }
+    }
+    return out;
+  }
+  // One character per placeholder: the parameter types this execution needs.
+  std::string Signature() const {
+    std::string sig(sql_.params, 'n');
+    for (int i = 0; i < sql_.params && i < static_cast<int>(params_.size()); ++i) {
+      sig[i] = static_cast<char>(params_[i].kind);
+    }
+    return sig;
+  }
+
+  PgConnection* conn_;
+  PgSql sql_;
+  std::vector<Value> params_;
+  // Prepared once per parameter-type signature (almost always exactly one).
+  std::vector<std::pair<std::string, std::string>> prepared_;
+  PGresult* res_ = nullptr;
+  int row_ = -1;
+  bool started_ = false;
+  bool in_use_ = false;
+  std::vector<std::string> decoded_;
+};
+
+class PgConnection final : public Connection {
+ public:
+  explicit PgConnection(const std::string& conninfo) : conninfo_(conninfo) { Connect(); }
+  ~PgConnection() override {
+    cache_.clear();
+    if (conn_) PQfinish(conn_);
+  }
+
+  Dialect dialect() const override { return Dialect::kPostgres; }
+
+  Statement& Prepare(std::string_view sql) override {
+    auto it = cache_.find(sql);
+    if (it != cache_.end()) {
+      it->second->Reset();
+      it->second->Acquire();
+      return *it->second;
+    }
+    if (cache_.size() >= kMaxCachedStatements) EvictIdle();
+    auto owned = std::make_unique<PgStatement>(this, sql);
+    auto& ref = *owned;
+    ref.Acquire();
+    cache_.emplace(std::string(sql), std::move(owned));
+    return ref;
+  }
+
+  void ExecScript(std::string_view sql) override {
+    ++executed_;
+    Run(std::string(sql), "exec");
+  }
+
+  void Begin() override {
+    if (read_snapshot_) EndRead();
+    ++executed_;
+    Run(kBeginWrite, "begin");
+  }
+  void Commit() override {
+    ++executed_;
+    PGresult* res = Simple("COMMIT", "commit");
+    // COMMIT of a failed transaction "succeeds" as a ROLLBACK.
+    bool rolled_back = std::strcmp(PQcmdStatus(res), "ROLLBACK") == 0;
+    PQclear(res);
+    if (rolled_back) throw DbError(DbError::Kind::kGeneric, "commit: the transaction was aborted");
+  }
+  void Rollback() override {
+    ++executed_;
+    // A lost connection took its transaction with it.
+    if (PQstatus(conn_) != CONNECTION_OK) return;
+    Run("ROLLBACK", "rollback");
+  }
+  void BeginRead() override {
+    if (read_snapshot_ || (PQstatus(conn_) == CONNECTION_OK && !Idle())) return;
+    Run(kBeginRead, "begin read");
+    read_snapshot_ = true;
+  }
+  void EndRead() override {
+    if (!read_snapshot_) return;
+    read_snapshot_ = false;
+    if (PQstatus(conn_) == CONNECTION_OK && !Idle()) Run("ROLLBACK", "end read");
+  }
+  void SetDurable(bool durable) override {
+    // Off: a commit returns before its WAL is flushed; a crash of the
+    // server may lose the last moments, never corrupt anything.
+    ExecScript(durable ? "SET synchronous_commit = on" : "SET synchronous_commit = off");
+  }
+  int64_t statements_executed() const override { return executed_; }
+
+  // Runs a prepared statement; reconnects first when the connection was lost
+  // outside a transaction (nothing of the caller's is lost by that).
+  PGresult* Execute(PgStatement& st) {
+    ++executed_;
+    std::string sig = st.Signature();
+    for (int attempt = 0;; ++attempt) {
+      ReconnectIfIdleAndLost();
+      bool was_idle = Idle();
+      const std::string& name = EnsurePrepared(st, sig);
+      int n = st.sql_.params;
+      std::vector<const char*> values(n, nullptr);
+      std::vector<int> lengths(n, 0), formats(n, 0);
+      for (int i = 0; i < n && i < static_cast<int>(st.params_.size()); ++i) {
+        auto& p = st.params_[i];
+        if (p.kind == PgStatement::Kind::kNull) continue;
+        values[i] = p.bytes.c_str();
+        lengths[i] = static_cast<int>(p.bytes.size());
+        formats[i] = p.kind == PgStatement::Kind::kText ? 0 : 1;
+      }
+      PGresult* res = PQexecPrepared(conn_, name.c_str(), n, values.data(), lengths.data(),
+                                     formats.data(), 0);
+      auto status = PQresultStatus(res);
+      if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+        last_idle_ = Idle();
+        return res;
+      }
+      if (attempt == 0 && was_idle && !read_snapshot_ && PQstatus(conn_) == CONNECTION_BAD) {
+        PQclear(res);
+        continue;
+      }
+      Throw(res, "step " + st.sql_.text.substr(0, 200));
+    }
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  static constexpr size_t kMaxCachedStatements = 512;
+
+  bool Idle() const {
+    if (PQstatus(conn_) != CONNECTION_OK) return last_idle_;
+    return PQtransactionStatus(conn_) == PQTRANS_IDLE;
+  }
+
+  // Connects, waiting while the server refuses for lack of free connection
+  // slots (requests queue rather than fail) or is starting up.
+  void Connect() {
+    const char* keys[] = {"connect_timeout", "fallback_application_name", "client_encoding",
+                          "dbname", nullptr};
+    const char* values[] = {"5", "patchbay", "UTF8", conninfo_.c_str(), nullptr};
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    for (int delay_ms = 20;; delay_ms = std::min(delay_ms * 2, 1000)) {
+      if (conn_) PQfinish(conn_);
+      conn_ = PQconnectdbParams(keys, values, 1);
+      if (conn_ && PQstatus(conn_) == CONNECTION_OK) break;
+      std::string msg = conn_ ? Trimmed(PQerrorMessage(conn_)) : "out of memory";
+      bool waitable = msg.find("too many") != std::string::npos ||
+                      msg.find("remaining connection slots") != std::string::npos ||
+                      msg.find("starting up") != std::string::npos;
+      if (waitable && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+        continue;
+      }
+      // A wrong password or database name will not fix itself; anything
+      // else (refused, timed out, shutting down) is an outage.
+      bool permanent = msg.find("authentication") != std::string::npos ||
+                       msg.find("does not exist") != std::string::npos ||
+                       msg.find("invalid") != std::string::npos;
+      throw DbError(permanent ? DbError::Kind::kGeneric : DbError::Kind::kUnavailable,
+                    "cannot connect to PostgreSQL: " + msg);
+    }
+    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    for (auto& [sql, st] : cache_) st->Unprepare();
+    last_idle_ = true;
+  }
+
+  void ReconnectIfIdleAndLost() {
+    if (PQstatus(conn_) == CONNECTION_OK) return;
+    if (!last_idle_ && !read_snapshot_) {
+      throw DbError(DbError::Kind::kUnavailable, "the connection to PostgreSQL was lost");
+    }
+    Connect();
+  }
+
+  const std::string& EnsurePrepared(PgStatement& st, const std::string& sig) {
+    for (auto& [s, name] : st.prepared_) {
+      if (s == sig) return name;
+    }
+    int n = st.sql_.params;
+    std::vector<Oid> types(n, 0);
+    for (int i = 0; i < n; ++i) {
+      types[i] = sig[i] == 'i' ? kInt8Oid : sig[i] == 'b' ? kByteaOid : 0;
+    }
+    std::string name = "s" + std::to_string(++names_);
+    PGresult* res = PQprepare(conn_, name.c_str(), st.sql_.text.c_str(), n, types.data());
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+      // "could not determine data type of parameter": a NULL or text value
+      // in a spot that says nothing of its type (`?1 IS NULL`); call it text.
+      const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+      if (state && std::strcmp(state, "42P18") == 0) {
+        PQclear(res);
+        for (auto& t : types) {
+          if (t == 0) t = kTextOid;
+        }
+        res = PQprepare(conn_, name.c_str(), st.sql_.text.c_str(), n, types.data());
+      }
+    }
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) Throw(res, "prepare " + st.sql_.text.substr(0, 200));
+    PQclear(res);
+    st.prepared_.emplace_back(sig, std::move(name));
+    return st.prepared_.back().second;
+  }
+
+  // Simple-protocol command(s); returns the last result, which the caller
+  // clears. A BEGIN starts afresh: if the server went away since the last
+  // request (a restart), it reconnects and tries once more.
+  PGresult* Simple(const std::string& sql, std::string_view what) {
+    bool begins = sql.starts_with("BEGIN");
+    for (int attempt = 0;; ++attempt) {
+      if (begins && PQstatus(conn_) != CONNECTION_OK) Connect();
+      else ReconnectIfIdleAndLost();
+      PGresult* res = PQexec(conn_, sql.c_str());
+      auto status = PQresultStatus(res);
+      if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
+        last_idle_ = Idle();
+        return res;
+      }
+      if (begins && attempt == 0 && PQstatus(conn_) == CONNECTION_BAD) {
+        PQclear(res);
+        continue;
+      }
+      Throw(res, std::string(what) + ": " + sql.substr(0, 200));
+    }
+  }
+  void Run(const std::string& sql, std::string_view what) { PQclear(Simple(sql, what)); }
+
+  [[noreturn]] void Throw(PGresult* res, const std::string& what) {
+    auto kind = KindOf(conn_, res);
+    std::string msg = Trimmed(res ? PQresultErrorMessage(res) : nullptr);
+    if (msg.empty()) msg = Trimmed(PQerrorMessage(conn_));
+    if (res) PQclear(res);
+    throw DbError(kind, what + ": " + msg);
+  }
+
+  void EvictIdle() {
+    for (auto it = cache_.begin(); it != cache_.end();) {
+      if (it->second->idle()) {
+        if (PQstatus(conn_) == CONNECTION_OK) {
+          for (auto& name : it->second->PreparedNames()) {
+            PQclear(PQexec(conn_, ("DEALLOCATE " + name).c_str()));
+          }
+        }
+        it = cache_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  std::string conninfo_;
+  PGconn* conn_ = nullptr;
+  std::unordered_map<std::string, std::unique_ptr<PgStatement>, Hash, std::equal_to<>> cache_;
+  int64_t executed_ = 0;
+  int64_t names_ = 0;
+  bool read_snapshot_ = false;
+  bool last_idle_ = true;
+};
+
+bool PgStatement::Step() {
+  if (!started_) {
+    started_ = true;
+    if (res_) PQclear(res_);
+    res_ = nullptr;
+    res_ = conn_->Execute(*this);
+    row_ = -1;
+  }
+  if (!res_) return false;
+  ++row_;
+  return row_ < PQntuples(res_);
+}
+
+}  // namespace
+
+std::unique_ptr<Connection> OpenPostgres(const std::string& conninfo) {
+  return std::make_unique<PgConnection>(conninfo);
+}
+
+}  // namespace pb::db
