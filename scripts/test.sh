@@ -52,6 +52,11 @@ start_cluster() {
         -c full_page_writes=off -c max_connections=300 -c shared_buffers=64MB" start >/dev/null ||
     { cat "$pg_dir/server.log" >&2; return 1; }
   export PATCHBAY_TEST_DATABASE="postgresql://postgres@/postgres?host=$pg_dir&port=$pg_port"
+  # Every test copies this migrated database instead of migrating its own.
+  "$pg_bin/psql" -qX "$PATCHBAY_TEST_DATABASE" -c "CREATE DATABASE patchbay_template" >/dev/null &&
+    ./patchbay migrate --database "postgresql://postgres@/patchbay_template?host=$pg_dir&port=$pg_port" \
+      >/dev/null || return 1
+  export PATCHBAY_TEST_TEMPLATE=patchbay_template
   echo "test.sh: PostgreSQL cluster in $pg_dir, port $pg_port"
 }
 
@@ -66,7 +71,7 @@ for backend in $backends; do
     # in the SQLite pass; running them again would prove nothing.
     extra=(-LE nodb)
   else
-    unset PATCHBAY_TEST_DATABASE
+    unset PATCHBAY_TEST_DATABASE PATCHBAY_TEST_TEMPLATE
     extra=()
   fi
   echo "=== test suite on $backend ==="

@@ -49,7 +49,11 @@ class TempDb {
     } else {
       name_ = "pbtest_" + std::to_string(getpid()) + "_" + dir_.substr(dir_.rfind('-') + 1);
       for (auto& ch : name_) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      db::Open(admin_)->ExecScript("CREATE DATABASE \"" + name_ + "\" TEMPLATE template0");
+      // scripts/test.sh migrates a template once: copying it is cheaper
+      // than running every migration per test.
+      const char* tmpl_env = std::getenv("PATCHBAY_TEST_TEMPLATE");
+      std::string tmpl = tmpl_env && *tmpl_env ? tmpl_env : "template0";
+      db::Open(admin_)->ExecScript("CREATE DATABASE \"" + name_ + "\" TEMPLATE \"" + tmpl + "\"");
       url_ = WithDbName(admin_, name_);
     }
     conn_ = db::Open(url_);

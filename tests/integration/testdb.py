@@ -62,7 +62,9 @@ def create_database(prefix="pbtest"):
     pg = _psycopg2()
     c = pg.connect(admin_url())
     c.autocommit = True
-    c.cursor().execute('CREATE DATABASE "%s" TEMPLATE template0 ENCODING \'UTF8\'' % name)
+    # scripts/test.sh migrates a template once (PATCHBAY_TEST_TEMPLATE).
+    template = os.environ.get("PATCHBAY_TEST_TEMPLATE") or "template0"
+    c.cursor().execute('CREATE DATABASE "%s" TEMPLATE "%s"' % (name, template))
     c.close()
     if not _created:
         atexit.register(_drop_all)
@@ -133,14 +135,8 @@ class _PgConnection:
         return _PgCursor(self._c.cursor())
 
     def commit(self):
-        # Rows inserted with explicit ids leave the identity sequences behind;
-        # move them past the largest id so later inserts by patchbay work.
-        cur = self._c.cursor()
-        cur.execute("SELECT table_name FROM information_schema.columns "
-                    "WHERE table_schema = 'public' AND column_name = 'id' AND is_identity = 'YES'")
-        for (table,) in cur.fetchall():
-            cur.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                        "(SELECT COALESCE(MAX(id), 0) + 1 FROM " + table + "), false)", (table,))
+        # Explicit ids need no sequence fix-up: migration 6's trigger moves
+        # each identity sequence past them.
         self._c.commit()
 
     def close(self):
