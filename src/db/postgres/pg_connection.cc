@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -230,6 +231,7 @@ class PgConnection final : public Connection {
   void SetDurable(bool durable) override {
     // Off: a commit returns before its WAL is flushed; a crash of the
     // server may lose the last moments, never corrupt anything.
+    durable_ = durable;
     ExecScript(durable ? "SET synchronous_commit = on" : "SET synchronous_commit = off");
   }
   int64_t statements_executed() const override { return executed_; }
@@ -310,6 +312,9 @@ class PgConnection final : public Connection {
     PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
     for (auto& [sql, st] : cache_) st->Unprepare();
     last_idle_ = true;
+    if (durable_) {  // a new session after a reconnect: settings again
+      PQclear(PQexec(conn_, *durable_ ? "SET synchronous_commit = on" : "SET synchronous_commit = off"));
+    }
   }
 
   void ReconnectIfIdleAndLost() {
@@ -402,6 +407,7 @@ class PgConnection final : public Connection {
   int64_t names_ = 0;
   bool read_snapshot_ = false;
   bool last_idle_ = true;
+  std::optional<bool> durable_;
 };
 
 bool PgStatement::Step() {
