@@ -35,7 +35,7 @@ def counts(url):
         "covers": q("SELECT COUNT(*) FROM covers"),
         "comments": q("SELECT (SELECT COUNT(*) FROM patch_comments) + (SELECT COUNT(*) FROM cover_comments)"),
         "comment msgids": q("SELECT COUNT(DISTINCT msgid) FROM (SELECT msgid FROM patch_comments "
-                            "UNION ALL SELECT msgid FROM cover_comments)"),
+                            "UNION ALL SELECT msgid FROM cover_comments) AS m"),
         "held": q("SELECT COUNT(*) FROM held_mails"),
     }
     db.close()

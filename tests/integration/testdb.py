@@ -153,6 +153,18 @@ class _PgConnection:
         return False
 
 
+def restart_ids(conn):
+    """After deleting rows, give new rows the ids SQLite would: max(id) + 1.
+    (PostgreSQL's sequences, like upstream's, never reuse an id.)"""
+    if isinstance(conn, _PgConnection):
+        cur = conn._c.cursor()
+        cur.execute("SELECT table_name FROM information_schema.columns WHERE table_schema = "
+                    "current_schema() AND column_name = 'id' AND is_identity = 'YES'")
+        for (table,) in cur.fetchall():
+            cur.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                        "(SELECT COALESCE(MAX(id), 0) + 1 FROM " + table + "), false)", (table,))
+
+
 def connect(url):
     """A DB-API connection to a patchbay database URL (sqlite:// or postgresql://)."""
     if url.startswith(("postgres://", "postgresql://")):
