@@ -11,6 +11,7 @@
 #include "api/request_body.h"
 #include "api/response.h"
 #include "api/writes.h"
+#include "db/read/patches_read.h"
 #include "db/read/users_read.h"
 #include "service/patch_edits.h"
 #include "service/permissions.h"
@@ -30,9 +31,9 @@ struct PatchRow {
 };
 
 std::optional<PatchRow> LoadPatch(db::Connection& c, db::Id id) {
-  db::Query q(c, "SELECT id, project_id FROM patches WHERE id = ?1", id);
-  if (!q.Next()) return std::nullopt;
-  return PatchRow{q.Int(0), q.Int(1)};
+  auto project = db::read::PatchProjectId(c, id);
+  if (!project) return std::nullopt;
+  return PatchRow{id, *project};
 }
 
 // django.utils.text.slugify(value.lower()) for ASCII input; other
