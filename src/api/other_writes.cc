@@ -93,7 +93,7 @@ http::Response CheckCreateView(Context& ctx, const RouteArgs& args) {
   check.patch_id = args.id;
   check.user_id = ctx.user->user.id;
   // user: writable, defaults to the requester (quirk, spec §3.8.9).
-  auto user = ReadPk(in, {.name = "user"}, [&](int64_t id) { return db::read::RowExists(conn, "users", id); });
+  auto user = ReadPk(in, {.name = "user"}, [&](int64_t id) { return db::read::RowExists(conn, db::read::Table::kUsers, id); });
   if (user.set && user.value) check.user_id = *user.value;
   // state: a label is swapped for its code first, then ChoiceField.
   {
@@ -150,7 +150,7 @@ service::BundleChanges ReadBundle(Context& ctx, const RequestData& data, bool pa
     }
   }
   auto patches = ReadPkList(in, {.name = "patches", .required = true},
-                            [&](int64_t id) { return db::read::RowExists(conn, "patches", id); });
+                            [&](int64_t id) { return db::read::RowExists(conn, db::read::Table::kPatches, id); });
   if (patches.set && patches.value) {
     if (patches.value->empty()) {
       errs.Add("patches", "Bundles cannot be empty");
@@ -255,7 +255,7 @@ http::Response CommentUpdate(Context& ctx, const RouteArgs& args, service::Comme
   const std::string_view allow = kAllowReadUpdate;
   auto& conn = ctx.conn();
   bool patch = kind == service::CommentKind::kPatch;
-  if (!db::read::RowExists(conn, patch ? "patches" : "covers", args.id)) return NotFoundJson(allow);
+  if (!db::read::RowExists(conn, patch ? db::read::Table::kPatches : db::read::Table::kCovers, args.id)) return NotFoundJson(allow);
   auto parent = db::read::CommentParentId(
       conn, patch ? db::read::CommentKind::kPatch : db::read::CommentKind::kCover, args.id2);
   if (!parent || *parent != args.id) return NotFoundJson(allow);
@@ -297,7 +297,7 @@ http::Response CoverCommentUpdateView(Context& ctx, const RouteArgs& args) {
 http::Response UserUpdateView(Context& ctx, const RouteArgs& args) {
   const std::string_view allow = kAllowReadUpdate;
   auto& conn = ctx.conn();
-  if (!db::read::RowExists(conn, "users", args.id)) return NotFoundJson(allow);
+  if (!db::read::RowExists(conn, db::read::Table::kUsers, args.id)) return NotFoundJson(allow);
   if (!ctx.user || ctx.user->user.id != args.id) return PermissionDenied(ctx, allow);
   auto parsed = ParseRequestBody(ctx.req, allow);
   if (auto* err = std::get_if<http::Response>(&parsed)) return std::move(*err);

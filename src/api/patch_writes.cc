@@ -119,7 +119,7 @@ service::PatchEdit ReadPatchEdit(Context& ctx, const RequestData& data, bool par
   if (archived.set && archived.value) edit.changes.archived = *archived.value;
 
   auto delegate = ReadPk(in, {.name = "delegate", .required = true, .allow_null = true},
-                         [&](int64_t id) { return db::read::RowExists(conn, "users", id); });
+                         [&](int64_t id) { return db::read::RowExists(conn, db::read::Table::kUsers, id); });
   if (delegate.set) {
     if (delegate.value && !service::IsProjectMaintainer(conn, *delegate.value, patch.project_id)) {
       auto u = db::read::UserById(conn, *delegate.value);
@@ -132,7 +132,7 @@ service::PatchEdit ReadPatchEdit(Context& ctx, const RequestData& data, bool par
   }
 
   auto related = ReadPkList(in, {.name = "related"},
-                            [&](int64_t id) { return db::read::RowExists(conn, "patches", id); });
+                            [&](int64_t id) { return db::read::RowExists(conn, db::read::Table::kPatches, id); });
   if (related.set) {
     edit.related = related.value.value_or(std::vector<int64_t>{});
   } else if (!partial && !errs.Has("related")) {

@@ -262,7 +262,7 @@ const std::vector<FieldInfo>* Permitted(Context& ctx, std::string_view route, co
       return storage;
     }
     if (route == "User Detail") {
-      return uid && *uid == args.id && db::read::RowExists(conn, "users", args.id) ? &UserFields() : nullptr;
+      return uid && *uid == args.id && db::read::RowExists(conn, db::read::Table::kUsers, args.id) ? &UserFields() : nullptr;
     }
     if (route == "Bundle Detail") {
       if (!ctx.AtLeast(kV12) || !uid) return nullptr;
