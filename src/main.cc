@@ -34,6 +34,8 @@ const std::map<std::string, Command> kCommands = {
       "[--database URL]"}},
     {"failed", {pb::cli::Failed, "list, show or retry mails that could not be stored",
       "[--database URL] list | show ID | retry [ID|--all]"}},
+    {"held", {pb::cli::Held, "list replies held until the mail they answer arrives",
+      "[--database URL]"}},
     {"demo", {pb::cli::Demo, "create the demo project and load its mails",
       "[--database URL]"}},
 };
