@@ -6,8 +6,7 @@
 
 namespace pb::cli {
 
-std::unique_ptr<db::Connection> OpenMigrated(const std::string& url, bool* unavailable) {
-  if (unavailable) *unavailable = false;
+std::unique_ptr<db::Connection> OpenMigrated(const std::string& url) {
   try {
     auto conn = db::Open(url);
     auto applied = db::Migrate(*conn);
@@ -18,7 +17,6 @@ std::unique_ptr<db::Connection> OpenMigrated(const std::string& url, bool* unava
     return conn;
   } catch (const db::DbError& e) {
     std::fprintf(stderr, "patchbay: %s\n", e.what());
-    if (unavailable) *unavailable = e.kind() == db::DbError::Kind::kUnavailable;
     return nullptr;
   }
 }

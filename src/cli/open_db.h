@@ -9,8 +9,7 @@
 namespace pb::cli {
 
 // Opens the URL and applies pending migrations; prints the error and returns
-// null on failure. `unavailable` (optional) tells whether the failure was
-// the database being unreachable, a temporary condition.
-std::unique_ptr<db::Connection> OpenMigrated(const std::string& url, bool* unavailable = nullptr);
+// null on failure.
+std::unique_ptr<db::Connection> OpenMigrated(const std::string& url);
 
 }  // namespace pb::cli
