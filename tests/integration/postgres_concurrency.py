@@ -141,9 +141,10 @@ def parallel_parsemail(binary, mails, r):
     r.check("4 parallel parsemail: no temporary failures", 75 not in codes, codes.count(75))
     got = state(db)
     r.check("parallel parsemail: no duplicate patches", got["dup_patches"] == 0, got["dup_patches"])
-    r.check("parallel parsemail: the same replies",
-            sorted(got["patch_comments"] + got["cover_comments"]) ==
-            sorted(reference["patch_comments"] + reference["cover_comments"]))
+    replies = lambda st: set(st["patch_comments"] + st["cover_comments"])
+    r.check("parallel parsemail: the same replies", replies(got) == replies(reference),
+            ("only parallel:", sorted(replies(got) - replies(reference)),
+             "only sequential:", sorted(replies(reference) - replies(got))))
     for key in ("patches", "covers", "failed"):
         r.check("parallel parsemail: same %s" % key, got[key] == reference[key],
                 (got[key] if isinstance(got[key], int) else len(got[key]),
