@@ -10,6 +10,7 @@
 #include "db/connection.h"
 #include "db/read/catalog.h"
 #include "db/read/page_ids.h"
+#include "db/read/web_read.h"
 #include "http/server.h"
 #include "web/visitor.h"
 
@@ -21,6 +22,14 @@ struct PageState {
   db::read::Catalog catalog;
   db::read::CountCache counts;
   std::shared_ptr<db::read::OrderedIdCache> page_ids;  // null: deep pages walk OFFSET
+  std::string base_url;  // serve --base-url: the origin CSRF checks and .pwclientrc use
+
+  // The tags and which projects use them, reloaded when the generation moves.
+  std::vector<db::read::TagRec> tags;
+  std::vector<db::Id> tag_projects;
+  int64_t tags_generation = -1;
+  void RefreshTags(db::Connection& c, int64_t generation);
+  bool TagsShown(db::Id project_id) const;
 };
 
 // nullopt when the path is not a page URL.

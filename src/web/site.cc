@@ -59,6 +59,7 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
         t.conn = db::Open(url);
         t.pages.counts = counts;
         t.pages.page_ids = page_ids;
+        t.pages.base_url = base_url;
       }
       if (path == "/xmlrpc/") return XmlRpc(t, req);
       std::optional<db::ReadSnapshot> snapshot;

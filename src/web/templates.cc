@@ -14,13 +14,14 @@ const char* const kLayout = R"HTML(<!DOCTYPE html>
 <header class="top">
   <a class="brand" href="/">patchbay</a>
   {{#project}}<span class="project">{{name}}</span>
-  <nav><a href="/project/{{linkname}}/list/">Patches</a></nav>{{/project}}
-  <nav class="account">{{#account}}Logged in as <a href="/user/"><strong>{{username}}</strong></a> &middot; <a href="/user/">profile</a> &middot; <form class="logout" method="post" action="/user/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}"><button type="submit">logout</button></form>{{/account}}{{^account}}<a href="/user/login/">login</a>{{/account}}</nav>
+  <nav><a href="/project/{{linkname}}/list/">Patches</a> <a href="/project/{{linkname}}/bundles/">Bundles</a> <a href="/project/{{linkname}}/">About this project</a></nav>{{/project}}
+  <nav class="account">{{#account}}Logged in as <a href="/user/"><strong>{{username}}</strong></a> &middot; <a href="/user/todo/">todo{{#todo_count}} <span class="badge">{{todo_count}}</span>{{/todo_count}}</a> &middot; <a href="/user/bundles/">bundles</a> &middot; <a href="/user/">profile</a> &middot; <form class="logout" method="post" action="/user/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}"><button type="submit">logout</button></form>{{/account}}{{^account}}<a href="/user/login/">login</a>{{/account}}</nav>
 </header>
 <main>
 {{{body}}}
 </main>
-<footer>patchbay, a Patchwork-compatible patch tracker &middot; <a href="/api/">REST API</a> &middot; <a href="/xmlrpc/">XML-RPC</a></footer>
+<footer>patchbay, a Patchwork-compatible patch tracker &middot; <a href="/about/">about</a> &middot; <a href="/api/">REST API</a> &middot; <a href="/xmlrpc/">XML-RPC</a></footer>
+<script src="/static/patchbay.js" defer></script>
 </body>
 </html>
 )HTML";
