@@ -123,8 +123,8 @@ const char* const kSubmission = R"HTML({{#messages}}<ul class="messages">{{#item
 <tr><td></td><td><input type="submit" value="Update"></td></tr>
 </table>
 </form>
-</div>{{/editable}}
-{{#bundling}}<div class="patchforms">
+{{/editable}}
+{{#bundling}}{{^editable}}<div class="patchforms">{{/editable}}
 <form method="post" class="patchform patchform-bundle" id="patchform-bundle">
 <input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}">
 <h3>Bundling</h3>
@@ -133,7 +133,7 @@ const char* const kSubmission = R"HTML({{#messages}}<ul class="messages">{{#item
 {{#has_bundles}}<tr><td><label for="id_bundle_id">Add to bundle:</label></td><td><select name="bundle_id" id="id_bundle_id">{{#bundles}}<option value="{{id}}">{{name}}</option>{{/bundles}}</select> <button type="submit" name="action" value="addtobundle">Add</button></td></tr>{{/has_bundles}}
 </table>
 </form>
-</div>{{/bundling}}
+{{^editable}}</div>{{/editable}}{{/bundling}}{{#editable}}</div>{{/editable}}
 {{#pull_url}}<h2>Pull-request</h2><a class="pull-url" href="{{pull_url}}">{{pull_url}}</a>{{/pull_url}}
 {{#has_checks}}<h2>Checks</h2>
 <table class="list checks" id="checks">

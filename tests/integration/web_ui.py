@@ -66,41 +66,51 @@ def run(cmd, **kw):
     return r.stdout.decode()
 
 
+def build_db(binary, tmp):
+    """A database with two projects, five users (maria maintains 'ui'; sam
+    is the submitter Pat; dave is a delegate; eve nobody; root a
+    superuser), four patches, a cover letter and a review reply.
+    Returns (path, url, maria's API token, {username: id})."""
+    path = os.path.join(tmp, "ui.db")
+    db = "sqlite://" + path
+    pb = [binary]
+    run(pb + ["migrate", "--database", db])
+    run(pb + ["project", "create", "--database", db, "--linkname", "ui", "--name", "UI",
+              "--listid", "ui.lists.example.org", "--listemail", "ui@lists.example.org"])
+    run(pb + ["project", "create", "--database", db, "--linkname", "other", "--name", "Other",
+              "--listid", "other.lists.example.org", "--listemail", "other@lists.example.org"])
+    for user, email, extra in [("maria", "maria@example.com", ["--maintainer", "ui"]),
+                               ("sam", "pat@example.com", []),
+                               ("dave", "dave@example.com", []),
+                               ("eve", "eve@example.com", []),
+                               ("root", "root@example.com", [])]:
+        run(pb + ["user", "create", "--database", db, "--username", user, "--email", email,
+                  "--password", PASSWORD] + extra)
+    for m in MAILS:
+        run(pb + ["parsemail", "--database", db], input=m)
+    token = run(pb + ["user", "token", "--database", db, "maria"]).strip().split()[-1]
+    with sqlite3.connect(path) as con:
+        ids = dict(con.execute("SELECT username, id FROM users"))
+        con.execute("UPDATE users SET is_superuser = 1, is_staff = 1 WHERE username = 'root'")
+        # sam is the submitter Pat (the person of his address); dave is
+        # the delegate of 'beta' without being a maintainer.
+        con.execute("UPDATE people SET user_id = ? WHERE email = 'pat@example.com'", (ids["sam"],))
+        con.execute("UPDATE patches SET delegate_id = ? WHERE msgid = '<beta@example.com>'", (ids["dave"],))
+        con.execute("UPDATE projects SET commit_url_format = 'https://git.example.org/c/{}', "
+                    "list_archive_url = 'https://lore.example.org/ui/', "
+                    "list_archive_url_format = 'https://lore.example.org/ui/{}/'")
+    _touch(path)
+    return path, db, token, ids
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     args = ap.parse_args()
     r = Results()
     with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "ui.db")
-        db = "sqlite://" + path
+        path, db, token, users = build_db(args.binary, tmp)
         pb = [args.binary]
-        run(pb + ["migrate", "--database", db])
-        run(pb + ["project", "create", "--database", db, "--linkname", "ui", "--name", "UI",
-                  "--listid", "ui.lists.example.org", "--listemail", "ui@lists.example.org"])
-        run(pb + ["project", "create", "--database", db, "--linkname", "other", "--name", "Other",
-                  "--listid", "other.lists.example.org", "--listemail", "other@lists.example.org"])
-        for user, email, extra in [("maria", "maria@example.com", ["--maintainer", "ui"]),
-                                   ("sam", "pat@example.com", []),
-                                   ("dave", "dave@example.com", []),
-                                   ("eve", "eve@example.com", []),
-                                   ("root", "root@example.com", [])]:
-            run(pb + ["user", "create", "--database", db, "--username", user, "--email", email,
-                      "--password", PASSWORD] + extra)
-        for m in MAILS:
-            run(pb + ["parsemail", "--database", db], input=m)
-        token = run(pb + ["user", "token", "--database", db, "maria"]).strip().split()[-1]
-        with sqlite3.connect(path) as con:
-            ids = dict(con.execute("SELECT username, id FROM users"))
-            con.execute("UPDATE users SET is_superuser = 1, is_staff = 1 WHERE username = 'root'")
-            # sam is the submitter Pat (the person of his address); dave is
-            # the delegate of 'beta' without being a maintainer.
-            con.execute("UPDATE people SET user_id = ? WHERE email = 'pat@example.com'", (ids["sam"],))
-            con.execute("UPDATE patches SET delegate_id = ? WHERE msgid = '<beta@example.com>'", (ids["dave"],))
-            con.execute("UPDATE projects SET commit_url_format = 'https://git.example.org/c/{}', "
-                        "list_archive_url = 'https://lore.example.org/ui/', "
-                        "list_archive_url_format = 'https://lore.example.org/ui/{}/'")
-        _touch(path)
         srv = subprocess.Popen(pb + ["serve", "--database", db, "--listen", "127.0.0.1:0", "--threads", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
@@ -108,7 +118,7 @@ def main():
             m = re.match(r"patchbay: serving on (http://127\.0\.0\.1:\d+)/", line)
             if not m:
                 sys.exit("server did not start: %r" % line)
-            scenario(m.group(1), r, path, token, ids)
+            scenario(m.group(1), r, path, token, users)
         finally:
             srv.send_signal(signal.SIGTERM)
             srv.wait(timeout=30)
