@@ -297,7 +297,9 @@ details.bundle-settings { margin-bottom: 1em; }
   table.patches .col-series, table.patches .col-tags, table.patches .col-delegate { display: none; }
   table.patches .col-checks { display: none; }
   table.patches td.col-name { overflow-wrap: anywhere; }
-  table.patches td.col-date { white-space: normal; }
+  table.patches td.col-date { white-space: nowrap; font-size: 0.85em; }
+  h1 { font-size: 1.4em; }
+  table.list { font-size: 0.95em; }
   table.meta th, table.meta td { display: block; }
   table.meta th { padding-top: 0.4em; }
   table.bundles th:nth-child(2), table.bundles td:nth-child(2), table.bundles th:nth-child(5), table.bundles td:nth-child(5) { display: none; }
