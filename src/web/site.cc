@@ -64,7 +64,7 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
       if (path == "/xmlrpc/") return XmlRpc(t, req);
       std::optional<db::ReadSnapshot> snapshot;
       if (req.method == "GET" || req.method == "HEAD") snapshot.emplace(*t.conn);
-      if (auto r = HandleDownload(*t.conn, t.auth, req)) return std::move(*r);
+      if (auto r = HandleDownload(*t.conn, t.auth, req, base_url)) return std::move(*r);
       Visitor visitor(*t.conn, req);
       std::optional<http::Response> page = HandleAccountPage(*t.conn, t.pages, visitor, req, base_url);
       if (!page) page = HandlePage(*t.conn, t.pages, visitor, req);

@@ -111,7 +111,9 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         path, db, token, users = build_db(args.binary, tmp)
         pb = [args.binary]
-        srv = subprocess.Popen(pb + ["serve", "--database", db, "--listen", "127.0.0.1:0", "--threads", "2"],
+        # Behind a proxy: absolute URLs and .pwclientrc use the configured origin.
+        srv = subprocess.Popen(pb + ["serve", "--database", db, "--listen", "127.0.0.1:0", "--threads", "2",
+                                     "--base-url", "https://patches.example.org"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             line = srv.stdout.readline()
@@ -447,6 +449,11 @@ def scenario(base, r, dbpath, token, users):
     st, _, body = anon.request("GET", "/project/ui/")
     r.check("project page", st == 200 and "ui@lists.example.org" in body and "maria" in body and
             "pwclientrc" in body)
+    st, h, body = anon.request("GET", "/project/ui/pwclientrc/")
+    r.check(".pwclientrc with the --base-url origin", st == 200 and "url = https://patches.example.org/api/" in body
+            and "running on patches.example.org." in body and ".pwclientrc" in h["Content-Disposition"], body)
+    st, _, body = maria.request("GET", "/project/ui/pwclientrc/")
+    r.check(".pwclientrc names the logged-in user", "username = maria" in body, body)
     st, _, body = anon.request("GET", "/about/")
     r.check("about page", st == 200 and "REST API" in body)
     st, h, _ = anon.request("GET", "/help/pwclient/")
