@@ -238,7 +238,22 @@ std::optional<Response> HandlePage(db::Connection& c, PageState& st, Visitor& vi
   std::string decoded = api::PercentDecode(req.path, /*plus_is_space=*/false);
   int64_t generation = db::read::ReadGeneration(c);
   st.catalog.Refresh(c, generation);
-  if (auto r = Route(c, st, visitor, req, decoded)) return r;
+  // Anonymous visitors (no Cookie header: no session, no CSRF token in the
+  // page) get the same bytes for a list URL until the next write.
+  bool cacheable = st.responses && (req.method == "GET" || req.method == "HEAD") &&
+                   req.Header("cookie").empty() && decoded.starts_with("/project/") &&
+                   decoded.ends_with("/list/");
+  if (cacheable) {
+    if (auto hit = st.responses->Get(req.target, generation)) return *hit;
+  }
+  if (auto r = Route(c, st, visitor, req, decoded)) {
+    bool sets_cookie = false;
+    for (const auto& [name, value] : r->headers) sets_cookie |= name == "Set-Cookie";
+    if (cacheable && req.method == "GET" && r->status == 200 && !sets_cookie) {
+      st.responses->Put(req.target, generation, *r);
+    }
+    return r;
+  }
   // Django's APPEND_SLASH: a path that matches with a slash added is
   // redirected there (301), the query string kept.
   if (!decoded.ends_with('/')) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "api/response_cache.h"
 #include "db/connection.h"
 #include "db/read/catalog.h"
 #include "db/read/page_ids.h"
@@ -22,6 +23,9 @@ struct PageState {
   db::read::Catalog catalog;
   db::read::CountCache counts;
   std::shared_ptr<db::read::OrderedIdCache> page_ids;  // null: deep pages walk OFFSET
+  // Anonymous list pages kept per generation, as the API's lists (null:
+  // serve --no-response-cache).
+  std::shared_ptr<api::ResponseCache> responses;
   std::string base_url;  // serve --base-url: the origin CSRF checks and .pwclientrc use
 
   // The tags and which projects use them, reloaded when the generation moves.
