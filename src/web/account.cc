@@ -141,6 +141,8 @@ std::string Strip(std::string_view s) {
   return std::string(s);
 }
 
+constexpr size_t kMaxNextBytes = 4096;
+
 // LoginView.get_redirect_url(): `next` from the POST body, else the query,
 // if it is safe.
 std::string NextUrl(const http::Request& req, const Form* form) {
@@ -149,6 +151,8 @@ std::string NextUrl(const http::Request& req, const Form* form) {
     auto params = api::QueryParams::Parse(req.query);
     if (const std::string* n = params.Last("next")) next = *n;
   }
+  // A `next` longer than any page URL is an attack on the Location header.
+  if (next.size() > kMaxNextBytes) return "";
   return IsSafeRedirect(next, req.Header("host")) ? next : "";
 }
 
