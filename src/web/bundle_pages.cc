@@ -6,6 +6,7 @@
 #include "core/strings.h"
 #include "db/read/web_read.h"
 #include "service/bundle_contents.h"
+#include "service/bundle_names.h"
 #include "service/bundles.h"
 #include "web/patch_list.h"
 #include "web/responses.h"
@@ -25,7 +26,7 @@ std::string BundleUrl(std::string_view owner, std::string_view name) {
 // the owner.
 std::optional<std::string> NameError(std::string_view name) {
   if (name.empty()) return "This field is required.";
-  if (name.find('/') != std::string_view::npos) return "Bundle names can't contain slashes";
+  if (auto error = service::BundleNameError(name)) return error;
   if (name.size() > 50) return "Ensure this value has at most 50 characters.";
   return std::nullopt;
 }

@@ -12,6 +12,7 @@
 #include "db/pages_store.h"
 #include "db/read/patches_read.h"
 #include "service/bundle_contents.h"
+#include "service/bundle_names.h"
 #include "service/patch_bulk.h"
 #include "web/list_filters.h"
 #include "web/ui_templates.h"
@@ -169,12 +170,16 @@ void BundleAction(db::Connection& c, Visitor& visitor, const PostedForm& form,
     size_t lead = 0;
     while (lead < name.size() && std::isspace(static_cast<unsigned char>(name[lead]))) ++lead;
     name.erase(0, lead);
-    if (name.find('/') != std::string::npos) {
-      view.errors.push_back("Bundle names can't contain slashes");
+    if (auto error = service::BundleNameError(name)) {
+      view.errors.push_back(*error);
       return;
     }
     if (name.empty()) {
       view.errors.push_back("No bundle name was specified");
+      return;
+    }
+    if (name.size() > 50) {
+      view.errors.push_back("Bundle names can have at most 50 characters");
       return;
     }
     auto id = service::CreateEmptyBundle(c, user, view.project->id, name, false);

@@ -10,6 +10,7 @@
 #include "db/read/patches_read.h"
 #include "db/read/web_read.h"
 #include "service/bundle_contents.h"
+#include "service/bundle_names.h"
 #include "service/comment_updates.h"
 #include "service/patch_bulk.h"
 #include "service/patch_updates.h"
@@ -195,9 +196,11 @@ Response PatchPage(db::Connection& c, PageState& st, Visitor& visitor, const htt
     if (!user) return RedirectToLogin(req);
     if (action == "createbundle") {
       std::string name = form.Get("name");
-      if (name.empty() || name.find('/') != std::string::npos) {
-        msgs.errors.push_back(name.empty() ? "No bundle name was specified"
-                                           : "Bundle names can't contain slashes");
+      auto error = service::BundleNameError(name);
+      if (name.empty()) error = "No bundle name was specified";
+      else if (name.size() > 50) error = "Bundle names can have at most 50 characters";
+      if (error) {
+        msgs.errors.push_back(*error);
       } else {
         auto id = service::CreateEmptyBundle(c, *user, project.id, name, false);
         if (!id.ok()) {
