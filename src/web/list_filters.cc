@@ -124,7 +124,11 @@ std::string ListFilters::submitter_key() const {
 }
 
 std::string ListFilters::submitter_condition() const {
-  if (person_) return person_->name.value_or(person_->email);
+  // The name, else the address' local part: pages do not publish addresses.
+  if (person_) {
+    if (person_->name && !person_->name->empty()) return *person_->name;
+    return person_->email.substr(0, person_->email.find('@'));
+  }
   return person_match_;
 }
 
