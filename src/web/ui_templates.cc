@@ -346,6 +346,39 @@ const char* const kScript = R"JS((function () {
       }).catch(function () {});
     });
   }
+  // A bundle's owner drags rows to reorder (upstream's reorder form; the
+  // up/down buttons do the same without JavaScript).
+  var body = document.querySelector('#patchlist tbody');
+  if (body && document.querySelector('#patchlist td.col-reorder')) {
+    var dragged = null;
+    var rows = body.querySelectorAll('tr[id^="patch_row:"]');
+    var start = rows.length ? rows[0].id.split(':')[1] : null;
+    for (var r = 0; r < rows.length; r++) {
+      rows[r].draggable = true;
+      rows[r].addEventListener('dragstart', function (e) { dragged = e.currentTarget; });
+      rows[r].addEventListener('dragover', function (e) { e.preventDefault(); });
+      rows[r].addEventListener('drop', function (e) {
+        e.preventDefault();
+        var target = e.currentTarget;
+        if (!dragged || dragged === target) return;
+        var after = dragged.compareDocumentPosition(target) & Node.DOCUMENT_POSITION_FOLLOWING;
+        body.insertBefore(dragged, after ? target.nextSibling : target);
+        var f = document.createElement('form');
+        f.method = 'post';
+        var add = function (name, value) {
+          var i = document.createElement('input');
+          i.type = 'hidden'; i.name = name; i.value = value; f.appendChild(i);
+        };
+        add('csrfmiddlewaretoken', document.querySelector('#patchlistform input[name=csrfmiddlewaretoken]').value);
+        add('form', 'reorderform');
+        add('order_start', start);
+        var now = body.querySelectorAll('tr[id^="patch_row:"]');
+        for (var k = 0; k < now.length; k++) add('neworder', now[k].id.split(':')[1]);
+        document.body.appendChild(f);
+        f.submit();
+      });
+    }
+  }
   var buttons = document.querySelectorAll('button[data-comment-api]');
   for (var i = 0; i < buttons.length; i++) {
     buttons[i].addEventListener('click', function (e) {

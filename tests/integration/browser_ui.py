@@ -195,6 +195,16 @@ def scenario(ui, r, token, users):
     ui.submit_and_wait(ui.css("td.col-reorder button[value^='down:']")[0])
     after = ui.rows()
     r.check("bundle reordered", len(before) == 3 and after == [before[1], before[0], before[2]], (before, after))
+    # Drag the last row onto the first (HTML5 drag events, as a mouse sends them).
+    old = ui.one("html")
+    ui.d.execute_script("""
+        var rows = document.querySelectorAll('#patchlist tbody tr');
+        function fire(el, type) {
+          el.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: new DataTransfer()}));
+        }
+        fire(rows[2], 'dragstart'); fire(rows[0], 'dragover'); fire(rows[0], 'drop');""")
+    ui.wait.until(lambda d: _stale(old))
+    r.check("bundle reordered by dragging", ui.rows() == [after[2], after[0], after[1]], (after, ui.rows()))
 
     # Change a patch on its page; its checks are shown.
     api_post(ui.base, "/api/patches/%d/checks/" % _pid(ui.base, "alpha"), token,
