@@ -23,6 +23,9 @@ struct PageState {
   db::read::Catalog catalog;
   db::read::CountCache counts;
   std::shared_ptr<db::read::OrderedIdCache> page_ids;  // null: deep pages walk OFFSET
+  // Lists sorted by a joined column (submitter name, delegate, state) sort
+  // every row they match: their ordered ids are kept from the first page.
+  std::shared_ptr<db::read::OrderedIdCache> sorted_ids;
   // Anonymous list pages kept per generation, as the API's lists (null:
   // serve --no-response-cache).
   std::shared_ptr<api::ResponseCache> responses;

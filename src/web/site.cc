@@ -49,8 +49,9 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
   // threads, as the API's lists do.
   db::read::CountCache counts;
   auto page_ids = std::make_shared<db::read::OrderedIdCache>();
+  auto sorted_ids = std::make_shared<db::read::OrderedIdCache>(size_t{4} << 20, /*min_offset=*/0);
   auto responses = config.response_cache ? std::make_shared<api::ResponseCache>() : nullptr;
-  return [api_handler, url, base_url, counts, page_ids,
+  return [api_handler, url, base_url, counts, page_ids, sorted_ids,
           responses](const http::Request& req) -> http::Response {
     std::string_view path = req.path;
     if (path == "/api" || path.starts_with("/api/")) return api_handler(req);
@@ -60,6 +61,7 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
         t.conn = db::Open(url);
         t.pages.counts = counts;
         t.pages.page_ids = page_ids;
+        t.pages.sorted_ids = sorted_ids;
         t.pages.base_url = base_url;
         t.pages.responses = responses;
       }

@@ -51,21 +51,8 @@ const char* const kPatchList = R"HTML({{#messages}}<ul class="messages">{{#items
 {{/columns}}{{#reorder}}<th class="col-reorder">Order</th>{{/reorder}}
 </tr></thead>
 <tbody>
-{{#patches}}<tr id="patch_row:{{id}}">
-{{#logged_in}}<td class="select"><input type="checkbox" name="patch_id:{{id}}" aria-label="Select patch {{id}}"></td>{{/logged_in}}
-{{#show_ids}}<td class="id">{{id}}</td>{{/show_ids}}
-<td class="col-name"><a href="{{url}}">{{name}}</a></td>
-<td class="col-series">{{#series_id}}<a href="?series={{series_id}}">{{series_name}}</a>{{/series_id}}</td>
-<td class="col-tags"><span title="{{tag_title}}">{{tag_counts}}</span></td>
-<td class="col-checks"><span title="Success / Warning / Fail">{{#checks}}<span class="patchlistchecks {{cls}}">{{text}}</span>{{/checks}}</span></td>
-<td class="col-date">{{date}}</td>
-<td class="col-submitter"><a href="{{submitter_url}}">{{submitter}}</a></td>
-<td class="col-delegate">{{delegate}}</td>
-<td class="col-state">{{state}}</td>
-{{#reorder}}<td class="col-reorder"><button type="submit" name="move" value="up:{{id}}" title="Move up" aria-label="Move up">&#9650;</button><button type="submit" name="move" value="down:{{id}}" title="Move down" aria-label="Move down">&#9660;</button></td>{{/reorder}}
-</tr>
-{{/patches}}{{^patches}}<tr><td colspan="{{colspan}}">No patches to display</td></tr>
-{{/patches}}</tbody>
+{{{rows}}}{{^has_patches}}<tr><td colspan="{{colspan}}">No patches to display</td></tr>
+{{/has_patches}}</tbody>
 </table>
 {{{pagination}}}
 {{#has_patches}}{{#logged_in}}<div class="patchforms" id="patchforms">
