@@ -130,8 +130,7 @@ const char* const kSubmission = R"HTML({{#messages}}<ul class="messages">{{#item
 <h2>{{#is_patch}}Commit Message{{/is_patch}}{{^is_patch}}Message{{/is_patch}}</h2>
 <div class="submission-message">
 <div class="meta"><a href="{{submitter_url}}">{{submitter}}</a> &middot; {{date}} UTC</div>
-<pre class="content">{{#content_lines}}{{#cls}}<span class="{{cls}}">{{text}}</span>{{/cls}}{{^cls}}{{text}}{{/cls}}
-{{/content_lines}}</pre>
+<pre class="content">{{{content_lines}}}</pre>
 </div>
 {{#has_comments}}<h2>Comments</h2>{{/has_comments}}
 {{#comments}}<section class="comment" id="{{id}}">
@@ -147,13 +146,11 @@ const char* const kSubmission = R"HTML({{#messages}}<ul class="messages">{{#item
 {{#addressed}}<button type="submit" name="addressed" value="false" data-comment-api="{{api_url}}">Mark Unaddressed</button>{{/addressed}}
 </form>{{/can_edit}}
 </div>
-<pre class="content">{{#lines}}{{#cls}}<span class="{{cls}}">{{text}}</span>{{/cls}}{{^cls}}{{text}}{{/cls}}
-{{/lines}}</pre>
+<pre class="content">{{{lines}}}</pre>
 </section>
 {{/comments}}
 {{#has_diff}}<h2>Patch</h2>
-<pre class="diff">{{#diff_lines}}<span class="{{kind}}">{{text}}</span>
-{{/diff_lines}}</pre>{{/has_diff}}
+<pre class="diff">{{{diff_lines}}}</pre>{{/has_diff}}
 )HTML";
 
 // Upstream's bundle.html, above the bundle's patch list.
