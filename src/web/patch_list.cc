@@ -532,15 +532,19 @@ Response PatchListPage(db::Connection& c, PageState& st, Visitor& visitor, const
   std::string html;
   html.reserve(rows.size() * 900);
   auto esc = [&html](std::string_view text) {
-    for (char ch : text) {
-      switch (ch) {
+    // Runs without special characters are appended whole.
+    while (!text.empty()) {
+      size_t n = text.find_first_of("&<>\"'");
+      html.append(text.substr(0, n));
+      if (n == std::string_view::npos) break;
+      switch (text[n]) {
         case '&': html += "&amp;"; break;
         case '<': html += "&lt;"; break;
         case '>': html += "&gt;"; break;
         case '"': html += "&quot;"; break;
-        case '\'': html += "&#x27;"; break;
-        default: html += ch;
+        default: html += "&#x27;"; break;
       }
+      text.remove_prefix(n + 1);
     }
   };
   const char* check_names[] = {"", "success", "warning", "fail"};
