@@ -18,6 +18,7 @@ int User(const Args& args);     // user create|list|token
 int Retag(const Args& args);
 int Rehash(const Args& args);
 int Failed(const Args& args);   // failed list|show|retry
+int Held(const Args& args);     // held list: replies waiting for their parent
 int Demo(const Args& args);     // demo: create the demo project and load its mbox
 
 // The database URL from --database, else $PATCHBAY_DATABASE, else
