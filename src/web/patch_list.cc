@@ -399,8 +399,9 @@ Response PatchListPage(db::Connection& c, PageState& st, Visitor& visitor, const
   int64_t page_size = kDefaultPageSize;
   bool show_ids = false;
   if (user) {
-    page_size = std::max<int64_t>(1, db::read::ItemsPerPage(c, user->user.id));
-    show_ids = false;
+    auto prefs = db::read::ListPrefs(c, user->user.id);
+    page_size = std::max<int64_t>(1, prefs.items_per_page);
+    show_ids = prefs.show_ids;
   }
   int64_t total = db::read::CountPatches(c, f, &st.counts, generation);
   int64_t pages = std::max<int64_t>(1, (total + page_size - 1) / page_size);
@@ -557,6 +558,7 @@ Response PatchListPage(db::Connection& c, PageState& st, Visitor& visitor, const
       html += "<td class=\"select\"><input type=\"checkbox\" name=\"patch_id:" + id +
               "\" aria-label=\"Select patch " + id + "\"></td>\n";
     }
+    if (show_ids) html += "<td class=\"id\">" + id + "</td>\n";
     html += "<td class=\"col-name\"><a href=\"";
     esc(api::PatchWebPath(linkname, r.msgid));
     html += "\">";
@@ -613,7 +615,7 @@ Response PatchListPage(db::Connection& c, PageState& st, Visitor& visitor, const
   }
   d.set("rows", std::move(html));
   d.set("has_patches", !rows.empty());
-  d.set("colspan", std::to_string(8 + (user ? 1 : 0) + (order.editable ? 1 : 0)));
+  d.set("colspan", std::to_string(8 + (user ? 1 : 0) + (show_ids ? 1 : 0) + (order.editable ? 1 : 0)));
   d.set("pagination", total ? Pagination(page, pages, filters, order) : std::string());
   d.set("project_id", std::to_string(view.project->id));
   d.set("show_ids", show_ids);

@@ -235,7 +235,12 @@ def scenario(base, r, dbpath, token, users):
     st, _, body = maria.request("GET", L + "?page=99")
     r.check("page beyond the end -> last page", '<span class="curr" title="Current Page">4</span>' in body)
     with sqlite3.connect(dbpath) as con:
-        con.execute("UPDATE users SET items_per_page = 100 WHERE username = 'maria'")
+        con.execute("UPDATE users SET items_per_page = 100, show_ids = 1 WHERE username = 'maria'")
+    st, _, body = maria.request("GET", L)
+    r.check("ID column when the profile asks for it", '<th class="id">ID</th>' in body and
+            '<td class="id">%d</td>' % pid["alpha@example.com"] in body)
+    with sqlite3.connect(dbpath) as con:
+        con.execute("UPDATE users SET show_ids = 0 WHERE username = 'maria'")
 
     # --- Bulk changes.
     st, _, body = maria.request("GET", L)

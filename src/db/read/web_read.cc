@@ -138,8 +138,14 @@ bool AnyUsernameContains(Connection& c, std::string_view text) {
       .has_value();
 }
 
-int64_t ItemsPerPage(Connection& c, Id user_id) {
-  return QueryInt(c, "SELECT items_per_page FROM users WHERE id = ?1", user_id).value_or(100);
+ListPrefsRec ListPrefs(Connection& c, Id user_id) {
+  Query q(c, "SELECT items_per_page, show_ids FROM users WHERE id = ?1", user_id);
+  ListPrefsRec p;
+  if (q.Next()) {
+    p.items_per_page = q.Int(0);
+    p.show_ids = q.Int(1) != 0;
+  }
+  return p;
 }
 
 std::vector<CheckRec> UniqueChecks(Connection& c, Id patch_id) {

@@ -42,8 +42,13 @@ std::vector<Id> SamePersonIds(Connection& c, Id person_id);
 // (ASCII case-insensitive), as the list's text filters require.
 bool AnyPersonNameContains(Connection& c, std::string_view text);
 bool AnyUsernameContains(Connection& c, std::string_view text);
-// A user's list page size (items_per_page), 100 when unknown.
-int64_t ItemsPerPage(Connection& c, Id user_id);
+// A user's list settings: page size (items_per_page; 100 when unknown) and
+// whether the ID column is shown (show_ids).
+struct ListPrefsRec {
+  int64_t items_per_page = 100;
+  bool show_ids = false;
+};
+ListPrefsRec ListPrefs(Connection& c, Id user_id);
 
 // The latest check per (user, context) of a patch, by context then user:
 // the patch page's checks table.
