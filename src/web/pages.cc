@@ -263,7 +263,8 @@ std::optional<Response> HandlePage(db::Connection& c, PageState& st, Visitor& vi
                  slashed == "/help/pwclient/" || slashed == "/submitter/" || slashed == "/delegate/" ||
                  (!seg.empty() && (seg[0] == "project" || seg[0] == "bundle" || seg[0] == "comment" ||
                                    seg[0] == "user" || seg[0] == "patch" || seg[0] == "cover" ||
-                                   seg[0] == "series"));
+                                   seg[0] == "series" || seg[0] == "xmlrpc" || seg[0] == "mail" ||
+                                   seg[0] == "register" || seg[0] == "confirm"));
     if (known) {
       std::string location = req.path + "/";
       if (!req.query.empty()) location += "?" + req.query;
