@@ -250,6 +250,8 @@ def screenshots(ui, out, project):
     links = ui.css("#patchlist td.col-name a")
     first_patch = links[0].get_attribute("href") if links else None
     pages = [("list", "/project/%s/list/" % project), ("project", "/project/%s/" % project)]
+    if project == "ui":  # after the scenario: its bundle
+        pages.append(("bundle", "/bundle/maria/triage/?state=*"))
     for name, width, height in [("desktop", 1280, 900), ("phone", 390, 844)]:
         ui.d.set_window_size(width, height)
         for page, path in pages:
