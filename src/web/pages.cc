@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "api/embed.h"
+#include "api/filters.h"
 #include "core/strings.h"
 #include "api/query.h"
 #include "api/response.h"
