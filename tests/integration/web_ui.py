@@ -111,9 +111,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         path, db, token, users = build_db(args.binary, tmp)
         pb = [args.binary]
-        # Behind a proxy: absolute URLs and .pwclientrc use the configured origin.
+        # Behind a proxy: absolute URLs and .pwclientrc use the configured origin
+        # (http: an https origin makes the cookies Secure, which urllib keeps off http).
         srv = subprocess.Popen(pb + ["serve", "--database", db, "--listen", "127.0.0.1:0", "--threads", "2",
-                                     "--base-url", "https://patches.example.org"],
+                                     "--base-url", "http://patches.example.org"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             line = srv.stdout.readline()
@@ -455,7 +456,7 @@ def scenario(base, r, dbpath, token, users):
     r.check("project page", st == 200 and "ui@lists.example.org" in body and "maria" in body and
             "pwclientrc" in body)
     st, h, body = anon.request("GET", "/project/ui/pwclientrc/")
-    r.check(".pwclientrc with the --base-url origin", st == 200 and "url = https://patches.example.org/api/" in body
+    r.check(".pwclientrc with the --base-url origin", st == 200 and "url = http://patches.example.org/api/" in body
             and "running on patches.example.org." in body and ".pwclientrc" in h["Content-Disposition"], body)
     st, _, body = maria.request("GET", "/project/ui/pwclientrc/")
     r.check(".pwclientrc names the logged-in user", "username = maria" in body, body)
