@@ -17,12 +17,20 @@ const std::map<std::string, Command> kCommands = {
     {"parsemail", {pb::cli::ParseMail, "store one mail read from stdin (MTA pipe)"}},
     {"parsearchive", {pb::cli::ParseArchive, "store every mail of an mbox file or Maildir"}},
     {"migrate", {pb::cli::Migrate, "create or upgrade the database schema"}},
-    {"project", {pb::cli::Project, "create or list projects"}},
-    {"user", {pb::cli::User, "create or list users, make API tokens"}},
+    {"project", {pb::cli::Project, "create, list, edit or delete projects, maintainers, rules"}},
+    {"user", {pb::cli::User, "create, list, edit or delete users, passwords, API tokens"}},
     {"retag", {pb::cli::Retag, "recount review tags of every patch"}},
     {"rehash", {pb::cli::Rehash, "recompute the hash of every patch"}},
     {"failed", {pb::cli::Failed, "list, show or retry mails that could not be stored"}},
     {"demo", {pb::cli::Demo, "create the demo project and load its mails"}},
+    {"cron", {pb::cli::Cron, "send notifications, expire confirmations, retry queued mail"}},
+    {"mail", {pb::cli::Mail, "list, send or test the outgoing mail queue"}},
+    {"state", {pb::cli::State, "list, add, edit or delete patch states"}},
+    {"tag", {pb::cli::Tag, "list, add, edit or delete review tags"}},
+    {"person", {pb::cli::Person, "list people, link them to users, merge duplicates"}},
+    {"patch", {pb::cli::Patch, "delete patches (spam)"}},
+    {"cover", {pb::cli::Cover, "delete cover letters (spam)"}},
+    {"series", {pb::cli::Series, "delete series with their patches (spam)"}},
 };
 
 void Usage() {

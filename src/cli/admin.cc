@@ -1,8 +1,10 @@
 // project, user, retag, rehash, demo: administration without SQL.
 #include <cstdio>
 
+#include "cli/admin_edit.h"
 #include "cli/commands.h"
 #include "cli/open_db.h"
+#include "db/accounts.h"
 #include "db/mail_store.h"
 #include "db/projects.h"
 #include "db/users.h"
@@ -21,7 +23,8 @@ int ProjectUsage() {
                "                         [--list-archive-url-format U] [--commit-url-format U]\n"
                "       patchbay project list\n"
                "       patchbay project maintainer LINKNAME USERNAME\n"
-               "       patchbay project delegate LINKNAME PATH-GLOB USERNAME [PRIORITY]\n");
+               "       patchbay project delegate LINKNAME PATH-GLOB USERNAME [PRIORITY]\n%s",
+               kProjectAdminUsage);
   return 2;
 }
 
@@ -103,6 +106,7 @@ int Project(const Args& in) {
                   u->username.c_str());
       return 0;
     }
+    if (int rc = ProjectAdmin(*conn, verb, args); rc >= 0) return rc;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "patchbay: %s\n", e.what());
     return 1;
@@ -119,7 +123,8 @@ int User(const Args& in) {
                  "                      [--first-name F] [--last-name L] [--superuser]\n"
                  "                      [--maintainer LINKNAME]...\n"
                  "       patchbay user list\n"
-                 "       patchbay user token USERNAME   (prints a new API token)\n");
+                 "       patchbay user token USERNAME   (prints a new API token)\n%s",
+                 kUserAdminUsage);
     return 2;
   };
   if (args.empty()) return usage();
@@ -141,7 +146,20 @@ int User(const Args& in) {
       for (std::string m; !(m = TakeOption(args, "--maintainer")).empty();) maintains.push_back(m);
       if (u.username.empty() || !args.empty()) return usage();
       db::Transaction tx(*conn);
+      if (db::FindUserByUsername(*conn, u.username)) {
+        std::fprintf(stderr, "patchbay: a user named '%s' already exists\n", u.username.c_str());
+        return 1;
+      }
+      if (!u.email.empty()) {
+        if (auto other = db::UserWithEmail(*conn, u.email)) {
+          std::fprintf(stderr, "patchbay: note: %s also has the address %s\n", other->c_str(),
+                       u.email.c_str());
+        }
+      }
       u.id = db::InsertUser(*conn, u, password.empty() ? "" : service::HashPassword(password));
+      // The submitter rows of this address become the user's, so they can
+      // edit their own patches (rows another user claimed stay theirs).
+      int64_t linked = u.email.empty() ? 0 : db::LinkUnclaimedPeopleToUser(*conn, u.id, u.email);
       for (const auto& m : maintains) {
         auto p = db::FindProject(*conn, m);
         if (!p) {
@@ -153,7 +171,9 @@ int User(const Args& in) {
       if (!token.empty()) db::SetToken(*conn, u.id, token);
       db::BumpGeneration(*conn);
       tx.Commit();
-      std::printf("created user %lld %s\n", static_cast<long long>(u.id), u.username.c_str());
+      std::printf("created user %lld %s", static_cast<long long>(u.id), u.username.c_str());
+      if (linked > 0) std::printf(" (linked to %lld submitter address%s)", static_cast<long long>(linked), linked == 1 ? "" : "es");
+      std::printf("\n");
       return 0;
     }
     if (verb == "list") {
@@ -175,6 +195,7 @@ int User(const Args& in) {
       std::printf("%s\n", token.c_str());
       return 0;
     }
+    if (int rc = UserAdmin(*conn, verb, args); rc >= 0) return rc;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "patchbay: %s\n", e.what());
     return 1;

@@ -6,7 +6,9 @@
 #include "api/app.h"
 #include "cli/commands.h"
 #include "cli/open_db.h"
+#include "cli/mail_options.h"
 #include "http/server.h"
+#include "notify/sender.h"
 #include "web/site.h"
 
 namespace pb::cli {
@@ -18,10 +20,15 @@ int Serve(const Args& in) {
   std::string threads = TakeOption(args, "--threads");
   std::string base_url = TakeOption(args, "--base-url");
   bool no_response_cache = TakeFlag(args, "--no-response-cache");
+  auto mail = TakeMailConfig(args, base_url);
+  if (!mail.ok()) {
+    std::fprintf(stderr, "patchbay: %s\n", mail.status().message().c_str());
+    return 2;
+  }
   if (!args.empty()) {
     std::fprintf(stderr,
                  "usage: patchbay serve [--database URL] [--listen HOST:PORT] [--threads N] "
-                 "[--base-url URL] [--no-response-cache]\n");
+                 "[--base-url URL] [--no-response-cache]\n%s", kMailFlagsUsage);
     return 2;
   }
 
@@ -65,10 +72,13 @@ int Serve(const Args& in) {
   std::string shown_host = options.address.find(':') != std::string::npos
                                ? "[" + options.address + "]"
                                : options.address;
+  // Pages queue mail; this thread delivers it, so no request waits on SMTP.
+  notify::StartSender(url, *mail);
   Status st = http::Serve(options, handler, [&](uint16_t port) {
     std::printf("patchbay: serving on http://%s:%u/\n", shown_host.c_str(), port);
     std::fflush(stdout);
   });
+  notify::StopSender();
   if (!st.ok()) {
     std::fprintf(stderr, "patchbay: %s\n", st.message().c_str());
     return 1;

@@ -15,7 +15,7 @@ const char* const kLayout = R"HTML(<!DOCTYPE html>
   <a class="brand" href="/">patchbay</a>
   {{#project}}<span class="project">{{name}}</span>
   <nav><a href="/project/{{linkname}}/list/">Patches</a></nav>{{/project}}
-  <nav class="account">{{#account}}Logged in as <a href="/user/"><strong>{{username}}</strong></a> &middot; <a href="/user/">profile</a> &middot; <form class="logout" method="post" action="/user/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}"><button type="submit">logout</button></form>{{/account}}{{^account}}<a href="/user/login/">login</a>{{/account}}</nav>
+  <nav class="account">{{#account}}Logged in as <a href="/user/"><strong>{{username}}</strong></a> &middot; <a href="/user/">profile</a> &middot; <form class="logout" method="post" action="/user/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}"><button type="submit">logout</button></form>{{/account}}{{^account}}<a href="/user/login/">login</a> &middot; <a href="/register/">register</a> &middot; <a href="/mail/">mail settings</a>{{/account}}</nav>
 </header>
 <main>
 {{{body}}}
@@ -123,6 +123,7 @@ const char* const kLogin = R"HTML(<h1>Sign in to Patchwork</h1>
 <tr><td></td><td class="submitrow"><input type="submit" value="Login"></td></tr>
 </table>
 </form>
+<p class="login-links"><a href="/user/password-reset/">Forgot your password?</a> &middot; <a href="/register/">Register an account</a></p>
 )HTML";
 
 // Upstream's patchwork/profile.html: who you are and the API token.
