@@ -14,6 +14,7 @@
 #include "api/response.h"
 #include "api/writes.h"
 #include "db/read/users_read.h"
+#include "service/bundle_names.h"
 #include "service/bundles.h"
 #include "service/comment_updates.h"
 #include "service/patch_updates.h"
@@ -142,7 +143,13 @@ service::BundleChanges ReadBundle(Context& ctx, const RequestData& data, bool pa
   Input in{data, partial, errs};
   service::BundleChanges ch;
   auto name = ReadChar(in, {.name = "name", .required = true, .max_length = 50});
-  if (name.set && name.value) ch.name = *name.value;
+  if (name.set && name.value) {
+    if (auto error = service::BundleNameError(*name.value)) {
+      errs.Add("name", *error);
+    } else {
+      ch.name = *name.value;
+    }
+  }
   auto patches = ReadPkList(in, {.name = "patches", .required = true},
                             [&](int64_t id) { return db::read::RowExists(conn, "patches", id); });
   if (patches.set && patches.value) {

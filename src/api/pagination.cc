@@ -4,6 +4,8 @@
 
 namespace pb::api {
 
+constexpr size_t kMaxLinkHeaderBytes = 16 << 10;
+
 int64_t PageSize(const QueryParams& params) {
   const std::string* v = params.Last("per_page");
   if (!v) return kDefaultPageSize;
@@ -62,7 +64,14 @@ http::Response PagedResponse(const Context& ctx, const Page& page, std::string b
                              std::string_view allow) {
   std::string base = ctx.origin;
   base += ctx.req.path;
-  return JsonResponse(200, std::move(body), allow, LinkHeader(base, ctx.params, page));
+  std::string link = LinkHeader(base, ctx.params, page);
+  // The header repeats the query four times, re-encoded (an invalid byte
+  // grows ninefold): past this, refuse rather than send a header no proxy
+  // would pass on.
+  if (link.size() > kMaxLinkHeaderBytes) {
+    return DetailError(400, "The query string is too long.", allow);
+  }
+  return JsonResponse(200, std::move(body), allow, std::move(link));
 }
 
 }  // namespace pb::api

@@ -2,6 +2,7 @@
 // downloads) until SIGINT/SIGTERM.
 #include <cstdio>
 #include <string>
+#include <type_traits>
 
 #include "api/app.h"
 #include "cli/commands.h"
@@ -20,6 +21,8 @@ int Serve(const Args& in) {
   std::string threads = TakeOption(args, "--threads");
   std::string base_url = TakeOption(args, "--base-url");
   bool no_response_cache = TakeFlag(args, "--no-response-cache");
+  std::string max_connections = TakeOption(args, "--max-connections");
+  std::string max_body_in_flight = TakeOption(args, "--max-body-in-flight");
   auto mail = TakeMailConfig(args, base_url);
   if (!mail.ok()) {
     std::fprintf(stderr, "patchbay: %s\n", mail.status().message().c_str());
@@ -28,7 +31,9 @@ int Serve(const Args& in) {
   if (!args.empty()) {
     std::fprintf(stderr,
                  "usage: patchbay serve [--database URL] [--listen HOST:PORT] [--threads N] "
-                 "[--base-url URL] [--no-response-cache]\n%s", kMailFlagsUsage);
+                 "[--base-url URL] [--no-response-cache]\n"
+                 "                      [--max-connections N] [--max-body-in-flight BYTES]\n%s",
+                 kMailFlagsUsage);
     return 2;
   }
 
@@ -52,13 +57,23 @@ int Serve(const Args& in) {
       return 2;
     }
   }
-  if (!threads.empty()) {
+  auto count = [](const std::string& text, const char* flag, auto& out) {
+    if (text.empty()) return true;
     try {
-      options.threads = std::stoi(threads);
+      size_t used = 0;
+      long long n = std::stoll(text, &used);
+      if (used != text.size() || n < 0) throw std::invalid_argument(flag);
+      out = static_cast<std::remove_reference_t<decltype(out)>>(n);
+      return true;
     } catch (const std::exception&) {
-      std::fprintf(stderr, "patchbay: bad --threads '%s'\n", threads.c_str());
-      return 2;
+      std::fprintf(stderr, "patchbay: bad %s '%s'\n", flag, text.c_str());
+      return false;
     }
+  };
+  if (!count(threads, "--threads", options.threads) ||
+      !count(max_connections, "--max-connections", options.max_connections) ||
+      !count(max_body_in_flight, "--max-body-in-flight", options.max_body_bytes_in_flight)) {
+    return 2;
   }
 
   // Migrate once, up front; the worker threads then open their own connections.

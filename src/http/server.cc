@@ -14,13 +14,16 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -55,13 +58,79 @@ constexpr auto kWriteLimit = std::chrono::seconds(60);  // client not reading it
 constexpr auto kDrainLimit = std::chrono::seconds(2);   // lingering after an error reply
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
 
+// Beast throws std::length_error for a field over 65,535 bytes, and nginx and
+// Apache in front of upstream Patchwork refuse request lines over 8 KB.
+constexpr size_t kMaxTargetBytes = 8192;
+constexpr size_t kMaxResponseHeaderValue = 60 << 10;
+// Bodies of larger requests are handed back to the OS once answered, so a
+// burst of big uploads doesn't leave the process holding their memory.
+constexpr size_t kReleaseAfterBodyBytes = 1 << 20;
+
 enum class Phase { kRead, kWrite, kDrain };
+
+// What all worker threads share: the connection count and the body budget.
+struct SharedLimits {
+  size_t max_connections = 0;
+  size_t max_body_in_flight = 0;
+  std::atomic<size_t> connections{0};
+  std::atomic<size_t> body_in_flight{0};
+
+  bool ReserveBody(size_t n) {
+    size_t cur = body_in_flight.load(std::memory_order_relaxed);
+    do {
+      if (cur + n > max_body_in_flight) return false;
+    } while (!body_in_flight.compare_exchange_weak(cur, cur + n, std::memory_order_relaxed));
+    return true;
+  }
+  void ReleaseBody(size_t n) { body_in_flight.fetch_sub(n, std::memory_order_relaxed); }
+};
+
+// gperftools' tcmalloc, when linked in, keeps freed pages; glibc's malloc
+// has malloc_trim. Weak, so the server doesn't depend on the allocator.
+extern "C" void MallocExtension_ReleaseFreeMemory() __attribute__((weak));
+
+void ReleaseFreeMemory() {
+  if (MallocExtension_ReleaseFreeMemory) {
+    MallocExtension_ReleaseFreeMemory();
+  } else {
+    malloc_trim(0);
+  }
+}
+
+// A header we would write must be one line and fit Beast's field limit:
+// anything else is a bug upstream of here (or an injection attempt), and
+// becomes a 500 for that request rather than a crash or a split header.
+bool SafeHeaderValue(std::string_view v) {
+  if (v.size() > kMaxResponseHeaderValue) return false;
+  for (char c : v) {
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  return true;
+}
+
+// "http://host:port/xmlrpc/?x" -> "/xmlrpc/?x" (RFC 9112 §3.2.2: a server
+// must accept the absolute form; pwclient's XML-RPC transport sends it).
+std::string OriginForm(std::string_view target) {
+  auto starts_ci = [&](std::string_view prefix) {
+    if (target.size() < prefix.size()) return false;
+    for (size_t i = 0; i < prefix.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(target[i])) != prefix[i]) return false;
+    }
+    return true;
+  };
+  size_t skip = starts_ci("http://") ? 7 : starts_ci("https://") ? 8 : 0;
+  if (skip == 0) return std::string(target);
+  size_t slash = target.find_first_of("/?", skip);
+  if (slash == std::string_view::npos) return "/";
+  if (target[slash] == '?') return "/" + std::string(target.substr(slash));
+  return std::string(target.substr(slash));
+}
 
 class Worker;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Worker& worker);
+  Session(tcp::socket socket, Worker& worker, SharedLimits& limits);
   ~Session();
   void Start() { ReadHeader(); }
   // Called by the sweep / shutdown.
@@ -71,7 +140,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   Phase phase() const { return phase_; }
   Clock::time_point since() const { return since_; }
-  bool IdleBetweenRequests() const { return phase_ == Phase::kRead && !mid_request_; }
+  // Waiting for a request of which no byte has arrived yet.
+  bool IdleBetweenRequests() const {
+    return phase_ == Phase::kRead && !mid_request_ && buffer_.size() == 0;
+  }
 
   Session* prev = nullptr;
   Session* next = nullptr;
@@ -83,6 +155,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void Fail(boost::system::error_code ec);
   void Handle();
   void SendError(int status, std::string body);
+  void Respond(Response& out, unsigned version, bool keep_alive, bool head);
+  void ReleaseBodyReservation() {
+    if (body_reserved_) limits_.ReleaseBody(body_reserved_);
+    body_reserved_ = 0;
+  }
   void Write(bool close);
   void OnWrite(boost::system::error_code ec, bool close);
   void Drain();
@@ -93,6 +170,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   tcp::socket socket_;
   Worker& worker_;
+  SharedLimits& limits_;
+  size_t body_reserved_ = 0;
+  // Bounded, so that a request part Beast does not limit itself (a chunked
+  // body's trailer) cannot grow without end: it fails as header_limit-sized.
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
@@ -106,8 +187,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class Worker {
  public:
-  Worker(const ServerOptions& options, const Handler& handler)
-      : options_(options), handler_(handler), ioc_(1), acceptor_(ioc_), sweep_(ioc_) {}
+  Worker(const ServerOptions& options, const Handler& handler, SharedLimits& limits)
+      : options_(options), handler_(handler), limits_(limits), ioc_(1), acceptor_(ioc_),
+        sweep_(ioc_) {}
 
   // Normally run() only returns once every session is gone; if not, abort the
   // rest while this object is still whole, so no handler outlives it.
@@ -138,7 +220,18 @@ class Worker {
     if (options_.on_thread_start) options_.on_thread_start();
     Accept();
     ArmSweep();
-    ioc_.run();
+    // An exception escaping a completion handler ends only the connection
+    // whose handler threw (its Session goes with the handler); the loop goes on.
+    for (;;) {
+      try {
+        ioc_.run();
+        return;
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "patchbay: connection dropped after an error: %s\n", e.what());
+      } catch (...) {
+        std::fprintf(stderr, "patchbay: connection dropped after an unknown error\n");
+      }
+    }
   }
 
   // Thread-safe: posts the shutdown into this worker's loop.
@@ -175,7 +268,9 @@ class Worker {
     acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
       if (ec) {
-        // Out of descriptors and the like: back off briefly instead of spinning.
+        // Out of descriptors and the like: make room by closing idle
+        // keep-alive connections, and back off briefly instead of spinning.
+        CloseIdle(/*keep=*/0);
         auto t = std::make_shared<asio::steady_timer>(ioc_, std::chrono::milliseconds(50));
         t->async_wait([this, t](boost::system::error_code) {
           if (acceptor_.is_open()) Accept();
@@ -183,10 +278,48 @@ class Worker {
         return;
       }
       boost::system::error_code ignored;
+      if (limits_.connections.load(std::memory_order_relaxed) >= limits_.max_connections &&
+          !CloseOldestIdle()) {
+        RefuseBusy(std::move(socket));
+        Accept();
+        return;
+      }
       socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session>(std::move(socket), *this)->Start();
+      std::make_shared<Session>(std::move(socket), *this, limits_)->Start();
       Accept();
     });
+  }
+
+  // Closes the idle keep-alive connection that waited longest; false if
+  // this thread has none.
+  bool CloseOldestIdle() {
+    Session* oldest = nullptr;
+    for (Session* s = head_; s; s = s->next) {
+      if (s->IdleBetweenRequests() && (!oldest || s->since() < oldest->since())) oldest = s;
+    }
+    if (!oldest) return false;
+    oldest->Close();
+    return true;
+  }
+  void CloseIdle(size_t keep) {
+    size_t kept = 0;
+    for (Session* s = head_; s; s = s->next) {
+      if (s->IdleBetweenRequests() && kept++ >= keep) s->Close();
+    }
+  }
+
+  // Over the connection cap with nothing idle to close: a short 503, sent
+  // without waiting (the socket buffer takes it), then close.
+  static void RefuseBusy(tcp::socket socket) {
+    static const char kBusy[] =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Retry-After: 1\r\nContent-Length: 24\r\nConnection: close\r\n\r\n"
+        "Too many connections.\r\n\r\n";
+    boost::system::error_code ec;
+    socket.non_blocking(true, ec);
+    socket.write_some(asio::buffer(kBusy, sizeof kBusy - 1), ec);
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
   }
 
   void ArmSweep() {
@@ -216,6 +349,7 @@ class Worker {
 
   const ServerOptions& options_;
   const Handler& handler_;
+  SharedLimits& limits_;
   asio::io_context ioc_;
   tcp::acceptor acceptor_;
   asio::steady_timer sweep_;
@@ -225,8 +359,13 @@ class Worker {
   Clock::time_point stop_deadline_;
 };
 
-Session::Session(tcp::socket socket, Worker& worker) : socket_(std::move(socket)), worker_(worker) {
+Session::Session(tcp::socket socket, Worker& worker, SharedLimits& limits)
+    : socket_(std::move(socket)),
+      worker_(worker),
+      limits_(limits),
+      buffer_(worker.options().max_header_bytes) {
   worker_.Link(this);
+  limits_.connections.fetch_add(1, std::memory_order_relaxed);
   // Once per connection: two syscalls per request otherwise.
   boost::system::error_code ec;
   auto ep = socket_.remote_endpoint(ec);
@@ -240,7 +379,11 @@ Session::Session(tcp::socket socket, Worker& worker) : socket_(std::move(socket)
   }
 }
 
-Session::~Session() { worker_.Unlink(this); }
+Session::~Session() {
+  ReleaseBodyReservation();
+  limits_.connections.fetch_sub(1, std::memory_order_relaxed);
+  worker_.Unlink(this);
+}
 
 void Session::ReadHeader() {
   if (worker_.stopping() && buffer_.size() == 0) return Close();
@@ -258,8 +401,9 @@ void Session::ReadHeader() {
 void Session::OnHeader(boost::system::error_code ec) {
   if (ec) return Fail(ec);
   mid_request_ = true;
-  if (parser_->is_done()) return Handle();
   auto& req = parser_->get();
+  if (req.target().size() > kMaxTargetBytes) return SendError(414, "URI too long.\n");
+  if (parser_->is_done()) return Handle();
   auto read_body = [self = shared_from_this()] {
     bhttp::async_read(self->socket_, self->buffer_, *self->parser_,
                       [self](boost::system::error_code ec, size_t) { self->OnBody(ec); });
@@ -269,6 +413,13 @@ void Session::OnHeader(boost::system::error_code ec) {
       len && *len > worker_.options().max_body_bytes) {
     return SendError(413, "Request body too large.\n");
   }
+  // Chunked bodies have no declared size: they hold the most they may use.
+  size_t reserve = parser_->content_length().value_or(
+      std::min(worker_.options().max_body_bytes, limits_.max_body_in_flight));
+  if (!limits_.ReserveBody(reserve)) {
+    return SendError(503, "Too many request bodies in flight; retry shortly.\n");
+  }
+  body_reserved_ = reserve;
   if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
     static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
     asio::async_write(socket_, asio::buffer(kContinue, sizeof kContinue - 1),
@@ -287,7 +438,9 @@ void Session::OnBody(boost::system::error_code ec) {
 }
 
 void Session::Fail(boost::system::error_code ec) {
-  if (ec == bhttp::error::header_limit) {
+  // buffer_overflow: a chunked body's trailer (Beast limits only the header
+  // itself) outgrew the header-sized buffer.
+  if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
     return SendError(431, "Request header fields too large.\n");
   }
   if (ec == bhttp::error::body_limit) return SendError(413, "Request body too large.\n");
@@ -299,56 +452,85 @@ void Session::Fail(boost::system::error_code ec) {
 }
 
 void Session::SendError(int status, std::string body) {
+  ReleaseBodyReservation();
+  parser_.reset();
   res_ = {};
   res_.version(11);
   res_.result(static_cast<unsigned>(status));
   res_.set(bhttp::field::content_type, "text/plain; charset=utf-8");
   res_.content_length(body.size());
   res_.set(bhttp::field::connection, "close");
+  if (status == 503) res_.set(bhttp::field::retry_after, "1");
   res_.body() = std::move(body);
   Write(/*close=*/true);
 }
 
 void Session::Handle() {
   auto& req = parser_->get();
-  Request r;
-  r.method = std::string(req.method_string());
-  r.target = std::string(req.target());
-  if (auto q = r.target.find('?'); q == std::string::npos) {
-    r.path = r.target;
-  } else {
-    r.path = r.target.substr(0, q);
-    r.query = r.target.substr(q + 1);
-  }
-  r.headers.reserve(8);
-  for (const auto& f : req) {
-    std::string name(f.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    r.headers.emplace_back(std::move(name), std::string(f.value()));
-  }
-  r.body = std::move(req.body());
-  r.remote_address = remote_address_;
-  r.local_address = local_address_;
-
+  bool head = req.method() == bhttp::verb::head;
+  unsigned version = req.version();
+  bool keep_alive = req.keep_alive() && !worker_.stopping();
+  size_t body_size = req.body().size();
   Response out;
+  std::string method, path;
   try {
+    Request r;
+    r.method = std::string(req.method_string());
+    r.target = OriginForm(req.target());
+    if (auto q = r.target.find('?'); q == std::string::npos) {
+      r.path = r.target;
+    } else {
+      r.path = r.target.substr(0, q);
+      r.query = r.target.substr(q + 1);
+    }
+    r.headers.reserve(8);
+    for (const auto& f : req) {
+      std::string name(f.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers.emplace_back(std::move(name), std::string(f.value()));
+    }
+    r.body = std::move(req.body());
+    r.remote_address = remote_address_;
+    r.local_address = local_address_;
+    parser_.reset();
+    method = r.method;
+    path = r.path;
     out = worker_.handler()(r);
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "patchbay: 500 for %s %s: %s\n", method.c_str(), path.c_str(), e.what());
     out = Response{500, {{"Content-Type", "text/html"}}, "<h1>Server Error (500)</h1>"};
   }
+  parser_.reset();
+  ReleaseBodyReservation();
+  if (body_size >= kReleaseAfterBodyBytes) ReleaseFreeMemory();
 
-  bool head = req.method() == bhttp::verb::head;
-  bool keep_alive = req.keep_alive() && !worker_.stopping();
+  for (const auto& [name, value] : out.headers) {
+    if (!SafeHeaderValue(name) || !SafeHeaderValue(value)) {
+      std::fprintf(stderr, "patchbay: 500 for %s %s: unsafe %s header (%zu bytes)\n",
+                   method.c_str(), path.c_str(), name.substr(0, 64).c_str(), value.size());
+      out = Response{500, {{"Content-Type", "text/html"}}, "<h1>Server Error (500)</h1>"};
+      break;
+    }
+  }
+  try {
+    Respond(out, version, keep_alive, head);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "patchbay: 500 for %s %s: %s\n", method.c_str(), path.c_str(), e.what());
+    Response error{500, {{"Content-Type", "text/html"}}, "<h1>Server Error (500)</h1>"};
+    Respond(error, version, keep_alive, head);
+  }
+  Write(!keep_alive);
+}
+
+void Session::Respond(Response& out, unsigned version, bool keep_alive, bool head) {
   res_ = {};
-  res_.version(req.version());
+  res_.version(version);
   res_.result(static_cast<unsigned>(out.status));
-  for (auto& [name, value] : out.headers) res_.insert(name, value);
+  for (const auto& [name, value] : out.headers) res_.insert(name, value);
   res_.content_length(out.body.size());
   res_.keep_alive(keep_alive);
   // HEAD: the GET headers, Content-Length included, and no body.
   if (!head) res_.body() = std::move(out.body);
-  parser_.reset();
-  Write(!keep_alive);
 }
 
 void Session::Write(bool close) {
@@ -378,6 +560,22 @@ void Session::Drain() {
                           });
 }
 
+// Raises the soft open-file limit to the hard one and keeps, below it, room
+// for the listening sockets, the database files of each thread and the
+// process's own files, so accept() never meets EMFILE in normal operation.
+size_t DefaultMaxConnections(int threads) {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1000;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit raised = rl;
+    raised.rlim_cur = rl.rlim_max == RLIM_INFINITY ? 65536 : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+  }
+  size_t reserve = 64 + 8 * static_cast<size_t>(threads);
+  size_t limit = rl.rlim_cur == RLIM_INFINITY ? 65536 : static_cast<size_t>(rl.rlim_cur);
+  return limit > reserve + 16 ? limit - reserve : 16;
+}
+
 }  // namespace
 
 Status Serve(const ServerOptions& options, const Handler& handler,
@@ -388,10 +586,15 @@ Status Serve(const ServerOptions& options, const Handler& handler,
   int threads = options.threads > 0 ? options.threads
                                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
+  SharedLimits limits;
+  limits.max_connections = options.max_connections ? options.max_connections
+                                                   : DefaultMaxConnections(threads);
+  limits.max_body_in_flight = options.max_body_bytes_in_flight;
+
   std::vector<std::unique_ptr<Worker>> workers;
   uint16_t port = options.port;
   for (int i = 0; i < threads; ++i) {
-    workers.push_back(std::make_unique<Worker>(options, handler));
+    workers.push_back(std::make_unique<Worker>(options, handler, limits));
     // Port 0: the first acceptor picks a free port, the others share it.
     Status st = workers.back()->Listen(tcp::endpoint(address, port));
     if (!st.ok()) return st;

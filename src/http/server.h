@@ -41,6 +41,15 @@ struct ServerOptions {
   int threads = 0;                       // 0 = one per core
   size_t max_body_bytes = 16 << 20;
   size_t max_header_bytes = 64 << 10;
+  // Open connections across all threads; 0 = derived from the open-file
+  // limit (raised to its hard maximum at start), leaving room for the
+  // database's descriptors. At the cap, idle keep-alive connections are
+  // closed to make room; with none idle, new connections get 503.
+  size_t max_connections = 0;
+  // Request bodies held at once across all connections. A request whose
+  // declared body would pass it gets 503 and Retry-After. Chunked bodies
+  // count as max_body_bytes until read.
+  size_t max_body_bytes_in_flight = 256 << 20;
   // Called once per worker thread before it serves (e.g. to open a DB connection).
   std::function<void()> on_thread_start;
 };

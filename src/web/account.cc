@@ -31,6 +31,8 @@ constexpr std::string_view kProfileUrl = "/user/";  // LOGIN_REDIRECT_URL
 constexpr std::string_view kInvalidLogin =
     "Please enter a correct username and password. Note that both fields may be case-sensitive.";
 
+constexpr size_t kMaxNextBytes = 4096;
+
 // LoginView.get_redirect_url(): `next` from the POST body, else the query,
 // if it is safe.
 std::string NextUrl(const http::Request& req, const Form* form) {
@@ -39,6 +41,8 @@ std::string NextUrl(const http::Request& req, const Form* form) {
     auto params = api::QueryParams::Parse(req.query);
     if (const std::string* n = params.Last("next")) next = *n;
   }
+  // A `next` longer than any page URL is an attack on the Location header.
+  if (next.size() > kMaxNextBytes) return "";
   return IsSafeRedirect(next, req.Header("host")) ? next : "";
 }
 

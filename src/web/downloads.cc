@@ -27,6 +27,11 @@ Response Redirect(std::string location) {
 
 Response Attachment(std::string content_type, std::string filename, std::string body,
                     bool vary_cookie = false) {
+  // Names stored before control characters were refused must still not
+  // split the header.
+  for (char& c : filename) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
+  }
   Response r;
   r.headers = {{"Content-Type", std::move(content_type)},
                {"Content-Disposition", "attachment; filename=" + filename},
