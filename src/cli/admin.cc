@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/open_db.h"
 #include "db/accounts.h"
+#include "db/admin.h"
 #include "db/mail_store.h"
 #include "db/projects.h"
 #include "db/users.h"
@@ -68,6 +69,10 @@ int Project(const Args& in) {
         return ProjectUsage();
       }
       db::Transaction tx(*conn);
+      if (auto clash = db::ProjectClash(*conn, p)) {
+        std::fprintf(stderr, "patchbay: %s\n", clash->c_str());
+        return 1;
+      }
       p.id = db::InsertProject(*conn, p);
       db::BumpGeneration(*conn);
       tx.Commit();

@@ -74,8 +74,14 @@ Result<ComposedMail> Compose(const OutgoingMail& mail, Micros date) {
     g_mime_object_set_header(GMIME_OBJECT(msg.p), name.c_str(), value.c_str(), "utf-8");
   }
 
+  // UTF-8 as written, charset="utf-8" as Django labels it (GMime's
+  // set_text would recode to the narrowest charset).
   Ref<GMimeTextPart> part(g_mime_text_part_new_with_subtype("plain"));
-  g_mime_text_part_set_text(part.p, mail.body.c_str());
+  Ref<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(mail.body.data(), mail.body.size()));
+  Ref<GMimeDataWrapper> content(
+      g_mime_data_wrapper_new_with_stream(stream.p, GMIME_CONTENT_ENCODING_DEFAULT));
+  g_mime_part_set_content(GMIME_PART(part.p), content.p);
+  g_mime_object_set_content_type_parameter(GMIME_OBJECT(part.p), "charset", "utf-8");
   g_mime_part_set_content_encoding(
       GMIME_PART(part.p),
       g_mime_part_get_best_content_encoding(GMIME_PART(part.p), GMIME_ENCODING_CONSTRAINT_7BIT));

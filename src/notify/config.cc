@@ -45,7 +45,9 @@ Status SetMailOption(MailConfig& c, std::string_view key, std::string_view value
     c.smtp_host = v;
     if (c.transport == Transport::kNone) c.transport = Transport::kSmtp;
   } else if (key == "smtp_port") {
-    if (!ParseInt(v, c.smtp_port) || c.smtp_port <= 0 || c.smtp_port > 65535) return bad();
+    int port = 0;
+    if (!ParseInt(v, port) || port <= 0 || port > 65535) return bad();
+    c.smtp_port = port;
   } else if (key == "smtp_security") {
     if (v == "none") c.smtp_security = Security::kNone;
     else if (v == "starttls") c.smtp_security = Security::kStartTls;
@@ -58,7 +60,9 @@ Status SetMailOption(MailConfig& c, std::string_view key, std::string_view value
   } else if (key == "smtp_password_file") {
     return ReadSecretFile(v, c.smtp_password);
   } else if (key == "smtp_timeout") {
-    if (!ParseInt(v, c.smtp_timeout_seconds) || c.smtp_timeout_seconds <= 0) return bad();
+    int n = 0;
+    if (!ParseInt(v, n) || n <= 0) return bad();
+    c.smtp_timeout_seconds = n;
   } else if (key == "sendmail") {
     c.sendmail = v;
     c.transport = Transport::kSendmail;
@@ -72,9 +76,13 @@ Status SetMailOption(MailConfig& c, std::string_view key, std::string_view value
     while (!v.empty() && v.back() == '/') v.pop_back();
     c.site_url = v;
   } else if (key == "notification_delay_minutes") {
-    if (!ParseInt(v, c.notification_delay_minutes) || c.notification_delay_minutes < 0) return bad();
+    int n = 0;
+    if (!ParseInt(v, n) || n < 0) return bad();
+    c.notification_delay_minutes = n;
   } else if (key == "confirmation_validity_days") {
-    if (!ParseInt(v, c.confirmation_validity_days) || c.confirmation_validity_days <= 0) return bad();
+    int n = 0;
+    if (!ParseInt(v, n) || n <= 0) return bad();
+    c.confirmation_validity_days = n;
   } else {
     return Status::Invalid("unknown mail setting '" + std::string(key) + "'");
   }

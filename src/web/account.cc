@@ -13,6 +13,8 @@
 #include "api/request_body.h"
 #include "core/html.h"
 #include "db/users.h"
+#include "service/login_throttle.h"
+#include "service/passwords.h"
 #include "service/sessions.h"
 #include "web/account_flows.h"
 #include "web/form_kit.h"
@@ -82,15 +84,49 @@ Response Login(db::Connection& c, Visitor& visitor, const http::Request& req,
   f.password_required = password.empty();
   if (f.username_required || f.password_required) return LoginPage(visitor, f);
 
-  auto session = service::LogIn(c, f.username, password);
-  if (!session.ok()) {
-    f.error = std::string(kInvalidLogin);
-    return LoginPage(visitor, f);
+  // Throttled before any hashing: a refused guess costs no PBKDF2.
+  auto& throttle = service::LoginThrottle::Global();
+  if (int64_t wait = throttle.WaitSeconds(f.username, req.remote_address); wait > 0) {
+    f.error = "Too many failed login attempts. Please try again in " + std::to_string(wait) +
+              (wait == 1 ? " second." : " seconds.");
+    Response r = LoginPage(visitor, f);
+    r.status = 429;
+    r.headers.emplace_back("Retry-After", std::to_string(wait));
+    return r;
   }
-  // Django's login() replaces any earlier session of this browser.
-  if (visitor.session_key()) service::LogOut(c, *visitor.session_key());
-  visitor.LoggedIn(session->key, std::move(session->user), service::kSessionAgeSeconds);
-  return Redirect(f.next.empty() ? std::string(kProfileUrl) : f.next);
+  // The password check (~110 ms of PBKDF2) runs on the server's side pool;
+  // the rest runs back on this thread with its connection.
+  auto user = service::FindLoginUser(c, f.username);
+  auto request = std::make_shared<http::Request>(req);
+  auto ok = std::make_shared<bool>(false);
+  Response pending;
+  pending.offload = [&c, request, ok, user = std::move(user), password = std::move(password),
+                     f = std::move(f)]() mutable -> std::function<Response()> {
+    // Unknown users cost the same time, so timing does not tell who exists.
+    *ok = service::CheckPassword(password, user ? user->password
+                                                : "pbkdf2_sha256$260000$timing$AAAA") &&
+          user && user->is_active;
+    return [&c, request, ok, user = std::move(user), f = std::move(f)]() mutable {
+      auto& throttle = service::LoginThrottle::Global();
+      Visitor v(c, *request);
+      Response r;
+      if (!*ok) {
+        throttle.Failed(f.username, request->remote_address);
+        f.error = std::string(kInvalidLogin);
+        r = LoginPage(v, f);
+      } else {
+        throttle.Succeeded(f.username, request->remote_address);
+        // Django's login() replaces any earlier session of this browser.
+        if (v.session_key()) service::LogOut(c, *v.session_key());
+        auto session = service::StartSession(c, std::move(*user));
+        v.LoggedIn(session.key, std::move(session.user), service::kSessionAgeSeconds);
+        r = Redirect(f.next.empty() ? std::string(kProfileUrl) : f.next);
+      }
+      v.AddCookies(r);
+      return r;
+    };
+  };
+  return pending;
 }
 
 Response Logout(db::Connection& c, Visitor& visitor, const http::Request& req,

@@ -122,6 +122,11 @@ std::optional<http::Response> HandleAccountFlowPage(db::Connection& c, Visitor& 
   if (path == "/mail/") return flows::MailSettings(c, v, req, base_url);
   if (path == "/mail/optout/") return flows::OptRequest(c, v, req, base_url, "optout");
   if (path == "/mail/optin/") return flows::OptRequest(c, v, req, base_url, "optin");
+  if (path == "/admin/projects/") return flows::AdminProjects(c, v, req);
+  if (seg.size() >= 3 && seg.size() <= 4 && seg[0] == "admin" && seg[1] == "project" &&
+      (seg.size() == 3 || seg[3] == "maintainers")) {
+    return flows::AdminProject(c, v, req, base_url, seg[2], seg.size() == 4);
+  }
   if (seg.size() < 2 || seg[0] != "user") return std::nullopt;
   if (path == "/user/link/") return flows::Link(c, v, req, base_url);
   if (seg.size() == 3 && seg[1] == "unlink") return flows::Unlink(c, v, req, base_url, seg[2]);

@@ -1,7 +1,8 @@
 // The pages of upstream's account flows beyond login (spec §6.6, §6.7):
 // /register/, /confirm/KEY/, /user/password-change/, /user/password-reset/,
-// /user/link/, /user/unlink/ID/, /mail/, /mail/optout/, /mail/optin/, and
-// the profile's settings and linked addresses. Mails go through the outbox
+// /user/link/, /user/unlink/ID/, /mail/, /mail/optout/, /mail/optin/, the
+// profile's settings and linked addresses, and the superuser's project
+// pages (/admin/projects/, /admin/project/LINKNAME/). Mails go through the outbox
 // (notify/outbox.h) in the transaction that makes their confirmation.
 #pragma once
 
@@ -72,6 +73,11 @@ http::Response PasswordResetSent(Visitor& v);
 http::Response PasswordResetConfirm(db::Connection& c, Visitor& v, const http::Request& req,
                                     std::string_view base_url, std::string_view uid,
                                     std::string_view token);
+
+// project_admin.cc: the superuser's project settings and maintainers.
+http::Response AdminProjects(db::Connection& c, Visitor& v, const http::Request& req);
+http::Response AdminProject(db::Connection& c, Visitor& v, const http::Request& req,
+                            std::string_view base_url, std::string_view linkname, bool maintainers);
 
 }  // namespace flows
 }  // namespace pb::web

@@ -183,8 +183,9 @@ http::Response PasswordResetConfirm(db::Connection& c, Visitor& v, const http::R
       r = form_kit::Redirect("/user/login/");
     }
   }
-  // The token is in the URL: never hand it to another site as a Referer.
-  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  // The token is in the URL: never hand it to another site as a Referer
+  // (same-origin, not no-referrer: a form POST must still carry its Origin).
+  r.headers.emplace_back("Referrer-Policy", "same-origin");
   return r;
 }
 

@@ -237,7 +237,7 @@ def scenario(base, env, smtp, r):
         r.check("reset link form", re.match(r"^/user/password-reset/[\w-]+/[0-9a-z]+-[0-9a-f]{32}/$", path or ""), path)
         status, headers, body = anon.request("GET", path)
         r.check("reset form shows username", status == 200 and "Your username, in case you've forgotten: ann"
-                in body and headers.get("Referrer-Policy") == "no-referrer", status)
+                in body and headers.get("Referrer-Policy") == "same-origin", status)
         fields = {"new_password1": "third pw", "new_password2": "other"}
         status, _, body = post_form(anon, path, fields)
         r.check("reset mismatch", "didn\u2019t match" in body)
@@ -316,6 +316,53 @@ def scenario(base, env, smtp, r):
     r.check("later cron delivers", "1 sent, 0 failed, 0 queued" in out, out)
     mails = smtp.wait_for("late@example.com")
     r.check("queued mail arrived", len(mails) == 1 and mails[0][2]["Subject"] == "Patchwork account confirmation")
+
+    # Login throttling: five free failures from this address, then a wait.
+    import time
+    for i in range(6):
+        b, ok = login(base, "ghost%d" % i, "guess")
+    b = Browser(base)
+    status, headers, body = post_form(b, "/user/login/", {"username": "ann", "password": "third pw"})
+    r.check("throttled after failures", status == 429 and headers.get("Retry-After") == "1" and
+            "Too many failed login attempts" in body, (status, headers.get("Retry-After")))
+    time.sleep(1.1)
+    r.check("the wait over, the right password works", login(base, "ann", "third pw")[1])
+    r.check("a success clears the address", login(base, "ann", "third pw")[1])
+
+    # A superuser edits project settings and maintainers from the web.
+    env.run("user", "create", "--username", "root", "--email", "root@example.com", "--password",
+            "root pw", "--superuser")
+    maria, ok = login(base, "maria", "maintainer pw")
+    status, _, _ = maria.request("GET", "/admin/project/web/")
+    r.check("project admin page refused to a maintainer", status == 403, status)
+    status, headers, _ = Browser(base).request("GET", "/admin/project/web/")
+    r.check("project admin page asks anonymous visitors to log in", status == 302 and
+            headers["Location"].startswith("/user/login/?next="), status)
+    root, ok = login(base, "root", "root pw")
+    status, _, body = root.request("GET", "/admin/project/web/")
+    r.check("project admin page", status == 200 and 'value="web.lists.example.org"' in body and
+            'id="id_send_notifications" checked' in body, status)
+    fields = {"linkname": "web", "name": "Web Renamed", "listid": "web.lists.example.org",
+              "listemail": "web@lists.example.org", "commit_url_format": "https://git.example.org/c/{}",
+              "use_tags": "on"}
+    status, _, body = post_form(root, "/admin/project/web/", fields)
+    out = env.run("project", "show", "web").stdout.decode()
+    r.check("project settings saved from the web", status == 200 and "Saved." in body and
+            "name: Web Renamed" in out and "send_notifications: no" in out and
+            "commit_url_format: https://git.example.org/c/{}" in out, out)
+    status, _, body = post_form(root, "/admin/project/web/", dict(fields, linkname="bad slug!"))
+    r.check("bad linkname refused", "The link name must be" in body)
+    status, headers, _ = post_form(root, "/admin/project/web/maintainers/", {"add": "ann"},
+                                   "/admin/project/web/")
+    r.check("maintainer added from the web", status == 302 and
+            "ann <" in env.run("project", "maintainers", "web").stdout.decode())
+    status, _, body = root.request("GET", "/admin/project/web/")
+    tok = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"><input type="hidden" name="remove" '
+                    r'value="ann"', body)
+    status, _, _ = root.request("POST", "/admin/project/web/maintainers/",
+                                {"remove": "ann", "csrfmiddlewaretoken": tok.group(1) if tok else ""})
+    r.check("maintainer removed from the web",
+            "ann <" not in env.run("project", "maintainers", "web").stdout.decode())
 
     # Expiry: the never-confirmed registration goes after the validity period.
     env.run("user", "create", "--username", "ann2", "--email", "ann@example.com")
