@@ -152,6 +152,10 @@ header.top form.logout { display: inline; }
 header.top form.logout button { background: none; border: none; padding: 0; color: #fff; opacity: 0.85; font: inherit; cursor: pointer; }
 table.form th { text-align: right; padding-right: 0.5em; vertical-align: top; font-weight: normal; }
 table.form th.headerrow { text-align: left; font-weight: bold; }
+.form-help { color: #666; font-size: 0.85em; max-width: 30em; }
+table.form input, form.linkform input[type=email], form.maintainerform input[type=text] { max-width: 100%; box-sizing: border-box; }
+table.listing.linked-emails td, table.listing.maintainers td { padding-right: 1em; }
+form.linkform, form.maintainerform { margin: 0.8em 0; }
 ul.errorlist { color: #cf222e; margin: 0; padding-left: 1.2em; }
 main { padding: 1em; }
 footer { padding: 1em; color: #666; font-size: 0.85em; }
