@@ -22,6 +22,7 @@ const std::map<std::string, Command> kCommands = {
     {"retag", {pb::cli::Retag, "recount review tags of every patch"}},
     {"rehash", {pb::cli::Rehash, "recompute the hash of every patch"}},
     {"failed", {pb::cli::Failed, "list, show or retry mails that could not be stored"}},
+    {"held", {pb::cli::Held, "list replies held until the mail they answer arrives"}},
     {"demo", {pb::cli::Demo, "create the demo project and load its mails"}},
     {"cron", {pb::cli::Cron, "send notifications, expire confirmations, retry queued mail"}},
     {"mail", {pb::cli::Mail, "list, send or test the outgoing mail queue"}},

@@ -18,6 +18,7 @@ int User(const Args& args);     // user create|list|token
 int Retag(const Args& args);
 int Rehash(const Args& args);
 int Failed(const Args& args);   // failed list|show|retry
+int Held(const Args& args);     // held list: replies waiting for their parent
 int Demo(const Args& args);     // demo: create the demo project and load its mbox
 int Cron(const Args& args);     // notifications, expiry, outbox delivery
 int Mail(const Args& args);     // mail list|send|test: the outbox

@@ -30,6 +30,10 @@ void Report(const service::IngestResult& r) {
       std::fprintf(stderr, "Nothing added to database: %s%s%s\n", r.reason.c_str(),
                    r.msgid.empty() ? "" : " — ", r.msgid.c_str());
       break;
+    case Outcome::kHeld:
+      std::fprintf(stderr, "Held until its parent arrives: %s — %s\n", r.reason.c_str(),
+                   r.msgid.c_str());
+      break;
     case Outcome::kFailed:
       std::fprintf(stderr, "Failed to store mail %s: %s%s\n",
                    r.msgid.empty() ? "(no Message-ID)" : r.msgid.c_str(), r.reason.c_str(),
@@ -93,7 +97,7 @@ int ParseArchive(const Args& in) {
   auto conn = OpenMigrated(url);
   if (!conn) return 1;
 
-  int counts[7] = {};
+  int counts[8] = {};
   int total = 0, in_batch = 0;
   const bool progress = isatty(STDERR_FILENO) && !quiet;
   Status st;
@@ -132,12 +136,16 @@ int ParseArchive(const Args& in) {
         "  %4d patches\n"
         "  %4d comments\n"
         "  %4d duplicates\n"
-        "  %4d dropped\n"
-        "  %4d errors\n"
-        "Total: %d new entries\n",
+        "  %4d dropped\n",
         total, c(Outcome::kCover), c(Outcome::kPatch), comments, c(Outcome::kDuplicate),
-        c(Outcome::kDropped), c(Outcome::kFailed),
-        total - c(Outcome::kDuplicate) - c(Outcome::kDropped) - c(Outcome::kFailed));
+        c(Outcome::kDropped));
+    // Not in upstream's summary: upstream drops these.
+    if (c(Outcome::kHeld)) {
+      std::printf("  %4d held until the mail they answer arrives\n", c(Outcome::kHeld));
+    }
+    std::printf("  %4d errors\nTotal: %d new entries\n", c(Outcome::kFailed),
+                total - c(Outcome::kDuplicate) - c(Outcome::kDropped) - c(Outcome::kHeld) -
+                    c(Outcome::kFailed));
   }
   return 0;
 }

@@ -393,6 +393,30 @@ CREATE INDEX sessions_user ON sessions (user_id);
 DROP INDEX checks_patch;
 CREATE INDEX checks_patch ON checks (patch_id, id, user_id, state, date, context);
 )SQL"},
+    // Replies whose parent has not arrived yet (delivery out of order, or
+    // several ingesters at once): kept, and attached when the parent is
+    // stored, instead of dropped as upstream does (docs/compatibility.md).
+    {6, "Held replies", R"SQL(
+CREATE TABLE held_mails (
+  id {{ID}},
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  msgid TEXT NOT NULL,
+  list_id TEXT NOT NULL DEFAULT '',
+  held BIGINT NOT NULL,
+  universal_newlines INTEGER NOT NULL DEFAULT 0,
+  raw {{BLOB}} NOT NULL,
+  UNIQUE (project_id, msgid)
+);
+CREATE TABLE held_mail_refs (
+  held_id BIGINT NOT NULL REFERENCES held_mails (id) ON DELETE CASCADE,
+  project_id BIGINT NOT NULL,
+  msgid TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (held_id, msgid)
+);
+CREATE INDEX held_mail_refs_msgid ON held_mail_refs (project_id, msgid);
+CREATE INDEX held_mails_held ON held_mails (held);
+)SQL"},
     // Mail out. A mail is composed and stored here in the transaction that
     // causes it, then delivered by the server's sender thread or `cron`;
     // one that cannot be delivered stays, with its error, and is retried
@@ -400,7 +424,7 @@ CREATE INDEX checks_patch ON checks (patch_id, id, user_id, state, date, context
     // first leases a mail (`leased_until`), so two senders never deliver
     // one mail at once. `site_secrets` holds the key that signs password
     // reset links (Django's SECRET_KEY), made once per database.
-    {6, "Outbox, site secret, confirmation keys", R"SQL(
+    {7, "Outbox, site secret, confirmation keys", R"SQL(
 CREATE TABLE outbox (
   id {{ID}},
   created BIGINT NOT NULL,

@@ -3,12 +3,14 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <exception>
 #include <regex>
 #include <stdexcept>
 
 #include "core/strings.h"
+#include "db/held_mails.h"
 #include "db/mail_store.h"
 #include "db/projects.h"
 #include "db/users.h"
@@ -22,6 +24,13 @@ using db::Id;
 using parser::ParsedMail;
 
 constexpr Micros kSeriesDelay = 20LL * 60 * 1000000;  // SERIES_DELAY_INTERVAL, 20 minutes
+
+// A held reply whose parent never comes goes after this long, and the
+// oldest go first past this many (most are replies to discussions that
+// were never patches). Checked every kExpireEvery holds: counting costs.
+constexpr Micros kHoldFor = 30LL * 24 * 3600 * 1000000;
+constexpr int64_t kMaxHeld = 100000;
+constexpr int kExpireEvery = 256;
 
 
 // Python re.search(subject_match, subject, re.M | re.I) for the patterns
@@ -395,6 +404,7 @@ class Ingester {
       db::InsertEvent(c_, e);
       return {Outcome::kCoverComment, *cid, m_.msgid, "", 0};
     }
+    if (!m_.refs.empty()) throw Stop{Outcome::kHeld, "a reply to a mail not stored (yet)"};
     throw Stop{Outcome::kDropped, "not a patch, cover letter or reply to a known one"};
   }
 
@@ -440,6 +450,53 @@ class Scope {
   bool done_ = false;
 };
 
+// Stores, inside the caller's transaction, the held replies waiting for
+// `msgid`, then those waiting for each of them.
+void AttachHeldReplies(db::Connection& c, const db::ProjectRow& project, const std::string& msgid,
+                       IngestCache* cache) {
+  std::vector<std::string> stored{msgid};
+  while (!stored.empty()) {
+    std::string parent = std::move(stored.back());
+    stored.pop_back();
+    for (auto& held : db::HeldRepliesTo(c, project.id, parent)) {
+      db::DeleteHeldMail(c, held.id);
+      parser::ParseOptions options;
+      options.universal_newlines = held.universal_newlines;
+      auto parsed = parser::ParseMail(held.raw, options);
+      if (!parsed.ok()) continue;  // it parsed when it was held
+      ParsedMail& m = *parsed;
+      parser::ApplyProjectSubject(m, project.linkname);
+      try {
+        Ingester(c, m, project, cache).Run();
+        stored.push_back(m.msgid);
+      } catch (const Stop&) {
+        // A duplicate of a stored comment: nothing more to keep.
+      }
+    }
+  }
+}
+
+IngestResult Hold(db::Connection& c, const ParsedMail& m, std::string_view raw,
+                  const db::ProjectRow& project, const std::string& reason,
+                  const IngestOptions& o) {
+  static std::atomic<int> holds{0};
+  Scope scope(c, o.own_transaction);
+  db::HeldMail h;
+  h.project_id = project.id;
+  h.msgid = m.msgid;
+  h.list_id = o.list_id;
+  h.held = NowMicros();
+  h.universal_newlines = o.universal_newlines;
+  h.raw = std::string(raw);
+  if (!db::HoldMail(c, h, m.refs)) {
+    scope.Rollback();
+    return {Outcome::kDuplicate, 0, m.msgid, "Duplicate held mail for message ID " + m.msgid, 0};
+  }
+  if (++holds % kExpireEvery == 0) db::ExpireHeldMails(c, h.held - kHoldFor, kMaxHeld);
+  scope.Commit();
+  return {Outcome::kHeld, 0, m.msgid, reason, 0};
+}
+
 IngestResult Failed(db::Connection& c, std::string_view raw, const std::string& msgid,
                     const std::string& reason, const IngestOptions& o) {
   IngestResult r{Outcome::kFailed, 0, msgid, reason, 0};
@@ -468,6 +525,7 @@ const char* OutcomeName(Outcome o) {
     case Outcome::kDuplicate: return "duplicate";
     case Outcome::kDropped: return "dropped";
     case Outcome::kFailed: return "failed";
+    case Outcome::kHeld: return "held";
   }
   return "?";
 }
@@ -501,10 +559,12 @@ IngestResult IngestMail(db::Connection& conn, std::string_view raw, const Ingest
     }
     try {
       IngestResult r = Ingester(conn, m, *project, options.cache).Run();
+      AttachHeldReplies(conn, *project, m.msgid, options.cache);
       scope.Commit();
       return r;
     } catch (const Stop& stop) {
       scope.Rollback();
+      if (stop.outcome == Outcome::kHeld) return Hold(conn, m, raw, *project, stop.reason, options);
       return {stop.outcome, 0, m.msgid, stop.reason, 0};
     }
   } catch (const std::exception& e) {

@@ -16,7 +16,9 @@
 
 namespace pb::service {
 
-enum class Outcome { kPatch, kCover, kPatchComment, kCoverComment, kDuplicate, kDropped, kFailed };
+// kHeld: a reply whose parent is not stored yet, kept in held_mails until it
+// is (then it becomes a comment in the parent's transaction).
+enum class Outcome { kPatch, kCover, kPatchComment, kCoverComment, kDuplicate, kDropped, kFailed, kHeld };
 
 const char* OutcomeName(Outcome o);
 

@@ -152,7 +152,8 @@ def parsearchive_summary_and_errors(cli):
                 "     2 patches\n"
                 "     1 comments\n"
                 "     1 duplicates\n"
-                "     1 dropped\n"
+                "     0 dropped\n"
+                "     1 held until the mail they answer arrives\n"
                 "     0 errors\n"
                 "Total: 4 new entries\n")
     assert out == expected, out

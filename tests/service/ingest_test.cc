@@ -270,10 +270,49 @@ TEST_F(IngestTest, SeveralProjectsOnOneListBySubjectMatch) {
   EXPECT_EQ(project_of("<n3@example.com>"), project_id_);
 }
 
-TEST_F(IngestTest, ReplyToUnknownMessageIsDropped) {
+TEST_F(IngestTest, ReplyToUnknownMessageIsHeldNotStored) {
   auto r = Ingest(Mail("<r@example.com>", "Re: something", "text\n", "In-Reply-To: <nope@example.com>\n"));
-  EXPECT_EQ(r.outcome, Outcome::kDropped);
+  EXPECT_EQ(r.outcome, Outcome::kHeld);
   EXPECT_EQ(Count("people"), 0);
+  EXPECT_EQ(Count("held_mails"), 1);
+  // Delivered again: still one.
+  r = Ingest(Mail("<r@example.com>", "Re: something", "text\n", "In-Reply-To: <nope@example.com>\n"));
+  EXPECT_EQ(r.outcome, Outcome::kDuplicate);
+  EXPECT_EQ(Count("held_mails"), 1);
+}
+
+TEST_F(IngestTest, NeitherReplyNorPatchIsDropped) {
+  auto r = Ingest(Mail("<plain@example.com>", "just talk", "text\n"));
+  EXPECT_EQ(r.outcome, Outcome::kDropped);
+  EXPECT_EQ(Count("held_mails"), 0);
+}
+
+// Out of order: a review and a reply to the review arrive before the patch
+// (a moderated patch, or several ingesters). Both become comments when it
+// comes, with their events and tags, as if delivered in order.
+TEST_F(IngestTest, HeldRepliesAttachWhenTheirParentArrives) {
+  auto review = Mail("<rev@example.com>", "Re: [PATCH] Add world", "Looks good.\n\nAcked-by: Bob <b@x>\n",
+                     "In-Reply-To: <p@example.com>\nReferences: <p@example.com>\n");
+  auto reply = Mail("<rev2@example.com>", "Re: [PATCH] Add world", "Thanks\n",
+                    "In-Reply-To: <rev@example.com>\nReferences: <p@example.com> <rev@example.com>\n");
+  auto other = Mail("<x@example.com>", "Re: elsewhere", "hm\n", "In-Reply-To: <elsewhere@example.com>\n");
+  EXPECT_EQ(Ingest(reply).outcome, Outcome::kHeld);
+  EXPECT_EQ(Ingest(review).outcome, Outcome::kHeld);
+  EXPECT_EQ(Ingest(other).outcome, Outcome::kHeld);
+  EXPECT_EQ(Count("patch_comments"), 0);
+
+  auto r = Ingest(Mail("<p@example.com>", "[PATCH] Add world", kDiff));
+  ASSERT_EQ(r.outcome, Outcome::kPatch) << r.reason;
+  EXPECT_EQ(Count("patch_comments"), 2);
+  EXPECT_EQ(Count("held_mails"), 1);  // only the unrelated one still waits
+  EXPECT_EQ(Count("held_mail_refs"), 1);
+  EXPECT_EQ(*QueryInt(t_.conn(), "SELECT COUNT(*) FROM patch_comments WHERE patch_id = ?1", r.id), 2);
+  EXPECT_EQ(*QueryInt(t_.conn(), "SELECT COUNT(*) FROM events WHERE category = 'patch-comment-created'"), 2);
+  EXPECT_EQ(*QueryInt(t_.conn(), "SELECT count FROM patch_tags WHERE patch_id = ?1 AND tag_id = 1", r.id), 1);
+
+  // The same mails again change nothing.
+  EXPECT_EQ(Ingest(review).outcome, Outcome::kDuplicate);
+  EXPECT_EQ(Count("patch_comments"), 2);
 }
 
 }  // namespace

@@ -1,0 +1,89 @@
+#include "db/held_mails.h"
+
+#include <optional>
+
+namespace pb::db {
+
+bool HoldMail(Connection& c, const HeldMail& mail, const std::vector<std::string>& refs) {
+  Statement& st = c.Prepare(
+      "INSERT INTO held_mails (project_id, msgid, list_id, held, universal_newlines, raw) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (project_id, msgid) DO NOTHING RETURNING id");
+  st.BindInt(1, mail.project_id);
+  st.BindText(2, mail.msgid);
+  st.BindText(3, mail.list_id);
+  st.BindInt(4, mail.held);
+  st.BindInt(5, mail.universal_newlines ? 1 : 0);
+  st.BindBlob(6, mail.raw);  // may hold NULs and invalid UTF-8
+  std::optional<Id> id;
+  if (st.Step()) id = st.Int(0);
+  while (st.Step()) {}
+  st.Reset();
+  if (!id) return false;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    Query(c,
+          "INSERT INTO held_mail_refs (held_id, project_id, msgid, position) VALUES (?1, ?2, ?3, ?4) "
+          "ON CONFLICT DO NOTHING",
+          *id, mail.project_id, refs[i], static_cast<int64_t>(i))
+        .Run();
+  }
+  return true;
+}
+
+std::vector<HeldMail> HeldRepliesTo(Connection& c, Id project_id, std::string_view msgid) {
+  std::vector<HeldMail> out;
+  Query q(c,
+          "SELECT h.id, h.project_id, h.msgid, h.list_id, h.held, h.universal_newlines, h.raw "
+          "FROM held_mail_refs r JOIN held_mails h ON h.id = r.held_id "
+          "WHERE r.project_id = ?1 AND r.msgid = ?2 ORDER BY h.id",
+          project_id, msgid);
+  while (q.Next()) {
+    HeldMail m;
+    m.id = q.Int(0);
+    m.project_id = q.Int(1);
+    m.msgid = q.Str(2);
+    m.list_id = q.Str(3);
+    m.held = q.Int(4);
+    m.universal_newlines = q.Int(5) != 0;
+    m.raw = std::string(q.Blob(6));
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+void DeleteHeldMail(Connection& c, Id id) {
+  Query(c, "DELETE FROM held_mail_refs WHERE held_id = ?1", id).Run();
+  Query(c, "DELETE FROM held_mails WHERE id = ?1", id).Run();
+}
+
+int64_t ExpireHeldMails(Connection& c, Micros cutoff, int64_t max_count) {
+  // Only the oldest rows can be stale or over the count: both walk the id
+  // order from the start.
+  std::vector<Id> ids;
+  {
+    Query q(c, "SELECT id FROM held_mails WHERE held < ?1 ORDER BY id", cutoff);
+    while (q.Next()) ids.push_back(q.Int(0));
+  }
+  int64_t left = QueryInt(c, "SELECT COUNT(*) FROM held_mails").value_or(0) -
+                 static_cast<int64_t>(ids.size());
+  if (left > max_count) {
+    Query q(c, "SELECT id FROM held_mails WHERE held >= ?1 ORDER BY id LIMIT ?2", cutoff,
+            left - max_count);
+    while (q.Next()) ids.push_back(q.Int(0));
+  }
+  for (Id id : ids) DeleteHeldMail(c, id);
+  return static_cast<int64_t>(ids.size());
+}
+
+std::vector<HeldSummary> ListHeldMails(Connection& c) {
+  std::vector<HeldSummary> out;
+  Query q(c,
+          "SELECT h.id, p.linkname, h.msgid, COALESCE(r.msgid, ''), h.held, LENGTH(h.raw) "
+          "FROM held_mails h JOIN projects p ON p.id = h.project_id "
+          "LEFT JOIN held_mail_refs r ON r.held_id = h.id AND r.position = 0 ORDER BY h.id");
+  while (q.Next()) {
+    out.push_back({q.Int(0), q.Str(1), q.Str(2), q.Str(3), q.Int(4), q.Int(5)});
+  }
+  return out;
+}
+
+}  // namespace pb::db
