@@ -4,7 +4,11 @@ login page (issue #9 item 11). Starts its own server on 127.0.0.1, floods
 for a fixed time, prints the status counts of the guesses and the p50/p99
 of GET /api/projects/ meanwhile, and the same without the flood.
 
-usage: login_flood.py --binary build/patchbay [--clients 16] [--seconds 8]"""
+With --spread every guess comes from a new loopback address (127.x.y.z),
+as from a botnet, so throttling rarely applies and nearly every guess costs
+a PBKDF2 check: that shows what the side pool keeps off the serving threads.
+
+usage: login_flood.py --binary build/patchbay [--clients 16] [--seconds 8] [--spread]"""
 
 import argparse
 import http.client
@@ -33,7 +37,9 @@ def timed_gets(port, seconds):
     return statistics.median(lat) * 1000, lat[int(len(lat) * 0.99) - 1] * 1000, len(lat)
 
 
-def guesser(port, stop, counts, lock, n):
+def guesser(port, stop, counts, lock, n, spread):
+    import random
+    rng = random.Random(n)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request("GET", "/user/login/")
     resp = conn.getresponse()
@@ -43,6 +49,10 @@ def guesser(port, stop, counts, lock, n):
     i = 0
     while not stop.is_set():
         i += 1
+        if spread:
+            conn.close()
+            source = "127.%d.%d.%d" % (rng.randint(1, 254), rng.randint(0, 255), rng.randint(1, 254))
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(source, 0))
         data = urllib.parse.urlencode({"username": "user%d" % (i % 50), "password": "guess%d" % i,
                                        "csrfmiddlewaretoken": token})
         conn.request("POST", "/user/login/", data, {
@@ -59,6 +69,7 @@ def main():
     ap.add_argument("--binary", required=True)
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=8)
+    ap.add_argument("--spread", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = "sqlite://" + os.path.join(tmp, "f.db")
@@ -73,7 +84,7 @@ def main():
             p50, p99, n = timed_gets(port, 3)
             print("idle:  GET /api/projects/ p50 %.1f ms, p99 %.1f ms (%d requests)" % (p50, p99, n))
             stop, lock, counts = threading.Event(), threading.Lock(), {}
-            threads = [threading.Thread(target=guesser, args=(port, stop, counts, lock, i))
+            threads = [threading.Thread(target=guesser, args=(port, stop, counts, lock, i, args.spread))
                        for i in range(args.clients)]
             for t in threads:
                 t.start()
