@@ -7,6 +7,7 @@
 #include "notify/outbox.h"
 #include "notify/sender.h"
 #include "service/accounts.h"
+#include "service/login_throttle.h"
 #include "service/password_reset.h"
 #include "service/passwords.h"
 #include "service/sessions.h"
@@ -90,8 +91,17 @@ http::Response PasswordChange(db::Connection& c, Visitor& v, const http::Request
   std::string old_pw = form.Get("old_password");
   auto [e1, e2] = NewPasswordErrors(form.Get("new_password1"), form.Get("new_password2"));
   std::string old_error = old_pw.empty() ? kRequired : "";
-  if (old_error.empty() && !service::CheckPassword(old_pw, v.user()->password)) {
-    old_error = "Your old password was entered incorrectly. Please enter it again.";
+  // The old-password check is a guessing target for a stolen session:
+  // throttled as logins are.
+  auto& throttle = service::LoginThrottle::Global();
+  const std::string& username = v.user()->user.username;
+  if (old_error.empty()) {
+    if (int64_t wait = throttle.WaitSeconds(username, req.remote_address); wait > 0) {
+      old_error = "Too many failed attempts. Please try again in " + std::to_string(wait) + " seconds.";
+    } else if (!service::CheckPassword(old_pw, v.user()->password)) {
+      throttle.Failed(username, req.remote_address);
+      old_error = "Your old password was entered incorrectly. Please enter it again.";
+    }
   }
   if (!old_error.empty() || !e1.empty() || !e2.empty()) return ChangeForm(v, old_error, e1, e2);
   db::Id id = v.user()->user.id;
