@@ -71,7 +71,7 @@ void WriteCheck(JsonWriter& w, const Context& ctx, const CheckRec& c) {
 }  // namespace
 
 http::Response CheckListView(Context& ctx, const RouteArgs& args) {
-  if (!db::read::RowExists(ctx.conn(), "patches", args.id)) return NotFoundJson(kAllowReadCreate);
+  if (!db::read::RowExists(ctx.conn(), db::read::Table::kPatches, args.id)) return NotFoundJson(kAllowReadCreate);
   CheckFilter f;
   bool possible = ParseFilter(ctx, &f);
   ctx.Catalog();
@@ -91,7 +91,7 @@ http::Response CheckListView(Context& ctx, const RouteArgs& args) {
 }
 
 http::Response CheckDetailView(Context& ctx, const RouteArgs& args) {
-  if (!db::read::RowExists(ctx.conn(), "patches", args.id)) return NotFoundJson(kAllowRead);
+  if (!db::read::RowExists(ctx.conn(), db::read::Table::kPatches, args.id)) return NotFoundJson(kAllowRead);
   auto c = db::read::GetCheck(ctx.conn(), args.id, args.id2);
   if (!c) return NotFoundJson(kAllowRead);
   std::string body;

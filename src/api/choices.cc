@@ -48,18 +48,18 @@ bool ProjectChoice(Context& ctx, std::string_view param, IdList* out) {
 bool PersonChoice(Context& ctx, std::string_view param, IdList* out) {
   auto& conn = ctx.conn();
   return Resolve(
-      ctx.params, param, [&](int64_t id) { return db::read::RowExists(conn, "people", id); },
+      ctx.params, param, [&](int64_t id) { return db::read::RowExists(conn, db::read::Table::kPeople, id); },
       [&](std::string_view v) { return db::read::PersonIdsByEmail(conn, v); }, out);
 }
 
 bool UserChoice(Context& ctx, std::string_view param, IdList* out) {
   auto& conn = ctx.conn();
   return Resolve(
-      ctx.params, param, [&](int64_t id) { return db::read::RowExists(conn, "users", id); },
+      ctx.params, param, [&](int64_t id) { return db::read::RowExists(conn, db::read::Table::kUsers, id); },
       [&](std::string_view v) { return db::read::UserIdsByUsername(conn, v); }, out);
 }
 
-bool IdChoice(Context& ctx, std::string_view param, std::string_view table, IdList* out) {
+bool IdChoice(Context& ctx, std::string_view param, db::read::Table table, IdList* out) {
   auto& conn = ctx.conn();
   return Resolve(
       ctx.params, param, [&](int64_t id) { return db::read::RowExists(conn, table, id); },

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/context.h"
+#include "db/read/users_read.h"
 #include "db/records.h"
 
 namespace pb::api {
@@ -22,6 +23,6 @@ bool PersonChoice(Context& ctx, std::string_view param, IdList* out);
 // Users: id, else username (iexact).
 bool UserChoice(Context& ctx, std::string_view param, IdList* out);
 // Rows of `table` ("series", "patches", "covers"): id only.
-bool IdChoice(Context& ctx, std::string_view param, std::string_view table, IdList* out);
+bool IdChoice(Context& ctx, std::string_view param, db::read::Table table, IdList* out);
 
 }  // namespace pb::api

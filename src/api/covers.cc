@@ -20,7 +20,7 @@ bool ParseFilter(Context& ctx, CoverFilter* f) {
   // Upstream validates `series` against *project* ids and then fails with a
   // 500 (spec §3.10); patchbay filters by series id as intended
   // (docs/compatibility.md).
-  if (!IdChoice(ctx, "series", "series", &f->series)) return false;
+  if (!IdChoice(ctx, "series", db::read::Table::kSeries, &f->series)) return false;
   if (!PersonChoice(ctx, "submitter", &f->submitters)) return false;
   if (auto m = TextFilter(ctx.params, "msgid")) f->msgid = "<" + *m + ">";
   auto since = DateFilter(ctx.params, "since");

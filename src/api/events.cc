@@ -31,14 +31,14 @@ bool ParseFilter(Context& ctx, EventFilter* f) {
     if (std::find(kCategories.begin(), kCategories.end(), *c) == kCategories.end()) return false;
     f->category = *c;
   }
-  if (!IdChoice(ctx, "series", "series", &f->series)) return false;
-  if (!IdChoice(ctx, "patch", "patches", &f->patches)) return false;
-  if (!IdChoice(ctx, "cover", "covers", &f->covers)) return false;
+  if (!IdChoice(ctx, "series", db::read::Table::kSeries, &f->series)) return false;
+  if (!IdChoice(ctx, "patch", db::read::Table::kPatches, &f->patches)) return false;
+  if (!IdChoice(ctx, "cover", db::read::Table::kCovers, &f->covers)) return false;
   // A plain ModelChoiceFilter: the last value, a user id only (+1.2).
   if (ctx.AtLeast(kV12)) {
     if (auto a = TextFilter(ctx.params, "actor")) {
       auto id = FilterInt(*a);
-      if (!id || !db::read::RowExists(ctx.conn(), "users", *id)) return false;
+      if (!id || !db::read::RowExists(ctx.conn(), db::read::Table::kUsers, *id)) return false;
       f->actor = *id;
     }
   }

@@ -13,6 +13,9 @@
 #include "api/request_body.h"
 #include "api/response.h"
 #include "api/writes.h"
+#include "db/read/bundles_read.h"
+#include "db/read/comments_read.h"
+#include "db/read/patches_read.h"
 #include "db/read/users_read.h"
 #include "service/bundle_names.h"
 #include "service/bundles.h"
@@ -59,10 +62,6 @@ std::string UrlOf(const std::string& body) {
   return "";
 }
 
-std::optional<db::Id> PatchProject(db::Connection& c, db::Id patch_id) {
-  return db::QueryInt(c, "SELECT project_id FROM patches WHERE id = ?1", patch_id);
-}
-
 }  // namespace
 
 // ---- checks ----
@@ -70,7 +69,7 @@ std::optional<db::Id> PatchProject(db::Connection& c, db::Id patch_id) {
 http::Response CheckCreateView(Context& ctx, const RouteArgs& args) {
   const std::string_view allow = kAllowReadCreate;
   auto& conn = ctx.conn();
-  if (!PatchProject(conn, args.id)) return NotFoundJson(allow);
+  if (!db::read::PatchProjectId(conn, args.id)) return NotFoundJson(allow);
   // This view does its own check, with the generic message for everyone.
   if (!service::CanEditPatch(conn, UserId(ctx), args.id)) {
     return DetailError(403, "You do not have permission to perform this action.", allow);
@@ -94,7 +93,7 @@ http::Response CheckCreateView(Context& ctx, const RouteArgs& args) {
   check.patch_id = args.id;
   check.user_id = ctx.user->user.id;
   // user: writable, defaults to the requester (quirk, spec §3.8.9).
-  auto user = ReadPk(in, {.name = "user"}, [&](int64_t id) { return db::read::RowExists(conn, "users", id); });
+  auto user = ReadPk(in, {.name = "user"}, [&](int64_t id) { return db::read::RowExists(conn, db::read::Table::kUsers, id); });
   if (user.set && user.value) check.user_id = *user.value;
   // state: a label is swapped for its code first, then ChoiceField.
   {
@@ -151,13 +150,13 @@ service::BundleChanges ReadBundle(Context& ctx, const RequestData& data, bool pa
     }
   }
   auto patches = ReadPkList(in, {.name = "patches", .required = true},
-                            [&](int64_t id) { return db::read::RowExists(conn, "patches", id); });
+                            [&](int64_t id) { return db::read::RowExists(conn, db::read::Table::kPatches, id); });
   if (patches.set && patches.value) {
     if (patches.value->empty()) {
       errs.Add("patches", "Bundles cannot be empty");
     } else {
       std::set<db::Id> projects;
-      for (auto id : *patches.value) projects.insert(PatchProject(conn, id).value_or(0));
+      for (auto id : *patches.value) projects.insert(db::read::PatchProjectId(conn, id).value_or(0));
       if (projects.size() > 1) {
         errs.Add("patches", "Bundle patches must belong to the same project");
       } else {
@@ -168,18 +167,6 @@ service::BundleChanges ReadBundle(Context& ctx, const RequestData& data, bool pa
   auto is_public = ReadBool(in, {.name = "public"});
   if (is_public.set && is_public.value) ch.is_public = *is_public.value;
   return ch;
-}
-
-struct BundleRow {
-  db::Id id = 0;
-  db::Id owner = 0;
-  bool is_public = false;
-};
-
-std::optional<BundleRow> LoadBundle(db::Connection& c, db::Id id) {
-  db::Query q(c, "SELECT id, owner_id, public FROM bundles WHERE id = ?1", id);
-  if (!q.Next()) return std::nullopt;
-  return BundleRow{q.Int(0), q.Int(1), q.Int(2) != 0};
 }
 
 constexpr std::string_view kDuplicateBundle = "The fields owner, name must make a unique set.";
@@ -224,8 +211,8 @@ http::Response BundleUpdateView(Context& ctx, const RouteArgs& args) {
   const std::string_view allow = kAllowAll;
   if (!ctx.AtLeast(kV12)) return MethodNotAllowed(ctx.req.method, allow);
   auto& conn = ctx.conn();
-  auto b = LoadBundle(conn, args.id);
-  bool owner = b && ctx.user && ctx.user->user.id == b->owner;
+  auto b = db::read::FindBundleAccess(conn, args.id);
+  bool owner = b && ctx.user && ctx.user->user.id == b->owner_id;
   if (!b || (!owner && !b->is_public)) return NotFoundJson(allow);
   if (!owner) return PermissionDenied(ctx, allow);
   if (ctx.req.method == "DELETE") {
@@ -268,9 +255,9 @@ http::Response CommentUpdate(Context& ctx, const RouteArgs& args, service::Comme
   const std::string_view allow = kAllowReadUpdate;
   auto& conn = ctx.conn();
   bool patch = kind == service::CommentKind::kPatch;
-  if (!db::read::RowExists(conn, patch ? "patches" : "covers", args.id)) return NotFoundJson(allow);
-  auto parent = patch ? db::QueryInt(conn, "SELECT patch_id FROM patch_comments WHERE id = ?1", args.id2)
-                      : db::QueryInt(conn, "SELECT cover_id FROM cover_comments WHERE id = ?1", args.id2);
+  if (!db::read::RowExists(conn, patch ? db::read::Table::kPatches : db::read::Table::kCovers, args.id)) return NotFoundJson(allow);
+  auto parent = db::read::CommentParentId(
+      conn, patch ? db::read::CommentKind::kPatch : db::read::CommentKind::kCover, args.id2);
   if (!parent || *parent != args.id) return NotFoundJson(allow);
   bool editable = patch ? service::CanEditPatchComment(conn, UserId(ctx), args.id2)
                         : service::CanEditCoverComment(conn, UserId(ctx), args.id2);
@@ -310,7 +297,7 @@ http::Response CoverCommentUpdateView(Context& ctx, const RouteArgs& args) {
 http::Response UserUpdateView(Context& ctx, const RouteArgs& args) {
   const std::string_view allow = kAllowReadUpdate;
   auto& conn = ctx.conn();
-  if (!db::read::RowExists(conn, "users", args.id)) return NotFoundJson(allow);
+  if (!db::read::RowExists(conn, db::read::Table::kUsers, args.id)) return NotFoundJson(allow);
   if (!ctx.user || ctx.user->user.id != args.id) return PermissionDenied(ctx, allow);
   auto parsed = ParseRequestBody(ctx.req, allow);
   if (auto* err = std::get_if<http::Response>(&parsed)) return std::move(*err);

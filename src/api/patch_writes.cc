@@ -11,6 +11,7 @@
 #include "api/request_body.h"
 #include "api/response.h"
 #include "api/writes.h"
+#include "db/read/patches_read.h"
 #include "db/read/users_read.h"
 #include "service/patch_edits.h"
 #include "service/permissions.h"
@@ -30,9 +31,9 @@ struct PatchRow {
 };
 
 std::optional<PatchRow> LoadPatch(db::Connection& c, db::Id id) {
-  db::Query q(c, "SELECT id, project_id FROM patches WHERE id = ?1", id);
-  if (!q.Next()) return std::nullopt;
-  return PatchRow{q.Int(0), q.Int(1)};
+  auto project = db::read::PatchProjectId(c, id);
+  if (!project) return std::nullopt;
+  return PatchRow{id, *project};
 }
 
 // django.utils.text.slugify(value.lower()) for ASCII input; other
@@ -118,7 +119,7 @@ service::PatchEdit ReadPatchEdit(Context& ctx, const RequestData& data, bool par
   if (archived.set && archived.value) edit.changes.archived = *archived.value;
 
   auto delegate = ReadPk(in, {.name = "delegate", .required = true, .allow_null = true},
-                         [&](int64_t id) { return db::read::RowExists(conn, "users", id); });
+                         [&](int64_t id) { return db::read::RowExists(conn, db::read::Table::kUsers, id); });
   if (delegate.set) {
     if (delegate.value && !service::IsProjectMaintainer(conn, *delegate.value, patch.project_id)) {
       auto u = db::read::UserById(conn, *delegate.value);
@@ -131,7 +132,7 @@ service::PatchEdit ReadPatchEdit(Context& ctx, const RequestData& data, bool par
   }
 
   auto related = ReadPkList(in, {.name = "related"},
-                            [&](int64_t id) { return db::read::RowExists(conn, "patches", id); });
+                            [&](int64_t id) { return db::read::RowExists(conn, db::read::Table::kPatches, id); });
   if (related.set) {
     edit.related = related.value.value_or(std::vector<int64_t>{});
   } else if (!partial && !errs.Has("related")) {

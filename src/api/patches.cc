@@ -59,18 +59,18 @@ bool ParseFilter(Context& ctx, PatchFilter* f) {
     return false;
   }
   if (!ResolveChoice(
-          params, "series", [&](int64_t id) { return db::read::RowExists(conn, "series", id); },
+          params, "series", [&](int64_t id) { return db::read::RowExists(conn, db::read::Table::kSeries, id); },
           none, &f->series)) {
     return false;
   }
   if (!ResolveChoice(
-          params, "submitter", [&](int64_t id) { return db::read::RowExists(conn, "people", id); },
+          params, "submitter", [&](int64_t id) { return db::read::RowExists(conn, db::read::Table::kPeople, id); },
           [&](std::string_view v) { return db::read::PersonIdsByEmail(conn, v); },
           &f->submitters)) {
     return false;
   }
   if (!ResolveChoice(
-          params, "delegate", [&](int64_t id) { return db::read::RowExists(conn, "users", id); },
+          params, "delegate", [&](int64_t id) { return db::read::RowExists(conn, db::read::Table::kUsers, id); },
           [&](std::string_view v) { return db::read::UserIdsByUsername(conn, v); },
           &f->delegates)) {
     return false;

@@ -7,6 +7,8 @@
 #include "api/filters.h"
 #include "api/json_writer.h"
 #include "api/response.h"
+#include "db/read/bundles_read.h"
+#include "db/read/comments_read.h"
 #include "db/read/users_read.h"
 #include "service/patch_updates.h"
 #include "service/permissions.h"
@@ -260,20 +262,20 @@ const std::vector<FieldInfo>* Permitted(Context& ctx, std::string_view route, co
       return storage;
     }
     if (route == "User Detail") {
-      return uid && *uid == args.id && db::read::RowExists(conn, "users", args.id) ? &UserFields() : nullptr;
+      return uid && *uid == args.id && db::read::RowExists(conn, db::read::Table::kUsers, args.id) ? &UserFields() : nullptr;
     }
     if (route == "Bundle Detail") {
       if (!ctx.AtLeast(kV12) || !uid) return nullptr;
-      auto owner = db::QueryInt(conn, "SELECT owner_id FROM bundles WHERE id = ?1", args.id);
+      auto owner = db::read::FindBundleOwner(conn, args.id);
       return owner && *owner == *uid ? &BundleFields() : nullptr;
     }
     if (route == "Patch Comment Detail") {
-      auto parent = db::QueryInt(conn, "SELECT patch_id FROM patch_comments WHERE id = ?1", args.id2);
+      auto parent = db::read::CommentParentId(conn, db::read::CommentKind::kPatch, args.id2);
       return parent && *parent == args.id && service::CanEditPatchComment(conn, uid, args.id2) ? &CommentFields()
                                                                                                 : nullptr;
     }
     if (route == "Cover Comment Detail") {
-      auto parent = db::QueryInt(conn, "SELECT cover_id FROM cover_comments WHERE id = ?1", args.id2);
+      auto parent = db::read::CommentParentId(conn, db::read::CommentKind::kCover, args.id2);
       return parent && *parent == args.id && service::CanEditCoverComment(conn, uid, args.id2) ? &CommentFields()
                                                                                                 : nullptr;
     }

@@ -7,6 +7,7 @@
 #include "db/accounts.h"
 #include "db/admin.h"
 #include "db/mail_store.h"
+#include "db/patches.h"
 #include "db/projects.h"
 #include "db/users.h"
 #include "parser/parsed_mail.h"
@@ -212,11 +213,7 @@ int Retag(const Args& in) {
   Args args = in;
   auto conn = OpenMigrated(TakeDatabaseUrl(args));
   if (!conn) return 1;
-  std::vector<db::Id> ids;
-  {
-    db::Query q(*conn, "SELECT id FROM patches ORDER BY id");
-    while (q.Next()) ids.push_back(q.Int(0));
-  }
+  std::vector<db::Id> ids = db::AllPatchIds(*conn);
   db::Transaction tx(*conn);
   for (auto id : ids) service::RecountTags(*conn, id);
   db::BumpGeneration(*conn);
@@ -229,14 +226,10 @@ int Rehash(const Args& in) {
   Args args = in;
   auto conn = OpenMigrated(TakeDatabaseUrl(args));
   if (!conn) return 1;
-  std::vector<std::pair<db::Id, std::string>> patches;
-  {
-    db::Query q(*conn, "SELECT id, diff FROM patches WHERE diff IS NOT NULL ORDER BY id");
-    while (q.Next()) patches.emplace_back(q.Int(0), q.Str(1));
-  }
+  auto patches = db::AllPatchDiffs(*conn);
   db::Transaction tx(*conn);
   for (const auto& [id, diff] : patches) {
-    db::Query(*conn, "UPDATE patches SET hash = ?1 WHERE id = ?2", parser::HashDiff(diff), id).Run();
+    db::SetPatchHash(*conn, id, parser::HashDiff(diff));
     service::RecountTags(*conn, id);
   }
   db::BumpGeneration(*conn);

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/open_db.h"
 #include "mail/mailbox.h"
+#include "db/failed_mails.h"
 #include "db/mail_store.h"
 #include "service/ingest.h"
 
@@ -158,49 +159,41 @@ int Failed(const Args& in) {
   std::string verb = args.empty() ? "list" : args[0];
   try {
     if (verb == "list") {
-      db::Query q(*conn,
-                  "SELECT id, received, COALESCE(msgid, ''), reason FROM failed_mails "
-                  "WHERE resolved = 0 ORDER BY id");
-      int n = 0;
-      while (q.Next()) {
-        std::printf("%lld  %s  %s  %s\n", static_cast<long long>(q.Int(0)),
-                    FormatIsoDate(q.Int(1)).c_str(), q.Str(2).c_str(), q.Str(3).c_str());
-        ++n;
+      auto mails = db::ListUnresolvedFailedMails(*conn);
+      for (const auto& m : mails) {
+        std::printf("%lld  %s  %s  %s\n", static_cast<long long>(m.id), FormatIsoDate(m.received).c_str(),
+                    m.msgid.c_str(), m.reason.c_str());
       }
-      if (n == 0) std::printf("no failed mails\n");
+      if (mails.empty()) std::printf("no failed mails\n");
       return 0;
     }
     if (verb == "show" && args.size() == 2) {
-      db::Query q(*conn, "SELECT raw FROM failed_mails WHERE id = ?1", std::stoll(args[1]));
-      if (!q.Next()) {
+      auto raw = db::FailedMailRaw(*conn, std::stoll(args[1]));
+      if (!raw) {
         std::fprintf(stderr, "patchbay: no failed mail %s\n", args[1].c_str());
         return 1;
       }
-      std::fwrite(q.Blob(0).data(), 1, q.Blob(0).size(), stdout);
+      std::fwrite(raw->data(), 1, raw->size(), stdout);
       return 0;
     }
     if (verb == "retry") {
       bool all = args.size() == 1 || (args.size() == 2 && args[1] == "--all");
-      std::vector<std::pair<int64_t, std::pair<std::string, std::string>>> mails;
-      {
-        db::Query q(*conn,
-                    "SELECT id, raw, COALESCE(list_id, '') FROM failed_mails WHERE resolved = 0 "
-                    "AND (?1 = 1 OR id = ?2) ORDER BY id",
-                    all, all ? int64_t{0} : std::stoll(args[1]));
-        while (q.Next()) mails.push_back({q.Int(0), {std::string(q.Blob(1)), q.Str(2)}});
-      }
+      std::optional<db::Id> only;
+      if (!all) only = std::stoll(args[1]);
+      auto mails = db::UnresolvedFailedMails(*conn, only);
       int fixed = 0;
-      for (auto& [id, mail] : mails) {
+      for (auto& mail : mails) {
+        db::Id id = mail.id;
         service::IngestOptions o;
-        o.list_id = mail.second;
+        o.list_id = mail.list_id;
         o.keep_failed = false;
         o.universal_newlines = true;  // most kept mails came through parsemail
-        auto r = service::IngestMail(*conn, mail.first, o);
+        auto r = service::IngestMail(*conn, mail.raw, o);
         std::printf("failed mail %lld: %s%s%s\n", static_cast<long long>(id),
                     service::OutcomeName(r.outcome), r.reason.empty() ? "" : ": ",
                     r.reason.c_str());
         if (r.outcome != Outcome::kFailed) {
-          db::Query(*conn, "UPDATE failed_mails SET resolved = 1 WHERE id = ?1", id).Run();
+          db::MarkFailedMailResolved(*conn, id);
           ++fixed;
         }
       }

@@ -102,4 +102,33 @@ void AddDelegationRule(Connection& c, Id project_id, Id user_id, std::string_vie
       .Run();
 }
 
+std::set<Id> MaintainedProjectIds(Connection& c, Id user_id) {
+  std::set<Id> ids;
+  Query q(c, "SELECT project_id FROM project_maintainers WHERE user_id = ?1", user_id);
+  while (q.Next()) ids.insert(q.Int(0));
+  return ids;
+}
+
+bool ProjectExists(Connection& c, Id project_id) {
+  return QueryInt(c, "SELECT id FROM projects WHERE id = ?1", project_id).has_value();
+}
+
+namespace {
+template <typename T>
+void SetIf(Connection& c, std::string_view sql, const std::optional<T>& v, Id id) {
+  if (v) Query(c, sql, *v, id).Run();
+}
+}  // namespace
+
+void UpdateProjectFields(Connection& c, Id project_id, const ProjectChanges& ch) {
+  SetIf(c, "UPDATE projects SET web_url = ?1 WHERE id = ?2", ch.web_url, project_id);
+  SetIf(c, "UPDATE projects SET scm_url = ?1 WHERE id = ?2", ch.scm_url, project_id);
+  SetIf(c, "UPDATE projects SET webscm_url = ?1 WHERE id = ?2", ch.webscm_url, project_id);
+  SetIf(c, "UPDATE projects SET list_archive_url = ?1 WHERE id = ?2", ch.list_archive_url, project_id);
+  SetIf(c, "UPDATE projects SET list_archive_url_format = ?1 WHERE id = ?2", ch.list_archive_url_format,
+        project_id);
+  SetIf(c, "UPDATE projects SET commit_url_format = ?1 WHERE id = ?2", ch.commit_url_format, project_id);
+  SetIf(c, "UPDATE projects SET show_dependencies = ?1 WHERE id = ?2", ch.show_dependencies, project_id);
+}
+
 }  // namespace pb::db

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,5 +29,18 @@ struct DelegationRule {
 std::vector<DelegationRule> DelegationRules(Connection& c, Id project_id);
 void AddDelegationRule(Connection& c, Id project_id, Id user_id, std::string_view path,
                        int priority);
+
+// The projects `user_id` maintains.
+std::set<Id> MaintainedProjectIds(Connection& c, Id user_id);
+
+// A project's editable URL fields (REST /api/projects/{id}/, spec §3.8.1).
+// Unset members are left alone; each set member costs one UPDATE.
+struct ProjectChanges {
+  std::optional<std::string> web_url, scm_url, webscm_url, list_archive_url, list_archive_url_format,
+      commit_url_format;
+  std::optional<bool> show_dependencies;
+};
+bool ProjectExists(Connection& c, Id project_id);
+void UpdateProjectFields(Connection& c, Id project_id, const ProjectChanges& changes);
 
 }  // namespace pb::db

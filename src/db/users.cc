@@ -61,4 +61,23 @@ std::optional<std::string> TokenOf(Connection& c, Id user_id) {
   return std::nullopt;
 }
 
+bool UserExists(Connection& c, Id user_id) {
+  return QueryInt(c, "SELECT id FROM users WHERE id = ?1", user_id).has_value();
+}
+
+namespace {
+template <typename T>
+void SetIf(Connection& c, std::string_view sql, const std::optional<T>& v, Id id) {
+  if (v) Query(c, sql, *v, id).Run();
+}
+}  // namespace
+
+void UpdateUserFields(Connection& c, Id user_id, const UserChanges& ch) {
+  SetIf(c, "UPDATE users SET first_name = ?1 WHERE id = ?2", ch.first_name, user_id);
+  SetIf(c, "UPDATE users SET last_name = ?1 WHERE id = ?2", ch.last_name, user_id);
+  SetIf(c, "UPDATE users SET send_email = ?1 WHERE id = ?2", ch.send_email, user_id);
+  SetIf(c, "UPDATE users SET show_ids = ?1 WHERE id = ?2", ch.show_ids, user_id);
+  SetIf(c, "UPDATE users SET items_per_page = ?1 WHERE id = ?2", ch.items_per_page, user_id);
+}
+
 }  // namespace pb::db

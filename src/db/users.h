@@ -21,4 +21,14 @@ std::optional<Id> FindUserIdByEmail(Connection& c, std::string_view email);
 void SetToken(Connection& c, Id user_id, std::string_view key);
 std::optional<std::string> TokenOf(Connection& c, Id user_id);
 
+// A user's names and profile settings (REST /api/users/{id}/, spec
+// §3.8.3). Unset members are left alone; each set member costs one UPDATE.
+struct UserChanges {
+  std::optional<std::string> first_name, last_name;
+  std::optional<bool> send_email, show_ids;
+  std::optional<int64_t> items_per_page;
+};
+bool UserExists(Connection& c, Id user_id);
+void UpdateUserFields(Connection& c, Id user_id, const UserChanges& changes);
+
 }  // namespace pb::db

@@ -1,5 +1,6 @@
 #include "service/comment_updates.h"
 
+#include "db/comments.h"
 #include "db/mail_store.h"
 
 namespace pb::service {
@@ -8,36 +9,28 @@ Status SetCommentAddressed(db::Connection& c, CommentKind kind, db::Id comment_i
                            std::optional<std::optional<bool>> addressed) {
   try {
     db::Transaction tx(c);
-    std::optional<int64_t> value;
-    if (addressed && *addressed) value = **addressed ? 1 : 0;
     db::Event e;
     if (kind == CommentKind::kPatch) {
-      db::Query q(c,
-                  "SELECT pc.patch_id, p.project_id FROM patch_comments pc "
-                  "JOIN patches p ON p.id = pc.patch_id WHERE pc.id = ?1",
-                  comment_id);
-      if (!q.Next()) return Status::NotFound("no comment " + std::to_string(comment_id));
-      e.patch_id = q.Int(0);
-      e.project_id = q.Int(1);
+      auto parent = db::FindPatchCommentParent(c, comment_id);
+      if (!parent) return Status::NotFound("no comment " + std::to_string(comment_id));
+      e.patch_id = parent->parent_id;
+      e.project_id = parent->project_id;
       e.category = "patch-comment-created";
       e.patch_comment_id = comment_id;
     } else {
-      db::Query q(c,
-                  "SELECT cc.cover_id, cv.project_id FROM cover_comments cc "
-                  "JOIN covers cv ON cv.id = cc.cover_id WHERE cc.id = ?1",
-                  comment_id);
-      if (!q.Next()) return Status::NotFound("no comment " + std::to_string(comment_id));
-      e.cover_id = q.Int(0);
-      e.project_id = q.Int(1);
+      auto parent = db::FindCoverCommentParent(c, comment_id);
+      if (!parent) return Status::NotFound("no comment " + std::to_string(comment_id));
+      e.cover_id = parent->parent_id;
+      e.project_id = parent->project_id;
       e.category = "cover-comment-created";
       e.cover_comment_id = comment_id;
     }
     if (!addressed) {
       // nothing to change
     } else if (kind == CommentKind::kPatch) {
-      db::Query(c, "UPDATE patch_comments SET addressed = ?1 WHERE id = ?2", value, comment_id).Run();
+      db::SetPatchCommentAddressed(c, comment_id, *addressed);
     } else {
-      db::Query(c, "UPDATE cover_comments SET addressed = ?1 WHERE id = ?2", value, comment_id).Run();
+      db::SetCoverCommentAddressed(c, comment_id, *addressed);
     }
     db::InsertEvent(c, e);
     db::BumpGeneration(c);

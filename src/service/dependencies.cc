@@ -1,6 +1,7 @@
 #include "service/dependencies.h"
 
 #include "core/strings.h"
+#include "db/series_dependencies.h"
 
 #include <cctype>
 #include <charconv>
@@ -23,14 +24,8 @@ bool UrlChar(unsigned char ch) {
 
 
 std::optional<db::Id> SeriesOfMsgid(db::Connection& c, db::Id project_id, const std::string& msgid) {
-  if (auto s = db::QueryInt(c, "SELECT series_id FROM patches WHERE project_id = ?1 AND msgid = ?2",
-                            project_id, msgid)) {
-    return s;
-  }
-  return db::QueryInt(c,
-                      "SELECT s.id FROM series s JOIN covers v ON v.id = s.cover_letter_id "
-                      "WHERE v.project_id = ?1 AND v.msgid = ?2",
-                      project_id, msgid);
+  if (auto s = db::SeriesIdByPatchMsgid(c, project_id, msgid)) return s;
+  return db::SeriesIdByCoverMsgid(c, project_id, msgid);
 }
 
 std::optional<db::Id> ResolveUrl(db::Connection& c, db::Id project_id, std::string_view url) {
@@ -42,7 +37,7 @@ std::optional<db::Id> ResolveUrl(db::Connection& c, db::Id project_id, std::stri
       std::string_view kv = query.substr(pos, amp == std::string_view::npos ? query.npos : amp - pos);
       if (kv.starts_with("series=")) {
         if (auto id = ParseId(kv.substr(7))) {
-          return db::QueryInt(c, "SELECT id FROM series WHERE id = ?1 AND project_id = ?2", *id, project_id);
+          return db::SeriesIdInProject(c, project_id, *id);
         }
       }
       if (amp == std::string_view::npos) break;
@@ -60,10 +55,8 @@ std::optional<db::Id> ResolveUrl(db::Connection& c, db::Id project_id, std::stri
   std::string_view kind = kind_at == std::string_view::npos ? rest : rest.substr(kind_at + 1);
   if (kind != "patch" && kind != "cover") return std::nullopt;
   if (auto id = ParseId(last)) {
-    const char* sql = kind == "patch"
-                          ? "SELECT series_id FROM patches WHERE id = ?1 AND project_id = ?2"
-                          : "SELECT id FROM series WHERE cover_letter_id = ?1 AND project_id = ?2";
-    return db::QueryInt(c, sql, *id, project_id);
+    return kind == "patch" ? db::SeriesIdOfPatchInProject(c, project_id, *id)
+                           : db::SeriesIdOfCoverInProject(c, project_id, *id);
   }
   return SeriesOfMsgid(c, project_id, "<" + ReplaceAll(std::string(last), "%2F", "/") + ">");
 }
@@ -99,11 +92,7 @@ void RecordDependencies(db::Connection& c, db::Id project_id, db::Id series_id,
     std::optional<db::Id> dep = ref.is_url ? ResolveUrl(c, project_id, ref.value)
                                            : SeriesOfMsgid(c, project_id, ref.value);
     if (!dep || *dep == series_id) continue;
-    db::Query(c,
-              "INSERT INTO series_dependencies (series_id, depends_on_id) VALUES (?1, ?2) "
-              "ON CONFLICT DO NOTHING",
-              series_id, *dep)
-        .Run();
+    db::InsertSeriesDependency(c, series_id, *dep);
   }
 }
 

@@ -12,7 +12,9 @@
 #include "core/strings.h"
 #include "db/held_mails.h"
 #include "db/mail_store.h"
+#include "db/patches.h"
 #include "db/projects.h"
+#include "db/savepoints.h"
 #include "db/users.h"
 #include "service/dependencies.h"
 #include "parser/parsed_mail.h"
@@ -214,7 +216,7 @@ class Ingester {
 
     AssignSeries(patch_id, submitter);
     if (m_.content) {
-      if (auto sid = db::QueryInt(c_, "SELECT series_id FROM patches WHERE id = ?1", patch_id)) {
+      if (auto sid = db::PatchSeriesId(c_, patch_id)) {
         RecordDependencies(c_, project_.id, *sid, *m_.content);
       }
     }
@@ -242,9 +244,7 @@ class Ingester {
     for (const auto& [id, pattern] : tags) {
       int n = CountTagMatches(pattern, *m_.content);
       if (n > 0) {
-        db::Query(c_, "INSERT INTO patch_tags (patch_id, tag_id, count) VALUES (?1, ?2, ?3)",
-                  patch_id, id, n)
-            .Run();
+        db::InsertPatchTagCount(c_, patch_id, id, n);
       }
     }
   }
@@ -420,7 +420,7 @@ class Scope {
  public:
   Scope(db::Connection& c, bool own) : c_(c), own_(own) {
     if (own_) c_.Begin();
-    else db::Query(c_, "SAVEPOINT mail").Run();
+    else db::OpenSavepoint(c_);
   }
   ~Scope() {
     if (!done_) {
@@ -431,7 +431,7 @@ class Scope {
   void Commit() {
     if (own_) db::BumpGeneration(c_);
     if (own_) c_.Commit();
-    else db::Query(c_, "RELEASE SAVEPOINT mail").Run();
+    else db::ReleaseSavepoint(c_);
     done_ = true;
   }
   void Rollback() {
@@ -439,8 +439,7 @@ class Scope {
     if (own_) {
       c_.Rollback();
     } else {
-      db::Query(c_, "ROLLBACK TO SAVEPOINT mail").Run();
-      db::Query(c_, "RELEASE SAVEPOINT mail").Run();
+      db::RollbackToSavepoint(c_);
     }
   }
 

@@ -10,17 +10,14 @@
 
 #include "core/status.h"
 #include "db/connection.h"
+#include "db/patches.h"
 #include "db/records.h"
 
 namespace pb::service {
 
-struct PatchChanges {
-  std::optional<db::Id> state_id;
-  std::optional<std::optional<db::Id>> delegate_id;  // set to nullopt-inside = clear
-  std::optional<bool> archived;
-  std::optional<std::optional<std::string>> commit_ref;
-  std::optional<std::optional<std::string>> pull_url;
-};
+// state_id, delegate_id (set to nullopt-inside = clear), archived,
+// commit_ref, pull_url; unset members are left alone.
+using PatchChanges = db::PatchChanges;
 
 // kNotFound for an unknown patch.
 Status UpdatePatch(db::Connection& c, db::Id patch_id, const PatchChanges& changes,

@@ -1,6 +1,7 @@
 #include <regex>
 
 #include "db/mail_store.h"
+#include "db/read/patches_read.h"
 #include "core/strings.h"
 #include "service/ingest.h"
 
@@ -54,7 +55,7 @@ int CountTagMatches(std::string_view pattern, std::string_view text) {
 }
 
 void RecountTags(db::Connection& conn, db::Id patch_id) {
-  auto project = db::QueryInt(conn, "SELECT project_id FROM patches WHERE id = ?1", patch_id);
+  auto project = db::read::PatchProjectId(conn, patch_id);
   if (!project) return;
   std::vector<std::pair<db::Id, int>> counts;
   if (db::ProjectUsesTags(conn, *project)) {

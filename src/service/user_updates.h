@@ -8,22 +8,16 @@
 
 #include "core/status.h"
 #include "db/connection.h"
+#include "db/projects.h"
 #include "db/records.h"
+#include "db/users.h"
 
 namespace pb::service {
 
-struct UserChanges {
-  std::optional<std::string> first_name, last_name;
-  std::optional<bool> send_email, show_ids;
-  std::optional<int64_t> items_per_page;
-};
+using UserChanges = db::UserChanges;  // names, send_email, show_ids, items_per_page
 Status UpdateUser(db::Connection& c, db::Id user_id, const UserChanges& changes);
 
-struct ProjectChanges {
-  std::optional<std::string> web_url, scm_url, webscm_url, list_archive_url, list_archive_url_format,
-      commit_url_format;
-  std::optional<bool> show_dependencies;
-};
+using ProjectChanges = db::ProjectChanges;  // the URL fields, show_dependencies
 Status UpdateProject(db::Connection& c, db::Id project_id, const ProjectChanges& changes);
 
 }  // namespace pb::service

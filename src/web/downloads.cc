@@ -7,6 +7,8 @@
 #include "core/strings.h"
 #include "api/query.h"
 #include "api/response.h"
+#include "db/read/bundles_read.h"
+#include "db/read/downloads_read.h"
 #include "mbox/mbox.h"
 
 namespace pb::web {
@@ -42,53 +44,7 @@ Response Attachment(std::string content_type, std::string filename, std::string 
 }
 
 
-struct Located {
-  db::Id id;
-  std::string linkname, msgid, name, diff;
-  bool has_diff = false;
-  std::optional<db::Id> series_id;
-};
-
-std::optional<Located> PatchById(db::Connection& c, db::Id id) {
-  db::Query q(c,
-              "SELECT p.id, pr.linkname, p.msgid, p.name FROM patches p "
-              "JOIN projects pr ON pr.id = p.project_id WHERE p.id = ?1",
-              id);
-  if (!q.Next()) return std::nullopt;
-  return Located{q.Int(0), q.Str(1), q.Str(2), q.Str(3), "", false, std::nullopt};
-}
-
-std::optional<Located> CoverById(db::Connection& c, db::Id id) {
-  db::Query q(c,
-              "SELECT v.id, pr.linkname, v.msgid, v.name FROM covers v "
-              "JOIN projects pr ON pr.id = v.project_id WHERE v.id = ?1",
-              id);
-  if (!q.Next()) return std::nullopt;
-  return Located{q.Int(0), q.Str(1), q.Str(2), q.Str(3), "", false, std::nullopt};
-}
-
-std::optional<Located> PatchByMsgid(db::Connection& c, std::string_view linkname,
-                                    const std::string& msgid) {
-  db::Query q(c,
-              "SELECT p.id, pr.linkname, p.msgid, p.name, p.diff, p.series_id FROM patches p "
-              "JOIN projects pr ON pr.id = p.project_id WHERE pr.linkname = ?1 AND p.msgid = ?2",
-              linkname, msgid);
-  if (!q.Next()) return std::nullopt;
-  Located l{q.Int(0), q.Str(1), q.Str(2), q.Str(3), "", !q.IsNull(4), q.OptInt(5)};
-  if (l.has_diff) l.diff = q.Str(4);
-  return l;
-}
-
-std::optional<Located> CoverByMsgid(db::Connection& c, std::string_view linkname,
-                                    const std::string& msgid) {
-  db::Query q(c,
-              "SELECT v.id, pr.linkname, v.msgid, v.name FROM covers v "
-              "JOIN projects pr ON pr.id = v.project_id WHERE pr.linkname = ?1 AND v.msgid = ?2",
-              linkname, msgid);
-  if (!q.Next()) return std::nullopt;
-  return Located{q.Int(0), q.Str(1), q.Str(2), q.Str(3), "", false, std::nullopt};
-}
-
+using Located = db::read::DownloadTarget;
 
 // /project/<l>/patch/<msgid>/mbox/[?series=...]
 Response PatchMboxResponse(db::Connection& c, const Located& p, const http::Request& req) {
@@ -147,7 +103,7 @@ std::optional<Response> HandleDownload(db::Connection& c, api::AuthCache& auth,
     std::string_view suffix = seg.size() == 3 ? seg[2] : "";
     bool is_patch = seg[0] == "patch";
     if (!(suffix.empty() || suffix == "mbox" || (is_patch && suffix == "raw"))) return std::nullopt;
-    auto l = is_patch ? PatchById(c, *id) : CoverById(c, *id);
+    auto l = is_patch ? db::read::FindPatchDownload(c, *id) : db::read::FindCoverDownload(c, *id);
     if (!l) return api::HtmlNotFound(req.path);
     std::string path = is_patch ? api::PatchWebPath(l->linkname, l->msgid)
                                 : api::CoverWebPath(l->linkname, l->msgid);
@@ -158,12 +114,9 @@ std::optional<Response> HandleDownload(db::Connection& c, api::AuthCache& auth,
   // /project/<l>/pwclientrc/: a ready ~/.pwclientrc section (REST backend,
   // as v3.2.1 defaults to), with the username when the caller authenticated.
   if (seg[0] == "project" && seg.size() == 3 && seg[2] == "pwclientrc") {
-    std::string linkname;
-    {
-      db::Query q(c, "SELECT linkname FROM projects WHERE linkname = ?1", seg[1]);
-      if (!q.Next()) return api::HtmlNotFound(req.path);
-      linkname = q.Str(0);
-    }
+    auto found = db::read::FindProjectLinkname(c, seg[1]);
+    if (!found) return api::HtmlNotFound(req.path);
+    std::string linkname = std::move(*found);
     std::string host(req.Header("host"));
     if (host.empty()) host = req.local_address;
     std::string body = "# Sample .pwclientrc file for the " + linkname + " project,\n# running on " + host +
@@ -188,17 +141,17 @@ std::optional<Response> HandleDownload(db::Connection& c, api::AuthCache& auth,
       // Patch views decode %2F back to '/' (spec §1.3).
       std::string msgid = "<" + ReplaceAll(std::string(seg[3]), "%2F", "/") + ">";
       if (seg[4] != "mbox" && seg[4] != "raw") return std::nullopt;
-      auto p = PatchByMsgid(c, linkname, msgid);
+      auto p = db::read::FindPatchDownloadByMsgid(c, linkname, msgid);
       if (!p) return api::HtmlNotFound(req.path);
       if (seg[4] == "raw") {
-        if (!p->has_diff) return api::HtmlNotFound(req.path);
-        return Attachment("text/x-patch", DownloadName(p->name) + ".diff", p->diff);
+        if (!p->diff) return api::HtmlNotFound(req.path);
+        return Attachment("text/x-patch", DownloadName(p->name) + ".diff", *p->diff);
       }
       return PatchMboxResponse(c, *p, req);
     }
     if (seg[4] != "mbox") return std::nullopt;
     // Cover views do not decode %2F.
-    auto v = CoverByMsgid(c, linkname, "<" + std::string(seg[3]) + ">");
+    auto v = db::read::FindCoverDownloadByMsgid(c, linkname, "<" + std::string(seg[3]) + ">");
     if (!v) return api::HtmlNotFound(req.path);
     auto body = mbox::CoverMbox(c, v->id);
     if (!body) return api::HtmlNotFound(req.path);
@@ -209,12 +162,9 @@ std::optional<Response> HandleDownload(db::Connection& c, api::AuthCache& auth,
   if (seg[0] == "series" && seg.size() == 3 && seg[2] == "mbox") {
     auto id = ParseId(seg[1]);
     if (!id) return std::nullopt;
-    std::string name;
-    {
-      db::Query q(c, "SELECT id, name FROM series WHERE id = ?1", *id);
-      if (!q.Next()) return api::HtmlNotFound(req.path);
-      name = q.IsNull(1) ? "Untitled series #" + std::to_string(*id) : q.Str(1);
-    }
+    auto series_name = db::read::FindSeriesName(c, *id);
+    if (!series_name) return api::HtmlNotFound(req.path);
+    std::string name = series_name->value_or("Untitled series #" + std::to_string(*id));
     auto body = mbox::SeriesMbox(c, *id);
     if (!body) return api::HtmlNotFound(req.path);
     return Attachment("text/plain", DownloadName(name) + ".patch", std::move(*body));
@@ -223,23 +173,13 @@ std::optional<Response> HandleDownload(db::Connection& c, api::AuthCache& auth,
   // /bundle/<owner>/<name>/mbox/: the owner or anyone for a public bundle;
   // Basic and Token credentials count, so scripts can fetch private ones.
   if (seg[0] == "bundle" && seg.size() == 4 && seg[3] == "mbox") {
-    db::Id bundle_id = 0, owner_id = 0;
-    bool is_public = false;
-    std::string name;
-    {
-      db::Query q(c,
-                  "SELECT b.id, b.owner_id, b.public, b.name FROM bundles b "
-                  "JOIN users u ON u.id = b.owner_id WHERE u.username = ?1 AND b.name = ?2",
-                  seg[1], seg[2]);
-      if (!q.Next()) return api::HtmlNotFound(req.path);
-      bundle_id = q.Int(0);
-      owner_id = q.Int(1);
-      is_public = q.Int(2) != 0;
-      name = q.Str(3);
-    }
-    if (!is_public) {
+    auto bundle = db::read::FindBundleByOwnerAndName(c, seg[1], seg[2]);
+    if (!bundle) return api::HtmlNotFound(req.path);
+    db::Id bundle_id = bundle->id;
+    const std::string& name = bundle->name;
+    if (!bundle->is_public) {
       auto who = api::Authenticate(req, c, auth);
-      if (!who.user || who.user->user.id != owner_id) {
+      if (!who.user || who.user->user.id != bundle->owner_id) {
         Response r;
         r.status = 404;
         r.headers = {{"Content-Type", "text/html; charset=utf-8"}, {"X-Frame-Options", "DENY"},

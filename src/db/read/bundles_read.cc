@@ -105,4 +105,24 @@ void LoadBundlePatches(Connection& c, const std::vector<BundleRec*>& bundles) {
   }
 }
 
+std::optional<Id> FindBundleOwner(Connection& c, Id bundle_id) {
+  return QueryInt(c, "SELECT owner_id FROM bundles WHERE id = ?1", bundle_id);
+}
+
+std::optional<BundleAccess> FindBundleAccess(Connection& c, Id bundle_id) {
+  Query q(c, "SELECT id, owner_id, public FROM bundles WHERE id = ?1", bundle_id);
+  if (!q.Next()) return std::nullopt;
+  return BundleAccess{q.Int(0), q.Int(1), q.Int(2) != 0, ""};
+}
+
+std::optional<BundleAccess> FindBundleByOwnerAndName(Connection& c, std::string_view owner_username,
+                                                     std::string_view name) {
+  Query q(c,
+          "SELECT b.id, b.owner_id, b.public, b.name FROM bundles b "
+          "JOIN users u ON u.id = b.owner_id WHERE u.username = ?1 AND b.name = ?2",
+          owner_username, name);
+  if (!q.Next()) return std::nullopt;
+  return BundleAccess{q.Int(0), q.Int(1), q.Int(2) != 0, q.Str(3)};
+}
+
 }  // namespace pb::db::read

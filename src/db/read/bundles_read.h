@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -30,5 +31,18 @@ std::vector<BundleRec> ListBundles(Connection& c, const BundleFilter& f, int64_t
 std::optional<BundleRec> GetBundle(Connection& c, Id id, std::optional<Id> viewer);
 // Fills patches, ordered by patch date (one statement).
 void LoadBundlePatches(Connection& c, const std::vector<BundleRec*>& bundles);
+
+// Lookups that ignore visibility: the caller checks ownership itself.
+std::optional<Id> FindBundleOwner(Connection& c, Id bundle_id);
+struct BundleAccess {
+  Id id = 0;
+  Id owner_id = 0;
+  bool is_public = false;
+  std::string name;
+};
+std::optional<BundleAccess> FindBundleAccess(Connection& c, Id bundle_id);
+// The bundle named `name` of the user `owner_username` (download URLs).
+std::optional<BundleAccess> FindBundleByOwnerAndName(Connection& c, std::string_view owner_username,
+                                                     std::string_view name);
 
 }  // namespace pb::db::read

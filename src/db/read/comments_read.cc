@@ -87,4 +87,11 @@ std::optional<CommentRec> GetComment(Connection& c, CommentKind kind, Id parent,
   return r;
 }
 
+std::optional<Id> CommentParentId(Connection& c, CommentKind kind, Id id) {
+  return QueryInt(c,
+                  kind == CommentKind::kPatch ? "SELECT patch_id FROM patch_comments WHERE id = ?1"
+                                              : "SELECT cover_id FROM cover_comments WHERE id = ?1",
+                  id);
+}
+
 }  // namespace pb::db::read

@@ -26,4 +26,7 @@ std::vector<CommentRec> ListComments(Connection& c, CommentKind kind, Id parent,
 // The comment `id` when it belongs to `parent`.
 std::optional<CommentRec> GetComment(Connection& c, CommentKind kind, Id parent, Id id);
 
+// The patch (kPatch) or cover (kCover) the comment `id` replies to.
+std::optional<Id> CommentParentId(Connection& c, CommentKind kind, Id id);
+
 }  // namespace pb::db::read

@@ -209,4 +209,8 @@ void LoadPatchExtras(Connection& c, std::vector<PatchRec*> patches) {
   }
 }
 
+std::optional<Id> PatchProjectId(Connection& c, Id patch_id) {
+  return QueryInt(c, "SELECT project_id FROM patches WHERE id = ?1", patch_id);
+}
+
 }  // namespace pb::db::read

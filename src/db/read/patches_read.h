@@ -47,4 +47,7 @@ std::optional<PatchRec> GetPatch(Connection& c, Id id);
 // Fills check_state and related for every patch (two statements at most).
 void LoadPatchExtras(Connection& c, std::vector<PatchRec*> patches);
 
+// The patch's project; nullopt when there is no such patch.
+std::optional<Id> PatchProjectId(Connection& c, Id patch_id);
+
 }  // namespace pb::db::read

@@ -66,9 +66,15 @@ std::optional<AuthUserRec> UserById(Connection& c, Id id) {
   return ReadAuthUser(q);
 }
 
-bool RowExists(Connection& c, std::string_view table, Id id) {
-  // Table names come from the caller's fixed set, never from a request.
-  std::string sql = "SELECT 1 FROM " + std::string(table) + " WHERE id = ?1";
+bool RowExists(Connection& c, Table table, Id id) {
+  std::string_view sql = "SELECT 1 FROM users WHERE id = ?1";
+  switch (table) {
+    case Table::kPatches: sql = "SELECT 1 FROM patches WHERE id = ?1"; break;
+    case Table::kCovers: sql = "SELECT 1 FROM covers WHERE id = ?1"; break;
+    case Table::kSeries: sql = "SELECT 1 FROM series WHERE id = ?1"; break;
+    case Table::kPeople: sql = "SELECT 1 FROM people WHERE id = ?1"; break;
+    case Table::kUsers: break;
+  }
   Query q(c, sql, id);
   return q.Next();
 }

@@ -24,8 +24,9 @@ std::optional<AuthUserRec> UserByToken(Connection& c, std::string_view key);
 std::optional<AuthUserRec> UserByUsername(Connection& c, std::string_view username);
 std::optional<AuthUserRec> UserById(Connection& c, Id id);
 
-// Existence checks by id; `table` is one of a fixed set of names.
-bool RowExists(Connection& c, std::string_view table, Id id);
+// Existence checks by id, for the tables requests refer to by id.
+enum class Table { kPatches, kCovers, kSeries, kPeople, kUsers };
+bool RowExists(Connection& c, Table table, Id id);
 // Case-insensitive (ASCII) lookups; empty when nothing matches.
 std::vector<Id> PersonIdsByEmail(Connection& c, std::string_view email);
 std::vector<Id> UserIdsByUsername(Connection& c, std::string_view username);
