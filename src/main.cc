@@ -10,28 +10,50 @@ namespace {
 struct Command {
   int (*run)(const pb::cli::Args&);
   const char* help;
+  const char* usage;  // the arguments, for `patchbay COMMAND --help`
 };
 
 const std::map<std::string, Command> kCommands = {
-    {"serve", {pb::cli::Serve, "run the web server (REST API)"}},
-    {"parsemail", {pb::cli::ParseMail, "store one mail read from stdin (MTA pipe)"}},
-    {"parsearchive", {pb::cli::ParseArchive, "store every mail of an mbox file or Maildir"}},
-    {"migrate", {pb::cli::Migrate, "create or upgrade the database schema"}},
-    {"project", {pb::cli::Project, "create, list, edit or delete projects, maintainers, rules"}},
-    {"user", {pb::cli::User, "create, list, edit or delete users, passwords, API tokens"}},
-    {"retag", {pb::cli::Retag, "recount review tags of every patch"}},
-    {"rehash", {pb::cli::Rehash, "recompute the hash of every patch"}},
-    {"failed", {pb::cli::Failed, "list, show or retry mails that could not be stored"}},
-    {"held", {pb::cli::Held, "list replies held until the mail they answer arrives"}},
-    {"demo", {pb::cli::Demo, "create the demo project and load its mails"}},
-    {"cron", {pb::cli::Cron, "send notifications, expire confirmations, retry queued mail"}},
-    {"mail", {pb::cli::Mail, "list, send or test the outgoing mail queue"}},
-    {"state", {pb::cli::State, "list, add, edit or delete patch states"}},
-    {"tag", {pb::cli::Tag, "list, add, edit or delete review tags"}},
-    {"person", {pb::cli::Person, "list people, link them to users, merge duplicates"}},
-    {"patch", {pb::cli::Patch, "delete patches (spam)"}},
-    {"cover", {pb::cli::Cover, "delete cover letters (spam)"}},
-    {"series", {pb::cli::Series, "delete series with their patches (spam)"}},
+    {"serve", {pb::cli::Serve, "run the web server (REST API)",
+      "[--database URL] [--listen HOST:PORT] [--threads N] [--base-url URL]\n"
+      "                      [--no-response-cache]"}},
+    {"parsemail", {pb::cli::ParseMail, "store one mail read from stdin (MTA pipe)",
+      "[--database URL] [--list-id ID] [FILE|-]\n"
+      "exit 0: stored or dropped; 1: kept in `patchbay failed`; 75: not kept, deliver again"}},
+    {"parsearchive", {pb::cli::ParseArchive, "store every mail of an mbox file or Maildir",
+      "[--database URL] [--list-id ID] [-q] PATH   (mbox file or Maildir)"}},
+    {"migrate", {pb::cli::Migrate, "create or upgrade the database schema",
+      "[--database URL]"}},
+    {"project", {pb::cli::Project, "create, list, edit or delete projects, maintainers, rules",
+      "create|list|show|edit|delete|maintainer|maintainers|unmaintainer|delegate|rules|undelegate|\n"
+      "                      rule-priority ...   (run `patchbay project` for details)"}},
+    {"user", {pb::cli::User, "create, list, edit or delete users, passwords, API tokens",
+      "create|list|show|edit|password|deactivate|delete|token ...   (run `patchbay user` for details)"}},
+    {"retag", {pb::cli::Retag, "recount review tags of every patch",
+      "[--database URL]"}},
+    {"rehash", {pb::cli::Rehash, "recompute the hash of every patch",
+      "[--database URL]"}},
+    {"failed", {pb::cli::Failed, "list, show or retry mails that could not be stored",
+      "[--database URL] list | show ID | retry [ID|--all]"}},
+    {"held", {pb::cli::Held, "list replies held until the mail they answer arrives",
+      "[--database URL]"}},
+    {"demo", {pb::cli::Demo, "create the demo project and load its mails",
+      "[--database URL]"}},
+    {"cron", {pb::cli::Cron, "send notifications, expire confirmations, retry queued mail",
+      "[--database URL] [--quiet] [--mail-config FILE] [--site-url URL] [--smtp-host H] ...\n"
+      "exit 1 when a mail could not be delivered (it stays queued); see docs/mail.md"}},
+    {"mail", {pb::cli::Mail, "list, send or test the outgoing mail queue",
+      "[--database URL] list | send [--all] | test ADDRESS   [--mail-config FILE] ..."}},
+    {"state", {pb::cli::State, "list, add, edit or delete patch states",
+      "[--database URL] list | add NAME | edit SLUG | delete SLUG [--move-to SLUG]"}},
+    {"tag", {pb::cli::Tag, "list, add, edit or delete review tags",
+      "[--database URL] list | add NAME | edit NAME | delete NAME"}},
+    {"person", {pb::cli::Person, "list people, link them to users, merge duplicates",
+      "[--database URL] list [SEARCH] | link ID USERNAME | unlink ID | merge FROM-ID INTO-ID"}},
+    {"patch", {pb::cli::Patch, "delete patches (spam)", "[--database URL] delete ID..."}},
+    {"cover", {pb::cli::Cover, "delete cover letters (spam)", "[--database URL] delete ID..."}},
+    {"series", {pb::cli::Series, "delete series with their patches (spam)",
+      "[--database URL] delete ID..."}},
 };
 
 void Usage() {
@@ -54,6 +76,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "patchbay: unknown command '%s'\n\n", argv[1]);
     Usage();
     return 2;
+  }
+  // Help touches nothing: answered here, before a command opens (and would
+  // create and migrate) a database.
+  for (int i = 2; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "-h") || !std::strcmp(argv[i], "--help")) {
+      std::printf("usage: patchbay %s %s\n\n%s\n", argv[1], it->second.usage, it->second.help);
+      return 0;
+    }
   }
   return it->second.run(pb::cli::Args(argv + 2, argv + argc));
 }

@@ -153,7 +153,7 @@ int User(const Args& in) {
       if (u.username.empty() || !args.empty()) return usage();
       db::Transaction tx(*conn);
       if (db::FindUserByUsername(*conn, u.username)) {
-        std::fprintf(stderr, "patchbay: a user named '%s' already exists\n", u.username.c_str());
+        std::fprintf(stderr, "patchbay: a user named %s already exists\n", u.username.c_str());
         return 1;
       }
       if (!u.email.empty()) {

@@ -69,13 +69,14 @@ constexpr size_t kReleaseAfterBodyBytes = 1 << 20;
 
 enum class Phase { kRead, kWrite, kDrain };
 
-// What all worker threads share: the connection count and the body budget.
+// What all worker threads share: the body budget. The connection cap is
+// split evenly between the workers instead (each counts and evicts its own
+// connections, without locks; the kernel spreads connections evenly).
 struct SharedLimits {
   SharedLimits(int side_threads, size_t side_max_queued) : side(side_threads, side_max_queued) {}
   SidePool side;  // Response::offload work; outlives the workers
-  size_t max_connections = 0;
+  size_t max_connections_per_worker = 0;
   size_t max_body_in_flight = 0;
-  std::atomic<size_t> connections{0};
   std::atomic<size_t> body_in_flight{0};
 
   bool ReserveBody(size_t n) {
@@ -260,11 +261,13 @@ class Worker {
   const Handler& handler() const { return handler_; }
 
   void Link(Session* s) {
+    ++connections_;
     s->next = head_;
     if (head_) head_->prev = s;
     head_ = s;
   }
   void Unlink(Session* s) {
+    --connections_;
     if (s->prev) s->prev->next = s->next; else head_ = s->next;
     if (s->next) s->next->prev = s->prev;
     if (stopping_ && !dying_) asio::post(ioc_, [this] { MaybeFinish(); });
@@ -285,8 +288,7 @@ class Worker {
         return;
       }
       boost::system::error_code ignored;
-      if (limits_.connections.load(std::memory_order_relaxed) >= limits_.max_connections &&
-          !CloseOldestIdle()) {
+      if (connections_ >= limits_.max_connections_per_worker && !CloseOldestIdle()) {
         RefuseBusy(std::move(socket));
         Accept();
         return;
@@ -361,6 +363,7 @@ class Worker {
   tcp::acceptor acceptor_;
   asio::steady_timer sweep_;
   Session* head_ = nullptr;
+  size_t connections_ = 0;
   bool stopping_ = false;
   bool dying_ = false;
   Clock::time_point stop_deadline_;
@@ -372,7 +375,6 @@ Session::Session(tcp::socket socket, Worker& worker, SharedLimits& limits)
       limits_(limits),
       buffer_(worker.options().max_header_bytes) {
   worker_.Link(this);
-  limits_.connections.fetch_add(1, std::memory_order_relaxed);
   // Once per connection: two syscalls per request otherwise.
   boost::system::error_code ec;
   auto ep = socket_.remote_endpoint(ec);
@@ -388,7 +390,6 @@ Session::Session(tcp::socket socket, Worker& worker, SharedLimits& limits)
 
 Session::~Session() {
   ReleaseBodyReservation();
-  limits_.connections.fetch_sub(1, std::memory_order_relaxed);
   worker_.Unlink(this);
 }
 
@@ -637,8 +638,10 @@ Status Serve(const ServerOptions& options, const Handler& handler,
                                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   SharedLimits limits(std::max(1, options.side_threads), options.side_max_queued);
-  limits.max_connections = options.max_connections ? options.max_connections
-                                                   : DefaultMaxConnections(threads);
+  size_t max_connections =
+      options.max_connections ? options.max_connections : DefaultMaxConnections(threads);
+  limits.max_connections_per_worker =
+      std::max<size_t>(1, max_connections / static_cast<size_t>(threads));
   limits.max_body_in_flight = options.max_body_bytes_in_flight;
 
   std::vector<std::unique_ptr<Worker>> workers;

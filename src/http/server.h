@@ -47,7 +47,7 @@ struct ServerOptions {
   int threads = 0;                       // 0 = one per core
   size_t max_body_bytes = 16 << 20;
   size_t max_header_bytes = 64 << 10;
-  // Open connections across all threads; 0 = derived from the open-file
+  // Open connections, split evenly between the threads; 0 = derived from the open-file
   // limit (raised to its hard maximum at start), leaving room for the
   // database's descriptors. At the cap, idle keep-alive connections are
   // closed to make room; with none idle, new connections get 503.

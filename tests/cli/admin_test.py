@@ -77,7 +77,7 @@ def main():
         check("person row linked", c.sql("SELECT u.username FROM people p JOIN users u ON u.id = p.user_id "
                                          "WHERE p.email = 'jane@example.com'") == [("jane",)])
         rc, out, err = c.run("user", "create", "--username", "jane", "--email", "x@example.com")
-        check("duplicate user create", rc == 1 and err == "patchbay: a user named 'jane' already exists\n",
+        check("duplicate user create", rc == 1 and err == "patchbay: a user named jane already exists\n",
               err)
         c.run("user", "create", "--username", "bob", "--email", "bob@example.com", "--password", "pw")
 

@@ -225,13 +225,14 @@ def connection_caps(binary, db, r):
             s.close()
         time.sleep(0.3)
         busy = []
-        for _ in range(20):
+        for _ in range(40):  # more than the cap, so every worker's share is full
             s = srv.connect()
             s.sendall(b"GET /api/projects/ HTTP/1.1\r\nHost: x\r\n")  # headers never finished
             busy.append(s)
         time.sleep(0.3)
         st, out = srv.get(b"/api/projects/")
         r.check("cap reached with busy connections: 503", st == 503, out[:200])
+        r.check("cap reached: the server still runs", srv.proc.poll() is None)
         for s in busy:
             s.close()
         time.sleep(0.3)
