@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "api/app.h"
+#include "api/cookies.h"
 #include "cli/commands.h"
 #include "cli/open_db.h"
 #include "cli/mail_options.h"
@@ -84,6 +85,14 @@ int Serve(const Args& in) {
   config.base_url = base_url;
   config.response_cache = !no_response_cache;
   http::Handler handler = web::MakeSiteHandler(config);
+  // Behind a TLS-terminating proxy the cookies must not leak over plain http.
+  if (base_url.rfind("https://", 0) == 0) {
+    handler = [site = std::move(handler)](const http::Request& req) {
+      http::Response r = site(req);
+      api::MarkCookiesSecure(r);
+      return r;
+    };
+  }
   std::string shown_host = options.address.find(':') != std::string::npos
                                ? "[" + options.address + "]"
                                : options.address;
