@@ -8,7 +8,9 @@
 #include "api/cookies.h"
 #include "cli/commands.h"
 #include "cli/open_db.h"
+#include "cli/mail_options.h"
 #include "http/server.h"
+#include "notify/sender.h"
 #include "web/site.h"
 
 namespace pb::cli {
@@ -22,11 +24,17 @@ int Serve(const Args& in) {
   bool no_response_cache = TakeFlag(args, "--no-response-cache");
   std::string max_connections = TakeOption(args, "--max-connections");
   std::string max_body_in_flight = TakeOption(args, "--max-body-in-flight");
+  auto mail = TakeMailConfig(args, base_url);
+  if (!mail.ok()) {
+    std::fprintf(stderr, "patchbay: %s\n", mail.status().message().c_str());
+    return 2;
+  }
   if (!args.empty()) {
     std::fprintf(stderr,
                  "usage: patchbay serve [--database URL] [--listen HOST:PORT] [--threads N] "
                  "[--base-url URL] [--no-response-cache]\n"
-                 "                      [--max-connections N] [--max-body-in-flight BYTES]\n");
+                 "                      [--max-connections N] [--max-body-in-flight BYTES]\n%s",
+                 kMailFlagsUsage);
     return 2;
   }
 
@@ -88,10 +96,13 @@ int Serve(const Args& in) {
   std::string shown_host = options.address.find(':') != std::string::npos
                                ? "[" + options.address + "]"
                                : options.address;
+  // Pages queue mail; this thread delivers it, so no request waits on SMTP.
+  notify::StartSender(url, *mail);
   Status st = http::Serve(options, handler, [&](uint16_t port) {
     std::printf("patchbay: serving on http://%s:%u/\n", shown_host.c_str(), port);
     std::fflush(stdout);
   });
+  notify::StopSender();
   if (!st.ok()) {
     std::fprintf(stderr, "patchbay: %s\n", st.message().c_str());
     return 1;

@@ -7,6 +7,7 @@
 #include "api/response.h"
 #include "db/connection.h"
 #include "web/account.h"
+#include "web/account_flows.h"
 #include "web/downloads.h"
 #include "web/pages.h"
 #include "xmlrpc/xmlrpc.h"
@@ -71,6 +72,7 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
       if (auto r = HandleDownload(*t.conn, t.auth, req, base_url)) return std::move(*r);
       Visitor visitor(*t.conn, req);
       std::optional<http::Response> page = HandleAccountPage(*t.conn, t.pages, visitor, req, base_url);
+      if (!page) page = HandleAccountFlowPage(*t.conn, visitor, req, base_url);
       if (!page) page = HandlePage(*t.conn, t.pages, visitor, req);
       if (page) {
         visitor.AddCookies(*page);
