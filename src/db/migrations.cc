@@ -420,13 +420,40 @@ CREATE TABLE held_mail_refs (
 CREATE INDEX held_mail_refs_msgid ON held_mail_refs (project_id, msgid);
 CREATE INDEX held_mails_held ON held_mails (held);
 )SQL"},
+    // Mail out. A mail is composed and stored here in the transaction that
+    // causes it, then delivered by the server's sender thread or `cron`;
+    // one that cannot be delivered stays, with its error, and is retried
+    // with a growing delay (`next_attempt`), so none is lost. A sender
+    // first leases a mail (`leased_until`), so two senders never deliver
+    // one mail at once. `site_secrets` holds the key that signs password
+    // reset links (Django's SECRET_KEY), made once per database.
+    {7, "Outbox, site secret, confirmation keys", R"SQL(
+CREATE TABLE outbox (
+  id {{ID}},
+  created BIGINT NOT NULL,
+  sender TEXT NOT NULL,
+  recipients TEXT NOT NULL,
+  message {{BLOB}} NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt BIGINT NOT NULL,
+  leased_until BIGINT NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_next ON outbox (next_attempt, id);
+CREATE TABLE site_secrets (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE INDEX email_confirmations_key ON email_confirmations (key);
+CREATE INDEX email_confirmations_user ON email_confirmations (user_id);
+)SQL"},
     // SQLite gives a row without an id max(id) + 1, so rows inserted with
     // explicit ids (imports, states and tags above, test fixtures) never
     // clash with later ones. A PostgreSQL identity sequence knows nothing of
     // explicit ids; this trigger moves it past each one. A row that takes
     // the default is a no-op compare. Tables added later with {{ID}} need
     // the same trigger (CREATE TRIGGER as below).
-    {7, "Identity sequences follow explicit ids", "", R"SQL(
+    {8, "Identity sequences follow explicit ids", "", R"SQL(
 CREATE FUNCTION pb_follow_id() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NEW.id > COALESCE(pg_sequence_last_value(TG_ARGV[0]::regclass), 0) THEN

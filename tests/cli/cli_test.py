@@ -78,8 +78,7 @@ def admin_commands(cli):
     assert r.returncode != 0
     r = cli.run("project", "create", "--linkname", "demo", "--name", "Other",
                 "--listid", "other", "--listemail", "o@example.com")
-    # SQLite: "UNIQUE constraint failed"; PostgreSQL: "duplicate key value".
-    assert r.returncode == 1 and (b"UNIQUE" in r.stderr or b"duplicate key" in r.stderr), r.stderr
+    assert r.returncode == 1 and r.stderr == b"patchbay: project demo already has the linkname demo\n", r.stderr
 
 
 @test
