@@ -476,11 +476,13 @@ void AttachHeldReplies(db::Connection& c, const db::ProjectRow& project, const s
   }
 }
 
-IngestResult Hold(db::Connection& c, const ParsedMail& m, std::string_view raw,
+// Runs in the transaction that found no parent: in a later one, the parent
+// could be stored in between by another ingester, which would then not see
+// this mail held, and it would wait for ever.
+IngestResult Hold(db::Connection& c, Scope& scope, const ParsedMail& m, std::string_view raw,
                   const db::ProjectRow& project, const std::string& reason,
                   const IngestOptions& o) {
   static std::atomic<int> holds{0};
-  Scope scope(c, o.own_transaction);
   db::HeldMail h;
   h.project_id = project.id;
   h.msgid = m.msgid;
@@ -566,8 +568,11 @@ IngestResult IngestMail(db::Connection& conn, std::string_view raw, const Ingest
       scope.Commit();
       return r;
     } catch (const Stop& stop) {
+      // Nothing was written before a reply finds no parent.
+      if (stop.outcome == Outcome::kHeld) {
+        return Hold(conn, scope, m, raw, *project, stop.reason, options);
+      }
       scope.Rollback();
-      if (stop.outcome == Outcome::kHeld) return Hold(conn, m, raw, *project, stop.reason, options);
       return {stop.outcome, 0, m.msgid, stop.reason, 0};
     }
   } catch (const db::DbError& e) {
