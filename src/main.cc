@@ -23,6 +23,7 @@ const std::map<std::string, Command> kCommands = {
     {"rehash", {pb::cli::Rehash, "recompute the hash of every patch"}},
     {"failed", {pb::cli::Failed, "list, show or retry mails that could not be stored"}},
     {"held", {pb::cli::Held, "list replies held until the mail they answer arrives"}},
+    {"import", {pb::cli::Import, "copy an upstream Patchwork database, keeping every id"}},
     {"demo", {pb::cli::Demo, "create the demo project and load its mails"}},
 };
 

@@ -19,7 +19,8 @@ int Retag(const Args& args);
 int Rehash(const Args& args);
 int Failed(const Args& args);   // failed list|show|retry
 int Held(const Args& args);     // held list: replies waiting for their parent
-int Demo(const Args& args);     // demo: create the demo project and load its mbox
+int Demo(const Args& args);
+int Import(const Args& args);   // import: copy an upstream Patchwork database     // demo: create the demo project and load its mbox
 
 // The database URL from --database, else $PATCHBAY_DATABASE, else
 // sqlite://patchbay.db in the current directory. Removes the flag from args.
