@@ -13,12 +13,106 @@ usage: import_golden.py --binary build/patchbay --shared ../shared
                         [--patchwork-repo DIR | $PATCHBAY_PATCHWORK_REPO]
 """
 import argparse
+import glob
 import os
 import re
+import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
+
+
+# Tables whose rows do not depend on when the test ran (the replay writes
+# events, checks and bundles into the first database before the comparison).
+COMPARED = ("users", "tokens", "projects", "project_maintainers", "people", "states", "tags",
+            "covers", "series", "series_references", "patches", "patch_tags",
+            "patch_comments", "cover_comments", "delegation_rules")
+
+
+def dump_rows(path):
+    conn = sqlite3.connect(path)
+    rows = {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in COMPARED}
+    conn.close()
+    return rows
+
+
+def first_difference(a, b):
+    for t in COMPARED:
+        if a[t] != b[t]:
+            for x, y in zip(a[t], b[t]):
+                if x != y:
+                    return f"{t}: {x!r}\n  vs {y!r}"
+            return f"{t}: {len(a[t])} rows vs {len(b[t])}"
+    return ""
+
+
+class Cluster:
+    """A throwaway PostgreSQL cluster in the test's directory, run by
+    `postgres` when we are root, on its own Unix socket only."""
+
+    def __init__(self, tmp, bindir):
+        self.bin = bindir
+        self.dir = os.path.join(tmp, "pg")
+        os.chmod(tmp, 0o755)  # the `postgres` user walks into it
+        os.mkdir(self.dir)
+        if os.getuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        self.port = s.getsockname()[1]
+        s.close()
+        self.run("initdb", "-D", self.dir + "/data", "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                 "--locale=C.UTF-8", "--no-sync")
+        self.run("pg_ctl", "-D", self.dir + "/data", "-w", "-l", self.dir + "/log", "-o",
+                 "-k %s -p %d -c listen_addresses='' -c fsync=off" % (self.dir, self.port), "start")
+
+    def run(self, tool, *args, stdin=None):
+        cmd = [os.path.join(self.bin, tool), *args]
+        if os.getuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--"] + cmd
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       stdin=stdin, timeout=120)
+
+    def url(self, db):
+        return "postgresql://postgres@/%s?host=%s&port=%d" % (db, self.dir, self.port)
+
+    def load(self, dump):
+        self.run("psql", "-qX", self.url("postgres"), "-c", "CREATE DATABASE upstream")
+        with open(dump, "rb") as f:
+            self.run("psql", "-qX", "-v", "ON_ERROR_STOP=1", self.url("upstream"), stdin=f)
+
+    def stop(self):
+        self.run("pg_ctl", "-D", self.dir + "/data", "-w", "-m", "immediate", "stop")
+
+
+def serve_and_replay(binary, db, a, check, gitpw):
+    replay = os.path.join(a.shared, "tools/golden_replay.py")
+    label = " (" + db.rsplit("/", 1)[-1] + ")"
+    server = subprocess.Popen([binary, "serve", "--database", db, "--listen", "127.0.0.1:0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        base = re.search(r"(http://[^/\s]+)", server.stdout.readline()).group(1)
+        r = subprocess.run([sys.executable, replay, base, "--golden",
+                            os.path.join(a.shared, "golden")],
+                           capture_output=True, text=True, timeout=300)
+        check("golden replay on the imported database" + label, r.returncode == 0,
+              "\n".join(r.stdout.splitlines()[-15:]))
+        print("     golden replay: " + (r.stdout.strip().splitlines() or ["?"])[-1])
+        gitpw_tool = os.path.join(a.shared, "tools/gitpw_replay.sh")
+        if gitpw and a.patchwork_repo and os.path.exists(gitpw_tool):
+            r = subprocess.run(["bash", gitpw_tool, base, "--repo", a.patchwork_repo,
+                                "--golden", os.path.join(a.shared, "golden")],
+                               capture_output=True, text=True, timeout=600)
+            check("git-pw transcript on the imported database", r.returncode == 0,
+                  "\n".join(r.stdout.splitlines()[-15:]) + r.stderr[-2000:])
+            print("     git-pw replay: " + (r.stdout.strip().splitlines() or ["?"])[-1])
+        elif gitpw:
+            print("     git-pw replay not run: no --patchwork-repo / $PATCHBAY_PATCHWORK_REPO")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def main():
@@ -103,31 +197,31 @@ def main():
         up.close()
         conn.close()
 
-        server = subprocess.Popen([binary, "serve", "--database", db, "--listen", "127.0.0.1:0"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            base = re.search(r"(http://[^/\s]+)", server.stdout.readline()).group(1)
-            r = subprocess.run([sys.executable, replay, base, "--golden",
-                                os.path.join(a.shared, "golden")],
-                               capture_output=True, text=True, timeout=300)
-            score = re.findall(r"(\d+)/(\d+)", r.stdout)
-            check("golden replay on the imported database", r.returncode == 0,
-                  "\n".join(r.stdout.splitlines()[-15:]))
-            print("     golden replay: " + (r.stdout.strip().splitlines() or ["?"])[-1])
-            gitpw = os.path.join(a.shared, "tools/gitpw_replay.sh")
-            if a.patchwork_repo and os.path.exists(gitpw):
-                r = subprocess.run(["bash", gitpw, base, "--repo", a.patchwork_repo,
-                                    "--golden", os.path.join(a.shared, "golden")],
-                                   capture_output=True, text=True, timeout=600)
-                check("git-pw transcript on the imported database", r.returncode == 0,
-                      "\n".join(r.stdout.splitlines()[-15:]) + r.stderr[-2000:])
-                print("     git-pw replay: " + (r.stdout.strip().splitlines() or ["?"])[-1])
-            else:
-                print("     git-pw replay not run: no --patchwork-repo / $PATCHBAY_PATCHWORK_REPO")
-            del score
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        serve_and_replay(binary, db, a, check, gitpw=True)
+
+        # The same state restored into PostgreSQL from upstream's pg_dump.
+        pg_bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not pg_bins:
+            print("     PostgreSQL source not tried: no Debian postgresql server")
+        else:
+            cluster = Cluster(tmp, os.path.dirname(pg_bins[-1]))
+            try:
+                cluster.load(os.path.join(a.shared, "golden/upstream-db/golden-v3.1.3.postgres.sql"))
+                pg_db = "sqlite://" + os.path.join(tmp, "from-postgres.db")
+                r = subprocess.run([binary, "import", "--from", cluster.url("upstream"),
+                                    "--database", pg_db], capture_output=True, text=True,
+                                   timeout=120)
+                if r.returncode != 0 and "not built" in r.stderr:
+                    print("     PostgreSQL source not tried: " + r.stderr.strip())
+                else:
+                    check("import from PostgreSQL", r.returncode == 0, r.stdout + r.stderr)
+                    a_rows = dump_rows(path)
+                    b_rows = dump_rows(os.path.join(tmp, "from-postgres.db"))
+                    check("PostgreSQL source gives the SQLite source's rows", a_rows == b_rows,
+                          first_difference(a_rows, b_rows))
+                    serve_and_replay(binary, pg_db, a, check, gitpw=False)
+            finally:
+                cluster.stop()
 
     passed = sum(results)
     print(f"{passed} passed, {len(results) - passed} failed")
