@@ -24,16 +24,22 @@ import sys
 import tempfile
 
 
-# Tables whose rows do not depend on when the test ran (the replay writes
-# events, checks and bundles into the first database before the comparison).
-COMPARED = ("users", "tokens", "projects", "project_maintainers", "people", "states", "tags",
+# Tables whose rows do not depend on when the test ran.
+# Each upstream backend was built on its own: users have their own password
+# salts and join times, so only their other columns are compared.
+COMPARED = ("users (id, username, first_name, last_name, email, is_superuser, items_per_page)",
+            "tokens (key, user_id)", "projects", "project_maintainers", "people", "states", "tags",
             "covers", "series", "series_references", "patches", "patch_tags",
             "patch_comments", "cover_comments", "delegation_rules")
 
 
 def dump_rows(path):
     conn = sqlite3.connect(path)
-    rows = {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in COMPARED}
+    rows = {}
+    for t in COMPARED:
+        table, _, cols = t.partition(" ")
+        sql = f"SELECT {cols.strip('()') or '*'} FROM {table}"
+        rows[t] = sorted(conn.execute(sql).fetchall(), key=repr)
     conn.close()
     return rows
 
@@ -197,6 +203,7 @@ def main():
         up.close()
         conn.close()
 
+        a_rows = dump_rows(path)  # before the replay's writes
         serve_and_replay(binary, db, a, check, gitpw=True)
 
         # The same state restored into PostgreSQL from upstream's pg_dump.
@@ -215,7 +222,6 @@ def main():
                     print("     PostgreSQL source not tried: " + r.stderr.strip())
                 else:
                     check("import from PostgreSQL", r.returncode == 0, r.stdout + r.stderr)
-                    a_rows = dump_rows(path)
                     b_rows = dump_rows(os.path.join(tmp, "from-postgres.db"))
                     check("PostgreSQL source gives the SQLite source's rows", a_rows == b_rows,
                           first_difference(a_rows, b_rows))
