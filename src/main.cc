@@ -37,6 +37,9 @@ const std::map<std::string, Command> kCommands = {
       "[--database URL] list | show ID | retry [ID|--all]"}},
     {"held", {pb::cli::Held, "list replies held until the mail they answer arrives",
       "[--database URL]"}},
+    {"import", {pb::cli::Import, "copy an upstream Patchwork database, keeping every id",
+      "--from sqlite:///path|postgresql://... [--database URL] [--time-zone ZONE]\n"
+      "                      [--server-clock utc|local] [--resume] [--quiet]"}},
     {"demo", {pb::cli::Demo, "create the demo project and load its mails",
       "[--database URL]"}},
     {"cron", {pb::cli::Cron, "send notifications, expire confirmations, retry queued mail",

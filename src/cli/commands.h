@@ -20,6 +20,7 @@ int Rehash(const Args& args);
 int Failed(const Args& args);   // failed list|show|retry
 int Held(const Args& args);     // held list: replies waiting for their parent
 int Demo(const Args& args);     // demo: create the demo project and load its mbox
+int Import(const Args& args);   // import: copy an upstream Patchwork database
 int Cron(const Args& args);     // notifications, expiry, outbox delivery
 int Mail(const Args& args);     // mail list|send|test: the outbox
 int State(const Args& args);    // state list|add|edit|delete

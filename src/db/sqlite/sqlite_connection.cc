@@ -80,10 +80,9 @@ class SqliteStatement final : public Statement {
 
 class SqliteConnection final : public Connection {
  public:
-  explicit SqliteConnection(const std::string& path) {
-    int rc = sqlite3_open_v2(path.c_str(), &db_,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+  SqliteConnection(const std::string& path, bool read_only) {
+    int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
       std::string msg = "cannot open " + path + ": " +
                         (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
@@ -92,6 +91,12 @@ class SqliteConnection final : public Connection {
       throw DbError(DbError::Kind::kGeneric, msg);
     }
     sqlite3_busy_timeout(db_, 10000);
+    // Someone else's database (an import source) is read as it is: switching
+    // it to WAL would change the file.
+    if (read_only) {
+      ExecScript("PRAGMA query_only=ON; PRAGMA cache_size=-16384;");
+      return;
+    }
     ExecScript(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         // 16 MB of page cache per connection and no mmap: mapped pages of a
@@ -192,7 +197,7 @@ class SqliteConnection final : public Connection {
 
 }  // namespace
 
-std::unique_ptr<Connection> OpenSqlite(const std::string& path) {
+std::unique_ptr<Connection> OpenSqlite(const std::string& path, bool read_only) {
   // Memory statistics make every sqlite3_malloc take one process-wide
   // mutex, which server threads then contend on; nothing here reads them.
   // Configuration is only allowed before the library initialises.
@@ -201,7 +206,7 @@ std::unique_ptr<Connection> OpenSqlite(const std::string& path) {
     return sqlite3_initialize() == SQLITE_OK;
   }();
   (void)configured;
-  return std::make_unique<SqliteConnection>(path);
+  return std::make_unique<SqliteConnection>(path, read_only);
 }
 
 }  // namespace pb::db

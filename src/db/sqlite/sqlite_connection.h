@@ -9,6 +9,7 @@ namespace pb::db {
 
 // SQLite in WAL mode with a 10 s busy timeout, so several parsemail
 // processes and servers can share one file.
-std::unique_ptr<Connection> OpenSqlite(const std::string& path);
+// read_only: opens an existing file without changing it (no WAL switch).
+std::unique_ptr<Connection> OpenSqlite(const std::string& path, bool read_only = false);
 
 }  // namespace pb::db
