@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/serve_malloc.h"
 
 namespace {
 
@@ -47,5 +48,6 @@ int main(int argc, char** argv) {
     Usage();
     return 2;
   }
+  if (it->first == "serve") pb::cli::ReexecServeWithTcmalloc(argv);
   return it->second.run(pb::cli::Args(argv + 2, argv + argc));
 }
