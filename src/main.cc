@@ -11,20 +11,34 @@ namespace {
 struct Command {
   int (*run)(const pb::cli::Args&);
   const char* help;
+  const char* usage;  // the arguments, for `patchbay COMMAND --help`
 };
 
 const std::map<std::string, Command> kCommands = {
-    {"serve", {pb::cli::Serve, "run the web server (REST API)"}},
-    {"parsemail", {pb::cli::ParseMail, "store one mail read from stdin (MTA pipe)"}},
-    {"parsearchive", {pb::cli::ParseArchive, "store every mail of an mbox file or Maildir"}},
-    {"migrate", {pb::cli::Migrate, "create or upgrade the database schema"}},
-    {"project", {pb::cli::Project, "create or list projects"}},
-    {"user", {pb::cli::User, "create or list users, make API tokens"}},
-    {"retag", {pb::cli::Retag, "recount review tags of every patch"}},
-    {"rehash", {pb::cli::Rehash, "recompute the hash of every patch"}},
-    {"failed", {pb::cli::Failed, "list, show or retry mails that could not be stored"}},
-    {"held", {pb::cli::Held, "list replies held until the mail they answer arrives"}},
-    {"demo", {pb::cli::Demo, "create the demo project and load its mails"}},
+    {"serve", {pb::cli::Serve, "run the web server (REST API)",
+      "[--database URL] [--listen HOST:PORT] [--threads N] [--base-url URL]\n"
+      "                      [--no-response-cache]"}},
+    {"parsemail", {pb::cli::ParseMail, "store one mail read from stdin (MTA pipe)",
+      "[--database URL] [--list-id ID] [FILE|-]\n"
+      "exit 0: stored or dropped; 1: kept in `patchbay failed`; 75: not kept, deliver again"}},
+    {"parsearchive", {pb::cli::ParseArchive, "store every mail of an mbox file or Maildir",
+      "[--database URL] [--list-id ID] [-q] PATH   (mbox file or Maildir)"}},
+    {"migrate", {pb::cli::Migrate, "create or upgrade the database schema",
+      "[--database URL]"}},
+    {"project", {pb::cli::Project, "create or list projects",
+      "create|list|maintainer|delegate ...   (run `patchbay project` for details)"}},
+    {"user", {pb::cli::User, "create or list users, make API tokens",
+      "create|list|token ...   (run `patchbay user` for details)"}},
+    {"retag", {pb::cli::Retag, "recount review tags of every patch",
+      "[--database URL]"}},
+    {"rehash", {pb::cli::Rehash, "recompute the hash of every patch",
+      "[--database URL]"}},
+    {"failed", {pb::cli::Failed, "list, show or retry mails that could not be stored",
+      "[--database URL] list | show ID | retry [ID|--all]"}},
+    {"held", {pb::cli::Held, "list replies held until the mail they answer arrives",
+      "[--database URL]"}},
+    {"demo", {pb::cli::Demo, "create the demo project and load its mails",
+      "[--database URL]"}},
 };
 
 void Usage() {
@@ -47,6 +61,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "patchbay: unknown command '%s'\n\n", argv[1]);
     Usage();
     return 2;
+  }
+  // Help touches nothing: answered here, before a command opens (and would
+  // create and migrate) a database.
+  for (int i = 2; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "-h") || !std::strcmp(argv[i], "--help")) {
+      std::printf("usage: patchbay %s %s\n\n%s\n", argv[1], it->second.usage, it->second.help);
+      return 0;
+    }
   }
   if (it->first == "serve") pb::cli::ReexecServeWithTcmalloc(argv);
   return it->second.run(pb::cli::Args(argv + 2, argv + argc));

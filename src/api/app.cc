@@ -10,6 +10,7 @@
 
 #include "api/auth.h"
 #include "api/cookies.h"
+#include "api/filters.h"
 #include "api/json_writer.h"
 #include "api/render.h"
 #include "api/response.h"
@@ -254,7 +255,10 @@ http::Response Dispatch(ThreadState& state, const ApiConfig& config, const http:
     if (route->auth_required && !ctx.user) {
       return DetailError(403, "Authentication credentials were not provided.", route->allow);
     }
-    if (req.method == "GET" || req.method == "HEAD") return route->get(ctx, args);
+    if (req.method == "GET" || req.method == "HEAD") {
+      if (auto e = SearchLimitError(ctx.params)) return DetailError(400, *e, route->allow);
+      return route->get(ctx, args);
+    }
     if (req.method == "OPTIONS") return Options(*route, ctx, args);
     // Writes (api/writes.h) by view name; anything else is 405.
     if (View write = FindWriteView(route->name, req.method)) return write(ctx, args);

@@ -66,6 +66,18 @@ std::vector<std::string> SearchTerms(const QueryParams& params) {
   return terms;
 }
 
+std::optional<std::string> SearchLimitError(const QueryParams& params) {
+  const std::string* v = params.Last("q");
+  if (!v) return std::nullopt;
+  if (v->size() > kMaxSearchChars) {
+    return "Search text 'q' is longer than " + std::to_string(kMaxSearchChars) + " characters.";
+  }
+  if (SearchTerms(params).size() > kMaxSearchTerms) {
+    return "Search text 'q' has more than " + std::to_string(kMaxSearchTerms) + " terms.";
+  }
+  return std::nullopt;
+}
+
 std::vector<std::pair<std::string, bool>> OrderTerms(const QueryParams& params,
                                                      const std::vector<std::string_view>& valid) {
   std::vector<std::pair<std::string, bool>> out;

@@ -33,6 +33,13 @@ std::optional<std::string> TextFilter(const QueryParams& params, std::string_vie
 // SearchFilter terms of `q`: NULs removed, commas are spaces, split on whitespace.
 std::vector<std::string> SearchTerms(const QueryParams& params);
 
+// Each term becomes a LIKE over the name: SQLite refuses patterns over
+// 50,000 bytes and expression trees over 1,000 deep, which answered 500.
+// Longer or wider searches are a 400 with this message instead.
+inline constexpr size_t kMaxSearchChars = 4000;
+inline constexpr size_t kMaxSearchTerms = 100;
+std::optional<std::string> SearchLimitError(const QueryParams& params);
+
 // OrderingFilter: the comma-separated `order` terms whose name (without a
 // leading '-') is in `valid`, as (name, descending). Empty: use the default.
 std::vector<std::pair<std::string, bool>> OrderTerms(const QueryParams& params,

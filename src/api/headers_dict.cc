@@ -2,6 +2,8 @@
 #include "core/strings.h"
 
 #include <functional>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace pb::api {
 namespace {
@@ -29,11 +31,15 @@ std::vector<std::pair<std::string_view, std::string_view>> ParseHeaderViews(std:
   // Split into lines keeping their endings (\r\n, \r or \n), like NLCRE_crack.
   std::vector<std::string_view> lines;
   size_t pos = 0;
+  size_t next_nl = text.find('\n');
   while (pos < text.size()) {
     // find_first_of("\r\n") tests every byte against the set with memchr;
     // stored headers end lines with '\n', so look for that and then for a
     // lone '\r' before it.
-    size_t end = text.find('\n', pos);
+    // The next '\n' is remembered, so lines ended by a lone '\r' do not
+    // rescan the rest of the text each.
+    if (next_nl != std::string_view::npos && next_nl < pos) next_nl = text.find('\n', pos);
+    size_t end = next_nl;
     size_t cr = text.substr(0, end == std::string_view::npos ? text.size() : end).find('\r', pos);
     if (cr != std::string_view::npos) end = cr;
     if (end == std::string_view::npos) {
@@ -99,31 +105,22 @@ void ForEachHeaderEntry(std::string_view text,
   if (text.empty()) return;
   auto pairs = ParseHeaderViews(text);
   // Python's dict keeps the first spelling of each name in order; get_all()
-  // collects values case-insensitively. Names are compared once, lower-cased,
-  // into groups (a mail has a few dozen fields: plain loops beat hashing).
+  // collects values case-insensitively. Hashing keeps this linear in the
+  // number of fields: a stored mail may have 100,000 of them.
   const size_t n = pairs.size();
-  std::vector<std::string> lowered(n);
+  std::unordered_map<std::string, size_t> group_of;  // lower-cased name -> group
+  std::vector<std::vector<std::string_view>> group_values;
   std::vector<size_t> group(n);
   for (size_t i = 0; i < n; ++i) {
-    lowered[i] = LowerAscii(pairs[i].first);
-    group[i] = i;
-    for (size_t k = 0; k < i; ++k) {
-      if (lowered[k] == lowered[i]) {
-        group[i] = group[k];
-        break;
-      }
-    }
+    auto [it, fresh] = group_of.try_emplace(LowerAscii(pairs[i].first), group_values.size());
+    if (fresh) group_values.emplace_back();
+    group[i] = it->second;
+    group_values[it->second].push_back(pairs[i].second);
   }
-  std::vector<std::string_view> values;
+  std::unordered_set<std::string_view> spelled;
   for (size_t i = 0; i < n; ++i) {
-    bool seen = false;
-    for (size_t k = 0; k < i && !seen; ++k) seen = pairs[k].first == pairs[i].first;
-    if (seen) continue;
-    values.clear();
-    for (size_t j = 0; j < n; ++j) {
-      if (group[j] == group[i]) values.push_back(pairs[j].second);
-    }
-    fn(pairs[i].first, values);
+    if (!spelled.insert(pairs[i].first).second) continue;
+    fn(pairs[i].first, group_values[group[i]]);
   }
 }
 

@@ -142,6 +142,10 @@ int User(const Args& in) {
       for (std::string m; !(m = TakeOption(args, "--maintainer")).empty();) maintains.push_back(m);
       if (u.username.empty() || !args.empty()) return usage();
       db::Transaction tx(*conn);
+      if (db::FindUserByUsername(*conn, u.username)) {
+        std::fprintf(stderr, "patchbay: a user named %s already exists\n", u.username.c_str());
+        return 1;
+      }
       u.id = db::InsertUser(*conn, u, password.empty() ? "" : service::HashPassword(password));
       for (const auto& m : maintains) {
         auto p = db::FindProject(*conn, m);

@@ -18,29 +18,70 @@ namespace {
 
 using service::Outcome;
 
+// sysexits.h EX_TEMPFAIL: an MTA keeps the mail queued and delivers it
+// again later, which is what a full disk or an unreachable database needs.
+constexpr int kExitTempFail = 75;
+
 // Archive imports commit every kBatch mails: one fsync per batch instead of
 // one per mail; each mail still has its own savepoint.
 constexpr int kBatch = 500;
 
+// Message-IDs and reasons come from the mail: a control byte in them must
+// not reach the terminal as an escape sequence. C0 and C1 controls, DEL and
+// bytes that are not UTF-8 are shown as \xNN.
+std::string Printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto hex = [&](unsigned char c) {
+    static const char digits[] = "0123456789abcdef";
+    out += "\\x";
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  };
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c < 0x20 || c == 0x7F) hex(c);
+      else out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    // U+0080..U+009F (C1 controls, CSI among them) are C2 80..C2 9F.
+    if (ok && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) ok = false;
+    if (!ok) {
+      hex(c);
+      ++i;
+      continue;
+    }
+    out.append(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
 void Report(const service::IngestResult& r) {
   switch (r.outcome) {
     case Outcome::kDuplicate:
-      std::fprintf(stderr, "%s\n", r.reason.c_str());
+      std::fprintf(stderr, "%s\n", Printable(r.reason).c_str());
       break;
     case Outcome::kDropped:
-      std::fprintf(stderr, "Nothing added to database: %s%s%s\n", r.reason.c_str(),
-                   r.msgid.empty() ? "" : " — ", r.msgid.c_str());
+      std::fprintf(stderr, "Nothing added to database: %s%s%s\n", Printable(r.reason).c_str(),
+                   r.msgid.empty() ? "" : " — ", Printable(r.msgid).c_str());
       break;
     case Outcome::kHeld:
-      std::fprintf(stderr, "Held until its parent arrives: %s — %s\n", r.reason.c_str(),
-                   r.msgid.c_str());
+      std::fprintf(stderr, "Held until its parent arrives: %s — %s\n", Printable(r.reason).c_str(),
+                   Printable(r.msgid).c_str());
       break;
-    case Outcome::kFailed:
+    case Outcome::kFailed: {
+      std::string kept = r.failed_id ? " (kept as failed mail " + std::to_string(r.failed_id) + ")" : "";
       std::fprintf(stderr, "Failed to store mail %s: %s%s\n",
-                   r.msgid.empty() ? "(no Message-ID)" : r.msgid.c_str(), r.reason.c_str(),
-                   r.failed_id ? (" (kept as failed mail " + std::to_string(r.failed_id) + ")").c_str()
-                               : "");
+                   r.msgid.empty() ? "(no Message-ID)" : Printable(r.msgid).c_str(),
+                   Printable(r.reason).c_str(), kept.c_str());
       break;
+    }
     default:
       break;
   }
@@ -71,12 +112,20 @@ int ParseMail(const Args& in) {
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) raw.append(buf, n);
   if (f != stdin) std::fclose(f);
   auto conn = OpenMigrated(url);
-  if (!conn) return 1;
+  if (!conn) {
+    std::fprintf(stderr, "patchbay: the mail was not stored or kept; exit %d so it is delivered again\n",
+                 kExitTempFail);
+    return kExitTempFail;
+  }
   // The MTA may discard the mail once we exit 0: commit to disk first.
   conn->SetDurable(true);
   auto r = service::IngestMail(*conn, raw, options);
   Report(r);
-  return r.outcome == Outcome::kFailed ? 1 : 0;
+  if (r.outcome != Outcome::kFailed) return 0;
+  if (r.failed_id) return 1;  // kept in failed_mails: retried from there, not by the MTA
+  std::fprintf(stderr, "patchbay: the mail was not stored or kept; exit %d so it is delivered again\n",
+               kExitTempFail);
+  return kExitTempFail;
 }
 
 int ParseArchive(const Args& in) {
@@ -123,8 +172,12 @@ int ParseArchive(const Args& in) {
     db::BumpGeneration(*conn);
     conn->Commit();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "patchbay: %s\n", e.what());
-    return 1;
+    // Typically a full disk at a batch COMMIT: the open batch is gone.
+    std::fprintf(stderr,
+                 "patchbay: %s\npatchbay: the %d mails read since the last commit were not stored; "
+                 "run parsearchive again once fixed (stored mails are skipped as duplicates)\n",
+                 e.what(), in_batch);
+    return kExitTempFail;
   }
   if (!st.ok()) {
     std::fprintf(stderr, "patchbay: %s\n", st.message().c_str());
@@ -164,7 +217,7 @@ int Failed(const Args& in) {
       auto mails = db::ListUnresolvedFailedMails(*conn);
       for (const auto& m : mails) {
         std::printf("%lld  %s  %s  %s\n", static_cast<long long>(m.id), FormatIsoDate(m.received).c_str(),
-                    m.msgid.c_str(), m.reason.c_str());
+                    Printable(m.msgid).c_str(), Printable(m.reason).c_str());
       }
       if (mails.empty()) std::printf("no failed mails\n");
       return 0;
@@ -193,7 +246,7 @@ int Failed(const Args& in) {
         auto r = service::IngestMail(*conn, mail.raw, o);
         std::printf("failed mail %lld: %s%s%s\n", static_cast<long long>(id),
                     service::OutcomeName(r.outcome), r.reason.empty() ? "" : ": ",
-                    r.reason.c_str());
+                    Printable(r.reason).c_str());
         if (r.outcome != Outcome::kFailed) {
           db::MarkFailedMailResolved(*conn, id);
           ++fixed;

@@ -78,6 +78,8 @@ void DeliverFile(std::string_view data, const MessageCallback& callback) {
     if (line.find_first_not_of(" \t\r\f\v") != std::string_view::npos) break;
     first = nl + 1;
   }
+  // An empty (or blank) file holds no message, not one empty message.
+  if (data.substr(first).find_first_not_of(" \t\r\n\f\v") == std::string_view::npos) return;
   if (StartsWithFrom(data, first)) {
     SplitMbox(data, callback);
   } else {

@@ -75,8 +75,9 @@ class FeedParser {
   std::unique_ptr<Message> Run() {
     auto root = std::make_unique<Message>();
     root_ = root.get();
-    ParseGen(nullptr, root_);
+    ParseGen(nullptr, root_, 0);
     root->owned_ = std::move(storage_);
+    root->too_deep_ = too_deep_;
     return root;
   }
 
@@ -227,8 +228,12 @@ class FeedParser {
     return m;
   }
 
-  // FeedParser._parsegen for one message; `preset` is the root.
-  void ParseGen(Message* parent, Message* preset) {
+  // FeedParser._parsegen for one message; `preset` is the root. `depth` is
+  // how many messages enclose this one: past kMaxMimeDepth the part's body is
+  // kept as an opaque payload and the whole mail is marked too_deep(), so
+  // the stack (and every later walk over the tree) stays bounded whatever
+  // the input nests.
+  void ParseGen(Message* parent, Message* preset, int depth) {
     Message* cur = NewMessage(parent, preset);
     std::vector<std::string_view> header_lines;
     while (auto l = ReadLine()) {
@@ -241,10 +246,15 @@ class FeedParser {
     ParseHeaders(cur, header_lines);
 
     const std::string ctype = cur->ContentType();
+    if (depth >= kMaxMimeDepth && (ctype.starts_with("message/") || ctype.starts_with("multipart/"))) {
+      too_deep_ = true;
+      ReadRest(cur);
+      return;
+    }
     if (ctype == "message/delivery-status") {
       while (true) {
         eof_.push_back({""});
-        ParseGen(cur, nullptr);
+        ParseGen(cur, nullptr, depth + 1);
         eof_.pop_back();
         ReadLine();
         auto l = ReadLine();
@@ -255,7 +265,7 @@ class FeedParser {
     }
     const std::string maintype = ctype.substr(0, ctype.find('/'));
     if (maintype == "message") {
-      ParseGen(cur, nullptr);
+      ParseGen(cur, nullptr, depth + 1);
       return;
     }
     if (maintype == "multipart") {
@@ -290,7 +300,7 @@ class FeedParser {
             }
           }
           eof_.push_back({sep});
-          ParseGen(cur, nullptr);
+          ParseGen(cur, nullptr, depth + 1);
           if (last_->ContentMaintype() != "multipart" || !last_->multipart_) {
             if (!last_->multipart_) last_->payload_ = StripOneEol(last_->payload_);
           }
@@ -333,6 +343,7 @@ class FeedParser {
   std::vector<Matcher> eof_;
   Message* root_ = nullptr;
   Message* last_ = nullptr;
+  bool too_deep_ = false;
   std::vector<std::unique_ptr<std::string>> storage_;
 };
 

@@ -14,6 +14,12 @@
 
 namespace pb::mail {
 
+// How deeply MIME parts may nest (multipart inside multipart, message/rfc822
+// inside message/rfc822). Python's parser reaches its recursion limit near
+// 900 levels and raises; real mail stays under 10. Deeper parts are not
+// split further, and the mail reports too_deep().
+inline constexpr int kMaxMimeDepth = 100;
+
 struct HeaderField {
   std::string_view name;   // as written (no trailing colon)
   std::string_view value;  // after the colon: leading blanks and final line break removed
@@ -48,6 +54,10 @@ class Message {
   // get_payload(decode=True) of a non-multipart message: transfer-decoded bytes.
   std::string DecodedPayload() const;
 
+  // True when some part nests deeper than kMaxMimeDepth: the tree is cut
+  // there, so the mail must not be stored as if it had been read whole.
+  bool too_deep() const { return too_deep_; }
+
   // Depth-first over this message and all sub-parts (Message.walk()).
   void Walk(const std::function<void(const Message&)>& fn) const;
 
@@ -56,6 +66,7 @@ class Message {
   std::vector<HeaderField> headers_;
   std::string_view payload_;
   bool multipart_ = false;  // payload is a list of sub-messages
+  bool too_deep_ = false;   // set on the root only
   std::string default_type_ = "text/plain";
   std::vector<std::unique_ptr<Message>> parts_;
   std::vector<std::unique_ptr<std::string>> owned_;  // payloads rebuilt from non-adjacent lines

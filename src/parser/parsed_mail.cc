@@ -106,6 +106,10 @@ Result<ParsedMail> ParseMail(std::string_view raw, const ParseOptions& options) 
 Result<ParsedMail> ParseMail(std::string_view raw) {
   auto msg = mail::Message::Parse(raw);
   const mail::Message& m = *msg;
+  if (m.too_deep()) {
+    return Status::Invalid("MIME parts nested deeper than " + std::to_string(mail::kMaxMimeDepth) +
+                           " levels");
+  }
   for (const char* h : {"From", "Subject", "Message-Id"}) {
     if (!m.Has(h)) return Status::Invalid(std::string("Missing '") + h + "' header");
   }

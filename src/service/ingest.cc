@@ -6,7 +6,6 @@
 #include <atomic>
 #include <cctype>
 #include <exception>
-#include <regex>
 #include <stdexcept>
 
 #include "core/strings.h"
@@ -17,6 +16,7 @@
 #include "db/savepoints.h"
 #include "db/users.h"
 #include "service/dependencies.h"
+#include "service/pattern.h"
 #include "parser/parsed_mail.h"
 
 namespace pb::service {
@@ -35,15 +35,10 @@ constexpr int64_t kMaxHeld = 100000;
 constexpr int kExpireEvery = 256;
 
 
-// Python re.search(subject_match, subject, re.M | re.I) for the patterns
-// admins write in practice; std::regex is the closest standard engine.
+// Python re.search(subject_match, subject, re.M | re.I), through RE2 on a
+// bounded prefix of the subject (service/pattern.h).
 bool SubjectMatches(const std::string& pattern, const std::string& subject) {
-  try {
-    std::regex re{pattern, std::regex::ECMAScript | std::regex::icase | std::regex::multiline};
-    return std::regex_search(subject, re);
-  } catch (const std::regex_error&) {
-    return false;
-  }
+  return PatternSearch(pattern, subject);
 }
 
 // Spec §2.5: the first project with this list id whose subject_match matches,
@@ -116,9 +111,15 @@ class Ingester {
   IngestResult Run() {
     const bool is_patch = !m_.is_comment && (m_.diff || m_.pull_url);
     if (is_patch) return StorePatch();
-    if (m_.series_x && *m_.series_x == 0 && !m_.is_comment &&
-        (m_.refs.empty() || db::CountCoversNamed(c_, m_.name) == 0)) {
-      return StoreCover();
+    if (m_.series_x && *m_.series_x == 0 && !m_.is_comment) {
+      // Upstream files a cover letter that has references and a name
+      // already used as a comment on the cover it refers to, so feeding the
+      // same archive twice (the recovery after a crash) added its own cover
+      // letters again as comments. A stored cover is a duplicate instead.
+      if (db::CoverExists(c_, project_.id, m_.msgid)) {
+        throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
+      }
+      if (m_.refs.empty() || db::CountCoversNamed(c_, m_.name) == 0) return StoreCover();
     }
     return StoreComment();
   }
@@ -502,8 +503,11 @@ IngestResult Failed(db::Connection& c, std::string_view raw, const std::string& 
   if (!o.keep_failed) return r;
   try {
     if (o.own_transaction) c.Begin();
-    r.failed_id = db::InsertFailedMail(c, raw, reason, msgid, o.list_id);
+    db::Id id = db::InsertFailedMail(c, raw, reason, msgid, o.list_id);
     if (o.own_transaction) c.Commit();
+    // Only a committed row is kept: a full disk fails the COMMIT, after
+    // the INSERT already handed out its id.
+    r.failed_id = id;
   } catch (const std::exception& e) {
     if (o.own_transaction) {
       try { c.Rollback(); } catch (...) {}

@@ -1,9 +1,8 @@
-#include <regex>
-
 #include "db/mail_store.h"
 #include "db/read/patches_read.h"
 #include "core/strings.h"
 #include "service/ingest.h"
+#include "service/pattern.h"
 
 namespace pb::service {
 namespace {
@@ -21,7 +20,7 @@ bool IsPlainLiteral(std::string_view s) {
 }  // namespace
 
 // The default tags are "^Name:" which we count line by line; anything else
-// goes through std::regex, applied per line to emulate MULTILINE.
+// goes through RE2 (service/pattern.h), applied per line to emulate MULTILINE.
 int CountTagMatches(std::string_view pattern, std::string_view text) {
   if (pattern.size() > 1 && pattern[0] == '^' && IsPlainLiteral(pattern.substr(1))) {
     std::string_view literal = pattern.substr(1);
@@ -36,22 +35,7 @@ int CountTagMatches(std::string_view pattern, std::string_view text) {
     }
     return n;
   }
-  try {
-    std::regex re{std::string(pattern), std::regex::ECMAScript | std::regex::icase};
-    int n = 0;
-    size_t pos = 0;
-    while (pos <= text.size()) {
-      size_t end = text.find('\n', pos);
-      std::string line(text.substr(pos, end == std::string_view::npos ? text.npos : end - pos));
-      n += static_cast<int>(std::distance(std::sregex_iterator(line.begin(), line.end(), re),
-                                          std::sregex_iterator()));
-      if (end == std::string_view::npos) break;
-      pos = end + 1;
-    }
-    return n;
-  } catch (const std::regex_error&) {
-    return 0;
-  }
+  return PatternCountPerLine(pattern, text);
 }
 
 void RecountTags(db::Connection& conn, db::Id patch_id) {

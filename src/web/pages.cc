@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "api/embed.h"
+#include "api/filters.h"
 #include "core/strings.h"
 #include "api/query.h"
 #include "api/response.h"
@@ -119,7 +120,8 @@ Response PatchList(db::Connection& c, PageState& st, Visitor& visitor,
   for (size_t pos = 0; pos < q.size();) {
     size_t end = q.find(' ', pos);
     std::string term = q.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-    if (!term.empty()) f.search.push_back(term);
+    // Past the API's bound (api/filters.h) terms are ignored, not a 500.
+    if (!term.empty() && f.search.size() < api::kMaxSearchTerms) f.search.push_back(term);
     if (end == std::string::npos) break;
     pos = end + 1;
   }

@@ -10,16 +10,54 @@ namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-// xmlrpc.client.escape: only these three. Control characters pass through
-// as Python's does (a client's parser may then reject them, as with upstream).
+// The length of the UTF-8 sequence at s[i] (1 for a malformed byte), and
+// whether it encodes a character XML 1.0 allows: #x9 | #xA | #xD |
+// [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
+struct XmlChar {
+  size_t len;
+  bool allowed;
+};
+
+XmlChar XmlCharAt(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  auto cont = [&](size_t k) { return k < s.size() && (b(k) & 0xC0) == 0x80; };
+  unsigned char c = b(i);
+  if (c < 0x80) return {1, c >= 0x20 || c == '\t' || c == '\n' || c == '\r'};
+  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? XmlChar{2, true} : XmlChar{1, false};
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(i + 1) || !cont(i + 2)) return {1, false};
+    char32_t cp = ((c & 0x0F) << 12) | ((b(i + 1) & 0x3F) << 6) | (b(i + 2) & 0x3F);
+    if (cp < 0x800) return {1, false};  // overlong
+    return {3, !(cp >= 0xD800 && cp <= 0xDFFF) && cp != 0xFFFE && cp != 0xFFFF};
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return {1, false};
+    char32_t cp = ((c & 0x07) << 18) | ((b(i + 1) & 0x3F) << 12) | ((b(i + 2) & 0x3F) << 6) |
+                  (b(i + 3) & 0x3F);
+    if (cp < 0x10000 || cp > 0x10FFFF) return {1, false};
+    return {4, true};
+  }
+  return {1, false};
+}
+
+// xmlrpc.client.escape escapes only &, < and >, and CPython writes control
+// characters from stored mail (NUL, ESC) raw, so its reply is not
+// well-formed XML and every client fails to read it. Here a byte that is not
+// part of a character XML 1.0 allows becomes one U+FFFD per character (or
+// per malformed byte) instead; everything else is byte-identical to CPython.
 void Escape(std::string_view s, std::string& out) {
-  for (char c : s) {
+  for (size_t i = 0; i < s.size();) {
+    char c = s[i];
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '&': out += "&amp;"; ++i; continue;
+      case '<': out += "&lt;"; ++i; continue;
+      case '>': out += "&gt;"; ++i; continue;
+      default: break;
     }
+    XmlChar x = XmlCharAt(s, i);
+    if (x.allowed) out.append(s.substr(i, x.len));
+    else out += "\xEF\xBF\xBD";
+    i += x.len;
   }
 }
 

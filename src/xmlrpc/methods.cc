@@ -1,6 +1,7 @@
 #include "xmlrpc/methods.h"
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <string>
 
@@ -183,6 +184,26 @@ db::RpcPatchForEdit EditablePatch(Args& a, db::Id patch_id) {
   return *patch;
 }
 
+// Upstream's XML-RPC saves models without validating them, so what it
+// stores depends on the database (SQLite keeps a 10,000-character
+// commit_ref; PostgreSQL refuses it). Here the REST API's limits hold on
+// both doors: 255 characters, a slug for a check's context.
+constexpr size_t kMaxCharField = 255;
+
+size_t CodePoints(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+bool IsSlug(std::string_view s) {
+  if (s.empty()) return false;
+  for (unsigned char c : s) {
+    if (!(std::isalnum(c) || c == '-' || c == '_')) return false;
+  }
+  return true;
+}
+
 Value PatchSet(Args& a) {
   auto id = IdArg(a.v[0]);
   if (!id) throw DoesNotExist("Patch");
@@ -205,6 +226,9 @@ Value PatchSet(Args& a) {
       state = *id;
     } else if (key == "commit_ref") {
       commit_ref = value.is(Value::Kind::kNil) ? std::nullopt : std::optional(PyStr(value));
+      if (commit_ref && CodePoints(*commit_ref) > kMaxCharField) {
+        throw PyError{"django.db.utils.DataError", "value too long for type character varying(255)"};
+      }
     } else if (key == "archived") {
       archived = &value;
     }
@@ -245,8 +269,13 @@ Value CheckCreate(Args& a) {
   if (context.is(Value::Kind::kNil)) {
     throw PyError{"django.db.utils.IntegrityError", "NOT NULL constraint failed: patchwork_check.context"};
   }
+  std::string context_text = PyStr(context);
+  if (!IsSlug(context_text) || context_text.size() > kMaxCharField) {
+    throw Error("Invalid check context: enter a valid \"slug\" consisting of letters, numbers, "
+                "underscores or hyphens (at most 255)");
+  }
   db::Id check_id = db::RpcInsertCheck(a.conn, patch_id, a.user->id, state_value,
-                                       text_or_null(a.v[3]), text_or_null(a.v[4]), PyStr(context));
+                                       text_or_null(a.v[3]), text_or_null(a.v[4]), context_text);
   db::Event e;
   e.project_id = patch.project_id;
   e.category = "check-created";

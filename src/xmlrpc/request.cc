@@ -169,6 +169,44 @@ Value ParseValue(const xmlNode* value, int depth) {
   return ParseTyped(typed[0], depth);
 }
 
+// Counts start tags and the attributes in each on the raw bytes, so that a
+// document past the limits is refused before libxml2 parses it. NUL bytes
+// are skipped, which makes UTF-16 and UTF-32 text read as its ASCII
+// characters; every other encoding a call may use is ASCII-compatible. Both
+// counts are upper bounds ('<' in comments or CDATA counts too), so a
+// document within them is never refused by mistake.
+void CheckShape(std::string_view xml) {
+  int elements = 0;
+  int attributes = 0;
+  bool in_tag = false;
+  char quote = 0;
+  for (char c : xml) {
+    if (c == '\0') continue;
+    if (quote) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (!in_tag) {
+      if (c == '<') {
+        in_tag = true;
+        attributes = 0;
+        if (++elements > kMaxElements) {
+          throw XmlError("more than " + std::to_string(kMaxElements) + " elements");
+        }
+      }
+      continue;
+    }
+    if (c == '>') {
+      in_tag = false;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '=' && ++attributes > kMaxAttributesPerElement) {
+      throw XmlError("more than " + std::to_string(kMaxAttributesPerElement) +
+                     " attributes on one element");
+    }
+  }
+}
+
 }  // namespace
 
 Call ParseCall(std::string_view xml) {
@@ -180,6 +218,7 @@ Call ParseCall(std::string_view xml) {
   if (xml.find("<!DOCTYPE") != std::string_view::npos) {
     throw XmlError("DTDs are not accepted");
   }
+  CheckShape(xml);
   InitOnce();
 
   std::unique_ptr<xmlParserCtxt, CtxtFree> ctxt(xmlNewParserCtxt());

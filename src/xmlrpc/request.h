@@ -15,6 +15,11 @@ namespace pb::xmlrpc {
 inline constexpr size_t kMaxRequestBytes = 1 << 20;
 // Arrays and structs nested deeper than this are refused.
 inline constexpr int kMaxValueDepth = 32;
+// Counted on the raw bytes before libxml2 sees them: its duplicate-attribute
+// check is quadratic (130,000 attributes on one element cost 64 s of CPU in
+// 2.9.14), and a call needs no attributes and a few dozen elements.
+inline constexpr int kMaxAttributesPerElement = 16;
+inline constexpr int kMaxElements = 100000;
 
 struct Call {
   std::string method;

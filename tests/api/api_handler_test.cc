@@ -189,3 +189,31 @@ TEST_F(ApiTest, IndexAndProjectsFollowHostAndVersion) {
 
 }  // namespace
 }  // namespace pb::api
+
+namespace pb::api {
+namespace {
+
+// 50,000 characters or ~1,000 terms in `q` made SQLite fail (LIKE pattern too
+// long, expression tree too deep): a 500. Now a 400 that says why.
+TEST_F(ApiTest, OversizedSearchIsABadRequest) {
+  AddPatches(1, 2);
+  std::string many;
+  for (int i = 0; i < 1000; ++i) many += "t+";  // ~1,000 terms in 2,000 characters
+  for (const std::string& list : {"patches", "covers", "series", "bundles"}) {
+    auto r = Get("/api/" + list + "/?q=" + many);
+    EXPECT_EQ(r.status, 400) << list << r.body;
+    EXPECT_NE(r.body.find("more than 100 terms"), std::string::npos) << r.body;
+    r = Get("/api/" + list + "/?q=" + std::string(60000, 'x'));
+    EXPECT_EQ(r.status, 400) << list << r.body;
+    EXPECT_NE(r.body.find("longer than 4000 characters"), std::string::npos) << r.body;
+  }
+  auto r = Get("/api/patches/?q=" + std::string(3000, 'x'));
+  EXPECT_EQ(r.status, 200) << r.body;
+  std::string hundred;
+  for (int i = 0; i < 100; ++i) hundred += "p+";
+  r = Get("/api/patches/?q=" + hundred);
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
+}  // namespace
+}  // namespace pb::api

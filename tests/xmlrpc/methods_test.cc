@@ -511,6 +511,31 @@ TEST_F(Rpc, PatchSetBadValuesWriteNothing) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 0);
 }
 
+// Upstream's XML-RPC stored whatever it was given; the REST limits hold here.
+TEST_F(Rpc, PatchSetCapsCommitRefAndCheckContextIsASlug) {
+  auto set = [&](std::string ref) {
+    return Invoke(db_.conn(), "patch_set", {Int(1), StructOf({{"commit_ref", Str(ref)}})}, BasicAuth("maint"));
+  };
+  EXPECT_EQ(set(std::string(10000, 'a')).fault_string,
+            "<class 'django.db.utils.DataError'>:value too long for type character varying(255)");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM patches WHERE id = 1 AND commit_ref IS NULL"), 1);
+  EXPECT_FALSE(set(std::string(255, 'a')).fault);
+  std::string accents;  // 255 characters in 510 bytes: characters count, as in Django
+  for (int i = 0; i < 255; ++i) accents += "\xc3\xa9";
+  EXPECT_FALSE(set(accents).fault);
+  auto check = [&](std::string context) {
+    return Invoke(db_.conn(), "check_create", {Int(1), Str(context), Str("success")}, BasicAuth("maint"));
+  };
+  int64_t checks = Count("SELECT COUNT(*) FROM checks");
+  for (std::string bad : std::vector<std::string>{"has space", "semi;colon", "", std::string(256, 'c'), std::string("x\x1b[2J")}) {
+    auto r = check(bad);
+    EXPECT_TRUE(r.fault) << bad;
+    EXPECT_NE(r.fault_string.find("slug"), std::string::npos) << r.fault_string;
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM checks"), checks);
+  EXPECT_FALSE(check("ci-build_2").fault);
+}
+
 TEST_F(Rpc, CheckCreate) {
   int64_t gen = Count("SELECT generation FROM data_generation");
   auto r = Invoke(db_.conn(), "check_create",

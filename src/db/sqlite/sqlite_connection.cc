@@ -23,11 +23,14 @@ class SqliteStatement final : public Statement {
 
   void BindNull(int i) override { Check(sqlite3_bind_null(st_, i)); }
   void BindInt(int i, int64_t v) override { Check(sqlite3_bind_int64(st_, i, v)); }
+  // SQLite binds NULL for a null data pointer, which an empty default
+  // std::string_view has: text and blobs are never NULL by accident.
   void BindText(int i, std::string_view v) override {
-    Check(sqlite3_bind_text64(st_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+    Check(sqlite3_bind_text64(st_, i, v.data() ? v.data() : "", v.size(), SQLITE_TRANSIENT,
+                              SQLITE_UTF8));
   }
   void BindBlob(int i, std::string_view v) override {
-    Check(sqlite3_bind_blob64(st_, i, v.data(), v.size(), SQLITE_TRANSIENT));
+    Check(sqlite3_bind_blob64(st_, i, v.data() ? v.data() : "", v.size(), SQLITE_TRANSIENT));
   }
   std::string_view Blob(int c) override {
     auto p = static_cast<const char*>(sqlite3_column_blob(st_, c));
