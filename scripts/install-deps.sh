@@ -7,10 +7,10 @@ set -euo pipefail
 PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libgmime-3.0-dev libxml2-dev libre2-dev libsqlite3-dev libpq-dev libssl-dev libkainjow-mustache-dev
+  libgmime-3.0-dev libcurl4-openssl-dev libxml2-dev libre2-dev libsqlite3-dev libpq-dev libssl-dev libkainjow-mustache-dev
   libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   zstd wrk curl git git-pw python3 python3-jsonschema python3-yaml sqlite3 clang libclang-rt-14-dev
-  chromium chromium-driver python3-selenium
+  chromium chromium-driver python3-selenium python3-aiosmtpd
 )
 
 missing=()

@@ -25,10 +25,11 @@ const std::map<std::string, Command> kCommands = {
       "[--database URL] [--list-id ID] [-q] PATH   (mbox file or Maildir)"}},
     {"migrate", {pb::cli::Migrate, "create or upgrade the database schema",
       "[--database URL]"}},
-    {"project", {pb::cli::Project, "create or list projects",
-      "create|list|maintainer|delegate ...   (run `patchbay project` for details)"}},
-    {"user", {pb::cli::User, "create or list users, make API tokens",
-      "create|list|token ...   (run `patchbay user` for details)"}},
+    {"project", {pb::cli::Project, "create, list, edit or delete projects, maintainers, rules",
+      "create|list|show|edit|delete|maintainer|maintainers|unmaintainer|delegate|rules|undelegate|\n"
+      "                      rule-priority ...   (run `patchbay project` for details)"}},
+    {"user", {pb::cli::User, "create, list, edit or delete users, passwords, API tokens",
+      "create|list|show|edit|password|deactivate|delete|token ...   (run `patchbay user` for details)"}},
     {"retag", {pb::cli::Retag, "recount review tags of every patch",
       "[--database URL]"}},
     {"rehash", {pb::cli::Rehash, "recompute the hash of every patch",
@@ -39,6 +40,21 @@ const std::map<std::string, Command> kCommands = {
       "[--database URL]"}},
     {"demo", {pb::cli::Demo, "create the demo project and load its mails",
       "[--database URL]"}},
+    {"cron", {pb::cli::Cron, "send notifications, expire confirmations, retry queued mail",
+      "[--database URL] [--quiet] [--mail-config FILE] [--site-url URL] [--smtp-host H] ...\n"
+      "exit 1 when a mail could not be delivered (it stays queued); see docs/mail.md"}},
+    {"mail", {pb::cli::Mail, "list, send or test the outgoing mail queue",
+      "[--database URL] list | send [--all] | test ADDRESS   [--mail-config FILE] ..."}},
+    {"state", {pb::cli::State, "list, add, edit or delete patch states",
+      "[--database URL] list | add NAME | edit SLUG | delete SLUG [--move-to SLUG]"}},
+    {"tag", {pb::cli::Tag, "list, add, edit or delete review tags",
+      "[--database URL] list | add NAME | edit NAME | delete NAME"}},
+    {"person", {pb::cli::Person, "list people, link them to users, merge duplicates",
+      "[--database URL] list [SEARCH] | link ID USERNAME | unlink ID | merge FROM-ID INTO-ID"}},
+    {"patch", {pb::cli::Patch, "delete patches (spam)", "[--database URL] delete ID..."}},
+    {"cover", {pb::cli::Cover, "delete cover letters (spam)", "[--database URL] delete ID..."}},
+    {"series", {pb::cli::Series, "delete series with their patches (spam)",
+      "[--database URL] delete ID..."}},
 };
 
 void Usage() {

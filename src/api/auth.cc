@@ -10,6 +10,7 @@
 #include "api/csrf.h"
 #include "api/request_body.h"
 #include "core/strings.h"
+#include "service/login_throttle.h"
 #include "service/passwords.h"
 #include "service/sessions.h"
 
@@ -68,7 +69,7 @@ bool ValidUtf8(std::string_view s) {
 }
 
 AuthResult Basic(const std::vector<std::string_view>& parts, db::Connection& conn, AuthCache& cache,
-                 std::string_view header) {
+                 std::string_view header, std::string_view client) {
   if (parts.size() == 1) return {std::nullopt, "Invalid basic header. No credentials provided."};
   if (parts.size() > 2) {
     return {std::nullopt, "Invalid basic header. Credentials string should not contain spaces."};
@@ -90,14 +91,23 @@ AuthResult Basic(const std::vector<std::string_view>& parts, db::Connection& con
       return {std::move(u), std::nullopt};
     }
   }
+  // Guessing through Basic auth is throttled as the login page is
+  // (service/login_throttle.h), before any hashing.
+  auto& throttle = service::LoginThrottle::Global();
+  if (throttle.WaitSeconds(username, client) > 0) return failed;
   auto u = db::read::UserByUsername(conn, username);
   if (!u) {
     // Spend the hashing time anyway, as Django does, so that response
     // times don't reveal which usernames exist.
     service::CheckPassword(password, "pbkdf2_sha256$260000$timing$AAAA");
+    throttle.Failed(username, client);
     return failed;
   }
-  if (!service::CheckPassword(password, u->password) || !u->is_active) return failed;
+  if (!service::CheckPassword(password, u->password) || !u->is_active) {
+    throttle.Failed(username, client);
+    return failed;
+  }
+  throttle.Succeeded(username, client);
   cache.Put(key, u->user.id, u->password);
   return {std::move(u), std::nullopt};
 }
@@ -210,7 +220,7 @@ AuthResult Authenticate(const http::Request& req, db::Connection& conn, AuthCach
   std::string_view header = req.Header("authorization");
   auto parts = SplitWhitespace(header);
   if (!parts.empty()) {
-    if (EqualsNoCase(parts[0], "basic")) r = Basic(parts, conn, cache, header);
+    if (EqualsNoCase(parts[0], "basic")) r = Basic(parts, conn, cache, header, req.remote_address);
     else if (EqualsNoCase(parts[0], "token")) r = Token(parts, conn);
   }
   r.stale_session = stale_session;

@@ -86,4 +86,10 @@ std::string DeleteCookieValue(std::string_view name) {
   return out;
 }
 
+void MarkCookiesSecure(http::Response& r) {
+  for (auto& [name, value] : r.headers) {
+    if (name == "Set-Cookie") value += "; Secure";
+  }
+}
+
 }  // namespace pb::api

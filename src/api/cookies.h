@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/time.h"
+#include "http/server.h"
 
 namespace pb::api {
 
@@ -21,6 +22,10 @@ std::string SetCookieValue(std::string_view name, std::string_view value, int64_
                            bool http_only, Micros now = NowMicros());
 // delete_cookie(): name=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax
 std::string DeleteCookieValue(std::string_view name);
+
+// Adds "; Secure" to every Set-Cookie of `r` (Django's SESSION_COOKIE_SECURE
+// and CSRF_COOKIE_SECURE), for a site served over https behind a proxy.
+void MarkCookiesSecure(http::Response& r);
 
 // RFC 7231 date: "Mon, 22 Nov 2027 18:47:44 GMT".
 std::string HttpDate(Micros t);

@@ -1,8 +1,11 @@
 // project, user, retag, rehash, demo: administration without SQL.
 #include <cstdio>
 
+#include "cli/admin_edit.h"
 #include "cli/commands.h"
 #include "cli/open_db.h"
+#include "db/accounts.h"
+#include "db/admin.h"
 #include "db/mail_store.h"
 #include "db/patches.h"
 #include "db/projects.h"
@@ -22,7 +25,8 @@ int ProjectUsage() {
                "                         [--list-archive-url-format U] [--commit-url-format U]\n"
                "       patchbay project list\n"
                "       patchbay project maintainer LINKNAME USERNAME\n"
-               "       patchbay project delegate LINKNAME PATH-GLOB USERNAME [PRIORITY]\n");
+               "       patchbay project delegate LINKNAME PATH-GLOB USERNAME [PRIORITY]\n%s",
+               kProjectAdminUsage);
   return 2;
 }
 
@@ -66,6 +70,10 @@ int Project(const Args& in) {
         return ProjectUsage();
       }
       db::Transaction tx(*conn);
+      if (auto clash = db::ProjectClash(*conn, p)) {
+        std::fprintf(stderr, "patchbay: %s\n", clash->c_str());
+        return 1;
+      }
       p.id = db::InsertProject(*conn, p);
       db::BumpGeneration(*conn);
       tx.Commit();
@@ -104,6 +112,7 @@ int Project(const Args& in) {
                   u->username.c_str());
       return 0;
     }
+    if (int rc = ProjectAdmin(*conn, verb, args); rc >= 0) return rc;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "patchbay: %s\n", e.what());
     return 1;
@@ -120,7 +129,8 @@ int User(const Args& in) {
                  "                      [--first-name F] [--last-name L] [--superuser]\n"
                  "                      [--maintainer LINKNAME]...\n"
                  "       patchbay user list\n"
-                 "       patchbay user token USERNAME   (prints a new API token)\n");
+                 "       patchbay user token USERNAME   (prints a new API token)\n%s",
+                 kUserAdminUsage);
     return 2;
   };
   if (args.empty()) return usage();
@@ -146,7 +156,16 @@ int User(const Args& in) {
         std::fprintf(stderr, "patchbay: a user named %s already exists\n", u.username.c_str());
         return 1;
       }
+      if (!u.email.empty()) {
+        if (auto other = db::UserWithEmail(*conn, u.email)) {
+          std::fprintf(stderr, "patchbay: note: %s also has the address %s\n", other->c_str(),
+                       u.email.c_str());
+        }
+      }
       u.id = db::InsertUser(*conn, u, password.empty() ? "" : service::HashPassword(password));
+      // The submitter rows of this address become the user's, so they can
+      // edit their own patches (rows another user claimed stay theirs).
+      int64_t linked = u.email.empty() ? 0 : db::LinkUnclaimedPeopleToUser(*conn, u.id, u.email);
       for (const auto& m : maintains) {
         auto p = db::FindProject(*conn, m);
         if (!p) {
@@ -158,7 +177,9 @@ int User(const Args& in) {
       if (!token.empty()) db::SetToken(*conn, u.id, token);
       db::BumpGeneration(*conn);
       tx.Commit();
-      std::printf("created user %lld %s\n", static_cast<long long>(u.id), u.username.c_str());
+      std::printf("created user %lld %s", static_cast<long long>(u.id), u.username.c_str());
+      if (linked > 0) std::printf(" (linked to %lld submitter address%s)", static_cast<long long>(linked), linked == 1 ? "" : "es");
+      std::printf("\n");
       return 0;
     }
     if (verb == "list") {
@@ -180,6 +201,7 @@ int User(const Args& in) {
       std::printf("%s\n", token.c_str());
       return 0;
     }
+    if (int rc = UserAdmin(*conn, verb, args); rc >= 0) return rc;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "patchbay: %s\n", e.what());
     return 1;

@@ -20,6 +20,14 @@ int Rehash(const Args& args);
 int Failed(const Args& args);   // failed list|show|retry
 int Held(const Args& args);     // held list: replies waiting for their parent
 int Demo(const Args& args);     // demo: create the demo project and load its mbox
+int Cron(const Args& args);     // notifications, expiry, outbox delivery
+int Mail(const Args& args);     // mail list|send|test: the outbox
+int State(const Args& args);    // state list|add|edit|delete
+int Tag(const Args& args);      // tag list|add|edit|delete
+int Person(const Args& args);   // person list|link|unlink|merge
+int Patch(const Args& args);    // patch delete ID...
+int Cover(const Args& args);    // cover delete ID...
+int Series(const Args& args);   // series delete ID...
 
 // The database URL from --database, else $PATCHBAY_DATABASE, else
 // sqlite://patchbay.db in the current directory. Removes the flag from args.

@@ -5,21 +5,11 @@
 
 #include "cli/commands.h"
 #include "cli/open_db.h"
+#include "cli/printable.h"
 #include "core/time.h"
 #include "db/held_mails.h"
 
 namespace pb::cli {
-namespace {
-
-// Message-IDs come from mail: never let one drive the terminal.
-std::string Printable(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
-  return out;
-}
-
-}  // namespace
-
 int Held(const Args& in) {
   Args args = in;
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {

@@ -5,9 +5,12 @@
 #include <type_traits>
 
 #include "api/app.h"
+#include "api/cookies.h"
 #include "cli/commands.h"
 #include "cli/open_db.h"
+#include "cli/mail_options.h"
 #include "http/server.h"
+#include "notify/sender.h"
 #include "web/site.h"
 
 namespace pb::cli {
@@ -21,11 +24,17 @@ int Serve(const Args& in) {
   bool no_response_cache = TakeFlag(args, "--no-response-cache");
   std::string max_connections = TakeOption(args, "--max-connections");
   std::string max_body_in_flight = TakeOption(args, "--max-body-in-flight");
+  auto mail = TakeMailConfig(args, base_url);
+  if (!mail.ok()) {
+    std::fprintf(stderr, "patchbay: %s\n", mail.status().message().c_str());
+    return 2;
+  }
   if (!args.empty()) {
     std::fprintf(stderr,
                  "usage: patchbay serve [--database URL] [--listen HOST:PORT] [--threads N] "
                  "[--base-url URL] [--no-response-cache]\n"
-                 "                      [--max-connections N] [--max-body-in-flight BYTES]\n");
+                 "                      [--max-connections N] [--max-body-in-flight BYTES]\n%s",
+                 kMailFlagsUsage);
     return 2;
   }
 
@@ -76,13 +85,24 @@ int Serve(const Args& in) {
   config.base_url = base_url;
   config.response_cache = !no_response_cache;
   http::Handler handler = web::MakeSiteHandler(config);
+  // Behind a TLS-terminating proxy the cookies must not leak over plain http.
+  if (base_url.rfind("https://", 0) == 0) {
+    handler = [site = std::move(handler)](const http::Request& req) {
+      http::Response r = site(req);
+      api::MarkCookiesSecure(r);
+      return r;
+    };
+  }
   std::string shown_host = options.address.find(':') != std::string::npos
                                ? "[" + options.address + "]"
                                : options.address;
+  // Pages queue mail; this thread delivers it, so no request waits on SMTP.
+  notify::StartSender(url, *mail);
   Status st = http::Serve(options, handler, [&](uint16_t port) {
     std::printf("patchbay: serving on http://%s:%u/\n", shown_host.c_str(), port);
     std::fflush(stdout);
   });
+  notify::StopSender();
   if (!st.ok()) {
     std::fprintf(stderr, "patchbay: %s\n", st.message().c_str());
     return 1;

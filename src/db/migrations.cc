@@ -417,6 +417,33 @@ CREATE TABLE held_mail_refs (
 CREATE INDEX held_mail_refs_msgid ON held_mail_refs (project_id, msgid);
 CREATE INDEX held_mails_held ON held_mails (held);
 )SQL"},
+    // Mail out. A mail is composed and stored here in the transaction that
+    // causes it, then delivered by the server's sender thread or `cron`;
+    // one that cannot be delivered stays, with its error, and is retried
+    // with a growing delay (`next_attempt`), so none is lost. A sender
+    // first leases a mail (`leased_until`), so two senders never deliver
+    // one mail at once. `site_secrets` holds the key that signs password
+    // reset links (Django's SECRET_KEY), made once per database.
+    {7, "Outbox, site secret, confirmation keys", R"SQL(
+CREATE TABLE outbox (
+  id {{ID}},
+  created BIGINT NOT NULL,
+  sender TEXT NOT NULL,
+  recipients TEXT NOT NULL,
+  message {{BLOB}} NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt BIGINT NOT NULL,
+  leased_until BIGINT NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_next ON outbox (next_attempt, id);
+CREATE TABLE site_secrets (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE INDEX email_confirmations_key ON email_confirmations (key);
+CREATE INDEX email_confirmations_user ON email_confirmations (user_id);
+)SQL"},
 };
 
 std::string Expand(std::string sql, Dialect d) {

@@ -11,6 +11,7 @@
 //  * SIGINT/SIGTERM: stop accepting, close idle keep-alive connections, let
 //    in-flight requests finish (then close), return once every worker is idle.
 #include "http/server.h"
+#include "http/side_pool.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -72,6 +73,8 @@ enum class Phase { kRead, kWrite, kDrain };
 // split evenly between the workers instead (each counts and evicts its own
 // connections, without locks; the kernel spreads connections evenly).
 struct SharedLimits {
+  SharedLimits(int side_threads, size_t side_max_queued) : side(side_threads, side_max_queued) {}
+  SidePool side;  // Response::offload work; outlives the workers
   size_t max_connections_per_worker = 0;
   size_t max_body_in_flight = 0;
   std::atomic<size_t> body_in_flight{0};
@@ -157,6 +160,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void Handle();
   void SendError(int status, std::string body);
   void Respond(Response& out, unsigned version, bool keep_alive, bool head);
+  void Finish(Response out, const std::string& method, const std::string& path, unsigned version,
+              bool keep_alive, bool head);
+  void Offload(Response out, const std::string& method, const std::string& path, unsigned version,
+               bool keep_alive, bool head);
   void ReleaseBodyReservation() {
     if (body_reserved_) limits_.ReleaseBody(body_reserved_);
     body_reserved_ = 0;
@@ -499,17 +506,60 @@ void Session::Handle() {
     out = worker_.handler()(r);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "patchbay: 500 for %s %s: %s\n", method.c_str(), path.c_str(), e.what());
-    out = Response{500, {{"Content-Type", "text/html"}}, "<h1>Server Error (500)</h1>"};
+    out = Response{500, {{"Content-Type", "text/html"}}, "<h1>Server Error (500)</h1>", {}};
   }
   parser_.reset();
   ReleaseBodyReservation();
   if (body_size >= kReleaseAfterBodyBytes) ReleaseFreeMemory();
+  if (out.offload) return Offload(std::move(out), method, path, version, keep_alive, head);
+  Finish(std::move(out), method, path, version, keep_alive, head);
+}
 
+void Session::Offload(Response out, const std::string& method, const std::string& path,
+                      unsigned version, bool keep_alive, bool head) {
+  // The write limit of the sweep covers the wait: a stuck job closes the
+  // connection, not the thread.
+  SetPhase(Phase::kWrite);
+  auto work = std::move(out.offload);
+  auto guard = asio::make_work_guard(socket_.get_executor());
+  auto self = shared_from_this();
+  bool queued = limits_.side.Submit([self, work = std::move(work), guard, method, path, version,
+                                     keep_alive, head]() mutable {
+    std::function<Response()> then;
+    std::string error;
+    try {
+      then = work();
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    asio::post(guard.get_executor(), [self, then = std::move(then), error, method, path, version,
+                                      keep_alive, head]() {
+      Response r;
+      try {
+        if (!then) throw std::runtime_error(error.empty() ? "offloaded job failed" : error);
+        r = then();
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "patchbay: 500 for %s %s: %s\n", method.c_str(), path.c_str(), e.what());
+        r = Response{500, {{"Content-Type", "text/html"}}, "<h1>Server Error (500)</h1>", {}};
+      }
+      r.offload = nullptr;
+      self->Finish(std::move(r), method, path, version, keep_alive, head);
+    });
+  });
+  if (!queued) {
+    Response busy{503, {{"Content-Type", "text/plain; charset=utf-8"}, {"Retry-After", "1"}},
+                  "Busy; try again in a moment.\n", {}};
+    Finish(std::move(busy), method, path, version, keep_alive, head);
+  }
+}
+
+void Session::Finish(Response out, const std::string& method, const std::string& path,
+                     unsigned version, bool keep_alive, bool head) {
   for (const auto& [name, value] : out.headers) {
     if (!SafeHeaderValue(name) || !SafeHeaderValue(value)) {
       std::fprintf(stderr, "patchbay: 500 for %s %s: unsafe %s header (%zu bytes)\n",
                    method.c_str(), path.c_str(), name.substr(0, 64).c_str(), value.size());
-      out = Response{500, {{"Content-Type", "text/html"}}, "<h1>Server Error (500)</h1>"};
+      out = Response{500, {{"Content-Type", "text/html"}}, "<h1>Server Error (500)</h1>", {}};
       break;
     }
   }
@@ -517,7 +567,7 @@ void Session::Handle() {
     Respond(out, version, keep_alive, head);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "patchbay: 500 for %s %s: %s\n", method.c_str(), path.c_str(), e.what());
-    Response error{500, {{"Content-Type", "text/html"}}, "<h1>Server Error (500)</h1>"};
+    Response error{500, {{"Content-Type", "text/html"}}, "<h1>Server Error (500)</h1>", {}};
     Respond(error, version, keep_alive, head);
   }
   Write(!keep_alive);
@@ -587,7 +637,7 @@ Status Serve(const ServerOptions& options, const Handler& handler,
   int threads = options.threads > 0 ? options.threads
                                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
-  SharedLimits limits;
+  SharedLimits limits(std::max(1, options.side_threads), options.side_max_queued);
   size_t max_connections =
       options.max_connections ? options.max_connections : DefaultMaxConnections(threads);
   limits.max_connections_per_worker =

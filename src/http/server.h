@@ -31,6 +31,12 @@ struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;  // in emission order
   std::string body;
+  // Slow CPU work (a password check): when set, the server runs it on its
+  // side pool, then runs the function it returns back on the connection's
+  // own thread (where the handler's per-thread state lives) and sends that
+  // response instead of this one. Meanwhile the serving thread serves its
+  // other connections. A full side pool answers 503.
+  std::function<std::function<Response()>()> offload;
 };
 
 using Handler = std::function<Response(const Request&)>;
@@ -52,6 +58,8 @@ struct ServerOptions {
   size_t max_body_bytes_in_flight = 256 << 20;
   // Called once per worker thread before it serves (e.g. to open a DB connection).
   std::function<void()> on_thread_start;
+  int side_threads = 1;        // for Response::offload
+  size_t side_max_queued = 64;
 };
 
 // Serves until SIGINT/SIGTERM, then stops accepting, finishes in-flight

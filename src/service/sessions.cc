@@ -43,6 +43,8 @@ std::string NewSessionKey() {
   return key;
 }
 
+}  // namespace
+
 std::optional<db::read::AuthUserRec> FindLoginUser(db::Connection& c, std::string_view login) {
   if (auto u = db::read::UserByUsername(c, login)) return u;
   if (login.find('@') == std::string_view::npos) return std::nullopt;
@@ -51,7 +53,15 @@ std::optional<db::read::AuthUserRec> FindLoginUser(db::Connection& c, std::strin
   return db::read::UserById(c, *id);
 }
 
-}  // namespace
+NewSession StartSession(db::Connection& c, db::read::AuthUserRec user, Micros now) {
+  NewSession s{NewSessionKey(), std::move(user), now + kSessionAgeSeconds * 1000000};
+  db::Transaction tx(c);
+  db::DeleteExpiredSessions(c, now);
+  db::InsertSession(c, Sha256Hex(s.key), s.user.user.id, Sha256Hex(s.user.password), now, s.expires);
+  db::SetLastLogin(c, s.user.user.id, now);
+  tx.Commit();
+  return s;
+}
 
 Result<NewSession> LogIn(db::Connection& c, std::string_view username_or_email,
                          std::string_view password, Micros now) {
@@ -65,14 +75,7 @@ Result<NewSession> LogIn(db::Connection& c, std::string_view username_or_email,
   }
   // The PBKDF2 check runs before any write lock is taken.
   if (!CheckPassword(password, user->password) || !user->is_active) return invalid;
-
-  NewSession s{NewSessionKey(), std::move(*user), now + kSessionAgeSeconds * 1000000};
-  db::Transaction tx(c);
-  db::DeleteExpiredSessions(c, now);
-  db::InsertSession(c, Sha256Hex(s.key), s.user.user.id, Sha256Hex(s.user.password), now, s.expires);
-  db::SetLastLogin(c, s.user.user.id, now);
-  tx.Commit();
-  return s;
+  return StartSession(c, std::move(*user), now);
 }
 
 void LogOut(db::Connection& c, std::string_view session_key) {

@@ -32,6 +32,13 @@ struct NewSession {
 Result<NewSession> LogIn(db::Connection& c, std::string_view username_or_email,
                          std::string_view password, Micros now = NowMicros());
 
+// The parts of LogIn, for callers that run the password check elsewhere
+// (the login page hashes on a side thread, web/login_offload.h):
+// the user a login names (username, else e-mail), and a new session for a
+// user whose password was checked.
+std::optional<db::read::AuthUserRec> FindLoginUser(db::Connection& c, std::string_view login);
+NewSession StartSession(db::Connection& c, db::read::AuthUserRec user, Micros now = NowMicros());
+
 // Ends the session (nothing happens for an unknown key).
 void LogOut(db::Connection& c, std::string_view session_key);
 

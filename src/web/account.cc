@@ -13,7 +13,11 @@
 #include "api/request_body.h"
 #include "core/html.h"
 #include "db/users.h"
+#include "service/login_throttle.h"
+#include "service/passwords.h"
 #include "service/sessions.h"
+#include "web/account_flows.h"
+#include "web/form_kit.h"
 #include "web/templates.h"
 
 namespace pb::web {
@@ -22,124 +26,12 @@ namespace {
 using http::Response;
 using kainjow::mustache::data;
 using kainjow::mustache::mustache;
+using namespace form_kit;
 
 constexpr std::string_view kLoginUrl = "/user/login/";
 constexpr std::string_view kProfileUrl = "/user/";  // LOGIN_REDIRECT_URL
 constexpr std::string_view kInvalidLogin =
     "Please enter a correct username and password. Note that both fields may be case-sensitive.";
-
-std::string Render(const char* tmpl, const data& d) {
-  static thread_local std::unordered_map<const char*, std::unique_ptr<mustache>> compiled;
-  auto& m = compiled[tmpl];
-  if (!m) m = std::make_unique<mustache>(tmpl);
-  return m->render(d);
-}
-
-Response Redirect(std::string location) {
-  Response r;
-  r.status = 302;
-  r.headers = {{"Content-Type", "text/html; charset=utf-8"},
-               {"Location", std::move(location)},
-               {"X-Frame-Options", "DENY"},
-               {"Vary", "Cookie"}};
-  return r;
-}
-
-// Django's HttpResponseNotAllowed.
-Response NotAllowed(std::string_view allow) {
-  Response r;
-  r.status = 405;
-  r.headers = {{"Content-Type", "text/html; charset=utf-8"},
-               {"Allow", std::string(allow)},
-               {"X-Frame-Options", "DENY"}};
-  return r;
-}
-
-// Django's csrf_failure view with DEBUG=False.
-Response CsrfFailure(std::string_view reason) {
-  std::string body =
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-      "  <meta http-equiv=\"content-type\" content=\"text/html; charset=utf-8\">\n"
-      "  <meta name=\"robots\" content=\"NONE,NOARCHIVE\">\n"
-      "  <title>403 Forbidden</title>\n  <style>\n"
-      "    html * { padding:0; margin:0; }\n"
-      "    body * { padding:10px 20px; }\n"
-      "    body * * { padding:0; }\n"
-      "    body { font-family: sans-serif; background:#eee; color:#000; }\n"
-      "    body>div { border-bottom:1px solid #ddd; }\n"
-      "    h1 { font-weight:normal; margin-bottom:.4em; }\n"
-      "    h1 span { font-size:60%; color:#666; font-weight:normal; }\n"
-      "    #info { background:#f6f6f6; }\n"
-      "    #info ul { margin: 0.5em 4em; }\n"
-      "    #info p, #summary p { padding-top:10px; }\n"
-      "    #summary { background: #ffc; }\n"
-      "    #explanation { background:#eee; border-bottom: 0px none; }\n"
-      "  </style>\n</head>\n<body>\n<div id=\"summary\">\n"
-      "  <h1>Forbidden <span>(403)</span></h1>\n"
-      "  <p>CSRF verification failed. Request aborted.</p>\n\n";
-  if (reason == "CSRF cookie not set.") {
-    body +=
-        "\n  <p>You are seeing this message because this site requires a CSRF cookie when "
-        "submitting forms. This cookie is required for security reasons, to ensure that your "
-        "browser is not being hijacked by third parties.</p>\n"
-        "  <p>If you have configured your browser to disable cookies, please re-enable them, at "
-        "least for this site, or for \xE2\x80\x9C" "same-origin\xE2\x80\x9D requests.</p>\n";
-  }
-  body +=
-      "\n</div>\n\n<div id=\"explanation\">\n"
-      "  <p><small>More information is available with DEBUG=True.</small></p>\n"
-      "</div>\n\n</body>\n</html>\n";
-  Response r;
-  r.status = 403;
-  r.headers = {{"Content-Type", "text/html; charset=utf-8"}, {"X-Frame-Options", "DENY"}};
-  r.body = std::move(body);
-  return r;
-}
-
-// quote(path, safe="/") as redirect_to_login() writes the `next` parameter.
-std::string QuoteKeepSlash(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-Response RedirectToLogin(const http::Request& req) {
-  return Redirect(std::string(kLoginUrl) + "?next=" + QuoteKeepSlash(req.target));
-}
-
-// The POST body as request.POST: form fields (urlencoded or multipart);
-// any other body has none.
-class Form {
- public:
-  explicit Form(const http::Request& req) {
-    auto parsed = api::ParseRequestBody(req, "");
-    if (auto* d = std::get_if<api::RequestData>(&parsed); d && d->is_form()) data_ = std::move(*d);
-  }
-  // QueryDict.get(): the last value, "" when absent.
-  std::string Get(std::string_view name) const {
-    if (!data_) return "";
-    auto values = data_->GetList(name);
-    return values.empty() ? "" : values.back();
-  }
-
- private:
-  std::optional<api::RequestData> data_;
-};
-
-std::string Strip(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
 
 constexpr size_t kMaxNextBytes = 4096;
 
@@ -192,15 +84,49 @@ Response Login(db::Connection& c, Visitor& visitor, const http::Request& req,
   f.password_required = password.empty();
   if (f.username_required || f.password_required) return LoginPage(visitor, f);
 
-  auto session = service::LogIn(c, f.username, password);
-  if (!session.ok()) {
-    f.error = std::string(kInvalidLogin);
-    return LoginPage(visitor, f);
+  // Throttled before any hashing: a refused guess costs no PBKDF2.
+  auto& throttle = service::LoginThrottle::Global();
+  if (int64_t wait = throttle.WaitSeconds(f.username, req.remote_address); wait > 0) {
+    f.error = "Too many failed login attempts. Please try again in " + std::to_string(wait) +
+              (wait == 1 ? " second." : " seconds.");
+    Response r = LoginPage(visitor, f);
+    r.status = 429;
+    r.headers.emplace_back("Retry-After", std::to_string(wait));
+    return r;
   }
-  // Django's login() replaces any earlier session of this browser.
-  if (visitor.session_key()) service::LogOut(c, *visitor.session_key());
-  visitor.LoggedIn(session->key, std::move(session->user), service::kSessionAgeSeconds);
-  return Redirect(f.next.empty() ? std::string(kProfileUrl) : f.next);
+  // The password check (~110 ms of PBKDF2) runs on the server's side pool;
+  // the rest runs back on this thread with its connection.
+  auto user = service::FindLoginUser(c, f.username);
+  auto request = std::make_shared<http::Request>(req);
+  auto ok = std::make_shared<bool>(false);
+  Response pending;
+  pending.offload = [&c, request, ok, user = std::move(user), password = std::move(password),
+                     f = std::move(f)]() mutable -> std::function<Response()> {
+    // Unknown users cost the same time, so timing does not tell who exists.
+    *ok = service::CheckPassword(password, user ? user->password
+                                                : "pbkdf2_sha256$260000$timing$AAAA") &&
+          user && user->is_active;
+    return [&c, request, ok, user = std::move(user), f = std::move(f)]() mutable {
+      auto& throttle = service::LoginThrottle::Global();
+      Visitor v(c, *request);
+      Response r;
+      if (!*ok) {
+        throttle.Failed(f.username, request->remote_address);
+        f.error = std::string(kInvalidLogin);
+        r = LoginPage(v, f);
+      } else {
+        throttle.Succeeded(f.username, request->remote_address);
+        // Django's login() replaces any earlier session of this browser.
+        if (v.session_key()) service::LogOut(c, *v.session_key());
+        auto session = service::StartSession(c, std::move(*user));
+        v.LoggedIn(session.key, std::move(session.user), service::kSessionAgeSeconds);
+        r = Redirect(f.next.empty() ? std::string(kProfileUrl) : f.next);
+      }
+      v.AddCookies(r);
+      return r;
+    };
+  };
+  return pending;
 }
 
 Response Logout(db::Connection& c, Visitor& visitor, const http::Request& req,
@@ -218,8 +144,21 @@ Response Logout(db::Connection& c, Visitor& visitor, const http::Request& req,
   return Redirect(next.empty() ? "/" : next);  // next_page='project-list'
 }
 
-Response Profile(db::Connection& c, PageState& st, Visitor& visitor, const http::Request& req) {
-  if (req.method != "GET" && req.method != "HEAD") return NotAllowed("GET, HEAD");
+Response Profile(db::Connection& c, PageState& st, Visitor& visitor, const http::Request& req,
+                 std::string_view base_url) {
+  if (req.method != "GET" && req.method != "HEAD" && req.method != "POST") {
+    return NotAllowed("GET, POST, HEAD");
+  }
+  std::string settings_error;
+  if (req.method == "POST") {
+    // UserProfileForm: items per page and patch ids.
+    Form form(req);
+    if (auto reason = api::csrf::Check(req, form.Get(api::csrf::kFormField), base_url)) {
+      return CsrfFailure(*reason);
+    }
+    if (!visitor.user()) return RedirectToLogin(req);
+    settings_error = SaveProfileSettings(c, visitor, req);
+  }
   if (!visitor.user()) return RedirectToLogin(req);
   const auto& u = visitor.user()->user;
   data d;
@@ -249,7 +188,8 @@ Response Profile(db::Connection& c, PageState& st, Visitor& visitor, const http:
   }
   if (auto token = db::TokenOf(c, u.id)) d.set("token", *token);
   d.set("csrf_token", visitor.CsrfToken());
-  return LayoutPage(visitor, u.username, nullptr, Render(templates::kProfile, d));
+  return LayoutPage(visitor, u.username, nullptr,
+                    Render(templates::kProfile, d) + RenderProfileExtras(c, visitor, settings_error));
 }
 
 Response GenerateToken(db::Connection& c, Visitor& visitor, const http::Request& req,
@@ -321,7 +261,7 @@ std::optional<Response> HandleAccountPage(db::Connection& c, PageState& st, Visi
   std::string_view path = req.path;
   if (path == "/user/login/") return Login(c, visitor, req, base_url);
   if (path == "/user/logout/") return Logout(c, visitor, req, base_url);
-  if (path == "/user/") return Profile(c, st, visitor, req);
+  if (path == "/user/") return Profile(c, st, visitor, req, base_url);
   if (path == "/user/generate-token/") return GenerateToken(c, visitor, req, base_url);
   return std::nullopt;
 }

@@ -88,7 +88,7 @@ std::string DownloadName(std::string_view name) {
 }
 
 std::optional<Response> HandleDownload(db::Connection& c, api::AuthCache& auth,
-                                       const http::Request& req) {
+                                       const http::Request& req, std::string_view base_url) {
   if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
   std::string decoded = api::PercentDecode(req.path, /*plus_is_space=*/false);
   auto seg = PathSegments(decoded);
@@ -117,14 +117,20 @@ std::optional<Response> HandleDownload(db::Connection& c, api::AuthCache& auth,
     auto found = db::read::FindProjectLinkname(c, seg[1]);
     if (!found) return api::HtmlNotFound(req.path);
     std::string linkname = std::move(*found);
+    // The configured origin (upstream: the Site's domain and
+    // FORCE_HTTPS_LINKS), else the request's Host over http.
+    std::string origin(base_url);
+    while (origin.ends_with('/')) origin.pop_back();
     std::string host(req.Header("host"));
     if (host.empty()) host = req.local_address;
+    if (origin.empty()) origin = "http://" + host;
+    else host = origin.substr(origin.find("://") == std::string::npos ? 0 : origin.find("://") + 3);
     std::string body = "# Sample .pwclientrc file for the " + linkname + " project,\n# running on " + host +
                        ".\n#\n# Just append this file to your existing ~/.pwclientrc\n"
                        "# If you do not already have a ~/.pwclientrc, then copy this file to\n"
                        "# ~/.pwclientrc, and uncomment the following two lines:\n"
                        "# [options]\n# default=" + linkname + "\n\n[" + linkname + "]\n"
-                       "backend = rest\nurl = http://" + host + "/api/\n";
+                       "backend = rest\nurl = " + origin + "/api/\n";
     auto who = api::Authenticate(req, c, auth);
     if (who.user) {
       body += "username = " + who.user->user.username + "\npassword = <add your patchwork password here>\n";

@@ -7,9 +7,11 @@
 #include <optional>
 #include <string>
 
+#include "api/response_cache.h"
 #include "db/connection.h"
 #include "db/read/catalog.h"
 #include "db/read/page_ids.h"
+#include "db/read/web_read.h"
 #include "http/server.h"
 #include "web/visitor.h"
 
@@ -21,6 +23,20 @@ struct PageState {
   db::read::Catalog catalog;
   db::read::CountCache counts;
   std::shared_ptr<db::read::OrderedIdCache> page_ids;  // null: deep pages walk OFFSET
+  // Lists sorted by a joined column (submitter name, delegate, state) sort
+  // every row they match: their ordered ids are kept from the first page.
+  std::shared_ptr<db::read::OrderedIdCache> sorted_ids;
+  // Anonymous list pages kept per generation, as the API's lists (null:
+  // serve --no-response-cache).
+  std::shared_ptr<api::ResponseCache> responses;
+  std::string base_url;  // serve --base-url: the origin CSRF checks and .pwclientrc use
+
+  // The tags and which projects use them, reloaded when the generation moves.
+  std::vector<db::read::TagRec> tags;
+  std::vector<db::Id> tag_projects;
+  int64_t tags_generation = -1;
+  void RefreshTags(db::Connection& c, int64_t generation);
+  bool TagsShown(db::Id project_id) const;
 };
 
 // nullopt when the path is not a page URL.

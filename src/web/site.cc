@@ -7,6 +7,7 @@
 #include "api/response.h"
 #include "db/connection.h"
 #include "web/account.h"
+#include "web/account_flows.h"
 #include "web/downloads.h"
 #include "web/pages.h"
 #include "xmlrpc/xmlrpc.h"
@@ -49,8 +50,10 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
   // threads, as the API's lists do.
   db::read::CountCache counts;
   auto page_ids = std::make_shared<db::read::OrderedIdCache>();
-  return [api_handler, url, base_url, counts,
-          page_ids](const http::Request& req) -> http::Response {
+  auto sorted_ids = std::make_shared<db::read::OrderedIdCache>(size_t{4} << 20, /*min_offset=*/0);
+  auto responses = config.response_cache ? std::make_shared<api::ResponseCache>() : nullptr;
+  return [api_handler, url, base_url, counts, page_ids, sorted_ids,
+          responses](const http::Request& req) -> http::Response {
     std::string_view path = req.path;
     if (path == "/api" || path.starts_with("/api/")) return api_handler(req);
     thread_local SiteThread t;
@@ -59,13 +62,17 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
         t.conn = db::Open(url);
         t.pages.counts = counts;
         t.pages.page_ids = page_ids;
+        t.pages.sorted_ids = sorted_ids;
+        t.pages.base_url = base_url;
+        t.pages.responses = responses;
       }
       if (path == "/xmlrpc/") return XmlRpc(t, req);
       std::optional<db::ReadSnapshot> snapshot;
       if (req.method == "GET" || req.method == "HEAD") snapshot.emplace(*t.conn);
-      if (auto r = HandleDownload(*t.conn, t.auth, req)) return std::move(*r);
+      if (auto r = HandleDownload(*t.conn, t.auth, req, base_url)) return std::move(*r);
       Visitor visitor(*t.conn, req);
       std::optional<http::Response> page = HandleAccountPage(*t.conn, t.pages, visitor, req, base_url);
+      if (!page) page = HandleAccountFlowPage(*t.conn, visitor, req, base_url);
       if (!page) page = HandlePage(*t.conn, t.pages, visitor, req);
       if (page) {
         visitor.AddCookies(*page);

@@ -14,13 +14,14 @@ const char* const kLayout = R"HTML(<!DOCTYPE html>
 <header class="top">
   <a class="brand" href="/">patchbay</a>
   {{#project}}<span class="project">{{name}}</span>
-  <nav><a href="/project/{{linkname}}/list/">Patches</a></nav>{{/project}}
-  <nav class="account">{{#account}}Logged in as <a href="/user/"><strong>{{username}}</strong></a> &middot; <a href="/user/">profile</a> &middot; <form class="logout" method="post" action="/user/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}"><button type="submit">logout</button></form>{{/account}}{{^account}}<a href="/user/login/">login</a>{{/account}}</nav>
+  <nav><a href="/project/{{linkname}}/list/">Patches</a> <a href="/project/{{linkname}}/bundles/">Bundles</a> <a href="/project/{{linkname}}/">About this project</a></nav>{{/project}}
+  <nav class="account">{{#account}}Logged in as <a href="/user/"><strong>{{username}}</strong></a> &middot; <a href="/user/todo/">todo{{#todo_count}} <span class="badge">{{todo_count}}</span>{{/todo_count}}</a> &middot; <a href="/user/bundles/">bundles</a> &middot; <a href="/user/">profile</a> &middot; <form class="logout" method="post" action="/user/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}"><button type="submit">logout</button></form>{{/account}}{{^account}}<a href="/user/login/">login</a> &middot; <a href="/register/">register</a> &middot; <a href="/mail/">mail settings</a>{{/account}}</nav>
 </header>
 <main>
 {{{body}}}
 </main>
-<footer>patchbay, a Patchwork-compatible patch tracker &middot; <a href="/api/">REST API</a> &middot; <a href="/xmlrpc/">XML-RPC</a></footer>
+<footer>patchbay, a Patchwork-compatible patch tracker &middot; <a href="/about/">about</a> &middot; <a href="/api/">REST API</a> &middot; <a href="/xmlrpc/">XML-RPC</a></footer>
+<script src="/static/patchbay.js" defer></script>
 </body>
 </html>
 )HTML";
@@ -123,6 +124,7 @@ const char* const kLogin = R"HTML(<h1>Sign in to Patchwork</h1>
 <tr><td></td><td class="submitrow"><input type="submit" value="Login"></td></tr>
 </table>
 </form>
+<p class="login-links"><a href="/user/password-reset/">Forgot your password?</a> &middot; <a href="/register/">Register an account</a></p>
 )HTML";
 
 // Upstream's patchwork/profile.html: who you are and the API token.
@@ -151,6 +153,10 @@ header.top form.logout { display: inline; }
 header.top form.logout button { background: none; border: none; padding: 0; color: #fff; opacity: 0.85; font: inherit; cursor: pointer; }
 table.form th { text-align: right; padding-right: 0.5em; vertical-align: top; font-weight: normal; }
 table.form th.headerrow { text-align: left; font-weight: bold; }
+.form-help { color: #666; font-size: 0.85em; max-width: 30em; }
+table.form input, form.linkform input[type=email], form.maintainerform input[type=text] { max-width: 100%; box-sizing: border-box; }
+table.listing.linked-emails td, table.listing.maintainers td { padding-right: 1em; }
+form.linkform, form.maintainerform { margin: 0.8em 0; }
 ul.errorlist { color: #cf222e; margin: 0; padding-left: 1.2em; }
 main { padding: 1em; }
 footer { padding: 1em; color: #666; font-size: 0.85em; }

@@ -1,11 +1,12 @@
 #include "web/visitor.h"
 
 #include "api/cookies.h"
+#include "db/read/web_read.h"
 #include "service/sessions.h"
 
 namespace pb::web {
 
-Visitor::Visitor(db::Connection& c, const http::Request& req) : req_(req) {
+Visitor::Visitor(db::Connection& c, const http::Request& req) : conn_(c), req_(req) {
   std::string_view cookies = req.Header("cookie");
   if (cookies.empty()) return;
   session_key_ = api::FindCookie(cookies, "sessionid");
@@ -18,6 +19,16 @@ Visitor::Visitor(db::Connection& c, const http::Request& req) : req_(req) {
 const std::string& Visitor::CsrfToken() {
   if (!csrf_) csrf_ = api::csrf::ForPage(req_);
   return csrf_->token;
+}
+
+int64_t Visitor::TodoCount() {
+  if (!user_) return 0;
+  if (!todo_count_) {
+    int64_t n = 0;
+    for (const auto& [project, count] : db::read::TodoCounts(conn_, user_->user.id)) n += count;
+    todo_count_ = n;
+  }
+  return *todo_count_;
 }
 
 void Visitor::LoggedIn(const std::string& session_key, db::read::AuthUserRec user,

@@ -32,12 +32,18 @@ class Visitor {
   // Logout: the session cookie is deleted (if the request had one).
   void LoggedOut();
 
+  // The number of patches delegated to the user that need action (the
+  // navbar's to-do badge); read on first use, 0 when logged out.
+  int64_t TodoCount();
+
   // Appends the Set-Cookie headers: CSRF first, then the session, in the
   // order Django's middleware writes them.
   void AddCookies(http::Response& r) const;
 
  private:
+  db::Connection& conn_;
   const http::Request& req_;
+  std::optional<int64_t> todo_count_;
   std::optional<std::string> session_key_;
   std::optional<db::read::AuthUserRec> user_;
   bool delete_session_cookie_ = false;  // the cookie names no live session, or logout

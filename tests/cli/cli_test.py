@@ -76,7 +76,7 @@ def admin_commands(cli):
     assert r.returncode != 0
     r = cli.run("project", "create", "--linkname", "demo", "--name", "Other",
                 "--listid", "other", "--listemail", "o@example.com")
-    assert r.returncode == 1 and b"UNIQUE" in r.stderr, r.stderr
+    assert r.returncode == 1 and r.stderr == b"patchbay: project demo already has the linkname demo\n", r.stderr
 
 
 @test

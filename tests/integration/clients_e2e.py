@@ -44,7 +44,7 @@ def web_pages(base, passed, failed):
     if href:
         status, _, page = get(href.group(1))
         checks.append(("patch page with review reply and diff",
-                       status == 200 and "Reviewed-by:" in page and 'class="add"' in page))
+                       status == 200 and "Reviewed-by:" in page and 'class="p_add"' in page))
     status, ctype, rc = get("/project/patchbay/pwclientrc/")
     checks.append(("pwclientrc download", status == 200 and "[patchbay]" in rc and "backend = rest" in rc
                    and base + "api/" in rc))

@@ -281,6 +281,14 @@ def main():
             log = srv.stop()
         r.check("server exited cleanly", srv.proc.returncode == 0, (srv.proc.returncode, log[-500:]))
         connection_caps(args.binary, db, r)
+        srv = Server(args.binary, db, ["--base-url", "https://patches.example.org"])
+        try:
+            st, out = srv.get(b"/user/login/")
+            cookie = header(out, "Set-Cookie") or b""
+            r.check("https --base-url: cookies are Secure", cookie.startswith(b"csrftoken=")
+                    and cookie.endswith(b"; Secure"), out[:400])
+        finally:
+            srv.stop()
     print("%d passed, %d failed" % (r.passed, r.failed))
     return 1 if r.failed else 0
 

@@ -35,6 +35,19 @@ std::string Where(const PatchFilter& f, SqlArgs& args) {
   if (f.msgid) w += " AND p.msgid = " + args.Add(*f.msgid);
   if (f.since) w += " AND p.date >= " + args.Add(*f.since);
   if (f.before) w += " AND p.date < " + args.Add(*f.before);
+  if (f.no_delegate) w += " AND p.delegate_id IS NULL";
+  if (f.submitter_name_contains) {
+    w += " AND p.submitter_id IN (SELECT id FROM people WHERE LOWER(name) LIKE " +
+         args.Add(LikePattern(*f.submitter_name_contains)) + " ESCAPE '\\')";
+  }
+  if (f.delegate_username_contains) {
+    w += " AND p.delegate_id IN (SELECT id FROM users WHERE LOWER(username) LIKE " +
+         args.Add(LikePattern(*f.delegate_username_contains)) + " ESCAPE '\\')";
+  }
+  if (f.bundle) {
+    w += " AND p.id IN (SELECT patch_id FROM bundle_patches WHERE bundle_id = " +
+         args.Add(*f.bundle) + ")";
+  }
   for (const auto& term : f.search) {
     w += " AND LOWER(p.name) LIKE " + args.Add(LikePattern(term)) +
          " ESCAPE '\\'";
@@ -42,7 +55,7 @@ std::string Where(const PatchFilter& f, SqlArgs& args) {
   return w;
 }
 
-std::string OrderBy(const PatchFilter& f, std::string* joins) {
+std::string OrderBy(const PatchFilter& f, std::string* joins, SqlArgs& args) {
   std::string o;
   bool by_id = false;
   for (const auto& t : f.order) {
@@ -57,6 +70,21 @@ std::string OrderBy(const PatchFilter& f, std::string* joins) {
       case PatchOrder::kProject:
         col = "pr.linkname";
         if (joins->find(" pr ") == std::string::npos) *joins += " JOIN projects pr ON pr.id = p.project_id";
+        break;
+      case PatchOrder::kSubmitterName:
+        col = "sp.name";
+        if (joins->find(" sp ") == std::string::npos) *joins += " JOIN people sp ON sp.id = p.submitter_id";
+        break;
+      case PatchOrder::kDelegateName:
+        col = "du.username";
+        if (joins->find(" du ") == std::string::npos) *joins += " LEFT JOIN users du ON du.id = p.delegate_id";
+        break;
+      case PatchOrder::kBundlePosition:
+        col = "bo.position";
+        if (joins->find(" bo ") == std::string::npos) {
+          *joins += " JOIN bundle_patches bo ON bo.patch_id = p.id AND bo.bundle_id = " +
+                    args.Add(f.bundle.value_or(0));
+        }
         break;
       case PatchOrder::kState:
         col = "st.ordering";
@@ -122,8 +150,10 @@ std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t l
   // indexes); the joins and wide columns are read for the page's rows alone.
   SqlArgs args;
   std::string order_joins;
+  // The order's joins come first in the text but may take arguments: the
+  // placeholders are numbered, so binding order follows Add() order.
+  std::string order = OrderBy(f, &order_joins, args);
   std::string where = Where(f, args);
-  std::string order = OrderBy(f, &order_joins);
   return ReadPage<PatchRec>(
       c, "SELECT p.id AS pid FROM patches p" + order_joins + where + order, args, limit, offset,
       ids, generation,

@@ -14,7 +14,12 @@
 
 namespace pb::db::read {
 
-enum class PatchOrder { kId, kName, kProject, kDate, kState, kArchived, kSubmitter };
+enum class PatchOrder {
+  kId, kName, kProject, kDate, kState, kArchived, kSubmitter,
+  // The web list's orders (upstream's Order.order_map): by submitter name,
+  // by delegate username, and a bundle's own order (PatchFilter::bundle).
+  kSubmitterName, kDelegateName, kBundlePosition
+};
 
 struct OrderTerm {
   PatchOrder key = PatchOrder::kId;
@@ -30,6 +35,11 @@ struct PatchFilter {
   std::optional<Micros> since;       // date >= since
   std::optional<Micros> before;      // date < before
   std::vector<std::string> search;   // every term must occur in name, case-insensitively
+  // The web list's text filters (spec §6.2): no delegate at all; submitter
+  // name / delegate username containing the text, case-insensitively.
+  bool no_delegate = false;
+  std::optional<std::string> submitter_name_contains, delegate_username_contains;
+  std::optional<Id> bundle;          // only the patches of this bundle
   std::vector<OrderTerm> order;      // empty: by id
 };
 
