@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/serve_malloc.h"
 
 namespace {
 
@@ -88,5 +89,6 @@ int main(int argc, char** argv) {
       return 0;
     }
   }
+  if (it->first == "serve") pb::cli::ReexecServeWithTcmalloc(argv);
   return it->second.run(pb::cli::Args(argv + 2, argv + argc));
 }

@@ -62,19 +62,21 @@ int ParseMail(const Args& in) {
   options.list_id = TakeOption(args, "--list-id");
   options.universal_newlines = true;
   std::string raw;
+  // stdin is read with fread, not through std::cin: istreambuf_iterator over
+  // the synced stdio buffer costs a getc/ungetc pair per byte (1.6M of the
+  // 14M instructions of a whole 8 KB parsemail run).
+  FILE* f = stdin;
   if (!args.empty() && args[0] != "-") {
-    FILE* f = std::fopen(args[0].c_str(), "rb");
+    f = std::fopen(args[0].c_str(), "rb");
     if (!f) {
       std::fprintf(stderr, "patchbay: cannot read %s\n", args[0].c_str());
       return 1;
     }
-    char buf[65536];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) raw.append(buf, n);
-    std::fclose(f);
-  } else {
-    raw.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   }
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) raw.append(buf, n);
+  if (f != stdin) std::fclose(f);
   auto conn = OpenMigrated(url);
   if (!conn) {
     std::fprintf(stderr, "patchbay: the mail was not stored or kept; exit %d so it is delivered again\n",
