@@ -1,10 +1,8 @@
 #include "web/responses.h"
 
-#include <memory>
-#include <unordered_map>
-
 #include "api/query.h"
 #include "core/strings.h"
+#include "web/form_kit.h"
 #include "web/list_filters.h"
 
 namespace pb::web {
@@ -21,23 +19,12 @@ Response HtmlResponse(std::string body, int status) {
 }
 
 Response RedirectTo(std::string location, int status) {
-  Response r;
+  Response r = form_kit::Redirect(std::move(location));
   r.status = status;
-  r.headers = {{"Content-Type", "text/html; charset=utf-8"},
-               {"Location", std::move(location)},
-               {"X-Frame-Options", "DENY"},
-               {"Vary", "Cookie"}};
   return r;
 }
 
-Response MethodNotAllowedPage(std::string_view allow) {
-  Response r;
-  r.status = 405;
-  r.headers = {{"Content-Type", "text/html; charset=utf-8"},
-               {"Allow", std::string(allow)},
-               {"X-Frame-Options", "DENY"}};
-  return r;
-}
+Response MethodNotAllowedPage(std::string_view allow) { return form_kit::NotAllowed(allow); }
 
 Response JsonBody(std::string body) {
   Response r;
@@ -46,35 +33,10 @@ Response JsonBody(std::string body) {
   return r;
 }
 
-// Django's csrf_failure view with DEBUG=False (the same page as the login
-// form's, web/account.cc).
-Response CsrfFailurePage(std::string_view reason) {
-  std::string body =
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-      "  <meta http-equiv=\"content-type\" content=\"text/html; charset=utf-8\">\n"
-      "  <meta name=\"robots\" content=\"NONE,NOARCHIVE\">\n"
-      "  <title>403 Forbidden</title>\n</head>\n<body>\n<div id=\"summary\">\n"
-      "  <h1>Forbidden <span>(403)</span></h1>\n"
-      "  <p>CSRF verification failed. Request aborted.</p>\n";
-  if (reason == "CSRF cookie not set.") {
-    body +=
-        "  <p>You are seeing this message because this site requires a CSRF cookie when "
-        "submitting forms.</p>\n";
-  }
-  body += "</div>\n</body>\n</html>\n";
-  Response r;
-  r.status = 403;
-  r.headers = {{"Content-Type", "text/html; charset=utf-8"}, {"X-Frame-Options", "DENY"}};
-  r.body = std::move(body);
-  return r;
-}
+Response CsrfFailurePage(std::string_view reason) { return form_kit::CsrfFailure(reason); }
 
 std::string RenderTemplate(const char* tmpl, const kainjow::mustache::data& d) {
-  static thread_local std::unordered_map<const char*, std::unique_ptr<kainjow::mustache::mustache>>
-      compiled;
-  auto& m = compiled[tmpl];
-  if (!m) m = std::make_unique<kainjow::mustache::mustache>(tmpl);
-  return m->render(d);
+  return form_kit::Render(tmpl, d);
 }
 
 PostedForm::PostedForm(const http::Request& req) {
