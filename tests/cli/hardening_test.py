@@ -297,6 +297,11 @@ def main():
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="patchbay-hardening-") as tmp:
         cli = Cli(os.path.abspath(args.binary), tmp)
+        # These bombs are about the process and its SQLite file (a full disk
+        # is RLIMIT_FSIZE on the database's own writes, NULs in text): they
+        # run on SQLite whatever backend the suite is on.
+        cli.db = os.path.join(tmp, "hardening.db")
+        cli.url = "sqlite://" + cli.db
         cli.shared = args.shared if args.shared and os.path.isdir(args.shared) else None
         for t in TESTS:  # in order: later tests use the project made first
             try:
