@@ -12,7 +12,6 @@ python3-selenium or python3-aiosmtpd is missing."""
 import argparse
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,16 +20,9 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run import Results  # noqa: E402
 from smtp_sink import SmtpSink  # noqa: E402
+from browser_session import find  # noqa: E402
 
 SKIP = 77
-
-
-def find(*names):
-    for n in names:
-        p = shutil.which(n)
-        if p:
-            return p
-    return None
 
 
 def main():

@@ -20,6 +20,7 @@ import xmlrpc.client
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run import Results  # noqa: E402
+from web_session import run  # noqa: E402  (setup commands, exit on failure)
 import testdb  # noqa: E402
 
 PASSWORD = "abuse-password"
@@ -43,13 +44,6 @@ diff --git a/f b/f
 -a
 +%d
 """ % (n, n, n, n)).encode()
-
-
-def run(cmd, **kw):
-    r = subprocess.run(cmd, capture_output=True, **kw)
-    if r.returncode != 0:
-        sys.exit("%s failed: %s" % (" ".join(cmd), r.stderr.decode(errors="replace")))
-    return r.stdout.decode()
 
 
 class Server:
