@@ -474,6 +474,20 @@ BEGIN
   END LOOP;
 END $$;
 )SQL"},
+    // `patchbay serve` pushes new events to its stream clients
+    // (/api/events/stream) as soon as any process commits them. On
+    // PostgreSQL the commit itself tells it: one NOTIFY per inserting
+    // statement, delivered at commit (duplicates in one transaction fold
+    // into one). SQLite has no such signal; the server polls there.
+    {9, "Notify event listeners", "", R"SQL(
+CREATE FUNCTION pb_notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('patchbay_events', '');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER events_notify AFTER INSERT ON events
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_notify_events();
+)SQL"},
 };
 
 std::string Expand(std::string sql, Dialect d) {
