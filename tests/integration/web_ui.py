@@ -462,6 +462,8 @@ def scenario(base, r, dbpath, token, users):
     r.check(".pwclientrc names the logged-in user", "username = maria" in body, body)
     st, _, body = anon.request("GET", "/about/")
     r.check("about page", st == 200 and "REST API" in body)
+    r.check("about lists the site's administrators (active superusers)",
+            '<a href="mailto:root@example.com">root</a>' in body and "maria@example.com" not in body, body[-800:])
     st, h, _ = anon.request("GET", "/help/pwclient/")
     r.check("help redirects", st == 301 and h["Location"] == "/about/")
     st, h, _ = anon.request("GET", "/project/ui/list?q=x")
