@@ -9,9 +9,11 @@
 #include <vector>
 
 #include "api/csrf.h"
+#include "api/response.h"
 #include "api/query.h"
 #include "api/request_body.h"
 #include "core/html.h"
+#include "db/read/web_read.h"
 #include "db/users.h"
 #include "service/login_throttle.h"
 #include "service/passwords.h"
@@ -182,6 +184,28 @@ Response Profile(db::Connection& c, PageState& st, Visitor& visitor, const http:
   }
   if (auto token = db::TokenOf(c, u.id)) d.set("token", *token);
   d.set("csrf_token", visitor.CsrfToken());
+  // Upstream's Todo and Bundles boxes.
+  int64_t todo = visitor.TodoCount();
+  if (todo > 0) {
+    data t;
+    t.set("count", std::to_string(todo));
+    t.set("plural", todo != 1);
+    d.set("todo", t);
+  }
+  auto bundles = db::read::BundlesOfOwner(c, u.id, std::nullopt);
+  if (!bundles.empty()) {
+    data list{data::type::list};
+    for (const auto& b : bundles) {
+      data row;
+      row.set("url", "/bundle/" + api::PathQuote(u.username) + "/" + api::PathQuote(b.name) + "/");
+      row.set("name", b.name);
+      list.push_back(row);
+    }
+    data box;
+    box.set("list", list);
+    box.set("plural", bundles.size() != 1);
+    d.set("bundles", box);
+  }
   return LayoutPage(visitor, u.username, nullptr,
                     Render(templates::kProfile, d) + RenderProfileExtras(c, visitor, settings_error));
 }
