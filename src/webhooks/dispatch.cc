@@ -24,42 +24,58 @@ Micros Backoff(int64_t failures_before) {
 int QueueNewEvents(api::ThreadState& state, const DispatchOptions& options, Micros now) {
   db::Connection& c = *state.conn;
   int queued = 0;
-  for (;;) {
+  for (int round = 0; round < 1000; ++round) {
     // Cheap reads first: an idle dispatcher takes no write lock.
     auto low = db::LowestWebhookCursor(c);
     if (!low) return queued;
     db::Id newest = db::MaxEventId(c);
     if (newest <= *low) return queued;
-    db::Transaction tx(c);
+    // Read and render in a snapshot, outside the write lock...
     std::vector<db::WebhookRow> hooks;
-    for (auto& w : db::ListWebhooks(c)) {
-      if (w.active) hooks.push_back(std::move(w));
-    }
-    if (hooks.empty()) return queued;
-    db::Id from = hooks.front().last_event_id;
-    for (const auto& w : hooks) from = std::min(from, w.last_event_id);
-    auto heads = db::EventHeadsAfter(c, from, newest, kEventBatch);
-    db::Id up_to = heads.empty() ? newest : heads.back().id;
+    std::vector<db::EventHead> heads;
     std::vector<std::pair<size_t, size_t>> pairs;  // (event head, hook)
-    std::vector<db::Id> wanted;
-    for (size_t i = 0; i < heads.size(); ++i) {
-      bool any = false;
-      for (size_t k = 0; k < hooks.size(); ++k) {
-        const auto& w = hooks[k];
-        if (w.project_id == heads[i].project_id && heads[i].id > w.last_event_id &&
-            service::WebhookWants(w.categories, heads[i].category)) {
-          pairs.emplace_back(i, k);
-          any = true;
-        }
-      }
-      if (any) wanted.push_back(heads[i].id);
-    }
     std::unordered_map<db::Id, std::string> bodies;
-    if (!wanted.empty()) {
-      auto events = db::read::EventsByIds(c, wanted);
-      auto rendered = api::RenderEvents(state, options.origin, events);
-      for (size_t i = 0; i < events.size(); ++i) bodies[events[i].id] = std::move(rendered[i]);
+    {
+      db::ReadSnapshot snapshot(c);
+      for (auto& w : db::ListWebhooks(c)) {
+        if (w.active) hooks.push_back(std::move(w));
+      }
+      if (hooks.empty()) return queued;
+      db::Id from = hooks.front().last_event_id;
+      for (const auto& w : hooks) from = std::min(from, w.last_event_id);
+      heads = db::EventHeadsAfter(c, from, newest, kEventBatch);
+      std::vector<db::Id> wanted;
+      for (size_t i = 0; i < heads.size(); ++i) {
+        bool any = false;
+        for (size_t k = 0; k < hooks.size(); ++k) {
+          const auto& w = hooks[k];
+          if (w.project_id == heads[i].project_id && heads[i].id > w.last_event_id &&
+              service::WebhookWants(w.categories, heads[i].category)) {
+            pairs.emplace_back(i, k);
+            any = true;
+          }
+        }
+        if (any) wanted.push_back(heads[i].id);
+      }
+      if (!wanted.empty()) {
+        auto events = db::read::EventsByIds(c, wanted);
+        auto rendered = api::RenderEvents(state, options.origin, events);
+        for (size_t i = 0; i < events.size(); ++i) bodies[events[i].id] = std::move(rendered[i]);
+      }
     }
+    db::Id up_to = heads.empty() ? newest : heads.back().id;
+    // ...then store, unless another dispatcher (or a change to the
+    // webhooks) moved a cursor meanwhile: then read again.
+    db::Transaction tx(c);
+    std::vector<db::WebhookRow> now_hooks;
+    for (auto& w : db::ListWebhooks(c)) {
+      if (w.active) now_hooks.push_back(std::move(w));
+    }
+    bool same = now_hooks.size() == hooks.size();
+    for (size_t k = 0; same && k < hooks.size(); ++k) {
+      same = now_hooks[k].id == hooks[k].id && now_hooks[k].last_event_id == hooks[k].last_event_id;
+    }
+    if (!same) continue;  // rolled back
     for (const auto& [i, k] : pairs) {
       auto body = bodies.find(heads[i].id);
       if (body == bodies.end()) continue;  // deleted meanwhile
@@ -71,6 +87,7 @@ int QueueNewEvents(api::ThreadState& state, const DispatchOptions& options, Micr
     tx.Commit();
     if (up_to >= newest) return queued;
   }
+  return queued;
 }
 
 DeliveryPump::DeliveryPump(db::Connection& c, const DispatchOptions& options)

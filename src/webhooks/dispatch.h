@@ -1,9 +1,11 @@
 // The webhook dispatcher, in two steps that each run in short
 // transactions of their own, never in a writer's:
-//  1. Queue: read the events past the webhooks' cursors (db/webhooks.h),
-//     render each once as /api/events/ does, and store one delivery per
-//     matching webhook (project and category) with its body and a fresh
-//     delivery id; move the cursors on.
+//  1. Queue: read the events past the webhooks' cursors (db/webhooks.h)
+//     and render each once as /api/events/ does, in a read snapshot; then,
+//     in a short write transaction and only if no cursor moved meanwhile
+//     (another dispatcher), store one delivery per matching webhook
+//     (project and category) with its body and a fresh delivery id, and
+//     move the cursors on.
 //  2. Deliver: lease the due deliveries (several dispatchers, in one or
 //     many processes, never take the same one), POST them a few at a time
 //     with short timeouts (a free slot is refilled as soon as a transfer

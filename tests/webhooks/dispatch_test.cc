@@ -93,6 +93,23 @@ TEST_F(DispatchTest, QueuesOnlyNewEventsOfItsProjectAndCategories) {
   EXPECT_EQ(*n, 2);
 }
 
+TEST_F(DispatchTest, SecondDispatcherFindsNothingLeftToQueue) {
+  Add("hooks", {});
+  Ingest(1);
+  api::ThreadState second;
+  second.conn = db::Open(t_.url());
+  int queued = QueueNewEvents(state_, options_);
+  EXPECT_GT(queued, 0);
+  EXPECT_EQ(QueueNewEvents(second, options_), 0);
+  Ingest(2);
+  int more = QueueNewEvents(second, options_);
+  EXPECT_GT(more, 0);
+  EXPECT_EQ(QueueNewEvents(state_, options_), 0);
+  EXPECT_EQ(*QueryInt(t_.conn(), "SELECT COUNT(*) FROM webhook_deliveries"), queued + more);
+  EXPECT_EQ(*QueryInt(t_.conn(), "SELECT COUNT(DISTINCT event_id) FROM webhook_deliveries"),
+            queued + more);
+}
+
 TEST_F(DispatchTest, TwoDispatchersNeverClaimTheSameDelivery) {
   Add("hooks", {});
   for (int i = 1; i <= 4; ++i) Ingest(i);
