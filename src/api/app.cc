@@ -15,6 +15,7 @@
 #include "api/render.h"
 #include "api/response.h"
 #include "api/views.h"
+#include "api/webhook_views.h"
 #include "api/writes.h"
 
 namespace pb::api {
@@ -89,6 +90,13 @@ const std::vector<Route>& Routes() {
       // Extension: the same events, pushed as Server-Sent Events.
       {Parse("events/stream/"), kAllowRead, EventStreamView, "Event Stream",
        "Stream events (Server-Sent Events)."},
+      // patchbay extension (docs/webhooks.md): superusers only.
+      {Parse("webhooks/"), kAllowReadCreate, WebhookListView, "Webhook List",
+       "get:\nList webhooks.\n\npost:\nAdd a webhook.", true},
+      {Parse("webhooks/{int}/"), "GET, DELETE, HEAD, OPTIONS", WebhookDetailView, "Webhook Detail",
+       "get:\nShow a webhook.\n\ndelete:\nRemove a webhook.", true},
+      {Parse("webhooks/{int}/deliveries/"), kAllowRead, WebhookDeliveryListView,
+       "Webhook Delivery List", "List a webhook's deliveries and their attempts.", true},
   };
   return routes;
 }

@@ -3,9 +3,9 @@
 //
 // One EventHub per server process does the work for every client: one
 // thread, one database connection. It learns of commits from PostgreSQL's
-// NOTIFY (migration 9's trigger on `events`), or on SQLite by polling the
-// newest event id every few milliseconds (one indexed probe; SQLite has no
-// cross-process signal). It then reads the new events once, renders each
+// NOTIFY (a trigger on `events`, migration "Notify event listeners"), or
+// on SQLite by polling the newest event id every few milliseconds (one
+// indexed probe; SQLite has no cross-process signal). It then reads the new events once, renders each
 // once per API version and origin, and queues it to every client whose
 // filter it passes. Clients that resume (Last-Event-ID) are first caught
 // up from the database with their filter, a page at a time and only while

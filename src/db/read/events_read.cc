@@ -158,4 +158,22 @@ bool EventMatches(const EventFilter& f, const EventRec& e) {
 
 bool ListenForEvents(Connection& c) { return c.Listen("patchbay_events"); }
 
+std::vector<EventRec> EventsByIds(Connection& c, const std::vector<Id>& ids) {
+  std::vector<EventRec> out;
+  if (ids.empty()) return out;
+  Statement& st = c.Prepare(std::string("SELECT ") + kColumns + " FROM events e" + kJoins +
+                            " WHERE e.id IN (" + IdListPlaceholders(ids.size(), 1) +
+                            ") ORDER BY e.id");
+  // Padded as BindIdList pads: the last id repeated.
+  size_t n = IdListSize(ids.size());
+  for (size_t i = 0; i < n; ++i) st.BindInt(static_cast<int>(i + 1), ids[std::min(i, ids.size() - 1)]);
+  while (st.Step()) {
+    EventRec r;
+    ReadRow(st, r);
+    out.push_back(std::move(r));
+  }
+  st.Reset();
+  return out;
+}
+
 }  // namespace pb::db::read

@@ -42,8 +42,13 @@ std::vector<EventRec> EventsAfter(Connection& c, const EventFilter& f, Id after,
 // read serves every stream client; each applies its own filter).
 bool EventMatches(const EventFilter& f, const EventRec& e);
 
-// Subscribes `c` to commit notifications of new events (PostgreSQL; the
-// trigger of migration 9). False when the backend has none (SQLite).
+// Subscribes `c` to commit notifications of new events (PostgreSQL: the
+// trigger of migration "Notify event listeners"). False when the backend
+// has none (SQLite).
 bool ListenForEvents(Connection& c);
+
+// The events with these ids (at most a few hundred), by id: the webhook
+// dispatcher renders them as the list does.
+std::vector<EventRec> EventsByIds(Connection& c, const std::vector<Id>& ids);
 
 }  // namespace pb::db::read
