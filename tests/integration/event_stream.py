@@ -80,9 +80,9 @@ class SseClient:
         self.thread.start()
 
     def _read(self, pending):
-        self.sock.settimeout(None)
         frame = {}
         try:
+            self.sock.settimeout(None)
             while True:
                 while b"\n" in pending:
                     line, _, pending = pending.partition(b"\n")
