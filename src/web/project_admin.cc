@@ -114,7 +114,7 @@ http::Response AdminProjects(db::Connection& c, Visitor& v, const http::Request&
 http::Response AdminProject(db::Connection& c, Visitor& v, const http::Request& req,
                             std::string_view base_url, std::string_view linkname, bool maintainers) {
   if (req.method != "GET" && req.method != "HEAD" && req.method != "POST") {
-    return form_kit::NotAllowed("GET, POST, HEAD");
+    return form_kit::NotAllowed("GET, POST, HEAD, OPTIONS");
   }
   form_kit::Form form(req);
   if (req.method == "POST") {
