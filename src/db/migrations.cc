@@ -474,6 +474,19 @@ BEGIN
   END LOOP;
 END $$;
 )SQL"},
+    // A stored comment whose parent could change when a mail it references
+    // arrives later (a reply naming both a cover letter and a patch, the
+    // patch not stored yet): watched under each such reference, so the
+    // comment moves to the parent an in-order ingest gives it
+    // (service/comment_homes.cc).
+    {9, "Comment references awaited", R"SQL(
+CREATE TABLE comment_refs (
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  msgid TEXT NOT NULL,
+  comment_msgid TEXT NOT NULL,
+  PRIMARY KEY (project_id, msgid, comment_msgid)
+);
+)SQL"},
 };
 
 std::string Expand(std::string sql, Dialect d) {
