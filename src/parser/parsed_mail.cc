@@ -84,32 +84,6 @@ std::string ReplaceCrlf(std::string s) {
   return out;
 }
 
-// NUL bytes cannot be stored in a PostgreSQL text column, and nothing a
-// reader wants is in them: they are dropped from every text field on both
-// backends, so a mail is stored the same (and not lost) wherever it goes.
-// The raw mail itself is kept as it came (blobs hold NULs).
-void DropNuls(std::string& s) { std::erase(s, '\0'); }
-void DropNuls(std::optional<std::string>& s) {
-  if (s) DropNuls(*s);
-}
-void DropNuls(std::vector<std::string>& v) {
-  for (auto& s : v) DropNuls(s);
-}
-void DropNuls(ParsedMail& m) {
-  for (std::string* s : {&m.msgid, &m.subject, &m.name, &m.headers, &m.from, &m.hint,
-                         &m.delegate_email, &m.state_name, &m.original_from, &m.raw_subject}) {
-    DropNuls(*s);
-  }
-  DropNuls(m.refs);
-  DropNuls(m.prefixes);
-  DropNuls(m.list_ids);
-  DropNuls(m.reply_to);
-  DropNuls(m.cc);
-  DropNuls(m.diff);
-  DropNuls(m.content);
-  DropNuls(m.pull_url);
-}
-
 }  // namespace
 
 Result<ParsedMail> ParseMail(std::string_view raw, const ParseOptions& options) {
@@ -225,7 +199,6 @@ Result<ParsedMail> ParseMail(std::string_view raw) {
   for (std::string_view v : m.GetAll("Reply-To")) out.reply_to.push_back(mail::CleanHeader(v).value_or(""));
   for (std::string_view v : m.GetAll("Cc")) out.cc.push_back(mail::CleanHeader(v).value_or(""));
   out.raw_subject.assign(raw_subject);
-  DropNuls(out);
   return out;
 }
 
