@@ -28,6 +28,34 @@ namespace {
 using db::Id;
 using parser::ParsedMail;
 
+// NUL bytes cannot be stored in a PostgreSQL text column (upstream on
+// PostgreSQL loses such a mail to an exception), and nothing a reader wants
+// is in them. They are dropped from every text field before storing, on
+// SQLite too, so a mail is stored the same, and not lost, on both backends.
+// The parser keeps them (its output matches upstream's parser); the raw
+// mail, where kept (held and failed mails), stays as it came (a blob).
+void DropNuls(std::string& s) { std::erase(s, '\0'); }
+void DropNuls(std::optional<std::string>& s) {
+  if (s) DropNuls(*s);
+}
+void DropNuls(std::vector<std::string>& v) {
+  for (auto& s : v) DropNuls(s);
+}
+void DropNuls(ParsedMail& m) {
+  for (std::string* s : {&m.msgid, &m.subject, &m.name, &m.headers, &m.from, &m.hint,
+                         &m.delegate_email, &m.state_name, &m.original_from, &m.raw_subject}) {
+    DropNuls(*s);
+  }
+  DropNuls(m.refs);
+  DropNuls(m.prefixes);
+  DropNuls(m.list_ids);
+  DropNuls(m.reply_to);
+  DropNuls(m.cc);
+  DropNuls(m.diff);
+  DropNuls(m.content);
+  DropNuls(m.pull_url);
+}
+
 constexpr Micros kSeriesDelay = 20LL * 60 * 1000000;  // SERIES_DELAY_INTERVAL, 20 minutes
 
 // A held reply whose parent never comes goes after this long, and the
@@ -491,6 +519,7 @@ void AttachHeldReplies(db::Connection& c, const db::ProjectRow& project, const s
       auto parsed = parser::ParseMail(held.raw, options);
       if (!parsed.ok()) continue;  // it parsed when it was held
       ParsedMail& m = *parsed;
+      DropNuls(m);
       parser::ApplyProjectSubject(m, project.linkname);
       try {
         Ingester(c, m, project, cache).Run();
@@ -567,6 +596,7 @@ IngestResult IngestMail(db::Connection& conn, std::string_view raw, const Ingest
   auto parsed = parser::ParseMail(raw, parse_options);
   if (!parsed.ok()) return Failed(conn, raw, "", parsed.status().message(), options);
   ParsedMail& m = *parsed;
+  DropNuls(m);
   if (LowerAscii(m.hint) == "ignore") {
     return {Outcome::kDropped, 0, m.msgid, "X-Patchwork-Hint: ignore", 0};
   }
