@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,6 +38,9 @@ struct Response {
   // response instead of this one. Meanwhile the serving thread serves its
   // other connections. A full side pool answers 503.
   std::function<std::function<Response()>()> offload;
+  // When set, sent as the body instead of `body`, without a copy: a cached
+  // response (a series mbox is 100 KB) is shared by the requests it serves.
+  std::shared_ptr<const std::string> shared_body;
 };
 
 using Handler = std::function<Response(const Request&)>;
