@@ -8,8 +8,8 @@
 
 #include "cli/commands.h"
 #include "cli/open_db.h"
+#include "cli/parse_ahead.h"
 #include "cli/printable.h"
-#include "mail/mailbox.h"
 #include "db/failed_mails.h"
 #include "db/mail_store.h"
 #include "service/ingest.h"
@@ -129,8 +129,8 @@ int ParseArchive(const Args& in) {
   Status st;
   try {
     conn->Begin();
-    st = mail::ForEachMessage(path, [&](std::string_view raw) {
-      auto r = service::IngestMail(*conn, raw, options);
+    st = ForEachParsedMail(path, options, [&](ParsedArchiveMail& m) {
+      auto r = service::StoreParsed(*conn, m.raw, std::move(m.parsed), options);
       ++counts[static_cast<int>(r.outcome)];
       ++total;
       if (r.outcome == Outcome::kFailed) Report(r);

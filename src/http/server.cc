@@ -46,6 +46,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -269,6 +270,10 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
+  // Response::shared_body, sent from where it is (Beast gathers the header
+  // and the body into one writev) and kept alive until written.
+  bhttp::response<bhttp::buffer_body> shared_res_;
+  std::shared_ptr<const std::string> shared_body_;
   Phase phase_ = Phase::kRead;
   bool mid_request_ = false;
   Clock::time_point since_ = Clock::now();
@@ -563,6 +568,7 @@ void Session::Fail(boost::system::error_code ec) {
 void Session::SendError(int status, std::string body) {
   ReleaseBodyReservation();
   parser_.reset();
+  shared_body_.reset();
   res_ = {};
   res_.version(11);
   res_.result(static_cast<unsigned>(status));
@@ -692,6 +698,21 @@ void Session::Finish(Response out, const std::string& method, const std::string&
 }
 
 void Session::Respond(Response& out, unsigned version, bool keep_alive, bool head) {
+  shared_body_.reset();
+  if (out.shared_body) {
+    shared_res_ = {};
+    shared_res_.version(version);
+    shared_res_.result(static_cast<unsigned>(out.status));
+    for (const auto& [name, value] : out.headers) shared_res_.insert(name, value);
+    shared_res_.content_length(out.shared_body->size());
+    shared_res_.keep_alive(keep_alive);
+    // Beast reads the buffer and never writes through the pointer.
+    shared_res_.body().data = head ? nullptr : const_cast<char*>(out.shared_body->data());
+    shared_res_.body().size = head ? 0 : out.shared_body->size();
+    shared_res_.body().more = false;
+    shared_body_ = std::move(out.shared_body);
+    return;
+  }
   res_ = {};
   res_.version(version);
   res_.result(static_cast<unsigned>(out.status));
@@ -704,6 +725,14 @@ void Session::Respond(Response& out, unsigned version, bool keep_alive, bool hea
 
 void Session::Write(bool close) {
   SetPhase(Phase::kWrite);
+  if (shared_body_) {
+    bhttp::async_write(socket_, shared_res_,
+                       [self = shared_from_this(), close](boost::system::error_code ec, size_t) {
+                         self->shared_body_.reset();
+                         self->OnWrite(ec, close);
+                       });
+    return;
+  }
   bhttp::async_write(socket_, res_,
                      [self = shared_from_this(), close](boost::system::error_code ec, size_t) {
                        self->OnWrite(ec, close);

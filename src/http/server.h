@@ -63,6 +63,9 @@ struct Response {
   // and no longer count against max_connections; at the cap the client
   // gets 503. HEAD gets the headers only.
   std::function<void(std::shared_ptr<StreamSink>)> stream;
+  // When set, sent as the body instead of `body`, without a copy: a cached
+  // response (a series mbox is 100 KB) is shared by the requests it serves.
+  std::shared_ptr<const std::string> shared_body;
 };
 
 using Handler = std::function<Response(const Request&)>;

@@ -9,8 +9,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <iostream>
-#include <iterator>
 #include <vector>
 
 namespace pb::mail {
@@ -122,12 +120,125 @@ void SplitMbox(std::string_view mbox, const MessageCallback& callback) {
   }
 }
 
-Status ForEachMessage(const std::string& path, const MessageCallback& callback) {
-  if (path == "-") {
-    std::string data(std::istreambuf_iterator<char>(std::cin), {});
-    DeliverFile(data, callback);
+bool MboxSplitter::Feed(std::string_view bytes) {
+  if (stopped_) return false;
+  // Drop what no message will need again before appending.
+  size_t drop = in_message_ ? start_ : pos_;
+  if (drop > 0) {
+    buf_.erase(0, drop);
+    pos_ -= drop;
+    if (in_message_) start_ -= drop;
+    last_line_pos_ -= std::min(drop, last_line_pos_);
+  }
+  buf_.append(bytes);
+  while (!stopped_ && pos_ < buf_.size()) {
+    const void* nl = std::memchr(buf_.data() + pos_, '\n', buf_.size() - pos_);
+    if (!nl) break;  // an incomplete line waits for the next piece
+    size_t end = static_cast<size_t>(static_cast<const char*>(nl) - buf_.data()) + 1;
+    size_t line_pos = pos_;
+    pos_ = end;
+    Line(line_pos, end);
+  }
+  return !stopped_;
+}
+
+// One line of SplitMbox's loop, with the same state.
+void MboxSplitter::Line(size_t line_pos, size_t end) {
+  std::string_view mbox = buf_;
+  if (StartsWithFrom(mbox, line_pos)) {
+    if (in_message_) {
+      size_t stop = last_was_empty_ ? last_line_pos_ : line_pos;
+      if (!callback_(mbox.substr(start_, stop - start_))) {
+        stopped_ = true;
+        return;
+      }
+    }
+    in_message_ = true;
+    start_ = end;
+    last_was_empty_ = false;
+  } else {
+    last_was_empty_ = (end - line_pos == 1 && mbox[line_pos] == '\n');
+  }
+  last_line_pos_ = line_pos;
+}
+
+void MboxSplitter::Finish() {
+  if (stopped_) return;
+  if (pos_ < buf_.size()) {  // a last line without a newline
+    size_t line_pos = pos_;
+    pos_ = buf_.size();
+    Line(line_pos, buf_.size());
+    if (stopped_) return;
+  }
+  if (in_message_) {
+    size_t stop = last_was_empty_ ? last_line_pos_ : buf_.size();
+    if (stop < start_) stop = start_;
+    callback_(std::string_view(buf_).substr(start_, stop - start_));
+  }
+  in_message_ = false;
+  stopped_ = true;
+}
+
+namespace {
+
+// Reads an mbox from `fd` a piece at a time (pipes and files alike). What
+// DeliverFile decides from the first non-blank line is decided the same way
+// once that line has arrived; a file that is not an mbox is one message and
+// is read whole (it is one mail).
+Status StreamFile(int fd, const std::string& name, const MessageCallback& callback) {
+  constexpr size_t kPiece = size_t{1} << 20;
+  std::string head;
+  std::string piece(kPiece, '\0');
+  bool eof = false;
+  auto read_piece = [&](std::string& into) -> Status {
+    while (true) {
+      ssize_t n = ::read(fd, piece.data(), piece.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Status::Io(name + ": " + std::strerror(errno));
+      if (n == 0) eof = true;
+      into.append(piece.data(), static_cast<size_t>(n));
+      return Status::Ok();
+    }
+  };
+  // Enough of the start to see the first non-blank line whole.
+  while (!eof) {
+    size_t first = head.find_first_not_of(" \t\r\n\f\v");
+    if (first != std::string::npos && head.find('\n', first) != std::string::npos) break;
+    if (Status s = read_piece(head); !s.ok()) return s;
+  }
+  size_t first = 0;
+  while (first < head.size()) {
+    size_t nl = head.find('\n', first);
+    if (nl == std::string::npos) break;
+    std::string_view line = std::string_view(head).substr(first, nl - first);
+    if (line.find_first_not_of(" \t\r\f\v") != std::string_view::npos) break;
+    first = nl + 1;
+  }
+  if (!StartsWithFrom(head, first)) {
+    while (!eof) {
+      if (Status s = read_piece(head); !s.ok()) return s;
+    }
+    DeliverFile(head, callback);
     return Status::Ok();
   }
+  MboxSplitter splitter(callback);
+  if (!splitter.Feed(head)) return Status::Ok();
+  head.clear();
+  head.shrink_to_fit();
+  std::string chunk;
+  while (!eof) {
+    chunk.clear();
+    if (Status s = read_piece(chunk); !s.ok()) return s;
+    if (!splitter.Feed(chunk)) return Status::Ok();
+  }
+  splitter.Finish();
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ForEachMessage(const std::string& path, const MessageCallback& callback) {
+  if (path == "-") return StreamFile(STDIN_FILENO, "stdin", callback);
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     // Maildir: cur/ then new/ (Python's order), each sorted by file name.
@@ -150,11 +261,12 @@ Status ForEachMessage(const std::string& path, const MessageCallback& callback) 
     }
     return Status::Ok();
   }
-  FileBytes f;
-  Status s = f.Open(path);
-  if (!s.ok()) return s;
-  DeliverFile(f.view(), callback);
-  return Status::Ok();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Io(path + ": " + std::strerror(errno));
+  posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  Status s = StreamFile(fd, path, callback);
+  ::close(fd);
+  return s;
 }
 
 }  // namespace pb::mail

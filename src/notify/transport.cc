@@ -1,6 +1,5 @@
 #include "notify/transport.h"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -9,6 +8,8 @@
 
 #include <cstring>
 #include <mutex>
+
+#include "notify/libcurl.h"
 
 extern char** environ;
 
@@ -31,41 +32,44 @@ size_t ReadChunk(char* buf, size_t size, size_t n, void* user) {
 
 Status DeliverSmtp(const MailConfig& c, const std::string& sender,
                    const std::vector<std::string>& recipients, const std::string& message) {
+  std::string load_error;
+  const LibCurl* lib = LoadLibCurl(&load_error);
+  if (!lib) return Status::Io("SMTP: " + load_error);
   static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  CURL* curl = curl_easy_init();
+  std::call_once(once, [lib] { lib->curl_global_init(CURL_GLOBAL_DEFAULT); });
+  CURL* curl = lib->curl_easy_init();
   if (!curl) return Status::Internal("curl_easy_init failed");
   std::string url = (c.smtp_security == Security::kTls ? "smtps://" : "smtp://") + c.smtp_host +
                     ":" + std::to_string(c.port());
   curl_slist* rcpt = nullptr;
-  for (const auto& r : recipients) rcpt = curl_slist_append(rcpt, ("<" + r + ">").c_str());
+  for (const auto& r : recipients) rcpt = lib->curl_slist_append(rcpt, ("<" + r + ">").c_str());
   std::string from = "<" + sender + ">";
   Upload up{&message};
   char error[CURL_ERROR_SIZE] = "";
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
-  curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
-  curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadChunk);
-  curl_easy_setopt(curl, CURLOPT_READDATA, &up);
-  curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+  lib->curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  lib->curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
+  lib->curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+  lib->curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadChunk);
+  lib->curl_easy_setopt(curl, CURLOPT_READDATA, &up);
+  lib->curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
   // The message has LF line ends; SMTP wants CRLF. libcurl also dot-stuffs.
-  curl_easy_setopt(curl, CURLOPT_CRLF, 1L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(c.smtp_timeout_seconds));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(c.smtp_timeout_seconds) * 2);
-  if (c.smtp_security == Security::kStartTls) curl_easy_setopt(curl, CURLOPT_USE_SSL, CURLUSESSL_ALL);
+  lib->curl_easy_setopt(curl, CURLOPT_CRLF, 1L);
+  lib->curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  lib->curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  lib->curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(c.smtp_timeout_seconds));
+  lib->curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(c.smtp_timeout_seconds) * 2);
+  if (c.smtp_security == Security::kStartTls) lib->curl_easy_setopt(curl, CURLOPT_USE_SSL, CURLUSESSL_ALL);
   if (!c.smtp_user.empty()) {
-    curl_easy_setopt(curl, CURLOPT_USERNAME, c.smtp_user.c_str());
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, c.smtp_password.c_str());
+    lib->curl_easy_setopt(curl, CURLOPT_USERNAME, c.smtp_user.c_str());
+    lib->curl_easy_setopt(curl, CURLOPT_PASSWORD, c.smtp_password.c_str());
   }
-  CURLcode rc = curl_easy_perform(curl);
+  CURLcode rc = lib->curl_easy_perform(curl);
   long code = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-  curl_slist_free_all(rcpt);
-  curl_easy_cleanup(curl);
+  lib->curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+  lib->curl_slist_free_all(rcpt);
+  lib->curl_easy_cleanup(curl);
   if (rc == CURLE_OK) return Status::Ok();
-  std::string why = *error ? error : curl_easy_strerror(rc);
+  std::string why = *error ? error : lib->curl_easy_strerror(rc);
   if (code) why += " (SMTP " + std::to_string(code) + ")";
   return Status::Io(url + ": " + why);
 }

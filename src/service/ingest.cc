@@ -591,9 +591,17 @@ const char* OutcomeName(Outcome o) {
 }
 
 IngestResult IngestMail(db::Connection& conn, std::string_view raw, const IngestOptions& options) {
+  return StoreParsed(conn, raw, ParseForIngest(raw, options), options);
+}
+
+Result<ParsedMail> ParseForIngest(std::string_view raw, const IngestOptions& options) {
   parser::ParseOptions parse_options;
   parse_options.universal_newlines = options.universal_newlines;
-  auto parsed = parser::ParseMail(raw, parse_options);
+  return parser::ParseMail(raw, parse_options);
+}
+
+IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<ParsedMail> parsed,
+                         const IngestOptions& options) {
   if (!parsed.ok()) return Failed(conn, raw, "", parsed.status().message(), options);
   ParsedMail& m = *parsed;
   DropNuls(m);

@@ -13,6 +13,7 @@
 #include "db/connection.h"
 #include "db/projects.h"
 #include "db/records.h"
+#include "parser/parsed_mail.h"
 
 namespace pb::service {
 
@@ -56,6 +57,14 @@ struct IngestOptions {
 // transaction (or savepoint), so a failure leaves nothing half-stored; a failed
 // mail is then kept verbatim in failed_mails with its reason.
 IngestResult IngestMail(db::Connection& conn, std::string_view raw, const IngestOptions& options);
+
+// IngestMail's two halves, for `patchbay parsearchive`, which parses the
+// next mails on a second thread while it stores this one. ParseForIngest
+// touches no database; StoreParsed(raw, ParseForIngest(raw)) is exactly
+// IngestMail(raw), so mails stored in archive order give the same rows.
+Result<parser::ParsedMail> ParseForIngest(std::string_view raw, const IngestOptions& options);
+IngestResult StoreParsed(db::Connection& conn, std::string_view raw,
+                         Result<parser::ParsedMail> parsed, const IngestOptions& options);
 
 // Recounts Acked-by/Reviewed-by/Tested-by for one patch (spec §2.19).
 void RecountTags(db::Connection& conn, db::Id patch_id);

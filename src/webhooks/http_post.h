@@ -11,6 +11,10 @@
 
 #include "core/time.h"
 
+namespace pb::notify {
+struct LibCurl;
+}
+
 namespace pb::webhooks {
 
 struct Post {
@@ -40,7 +44,7 @@ class PostPump {
   PostPump& operator=(const PostPump&) = delete;
 
   void Add(uint64_t tag, const Post& post);
-  size_t in_flight() const { return transfers_.size(); }
+  size_t in_flight() const { return transfers_.size() + failed_.size(); }
   // Moves the transfers for up to `wait_ms` (less when one ends); returns
   // those that ended, with their tags.
   std::vector<std::pair<uint64_t, PostResult>> Run(int wait_ms);
@@ -48,7 +52,12 @@ class PostPump {
  private:
   struct Transfer;
   PostLimits limits_;
-  void* multi_;
+  // libcurl is loaded on first use (core/shared_library.h); when it cannot
+  // be, every post fails with load_error_.
+  const notify::LibCurl* curl_ = nullptr;
+  std::string load_error_;
+  std::vector<std::pair<uint64_t, PostResult>> failed_;
+  void* multi_ = nullptr;
   std::vector<Transfer*> transfers_;
 };
 

@@ -1,14 +1,12 @@
 #include "xmlrpc/request.h"
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
 
+#include "xmlrpc/libxml.h"
 #include "xmlrpc/marshal.h"
 #include "xmlrpc/py.h"
 #include "xmlrpc/py_error.h"
@@ -24,16 +22,21 @@ PyError XmlError(std::string message) { return {kExpatError, std::move(message)}
 // What xmlrpc.client's Unmarshaller raises for a structurally wrong call.
 PyError ResponseError() { return {"xmlrpc.client.ResponseError", "ResponseError()"}; }
 
+// The table of libxml2's functions; only after InitOnce().
+const LibXml& Xml() { return *LoadLibXml(nullptr); }
+
 struct DocFree {
-  void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+  void operator()(xmlDoc* d) const { Xml().xmlFreeDoc(d); }
 };
 struct CtxtFree {
-  void operator()(xmlParserCtxt* c) const { xmlFreeParserCtxt(c); }
+  void operator()(xmlParserCtxt* c) const { Xml().xmlFreeParserCtxt(c); }
 };
 
 void InitOnce() {
+  std::string error;
+  if (!LoadLibXml(&error)) throw Error("XML-RPC: " + error);
   static std::once_flag once;
-  std::call_once(once, [] { xmlInitParser(); });
+  std::call_once(once, [] { Xml().xmlInitParser(); });
 }
 
 // Called by libxml2 at "<!DOCTYPE", before any declaration inside it is read:
@@ -42,7 +45,7 @@ void InitOnce() {
 void RefuseDoctype(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
   auto* ctxt = static_cast<xmlParserCtxt*>(ctx);
   ctxt->_private = reinterpret_cast<void*>(1);
-  xmlStopParser(ctxt);
+  Xml().xmlStopParser(ctxt);
 }
 
 bool IsName(const xmlNode* n, const char* name) {
@@ -221,18 +224,18 @@ Call ParseCall(std::string_view xml) {
   CheckShape(xml);
   InitOnce();
 
-  std::unique_ptr<xmlParserCtxt, CtxtFree> ctxt(xmlNewParserCtxt());
+  std::unique_ptr<xmlParserCtxt, CtxtFree> ctxt(Xml().xmlNewParserCtxt());
   if (!ctxt) throw Error("out of memory");
   ctxt->sax->internalSubset = RefuseDoctype;
   ctxt->_private = nullptr;
   // No XML_PARSE_NOENT (substitute entities), DTDLOAD/DTDATTR/DTDVALID (fetch
   // or apply DTDs), or HUGE (lift libxml2's depth and size limits).
   const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
-  std::unique_ptr<xmlDoc, DocFree> doc(xmlCtxtReadMemory(
+  std::unique_ptr<xmlDoc, DocFree> doc(Xml().xmlCtxtReadMemory(
       ctxt.get(), xml.data(), static_cast<int>(xml.size()), "request.xml", nullptr, options));
   if (ctxt->_private != nullptr) throw XmlError("DTDs are not accepted");
   if (!doc || !ctxt->wellFormed) {
-    const xmlError* e = xmlCtxtGetLastError(ctxt.get());
+    const xmlError* e = Xml().xmlCtxtGetLastError(ctxt.get());
     std::string msg = e && e->message ? e->message : "syntax error";
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     int line = e ? e->line : 1, col = e ? e->int2 : 0;
@@ -240,7 +243,7 @@ Call ParseCall(std::string_view xml) {
   }
   if (doc->intSubset || doc->extSubset) throw XmlError("DTDs are not accepted");
 
-  const xmlNode* root = xmlDocGetRootElement(doc.get());
+  const xmlNode* root = Xml().xmlDocGetRootElement(doc.get());
   if (!root || !IsName(root, "methodCall")) throw ResponseError();
   Call call;
   call.method = "None";  // Python formats a missing method name as None

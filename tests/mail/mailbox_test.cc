@@ -75,6 +75,39 @@ void Write(const std::string& path, const std::string& data) {
   std::ofstream(path, std::ios::binary) << data;
 }
 
+// parsearchive streams the file: every way of cutting it into pieces must
+// give the messages SplitMbox gives for the whole.
+TEST(MboxSplitter, AnyPieceSizeSplitsLikeSplitMbox) {
+  const std::string mbox =
+      "\n \njunk\nFrom a@b Mon Jan 1 00:00:00 2000\nSubject: 1\n\nbody\n\n"
+      "From c\nB: 2\n\nline\nFrom \n\n\nFrom d\n>From q\nFrom e\nlast line without newline";
+  const auto whole = Split(mbox);
+  ASSERT_EQ(whole.size(), 5u);
+  for (size_t piece = 1; piece <= mbox.size(); ++piece) {
+    std::vector<std::string> got;
+    MessageCallback keep = [&](std::string_view m) {
+      got.emplace_back(m);
+      return true;
+    };
+    MboxSplitter splitter(keep);
+    for (size_t at = 0; at < mbox.size(); at += piece) splitter.Feed(std::string_view(mbox).substr(at, piece));
+    splitter.Finish();
+    EXPECT_EQ(got, whole) << "piece size " << piece;
+  }
+}
+
+TEST(MboxSplitter, StopsWhenCallbackReturnsFalse) {
+  int n = 0;
+  MessageCallback once = [&](std::string_view) {
+    ++n;
+    return false;
+  };
+  MboxSplitter splitter(once);
+  EXPECT_FALSE(splitter.Feed("From a\nX: 1\n\nFrom b\nX: 2\n\nFrom c\n"));
+  splitter.Finish();
+  EXPECT_EQ(n, 1);
+}
+
 TEST(ForEachMessage, FileWithoutFromLineIsOneMessage) {
   TempDir d;
   Write(d.path() + "/one", "Subject: x\n\nFrom the body, not a separator\n");

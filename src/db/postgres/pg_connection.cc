@@ -1,6 +1,5 @@
 #include "db/postgres/pg_connection.h"
 
-#include <libpq-fe.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "db/postgres/libpq.h"
 #include "db/postgres/pg_sql.h"
 
 namespace pb::db {
@@ -37,8 +37,8 @@ bool IsUnavailable(const char* state) {
 }
 
 DbError::Kind KindOf(PGconn* conn, const PGresult* res) {
-  if (PQstatus(conn) == CONNECTION_BAD) return DbError::Kind::kUnavailable;
-  const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  if (Pq().PQstatus(conn) == CONNECTION_BAD) return DbError::Kind::kUnavailable;
+  const char* state = res ? Pq().PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   if (!state) return DbError::Kind::kGeneric;
   if (std::strncmp(state, "23", 2) == 0) return DbError::Kind::kConstraint;
   if (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0 ||
@@ -68,7 +68,7 @@ class PgStatement final : public Statement {
  public:
   PgStatement(PgConnection* conn, std::string_view sql)
       : conn_(conn), sql_(TranslatePlaceholders(sql)), params_(sql_.params) {}
-  ~PgStatement() override { if (res_) PQclear(res_); }
+  ~PgStatement() override { if (res_) Pq().PQclear(res_); }
 
   void BindNull(int i) override { Param(i) = {Kind::kNull, {}}; }
   void BindInt(int i, int64_t v) override {
@@ -83,26 +83,26 @@ class PgStatement final : public Statement {
   bool Step() override;
   void Reset() override {
     for (auto& p : params_) p = {Kind::kNull, {}};
-    if (res_) PQclear(res_);
+    if (res_) Pq().PQclear(res_);
     res_ = nullptr;
     started_ = false;
     in_use_ = false;
     row_ = -1;
   }
-  bool IsNull(int c) override { return !Valid(c) || PQgetisnull(res_, row_, c); }
+  bool IsNull(int c) override { return !Valid(c) || Pq().PQgetisnull(res_, row_, c); }
   int64_t Int(int c) override {
     if (IsNull(c)) return 0;
-    const char* v = PQgetvalue(res_, row_, c);
-    if (PQftype(res_, c) == kBoolOid) return v[0] == 't' ? 1 : 0;
+    const char* v = Pq().PQgetvalue(res_, row_, c);
+    if (Pq().PQftype(res_, c) == kBoolOid) return v[0] == 't' ? 1 : 0;
     return std::strtoll(v, nullptr, 10);
   }
   std::string_view Text(int c) override {
     if (IsNull(c)) return {};
-    if (PQftype(res_, c) == kByteaOid) return Decoded(c);
-    return {PQgetvalue(res_, row_, c), static_cast<size_t>(PQgetlength(res_, row_, c))};
+    if (Pq().PQftype(res_, c) == kByteaOid) return Decoded(c);
+    return {Pq().PQgetvalue(res_, row_, c), static_cast<size_t>(Pq().PQgetlength(res_, row_, c))};
   }
   std::string_view Blob(int c) override { return Text(c); }
-  int64_t Changes() override { return res_ ? std::strtoll(PQcmdTuples(res_), nullptr, 10) : 0; }
+  int64_t Changes() override { return res_ ? std::strtoll(Pq().PQcmdTuples(res_), nullptr, 10) : 0; }
 
   void Acquire() { in_use_ = true; }
   bool idle() const { return !in_use_; }
@@ -127,13 +127,13 @@ class PgStatement final : public Statement {
     if (static_cast<size_t>(i) > params_.size()) params_.resize(i);
     return params_[i - 1];
   }
-  bool Valid(int c) const { return res_ && row_ >= 0 && row_ < PQntuples(res_) && c < PQnfields(res_); }
+  bool Valid(int c) const { return res_ && row_ >= 0 && row_ < Pq().PQntuples(res_) && c < Pq().PQnfields(res_); }
   std::string_view Decoded(int c) {
-    if (decoded_.size() < static_cast<size_t>(PQnfields(res_))) decoded_.resize(PQnfields(res_));
+    if (decoded_.size() < static_cast<size_t>(Pq().PQnfields(res_))) decoded_.resize(Pq().PQnfields(res_));
     auto& out = decoded_[c];
     out.clear();
-    const char* v = PQgetvalue(res_, row_, c);
-    size_t n = PQgetlength(res_, row_, c);
+    const char* v = Pq().PQgetvalue(res_, row_, c);
+    size_t n = Pq().PQgetlength(res_, row_, c);
     if (n >= 2 && v[0] == '\\' && v[1] == 'x') {
       out.reserve((n - 2) / 2);
       for (size_t i = 2; i + 1 < n; i += 2) {
@@ -141,10 +141,10 @@ class PgStatement final : public Statement {
       }
     } else {  // bytea_output = escape
       size_t len = 0;
-      unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(v), &len);
+      unsigned char* raw = Pq().PQunescapeBytea(reinterpret_cast<const unsigned char*>(v), &len);
       if (raw) {
         out.assign(reinterpret_cast<char*>(raw), len);
-        PQfreemem(raw);
+        Pq().PQfreemem(raw);
       }
     }
     return out;
@@ -175,7 +175,7 @@ class PgConnection final : public Connection {
   explicit PgConnection(const std::string& conninfo) : conninfo_(conninfo) { Connect(); }
   ~PgConnection() override {
     cache_.clear();
-    if (conn_) PQfinish(conn_);
+    if (conn_) Pq().PQfinish(conn_);
   }
 
   Dialect dialect() const override { return Dialect::kPostgres; }
@@ -209,25 +209,25 @@ class PgConnection final : public Connection {
     ++executed_;
     PGresult* res = Simple("COMMIT", "commit");
     // COMMIT of a failed transaction "succeeds" as a ROLLBACK.
-    bool rolled_back = std::strcmp(PQcmdStatus(res), "ROLLBACK") == 0;
-    PQclear(res);
+    bool rolled_back = std::strcmp(Pq().PQcmdStatus(res), "ROLLBACK") == 0;
+    Pq().PQclear(res);
     if (rolled_back) throw DbError(DbError::Kind::kGeneric, "commit: the transaction was aborted");
   }
   void Rollback() override {
     ++executed_;
     // A lost connection took its transaction with it.
-    if (PQstatus(conn_) != CONNECTION_OK) return;
+    if (Pq().PQstatus(conn_) != CONNECTION_OK) return;
     Run("ROLLBACK", "rollback");
   }
   void BeginRead() override {
-    if (read_snapshot_ || (PQstatus(conn_) == CONNECTION_OK && !Idle())) return;
+    if (read_snapshot_ || (Pq().PQstatus(conn_) == CONNECTION_OK && !Idle())) return;
     Run(kBeginRead, "begin read");
     read_snapshot_ = true;
   }
   void EndRead() override {
     if (!read_snapshot_) return;
     read_snapshot_ = false;
-    if (PQstatus(conn_) == CONNECTION_OK && !Idle()) Run("ROLLBACK", "end read");
+    if (Pq().PQstatus(conn_) == CONNECTION_OK && !Idle()) Run("ROLLBACK", "end read");
   }
   void SetDurable(bool durable) override {
     // Off: a commit returns before its WAL is flushed; a crash of the
@@ -247,12 +247,12 @@ class PgConnection final : public Connection {
   bool WaitForNotification(int timeout_ms) override {
     ReconnectIfIdleAndLost();
     if (TakeNotifications()) return true;
-    pollfd pfd{PQsocket(conn_), POLLIN, 0};
+    pollfd pfd{Pq().PQsocket(conn_), POLLIN, 0};
     int ready = ::poll(&pfd, 1, timeout_ms);
     if (ready < 0) return false;  // EINTR: the caller loops anyway
-    if (ready > 0 && PQconsumeInput(conn_) == 0) {
+    if (ready > 0 && Pq().PQconsumeInput(conn_) == 0) {
       throw DbError(DbError::Kind::kUnavailable,
-                    "waiting for notifications: " + Trimmed(PQerrorMessage(conn_)));
+                    "waiting for notifications: " + Trimmed(Pq().PQerrorMessage(conn_)));
     }
     return TakeNotifications();
   }
@@ -276,15 +276,15 @@ class PgConnection final : public Connection {
         lengths[i] = static_cast<int>(p.bytes.size());
         formats[i] = p.kind == PgStatement::Kind::kText ? 0 : 1;
       }
-      PGresult* res = PQexecPrepared(conn_, name.c_str(), n, values.data(), lengths.data(),
+      PGresult* res = Pq().PQexecPrepared(conn_, name.c_str(), n, values.data(), lengths.data(),
                                      formats.data(), 0);
-      auto status = PQresultStatus(res);
+      auto status = Pq().PQresultStatus(res);
       if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
         last_idle_ = Idle();
         return res;
       }
-      if (attempt == 0 && was_idle && !read_snapshot_ && PQstatus(conn_) == CONNECTION_BAD) {
-        PQclear(res);
+      if (attempt == 0 && was_idle && !read_snapshot_ && Pq().PQstatus(conn_) == CONNECTION_BAD) {
+        Pq().PQclear(res);
         continue;
       }
       Throw(res, "step " + st.sql_.text.substr(0, 200));
@@ -300,16 +300,16 @@ class PgConnection final : public Connection {
 
   bool TakeNotifications() {
     bool any = false;
-    while (PGnotify* n = PQnotifies(conn_)) {
+    while (PGnotify* n = Pq().PQnotifies(conn_)) {
       any = true;
-      PQfreemem(n);
+      Pq().PQfreemem(n);
     }
     return any;
   }
 
   bool Idle() const {
-    if (PQstatus(conn_) != CONNECTION_OK) return last_idle_;
-    return PQtransactionStatus(conn_) == PQTRANS_IDLE;
+    if (Pq().PQstatus(conn_) != CONNECTION_OK) return last_idle_;
+    return Pq().PQtransactionStatus(conn_) == PQTRANS_IDLE;
   }
 
   // Connects, waiting while the server refuses for lack of free connection
@@ -320,10 +320,10 @@ class PgConnection final : public Connection {
     const char* values[] = {"5", "patchbay", "UTF8", conninfo_.c_str(), nullptr};
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     for (int delay_ms = 20;; delay_ms = std::min(delay_ms * 2, 1000)) {
-      if (conn_) PQfinish(conn_);
-      conn_ = PQconnectdbParams(keys, values, 1);
-      if (conn_ && PQstatus(conn_) == CONNECTION_OK) break;
-      std::string msg = conn_ ? Trimmed(PQerrorMessage(conn_)) : "out of memory";
+      if (conn_) Pq().PQfinish(conn_);
+      conn_ = Pq().PQconnectdbParams(keys, values, 1);
+      if (conn_ && Pq().PQstatus(conn_) == CONNECTION_OK) break;
+      std::string msg = conn_ ? Trimmed(Pq().PQerrorMessage(conn_)) : "out of memory";
       bool waitable = msg.find("too many") != std::string::npos ||
                       msg.find("remaining connection slots") != std::string::npos ||
                       msg.find("starting up") != std::string::npos;
@@ -339,19 +339,19 @@ class PgConnection final : public Connection {
       throw DbError(permanent ? DbError::Kind::kGeneric : DbError::Kind::kUnavailable,
                     "cannot connect to PostgreSQL: " + msg);
     }
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    Pq().PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
     for (auto& [sql, st] : cache_) st->Unprepare();
     last_idle_ = true;
     // A new session listens to nothing: subscribe again. A notification
     // sent while we were away is lost; listeners re-read after Listen.
-    for (const auto& sql : listening_) PQclear(PQexec(conn_, sql.c_str()));
+    for (const auto& sql : listening_) Pq().PQclear(Pq().PQexec(conn_, sql.c_str()));
     if (durable_) {  // a new session after a reconnect: settings again
-      PQclear(PQexec(conn_, *durable_ ? "SET synchronous_commit = on" : "SET synchronous_commit = off"));
+      Pq().PQclear(Pq().PQexec(conn_, *durable_ ? "SET synchronous_commit = on" : "SET synchronous_commit = off"));
     }
   }
 
   void ReconnectIfIdleAndLost() {
-    if (PQstatus(conn_) == CONNECTION_OK) return;
+    if (Pq().PQstatus(conn_) == CONNECTION_OK) return;
     if (!last_idle_ && !read_snapshot_) {
       throw DbError(DbError::Kind::kUnavailable, "the connection to PostgreSQL was lost");
     }
@@ -368,21 +368,21 @@ class PgConnection final : public Connection {
       types[i] = sig[i] == 'i' ? kInt8Oid : sig[i] == 'b' ? kByteaOid : 0;
     }
     std::string name = "s" + std::to_string(++names_);
-    PGresult* res = PQprepare(conn_, name.c_str(), st.sql_.text.c_str(), n, types.data());
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+    PGresult* res = Pq().PQprepare(conn_, name.c_str(), st.sql_.text.c_str(), n, types.data());
+    if (Pq().PQresultStatus(res) != PGRES_COMMAND_OK) {
       // "could not determine data type of parameter": a NULL or text value
       // in a spot that says nothing of its type (`?1 IS NULL`); call it text.
-      const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+      const char* state = Pq().PQresultErrorField(res, PG_DIAG_SQLSTATE);
       if (state && std::strcmp(state, "42P18") == 0) {
-        PQclear(res);
+        Pq().PQclear(res);
         for (auto& t : types) {
           if (t == 0) t = kTextOid;
         }
-        res = PQprepare(conn_, name.c_str(), st.sql_.text.c_str(), n, types.data());
+        res = Pq().PQprepare(conn_, name.c_str(), st.sql_.text.c_str(), n, types.data());
       }
     }
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) Throw(res, "prepare " + st.sql_.text.substr(0, 200));
-    PQclear(res);
+    if (Pq().PQresultStatus(res) != PGRES_COMMAND_OK) Throw(res, "prepare " + st.sql_.text.substr(0, 200));
+    Pq().PQclear(res);
     st.prepared_.emplace_back(sig, std::move(name));
     return st.prepared_.back().second;
   }
@@ -393,37 +393,37 @@ class PgConnection final : public Connection {
   PGresult* Simple(const std::string& sql, std::string_view what) {
     bool begins = sql.starts_with("BEGIN");
     for (int attempt = 0;; ++attempt) {
-      if (begins && PQstatus(conn_) != CONNECTION_OK) Connect();
+      if (begins && Pq().PQstatus(conn_) != CONNECTION_OK) Connect();
       else ReconnectIfIdleAndLost();
-      PGresult* res = PQexec(conn_, sql.c_str());
-      auto status = PQresultStatus(res);
+      PGresult* res = Pq().PQexec(conn_, sql.c_str());
+      auto status = Pq().PQresultStatus(res);
       if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
         last_idle_ = Idle();
         return res;
       }
-      if (begins && attempt == 0 && PQstatus(conn_) == CONNECTION_BAD) {
-        PQclear(res);
+      if (begins && attempt == 0 && Pq().PQstatus(conn_) == CONNECTION_BAD) {
+        Pq().PQclear(res);
         continue;
       }
       Throw(res, std::string(what) + ": " + sql.substr(0, 200));
     }
   }
-  void Run(const std::string& sql, std::string_view what) { PQclear(Simple(sql, what)); }
+  void Run(const std::string& sql, std::string_view what) { Pq().PQclear(Simple(sql, what)); }
 
   [[noreturn]] void Throw(PGresult* res, const std::string& what) {
     auto kind = KindOf(conn_, res);
-    std::string msg = Trimmed(res ? PQresultErrorMessage(res) : nullptr);
-    if (msg.empty()) msg = Trimmed(PQerrorMessage(conn_));
-    if (res) PQclear(res);
+    std::string msg = Trimmed(res ? Pq().PQresultErrorMessage(res) : nullptr);
+    if (msg.empty()) msg = Trimmed(Pq().PQerrorMessage(conn_));
+    if (res) Pq().PQclear(res);
     throw DbError(kind, what + ": " + msg);
   }
 
   void EvictIdle() {
     for (auto it = cache_.begin(); it != cache_.end();) {
       if (it->second->idle()) {
-        if (PQstatus(conn_) == CONNECTION_OK) {
+        if (Pq().PQstatus(conn_) == CONNECTION_OK) {
           for (auto& name : it->second->PreparedNames()) {
-            PQclear(PQexec(conn_, ("DEALLOCATE " + name).c_str()));
+            Pq().PQclear(Pq().PQexec(conn_, ("DEALLOCATE " + name).c_str()));
           }
         }
         it = cache_.erase(it);
@@ -447,19 +447,21 @@ class PgConnection final : public Connection {
 bool PgStatement::Step() {
   if (!started_) {
     started_ = true;
-    if (res_) PQclear(res_);
+    if (res_) Pq().PQclear(res_);
     res_ = nullptr;
     res_ = conn_->Execute(*this);
     row_ = -1;
   }
   if (!res_) return false;
   ++row_;
-  return row_ < PQntuples(res_);
+  return row_ < Pq().PQntuples(res_);
 }
 
 }  // namespace
 
 std::unique_ptr<Connection> OpenPostgres(const std::string& conninfo) {
+  std::string error;
+  if (!LoadLibPq(&error)) throw DbError(DbError::Kind::kGeneric, "PostgreSQL: " + error);
   return std::make_unique<PgConnection>(conninfo);
 }
 

@@ -1,0 +1,85 @@
+#include "cli/parse_ahead.h"
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "mail/mailbox.h"
+
+namespace pb::cli {
+namespace {
+
+// Bounded, so that memory stays a few MB however far the parser is ahead.
+constexpr size_t kQueueMails = 64;
+
+class MailQueue {
+ public:
+  // False when the consumer has gone.
+  bool Push(ParsedArchiveMail m) {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return closed_ || items_.size() < kQueueMails; });
+    if (closed_) return false;
+    items_.push_back(std::move(m));
+    not_empty_.notify_one();
+    return true;
+  }
+  // nullopt once the producer is done and the queue is empty.
+  std::optional<ParsedArchiveMail> Pop() {
+    std::unique_lock lock(mu_);
+    not_empty_.wait(lock, [&] { return done_ || !items_.empty(); });
+    if (items_.empty()) return std::nullopt;
+    ParsedArchiveMail m = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return m;
+  }
+  void ProducerDone() {
+    std::lock_guard lock(mu_);
+    done_ = true;
+    not_empty_.notify_all();
+  }
+  void ConsumerGone() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    items_.clear();
+    not_full_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<ParsedArchiveMail> items_;
+  bool done_ = false, closed_ = false;
+};
+
+}  // namespace
+
+Status ForEachParsedMail(const std::string& path, const service::IngestOptions& options,
+                         const std::function<bool(ParsedArchiveMail&)>& store) {
+  MailQueue queue;
+  Status read_status;
+  std::thread reader([&] {
+    read_status = mail::ForEachMessage(path, [&](std::string_view raw) {
+      ParsedArchiveMail m{std::string(raw), service::ParseForIngest(raw, options)};
+      return queue.Push(std::move(m));
+    });
+    queue.ProducerDone();
+  });
+  try {
+    while (auto m = queue.Pop()) {
+      if (!store(*m)) break;
+    }
+  } catch (...) {
+    queue.ConsumerGone();
+    reader.join();
+    throw;
+  }
+  queue.ConsumerGone();
+  reader.join();
+  return read_status;
+}
+
+}  // namespace pb::cli
