@@ -24,12 +24,16 @@ constexpr const char* kEmbedJoins =
 // The WHERE clause (starting with " WHERE 1=1") shared by count and page.
 std::string Where(const PatchFilter& f, SqlArgs& args) {
   std::string w = " WHERE 1=1";
-  AddIdFilter(w, args, "p.project_id", f.projects);
+  const bool owner = f.by_owner_index;
+  AddIdFilter(w, args, owner ? "+p.project_id" : "p.project_id", f.projects);
   AddIdFilter(w, args, "p.series_id", f.series);
   AddIdFilter(w, args, "p.submitter_id", f.submitters);
   AddIdFilter(w, args, "p.delegate_id", f.delegates);
-  AddIdFilter(w, args, "p.state_id", f.states);
-  if (f.archived) w += " AND p.archived = " + args.Add(int64_t{*f.archived ? 1 : 0});
+  AddIdFilter(w, args, owner ? "+p.state_id" : "p.state_id", f.states);
+  if (f.archived) {
+    w += owner ? " AND +p.archived = " : " AND p.archived = ";
+    w += args.Add(int64_t{*f.archived ? 1 : 0});
+  }
   // Stored hashes are lower-case hex, so iexact is equality with the
   // lower-cased value, which keeps the index usable.
   if (f.hash) w += " AND p.hash = " + args.Add(LowerAscii(*f.hash));
@@ -202,7 +206,8 @@ std::vector<Id> NameWalkIds(Connection& c, const PatchFilter& f, int64_t need) {
                                 : "SELECT id, name FROM people ORDER BY name";
     walk += desc ? " DESC, id LIMIT ?1 OFFSET ?2" : ", id LIMIT ?1 OFFSET ?2";
     std::vector<std::pair<Id, std::optional<std::string>>> held;  // an unfinished name group
-    int64_t chunk = 16, pos = 0;
+    // One name first: a prolific submitter alone may fill the page.
+    int64_t chunk = 1, pos = 0;
     while (static_cast<int64_t>(out.size()) < need) {
       std::vector<std::pair<Id, std::optional<std::string>>> rows = std::move(held);
       held.clear();
@@ -230,6 +235,7 @@ std::vector<Id> NameWalkIds(Connection& c, const PatchFilter& f, int64_t need) {
       if (!ids.empty()) {
         PatchFilter g = f;
         (delegate ? g.delegates : g.submitters) = std::move(ids);
+        g.by_owner_index = true;
         auto page = FirstIds(c, g, need - static_cast<int64_t>(out.size()));
         out.insert(out.end(), page.begin(), page.end());
       }
