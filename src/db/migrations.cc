@@ -536,8 +536,22 @@ CREATE TABLE comment_refs (
   PRIMARY KEY (project_id, msgid, comment_msgid)
 );
 )SQL"},
+    // `patchbay serve` pushes new events to its stream clients
+    // (/api/events/stream) as soon as any process commits them. On
+    // PostgreSQL the commit itself tells it: one NOTIFY per inserting
+    // statement, delivered at commit (duplicates in one transaction fold
+    // into one). SQLite has no such signal; the server polls there.
+    {11, "Notify event listeners", "", R"SQL(
+CREATE FUNCTION pb_notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('patchbay_events', '');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER events_notify AFTER INSERT ON events
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_notify_events();
+)SQL"},
     // The web list's order by submitter walks people by name (patches_read.cc).
-    {11, "People by name", R"SQL(
+    {12, "People by name", R"SQL(
 CREATE INDEX people_name ON people (name, id);
 )SQL"},
 };
