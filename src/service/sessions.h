@@ -33,7 +33,7 @@ Result<NewSession> LogIn(db::Connection& c, std::string_view username_or_email,
                          std::string_view password, Micros now = NowMicros());
 
 // The parts of LogIn, for callers that run the password check elsewhere
-// (the login page hashes on a side thread, web/login_offload.h):
+// (the login page hashes on the side pool, web/offload.h):
 // the user a login names (username, else e-mail), and a new session for a
 // user whose password was checked.
 std::optional<db::read::AuthUserRec> FindLoginUser(db::Connection& c, std::string_view login);

@@ -409,8 +409,9 @@ Response PatchListPage(db::Connection& c, PageState& st, Visitor& visitor, const
   if (const std::string* p = params.Last("page")) {
     if (auto n = api::ParsePyInt(*p)) page = std::clamp<int64_t>(*n, 1, pages);
   }
-  // Date and name orders walk an index; the others sort every matching row,
-  // so their ordered ids are read once per generation and sliced.
+  // Date and name orders walk an index. Submitter and delegate orders walk
+  // the names for the first 1,000 rows (db/read/patches_read.cc); deeper,
+  // they and the others read their ordered ids once per generation and slice.
   bool indexed = order.editable || order.name == "date" || order.name == "name";
   auto* ids_cache = indexed || !st.sorted_ids ? st.page_ids.get() : st.sorted_ids.get();
   auto rows = db::read::ListPatches(c, f, page_size, (page - 1) * page_size, ids_cache, generation);

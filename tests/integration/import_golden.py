@@ -206,6 +206,29 @@ def main():
         up.close()
         conn.close()
 
+        # A person whose address is an active user's own is linked to that
+        # user (upstream links it at registration); an inactive user's is not.
+        linked_src = os.path.join(tmp, "linked-source.db")
+        shutil.copy(source, linked_src)
+        up = sqlite3.connect(linked_src)
+        up.execute("UPDATE auth_user SET is_active = 0 WHERE username = 'bob'")
+        up.execute("INSERT INTO patchwork_person (id, email, name, user_id) VALUES"
+                   " (9001, 'Admin@Example.com', 'Ada', NULL), (9002, 'bob@example.com', 'Bob', NULL)")
+        up.commit()
+        up.close()
+        linked = os.path.join(tmp, "linked.db")
+        r = subprocess.run([binary, "import", "--quiet", "--from", "sqlite://" + linked_src,
+                            "--database", "sqlite://" + linked], capture_output=True, text=True,
+                           timeout=120)
+        conn = sqlite3.connect(linked) if r.returncode == 0 else None
+        got = sorted(conn.execute("SELECT id, user_id FROM people WHERE id > 9000")) if conn else None
+        unlinked_kept = conn.execute("SELECT COUNT(*) FROM people WHERE id < 9000 AND user_id IS NOT NULL"
+                                     ).fetchone()[0] if conn else None
+        check("import links a user's own address, not an inactive user's",
+              got == [(9001, 1), (9002, None)] and unlinked_kept == 0, (got, unlinked_kept, r.stderr))
+        if conn:
+            conn.close()
+
         a_rows = dump_rows(path)  # before the replay's writes
         serve_and_replay(binary, db, a, check, gitpw=True)
 

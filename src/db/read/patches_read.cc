@@ -1,5 +1,6 @@
 #include "db/read/patches_read.h"
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 #include <unordered_map>
@@ -23,12 +24,16 @@ constexpr const char* kEmbedJoins =
 // The WHERE clause (starting with " WHERE 1=1") shared by count and page.
 std::string Where(const PatchFilter& f, SqlArgs& args) {
   std::string w = " WHERE 1=1";
-  AddIdFilter(w, args, "p.project_id", f.projects);
+  const bool owner = f.by_owner_index;
+  AddIdFilter(w, args, owner ? "+p.project_id" : "p.project_id", f.projects);
   AddIdFilter(w, args, "p.series_id", f.series);
   AddIdFilter(w, args, "p.submitter_id", f.submitters);
   AddIdFilter(w, args, "p.delegate_id", f.delegates);
-  AddIdFilter(w, args, "p.state_id", f.states);
-  if (f.archived) w += " AND p.archived = " + args.Add(int64_t{*f.archived ? 1 : 0});
+  AddIdFilter(w, args, owner ? "+p.state_id" : "p.state_id", f.states);
+  if (f.archived) {
+    w += owner ? " AND +p.archived = " : " AND p.archived = ";
+    w += args.Add(int64_t{*f.archived ? 1 : 0});
+  }
   // Stored hashes are lower-case hex, so iexact is equality with the
   // lower-cased value, which keeps the index usable.
   if (f.hash) w += " AND p.hash = " + args.Add(LowerAscii(*f.hash));
@@ -143,9 +148,117 @@ int64_t CountPatches(Connection& c, const PatchFilter& f, CountCache* cache, int
   return CachedCount(c, sql, args, cache, generation);
 }
 
+namespace {
+
+// The ids of the first `need` patches of `f` (at most), in f's order.
+std::vector<Id> FirstIds(Connection& c, const PatchFilter& f, int64_t need) {
+  SqlArgs args;
+  std::string joins;
+  std::string order = OrderBy(f, &joins, args);
+  std::string where = Where(f, args);
+  std::string sql = "SELECT p.id FROM patches p" + joins + where + order + " LIMIT " + args.Add(need);
+  DynQuery q(c, sql, args);
+  std::vector<Id> out;
+  while (q.st().Step()) out.push_back(q.st().Int(0));
+  return out;
+}
+
+// `ids` narrowed by an existing filter on the same column.
+std::vector<Id> Within(std::vector<Id> ids, const std::optional<std::vector<Id>>& filter) {
+  if (!filter) return ids;
+  std::erase_if(ids, [&](Id id) { return std::find(filter->begin(), filter->end(), id) == filter->end(); });
+  return ids;
+}
+
+// An order led by the submitter's name or the delegate's username sorts
+// every matching row in SQL (the name is in another table, so no patches
+// index gives it): seconds on a big project, after every write. A shallow
+// page walks the names in order instead, a growing chunk of people / users
+// at a time (complete name groups only, so equal names stay together), and
+// sorts only the patches of the names walked, until the page is full.
+constexpr int64_t kNameWalkMaxRows = 1000;  // deeper pages read the whole list once per generation
+
+bool WalksNames(const PatchFilter& f, int64_t need) {
+  return !f.order.empty() && need <= kNameWalkMaxRows &&
+         (f.order[0].key == PatchOrder::kSubmitterName || f.order[0].key == PatchOrder::kDelegateName);
+}
+
+std::vector<Id> NameWalkIds(Connection& c, const PatchFilter& f, int64_t need) {
+  const bool delegate = f.order[0].key == PatchOrder::kDelegateName;
+  const bool desc = f.order[0].descending;
+  std::vector<Id> out;
+  // Patches without a delegate sort as NULL: first in SQLite's ascending
+  // order, last in PostgreSQL's (and the other way round descending).
+  // Within that group the name term is constant, so it is left out.
+  auto no_delegate_group = [&] {
+    if (f.delegates || static_cast<int64_t>(out.size()) >= need) return;
+    PatchFilter g = f;
+    g.no_delegate = true;
+    g.order.erase(g.order.begin());
+    auto ids = FirstIds(c, g, need - static_cast<int64_t>(out.size()));
+    out.insert(out.end(), ids.begin(), ids.end());
+  };
+  bool nulls_low = c.dialect() == Dialect::kSqlite;
+  bool nulls_first = delegate && nulls_low != desc;
+  if (nulls_first) no_delegate_group();
+  if (!(delegate && f.no_delegate)) {
+    std::string walk = delegate ? "SELECT id, username FROM users ORDER BY username"
+                                : "SELECT id, name FROM people ORDER BY name";
+    walk += desc ? " DESC, id LIMIT ?1 OFFSET ?2" : ", id LIMIT ?1 OFFSET ?2";
+    std::vector<std::pair<Id, std::optional<std::string>>> held;  // an unfinished name group
+    // One name first: a prolific submitter alone may fill the page.
+    int64_t chunk = 1, pos = 0;
+    while (static_cast<int64_t>(out.size()) < need) {
+      std::vector<std::pair<Id, std::optional<std::string>>> rows = std::move(held);
+      held.clear();
+      int64_t got = 0;
+      {
+        Query q(c, walk, chunk, pos);
+        while (q.Next()) {
+          rows.emplace_back(q.Int(0), q.OptStr(1));
+          ++got;
+        }
+      }
+      pos += got;
+      bool end = got < chunk;
+      // The last name may go on in the next chunk: hold its group back.
+      if (!end) {
+        const auto last = rows.back().second;
+        while (!rows.empty() && rows.back().second == last) {
+          held.insert(held.begin(), rows.back());
+          rows.pop_back();
+        }
+      }
+      std::vector<Id> ids;
+      for (const auto& r : rows) ids.push_back(r.first);
+      ids = Within(std::move(ids), delegate ? f.delegates : f.submitters);
+      if (!ids.empty()) {
+        PatchFilter g = f;
+        (delegate ? g.delegates : g.submitters) = std::move(ids);
+        g.by_owner_index = true;
+        auto page = FirstIds(c, g, need - static_cast<int64_t>(out.size()));
+        out.insert(out.end(), page.begin(), page.end());
+      }
+      if (end) break;
+      chunk = std::min<int64_t>(chunk * 2, 4096);
+    }
+  }
+  if (delegate && !nulls_first) no_delegate_group();
+  return out;
+}
+
+}  // namespace
+
 std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t limit,
                                   int64_t offset,
                                   OrderedIdCache* ids, int64_t generation) {
+  if (WalksNames(f, offset + limit)) {
+    std::vector<Id> first = NameWalkIds(c, f, offset + limit);
+    std::vector<Id> page;
+    if (static_cast<int64_t>(first.size()) > offset) page.assign(first.begin() + offset, first.end());
+    return ReadRowsByIds<PatchRec>(c, page, std::string("SELECT ") + kColumns + " FROM patches p" + kEmbedJoins,
+                                   "p.id", [](Statement& st, PatchRec& r) { ReadRow(st, r); });
+  }
   // The OFFSET walk selects ids only (index-only with the migration-2
   // indexes); the joins and wide columns are read for the page's rows alone.
   SqlArgs args;

@@ -41,6 +41,10 @@ struct PatchFilter {
   std::optional<std::string> submitter_name_contains, delegate_username_contains;
   std::optional<Id> bundle;          // only the patches of this bundle
   std::vector<OrderTerm> order;      // empty: by id
+  // Set by the name walk (patches_read.cc): the project, state and archived
+  // terms are written as +column, so neither SQLite nor PostgreSQL reads
+  // them through an index and the submitter / delegate index is used.
+  bool by_owner_index = false;
 };
 
 // COUNT(*) of the filtered set, served from `cache` while the generation holds.

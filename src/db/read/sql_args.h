@@ -173,6 +173,11 @@ inline std::vector<Id> PageIds(Connection& c, const std::string& select_ids, con
   return page;
 }
 
+template <typename Row, typename ReadRowFn>
+std::vector<Row> ReadRowsByIds(Connection& c, const std::vector<Id>& ids,
+                               const std::string& select_rows, std::string_view id_column,
+                               ReadRowFn read_row);
+
 // A list page: its ids (PageIds), then its rows by `select_rows + " WHERE
 // <id_column> IN (...)"`, put back in the ids' order here. Two statements,
 // but no temporary table and no sort in SQL: each row is one primary-key
@@ -182,7 +187,16 @@ std::vector<Row> ReadPage(Connection& c, const std::string& select_ids, const Sq
                           int64_t limit, int64_t offset, OrderedIdCache* cache, int64_t generation,
                           const std::string& select_rows, std::string_view id_column,
                           ReadRowFn read_row) {
-  std::vector<Id> ids = PageIds(c, select_ids, args, limit, offset, cache, generation);
+  return ReadRowsByIds<Row>(c, PageIds(c, select_ids, args, limit, offset, cache, generation),
+                            select_rows, id_column, read_row);
+}
+
+// The rows of `ids` by `select_rows + " WHERE <id_column> IN (...)"`, in the
+// ids' order (one statement).
+template <typename Row, typename ReadRowFn>
+std::vector<Row> ReadRowsByIds(Connection& c, const std::vector<Id>& ids,
+                               const std::string& select_rows, std::string_view id_column,
+                               ReadRowFn read_row) {
   std::vector<Row> rows;
   if (ids.empty()) return rows;
   SqlArgs in;
