@@ -474,6 +474,37 @@ BEGIN
   END LOOP;
 END $$;
 )SQL"},
+    // `patchbay git-sync` (docs/git-sync.md): which commit accepted or
+    // superseded which patch and by which rule; git's patch-id of each
+    // stored diff, computed once by `git patch-id` and looked up by index;
+    // and per project, repository and branch the last commit synced, so a
+    // run without --since starts where the previous one stopped.
+    {9, "Merged-patch detection from git", R"SQL(
+CREATE TABLE patch_git_matches (
+  patch_id BIGINT NOT NULL REFERENCES patches (id) ON DELETE CASCADE,
+  commit_sha TEXT NOT NULL,
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  rule TEXT NOT NULL,
+  action TEXT NOT NULL,
+  matched_at BIGINT NOT NULL,
+  PRIMARY KEY (patch_id, commit_sha)
+);
+CREATE INDEX patch_git_matches_project ON patch_git_matches (project_id, matched_at);
+CREATE TABLE patch_git_ids (
+  patch_id BIGINT PRIMARY KEY REFERENCES patches (id) ON DELETE CASCADE,
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  git_patch_id TEXT NOT NULL
+);
+CREATE INDEX patch_git_ids_lookup ON patch_git_ids (project_id, git_patch_id);
+CREATE TABLE git_sync_cursors (
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  repo TEXT NOT NULL,
+  branch TEXT NOT NULL,
+  commit_sha TEXT NOT NULL,
+  updated BIGINT NOT NULL,
+  PRIMARY KEY (project_id, repo, branch)
+);
+)SQL"},
 };
 
 std::string Expand(std::string sql, Dialect d) {

@@ -1,0 +1,277 @@
+#include "service/git_sync.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
+
+#include "core/time.h"
+#include "db/admin.h"
+#include "db/git_sync.h"
+#include "db/mail_store.h"
+#include "db/projects.h"
+#include "git/commits.h"
+#include "git/patch_id.h"
+#include "git/trailers.h"
+#include "parser/parsed_mail.h"
+#include "service/patch_updates.h"
+
+namespace pb::service {
+namespace {
+
+// Rules by priority; the names are what patch_git_matches.rule holds.
+enum Rule { kTrailer = 0, kHash = 1, kPatchId = 2, kHeuristic = 3 };
+constexpr std::string_view kRuleNames[] = {"trailer", "hash", "patch-id", "heuristic"};
+
+// HashDiff of a diff with no hunk lines: such a commit (an empty one, a
+// mode change) says nothing about where it came from.
+constexpr std::string_view kEmptyHash = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
+
+// Stored diffs are fed to one `git patch-id` per chunk.
+constexpr int64_t kPatchIdChunk = 2000;
+
+struct Found {
+  db::GitCandidate patch;
+  Rule rule;
+};
+
+struct Context {
+  db::Connection& c;
+  db::Id project_id = 0;
+  db::Id accepted_state = 0;
+  db::Id superseded_state = 0;
+  std::string repo;
+};
+
+bool NewerThan(const db::GitCandidate& a, const db::GitCandidate& b) {
+  return a.date != b.date ? a.date > b.date : a.id > b.id;
+}
+
+// Gives every stored diff of the project its git patch-id, once.
+Status CachePatchIds(Context& x) {
+  db::Id after = 0;
+  for (;;) {
+    auto batch = db::PatchesWithoutGitPatchId(x.c, x.project_id, after, kPatchIdChunk);
+    if (batch.empty()) return Status::Ok();
+    after = batch.back().first;
+    auto ids = git::PatchIds(x.repo, batch);
+    if (!ids.ok()) return ids.status();
+    db::Transaction tx(x.c);
+    for (const auto& [patch_id, diff] : batch) {
+      auto it = ids->find(patch_id);
+      db::InsertGitPatchId(x.c, patch_id, x.project_id, it == ids->end() ? "" : it->second);
+    }
+    tx.Commit();
+  }
+}
+
+void Add(std::map<db::Id, Found>& found, const std::vector<db::GitCandidate>& patches, Rule rule) {
+  for (const auto& p : patches) found.emplace(p.id, Found{p, rule});  // keeps the first (best) rule
+}
+
+std::vector<std::string> SortedFiles(std::string_view diff) {
+  auto files = parser::DiffFileNames(diff);
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// The conservative last resort: same author, subject and files, posted
+// before the commit was made, and still waiting for action.
+void AddHeuristic(Context& x, const git::Commit& commit, std::map<db::Id, Found>& found) {
+  std::string subject = NormalizedSubject(commit.subject);
+  auto files = SortedFiles(commit.diff);
+  if (subject.empty() || files.empty() || commit.author_email.empty()) return;
+  std::vector<db::GitCandidate> same_subject;
+  for (auto& p : db::GitCandidatesBySubmitter(x.c, x.project_id, commit.author_email,
+                                              commit.committer_time * 1000000)) {
+    if (p.action_required && NormalizedSubject(p.name) == subject) same_subject.push_back(std::move(p));
+  }
+  if (same_subject.empty()) return;
+  std::vector<db::Id> ids;
+  for (const auto& p : same_subject) ids.push_back(p.id);
+  std::map<db::Id, std::vector<std::string>> files_of;
+  for (const auto& [id, diff] : db::PatchDiffsById(x.c, ids)) files_of[id] = SortedFiles(diff);
+  for (const auto& p : same_subject) {
+    if (files_of[p.id] == files) found.emplace(p.id, Found{p, kHeuristic});
+  }
+}
+
+// One commit, in one transaction.
+void SyncCommit(Context& x, const git::Commit& commit, const std::optional<std::string>& patch_id,
+                GitSyncReport& report) {
+  db::Transaction tx(x.c);
+  std::map<db::Id, Found> found;
+  Add(found, db::GitCandidatesByMsgid(x.c, x.project_id, git::TrailerMsgids(commit.message)), kTrailer);
+  std::string hash = parser::HashDiff(commit.diff);
+  if (hash != kEmptyHash) Add(found, db::GitCandidatesByHash(x.c, x.project_id, hash), kHash);
+  if (patch_id && !patch_id->empty()) {
+    Add(found, db::GitCandidatesByPatchId(x.c, x.project_id, *patch_id), kPatchId);
+  }
+  if (found.empty()) AddHeuristic(x, commit, found);
+  if (found.empty()) return;
+
+  Rule best = kHeuristic;
+  for (const auto& [id, f] : found) best = std::min(best, f.rule);
+  const Found* winner = nullptr;
+  for (const auto& [id, f] : found) {
+    if (f.rule == best && (!winner || NewerThan(f.patch, winner->patch))) winner = &f;
+  }
+
+  Micros now = NowMicros();
+  bool changed = false;
+  size_t before = report.matches.size();
+  for (const auto& [id, f] : found) {
+    const bool is_winner = &f == winner;
+    std::string action = !f.patch.action_required ? "unchanged" : is_winner ? "accepted" : "superseded";
+    if (!db::InsertGitMatch(x.c, id, commit.sha, x.project_id, kRuleNames[f.rule], action, now)) continue;
+    if (f.patch.action_required) {
+      PatchChanges ch;
+      ch.state_id = is_winner ? x.accepted_state : x.superseded_state;
+      if (is_winner) ch.commit_ref = std::optional<std::string>(commit.sha);
+      Status s = ApplyPatchChanges(x.c, id, ch, std::nullopt);
+      if (!s.ok()) throw db::DbError(db::DbError::Kind::kGeneric, s.message());
+      changed = true;
+    }
+    report.matches.push_back({commit.sha, commit.subject, id, f.patch.name,
+                              std::string(kRuleNames[f.rule]), action});
+  }
+  if (report.matches.size() > before) ++report.matched_commits;
+  if (changed) db::BumpGeneration(x.c);
+  tx.Commit();
+}
+
+Result<Context> Prepare(db::Connection& c, std::string_view project, const std::string& repo) {
+  auto p = db::FindProject(c, project);
+  if (!p) return Status::NotFound("no project '" + std::string(project) + "'");
+  auto accepted = db::FindState(c, "accepted");
+  auto superseded = db::FindState(c, "superseded");
+  if (!accepted || !superseded) return Status::NotFound("the states 'accepted' and 'superseded' must exist");
+  return Context{c, p->id, accepted->id, superseded->id, repo};
+}
+
+Status SyncRevs(Context& x, const std::vector<std::string>& revs, GitSyncReport& report) {
+  auto commits = git::ReadCommits(x.repo, revs);
+  if (!commits.ok()) return commits.status();
+  report.commits += commits->size();
+  if (commits->empty()) return Status::Ok();
+  Status s = CachePatchIds(x);
+  if (!s.ok()) return s;
+  std::vector<std::pair<int64_t, std::string>> diffs;
+  for (size_t i = 0; i < commits->size(); ++i) diffs.emplace_back(static_cast<int64_t>(i), (*commits)[i].diff);
+  auto ids = git::PatchIds(x.repo, diffs);
+  if (!ids.ok()) return ids.status();
+  for (size_t i = 0; i < commits->size(); ++i) {
+    auto it = ids->find(static_cast<int64_t>(i));
+    SyncCommit(x, (*commits)[i], it == ids->end() ? std::nullopt : std::optional<std::string>(it->second),
+               report);
+  }
+  return Status::Ok();
+}
+
+void SaveCursor(Context& x, const std::string& gitdir, const std::string& branch, const std::string& tip) {
+  db::Transaction tx(x.c);
+  db::SetGitSyncCursor(x.c, x.project_id, gitdir, branch, tip, NowMicros());
+  tx.Commit();
+}
+
+bool IsZeroSha(std::string_view sha) {
+  return !sha.empty() && std::all_of(sha.begin(), sha.end(), [](char ch) { return ch == '0'; });
+}
+
+}  // namespace
+
+std::string NormalizedSubject(std::string_view s) {
+  auto skip_space = [&] {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  };
+  skip_space();
+  while (!s.empty() && s.front() == '[') {
+    size_t close = s.find(']');
+    if (close == std::string_view::npos) break;
+    s.remove_prefix(close + 1);
+    skip_space();
+  }
+  std::string out;
+  bool space = false;
+  for (char ch : s) {
+    if (std::isspace(static_cast<unsigned char>(ch))) {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += ch;
+  }
+  return out;
+}
+
+Result<GitSyncReport> GitSyncBranch(db::Connection& c, std::string_view project, const std::string& repo,
+                                    std::string branch, const std::string& since) {
+  try {
+    auto x = Prepare(c, project, repo);
+    if (!x.ok()) return x.status();
+    auto gitdir = git::GitDir(repo);
+    if (!gitdir.ok()) return gitdir.status();
+    if (branch.empty()) {
+      auto current = git::CurrentBranch(repo);
+      if (!current.ok()) return current.status();
+      branch = *current;
+    }
+    auto tip = git::ResolveCommit(repo, branch);
+    if (!tip.ok()) return tip.status();
+    std::vector<std::string> revs;
+    if (!since.empty()) {
+      auto from = git::ResolveCommit(repo, since);
+      if (!from.ok()) return from.status();
+      revs = {*from + ".." + *tip};
+    } else if (auto cursor = db::GitSyncCursor(c, x->project_id, *gitdir, branch);
+               cursor && git::IsAncestor(repo, *cursor, *tip)) {
+      revs = {*cursor + ".." + *tip};
+    } else {
+      revs = {*tip};
+    }
+    GitSyncReport report;
+    Status s = SyncRevs(*x, revs, report);
+    if (!s.ok()) return s;
+    SaveCursor(*x, *gitdir, branch, *tip);
+    return report;
+  } catch (const db::DbError& e) {
+    return Status::Database(e.what());
+  }
+}
+
+Result<GitSyncReport> GitSyncPushes(db::Connection& c, std::string_view project, const std::string& repo,
+                                    const std::vector<GitPush>& pushes, const std::string& branch) {
+  try {
+    auto x = Prepare(c, project, repo);
+    if (!x.ok()) return x.status();
+    auto gitdir = git::GitDir(repo);
+    if (!gitdir.ok()) return gitdir.status();
+    GitSyncReport report;
+    for (const auto& push : pushes) {
+      constexpr std::string_view kHeads = "refs/heads/";
+      if (push.ref.compare(0, kHeads.size(), kHeads) != 0 || IsZeroSha(push.new_sha)) continue;
+      std::string name = push.ref.substr(kHeads.size());
+      if (!branch.empty() && name != branch) continue;
+      std::vector<std::string> revs;
+      if (IsZeroSha(push.old_sha)) {
+        auto refs = git::BranchRefs(repo);
+        if (!refs.ok()) return refs.status();
+        revs = {push.new_sha, "--not"};
+        for (const auto& r : *refs) {
+          if (r != push.ref) revs.push_back(r);
+        }
+      } else {
+        revs = {push.old_sha + ".." + push.new_sha};
+      }
+      Status s = SyncRevs(*x, revs, report);
+      if (!s.ok()) return s;
+      SaveCursor(*x, *gitdir, name, push.new_sha);
+    }
+    return report;
+  } catch (const db::DbError& e) {
+    return Status::Database(e.what());
+  }
+}
+
+}  // namespace pb::service
