@@ -96,6 +96,13 @@ void AddHeuristic(Context& x, const git::Commit& commit, std::map<db::Id, Found>
   }
 }
 
+// Postings dated after the commit was made cannot be where it came from
+// unless the author committed before mailing it; they win only when no
+// earlier one was found, and are never superseded by this commit.
+bool PostedBefore(const db::GitCandidate& p, const git::Commit& commit) {
+  return p.date <= commit.committer_time * 1000000;
+}
+
 // One commit, in one transaction.
 void SyncCommit(Context& x, const git::Commit& commit, const std::optional<std::string>& patch_id,
                 GitSyncReport& report) {
@@ -107,14 +114,21 @@ void SyncCommit(Context& x, const git::Commit& commit, const std::optional<std::
   if (patch_id && !patch_id->empty()) {
     Add(found, db::GitCandidatesByPatchId(x.c, x.project_id, *patch_id), kPatchId);
   }
-  if (found.empty()) AddHeuristic(x, commit, found);
+  // The heuristic decides alone only when nothing exact matched; otherwise
+  // it finds the earlier versions (v1 of an accepted v2, its diff rebased)
+  // to supersede.
+  AddHeuristic(x, commit, found);
   if (found.empty()) return;
 
   Rule best = kHeuristic;
   for (const auto& [id, f] : found) best = std::min(best, f.rule);
   const Found* winner = nullptr;
-  for (const auto& [id, f] : found) {
-    if (f.rule == best && (!winner || NewerThan(f.patch, winner->patch))) winner = &f;
+  for (bool need_before : {true, false}) {
+    for (const auto& [id, f] : found) {
+      if (f.rule != best || (need_before && !PostedBefore(f.patch, commit))) continue;
+      if (!winner || NewerThan(f.patch, winner->patch)) winner = &f;
+    }
+    if (winner) break;
   }
 
   Micros now = NowMicros();
@@ -122,6 +136,9 @@ void SyncCommit(Context& x, const git::Commit& commit, const std::optional<std::
   size_t before = report.matches.size();
   for (const auto& [id, f] : found) {
     const bool is_winner = &f == winner;
+    // Only earlier postings are superseded: a later one may be a resend
+    // that a later commit applies.
+    if (!is_winner && (!PostedBefore(f.patch, commit) || NewerThan(f.patch, winner->patch))) continue;
     std::string action = !f.patch.action_required ? "unchanged" : is_winner ? "accepted" : "superseded";
     if (!db::InsertGitMatch(x.c, id, commit.sha, x.project_id, kRuleNames[f.rule], action, now)) continue;
     if (f.patch.action_required) {
