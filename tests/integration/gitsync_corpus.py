@@ -335,8 +335,11 @@ def _rewrite(orig, tmp, msg_edits):
         pos = nl + 1
         if line.startswith(b"commit "):
             in_commit, current_oid, mark = True, None, None
+            line = b"commit refs/heads/main"  # whatever the clone's branch was called
         elif line.startswith(b"blob") or line.startswith(b"reset ") or line.startswith(b"tag "):
             in_commit = False
+            if line.startswith(b"reset "):
+                line = b"reset refs/heads/main"
         elif line.startswith(b"mark :"):
             mark = line[6:].decode()
         elif line.startswith(b"original-oid "):

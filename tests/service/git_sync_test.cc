@@ -1,0 +1,40 @@
+// The pure parts of git-sync: which msgids a commit message names, and the
+// subject a commit and a posting share. The matching itself runs against
+// real repositories in tests/integration/git_sync.py.
+#include <gtest/gtest.h>
+
+#include "git/trailers.h"
+#include "service/git_sync.h"
+
+namespace pb {
+namespace {
+
+TEST(GitTrailers, LinkAndMessageIdTrailers) {
+  auto ids = git::TrailerMsgids(
+      "net: fix a leak\n\nBody.\n\nLink: https://lore.kernel.org/r/20240101.123-1-ann@example.org/\n"
+      "link: https://patch.msgid.link/abc%40host.example\n"
+      "Link: https://lore.kernel.org/netdev/x.y@z/T/#u\n"
+      "Message-Id: <m1@example.org>\n"
+      "Message-ID: m1@example.org\n");
+  ASSERT_EQ(ids.size(), 4u);
+  EXPECT_EQ(ids[0], "<20240101.123-1-ann@example.org>");
+  EXPECT_EQ(ids[1], "<abc@host.example>");
+  EXPECT_EQ(ids[2], "<x.y@z>");
+  EXPECT_EQ(ids[3], "<m1@example.org>");
+}
+
+TEST(GitTrailers, LinksWithoutAMsgidAreIgnored) {
+  EXPECT_TRUE(git::TrailerMsgids("Link: https://bugzilla.example.org/show_bug.cgi?id=5\n"
+                                 "Link: not a url@all\nMessage-Id: <no at sign>\n")
+                  .empty());
+}
+
+TEST(GitSyncSubject, PrefixesAndSpacesDoNotCount) {
+  EXPECT_EQ(service::NormalizedSubject("[v2,3/5] net:  fix\ta leak"), "net: fix a leak");
+  EXPECT_EQ(service::NormalizedSubject("[PATCH] [RFC]net: fix a leak "), "net: fix a leak");
+  EXPECT_EQ(service::NormalizedSubject("net: fix a leak"), "net: fix a leak");
+  EXPECT_NE(service::NormalizedSubject("net: fix a leak"), service::NormalizedSubject("net: fix leaks"));
+}
+
+}  // namespace
+}  // namespace pb
