@@ -28,7 +28,7 @@ def main():
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
     binary = os.path.abspath(a.binary)
-    total = {"changes": 0, "right": 0, "expected": 0, "found": 0}
+    total = {"changes": 0, "right": 0, "expected": 0, "found": 0, "modified": 0}
     for seed in [int(s) for s in a.seeds.split(",")]:
         tmp = tempfile.mkdtemp(prefix="pb-gitsync-bench-")
         try:
@@ -40,21 +40,22 @@ def main():
         total["right"] += r["state_changes_right"]
         total["expected"] += r["expected_accepted"]
         total["found"] += r["accepted_right"]
+        total["modified"] += r["modified"]
         print("seed %d: %d commits, %d postings; precision %.4f (%d/%d state changes right), "
-              "recall %.4f (%d/%d accepted with the right commit; %d postings no rule can match by construction); by rule %s; rerun: %s; "
+              "recall %.4f (%d/%d accepted with the right commit; %d were modified when applied); by rule %s; rerun: %s; "
               "sync %.1f s, ingest %.1f s" %
               (seed, r["commits_synced"], r["postings"], r["precision"], r["state_changes_right"],
                r["state_changes"], r["recall"], r["accepted_right"], r["expected_accepted"],
-               r["lost"], r["by_rule"], r["rerun"], r["seconds"]["sync"], r["seconds"]["ingest"]))
+               r["modified"], r["by_rule"], r["rerun"], r["seconds"]["sync"], r["seconds"]["ingest"]))
         if a.verbose or r["wrong"]:
             for w in r["wrong"]:
                 print("  wrong:", w)
         if a.verbose:
             for m in r["misses"]:
                 print("  missed:", m)
-    print("all seeds: precision %.4f (%d/%d), recall %.4f (%d/%d)" %
+    print("all seeds: precision %.4f (%d/%d), recall %.4f (%d/%d; %d postings were modified when applied)" %
           (total["right"] / max(total["changes"], 1), total["right"], total["changes"],
-           total["found"] / max(total["expected"], 1), total["found"], total["expected"]))
+           total["found"] / max(total["expected"], 1), total["found"], total["expected"], total["modified"]))
 
 
 if __name__ == "__main__":

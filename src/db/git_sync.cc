@@ -6,13 +6,13 @@ namespace pb::db {
 namespace {
 
 constexpr std::string_view kCandidateColumns =
-    "SELECT p.id, p.msgid, p.name, p.date, p.state_id, s.action_required "
-    "FROM patches p JOIN states s ON s.id = p.state_id ";
+    "SELECT p.id, p.msgid, p.name, p.date, p.state_id, p.series_id, s.action_required, pe.email "
+    "FROM patches p JOIN states s ON s.id = p.state_id JOIN people pe ON pe.id = p.submitter_id ";
 
 std::vector<GitCandidate> ReadCandidates(Query& q) {
   std::vector<GitCandidate> out;
   while (q.Next()) {
-    out.push_back({q.Int(0), q.Str(1), q.Str(2), q.Int(3), q.Int(4), q.Int(5) != 0});
+    out.push_back({q.Int(0), q.Str(1), q.Str(2), q.Int(3), q.Int(4), q.OptInt(5), q.Int(6) != 0, q.Str(7)});
   }
   return out;
 }
@@ -55,11 +55,20 @@ std::vector<GitCandidate> GitCandidatesByPatchId(Connection& c, Id project_id, s
   return ReadCandidates(q);
 }
 
+std::vector<GitCandidate> GitCandidatesByChangedLines(Connection& c, Id project_id, std::string_view hash,
+                                                      Micros until) {
+  Query q(c,
+          std::string(kCandidateColumns) +
+              "JOIN patch_git_ids g ON g.patch_id = p.id "
+              "WHERE g.project_id = ?1 AND g.changed_lines = ?2 AND p.date <= ?3 ORDER BY p.date, p.id",
+          project_id, hash, until);
+  return ReadCandidates(q);
+}
+
 std::vector<GitCandidate> GitCandidatesBySubmitter(Connection& c, Id project_id, std::string_view email,
                                                    Micros until) {
   Query q(c,
           std::string(kCandidateColumns) +
-              "JOIN people pe ON pe.id = p.submitter_id "
               "WHERE lower(pe.email) = lower(?2) AND p.project_id = ?1 AND p.date <= ?3 "
               "AND p.diff IS NOT NULL ORDER BY p.date, p.id",
           project_id, email, until);
@@ -88,11 +97,12 @@ std::vector<std::pair<Id, std::string>> PatchesWithoutGitPatchId(Connection& c, 
   return out;
 }
 
-void InsertGitPatchId(Connection& c, Id patch_id, Id project_id, std::string_view git_patch_id) {
+void InsertGitPatchId(Connection& c, Id patch_id, Id project_id, std::string_view git_patch_id,
+                      std::string_view changed_lines) {
   Query(c,
-        "INSERT INTO patch_git_ids (patch_id, project_id, git_patch_id) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT DO NOTHING",
-        patch_id, project_id, git_patch_id)
+        "INSERT INTO patch_git_ids (patch_id, project_id, git_patch_id, changed_lines) "
+        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+        patch_id, project_id, git_patch_id, changed_lines)
       .Run();
 }
 

@@ -24,7 +24,9 @@ struct GitCandidate {
   std::string name;
   Micros date = 0;
   Id state_id = 0;
+  std::optional<Id> series_id;
   bool action_required = true;  // false: a final state, never changed by git-sync
+  std::string submitter_email;
 };
 
 // Patches of the project with one of these msgids (UNIQUE (msgid, project_id)).
@@ -34,6 +36,10 @@ std::vector<GitCandidate> GitCandidatesByMsgid(Connection& c, Id project_id,
 std::vector<GitCandidate> GitCandidatesByHash(Connection& c, Id project_id, std::string_view hash);
 // Patches of the project whose stored diff has this git patch-id.
 std::vector<GitCandidate> GitCandidatesByPatchId(Connection& c, Id project_id, std::string_view patch_id);
+// Patches of the project whose stored diff changes these lines
+// (service::ChangedLinesHash), dated at or before `until`.
+std::vector<GitCandidate> GitCandidatesByChangedLines(Connection& c, Id project_id, std::string_view hash,
+                                                      Micros until);
 // Patches of the project submitted from this address (case-insensitive,
 // people_email_lower then patches_submitter), dated at or before `until`.
 std::vector<GitCandidate> GitCandidatesBySubmitter(Connection& c, Id project_id, std::string_view email,
@@ -46,7 +52,8 @@ std::vector<std::pair<Id, std::string>> PatchDiffsById(Connection& c, const std:
 std::vector<std::pair<Id, std::string>> PatchesWithoutGitPatchId(Connection& c, Id project_id, Id after_id,
                                                                  int64_t limit);
 // "" records a diff git found nothing in, so it is not fed again.
-void InsertGitPatchId(Connection& c, Id patch_id, Id project_id, std::string_view git_patch_id);
+void InsertGitPatchId(Connection& c, Id patch_id, Id project_id, std::string_view git_patch_id,
+                      std::string_view changed_lines);
 
 // Returns false when (patch, commit) was recorded already.
 bool InsertGitMatch(Connection& c, Id patch_id, std::string_view commit, Id project_id, std::string_view rule,

@@ -476,7 +476,8 @@ END $$;
 )SQL"},
     // `patchbay git-sync` (docs/git-sync.md): which commit accepted or
     // superseded which patch and by which rule; git's patch-id of each
-    // stored diff, computed once by `git patch-id` and looked up by index;
+    // stored diff (computed once by `git patch-id`) and the hash of its
+    // changed lines without context, both looked up by index;
     // and per project, repository and branch the last commit synced, so a
     // run without --since starts where the previous one stopped.
     {9, "Merged-patch detection from git", R"SQL(
@@ -493,9 +494,11 @@ CREATE INDEX patch_git_matches_project ON patch_git_matches (project_id, matched
 CREATE TABLE patch_git_ids (
   patch_id BIGINT PRIMARY KEY REFERENCES patches (id) ON DELETE CASCADE,
   project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
-  git_patch_id TEXT NOT NULL
+  git_patch_id TEXT NOT NULL,
+  changed_lines TEXT NOT NULL
 );
 CREATE INDEX patch_git_ids_lookup ON patch_git_ids (project_id, git_patch_id);
+CREATE INDEX patch_git_ids_changed_lines ON patch_git_ids (project_id, changed_lines);
 CREATE TABLE git_sync_cursors (
   project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
   repo TEXT NOT NULL,

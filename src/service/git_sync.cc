@@ -1,7 +1,10 @@
 #include "service/git_sync.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <cctype>
+#include <memory>
 #include <map>
 #include <optional>
 
@@ -20,8 +23,8 @@ namespace pb::service {
 namespace {
 
 // Rules by priority; the names are what patch_git_matches.rule holds.
-enum Rule { kTrailer = 0, kHash = 1, kPatchId = 2, kHeuristic = 3 };
-constexpr std::string_view kRuleNames[] = {"trailer", "hash", "patch-id", "heuristic"};
+enum Rule { kTrailer = 0, kHash = 1, kPatchId = 2, kHeuristic = 3, kChangedLines = 4 };
+constexpr std::string_view kRuleNames[] = {"trailer", "hash", "patch-id", "heuristic", "changed-lines"};
 
 // HashDiff of a diff with no hunk lines: such a commit (an empty one, a
 // mode change) says nothing about where it came from.
@@ -59,7 +62,8 @@ Status CachePatchIds(Context& x) {
     db::Transaction tx(x.c);
     for (const auto& [patch_id, diff] : batch) {
       auto it = ids->find(patch_id);
-      db::InsertGitPatchId(x.c, patch_id, x.project_id, it == ids->end() ? "" : it->second);
+      db::InsertGitPatchId(x.c, patch_id, x.project_id, it == ids->end() ? "" : it->second,
+                           ChangedLinesHash(diff));
     }
     tx.Commit();
   }
@@ -96,6 +100,35 @@ void AddHeuristic(Context& x, const git::Commit& commit, std::map<db::Id, Found>
   }
 }
 
+bool SameAddress(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// A posting made on another base and reworded when applied keeps neither
+// hash, patch-id nor subject, but its changed lines are the same: same
+// author, same files, the same lines added and removed.
+void AddChangedLines(Context& x, const git::Commit& commit, std::map<db::Id, Found>& found) {
+  std::string lines = ChangedLinesHash(commit.diff);
+  if (lines.empty() || commit.author_email.empty()) return;
+  std::vector<db::GitCandidate> same_lines;
+  for (auto& p : db::GitCandidatesByChangedLines(x.c, x.project_id, lines, commit.committer_time * 1000000)) {
+    if (p.action_required && SameAddress(p.submitter_email, commit.author_email)) {
+      same_lines.push_back(std::move(p));
+    }
+  }
+  if (same_lines.empty()) return;
+  auto files = SortedFiles(commit.diff);
+  std::vector<db::Id> ids;
+  for (const auto& p : same_lines) ids.push_back(p.id);
+  std::map<db::Id, std::vector<std::string>> files_of;
+  for (const auto& [id, diff] : db::PatchDiffsById(x.c, ids)) files_of[id] = SortedFiles(diff);
+  for (const auto& p : same_lines) {
+    if (files_of[p.id] == files) found.emplace(p.id, Found{p, kChangedLines});
+  }
+}
+
 // Postings dated after the commit was made cannot be where it came from
 // unless the author committed before mailing it; they win only when no
 // earlier one was found, and are never superseded by this commit.
@@ -118,9 +151,10 @@ void SyncCommit(Context& x, const git::Commit& commit, const std::optional<std::
   // it finds the earlier versions (v1 of an accepted v2, its diff rebased)
   // to supersede.
   AddHeuristic(x, commit, found);
+  AddChangedLines(x, commit, found);
   if (found.empty()) return;
 
-  Rule best = kHeuristic;
+  Rule best = kChangedLines;
   for (const auto& [id, f] : found) best = std::min(best, f.rule);
   const Found* winner = nullptr;
   for (bool need_before : {true, false}) {
@@ -137,8 +171,12 @@ void SyncCommit(Context& x, const git::Commit& commit, const std::optional<std::
   for (const auto& [id, f] : found) {
     const bool is_winner = &f == winner;
     // Only earlier postings are superseded: a later one may be a resend
-    // that a later commit applies.
-    if (!is_winner && (!PostedBefore(f.patch, commit) || NewerThan(f.patch, winner->patch))) continue;
+    // that a later commit applies. A patch of the winner's own series is
+    // another change of that series, not an earlier version.
+    if (!is_winner && (!PostedBefore(f.patch, commit) || NewerThan(f.patch, winner->patch) ||
+                       (f.patch.series_id && f.patch.series_id == winner->patch.series_id))) {
+      continue;
+    }
     std::string action = !f.patch.action_required ? "unchanged" : is_winner ? "accepted" : "superseded";
     if (!db::InsertGitMatch(x.c, id, commit.sha, x.project_id, kRuleNames[f.rule], action, now)) continue;
     if (f.patch.action_required) {
@@ -196,6 +234,62 @@ bool IsZeroSha(std::string_view sha) {
 }
 
 }  // namespace
+
+std::string ChangedLinesHash(std::string_view diff) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha1(), nullptr);
+  bool any = false;
+  int64_t old_left = 0, new_left = 0;  // lines left in the current hunk
+  auto count = [](std::string_view l, char side) -> int64_t {
+    // "@@ -a[,b] +c[,d] @@": b or d, 1 when absent.
+    size_t at = l.find(side == '-' ? " -" : " +");
+    if (at == std::string_view::npos) return 0;
+    size_t comma = l.find(',', at), space = l.find(' ', at + 2);
+    if (comma == std::string_view::npos || comma > space) return 1;
+    int64_t n = 0;
+    for (size_t i = comma + 1; i < l.size() && std::isdigit(static_cast<unsigned char>(l[i])); ++i) {
+      n = n * 10 + (l[i] - '0');
+    }
+    return n;
+  };
+  while (!diff.empty()) {
+    size_t nl = diff.find('\n');
+    std::string_view line = diff.substr(0, nl);
+    diff.remove_prefix(nl == std::string_view::npos ? diff.size() : nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (old_left <= 0 && new_left <= 0) {
+      if (line.compare(0, 3, "@@ ") == 0) {
+        old_left = count(line, '-');
+        new_left = count(line, '+');
+      } else if (line.compare(0, 6, "+++ b/") == 0 || line.compare(0, 6, "--- a/") == 0) {
+        // The file the following lines belong to (a deletion has no "+++ b/").
+        EVP_DigestUpdate(ctx.get(), line.data(), line.size());
+        EVP_DigestUpdate(ctx.get(), "\n", 1);
+      }
+      continue;
+    }
+    char kind = line.empty() ? ' ' : line[0];
+    if (kind == '\\') continue;  // "\ No newline at end of file"
+    if (kind != '-') --new_left;
+    if (kind != '+') --old_left;
+    if (kind != '+' && kind != '-') continue;
+    while (line.size() > 1 && std::isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
+    EVP_DigestUpdate(ctx.get(), line.data(), line.size());
+    EVP_DigestUpdate(ctx.get(), "\n", 1);
+    any = true;
+  }
+  if (!any) return {};
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx.get(), md, &len);
+  static const char* hex = "0123456789abcdef";
+  std::string h;
+  for (unsigned int i = 0; i < len; ++i) {
+    h += hex[md[i] >> 4];
+    h += hex[md[i] & 15];
+  }
+  return h;
+}
 
 std::string NormalizedSubject(std::string_view s) {
   auto skip_space = [&] {

@@ -11,7 +11,14 @@
 //              stored diffs: whitespace does not count either;
 //   heuristic  same author address, same subject once "[PATCH v2 1/3]"
 //              prefixes are stripped, the same set of files, posted before
-//              the commit was made; tried only when the others found nothing.
+//              the commit was made, still waiting for action;
+//   changed-lines  as heuristic, but the subject may differ and the lines
+//              the diff adds and removes (context and line numbers aside)
+//              must be the same: a posting rebased and reworded on the way.
+//
+// The two heuristics decide only when trailer, hash and patch-id found
+// nothing; otherwise they find earlier versions (a v1 made on an older
+// base) to supersede.
 //
 // The patches found by trailer, hash and patch-id are postings of one
 // change (v1, v2, a resend): the newest of those the best rule found is
@@ -38,7 +45,7 @@ struct GitSyncMatch {
   std::string commit_subject;
   db::Id patch_id = 0;
   std::string patch_name;
-  std::string rule;    // trailer | hash | patch-id | heuristic
+  std::string rule;    // trailer | hash | patch-id | heuristic | changed-lines
   std::string action;  // accepted | superseded | unchanged (already in a final state)
 };
 
@@ -67,5 +74,10 @@ Result<GitSyncReport> GitSyncPushes(db::Connection& c, std::string_view project,
 // The subject a commit and a posting share: without leading "[...]"
 // groups, with runs of white space as one space.
 std::string NormalizedSubject(std::string_view subject);
+
+// SHA-1 of the "--- a/"/"+++ b/" file lines and the added and removed lines
+// of a diff (trailing blanks dropped), hunk context and line numbers left
+// out; "" when it adds or removes nothing.
+std::string ChangedLinesHash(std::string_view diff);
 
 }  // namespace pb::service

@@ -18,9 +18,11 @@ five patches with a cover letter. Some postings and merges are edited
   versions    posted twice: a v1 on another base (context differs), then
               the v2 that was merged
   resend      posted twice with the same diff ([PATCH RESEND])
-  lost        reworded when merged and posted on another base: no rule can
-              tell it is the same change (the recall a maintainer loses
-              without Link: trailers)
+  rebased-reworded  posted on another base and reworded when merged: only
+              the changed lines are left to match
+  modified    the maintainer changed an added line and the subject: no rule
+              can tell it is the same change (the recall lost without
+              Link: trailers)
   rejected    a different change by the same author touching the same files,
               never merged (must stay New)
 
@@ -37,7 +39,8 @@ import subprocess
 import time
 
 KINDS = [("plain", 40), ("reword", 14), ("trailers", 10), ("context", 14), ("whitespace", 6),
-         ("versions", 6), ("resend", 4), ("rejected", 6), ("lost", 2)]
+         ("versions", 6), ("resend", 4), ("rejected", 6), ("rebased-reworded", 4),
+         ("modified", 2)]
 LIST_ID = "gitsync.lists.example.org"
 
 
@@ -248,8 +251,10 @@ def build(source, tmp, max_commits=400, seed=1):
         # a v1 that differs only in its date carries the very same one.
         edits = []
         for kind in group_kinds:
-            if kind in ("context", "lost"):
+            if kind in ("context", "rebased-reworded"):
                 edits.append(_memo(lambda d: _edit_context_line(d, rnd)))
+            elif kind == "modified":
+                edits.append(_memo(lambda d: _edit_added_line(d, rnd, lambda l: l + " /* as posted */")))
             elif kind == "whitespace":
                 edits.append(_memo(lambda d: _edit_added_line(d, rnd, lambda l: l + "   ")))
             else:
@@ -283,7 +288,7 @@ def build(source, tmp, max_commits=400, seed=1):
                 text = mail_for(sha, msgid, prefix, n, size, cover_id)
             write_mail(text)
             postings.append(Posting(msgid, sha, "accepted", kind))
-            if kind in ("reword", "lost"):
+            if kind in ("reword", "rebased-reworded", "modified"):
                 msg_edits[sha] = lambda m: _reword(m)
             elif kind == "trailers":
                 bare = msgid[1:-1]
@@ -417,10 +422,10 @@ def score(db_url, postings, mapping, out, again, times):
             found_accept += 1
     misses = [(p.msgid, p.kind) for p in postings if p.expect == "accepted" and
               by_msgid.get(p.msgid, ("", None)) != ("accepted", mapping.get(p.commit))]
-    lost = len([p for p in postings if p.kind == "lost"])
+    modified = len([p for p in postings if p.kind == "modified"])
     return {
-        "lost": lost,
-        "recall_recoverable": found_accept / (expected_accept - lost) if expected_accept > lost else 1.0,
+        "modified": modified,
+        "recall_matchable": found_accept / (expected_accept - modified) if expected_accept > modified else 1.0,
         "postings": len(postings), "commits": len(mapping),
         "commits_synced": len([p for p in postings if p.expect == "accepted"]),
         "expected_accepted": expected_accept, "accepted_right": found_accept,

@@ -36,5 +36,23 @@ TEST(GitSyncSubject, PrefixesAndSpacesDoNotCount) {
   EXPECT_NE(service::NormalizedSubject("net: fix a leak"), service::NormalizedSubject("net: fix leaks"));
 }
 
+TEST(GitSyncChangedLines, ContextAndLineNumbersDoNotCount) {
+  const char* a =
+      "diff --git a/f.c b/f.c\n--- a/f.c\n+++ b/f.c\n@@ -10,3 +10,3 @@\n ctx one\n-old\n+new  \n ctx two\n";
+  const char* b =
+      "diff --git a/f.c b/f.c\n--- a/f.c\n+++ b/f.c\n@@ -40,3 +40,3 @@ int f()\n other\n-old\n+new\n ctx\n";
+  const char* c =
+      "diff --git a/f.c b/f.c\n--- a/f.c\n+++ b/f.c\n@@ -40,3 +40,3 @@\n other\n-old\n+newer\n ctx\n";
+  const char* d =
+      "diff --git a/g.c b/g.c\n--- a/g.c\n+++ b/g.c\n@@ -10,3 +10,3 @@\n ctx one\n-old\n+new\n ctx two\n";
+  EXPECT_EQ(service::ChangedLinesHash(a), service::ChangedLinesHash(b));
+  EXPECT_NE(service::ChangedLinesHash(a), service::ChangedLinesHash(c));
+  EXPECT_NE(service::ChangedLinesHash(a), service::ChangedLinesHash(d));
+  // A removed line that looks like a file header is still a removed line.
+  const char* e = "--- a/f.c\n+++ b/f.c\n@@ -1,2 +1,1 @@\n--- a/x\n keep\n";
+  EXPECT_NE(service::ChangedLinesHash(e), "");
+  EXPECT_EQ(service::ChangedLinesHash("--- a/f.c\n+++ b/f.c\n"), "");
+}
+
 }  // namespace
 }  // namespace pb
