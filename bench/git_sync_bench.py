@@ -41,10 +41,10 @@ def main():
         total["expected"] += r["expected_accepted"]
         total["found"] += r["accepted_right"]
         total["modified"] += r["modified"]
-        print("seed %d: %d commits, %d postings; precision %.4f (%d/%d state changes right), "
+        print("seed %d: %d commits, %d postings (%d refused by the parser); precision %.4f (%d/%d state changes right), "
               "recall %.4f (%d/%d accepted with the right commit; %d were modified when applied); by rule %s; rerun: %s; "
               "sync %.1f s, ingest %.1f s" %
-              (seed, r["commits_synced"], r["postings"], r["precision"], r["state_changes_right"],
+              (seed, r["commits_synced"], r["postings"], len(r["not_stored"]), r["precision"], r["state_changes_right"],
                r["state_changes"], r["recall"], r["accepted_right"], r["expected_accepted"],
                r["modified"], r["by_rule"], r["rerun"], r["seconds"]["sync"], r["seconds"]["ingest"]))
         if a.verbose or r["wrong"]:

@@ -70,7 +70,7 @@ std::vector<GitCandidate> GitCandidatesBySubmitter(Connection& c, Id project_id,
   Query q(c,
           std::string(kCandidateColumns) +
               "WHERE lower(pe.email) = lower(?2) AND p.project_id = ?1 AND p.date <= ?3 "
-              "AND p.diff IS NOT NULL ORDER BY p.date, p.id",
+              "AND p.diff IS NOT NULL AND s.action_required <> 0 ORDER BY p.date, p.id",
           project_id, email, until);
   return ReadCandidates(q);
 }

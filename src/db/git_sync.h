@@ -41,7 +41,8 @@ std::vector<GitCandidate> GitCandidatesByPatchId(Connection& c, Id project_id, s
 std::vector<GitCandidate> GitCandidatesByChangedLines(Connection& c, Id project_id, std::string_view hash,
                                                       Micros until);
 // Patches of the project submitted from this address (case-insensitive,
-// people_email_lower then patches_submitter), dated at or before `until`.
+// people_email_lower then patches_submitter), dated at or before `until`,
+// with a diff and in a state that needs action.
 std::vector<GitCandidate> GitCandidatesBySubmitter(Connection& c, Id project_id, std::string_view email,
                                                    Micros until);
 // The diffs of these patches, in one statement.
