@@ -46,6 +46,9 @@ const std::map<std::string, Command> kCommands = {
     {"cron", {pb::cli::Cron, "send notifications, expire confirmations, retry queued mail",
       "[--database URL] [--quiet] [--mail-config FILE] [--site-url URL] [--smtp-host H] ...\n"
       "exit 1 when a mail could not be delivered (it stays queued); see docs/mail.md"}},
+    {"webhook", {pb::cli::Webhook, "add, list or remove webhooks, see their deliveries, send due ones",
+      "[--database URL] add --project P --url URL [--secret S] [--events CAT,...] | list\n"
+      "                      | remove ID | deliveries ID [--limit N] | run [--all] [--site-url URL]"}},
     {"mail", {pb::cli::Mail, "list, send or test the outgoing mail queue",
       "[--database URL] list | send [--all] | test ADDRESS   [--mail-config FILE] ..."}},
     {"state", {pb::cli::State, "list, add, edit or delete patch states",

@@ -15,6 +15,7 @@
 #include "api/render.h"
 #include "api/response.h"
 #include "api/views.h"
+#include "api/webhook_views.h"
 #include "api/writes.h"
 
 namespace pb::api {
@@ -86,6 +87,13 @@ const std::vector<Route>& Routes() {
        "get:\nShow a bundle.\n\npatch:\nUpdate a bundle.\n\nput:\nUpdate a bundle."
        "\n\ndelete:\nDelete a bundle."},
       {Parse("events/"), kAllowRead, EventListView, "Event List", "List events."},
+      // patchbay extension (docs/webhooks.md): superusers only.
+      {Parse("webhooks/"), kAllowReadCreate, WebhookListView, "Webhook List",
+       "get:\nList webhooks.\n\npost:\nAdd a webhook.", true},
+      {Parse("webhooks/{int}/"), "GET, DELETE, HEAD, OPTIONS", WebhookDetailView, "Webhook Detail",
+       "get:\nShow a webhook.\n\ndelete:\nRemove a webhook.", true},
+      {Parse("webhooks/{int}/deliveries/"), kAllowRead, WebhookDeliveryListView,
+       "Webhook Delivery List", "List a webhook's deliveries and their attempts.", true},
   };
   return routes;
 }

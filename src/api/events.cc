@@ -5,6 +5,7 @@
 
 #include "api/choices.h"
 #include "api/embed.h"
+#include "api/event_json.h"
 #include "api/filters.h"
 #include "api/pagination.h"
 #include "api/response.h"
@@ -150,6 +151,24 @@ void WriteEvent(JsonWriter& w, Context& ctx, const EventRec& e) {
 }
 
 }  // namespace
+
+std::vector<std::string> RenderEvents(ThreadState& state, std::string_view origin,
+                                      const std::vector<EventRec>& events) {
+  static const http::Request kNoRequest{};
+  Context ctx(kNoRequest, state);
+  ctx.origin = std::string(origin);
+  while (!ctx.origin.empty() && ctx.origin.back() == '/') ctx.origin.pop_back();
+  ctx.api_root = ctx.origin + "/api/";
+  std::vector<std::string> out;
+  out.reserve(events.size());
+  for (const auto& e : events) {
+    std::string body;
+    JsonWriter w(body);
+    WriteEvent(w, ctx, e);
+    out.push_back(std::move(body));
+  }
+  return out;
+}
 
 http::Response EventListView(Context& ctx, const RouteArgs&) {
   EventFilter f;

@@ -7,6 +7,7 @@
 #include "api/filters.h"
 #include "api/json_writer.h"
 #include "api/response.h"
+#include "api/webhook_views.h"
 #include "db/read/bundles_read.h"
 #include "db/read/comments_read.h"
 #include "db/read/users_read.h"
@@ -33,6 +34,8 @@ const WriteRoute kWrites[] = {
     {"Cover Comment Detail", "PUT PATCH", CoverCommentUpdateView},
     {"User Detail", "PUT PATCH", UserUpdateView},
     {"Project Detail", "PUT PATCH", ProjectUpdateView},
+    {"Webhook List", "POST", WebhookCreateView},
+    {"Webhook Detail", "DELETE", WebhookDeleteView},
 };
 
 bool HasWord(std::string_view list, std::string_view word) {

@@ -12,6 +12,7 @@
 #include "db/admin.h"
 #include "db/mail_store.h"
 #include "db/projects.h"
+#include "db/superseding.h"
 #include "db/users.h"
 #include "service/passwords.h"
 
@@ -79,7 +80,7 @@ const char* const kProjectAdminUsage =
     "                         [--listemail A] [--subject-match RE] [--web-url U] [--scm-url U]\n"
     "                         [--webscm-url U] [--list-archive-url U] [--list-archive-url-format U]\n"
     "                         [--commit-url-format U] [--send-notifications yes|no]\n"
-    "                         [--use-tags yes|no]\n"
+    "                         [--use-tags yes|no] [--supersede-revisions yes|no]\n"
     "       patchbay project show LINKNAME\n"
     "       patchbay project delete LINKNAME [--with-patches]\n"
     "       patchbay project maintainers LINKNAME\n"
@@ -97,13 +98,14 @@ int ProjectAdmin(db::Connection& c, const std::string& verb, Args& args) {
     std::printf("id: %lld\nlinkname: %s\nname: %s\nlistid: %s\nlistemail: %s\nsubject_match: %s\n"
                 "web_url: %s\nscm_url: %s\nwebscm_url: %s\nlist_archive_url: %s\n"
                 "list_archive_url_format: %s\ncommit_url_format: %s\nsend_notifications: %s\n"
-                "use_tags: %s\n",
+                "use_tags: %s\nsupersede_revisions: %s\n",
                 static_cast<long long>(p->id), p->linkname.c_str(), p->name.c_str(),
                 p->listid.c_str(), p->listemail.c_str(), p->subject_match.c_str(),
                 p->web_url.c_str(), p->scm_url.c_str(), p->webscm_url.c_str(),
                 p->list_archive_url.c_str(), p->list_archive_url_format.c_str(),
                 p->commit_url_format.c_str(), p->send_notifications ? "yes" : "no",
-                p->use_tags ? "yes" : "no");
+                p->use_tags ? "yes" : "no",
+                db::ProjectSupersedesRevisions(c, p->id) ? "yes" : "no");
     return 0;
   }
   if (verb == "edit") {
@@ -121,7 +123,10 @@ int ProjectAdmin(db::Connection& c, const std::string& verb, Args& args) {
     TakeField(args, "--commit-url-format", n.commit_url_format);
     Flag notify = TakeBool(args, "--send-notifications");
     Flag tags = TakeBool(args, "--use-tags");
-    if (notify.bad || tags.bad) return Fail("--send-notifications and --use-tags take yes or no");
+    Flag supersede = TakeBool(args, "--supersede-revisions");
+    if (notify.bad || tags.bad || supersede.bad) {
+      return Fail("--send-notifications, --use-tags and --supersede-revisions take yes or no");
+    }
     if (!args.empty()) return -1;
     if (notify.present) n.send_notifications = notify.value;
     if (tags.present) n.use_tags = tags.value;
@@ -132,6 +137,7 @@ int ProjectAdmin(db::Connection& c, const std::string& verb, Args& args) {
     db::Transaction tx(c);
     if (auto clash = db::ProjectClash(c, n)) return Fail(*clash);
     db::UpdateProject(c, n);
+    if (supersede.present) db::SetProjectSupersedesRevisions(c, n.id, supersede.value);
     Commit(c, tx);
     std::printf("updated project %s\n", n.linkname.c_str());
     return 0;

@@ -8,6 +8,7 @@
 #include "db/outbox.h"
 #include "notify/cron.h"
 #include "notify/outbox.h"
+#include "webhooks/dispatch.h"
 
 namespace pb::cli {
 
@@ -39,6 +40,17 @@ int Cron(const Args& in) {
     return 1;
   }
   for (const auto& e : r.errors) std::fprintf(stderr, "%s\n", e.c_str());
+  // Webhooks too, for sites that run no server or want a second sender.
+  webhooks::DispatchReport hooks;
+  try {
+    api::ThreadState state;
+    state.conn = OpenMigrated(url);
+    webhooks::DispatchOptions o;
+    o.origin = config->site_url;
+    if (state.conn) hooks = webhooks::RunWebhooksOnce(state, o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "patchbay: webhooks: %s\n", e.what());
+  }
   size_t queued = db::ListOutbox(*conn).size();
   if (!quiet) {
     std::printf("notifications: %d mails for %d changes, %d dropped, %d submitters postponed\n",
@@ -48,6 +60,8 @@ int Cron(const Args& in) {
                 static_cast<long long>(r.users_expired));
     std::printf("outbox: %d sent, %d failed, %zu queued (transport: %s)\n", r.delivery.sent,
                 r.delivery.failed, queued, notify::DescribeTransport(*config).c_str());
+    std::printf("webhooks: %d queued, %d delivered, %d to retry, %d failed\n", hooks.queued,
+                hooks.delivered, hooks.retrying, hooks.failed);
   }
   // Mail that failed stays queued for the next run: a failure, not a loss.
   return r.delivery.failed > 0 ? 1 : 0;

@@ -1,5 +1,6 @@
 // `patchbay serve`: migrate, then serve the site (REST API, XML-RPC,
 // downloads) until SIGINT/SIGTERM.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <type_traits>
@@ -12,6 +13,7 @@
 #include "http/server.h"
 #include "notify/sender.h"
 #include "web/site.h"
+#include "webhooks/dispatcher_thread.h"
 
 namespace pb::cli {
 
@@ -22,6 +24,8 @@ int Serve(const Args& in) {
   std::string threads = TakeOption(args, "--threads");
   std::string base_url = TakeOption(args, "--base-url");
   bool no_response_cache = TakeFlag(args, "--no-response-cache");
+  bool no_webhooks = TakeFlag(args, "--no-webhooks");
+  std::string webhook_timeout = TakeOption(args, "--webhook-timeout");
   std::string max_connections = TakeOption(args, "--max-connections");
   std::string max_body_in_flight = TakeOption(args, "--max-body-in-flight");
   auto mail = TakeMailConfig(args, base_url);
@@ -33,6 +37,7 @@ int Serve(const Args& in) {
     std::fprintf(stderr,
                  "usage: patchbay serve [--database URL] [--listen HOST:PORT] [--threads N] "
                  "[--base-url URL] [--no-response-cache]\n"
+                 "                      [--no-webhooks] [--webhook-timeout SECONDS]\n"
                  "                      [--max-connections N] [--max-body-in-flight BYTES]\n%s",
                  kMailFlagsUsage);
     return 2;
@@ -76,6 +81,13 @@ int Serve(const Args& in) {
       !count(max_body_in_flight, "--max-body-in-flight", options.max_body_bytes_in_flight)) {
     return 2;
   }
+  webhooks::DispatchOptions hooks;
+  long hook_seconds = 0;
+  if (!count(webhook_timeout, "--webhook-timeout", hook_seconds)) return 2;
+  if (hook_seconds > 0) {
+    hooks.limits.total_timeout_ms = hook_seconds * 1000;
+    hooks.limits.connect_timeout_ms = std::min(hooks.limits.connect_timeout_ms, hook_seconds * 1000);
+  }
 
   // Migrate once, up front; the worker threads then open their own connections.
   if (!OpenMigrated(url)) return 1;
@@ -101,7 +113,14 @@ int Serve(const Args& in) {
   Status st = http::Serve(options, handler, [&](uint16_t port) {
     std::printf("patchbay: serving on http://%s:%u/\n", shown_host.c_str(), port);
     std::fflush(stdout);
+    // Webhooks go out from a thread of their own, never from a request.
+    if (!no_webhooks) {
+      hooks.origin = !base_url.empty() ? base_url
+                                       : "http://" + shown_host + ":" + std::to_string(port);
+      webhooks::StartDispatcher(url, hooks);
+    }
   });
+  webhooks::StopDispatcher();
   notify::StopSender();
   if (!st.ok()) {
     std::fprintf(stderr, "patchbay: %s\n", st.message().c_str());

@@ -91,6 +91,15 @@ int64_t LinkPeopleToUser(Connection& c, Id user_id, std::string_view email, std:
   return 1;
 }
 
+int64_t LinkPeopleToActiveUsers(Connection& c) {
+  return Query(c,
+               "UPDATE people SET user_id = (SELECT u.id FROM users u WHERE lower(u.email) = "
+               "lower(people.email) AND u.is_active = 1 ORDER BY u.id LIMIT 1) "
+               "WHERE user_id IS NULL AND EXISTS (SELECT 1 FROM users u WHERE "
+               "lower(u.email) = lower(people.email) AND u.is_active = 1)")
+      .Run();
+}
+
 std::vector<LinkedPerson> PeopleOfUser(Connection& c, Id user_id) {
   Query q(c,
           "SELECT p.id, p.email, p.name, o.email IS NOT NULL FROM people p "

@@ -54,6 +54,11 @@ int64_t LinkExistingPeopleToUser(Connection& c, Id user_id, std::string_view ema
 // The same, leaving rows already linked to some user alone.
 int64_t LinkUnclaimedPeopleToUser(Connection& c, Id user_id, std::string_view email);
 
+// Links every unlinked people row whose address is an active user's primary
+// e-mail to that user (after an import: upstream links a user's own address
+// at registration, so an active user's address is a confirmed one).
+int64_t LinkPeopleToActiveUsers(Connection& c);
+
 struct LinkedPerson {
   Id id = 0;
   std::string email;

@@ -19,7 +19,14 @@ Id GetOrCreatePerson(Connection& c, std::string_view email, std::string_view nam
   }
   std::optional<std::string_view> n;
   if (!name.empty()) n = name;
-  return QueryInt(c, "INSERT INTO people (email, name) VALUES (?1, ?2) RETURNING id", email, n)
+  // A new address that an active user has as their primary e-mail is theirs
+  // from its first mail (addresses linked through /user/link/ already have a
+  // people row, found above), so they can edit the patch it brings.
+  return QueryInt(c,
+                  "INSERT INTO people (email, name, user_id) VALUES (?1, ?2, "
+                  "(SELECT u.id FROM users u WHERE lower(u.email) = lower(?1) AND "
+                  "u.is_active = 1 ORDER BY u.id LIMIT 1)) RETURNING id",
+                  email, n)
       .value();
 }
 

@@ -15,7 +15,8 @@
 namespace pb::db {
 
 // Spec §2.13 step 6: existing person by email (case-insensitive), else a new
-// one; a non-empty name that differs from the stored one replaces it.
+// one; a non-empty name that differs from the stored one replaces it. A new
+// row belongs to the active user whose primary e-mail it is, if any.
 Id GetOrCreatePerson(Connection& c, std::string_view email, std::string_view name);
 
 Id DefaultStateId(Connection& c);  // the state with ordering 0

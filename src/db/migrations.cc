@@ -474,13 +474,60 @@ BEGIN
   END LOOP;
 END $$;
 )SQL"},
+    // Automatic superseding (off by default, as upstream) and webhooks.
+    // A webhook remembers the last event it has queued (`last_event_id`,
+    // set to the newest event when it is added), so the dispatcher reads
+    // events past that cursor; nothing is added to the insert path of
+    // events. Each delivery keeps the exact body it signs and a lease
+    // (`leased_until`) so several servers never send one at once;
+    // `webhook_attempts` logs every try.
+    {9, "Superseding setting, webhooks", R"SQL(
+ALTER TABLE projects ADD COLUMN supersede_revisions INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE webhooks (
+  id {{ID}},
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  categories TEXT NOT NULL DEFAULT '',
+  active INTEGER NOT NULL DEFAULT 1,
+  created BIGINT NOT NULL,
+  last_event_id BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX webhooks_project ON webhooks (project_id);
+CREATE TABLE webhook_deliveries (
+  id {{ID}},
+  webhook_id BIGINT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+  event_id BIGINT NOT NULL,
+  uuid TEXT NOT NULL UNIQUE,
+  category TEXT NOT NULL,
+  body {{BLOB}} NOT NULL,
+  created BIGINT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt BIGINT NOT NULL,
+  leased_until BIGINT NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  finished BIGINT
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt, id);
+CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (webhook_id, id);
+CREATE TABLE webhook_attempts (
+  id {{ID}},
+  delivery_id BIGINT NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+  date BIGINT NOT NULL,
+  response_code INTEGER NOT NULL DEFAULT 0,
+  error TEXT NOT NULL DEFAULT '',
+  duration_us BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, id);
+)SQL"},
     // `patchbay git-sync` (docs/git-sync.md): which commit accepted or
     // superseded which patch and by which rule; git's patch-id of each
     // stored diff (computed once by `git patch-id`) and the hash of its
     // changed lines without context, both looked up by index;
     // and per project, repository and branch the last commit synced, so a
     // run without --since starts where the previous one stopped.
-    {9, "Merged-patch detection from git", R"SQL(
+    {10, "Merged-patch detection from git", R"SQL(
 CREATE TABLE patch_git_matches (
   patch_id BIGINT NOT NULL REFERENCES patches (id) ON DELETE CASCADE,
   commit_sha TEXT NOT NULL,

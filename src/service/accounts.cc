@@ -78,13 +78,18 @@ FormErrors ValidateRegistration(db::Connection& c, const RegistrationForm& f) {
 }
 
 std::string Register(db::Connection& c, const RegistrationForm& f, Micros now) {
+  return RegisterHashed(c, f, HashPassword(f.password), now);
+}
+
+std::string RegisterHashed(db::Connection& c, const RegistrationForm& f, std::string_view hash,
+                           Micros now) {
   db::UserRow u;
   u.username = f.username;
   u.email = f.email;
   u.first_name = Strip(f.first_name);
   u.last_name = Strip(f.last_name);
   u.is_active = false;
-  db::Id id = db::InsertUser(c, u, HashPassword(f.password));
+  db::Id id = db::InsertUser(c, u, hash);
   return NewConfirmation(c, "registration", f.email, id, now);
 }
 

@@ -29,6 +29,10 @@ FormErrors ValidateRegistration(db::Connection& c, const RegistrationForm& f);
 // Creates the inactive user and its `registration` confirmation; returns the
 // confirmation key. Validate first.
 std::string Register(db::Connection& c, const RegistrationForm& f, Micros now = NowMicros());
+// The same with the password already hashed (HashPassword(f.password)),
+// for a caller that hashes off its serving thread.
+std::string RegisterHashed(db::Connection& c, const RegistrationForm& f, std::string_view hash,
+                           Micros now = NowMicros());
 
 // Django's EmailField (max 200 for EmailForm): an error text or "".
 std::string EmailError(std::string_view email, size_t max_length = 200);

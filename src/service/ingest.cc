@@ -17,6 +17,7 @@
 #include "db/users.h"
 #include "service/dependencies.h"
 #include "service/pattern.h"
+#include "service/superseding.h"
 #include "parser/parsed_mail.h"
 
 namespace pb::service {
@@ -277,7 +278,7 @@ class Ingester {
       sid = CreateSeries(submitter, n, /*with_references=*/true);
       // A v2 threaded to v1 finds v1 through its references: that is its
       // previous revision.
-      if (series && series->version < m_.version) db::SetSeriesPrevious(c_, sid, series->id);
+      if (series && series->version < m_.version) LinkRevision(sid, series->id);
     } else {
       sid = series->id;
     }
@@ -349,10 +350,17 @@ class Ingester {
     std::string want = CoverDerivedName(*s.name);
     for (const auto& [id, name] : db::EarlierRevisionCandidates(c_, s, project_.id)) {
       if (CoverDerivedName(name) == want) {
-        db::SetSeriesPrevious(c_, s.id, id);
+        LinkRevision(s.id, id);
         return;
       }
     }
+  }
+
+  // With the project's supersede_revisions on, the new revision supersedes
+  // the earlier ones' patches in this mail's transaction.
+  void LinkRevision(Id sid, Id previous) {
+    db::SetSeriesPrevious(c_, sid, previous);
+    SupersedeIfEnabled(c_, project_.id, sid);
   }
 
   static std::string CoverDerivedName(std::string_view name) {

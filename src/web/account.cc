@@ -9,15 +9,18 @@
 #include <vector>
 
 #include "api/csrf.h"
+#include "api/response.h"
 #include "api/query.h"
 #include "api/request_body.h"
 #include "core/html.h"
+#include "db/read/web_read.h"
 #include "db/users.h"
 #include "service/login_throttle.h"
 #include "service/passwords.h"
 #include "service/sessions.h"
 #include "web/account_flows.h"
 #include "web/form_kit.h"
+#include "web/offload.h"
 #include "web/templates.h"
 
 namespace pb::web {
@@ -71,7 +74,7 @@ Response Login(db::Connection& c, Visitor& visitor, const http::Request& req,
     f.next = NextUrl(req, nullptr);
     return LoginPage(visitor, f);
   }
-  if (req.method != "POST") return NotAllowed("GET, POST, HEAD");
+  if (req.method != "POST") return NotAllowed("GET, POST, HEAD, OPTIONS");
   Form form(req);
   if (auto reason = api::csrf::Check(req, form.Get(api::csrf::kFormField), base_url)) {
     return CsrfFailure(*reason);
@@ -96,37 +99,30 @@ Response Login(db::Connection& c, Visitor& visitor, const http::Request& req,
   }
   // The password check (~110 ms of PBKDF2) runs on the server's side pool;
   // the rest runs back on this thread with its connection.
-  auto user = service::FindLoginUser(c, f.username);
-  auto request = std::make_shared<http::Request>(req);
+  auto user = std::make_shared<std::optional<db::read::AuthUserRec>>(service::FindLoginUser(c, f.username));
   auto ok = std::make_shared<bool>(false);
-  Response pending;
-  pending.offload = [&c, request, ok, user = std::move(user), password = std::move(password),
-                     f = std::move(f)]() mutable -> std::function<Response()> {
+  auto check = [user, ok, password = std::move(password)] {
     // Unknown users cost the same time, so timing does not tell who exists.
-    *ok = service::CheckPassword(password, user ? user->password
-                                                : "pbkdf2_sha256$260000$timing$AAAA") &&
-          user && user->is_active;
-    return [&c, request, ok, user = std::move(user), f = std::move(f)]() mutable {
-      auto& throttle = service::LoginThrottle::Global();
-      Visitor v(c, *request);
-      Response r;
-      if (!*ok) {
-        throttle.Failed(f.username, request->remote_address);
-        f.error = std::string(kInvalidLogin);
-        r = LoginPage(v, f);
-      } else {
-        throttle.Succeeded(f.username, request->remote_address);
-        // Django's login() replaces any earlier session of this browser.
-        if (v.session_key()) service::LogOut(c, *v.session_key());
-        auto session = service::StartSession(c, std::move(*user));
-        v.LoggedIn(session.key, std::move(session.user), service::kSessionAgeSeconds);
-        r = Redirect(f.next.empty() ? std::string(kProfileUrl) : f.next);
-      }
-      v.AddCookies(r);
-      return r;
-    };
+    const auto& u = *user;
+    *ok = service::CheckPassword(password, u ? u->password : "pbkdf2_sha256$260000$timing$AAAA") &&
+          u && u->is_active;
   };
-  return pending;
+  std::string remote = req.remote_address;
+  return OffloadThen(c, req, std::move(check),
+                     [&c, user, ok, remote, f = std::move(f)](Visitor& v, const http::Request&) mutable {
+                       auto& throttle = service::LoginThrottle::Global();
+                       if (!*ok) {
+                         throttle.Failed(f.username, remote);
+                         f.error = std::string(kInvalidLogin);
+                         return LoginPage(v, f);
+                       }
+                       throttle.Succeeded(f.username, remote);
+                       // Django's login() replaces any earlier session of this browser.
+                       if (v.session_key()) service::LogOut(c, *v.session_key());
+                       auto session = service::StartSession(c, std::move(**user));
+                       v.LoggedIn(session.key, std::move(session.user), service::kSessionAgeSeconds);
+                       return Redirect(f.next.empty() ? std::string(kProfileUrl) : f.next);
+                     });
 }
 
 Response Logout(db::Connection& c, Visitor& visitor, const http::Request& req,
@@ -147,7 +143,7 @@ Response Logout(db::Connection& c, Visitor& visitor, const http::Request& req,
 Response Profile(db::Connection& c, PageState& st, Visitor& visitor, const http::Request& req,
                  std::string_view base_url) {
   if (req.method != "GET" && req.method != "HEAD" && req.method != "POST") {
-    return NotAllowed("GET, POST, HEAD");
+    return NotAllowed("GET, POST, HEAD, OPTIONS");
   }
   std::string settings_error;
   if (req.method == "POST") {
@@ -188,6 +184,28 @@ Response Profile(db::Connection& c, PageState& st, Visitor& visitor, const http:
   }
   if (auto token = db::TokenOf(c, u.id)) d.set("token", *token);
   d.set("csrf_token", visitor.CsrfToken());
+  // Upstream's Todo and Bundles boxes.
+  int64_t todo = visitor.TodoCount();
+  if (todo > 0) {
+    data t;
+    t.set("count", std::to_string(todo));
+    t.set("plural", todo != 1);
+    d.set("todo", t);
+  }
+  auto bundles = db::read::BundlesOfOwner(c, u.id, std::nullopt);
+  if (!bundles.empty()) {
+    data list{data::type::list};
+    for (const auto& b : bundles) {
+      data row;
+      row.set("url", "/bundle/" + api::PathQuote(u.username) + "/" + api::PathQuote(b.name) + "/");
+      row.set("name", b.name);
+      list.push_back(row);
+    }
+    data box;
+    box.set("list", list);
+    box.set("plural", bundles.size() != 1);
+    d.set("bundles", box);
+  }
   return LayoutPage(visitor, u.username, nullptr,
                     Render(templates::kProfile, d) + RenderProfileExtras(c, visitor, settings_error));
 }
@@ -196,7 +214,7 @@ Response GenerateToken(db::Connection& c, Visitor& visitor, const http::Request&
                        std::string_view base_url) {
   // Upstream regenerates on any method; a GET that replaces the token could
   // be triggered by any page the user visits, so only POST does here.
-  if (req.method != "POST") return NotAllowed("POST");
+  if (req.method != "POST") return NotAllowed("POST, OPTIONS");
   Form form(req);
   if (auto reason = api::csrf::Check(req, form.Get(api::csrf::kFormField), base_url)) {
     return CsrfFailure(*reason);
@@ -259,11 +277,13 @@ bool IsSafeRedirect(std::string_view url, std::string_view host) {
 std::optional<Response> HandleAccountPage(db::Connection& c, PageState& st, Visitor& visitor,
                                           const http::Request& req, std::string_view base_url) {
   std::string_view path = req.path;
-  if (path == "/user/login/") return Login(c, visitor, req, base_url);
-  if (path == "/user/logout/") return Logout(c, visitor, req, base_url);
-  if (path == "/user/") return Profile(c, st, visitor, req, base_url);
-  if (path == "/user/generate-token/") return GenerateToken(c, visitor, req, base_url);
-  return std::nullopt;
+  std::optional<Response> r;
+  if (path == "/user/login/") r = Login(c, visitor, req, base_url);
+  else if (path == "/user/logout/") r = Logout(c, visitor, req, base_url);
+  else if (path == "/user/") r = Profile(c, st, visitor, req, base_url);
+  else if (path == "/user/generate-token/") r = GenerateToken(c, visitor, req, base_url);
+  if (r && req.method == "OPTIONS") return AnswerOptions(std::move(*r));
+  return r;
 }
 
 }  // namespace pb::web

@@ -109,11 +109,9 @@ bool IsHex(std::string_view s) {
   return true;
 }
 
-}  // namespace
 
-std::optional<http::Response> HandleAccountFlowPage(db::Connection& c, Visitor& v,
-                                                    const http::Request& req,
-                                                    std::string_view base_url) {
+std::optional<http::Response> Route(db::Connection& c, Visitor& v, const http::Request& req,
+                                    std::string_view base_url) {
   std::string_view path = req.path;
   if (path.empty() || path.back() != '/') return std::nullopt;
   auto seg = Segments(path);
@@ -133,11 +131,21 @@ std::optional<http::Response> HandleAccountFlowPage(db::Connection& c, Visitor& 
   if (path == "/user/password-change/") return flows::PasswordChange(c, v, req, base_url);
   if (path == "/user/password-change/done/") return flows::PasswordChangeDone(v, req);
   if (path == "/user/password-reset/") return flows::PasswordReset(c, v, req, base_url);
-  if (path == "/user/password-reset/mail-sent/") return flows::PasswordResetSent(v);
+  if (path == "/user/password-reset/mail-sent/") return flows::PasswordResetSent(v, req);
   if (seg.size() == 4 && seg[1] == "password-reset") {
     return flows::PasswordResetConfirm(c, v, req, base_url, seg[2], seg[3]);
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<http::Response> HandleAccountFlowPage(db::Connection& c, Visitor& v,
+                                                    const http::Request& req,
+                                                    std::string_view base_url) {
+  auto r = Route(c, v, req, base_url);
+  if (r && req.method == "OPTIONS") return form_kit::AnswerOptions(std::move(*r));
+  return r;
 }
 
 }  // namespace pb::web

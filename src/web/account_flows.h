@@ -69,7 +69,7 @@ http::Response OptRequest(db::Connection& c, Visitor& v, const http::Request& re
 http::Response PasswordChange(db::Connection& c, Visitor& v, const http::Request& req, std::string_view base_url);
 http::Response PasswordChangeDone(Visitor& v, const http::Request& req);
 http::Response PasswordReset(db::Connection& c, Visitor& v, const http::Request& req, std::string_view base_url);
-http::Response PasswordResetSent(Visitor& v);
+http::Response PasswordResetSent(Visitor& v, const http::Request& req);
 http::Response PasswordResetConfirm(db::Connection& c, Visitor& v, const http::Request& req,
                                     std::string_view base_url, std::string_view uid,
                                     std::string_view token);

@@ -38,7 +38,7 @@ http::Response LinkForm(Visitor& v, const std::string& email, const std::string&
 http::Response Link(db::Connection& c, Visitor& v, const http::Request& req,
                     std::string_view base_url) {
   if (req.method != "GET" && req.method != "HEAD" && req.method != "POST") {
-    return form_kit::NotAllowed("GET, POST, HEAD");
+    return form_kit::NotAllowed("GET, POST, HEAD, OPTIONS");
   }
   if (req.method == "POST") {
     form_kit::Form form(req);

@@ -38,6 +38,13 @@ Response NotAllowed(std::string_view allow) {
   return r;
 }
 
+Response AnswerOptions(Response page) {
+  if (page.status != 405) return page;
+  page.status = 200;
+  page.body.clear();
+  return page;
+}
+
 // Django's csrf_failure view with DEBUG=False.
 Response CsrfFailure(std::string_view reason) {
   std::string body =

@@ -18,6 +18,10 @@ std::string Render(const char* tmpl, const kainjow::mustache::data& d);
 http::Response Redirect(std::string location);
 // Django's HttpResponseNotAllowed.
 http::Response NotAllowed(std::string_view allow);
+// OPTIONS on a page: Django's View.options(), 200 with the page's Allow and
+// no body. `page` is the page's answer to the OPTIONS request, a 405 that
+// names its methods; any other answer is returned as it is.
+http::Response AnswerOptions(http::Response page);
 // Django's csrf_failure view with DEBUG=False.
 http::Response CsrfFailure(std::string_view reason);
 // quote(path, safe="/") as redirect_to_login() writes the `next` parameter.

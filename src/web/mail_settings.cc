@@ -32,7 +32,7 @@ http::Response EmailForm(Visitor& v, const std::string& email, const std::string
 http::Response MailSettings(db::Connection& c, Visitor& v, const http::Request& req,
                             std::string_view base_url) {
   if (req.method == "GET" || req.method == "HEAD") return EmailForm(v, "", "");
-  if (req.method != "POST") return form_kit::NotAllowed("GET, POST, HEAD");
+  if (req.method != "POST") return form_kit::NotAllowed("GET, POST, HEAD, OPTIONS");
   form_kit::Form form(req);
   if (auto r = CheckCsrf(req, form.Get("csrfmiddlewaretoken"), base_url)) return std::move(*r);
   std::string email = form_kit::Strip(form.Get("email"));

@@ -13,6 +13,7 @@
 #include "service/sessions.h"
 #include "web/account_flows.h"
 #include "web/form_kit.h"
+#include "web/offload.h"
 
 namespace pb::web::flows {
 namespace {
@@ -80,7 +81,7 @@ http::Response ResetForm(Visitor& v, const std::string& email, const std::string
 http::Response PasswordChange(db::Connection& c, Visitor& v, const http::Request& req,
                               std::string_view base_url) {
   if (req.method != "GET" && req.method != "HEAD" && req.method != "POST") {
-    return form_kit::NotAllowed("GET, POST, HEAD");
+    return form_kit::NotAllowed("GET, POST, HEAD, OPTIONS");
   }
   form_kit::Form form(req);
   if (req.method == "POST") {
@@ -89,38 +90,61 @@ http::Response PasswordChange(db::Connection& c, Visitor& v, const http::Request
   if (!v.user()) return form_kit::RedirectToLogin(req);
   if (req.method != "POST") return ChangeForm(v, "", "", "");
   std::string old_pw = form.Get("old_password");
-  auto [e1, e2] = NewPasswordErrors(form.Get("new_password1"), form.Get("new_password2"));
+  std::string new_pw = form.Get("new_password1");
+  auto [e1, e2] = NewPasswordErrors(new_pw, form.Get("new_password2"));
   std::string old_error = old_pw.empty() ? kRequired : "";
   // The old-password check is a guessing target for a stolen session:
-  // throttled as logins are.
+  // throttled as logins are, before any hashing.
   auto& throttle = service::LoginThrottle::Global();
   const std::string& username = v.user()->user.username;
   if (old_error.empty()) {
     if (int64_t wait = throttle.WaitSeconds(username, req.remote_address); wait > 0) {
       old_error = "Too many failed attempts. Please try again in " + std::to_string(wait) + " seconds.";
-    } else if (!service::CheckPassword(old_pw, v.user()->password)) {
-      throttle.Failed(username, req.remote_address);
-      old_error = "Your old password was entered incorrectly. Please enter it again.";
     }
   }
-  if (!old_error.empty() || !e1.empty() || !e2.empty()) return ChangeForm(v, old_error, e1, e2);
+  if (!old_error.empty()) return ChangeForm(v, old_error, e1, e2);
+  // Checking the old password and hashing the new one (PBKDF2 each) run on
+  // the side pool; the rest back on this thread.
+  struct Work {
+    std::string old_pw, new_pw, stored;
+    bool fields_ok = false, old_ok = false;
+    std::string hash;
+  };
+  auto w = std::make_shared<Work>(Work{std::move(old_pw), std::move(new_pw), v.user()->password,
+                                       e1.empty() && e2.empty()});
+  auto slow = [w] {
+    w->old_ok = service::CheckPassword(w->old_pw, w->stored);
+    if (w->old_ok && w->fields_ok) w->hash = service::HashPassword(w->new_pw);
+  };
   db::Id id = v.user()->user.id;
-  {
-    db::Transaction tx(c);
-    db::SetPasswordHash(c, id, service::HashPassword(form.Get("new_password1")));
-    tx.Commit();
-  }
-  // The new hash ends every session of the user; this browser keeps one
-  // (Django's update_session_auth_hash).
-  if (v.session_key()) service::LogOut(c, *v.session_key());
-  if (auto user = db::read::UserById(c, id)) {
-    auto session = service::StartSession(c, std::move(*user));
-    v.LoggedIn(session.key, std::move(session.user), service::kSessionAgeSeconds);
-  }
-  return form_kit::Redirect("/user/password-change/done/");
+  std::string remote = req.remote_address;
+  return OffloadThen(c, req, std::move(slow),
+                     [&c, w, id, username, remote, e1, e2](Visitor& v, const http::Request& again) -> http::Response {
+    if (!w->old_ok) {
+      service::LoginThrottle::Global().Failed(username, remote);
+      return ChangeForm(v, "Your old password was entered incorrectly. Please enter it again.", e1, e2);
+    }
+    if (!w->fields_ok) return ChangeForm(v, "", e1, e2);
+    // The session may have ended while the hash was made.
+    if (!v.user() || v.user()->user.id != id) return form_kit::RedirectToLogin(again);
+    {
+      db::Transaction tx(c);
+      db::SetPasswordHash(c, id, w->hash);
+      tx.Commit();
+    }
+    // The new hash ends every session of the user; this browser keeps one
+    // (Django's update_session_auth_hash).
+    if (v.session_key()) service::LogOut(c, *v.session_key());
+    if (auto user = db::read::UserById(c, id)) {
+      auto session = service::StartSession(c, std::move(*user));
+      v.LoggedIn(session.key, std::move(session.user), service::kSessionAgeSeconds);
+    }
+    return form_kit::Redirect("/user/password-change/done/");
+  });
 }
 
 http::Response PasswordChangeDone(Visitor& v, const http::Request& req) {
+  if (req.method != "GET" && req.method != "HEAD") return form_kit::NotAllowed("GET, HEAD, OPTIONS");
   if (!v.user()) return form_kit::RedirectToLogin(req);
   return MessagePage(v, "Password Change Complete", {"Your password has been changed successfully."});
 }
@@ -128,7 +152,7 @@ http::Response PasswordChangeDone(Visitor& v, const http::Request& req) {
 http::Response PasswordReset(db::Connection& c, Visitor& v, const http::Request& req,
                              std::string_view base_url) {
   if (req.method == "GET" || req.method == "HEAD") return ResetForm(v, "", "");
-  if (req.method != "POST") return form_kit::NotAllowed("GET, POST, HEAD");
+  if (req.method != "POST") return form_kit::NotAllowed("GET, POST, HEAD, OPTIONS");
   form_kit::Form form(req);
   if (auto r = CheckCsrf(req, form.Get("csrfmiddlewaretoken"), base_url)) return std::move(*r);
   std::string email = form_kit::Strip(form.Get("email"));
@@ -153,7 +177,8 @@ http::Response PasswordReset(db::Connection& c, Visitor& v, const http::Request&
   return form_kit::Redirect("/user/password-reset/mail-sent/");
 }
 
-http::Response PasswordResetSent(Visitor& v) {
+http::Response PasswordResetSent(Visitor& v, const http::Request& req) {
+  if (req.method != "GET" && req.method != "HEAD") return form_kit::NotAllowed("GET, HEAD, OPTIONS");
   return MessagePage(v, "Password reset",
                      {"We have emailed you instructions for setting your password. You should be "
                       "receiving them shortly.",
@@ -165,7 +190,7 @@ http::Response PasswordResetConfirm(db::Connection& c, Visitor& v, const http::R
                                     std::string_view base_url, std::string_view uid,
                                     std::string_view token) {
   if (req.method != "GET" && req.method != "HEAD" && req.method != "POST") {
-    return form_kit::NotAllowed("GET, POST, HEAD");
+    return form_kit::NotAllowed("GET, POST, HEAD, OPTIONS");
   }
   form_kit::Form form(req);
   if (req.method == "POST") {
@@ -186,11 +211,31 @@ http::Response PasswordResetConfirm(db::Connection& c, Visitor& v, const http::R
     if (!e1.empty() || !e2.empty()) {
       r = SetForm(v, account->user.username, e1, e2);
     } else {
-      db::Transaction tx(c);
-      // The new hash also voids this link and every session of the user.
-      db::SetPasswordHash(c, account->user.id, service::HashPassword(form.Get("new_password1")));
-      tx.Commit();
-      r = form_kit::Redirect("/user/login/");
+      // PBKDF2 on the side pool; the token is checked again afterwards, in
+      // the transaction that stores the hash (which also voids the link and
+      // every session of the user), so the link stays single-use.
+      auto hash = std::make_shared<std::string>();
+      auto slow = [hash, pw = form.Get("new_password1")] { *hash = service::HashPassword(pw); };
+      db::Id id = account->user.id;
+      return OffloadThen(c, req, std::move(slow),
+                         [&c, hash, id, token = std::string(token)](Visitor& v, const http::Request&) -> http::Response {
+        http::Response done;
+        {
+          db::Transaction tx(c);
+          auto again = db::FindAccount(c, id);
+          if (again && service::CheckResetToken(*again, service::ResetSecret(c), token)) {
+            db::SetPasswordHash(c, id, *hash);
+            tx.Commit();
+            done = form_kit::Redirect("/user/login/");
+          } else {
+            done = MessagePage(v, "Password reset unsuccessful",
+                               {"The password reset link was invalid, possibly because it has "
+                                "already been used. Please request a new password reset."});
+          }
+        }
+        done.headers.emplace_back("Referrer-Policy", "same-origin");
+        return done;
+      });
     }
   }
   // The token is in the URL: never hand it to another site as a Referer

@@ -460,26 +460,16 @@ Response PatchListPage(db::Connection& c, PageState& st, Visitor& visitor, const
   d.set("archive_yes", filters.archive() == 1);
   d.set("archive_both", filters.archive() == 2);
   d.set("delegate_forced", filters.delegate_forced());
-  std::string delegate_key = filters.delegate_key();
-  d.set("delegate_none", delegate_key.empty());
-  d.set("delegate_nobody", delegate_key == "Nobody");
+  d.set("delegate", filters.delegate_key());
+  // The maintainers are the delegate field's suggestions without JavaScript.
   data delegates{data::type::list};
-  bool delegate_listed = delegate_key.empty() || delegate_key == "Nobody";
   for (const auto& m : view.project->maintainers) {
     data o;
     o.set("id", std::to_string(m.id));
     o.set("name", m.username);
-    bool selected = delegate_key == std::to_string(m.id);
-    delegate_listed |= selected;
-    o.set("selected", selected);
     delegates.push_back(o);
   }
   d.set("delegates", delegates);
-  if (!delegate_listed) {
-    data other;
-    other.set("value", delegate_key);
-    d.set("delegate_other", other);
-  }
 
   // Column headers: a link sorts by the column; the active one reverses.
   struct Col {

@@ -9,6 +9,7 @@
 #include "db/admin.h"
 #include "db/mail_store.h"
 #include "db/projects.h"
+#include "db/superseding.h"
 #include "db/users.h"
 #include "web/account_flows.h"
 #include "web/form_kit.h"
@@ -70,7 +71,10 @@ http::Response ProjectForm(db::Connection& c, Visitor& v, const db::ProjectRow& 
   // The two flags and the maintainers follow the text fields.
   http::Response page = FormPage(v, s);
   std::string flags = Checkbox("send_notifications", "Send notifications", p.send_notifications) +
-                      Checkbox("use_tags", "Use tags", p.use_tags);
+                      Checkbox("use_tags", "Use tags", p.use_tags) +
+                      Checkbox("supersede_revisions",
+                               "Supersede earlier revisions when a new version arrives",
+                               db::ProjectSupersedesRevisions(c, p.id));
   size_t submit = page.body.find("<tr><td></td><td class=\"submitrow\">");
   if (submit != std::string::npos) {
     page.body.insert(submit, "<tr><th></th><td>" + flags + "</td></tr>\n");
@@ -110,7 +114,7 @@ http::Response AdminProjects(db::Connection& c, Visitor& v, const http::Request&
 http::Response AdminProject(db::Connection& c, Visitor& v, const http::Request& req,
                             std::string_view base_url, std::string_view linkname, bool maintainers) {
   if (req.method != "GET" && req.method != "HEAD" && req.method != "POST") {
-    return form_kit::NotAllowed("GET, POST, HEAD");
+    return form_kit::NotAllowed("GET, POST, HEAD, OPTIONS");
   }
   form_kit::Form form(req);
   if (req.method == "POST") {
@@ -157,6 +161,7 @@ http::Response AdminProject(db::Connection& c, Visitor& v, const http::Request& 
   }
   if (!error.empty()) return ProjectForm(c, v, n, error, "");
   db::UpdateProject(c, n);
+  db::SetProjectSupersedesRevisions(c, n.id, form.Has("supersede_revisions"));
   db::BumpGeneration(c);
   tx.Commit();
   return ProjectForm(c, v, n, "", "Saved.");

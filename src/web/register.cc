@@ -1,13 +1,17 @@
 // /register/ and /confirm/KEY/ (upstream's views/user.py register,
 // register_confirm and views/notification.py confirm).
+#include <memory>
+
 #include "core/html.h"
 #include "db/accounts.h"
 #include "notify/messages.h"
 #include "notify/outbox.h"
 #include "notify/sender.h"
 #include "service/accounts.h"
+#include "service/passwords.h"
 #include "web/account_flows.h"
 #include "web/form_kit.h"
+#include "web/offload.h"
 
 namespace pb::web::flows {
 namespace {
@@ -45,38 +49,49 @@ http::Response RegisterForm(Visitor& v, const service::RegistrationForm& f,
 http::Response Register(db::Connection& c, Visitor& v, const http::Request& req,
                         std::string_view base_url) {
   if (req.method == "GET" || req.method == "HEAD") return RegisterForm(v, {}, {}, "");
-  if (req.method != "POST") return form_kit::NotAllowed("GET, POST, HEAD");
+  if (req.method != "POST") return form_kit::NotAllowed("GET, POST, HEAD, OPTIONS");
   form_kit::Form form(req);
   if (auto r = CheckCsrf(req, form.Get("csrfmiddlewaretoken"), base_url)) return std::move(*r);
   service::RegistrationForm f{form_kit::Strip(form.Get("first_name")),
                               form_kit::Strip(form.Get("last_name")),
                               form_kit::Strip(form.Get("username")),
                               form_kit::Strip(form.Get("email")), form.Get("password")};
-  std::string key;
   {
-    db::Transaction tx(c);
+    // Checked before hashing, so a refused form costs no PBKDF2.
     auto errors = service::ValidateRegistration(c, f);
     if (!errors.empty()) return RegisterForm(v, f, errors, "");
-    key = service::Register(c, f);
-    Status s = notify::QueueMail(
-        c, notify::ActivationMail(notify::MailSettings(), SiteUrl(req, base_url), f.email, key));
-    if (!s.ok()) {
-      return RegisterForm(v, f, {}, "An error occurred during registration. Please try again later");
-    }
-    tx.Commit();
   }
-  notify::WakeSender();
-  return MessagePage(v, "Registration",
-                     {"Registration successful!",
-                      "A confirmation email has been sent to " + HtmlEscape(f.email) +
-                          ". You'll need to visit the link provided in that email to confirm "
-                          "your registration."});
+  auto hash = std::make_shared<std::string>();
+  auto slow = [hash, pw = f.password] { *hash = service::HashPassword(pw); };
+  return OffloadThen(c, req, std::move(slow),
+                     [&c, hash, f, base = std::string(base_url)](Visitor& v, const http::Request& req) {
+    {
+      db::Transaction tx(c);
+      // Again in the transaction: the name or address may have been taken
+      // while the hash was made.
+      auto errors = service::ValidateRegistration(c, f);
+      if (!errors.empty()) return RegisterForm(v, f, errors, "");
+      std::string key = service::RegisterHashed(c, f, *hash);
+      Status s = notify::QueueMail(
+          c, notify::ActivationMail(notify::MailSettings(), SiteUrl(req, base), f.email, key));
+      if (!s.ok()) {
+        return RegisterForm(v, f, {}, "An error occurred during registration. Please try again later");
+      }
+      tx.Commit();
+    }
+    notify::WakeSender();
+    return MessagePage(v, "Registration",
+                       {"Registration successful!",
+                        "A confirmation email has been sent to " + HtmlEscape(f.email) +
+                            ". You'll need to visit the link provided in that email to confirm "
+                            "your registration."});
+  });
 }
 
 http::Response Confirm(db::Connection& c, Visitor& v, const http::Request& req,
                        std::string_view key) {
   if (req.method != "GET" && req.method != "HEAD" && req.method != "POST") {
-    return form_kit::NotAllowed("GET, POST, HEAD");
+    return form_kit::NotAllowed("GET, POST, HEAD, OPTIONS");
   }
   int validity = notify::MailSettings().confirmation_validity_days;
   auto checked = service::CheckConfirmation(c, key, validity);

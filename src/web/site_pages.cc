@@ -93,10 +93,21 @@ Response ProjectPage(db::Connection& c, PageState& st, Visitor& visitor,
 }
 
 Response AboutPage(db::Connection& c, Visitor& visitor) {
-  (void)c;
   data d;
   d.set("version", "patchbay 0.1");
-  d.set("has_admins", false);
+  // Upstream lists settings.ADMINS as "name" linked to mailto:address; the
+  // site's administrators here are its active superusers.
+  data admins{data::type::list};
+  for (const auto& u : db::read::SiteAdmins(c)) {
+    std::string name = u.first_name;
+    if (!u.last_name.empty()) name += (name.empty() ? "" : " ") + u.last_name;
+    data a;
+    a.set("name", name.empty() ? u.username : name);
+    if (!u.email.empty()) a.set("email", u.email);
+    admins.push_back(a);
+  }
+  d.set("has_admins", !admins.is_empty_list());
+  d.set("admins", admins);
   return LayoutPage(visitor, "About", nullptr, RenderTemplate(ui_templates::kAbout, d));
 }
 

@@ -135,6 +135,13 @@ const char* const kProfile = R"HTML(<h1>Your Profile</h1>
 {{#name}}<tr><th>Name</th><td>{{name}}</td></tr>
 {{/name}}<tr><th>Email</th><td id="email">{{email}}</td></tr>
 </table>
+<h2>Todo</h2>
+<p>Your <a href="/user/todo/">todo list</a> contains patches that have been delegated to you.
+{{#todo}}You have {{count}} patch{{#plural}}es{{/plural}} in your todo list.{{/todo}}{{^todo}}You have no patches in your todo list at present.{{/todo}}</p>
+<h2>Bundles</h2>
+{{#bundles}}<p>You have the following bundle{{#plural}}s{{/plural}}:</p>
+<ul class="bundles">{{#list}}<li><a href="{{url}}">{{name}}</a></li>{{/list}}</ul>
+<p>Visit the <a href="/user/bundles/">bundles page</a> to manage your bundles.</p>{{/bundles}}{{^bundles}}<p>You have no bundles.</p>{{/bundles}}
 <h2>Authentication</h2>
 <table class="form">
 <tr><th>API Token:</th><td>{{#token}}<input id="token" style="width: 25em;" readonly value="{{token}}">{{/token}}{{^token}}none yet{{/token}}</td></tr>

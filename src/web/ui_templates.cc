@@ -28,12 +28,9 @@ const char* const kPatchList = R"HTML({{#messages}}<ul class="messages">{{#items
 <label><input type="radio" name="archive" value="true"{{#archive_yes}} checked{{/archive_yes}}>Yes</label>
 <label><input type="radio" name="archive" value="both"{{#archive_both}} checked{{/archive_both}}>Both</label>
 </fieldset>
-{{^delegate_forced}}<label>Delegate <select name="delegate">
-<option value=""{{#delegate_none}} selected{{/delegate_none}}>------</option>
-<option value="Nobody"{{#delegate_nobody}} selected{{/delegate_nobody}}>Nobody</option>
-{{#delegates}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/delegates}}
-{{#delegate_other}}<option value="{{value}}" selected>{{value}}</option>{{/delegate_other}}
-</select></label>{{/delegate_forced}}
+{{^delegate_forced}}<label>Delegate <input type="text" name="delegate" id="delegate_input" list="delegate_options" value="{{delegate}}" placeholder="user, id or Nobody" autocomplete="off"></label>
+<datalist id="delegate_options"><option value="Nobody">Nobody</option>
+{{#delegates}}<option value="{{id}}">{{name}}</option>{{/delegates}}</datalist>{{/delegate_forced}}
 <button type="submit">Apply</button>
 </form>
 </details>
@@ -212,7 +209,7 @@ reviews and pull requests, and serves them through Patchwork's web pages, REST A
 <tr><th>Version</th><td>{{version}} (compatible with Patchwork v3.2.1)</td></tr>
 <tr><th>REST API</th><td>enabled &middot; <a href="/api/">/api/</a></td></tr>
 <tr><th>XML-RPC API</th><td>enabled &middot; <a href="/xmlrpc/">/xmlrpc/</a></td></tr>
-{{#has_admins}}<tr><th>Administrators</th><td>{{#admins}}{{.}}<br>{{/admins}}</td></tr>{{/has_admins}}
+{{#has_admins}}<tr><th>Administrators</th><td>{{#admins}}{{#email}}<a href="mailto:{{email}}">{{name}}</a>{{/email}}{{^email}}{{name}}{{/email}}<br>{{/admins}}</td></tr>{{/has_admins}}
 </table>
 )HTML";
 
@@ -298,7 +295,7 @@ details.bundle-settings { margin-bottom: 1em; }
 }
 )CSS";
 
-// Select all, submitter autocomplete, and the comment buttons through the
+// Select all, submitter and delegate autocomplete, and the comment buttons through the
 // REST API (upstream's behaviour); each works as a plain form without it.
 const char* const kScript = R"JS((function () {
   var all = document.getElementById('check-all');
@@ -308,28 +305,36 @@ const char* const kScript = R"JS((function () {
       for (var i = 0; i < boxes.length; i++) boxes[i].checked = all.checked;
     });
   }
-  var submitter = document.getElementById('submitter_input');
-  var options = document.getElementById('submitter_options');
-  if (submitter && options && window.fetch) {
+  // The submitter and delegate filters suggest from /submitter/ and
+  // /delegate/ (upstream's selectize); typed text works as it is.
+  var suggest = function (inputId, listId, url, label) {
+    var input = document.getElementById(inputId);
+    var options = document.getElementById(listId);
+    if (!input || !options || !window.fetch) return;
+    var fixed = options.innerHTML;  // the server's own suggestions stay first
     var last = '';
-    submitter.addEventListener('input', function () {
-      var q = submitter.value;
+    input.addEventListener('input', function () {
+      var q = input.value;
       if (q.length < 3 || q === last || /^\d+$/.test(q)) return;
       last = q;
-      fetch('/submitter/?l=10&q=' + encodeURIComponent(q)).then(function (r) {
+      fetch(url + '?l=10&q=' + encodeURIComponent(q)).then(function (r) {
         return r.text();
       }).then(function (text) {
         var list = text ? JSON.parse(text) : [];
-        options.innerHTML = '';
+        options.innerHTML = fixed;
         list.forEach(function (p) {
           var o = document.createElement('option');
           o.value = p.pk;
-          o.textContent = (p.name ? p.name + ' ' : '') + '<' + p.email + '>';
+          o.textContent = label(p);
           options.appendChild(o);
         });
       }).catch(function () {});
     });
-  }
+  };
+  suggest('submitter_input', 'submitter_options', '/submitter/', function (p) {
+    return (p.name ? p.name + ' ' : '') + '<' + p.email + '>';
+  });
+  suggest('delegate_input', 'delegate_options', '/delegate/', function (p) { return p.name; });
   // A bundle's owner drags rows to reorder (upstream's reorder form; the
   // up/down buttons do the same without JavaScript).
   var body = document.querySelector('#patchlist tbody');

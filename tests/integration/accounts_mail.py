@@ -200,6 +200,35 @@ def scenario(base, env, smtp, r):
                                   headers={"X-CSRFToken": ann.cookie("csrftoken")})
     r.check("linked address's patch editable", status == 200, status)
 
+    # A new address that is an active user's primary e-mail: its first
+    # mail's people row is theirs (an inactive user's is not).
+    env.run("user", "create", "--username", "carl", "--email", "carl@example.com",
+            "--password", "carl pw")
+    post_form(Browser(base), "/register/", {"email": "dora@example.com", "username": "dora",
+                                            "password": "dora pw"})
+    env.run("parsemail", input=patch_mail(5, "Carl Coder <Carl@Example.com>", "five"))
+    env.run("parsemail", input=patch_mail(6, "Dora Dev <dora@example.com>", "six"))
+    carl, ok = login(base, "carl", "carl pw")
+    status, _, body = carl.request("PATCH", "/api/patches/5/", {"archived": True},
+                                   headers={"X-CSRFToken": carl.cookie("csrftoken")})
+    r.check("new mail from a user's address is theirs", ok and status == 200, (status, body[:200]))
+    status, _, body = carl.request("GET", "/api/people/?q=dora")
+    r.check("inactive user's address stays unlinked", status == 200 and '"user":null' in
+            body.replace(" ", ""), body[:300])
+    status, _, body = carl.request("GET", "/user/")
+    r.check("profile lists the new address", "<td>Carl@Example.com</td>" in body, body[-1500:])
+
+    # OPTIONS answers with the page's methods, as Django's views do.
+    for path, allow in (("/user/login/", "GET, POST, HEAD, OPTIONS"), ("/register/", "GET, POST, HEAD, OPTIONS"),
+                        ("/user/logout/", "POST, OPTIONS"), ("/user/password-reset/", "GET, POST, HEAD, OPTIONS"),
+                        ("/user/password-change/done/", "GET, HEAD, OPTIONS")):
+        status, headers, body = Browser(base).request("OPTIONS", path)
+        r.check("OPTIONS " + path, status == 200 and headers.get("Allow") == allow and body == "",
+                (status, headers.get("Allow"), body[:100]))
+    status, headers, _ = Browser(base).request("PUT", "/user/login/")
+    r.check("PUT on login is 405 naming OPTIONS", status == 405 and
+            headers.get("Allow") == "GET, POST, HEAD, OPTIONS", (status, headers.get("Allow")))
+
     # Profile settings.
     status, _, body = ann.request("GET", "/user/")
     tok = token_of(body, "/user/")

@@ -294,6 +294,9 @@ def scenario(base, r, dbpath, token, users):
     st, _, body = maria.request("GET", "/user/todo/ui/")
     r.check("to-do list", sorted(rows(body)) == ["ui: alpha change", "ui: beta change"] and
             "Delegate = <strong>maria</strong>" in body, rows(body))
+    st, _, body = maria.request("GET", "/user/")
+    r.check("profile to-do count", "You have 2 patches in your todo list." in body and
+            "You have no bundles." in body, body[-2500:])
     st, h, _ = anon.request("GET", "/user/todo/")
     r.check("to-do needs login", st == 302 and h["Location"].startswith("/user/login/?next="))
 
@@ -318,6 +321,9 @@ def scenario(base, r, dbpath, token, users):
     bpath = urllib.parse.urlsplit(web_url).path
     st, _, body = maria.request("GET", bpath)
     r.check("bundle web_url answers 200 to its owner", st == 200, st)
+    st, _, body = maria.request("GET", "/user/")
+    r.check("profile lists the bundle", "You have the following bundle:" in body and
+            '<li><a href="/bundle/maria/review/">review</a></li>' in body, body[-2500:])
     # The list's default state filter applies to bundles too (upstream).
     st, _, body = maria.request("GET", bpath + "?state=*")
     r.check("bundle page with every state", st == 200 and "Bundle settings" in body, (st, bpath))
@@ -462,6 +468,8 @@ def scenario(base, r, dbpath, token, users):
     r.check(".pwclientrc names the logged-in user", "username = maria" in body, body)
     st, _, body = anon.request("GET", "/about/")
     r.check("about page", st == 200 and "REST API" in body)
+    r.check("about lists the site's administrators (active superusers)",
+            '<a href="mailto:root@example.com">root</a>' in body and "maria@example.com" not in body, body[-800:])
     st, h, _ = anon.request("GET", "/help/pwclient/")
     r.check("help redirects", st == 301 and h["Location"] == "/about/")
     st, h, _ = anon.request("GET", "/project/ui/list?q=x")

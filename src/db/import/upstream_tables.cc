@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "db/accounts.h"
+
 namespace pb::db::import {
 namespace {
 
@@ -330,6 +332,7 @@ void FinishTarget(Connection& target) {
           .Run();
     }
   }
+  LinkPeopleToActiveUsers(target);
   Query(target, "UPDATE data_generation SET generation = generation + 1 WHERE id = 1").Run();
   tx.Commit();
 }

@@ -1,5 +1,7 @@
 #include "db/read/events_read.h"
 
+#include <algorithm>
+
 #include "db/read/sql_args.h"
 
 namespace pb::db::read {
@@ -117,6 +119,24 @@ std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t li
       c, "SELECT e.id AS pid FROM events e" + where + order, args, limit, offset, ids, generation,
       std::string("SELECT ") + kColumns + " FROM events e" + kJoins, "e.id",
       [](Statement& st, EventRec& r) { ReadRow(st, r); });
+}
+
+std::vector<EventRec> EventsByIds(Connection& c, const std::vector<Id>& ids) {
+  std::vector<EventRec> out;
+  if (ids.empty()) return out;
+  Statement& st = c.Prepare(std::string("SELECT ") + kColumns + " FROM events e" + kJoins +
+                            " WHERE e.id IN (" + IdListPlaceholders(ids.size(), 1) +
+                            ") ORDER BY e.id");
+  // Padded as BindIdList pads: the last id repeated.
+  size_t n = IdListSize(ids.size());
+  for (size_t i = 0; i < n; ++i) st.BindInt(static_cast<int>(i + 1), ids[std::min(i, ids.size() - 1)]);
+  while (st.Step()) {
+    EventRec r;
+    ReadRow(st, r);
+    out.push_back(std::move(r));
+  }
+  st.Reset();
+  return out;
 }
 
 }  // namespace pb::db::read

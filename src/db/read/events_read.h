@@ -27,4 +27,8 @@ std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t li
                                  int64_t offset,
                                  OrderedIdCache* ids = nullptr, int64_t generation = -1);
 
+// The events with these ids (at most a few hundred), by id: the webhook
+// dispatcher renders them as the list does.
+std::vector<EventRec> EventsByIds(Connection& c, const std::vector<Id>& ids);
+
 }  // namespace pb::db::read

@@ -303,6 +303,15 @@ std::vector<UserRec> UsersMatching(Connection& c, std::string_view text, int64_t
   return out;
 }
 
+std::vector<UserRec> SiteAdmins(Connection& c) {
+  Query q(c,
+          "SELECT id, username, first_name, last_name, email FROM users "
+          "WHERE is_superuser = 1 AND is_active = 1 ORDER BY id");
+  std::vector<UserRec> out;
+  while (q.Next()) out.push_back(UserRec{q.Int(0), q.Str(1), q.Str(2), q.Str(3), q.Str(4)});
+  return out;
+}
+
 std::pair<int64_t, int64_t> ProjectPatchCounts(Connection& c, Id project_id) {
   Query q(c,
           "SELECT COALESCE(SUM(CASE WHEN archived = 0 THEN 1 ELSE 0 END), 0), "

@@ -116,6 +116,10 @@ std::vector<std::pair<Id, int64_t>> TodoCounts(Connection& c, Id user_id);
 std::vector<PersonRec> PeopleMatching(Connection& c, std::string_view text, int64_t limit);
 std::vector<UserRec> UsersMatching(Connection& c, std::string_view text, int64_t limit);
 
+// The site's administrators for /about/ (upstream's ADMINS setting): the
+// active superusers, by id.
+std::vector<UserRec> SiteAdmins(Connection& c);
+
 // A project's patch counts: (not archived, archived).
 std::pair<int64_t, int64_t> ProjectPatchCounts(Connection& c, Id project_id);
 

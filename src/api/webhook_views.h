@@ -1,0 +1,17 @@
+// /api/webhooks/ (patchbay extension, api/webhooks.cc): superusers list,
+// add and remove webhooks and read their delivery log.
+#pragma once
+
+#include "api/context.h"
+#include "api/views.h"
+#include "http/server.h"
+
+namespace pb::api {
+
+http::Response WebhookListView(Context& ctx, const RouteArgs& args);
+http::Response WebhookDetailView(Context& ctx, const RouteArgs& args);
+http::Response WebhookDeliveryListView(Context& ctx, const RouteArgs& args);
+http::Response WebhookCreateView(Context& ctx, const RouteArgs& args);  // POST webhooks/
+http::Response WebhookDeleteView(Context& ctx, const RouteArgs& args);  // DELETE webhooks/{id}/
+
+}  // namespace pb::api
