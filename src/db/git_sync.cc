@@ -5,6 +5,11 @@
 namespace pb::db {
 namespace {
 
+// Each lookup must seek its own index (hash, msgid, patch-id, address),
+// never walk the project: no ORDER BY (the caller compares dates), and
+// "+p.project_id" keeps SQLite's planner off patches_project_date, which
+// it otherwise prefers for small tables without statistics.
+
 constexpr std::string_view kCandidateColumns =
     "SELECT p.id, p.msgid, p.name, p.date, p.state_id, p.series_id, s.action_required, pe.email "
     "FROM patches p JOIN states s ON s.id = p.state_id JOIN people pe ON pe.id = p.submitter_id ";
@@ -34,14 +39,14 @@ std::vector<GitCandidate> GitCandidatesByMsgid(Connection& c, Id project_id,
                                                const std::vector<std::string>& msgids) {
   if (msgids.empty()) return {};
   Query q(c, std::string(kCandidateColumns) + "WHERE p.project_id = ?1 AND p.msgid IN (" +
-                 TextListPlaceholders(msgids.size(), 2) + ") ORDER BY p.date, p.id");
+                 TextListPlaceholders(msgids.size(), 2) + ")");
   q.Bind(1, project_id);
   BindTextList(q, msgids, 2);
   return ReadCandidates(q);
 }
 
 std::vector<GitCandidate> GitCandidatesByHash(Connection& c, Id project_id, std::string_view hash) {
-  Query q(c, std::string(kCandidateColumns) + "WHERE p.hash = ?2 AND p.project_id = ?1 ORDER BY p.date, p.id",
+  Query q(c, std::string(kCandidateColumns) + "WHERE p.hash = ?2 AND +p.project_id = ?1",
           project_id, hash);
   return ReadCandidates(q);
 }
@@ -50,7 +55,7 @@ std::vector<GitCandidate> GitCandidatesByPatchId(Connection& c, Id project_id, s
   Query q(c,
           std::string(kCandidateColumns) +
               "JOIN patch_git_ids g ON g.patch_id = p.id "
-              "WHERE g.project_id = ?1 AND g.git_patch_id = ?2 ORDER BY p.date, p.id",
+              "WHERE g.project_id = ?1 AND g.git_patch_id = ?2",
           project_id, patch_id);
   return ReadCandidates(q);
 }
@@ -60,7 +65,7 @@ std::vector<GitCandidate> GitCandidatesByChangedLines(Connection& c, Id project_
   Query q(c,
           std::string(kCandidateColumns) +
               "JOIN patch_git_ids g ON g.patch_id = p.id "
-              "WHERE g.project_id = ?1 AND g.changed_lines = ?2 AND p.date <= ?3 ORDER BY p.date, p.id",
+              "WHERE g.project_id = ?1 AND g.changed_lines = ?2 AND p.date <= ?3",
           project_id, hash, until);
   return ReadCandidates(q);
 }
@@ -69,8 +74,8 @@ std::vector<GitCandidate> GitCandidatesBySubmitter(Connection& c, Id project_id,
                                                    Micros until) {
   Query q(c,
           std::string(kCandidateColumns) +
-              "WHERE lower(pe.email) = lower(?2) AND p.project_id = ?1 AND p.date <= ?3 "
-              "AND p.diff IS NOT NULL AND s.action_required <> 0 ORDER BY p.date, p.id",
+              "WHERE lower(pe.email) = lower(?2) AND +p.project_id = ?1 AND +p.date <= ?3 "
+              "AND p.diff IS NOT NULL AND s.action_required <> 0",
           project_id, email, until);
   return ReadCandidates(q);
 }
