@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Webhooks: what they cost ingestion, and how fast the dispatcher sends.
 
-1. `parsearchive` of N generated patches, three times each: with no webhook;
+1. `parsearchive` of N generated patches, and 100 `parsemail` runs (one
+   transaction each), three times each: with no webhook;
    with three webhooks and a `serve` whose dispatcher thread is sending to
    them (one receiver answers, one accepts and never answers, one port is
    closed). Ingest should not notice.
@@ -66,7 +67,7 @@ def run(binary, db, *args, input=None):
     return r.stdout.decode()
 
 
-def ingest_time(binary, tmp, n, hooks, label, serve=True):
+def ingest_time(binary, tmp, n, hooks, label, serve=True, one_by_one=False):
     db = "sqlite://" + os.path.join(tmp, label + ".db")
     run(binary, db, "project", "create", "--linkname", "b", "--name", "B", "--listid", "b.example.org",
         "--listemail", "b@example.org")
@@ -82,7 +83,11 @@ def ingest_time(binary, tmp, n, hooks, label, serve=True):
                                text=True)
         srv.stdout.readline()
     t0 = time.time()
-    run(binary, db, "parsearchive", path)
+    if one_by_one:  # the MTA pipe: one process and one transaction per mail
+        for m in mbox(n, "b.example.org").split("From bench@example.com Mon Jan  1 00:00:00 2024\n")[1:]:
+            run(binary, db, "parsemail", input=m.encode())
+    else:
+        run(binary, db, "parsearchive", path)
     took = time.time() - t0
     if srv:
         srv.terminate()
@@ -114,6 +119,11 @@ def main():
             hooked, db = ingest_time(binary, tmp, a.patches, hooks, "hooked%d" % rep)
             print("parsearchive %d patches: %.2f s without webhooks, %.2f s with 3 webhooks "
                   "and serve's dispatcher sending" % (a.patches, plain, hooked))
+        for rep in range(3):
+            plain, _ = ingest_time(binary, tmp, 100, [], "mplain%d" % rep, one_by_one=True)
+            hooked, _ = ingest_time(binary, tmp, 100, hooks, "mhooked%d" % rep, one_by_one=True)
+            print("parsemail x100: %.2f s without webhooks, %.2f s with 3 webhooks and serve's "
+                  "dispatcher sending" % (plain, hooked))
         # Throughput: every event of an ingest, for the answering receiver,
         # queued and sent by one `webhook run`.
         _, db = ingest_time(binary, tmp, a.patches, hooks[:1], "throughput", serve=False)

@@ -11,6 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   zstd wrk curl git git-pw python3 python3-jsonschema python3-yaml sqlite3 clang libclang-rt-14-dev
   postgresql python3-psycopg2
+  libmariadb-dev mariadb-server
   chromium chromium-driver python3-selenium python3-aiosmtpd
 )
 

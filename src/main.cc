@@ -17,7 +17,7 @@ struct Command {
 const std::map<std::string, Command> kCommands = {
     {"serve", {pb::cli::Serve, "run the web server (REST API)",
       "[--database URL] [--listen HOST:PORT] [--threads N] [--base-url URL]\n"
-      "                      [--no-response-cache]"}},
+      "                      [--no-response-cache] [--no-webhooks] [--webhook-timeout SECONDS]"}},
     {"parsemail", {pb::cli::ParseMail, "store one mail read from stdin (MTA pipe)",
       "[--database URL] [--list-id ID] [FILE|-]\n"
       "exit 0: stored or dropped; 1: kept in `patchbay failed`; 75: not kept, deliver again"}},

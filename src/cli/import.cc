@@ -20,8 +20,9 @@ int Import(const Args& in) {
     std::fprintf(stderr,
                  "usage: patchbay import --from URL [--database URL] [--time-zone ZONE]\n"
                  "                       [--server-clock utc|local] [--resume] [--quiet]\n"
-                 "  --from          upstream Patchwork 3.x database: sqlite:///path or\n"
-                 "                  postgresql://user:pass@host/db\n"
+                 "  --from          upstream Patchwork 3.x database: sqlite:///path,\n"
+                 "                  postgresql://user:pass@host/db, or mysql://user:pass@host/db\n"
+                 "                  (also mariadb://; a socket: mysql://user@localhost/db?socket=PATH)\n"
                  "  --time-zone     upstream's TIME_ZONE setting (default Australia/Canberra)\n"
                  "  --server-clock  local for databases written by Patchwork v3.2 or later,\n"
                  "                  whose event/check dates are TIME_ZONE time (default utc:\n"

@@ -117,8 +117,11 @@ int ParseArchive(const Args& in) {
     std::fprintf(stderr, "patchbay: no such mbox file or Maildir: %s\n", path.c_str());
     return 1;
   }
-  auto conn = OpenMigrated(url);
-  if (!conn) return 1;
+  // An unreachable database is temporary, as for parsemail: a cron job or
+  // script retries on 75 (EX_TEMPFAIL); anything else needs a person.
+  bool unavailable = false;
+  auto conn = OpenMigrated(url, &unavailable);
+  if (!conn) return unavailable ? kExitTempFail : 1;
 
   int counts[8] = {};
   int total = 0, in_batch = 0;

@@ -6,7 +6,8 @@
 
 namespace pb::cli {
 
-std::unique_ptr<db::Connection> OpenMigrated(const std::string& url) {
+std::unique_ptr<db::Connection> OpenMigrated(const std::string& url, bool* unavailable) {
+  if (unavailable) *unavailable = false;
   try {
     auto conn = db::Open(url);
     auto applied = db::Migrate(*conn);
@@ -17,6 +18,7 @@ std::unique_ptr<db::Connection> OpenMigrated(const std::string& url) {
     return conn;
   } catch (const db::DbError& e) {
     std::fprintf(stderr, "patchbay: %s\n", e.what());
+    if (unavailable) *unavailable = e.kind() == db::DbError::Kind::kUnavailable;
     return nullptr;
   }
 }

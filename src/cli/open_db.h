@@ -9,7 +9,8 @@
 namespace pb::cli {
 
 // Opens the URL and applies pending migrations; prints the error and returns
-// null on failure.
-std::unique_ptr<db::Connection> OpenMigrated(const std::string& url);
+// null on failure. *unavailable (when given) says whether the failure was the
+// database server not being there (a temporary failure: exit 75).
+std::unique_ptr<db::Connection> OpenMigrated(const std::string& url, bool* unavailable = nullptr);
 
 }  // namespace pb::cli

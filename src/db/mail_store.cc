@@ -189,6 +189,16 @@ void InsertSeriesReference(Connection& c, Id project_id, Id series_id, std::stri
       .Run();
 }
 
+void ClaimSeriesReference(Connection& c, Id project_id, Id series_id, std::string_view msgid,
+                          Micros date) {
+  Query(c,
+        "INSERT INTO series_references (project_id, series_id, msgid) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (project_id, msgid) DO UPDATE SET series_id = excluded.series_id "
+        "WHERE series_references.series_id IN (SELECT id FROM series WHERE date > ?4)",
+        project_id, series_id, msgid.substr(0, 255), date)
+      .Run();
+}
+
 bool SeriesHasNumber(Connection& c, Id series_id, int number) {
   return QueryInt(c, "SELECT 1 FROM patches WHERE series_id = ?1 AND number = ?2", series_id,
                   number)

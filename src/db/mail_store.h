@@ -75,6 +75,12 @@ std::vector<SeriesRow> SeriesByMarkers(Connection& c, Id project_id, Id submitte
 Id InsertSeries(Connection& c, Id project_id, Micros date, Id submitter_id, int version, int total);
 // No-op when (project, msgid) already maps to a series.
 void InsertSeriesReference(Connection& c, Id project_id, Id series_id, std::string_view msgid);
+// A new series' own mail (dated `date`): as above, except that it takes the
+// reference from a series started after `date`, which referred to this mail
+// before it arrived; an in-order ingest would have given the reference to
+// this mail's series.
+void ClaimSeriesReference(Connection& c, Id project_id, Id series_id, std::string_view msgid,
+                          Micros date);
 bool SeriesHasNumber(Connection& c, Id series_id, int number);
 std::vector<int> SeriesNumbers(Connection& c, Id series_id);  // ascending
 void SetSeriesName(Connection& c, Id series_id, std::string_view name);

@@ -1,5 +1,7 @@
 #include "db/migrations.h"
 
+#include <cstdlib>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -521,13 +523,25 @@ CREATE TABLE webhook_attempts (
 );
 CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, id);
 )SQL"},
+    // A stored comment whose parent could change when a mail it references
+    // arrives later (a reply naming both a cover letter and a patch, the
+    // patch not stored yet): watched under each such reference, so the
+    // comment moves to the parent an in-order ingest gives it
+    // (service/comment_homes.cc).
+    {10, "Comment references awaited", R"SQL(
+CREATE TABLE comment_refs (
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  msgid TEXT NOT NULL,
+  comment_msgid TEXT NOT NULL,
+  PRIMARY KEY (project_id, msgid, comment_msgid)
+)SQL"},
     // `patchbay git-sync` (docs/git-sync.md): which commit accepted or
     // superseded which patch and by which rule; git's patch-id of each
     // stored diff (computed once by `git patch-id`) and the hash of its
     // changed lines without context, both looked up by index;
     // and per project, repository and branch the last commit synced, so a
     // run without --since starts where the previous one stopped.
-    {10, "Merged-patch detection from git", R"SQL(
+    {11, "Merged-patch detection from git", R"SQL(
 CREATE TABLE patch_git_matches (
   patch_id BIGINT NOT NULL REFERENCES patches (id) ON DELETE CASCADE,
   commit_sha TEXT NOT NULL,
@@ -605,6 +619,32 @@ class MigrationLock {
   Connection& c_;
 };
 
+// The migration a newer binary would bring, for tests of a rolling upgrade
+// (`patchbay migrate` while older processes serve: tests/integration/
+// migrate_while_serving.py). Only with PATCHBAY_TEST_EXTRA_MIGRATION set; it
+// does what real migrations do to the busiest tables: a column with a
+// default, a new table, an index.
+const Migration kTestOnlyMigration = {
+    0, "Test only: a newer binary's migration", R"SQL(
+ALTER TABLE patches ADD COLUMN test_extra INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE projects ADD COLUMN test_extra TEXT NOT NULL DEFAULT '';
+CREATE TABLE test_extra (
+  id {{ID}},
+  patch_id BIGINT NOT NULL REFERENCES patches(id) ON DELETE CASCADE,
+  note TEXT NOT NULL
+);
+CREATE INDEX test_extra_patch ON test_extra (patch_id);
+)SQL"};
+
+std::vector<Migration> AllMigrations() {
+  std::vector<Migration> all(std::begin(kMigrations), std::end(kMigrations));
+  if (const char* extra = std::getenv("PATCHBAY_TEST_EXTRA_MIGRATION"); extra && *extra) {
+    all.push_back(kTestOnlyMigration);
+    all.back().version = LatestSchemaVersion() + 1;
+  }
+  return all;
+}
+
 }  // namespace
 
 Result<int> Migrate(Connection& conn) {
@@ -612,7 +652,7 @@ Result<int> Migrate(Connection& conn) {
     int applied = 0;
     MigrationLock lock(conn);
     int current = CurrentSchemaVersion(conn);
-    for (const auto& m : kMigrations) {
+    for (const auto& m : AllMigrations()) {
       if (m.version <= current) continue;
       Transaction tx(conn);
       // Another process may have migrated while we waited for the write lock.

@@ -84,6 +84,37 @@ std::string ReplaceCrlf(std::string s) {
   return out;
 }
 
+
+// §2.6: In-Reply-To, then References nearest first, each once.
+std::vector<std::string> References(const mail::Message& m) {
+  std::vector<std::string> refs;
+  for (std::string_view v : m.GetAll("In-Reply-To")) {
+    auto c = mail::CleanHeader(v);
+    if (!c || c->empty()) continue;
+    if (auto id = FirstMsgid(*c)) {
+      refs.emplace_back(*id);
+    } else {
+      refs.emplace_back(mail::PyStrip(*c));
+    }
+  }
+  for (std::string_view v : m.GetAll("References")) {
+    auto c = mail::CleanHeader(v);
+    if (!c || c->empty()) continue;
+    std::vector<std::string> found;
+    size_t from = 0;
+    while (auto id = FirstMsgid(*c, from)) {
+      found.emplace_back(*id);
+      from = static_cast<size_t>(id->data() - c->data()) + id->size();
+    }
+    for (auto it = found.rbegin(); it != found.rend(); ++it) {
+      bool seen = false;
+      for (const auto& r : refs) seen |= r == *it;
+      if (!seen) refs.push_back(*it);
+    }
+  }
+  return refs;
+}
+
 }  // namespace
 
 Result<ParsedMail> ParseMail(std::string_view raw, const ParseOptions& options) {
@@ -142,30 +173,7 @@ Result<ParsedMail> ParseMail(std::string_view raw) {
   out.is_comment = IsReplySubject(out.subject);
 
   // §2.6 references
-  for (std::string_view v : m.GetAll("In-Reply-To")) {
-    auto c = mail::CleanHeader(v);
-    if (!c || c->empty()) continue;
-    if (auto id = FirstMsgid(*c)) {
-      out.refs.emplace_back(*id);
-    } else {
-      out.refs.emplace_back(mail::PyStrip(*c));
-    }
-  }
-  for (std::string_view v : m.GetAll("References")) {
-    auto c = mail::CleanHeader(v);
-    if (!c || c->empty()) continue;
-    std::vector<std::string> found;
-    size_t from = 0;
-    while (auto id = FirstMsgid(*c, from)) {
-      found.emplace_back(*id);
-      from = static_cast<size_t>(id->data() - c->data()) + id->size();
-    }
-    for (auto it = found.rbegin(); it != found.rend(); ++it) {
-      bool seen = false;
-      for (const auto& r : out.refs) seen |= r == *it;
-      if (!seen) out.refs.push_back(*it);
-    }
-  }
+  out.refs = References(m);
 
   // §2.8 date
   if (auto d = m.Get("Date")) {
@@ -204,6 +212,13 @@ Result<ParsedMail> ParseMail(std::string_view raw) {
 
 void ApplyProjectSubject(ParsedMail& mail, std::string_view linkname) {
   ApplySubject(mail, {std::string(linkname)});
+}
+
+std::vector<std::string> ReferencesInHeaders(std::string_view headers) {
+  std::string mail(headers);
+  mail += "\n\n";
+  auto msg = mail::Message::Parse(mail);
+  return References(*msg);
 }
 
 }  // namespace pb::parser

@@ -60,6 +60,9 @@ struct ParseOptions {
 };
 Result<ParsedMail> ParseMail(std::string_view raw, const ParseOptions& options);
 
+// The references (§2.6) of a stored mail's header block (ParsedMail::headers).
+std::vector<std::string> ReferencesInHeaders(std::string_view headers);
+
 // Recomputes name, prefixes, series_x/n and version from `subject`, also
 // dropping the project's linkname from the prefixes (§2.7.1 step 2).
 void ApplyProjectSubject(ParsedMail& mail, std::string_view linkname);

@@ -2,6 +2,7 @@
 
 #include "db/bundle_patches.h"
 #include "db/mail_store.h"
+#include "service/db_failure.h"
 
 namespace pb::service {
 
@@ -15,7 +16,7 @@ Result<db::Id> CreateEmptyBundle(db::Connection& c, db::Id owner_id, db::Id proj
     tx.Commit();
     return id;
   } catch (const db::DbError& e) {
-    return Status::Database(e.what());
+    return DatabaseFailure(e);
   }
 }
 
@@ -33,7 +34,7 @@ Result<std::vector<bool>> AddToBundle(db::Connection& c, db::Id bundle_id,
     tx.Commit();
     return added;
   } catch (const db::DbError& e) {
-    return Status::Database(e.what());
+    return DatabaseFailure(e);
   }
 }
 
@@ -47,7 +48,7 @@ Result<std::vector<bool>> RemoveFromBundle(db::Connection& c, db::Id bundle_id,
     tx.Commit();
     return removed;
   } catch (const db::DbError& e) {
-    return Status::Database(e.what());
+    return DatabaseFailure(e);
   }
 }
 
@@ -67,7 +68,7 @@ Status ReorderBundle(db::Connection& c, db::Id bundle_id, db::Id order_start,
     tx.Commit();
     return Status::Ok();
   } catch (const db::DbError& e) {
-    return Status::Database(e.what());
+    return DatabaseFailure(e);
   }
 }
 

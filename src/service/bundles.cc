@@ -4,6 +4,7 @@
 #include "db/mail_store.h"
 #include "db/read/bundles_read.h"
 #include "db/read/patches_read.h"
+#include "service/db_failure.h"
 
 namespace pb::service {
 
@@ -21,7 +22,7 @@ Result<db::Id> CreateBundle(db::Connection& c, db::Id owner_id, const std::strin
     tx.Commit();
     return id;
   } catch (const db::DbError& e) {
-    return Status::Database(e.what());
+    return DatabaseFailure(e);
   }
 }
 
@@ -45,7 +46,7 @@ Status UpdateBundle(db::Connection& c, db::Id bundle_id, const BundleChanges& ch
     tx.Commit();
     return Status::Ok();
   } catch (const db::DbError& e) {
-    return Status::Database(e.what());
+    return DatabaseFailure(e);
   }
 }
 
@@ -59,7 +60,7 @@ Status DeleteBundle(db::Connection& c, db::Id bundle_id) {
     tx.Commit();
     return Status::Ok();
   } catch (const db::DbError& e) {
-    return Status::Database(e.what());
+    return DatabaseFailure(e);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include "db/comments.h"
 #include "db/mail_store.h"
+#include "service/db_failure.h"
 
 namespace pb::service {
 
@@ -37,7 +38,7 @@ Status SetCommentAddressed(db::Connection& c, CommentKind kind, db::Id comment_i
     tx.Commit();
     return Status::Ok();
   } catch (const db::DbError& e) {
-    return Status::Database(e.what());
+    return DatabaseFailure(e);
   }
 }
 

@@ -9,12 +9,14 @@
 #include <stdexcept>
 
 #include "core/strings.h"
+#include "db/comment_homes.h"
 #include "db/held_mails.h"
 #include "db/mail_store.h"
 #include "db/patches.h"
 #include "db/projects.h"
 #include "db/savepoints.h"
 #include "db/users.h"
+#include "service/comment_homes.h"
 #include "service/dependencies.h"
 #include "service/pattern.h"
 #include "service/superseding.h"
@@ -25,6 +27,34 @@ namespace {
 
 using db::Id;
 using parser::ParsedMail;
+
+// NUL bytes cannot be stored in a PostgreSQL text column (upstream on
+// PostgreSQL loses such a mail to an exception), and nothing a reader wants
+// is in them. They are dropped from every text field before storing, on
+// SQLite too, so a mail is stored the same, and not lost, on both backends.
+// The parser keeps them (its output matches upstream's parser); the raw
+// mail, where kept (held and failed mails), stays as it came (a blob).
+void DropNuls(std::string& s) { std::erase(s, '\0'); }
+void DropNuls(std::optional<std::string>& s) {
+  if (s) DropNuls(*s);
+}
+void DropNuls(std::vector<std::string>& v) {
+  for (auto& s : v) DropNuls(s);
+}
+void DropNuls(ParsedMail& m) {
+  for (std::string* s : {&m.msgid, &m.subject, &m.name, &m.headers, &m.from, &m.hint,
+                         &m.delegate_email, &m.state_name, &m.original_from, &m.raw_subject}) {
+    DropNuls(*s);
+  }
+  DropNuls(m.refs);
+  DropNuls(m.prefixes);
+  DropNuls(m.list_ids);
+  DropNuls(m.reply_to);
+  DropNuls(m.cc);
+  DropNuls(m.diff);
+  DropNuls(m.content);
+  DropNuls(m.pull_url);
+}
 
 constexpr Micros kSeriesDelay = 20LL * 60 * 1000000;  // SERIES_DELAY_INTERVAL, 20 minutes
 
@@ -160,21 +190,36 @@ class Ingester {
     std::vector<std::string> ids{m_.msgid};
     ids.insert(ids.end(), m_.refs.begin(), m_.refs.end());
     for (const auto& id : ids) {
-      if (auto sid = db::SeriesIdByReference(c_, project_.id, id)) {
-        return {db::GetSeries(c_, *sid).value()};
-      }
+      if (auto s = SeriesByReference(id, /*late_cover=*/false)) return {*s};
     }
     return db::SeriesByMarkers(c_, project_.id, submitter, m_.version, m_.series_n.value_or(0),
                                date_ - kSeriesDelay, date_ + kSeriesDelay);
+  }
+
+  // The series a reference names. A cover letter whose own message id
+  // names a later revision (another version, started after it) arrived
+  // after that revision, which was threaded to it (a v2 in reply to a v1
+  // cover that comes late): an in-order ingest would not have had that
+  // series yet, so the cover starts its own. Patches keep upstream's rule:
+  // upstream's fixtures thread mails of one version to another and expect
+  // them joined.
+  std::optional<db::SeriesRow> SeriesByReference(std::string_view msgid, bool late_cover) {
+    auto sid = db::SeriesIdByReference(c_, project_.id, msgid);
+    if (!sid) return std::nullopt;
+    auto s = db::GetSeries(c_, *sid);
+    if (late_cover && s && s->version != m_.version && s->date > date_) return std::nullopt;
+    return s;
   }
 
   Id CreateSeries(Id submitter, int total, bool with_references) {
     Id sid = db::InsertSeries(c_, project_.id, date_, submitter, m_.version, total);
     Event("series-created", std::nullopt, sid);
     if (with_references) {
-      for (const auto& ref : m_.refs) db::InsertSeriesReference(c_, project_.id, sid, ref);
+      for (const auto& ref : m_.refs) {
+        db::InsertSeriesReference(c_, project_.id, sid, ref);
+      }
     }
-    db::InsertSeriesReference(c_, project_.id, sid, m_.msgid);
+    db::ClaimSeriesReference(c_, project_.id, sid, m_.msgid, date_);
     return sid;
   }
 
@@ -312,7 +357,8 @@ class Ingester {
 
   IngestResult StoreCover() {
     Id submitter = Author();
-    std::optional<Id> sid = db::SeriesIdByReference(c_, project_.id, m_.msgid);
+    std::optional<Id> sid;
+    if (auto s = SeriesByReference(m_.msgid, /*late_cover=*/true)) sid = s->id;
     if (!sid) sid = CreateSeries(submitter, m_.series_n.value_or(1), /*with_references=*/false);
     if (db::CoverExists(c_, project_.id, m_.msgid)) {
       throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
@@ -380,41 +426,39 @@ class Ingester {
   }
 
   IngestResult StoreComment() {
-    for (const auto& ref : m_.refs) {
-      auto pid = db::PatchIdByMsgid(c_, project_.id, ref);
-      if (!pid) pid = db::PatchIdOfCommentMsgid(c_, project_.id, ref);
-      if (!pid) continue;
-      Id submitter = Author();
+    auto home = FindCommentHome(c_, project_.id, m_.refs);
+    if (!home) {
+      if (!m_.refs.empty()) throw Stop{Outcome::kHeld, "a reply to a mail not stored (yet)"};
+      throw Stop{Outcome::kDropped, "not a patch, cover letter or reply to a known one"};
+    }
+    // Stored already, perhaps under another parent it moved to since.
+    if (db::FindCommentByMsgid(c_, project_.id, m_.msgid)) {
+      throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
+    }
+    Id submitter = Author();
+    IngestResult r{Outcome::kPatchComment, 0, m_.msgid, "", 0};
+    db::Event e;
+    e.project_id = project_.id;
+    if (home->on_patch) {
       std::optional<bool> addressed;
       if (m_.action_required) addressed = false;
-      auto cid = db::InsertPatchComment(c_, *pid, Submission(submitter), addressed);
+      auto cid = db::InsertPatchComment(c_, home->id, Submission(submitter), addressed);
       if (!cid) throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
-      db::Event e;
-      e.project_id = project_.id;
       e.category = "patch-comment-created";
-      e.patch_id = *pid;
-      e.patch_comment_id = *cid;
-      db::InsertEvent(c_, e);
-      RecountTags(c_, *pid);
-      return {Outcome::kPatchComment, *cid, m_.msgid, "", 0};
-    }
-    for (const auto& ref : m_.refs) {
-      auto vid = db::CoverIdByMsgid(c_, project_.id, ref);
-      if (!vid) vid = db::CoverIdOfCommentMsgid(c_, project_.id, ref);
-      if (!vid) continue;
-      Id submitter = Author();
-      auto cid = db::InsertCoverComment(c_, *vid, Submission(submitter));
+      e.patch_id = home->id;
+      e.patch_comment_id = r.id = *cid;
+    } else {
+      auto cid = db::InsertCoverComment(c_, home->id, Submission(submitter));
       if (!cid) throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
-      db::Event e;
-      e.project_id = project_.id;
+      r.outcome = Outcome::kCoverComment;
       e.category = "cover-comment-created";
-      e.cover_id = *vid;
-      e.cover_comment_id = *cid;
-      db::InsertEvent(c_, e);
-      return {Outcome::kCoverComment, *cid, m_.msgid, "", 0};
+      e.cover_id = home->id;
+      e.cover_comment_id = r.id = *cid;
     }
-    if (!m_.refs.empty()) throw Stop{Outcome::kHeld, "a reply to a mail not stored (yet)"};
-    throw Stop{Outcome::kDropped, "not a patch, cover letter or reply to a known one"};
+    db::InsertEvent(c_, e);
+    if (home->on_patch) RecountTags(c_, home->id);
+    db::AwaitRefs(c_, project_.id, m_.msgid, home->awaited);
+    return r;
   }
 
   db::Connection& c_;
@@ -459,13 +503,15 @@ class Scope {
 };
 
 // Stores, inside the caller's transaction, the held replies waiting for
-// `msgid`, then those waiting for each of them.
+// `msgid`, then those waiting for each of them; and moves stored replies
+// that each of these mails gives a better home (service/comment_homes.h).
 void AttachHeldReplies(db::Connection& c, const db::ProjectRow& project, const std::string& msgid,
                        IngestCache* cache) {
   std::vector<std::string> stored{msgid};
   while (!stored.empty()) {
     std::string parent = std::move(stored.back());
     stored.pop_back();
+    RehomeCommentsAwaiting(c, project.id, parent);
     for (auto& held : db::HeldRepliesTo(c, project.id, parent)) {
       db::DeleteHeldMail(c, held.id);
       parser::ParseOptions options;
@@ -473,6 +519,7 @@ void AttachHeldReplies(db::Connection& c, const db::ProjectRow& project, const s
       auto parsed = parser::ParseMail(held.raw, options);
       if (!parsed.ok()) continue;  // it parsed when it was held
       ParsedMail& m = *parsed;
+      DropNuls(m);
       parser::ApplyProjectSubject(m, project.linkname);
       try {
         Ingester(c, m, project, cache).Run();
@@ -549,6 +596,7 @@ IngestResult IngestMail(db::Connection& conn, std::string_view raw, const Ingest
   auto parsed = parser::ParseMail(raw, parse_options);
   if (!parsed.ok()) return Failed(conn, raw, "", parsed.status().message(), options);
   ParsedMail& m = *parsed;
+  DropNuls(m);
   if (LowerAscii(m.hint) == "ignore") {
     return {Outcome::kDropped, 0, m.msgid, "X-Patchwork-Hint: ignore", 0};
   }

@@ -1,6 +1,7 @@
 #include "service/patch_bulk.h"
 
 #include "db/mail_store.h"
+#include "service/db_failure.h"
 
 namespace pb::service {
 
@@ -27,7 +28,7 @@ Status UpdatePatches(db::Connection& c, const std::vector<db::Id>& patch_ids,
     tx.Commit();
     return Status::Ok();
   } catch (const db::DbError& e) {
-    return Status::Database(e.what());
+    return DatabaseFailure(e);
   }
 }
 

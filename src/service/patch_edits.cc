@@ -1,6 +1,7 @@
 #include "service/patch_edits.h"
 
 #include "db/mail_store.h"
+#include "service/db_failure.h"
 
 namespace pb::service {
 
@@ -28,7 +29,7 @@ PatchEditsResult ApplyPatchEdits(db::Connection& c, const std::vector<PatchEdit>
     r.status = Status::Ok();
     return r;
   } catch (const db::DbError& e) {
-    r.status = Status::Database(e.what());
+    r.status = DatabaseFailure(e);
     return r;
   }
 }

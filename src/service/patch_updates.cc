@@ -3,6 +3,7 @@
 #include "db/checks.h"
 #include "db/mail_store.h"
 #include "db/read/patches_read.h"
+#include "service/db_failure.h"
 
 namespace pb::service {
 
@@ -16,7 +17,7 @@ Status UpdatePatch(db::Connection& c, db::Id patch_id, const PatchChanges& ch,
     tx.Commit();
     return Status::Ok();
   } catch (const db::DbError& e) {
-    return Status::Database(e.what());
+    return DatabaseFailure(e);
   }
 }
 
@@ -88,7 +89,7 @@ Result<db::Id> CreateCheck(db::Connection& c, const NewCheck& k) {
     tx.Commit();
     return id;
   } catch (const db::DbError& e) {
-    return Status::Database(e.what());
+    return DatabaseFailure(e);
   }
 }
 

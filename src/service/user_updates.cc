@@ -3,6 +3,7 @@
 #include "db/mail_store.h"
 #include "db/projects.h"
 #include "db/users.h"
+#include "service/db_failure.h"
 
 namespace pb::service {
 
@@ -15,7 +16,7 @@ Status UpdateUser(db::Connection& c, db::Id user_id, const UserChanges& ch) {
     tx.Commit();
     return Status::Ok();
   } catch (const db::DbError& e) {
-    return Status::Database(e.what());
+    return DatabaseFailure(e);
   }
 }
 
@@ -30,7 +31,7 @@ Status UpdateProject(db::Connection& c, db::Id project_id, const ProjectChanges&
     tx.Commit();
     return Status::Ok();
   } catch (const db::DbError& e) {
-    return Status::Database(e.what());
+    return DatabaseFailure(e);
   }
 }
 

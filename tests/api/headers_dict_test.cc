@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 #include <vector>
 
@@ -63,11 +62,11 @@ TEST(HeadersDict, LinearInTheNumberOfNames) {
   text += "x-name-7: again\n";
   std::string lone_cr;  // lines ended by a lone '\r' are no slower
   for (int i = 0; i < 100000; ++i) lone_cr += "Y-" + std::to_string(i) + ": v\r";
-  auto start = std::chrono::steady_clock::now();
+  // ~0.2 s on an idle core; the quadratic grouping needed minutes, which
+  // the test timeout catches. No clock here: on a loaded machine a time
+  // limit failed the linear code too (15.7 s at load 23).
   auto dict = HeadersDict(text);
   auto cr = HeadersDict(lone_cr);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_LT(ms, 8000);  // ~0.2 s on an idle core; the quadratic grouping needed minutes
   ASSERT_EQ(dict.size(), 100001u);
   EXPECT_EQ(dict[7].values, (std::vector<std::string>{"v", "again"}));
   EXPECT_EQ(dict.back().name, "x-name-7");

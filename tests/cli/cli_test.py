@@ -129,6 +129,21 @@ def non_utf8_body_is_stored(cli):
 
 
 @test
+def nul_bytes_are_dropped_from_text_and_the_mail_stored(cli):
+    # PostgreSQL text cannot hold NUL: both backends drop it from every text
+    # field (Message-ID, an RFC 2047 subject, the body), and the mail is stored.
+    raw = mail("<nul\0id@example.com>", "[PATCH] =?utf-8?q?n=00ul?= subject",
+               "Body\0 text.\n\n" + DIFF.format(n=5)).encode()
+    r = cli.run("parsemail", stdin=raw)
+    assert r.returncode == 0, r.stderr
+    rows = cli.sql("SELECT msgid, name, content FROM patches WHERE msgid LIKE '<nul%'")
+    assert len(rows) == 1 and rows[0][:2] == ("<nulid@example.com>", "nul subject"), rows
+    assert rows[0][2].startswith("Body text.\n") and "\0" not in rows[0][2], rows
+    r = cli.run("parsemail", stdin=raw)  # the same mail again is a duplicate, not a failure
+    assert r.returncode == 0 and b"Duplicate" in r.stderr, r.stderr
+
+
+@test
 def parsearchive_summary_and_errors(cli):
     tmp = cli.tmp
     path = os.path.join(tmp, "a.mbox")

@@ -23,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 
+import testdb
+
 
 # Tables whose rows do not depend on when the test ran.
 # Each upstream backend was built on its own: users have their own password
@@ -34,7 +36,8 @@ COMPARED = ("users (id, username, first_name, last_name, email, is_superuser, it
 
 
 def dump_rows(path):
-    conn = sqlite3.connect(path)
+    """The COMPARED rows of a patchbay database: a SQLite file or any URL."""
+    conn = testdb.connect(path if "://" in path else "sqlite://" + path)
     rows = {}
     for t in COMPARED:
         table, _, cols = t.partition(" ")

@@ -6,7 +6,10 @@
   503, and the server keeps running; once it is back, the next requests
   succeed without a restart;
 * parsemail during the outage exits 75 (EX_TEMPFAIL) and stores nothing;
-  delivered again after the outage, the mail is stored;
+  delivered again after the outage, the mail is stored; parsearchive exits
+  75 too;
+* a write that loses the database half-way (after its reads) gets a JSON
+  503, not a 500, and the next write reconnects;
 * with every connection slot taken, parsemail waits for a free one instead
   of failing;
 * a migration that fails is rolled back and `serve` refuses to start with
@@ -136,6 +139,11 @@ def outage(binary, cluster, r):
         r.check("API during the outage, again: 503", st == 503, st)
         p = pb(binary, db, "parsemail", stdin=mail("two"))
         r.check("parsemail during the outage exits 75", p.returncode == 75, (p.returncode, p.stderr[-300:]))
+        mbox = os.path.join(cluster.dir, "..", "two.mbox")
+        with open(mbox, "wb") as f:
+            f.write(b"From nobody Tue Aug  1 17:10:01 2023\n" + mail("two"))
+        p = pb(binary, db, "parsearchive", mbox)
+        r.check("parsearchive during the outage exits 75", p.returncode == 75, (p.returncode, p.stderr[-300:]))
         r.check("server survived the outage", srv.poll() is None)
         cluster.start()
         st, h, b = get(base, "/api/patches/")
@@ -157,6 +165,55 @@ def outage(binary, cluster, r):
         except subprocess.TimeoutExpired:
             srv.kill()
     r.check("server exits cleanly", srv.returncode == 0, srv.returncode)
+
+
+def write_lost_midway(binary, cluster, r):
+    """The database goes away inside a write, after the request's reads
+    succeeded: a trigger makes the backend terminate itself in the UPDATE.
+    The API answers a JSON 503 (not a 500), and the next write succeeds."""
+    cluster.sql("CREATE DATABASE midway")
+    db = cluster.url("midway")
+    pb(binary, db, "project", "create", "--linkname", "demo", "--name", "Demo",
+       "--listid", "demo.lists.example.com", "--listemail", "demo@lists.example.com")
+    pb(binary, db, "user", "create", "--username", "maint", "--email", "maint@example.com",
+       "--password", "pw", "--maintainer", "demo")
+    token = pb(binary, db, "user", "token", "maint").stdout.decode().strip()
+    pb(binary, db, "parsemail", stdin=mail("one"))
+    cluster.sql("CREATE FUNCTION pb_test_die() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$", "midway")
+    cluster.sql("CREATE TRIGGER pb_test_die BEFORE UPDATE ON patches FOR EACH ROW "
+                "EXECUTE FUNCTION pb_test_die()", "midway")
+    srv = subprocess.Popen([binary, "serve", "--database", db, "--listen", "127.0.0.1:0", "--threads", "1"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def patch(state):
+        req = urllib.request.Request(base + "/api/patches/1/", method="PATCH",
+                                     data=json.dumps({"state": state}).encode(),
+                                     headers={"Authorization": "Token " + token,
+                                              "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    try:
+        base = re.search(r"(http://\S+)/", srv.stdout.readline()).group(1)
+        st, h, b = patch("accepted")
+        r.check("a write losing its database half-way: JSON 503",
+                st == 503 and h.get("Content-Type") == "application/json" and b"detail" in b,
+                (st, h, b[:200]))
+        cluster.sql("DROP TRIGGER pb_test_die ON patches", "midway")
+        st, h, b = patch("accepted")
+        r.check("the next write reconnects and succeeds",
+                st == 200 and json.loads(b).get("state") == "accepted", (st, b[:200]))
+        r.check("server survived the lost write", srv.poll() is None)
+    finally:
+        srv.send_signal(signal.SIGTERM)
+        try:
+            srv.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            srv.kill()
 
 
 def connection_limit(binary, cluster, r):
@@ -219,7 +276,7 @@ def main():
             shutil.chown(tmp, "postgres")
         cluster = Cluster(tmp)
         try:
-            for step in (outage, connection_limit, failed_migration):
+            for step in (outage, write_lost_midway, connection_limit, failed_migration):
                 try:
                     step(binary, cluster, r)
                 except Exception as e:

@@ -33,6 +33,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run import Results  # noqa: E402
 import testdb  # noqa: E402
+from web_session import Browser  # noqa: E402
 
 SITE = "http://pb.test"
 SECRET = "s3cret-key"
@@ -411,6 +412,26 @@ def test_superseding(env, r, tmp):
         r.check("one patch-state-changed event per superseded patch",
                 len(events) == 4 and all(e["payload"]["current_state"] == "superseded" and
                                          e["payload"]["previous_state"] == "new" for e in events), events)
+
+        # The project admin page shows and sets it (root is a superuser).
+        def token(body):
+            m = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', body)
+            return m.group(1) if m else ""
+        web = Browser("http://127.0.0.1:%d" % srv.port)
+        _, _, body = web.request("GET", "/user/login/")
+        status, _, _ = web.request("POST", "/user/login/", {"username": "root", "password": "root pw",
+                                                            "csrfmiddlewaretoken": token(body)})
+        _, _, body = web.request("GET", "/admin/project/sup/")
+        r.check("admin page shows the setting", 'id="id_supersede_revisions" checked' in body, status)
+        fields = {"linkname": "sup", "name": "Sup", "listid": "sup.example.org",
+                  "listemail": "sup@example.org", "use_tags": "on", "csrfmiddlewaretoken": token(body)}
+        status, _, body = web.request("POST", "/admin/project/sup/", fields)
+        out = env.run("project", "show", "sup").stdout.decode()
+        r.check("admin page turns it off", "Saved." in body and "supersede_revisions: no" in out, out)
+        fields = dict(fields, supersede_revisions="on", csrfmiddlewaretoken=token(body))
+        status, _, body = web.request("POST", "/admin/project/sup/", fields)
+        out = env.run("project", "show", "sup").stdout.decode()
+        r.check("admin page turns it on", "supersede_revisions: yes" in out, out)
     finally:
         srv.stop()
 

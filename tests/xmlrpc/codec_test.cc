@@ -2,7 +2,6 @@
 // requests parsed safely whatever they contain.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 
 #include "rpc_test_util.h"
@@ -153,12 +152,10 @@ TEST(Codec, AcceptsTheOtherSpellings) {
 class Hostile : public ::testing::Test {
  protected:
   std::string Fault(std::string_view body) {
-    auto start = std::chrono::steady_clock::now();
+    // No clock: the machines tests run on are loaded. An input that gets
+    // past the limits costs minutes or gigabytes, which the test timeout
+    // and the memory limit catch.
     std::string doc = HandleCall(db_.conn(), body, "");
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::steady_clock::now() - start)
-                  .count();
-    EXPECT_LT(ms, 2000) << "took " << ms << " ms";
     auto r = ReadReply(doc);
     EXPECT_TRUE(r.fault) << doc.substr(0, 300);
     return r.fault_string;

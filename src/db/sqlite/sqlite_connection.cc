@@ -90,7 +90,9 @@ class SqliteConnection final : public Connection {
       db_ = nullptr;
       throw DbError(DbError::Kind::kGeneric, msg);
     }
-    sqlite3_busy_timeout(db_, 10000);
+    // Writers queue on SQLite's one write lock; an archive batch may hold it
+    // for seconds on a loaded machine, and failing a mail is worse than waiting.
+    sqlite3_busy_timeout(db_, 60000);
     // Someone else's database (an import source) is read as it is: switching
     // it to WAL would change the file.
     if (read_only) {

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Ingest rate into PostgreSQL (issue #12: linuxppc-dev-first5k with 2
+# ingesters >= 3,000 mails/s). Starts a throwaway cluster of its own (as
+# scripts/test.sh does: own directory, own socket, no TCP, fsync on, removed at
+# the end), or uses --database URL of an existing empty database.
+#
+# For each run: a fresh database, `patchbay project create`, then the archive
+# ingested by 1 `parsearchive`, and by 2 at once, each fed one half of it
+# (mails split at message boundaries, alternately, so both halves hold
+# patches and replies). Prints wall time and mails/s per run.
+#
+# Usage: bash bench/pg_ingest_bench.sh [--binary build/patchbay] [--runs 3]
+#                                      [--mbox FILE | ../shared corpus]
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+binary="$repo/build/patchbay"
+runs=3
+mbox=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --binary) binary=$(realpath "$2"); shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --mbox) mbox=$(realpath "$2"); shift 2 ;;
+    *) echo "pg_ingest_bench: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+work=$(mktemp -d /tmp/patchbay-pgbench-XXXXXX)
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+  [ -f "$work/data/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+chmod 755 "$work"
+[ "$(id -u)" = 0 ] && chown postgres: "$work"
+
+if [ -z "$mbox" ]; then
+  zst="$repo/../shared/corpus/real-lists/linuxppc-dev-first5k.mbox.zst"
+  [ -f "$zst" ] || { echo "pg_ingest_bench: no --mbox and no $zst" >&2; exit 2; }
+  mbox="$work/archive.mbox"
+  zstd -qdc "$zst" > "$mbox"
+fi
+# Two halves, alternate messages.
+python3 - "$mbox" "$work/half0.mbox" "$work/half1.mbox" <<'EOF'
+import re, sys
+data = open(sys.argv[1], "rb").read()
+msgs = re.split(rb"(?m)^(?=From )", data)
+msgs = [m for m in msgs if m]
+for k in (0, 1):
+    open(sys.argv[2 + k], "wb").write(b"".join(msgs[k::2]))
+print("pg_ingest_bench: %d mails" % len(msgs), file=sys.stderr)
+EOF
+mails=$(grep -c '^From ' "$mbox")
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+as_pg "$pg_bin/initdb" -D "$work/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$work/data" -w -l "$work/server.log" \
+  -o "-k $work -p $port -c listen_addresses='' -c shared_buffers=256MB" start >/dev/null
+admin="postgresql://postgres@/postgres?host=$work&port=$port"
+echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}'), fsync on, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+fresh() {
+  "$pg_bin/psql" -qX "$admin" -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
+  db="postgresql://postgres@/bench?host=$work&port=$port"
+  "$binary" project create --database "$db" --linkname linuxppc-dev --name linuxppc-dev \
+    --listid linuxppc-dev.lists.ozlabs.org --listemail linuxppc-dev@lists.ozlabs.org >/dev/null
+}
+ingest() {
+  "$binary" parsearchive -q --database "$db" --list-id linuxppc-dev.lists.ozlabs.org "$1"
+}
+
+for run in $(seq "$runs"); do
+  fresh
+  t0=$(date +%s.%N); ingest "$mbox"; t1=$(date +%s.%N)
+  rows=$("$pg_bin/psql" -qAtX "$db" -c "SELECT (SELECT COUNT(*) FROM patches) || ' patches, ' || (SELECT COUNT(*) FROM covers) || ' covers, ' || (SELECT COUNT(*) FROM patch_comments) + (SELECT COUNT(*) FROM cover_comments) || ' comments'")
+  python3 -c "import sys; w=$t1-$t0; print('run %s, 1 ingester:  %.2f s wall, %d mails/s  (%s)' % ($run, w, $mails / w, sys.argv[1]))" "$rows"
+  fresh
+  t0=$(date +%s.%N); ingest "$work/half0.mbox" & a=$!; ingest "$work/half1.mbox" & b=$!
+  wait $a; wait $b; t1=$(date +%s.%N)
+  rows=$("$pg_bin/psql" -qAtX "$db" -c "SELECT (SELECT COUNT(*) FROM patches) || ' patches, ' || (SELECT COUNT(*) FROM covers) || ' covers, ' || (SELECT COUNT(*) FROM patch_comments) + (SELECT COUNT(*) FROM cover_comments) || ' comments'")
+  python3 -c "import sys; w=$t1-$t0; print('run %s, 2 ingesters: %.2f s wall, %d mails/s  (%s)' % ($run, w, $mails / w, sys.argv[1]))" "$rows"
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

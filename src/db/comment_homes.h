@@ -1,0 +1,45 @@
+// Stored comments found by message id and moved to another parent, and the
+// references a comment still awaits (comment_refs). Used when a mail arrives
+// after a reply that names it: the reply then goes where an in-order ingest
+// would have put it (service/comment_homes.h).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "db/connection.h"
+#include "db/records.h"
+
+namespace pb::db {
+
+struct StoredComment {
+  bool on_patch = false;  // patch_comments, else cover_comments
+  Id id = 0;
+  Id parent_id = 0;       // the patch or the cover
+  std::string msgid;
+  std::string headers;
+};
+
+// The project's comment with this message id (a patch comment first).
+std::optional<StoredComment> FindCommentByMsgid(Connection& c, Id project_id, std::string_view msgid);
+
+// Every comment of one patch (on_patch) or cover.
+std::vector<StoredComment> CommentsOf(Connection& c, bool on_patch, Id parent_id);
+
+// The comment and its event follow it to the new parent.
+void MovePatchComment(Connection& c, Id comment_id, Id patch_id);
+void MoveCoverComment(Connection& c, Id comment_id, Id cover_id);
+// The cover comment becomes a comment of the patch (its cover-comment-created
+// event goes with it); returns the new patch comment's id.
+Id CoverCommentToPatchComment(Connection& c, Id cover_comment_id, Id patch_id);
+
+// Remembers that `comment_msgid`'s parent may change once `refs` are stored.
+void AwaitRefs(Connection& c, Id project_id, std::string_view comment_msgid,
+               const std::vector<std::string>& refs);
+// Comments awaiting `msgid`, and forgetting them once it can change no more.
+std::vector<std::string> CommentsAwaiting(Connection& c, Id project_id, std::string_view msgid);
+void ForgetAwaited(Connection& c, Id project_id, std::string_view msgid);
+
+}  // namespace pb::db

@@ -1,0 +1,102 @@
+#include "service/comment_homes.h"
+
+#include <algorithm>
+#include <set>
+
+#include "db/comment_homes.h"
+#include "db/mail_store.h"
+#include "parser/parsed_mail.h"
+#include "service/ingest.h"
+
+namespace pb::service {
+namespace {
+
+using db::Id;
+
+// A chain of moves longer than this is a reference loop, not a thread.
+constexpr int kMaxMoves = 10000;
+
+}  // namespace
+
+std::optional<CommentHome> FindCommentHome(db::Connection& c, Id project_id,
+                                           const std::vector<std::string>& refs) {
+  std::optional<CommentHome> home;
+  size_t decisive = refs.size();
+  for (size_t i = 0; i < refs.size() && !home; ++i) {
+    auto pid = db::PatchIdByMsgid(c, project_id, refs[i]);
+    if (!pid) pid = db::PatchIdOfCommentMsgid(c, project_id, refs[i]);
+    if (pid) {
+      home = CommentHome{true, *pid, {}};
+      decisive = i;
+    }
+  }
+  for (size_t i = 0; i < refs.size() && !home; ++i) {
+    auto vid = db::CoverIdByMsgid(c, project_id, refs[i]);
+    if (!vid) vid = db::CoverIdOfCommentMsgid(c, project_id, refs[i]);
+    if (vid) {
+      home = CommentHome{false, *vid, {}};
+      decisive = i;
+    }
+  }
+  if (!home) return std::nullopt;
+  // A patch found at position d can be beaten only by a reference before d
+  // that becomes a patch or a comment on one; a cover letter by any
+  // reference that does. Patches and cover letters themselves never change.
+  size_t watch_to = home->on_patch ? decisive : refs.size();
+  for (size_t i = 0; i < watch_to; ++i) {
+    if (!home->on_patch && i == decisive) continue;
+    if (db::CoverIdByMsgid(c, project_id, refs[i])) continue;
+    home->awaited.push_back(refs[i]);
+  }
+  return home;
+}
+
+void RehomeCommentsAwaiting(db::Connection& c, Id project_id, const std::string& msgid) {
+  std::vector<std::string> queue = db::CommentsAwaiting(c, project_id, msgid);
+  if (queue.empty()) return;
+  // A patch or cover letter is stored for good: nothing awaits it after this.
+  // A comment may still move, so its watchers stay.
+  if (db::PatchIdByMsgid(c, project_id, msgid) || db::CoverIdByMsgid(c, project_id, msgid)) {
+    db::ForgetAwaited(c, project_id, msgid);
+  }
+  int moves = 0;
+  while (!queue.empty() && moves < kMaxMoves) {
+    std::string k = std::move(queue.back());
+    queue.pop_back();
+    auto comment = db::FindCommentByMsgid(c, project_id, k);
+    if (!comment) continue;
+    auto refs = parser::ReferencesInHeaders(comment->headers);
+    std::erase(refs, k);
+    auto home = FindCommentHome(c, project_id, refs);
+    if (!home || (home->on_patch == comment->on_patch && home->id == comment->parent_id)) continue;
+    ++moves;
+    if (comment->on_patch) {
+      // A patch is never beaten by a cover letter: only another patch.
+      db::MovePatchComment(c, comment->id, home->id);
+      RecountTags(c, comment->parent_id);
+      RecountTags(c, home->id);
+    } else if (home->on_patch) {
+      Id id = db::CoverCommentToPatchComment(c, comment->id, home->id);
+      db::Event e;
+      e.project_id = project_id;
+      e.category = "patch-comment-created";
+      e.patch_id = home->id;
+      e.patch_comment_id = id;
+      db::InsertEvent(c, e);
+      RecountTags(c, home->id);
+    } else {
+      db::MoveCoverComment(c, comment->id, home->id);
+    }
+    db::AwaitRefs(c, project_id, k, home->awaited);
+    // Replies that found their home through this comment follow it.
+    for (const auto& other : db::CommentsOf(c, comment->on_patch, comment->parent_id)) {
+      auto other_refs = parser::ReferencesInHeaders(other.headers);
+      if (std::find(other_refs.begin(), other_refs.end(), k) != other_refs.end()) {
+        queue.push_back(other.msgid);
+      }
+    }
+    for (auto& w : db::CommentsAwaiting(c, project_id, k)) queue.push_back(std::move(w));
+  }
+}
+
+}  // namespace pb::service

@@ -1,0 +1,41 @@
+// Which patch or cover letter a reply belongs to, and moving stored replies
+// when a mail they reference arrives after them.
+//
+// Upstream's rule (parser.py find_patch_for_comment, then
+// find_cover_for_comment): the first reference, nearest first, that is a
+// patch or a comment on one; failing that, the first that is a cover letter
+// or a comment on one. Upstream applies it once, on arrival, so the result
+// depends on which mails were stored before: a reply naming both a cover
+// letter and a patch goes to the cover when the patch comes second. patchbay
+// remembers the references that could still change the answer (comment_refs)
+// and applies the rule again when one of them is stored, so every delivery
+// order ends where an in-order ingest does.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "db/connection.h"
+#include "db/records.h"
+
+namespace pb::service {
+
+struct CommentHome {
+  bool on_patch = false;  // a patch, else a cover letter
+  db::Id id = 0;
+  // References a later arrival of which could change the answer.
+  std::vector<std::string> awaited;
+};
+
+// nullopt: no reference is stored yet (the reply is held).
+std::optional<CommentHome> FindCommentHome(db::Connection& c, db::Id project_id,
+                                           const std::vector<std::string>& refs);
+
+// After `msgid` was stored (as a patch, cover or comment, or a comment
+// moved): moves the comments awaiting it whose home changed, then those that
+// followed each moved comment, inside the caller's transaction.
+void RehomeCommentsAwaiting(db::Connection& c, db::Id project_id, const std::string& msgid);
+
+}  // namespace pb::service
