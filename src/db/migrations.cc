@@ -534,6 +534,21 @@ CREATE TABLE comment_refs (
   msgid TEXT NOT NULL,
   comment_msgid TEXT NOT NULL,
   PRIMARY KEY (project_id, msgid, comment_msgid)
+);
+)SQL"},
+    // `patchbay serve` pushes new events to its stream clients
+    // (/api/events/stream) as soon as any process commits them. On
+    // PostgreSQL the commit itself tells it: one NOTIFY per inserting
+    // statement, delivered at commit (duplicates in one transaction fold
+    // into one). SQLite has no such signal; the server polls there.
+    {11, "Notify event listeners", "", R"SQL(
+CREATE FUNCTION pb_notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('patchbay_events', '');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER events_notify AFTER INSERT ON events
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_notify_events();
 )SQL"},
     // `patchbay git-sync` (docs/git-sync.md): which commit accepted or
     // superseded which patch and by which rule; git's patch-id of each
@@ -541,7 +556,7 @@ CREATE TABLE comment_refs (
     // changed lines without context, both looked up by index;
     // and per project, repository and branch the last commit synced, so a
     // run without --since starts where the previous one stopped.
-    {11, "Merged-patch detection from git", R"SQL(
+    {12, "Merged-patch detection from git", R"SQL(
 CREATE TABLE patch_git_matches (
   patch_id BIGINT NOT NULL REFERENCES patches (id) ON DELETE CASCADE,
   commit_sha TEXT NOT NULL,
