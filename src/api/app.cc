@@ -87,6 +87,9 @@ const std::vector<Route>& Routes() {
        "get:\nShow a bundle.\n\npatch:\nUpdate a bundle.\n\nput:\nUpdate a bundle."
        "\n\ndelete:\nDelete a bundle."},
       {Parse("events/"), kAllowRead, EventListView, "Event List", "List events."},
+      // Extension: the same events, pushed as Server-Sent Events.
+      {Parse("events/stream/"), kAllowRead, EventStreamView, "Event Stream",
+       "Stream events (Server-Sent Events)."},
       // patchbay extension (docs/webhooks.md): superusers only.
       {Parse("webhooks/"), kAllowReadCreate, WebhookListView, "Webhook List",
        "get:\nList webhooks.\n\npost:\nAdd a webhook.", true},
@@ -249,8 +252,11 @@ http::Response Dispatch(ThreadState& state, const ApiConfig& config, const http:
   ctx.params = QueryParams::Parse(req.query);
 
   // DRF negotiates the renderer first (JSON, pretty JSON or the browsable
-  // HTML page), then authenticates: bad credentials fail every view.
-  auto negotiated = Negotiate(req, ctx.params, route->allow);
+  // HTML page), then authenticates: bad credentials fail every view. The
+  // event stream has one form, whatever the client accepts.
+  const bool stream = route->get == EventStreamView;
+  auto negotiated = stream ? std::variant<Negotiation, http::Response>(Negotiation{})
+                           : Negotiate(req, ctx.params, route->allow);
   if (auto* err = std::get_if<http::Response>(&negotiated)) return std::move(*err);
   const Negotiation& neg = std::get<Negotiation>(negotiated);
   bool stale_session = false;
@@ -348,6 +354,7 @@ http::Handler MakeApiHandler(const ApiConfig& config) {
       state->page_ids = page_ids;
       state->counts = counts;
       state->responses = responses;
+      state->events = config.event_hub;
     }
     return HandleApiRequest(*state, config, req);
   };

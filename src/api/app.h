@@ -2,6 +2,7 @@
 // database connection (and keeps its caches) on first use.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "api/context.h"
@@ -17,6 +18,8 @@ struct ApiConfig {
   // Keep finished anonymous GET responses per data generation (see
   // response_cache.h).
   bool response_cache = true;
+  // Feeds /api/events/stream (event_stream.h); null: that URL answers 503.
+  std::shared_ptr<EventHub> event_hub;
 };
 
 http::Handler MakeApiHandler(const ApiConfig& config);

@@ -27,6 +27,8 @@ constexpr int kV10 = 10, kV11 = 11, kV12 = 12, kV13 = 13, kV14 = 14;
 // to kV14 to make /api/ follow upstream main.
 constexpr int kUnversioned = kV13;
 
+class EventHub;  // event_stream.h
+
 // Per-thread state that outlives requests.
 struct ThreadState {
   std::unique_ptr<db::Connection> conn;
@@ -35,6 +37,7 @@ struct ThreadState {
   // Shared by the handler's threads (null: deep pages walk OFFSET).
   std::shared_ptr<db::read::OrderedIdCache> page_ids;
   std::shared_ptr<ResponseCache> responses;  // shared too; null: off
+  std::shared_ptr<EventHub> events;  // the process's event stream; null: none
 };
 
 struct Context {

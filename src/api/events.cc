@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "api/events.h"
+
 #include "api/choices.h"
 #include "api/embed.h"
 #include "api/event_json.h"
@@ -25,7 +27,9 @@ constexpr std::array<std::string_view, 11> kCategories = {
     "check-created",       "series-created",         "series-completed",
     "cover-comment-created", "patch-comment-created"};
 
-bool ParseFilter(Context& ctx, EventFilter* f) {
+}  // namespace
+
+bool ParseEventFilter(Context& ctx, EventFilter* f) {
   if (!ProjectChoice(ctx, "project", &f->projects)) return false;
   // A ChoiceFilter: one value (the last), which must be a known category.
   if (auto c = TextFilter(ctx.params, "category")) {
@@ -53,6 +57,8 @@ bool ParseFilter(Context& ctx, EventFilter* f) {
   f->ascending = !order.empty() && !order.front().second;
   return true;
 }
+
+namespace {
 
 void WriteUserOrNull(JsonWriter& w, const Context& ctx, const std::optional<db::read::UserRec>& u) {
   if (u) WriteUserEmbed(w, ctx, *u); else w.Null();
@@ -152,6 +158,11 @@ void WriteEvent(JsonWriter& w, Context& ctx, const EventRec& e) {
 
 }  // namespace
 
+void AppendEventJson(std::string& out, Context& ctx, const EventRec& e) {
+  JsonWriter w(out);
+  WriteEvent(w, ctx, e);
+}
+
 std::vector<std::string> RenderEvents(ThreadState& state, std::string_view origin,
                                       const std::vector<EventRec>& events) {
   static const http::Request kNoRequest{};
@@ -172,7 +183,7 @@ std::vector<std::string> RenderEvents(ThreadState& state, std::string_view origi
 
 http::Response EventListView(Context& ctx, const RouteArgs&) {
   EventFilter f;
-  bool possible = ParseFilter(ctx, &f);
+  bool possible = ParseEventFilter(ctx, &f);
   ctx.Catalog();
   int64_t count =
       possible ? db::read::CountEvents(ctx.conn(), f, &ctx.state.counts, ctx.generation) : 0;

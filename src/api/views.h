@@ -44,5 +44,7 @@ http::Response CheckDetailView(Context& ctx, const RouteArgs& args);
 http::Response BundleListView(Context& ctx, const RouteArgs& args);
 http::Response BundleDetailView(Context& ctx, const RouteArgs& args);
 http::Response EventListView(Context& ctx, const RouteArgs& args);
+// /api/events/stream (event_stream.h): a stream, not a body.
+http::Response EventStreamView(Context& ctx, const RouteArgs& args);
 
 }  // namespace pb::api

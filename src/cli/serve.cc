@@ -1,12 +1,14 @@
 // `patchbay serve`: migrate, then serve the site (REST API, XML-RPC,
 // downloads) until SIGINT/SIGTERM.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <type_traits>
 
 #include "api/app.h"
 #include "api/cookies.h"
+#include "api/event_stream.h"
 #include "cli/commands.h"
 #include "cli/open_db.h"
 #include "cli/mail_options.h"
@@ -28,6 +30,9 @@ int Serve(const Args& in) {
   std::string webhook_timeout = TakeOption(args, "--webhook-timeout");
   std::string max_connections = TakeOption(args, "--max-connections");
   std::string max_body_in_flight = TakeOption(args, "--max-body-in-flight");
+  std::string max_streams = TakeOption(args, "--max-streams");
+  std::string keepalive_ms = TakeOption(args, "--stream-keepalive-ms");
+  std::string poll_ms = TakeOption(args, "--stream-poll-ms");
   auto mail = TakeMailConfig(args, base_url);
   if (!mail.ok()) {
     std::fprintf(stderr, "patchbay: %s\n", mail.status().message().c_str());
@@ -38,7 +43,8 @@ int Serve(const Args& in) {
                  "usage: patchbay serve [--database URL] [--listen HOST:PORT] [--threads N] "
                  "[--base-url URL] [--no-response-cache]\n"
                  "                      [--no-webhooks] [--webhook-timeout SECONDS]\n"
-                 "                      [--max-connections N] [--max-body-in-flight BYTES]\n%s",
+                 "                      [--max-connections N] [--max-body-in-flight BYTES]\n"
+                 "                      [--max-streams N] [--stream-keepalive-ms MS] [--stream-poll-ms MS]\n%s",
                  kMailFlagsUsage);
     return 2;
   }
@@ -78,9 +84,19 @@ int Serve(const Args& in) {
   };
   if (!count(threads, "--threads", options.threads) ||
       !count(max_connections, "--max-connections", options.max_connections) ||
-      !count(max_body_in_flight, "--max-body-in-flight", options.max_body_bytes_in_flight)) {
+      !count(max_body_in_flight, "--max-body-in-flight", options.max_body_bytes_in_flight) ||
+      !count(max_streams, "--max-streams", options.max_streams)) {
     return 2;
   }
+  api::EventHubOptions hub_options;
+  hub_options.database_url = url;
+  int64_t keepalive = 15000, poll = 10;
+  if (!count(keepalive_ms, "--stream-keepalive-ms", keepalive) ||
+      !count(poll_ms, "--stream-poll-ms", poll)) {
+    return 2;
+  }
+  hub_options.keepalive = std::chrono::milliseconds(std::max<int64_t>(1, keepalive));
+  hub_options.poll_interval = std::chrono::milliseconds(std::max<int64_t>(1, poll));
   webhooks::DispatchOptions hooks;
   long hook_seconds = 0;
   if (!count(webhook_timeout, "--webhook-timeout", hook_seconds)) return 2;
@@ -96,6 +112,8 @@ int Serve(const Args& in) {
   config.database_url = url;
   config.base_url = base_url;
   config.response_cache = !no_response_cache;
+  // One hub feeds every /api/events/stream client of this process.
+  config.event_hub = api::EventHub::Start(hub_options);
   http::Handler handler = web::MakeSiteHandler(config);
   // Behind a TLS-terminating proxy the cookies must not leak over plain http.
   if (base_url.rfind("https://", 0) == 0) {
@@ -120,6 +138,7 @@ int Serve(const Args& in) {
       webhooks::StartDispatcher(url, hooks);
     }
   });
+  config.event_hub->Stop();
   webhooks::StopDispatcher();
   notify::StopSender();
   if (!st.ok()) {

@@ -88,6 +88,14 @@ class Connection {
   // Number of statements executed so far (not counting BeginRead/EndRead);
   // tests use it to assert a constant query count per request.
   virtual int64_t statements_executed() const = 0;
+
+  // Commit notifications between processes (PostgreSQL LISTEN/NOTIFY).
+  // Listen subscribes this connection to `channel` (kept across reconnects)
+  // and is false on backends without notifications: callers poll instead.
+  // WaitForNotification blocks up to `timeout_ms` and is true when at least
+  // one notification arrived (all pending ones are consumed).
+  virtual bool Listen(std::string_view /*channel*/) { return false; }
+  virtual bool WaitForNotification(int /*timeout_ms*/) { return false; }
 };
 
 // Opens a backend from a URL: "sqlite:///abs/path.db", "sqlite://relative.db",

@@ -9,7 +9,12 @@
 //    slow request, slow reader), which costs nothing on the hot path;
 //  * header and body limits come from the parser (431 / 413, then close);
 //  * SIGINT/SIGTERM: stop accepting, close idle keep-alive connections, let
-//    in-flight requests finish (then close), return once every worker is idle.
+//    in-flight requests finish (then close), end streams once their queued
+//    bytes are written, return once every worker is idle;
+//  * streams (Response::stream, for Server-Sent Events) stay on their
+//    connection's thread like any request: a producer thread queues bytes
+//    in a StreamConnection under a mutex and posts one flush to the
+//    connection's io_context; no thread or timer per stream.
 #include "http/server.h"
 #include "http/side_pool.h"
 
@@ -26,6 +31,7 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -67,7 +73,7 @@ constexpr size_t kMaxResponseHeaderValue = 60 << 10;
 // burst of big uploads doesn't leave the process holding their memory.
 constexpr size_t kReleaseAfterBodyBytes = 1 << 20;
 
-enum class Phase { kRead, kWrite, kDrain };
+enum class Phase { kRead, kWrite, kDrain, kStream };
 
 // What all worker threads share: the body budget. The connection cap is
 // split evenly between the workers instead (each counts and evicts its own
@@ -78,6 +84,18 @@ struct SharedLimits {
   size_t max_connections_per_worker = 0;
   size_t max_body_in_flight = 0;
   std::atomic<size_t> body_in_flight{0};
+  size_t max_streams = 0;
+  size_t stream_buffer_bytes = 0;
+  std::atomic<size_t> streams{0};
+
+  bool ReserveStream() {
+    size_t cur = streams.load(std::memory_order_relaxed);
+    do {
+      if (cur >= max_streams) return false;
+    } while (!streams.compare_exchange_weak(cur, cur + 1, std::memory_order_relaxed));
+    return true;
+  }
+  void ReleaseStream() { streams.fetch_sub(1, std::memory_order_relaxed); }
 
   bool ReserveBody(size_t n) {
     size_t cur = body_in_flight.load(std::memory_order_relaxed);
@@ -131,6 +149,63 @@ std::string OriginForm(std::string_view target) {
 }
 
 class Worker;
+class Session;
+
+// The StreamSink of one streaming connection. Producers append to `pending`
+// under the mutex; the connection's thread takes it in one piece per write.
+// `attached` goes false (under the mutex) before the Session dies, so a
+// producer never posts to a worker whose io_context is gone.
+class StreamConnection final : public StreamSink {
+ public:
+  StreamConnection(asio::any_io_executor ex, std::weak_ptr<Session> session, size_t limit)
+      : ex_(std::move(ex)), session_(std::move(session)), limit_(limit) {}
+
+  bool Send(std::string_view bytes) override;
+  size_t queued() const override {
+    std::lock_guard lock(mu_);
+    return pending_.size() + writing_;
+  }
+  void Close() override;
+
+  // The connection's thread: moves the queued bytes into `out` (empty when
+  // none, or a write is still in flight).
+  void Take(std::string& out) {
+    std::lock_guard lock(mu_);
+    flush_posted_ = false;
+    if (writing_ || pending_.empty()) return;
+    out.swap(pending_);
+    pending_.clear();
+    writing_ = out.size();
+  }
+  // A write finished; true when more is queued.
+  bool Written() {
+    std::lock_guard lock(mu_);
+    writing_ = 0;
+    return !pending_.empty();
+  }
+  // No more bytes are accepted (shutdown, or the session is going away).
+  void Detach() {
+    std::lock_guard lock(mu_);
+    attached_ = false;
+  }
+  // Queues bytes on the connection's own thread, past any limit (headers).
+  void Prime(std::string bytes) {
+    std::lock_guard lock(mu_);
+    pending_ += bytes;
+  }
+
+ private:
+  void PostLocked(void (Session::*what)());
+
+  mutable std::mutex mu_;
+  std::string pending_;
+  size_t writing_ = 0;
+  bool flush_posted_ = false;
+  bool attached_ = true;
+  asio::any_io_executor ex_;
+  std::weak_ptr<Session> session_;
+  size_t limit_;
+};
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -144,6 +219,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   Phase phase() const { return phase_; }
   Clock::time_point since() const { return since_; }
+  bool streaming() const { return stream_ != nullptr; }
+  // A stream with a write pending (a client not reading shows up here).
+  bool stream_writing() const { return stream_writing_; }
+  // Shutdown: stop taking bytes, close once the queued ones are written.
+  void EndStream();
+  // Writes what the stream's producers queued (the connection's thread).
+  void FlushStream();
   // Waiting for a request of which no byte has arrived yet.
   bool IdleBetweenRequests() const {
     return phase_ == Phase::kRead && !mid_request_ && buffer_.size() == 0;
@@ -171,6 +253,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Write(bool close);
   void OnWrite(boost::system::error_code ec, bool close);
   void Drain();
+  void StartStream(std::function<void(std::shared_ptr<StreamSink>)> attach, std::string head);
+  void WatchStreamClient();
   void SetPhase(Phase p) {
     phase_ = p;
     since_ = Clock::now();
@@ -191,6 +275,10 @@ class Session : public std::enable_shared_from_this<Session> {
   char drain_buf_[4096];
   std::string remote_address_;
   std::string local_address_;
+  std::shared_ptr<StreamConnection> stream_;
+  std::string stream_out_;  // the bytes of the write in flight
+  bool stream_writing_ = false;
+  bool stream_ending_ = false;
 };
 
 class Worker {
@@ -250,6 +338,7 @@ class Worker {
       acceptor_.close(ec);
       for (Session* s = head_; s; s = s->next) {
         if (s->IdleBetweenRequests()) s->Close();
+        if (s->streaming()) s->EndStream();
       }
       stop_deadline_ = Clock::now() + kShutdownGrace;
       MaybeFinish();
@@ -266,8 +355,10 @@ class Worker {
     if (head_) head_->prev = s;
     head_ = s;
   }
+  // A stream leaves the connection count (streams have their own cap).
+  void BecameStream() { --connections_; }
   void Unlink(Session* s) {
-    --connections_;
+    if (!s->streaming()) --connections_;
     if (s->prev) s->prev->next = s->next; else head_ = s->next;
     if (s->next) s->next->prev = s->prev;
     if (stopping_ && !dying_) asio::post(ioc_, [this] { MaybeFinish(); });
@@ -345,6 +436,12 @@ class Worker {
     auto now = Clock::now();
     bool hard = stopping_ && now > stop_deadline_;
     for (Session* s = head_; s; s = s->next) {
+      if (s->phase() == Phase::kStream) {
+        // An idle stream may last for ever; one write stuck for long is a
+        // client that stopped reading.
+        if (hard || (s->stream_writing() && now - s->since() > kWriteLimit)) s->Close();
+        continue;
+      }
       auto limit = s->phase() == Phase::kRead    ? kReadLimit
                    : s->phase() == Phase::kWrite ? kWriteLimit
                                                  : kDrainLimit;
@@ -390,6 +487,10 @@ Session::Session(tcp::socket socket, Worker& worker, SharedLimits& limits)
 
 Session::~Session() {
   ReleaseBodyReservation();
+  if (stream_) {
+    stream_->Detach();
+    limits_.ReleaseStream();
+  }
   worker_.Unlink(this);
 }
 
@@ -563,6 +664,23 @@ void Session::Finish(Response out, const std::string& method, const std::string&
       break;
     }
   }
+  if (out.stream && out.status == 200 && !head) {
+    if (!limits_.ReserveStream()) {
+      out = Response{503, {{"Content-Type", "text/plain; charset=utf-8"}, {"Retry-After", "5"}},
+                     "Too many event streams; retry shortly.\n", {}, {}};
+    } else {
+      std::string head_bytes = version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+      head_bytes += "200 OK\r\n";
+      for (const auto& [name, value] : out.headers) {
+        head_bytes += name;
+        head_bytes += ": ";
+        head_bytes += value;
+        head_bytes += "\r\n";
+      }
+      head_bytes += "Connection: close\r\n\r\n";
+      return StartStream(std::move(out.stream), std::move(head_bytes));
+    }
+  }
   try {
     Respond(out, version, keep_alive, head);
   } catch (const std::exception& e) {
@@ -611,6 +729,96 @@ void Session::Drain() {
                           });
 }
 
+bool StreamConnection::Send(std::string_view bytes) {
+  std::lock_guard lock(mu_);
+  if (!attached_) return false;
+  if (pending_.size() + writing_ + bytes.size() > limit_) {
+    // Too slow a reader: drop it rather than buffer without end.
+    attached_ = false;
+    PostLocked(&Session::Close);
+    return false;
+  }
+  pending_ += bytes;
+  if (!flush_posted_ && !writing_) {
+    flush_posted_ = true;
+    PostLocked(&Session::FlushStream);
+  }
+  return true;
+}
+
+void StreamConnection::Close() {
+  std::lock_guard lock(mu_);
+  if (!attached_) return;
+  PostLocked(&Session::EndStream);
+}
+
+void StreamConnection::PostLocked(void (Session::*what)()) {
+  asio::post(ex_, [weak = session_, what] {
+    if (auto s = weak.lock()) ((*s).*what)();
+  });
+}
+
+void Session::StartStream(std::function<void(std::shared_ptr<StreamSink>)> attach,
+                          std::string head) {
+  worker_.BecameStream();
+  stream_ = std::make_shared<StreamConnection>(socket_.get_executor(), weak_from_this(),
+                                               limits_.stream_buffer_bytes);
+  // Nothing of the request is needed any more.
+  res_ = {};
+  buffer_.clear();
+  buffer_.shrink_to_fit();
+  SetPhase(Phase::kStream);
+  stream_->Prime(std::move(head));
+  FlushStream();
+  WatchStreamClient();
+  try {
+    attach(stream_);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "patchbay: stream not started: %s\n", e.what());
+    Close();
+  }
+  if (worker_.stopping()) EndStream();
+}
+
+// Reads (and ignores) what the client sends, to see at once when it leaves.
+void Session::WatchStreamClient() {
+  socket_.async_read_some(asio::buffer(drain_buf_),
+                          [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                            if (ec) return self->Close();
+                            self->WatchStreamClient();
+                          });
+}
+
+void Session::FlushStream() {
+  if (!stream_ || stream_writing_) return;
+  stream_out_.clear();
+  stream_->Take(stream_out_);
+  if (stream_out_.empty()) {
+    if (stream_ending_) {
+      boost::system::error_code ignored;
+      socket_.shutdown(tcp::socket::shutdown_both, ignored);
+      Close();
+    }
+    return;
+  }
+  stream_writing_ = true;
+  since_ = Clock::now();
+  asio::async_write(socket_, asio::buffer(stream_out_),
+                    [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                      self->stream_writing_ = false;
+                      self->stream_->Written();
+                      if (ec) return self->Close();
+                      self->FlushStream();
+                    });
+}
+
+void Session::EndStream() {
+  if (!stream_) return;
+  stream_->Detach();
+  stream_ending_ = true;
+  FlushStream();
+}
+
 // Raises the soft open-file limit to the hard one and keeps, below it, room
 // for the listening sockets, the database files of each thread and the
 // process's own files, so accept() never meets EMFILE in normal operation.
@@ -638,8 +846,13 @@ Status Serve(const ServerOptions& options, const Handler& handler,
                                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   SharedLimits limits(std::max(1, options.side_threads), options.side_max_queued);
-  size_t max_connections =
-      options.max_connections ? options.max_connections : DefaultMaxConnections(threads);
+  size_t budget = DefaultMaxConnections(threads);
+  size_t max_streams = options.max_streams ? options.max_streams : std::max<size_t>(1, budget / 2);
+  size_t max_connections = options.max_connections ? options.max_connections
+                           : options.max_streams ? std::max<size_t>(16, budget > max_streams ? budget - max_streams : 0)
+                                                 : std::max<size_t>(16, budget - budget / 2);
+  limits.max_streams = max_streams;
+  limits.stream_buffer_bytes = std::max<size_t>(4096, options.stream_buffer_bytes);
   limits.max_connections_per_worker =
       std::max<size_t>(1, max_connections / static_cast<size_t>(threads));
   limits.max_body_in_flight = options.max_body_bytes_in_flight;

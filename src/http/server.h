@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +28,24 @@ struct Request {
   std::string_view Header(std::string_view lower_name) const;
 };
 
+// The server's end of a streamed response (Server-Sent Events). Thread-safe:
+// a producer on any thread queues bytes, the connection's own thread writes
+// them. The sink holds no reference to the connection, so a producer may
+// keep it after the client left: Send then says so.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  // Queues bytes for the client. False when the stream is over: the client
+  // left, the server is stopping, or the bytes would pass the stream's
+  // buffer limit (a client that reads too slowly is dropped, so it cannot
+  // grow the server's memory). The producer should then forget the sink.
+  virtual bool Send(std::string_view bytes) = 0;
+  // Bytes queued or being written, not yet taken by the socket.
+  virtual size_t queued() const = 0;
+  // Ends the stream once what is queued has been written.
+  virtual void Close() = 0;
+};
+
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;  // in emission order
@@ -37,6 +56,13 @@ struct Response {
   // response instead of this one. Meanwhile the serving thread serves its
   // other connections. A full side pool answers 503.
   std::function<std::function<Response()>()> offload;
+  // Set for a stream instead of a body: the server sends the status and
+  // headers (no Content-Length: the stream ends when the connection
+  // closes), then calls this once, on the connection's thread, with the
+  // sink. Stream connections have their own cap (ServerOptions::max_streams)
+  // and no longer count against max_connections; at the cap the client
+  // gets 503. HEAD gets the headers only.
+  std::function<void(std::shared_ptr<StreamSink>)> stream;
 };
 
 using Handler = std::function<Response(const Request&)>;
@@ -56,6 +82,12 @@ struct ServerOptions {
   // declared body would pass it gets 503 and Retry-After. Chunked bodies
   // count as max_body_bytes until read.
   size_t max_body_bytes_in_flight = 256 << 20;
+  // Streamed responses held at once (across threads); 0 = half of the
+  // open-file budget (and max_connections, when 0 too, is the other half).
+  size_t max_streams = 0;
+  // Bytes a stream may have queued for a client that doesn't read; past
+  // it the client is disconnected (it resumes later with Last-Event-ID).
+  size_t stream_buffer_bytes = 1 << 20;
   // Called once per worker thread before it serves (e.g. to open a DB connection).
   std::function<void()> on_thread_start;
   int side_threads = 1;        // for Response::offload

@@ -1,6 +1,7 @@
 #include "db/postgres/pg_connection.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -236,6 +237,26 @@ class PgConnection final : public Connection {
   }
   int64_t statements_executed() const override { return executed_; }
 
+  bool Listen(std::string_view channel) override {
+    std::string sql = "LISTEN \"" + std::string(channel) + "\"";
+    Run(sql, "listen");
+    listening_.push_back(std::move(sql));
+    return true;
+  }
+
+  bool WaitForNotification(int timeout_ms) override {
+    ReconnectIfIdleAndLost();
+    if (TakeNotifications()) return true;
+    pollfd pfd{PQsocket(conn_), POLLIN, 0};
+    int ready = ::poll(&pfd, 1, timeout_ms);
+    if (ready < 0) return false;  // EINTR: the caller loops anyway
+    if (ready > 0 && PQconsumeInput(conn_) == 0) {
+      throw DbError(DbError::Kind::kUnavailable,
+                    "waiting for notifications: " + Trimmed(PQerrorMessage(conn_)));
+    }
+    return TakeNotifications();
+  }
+
   // Runs a prepared statement; reconnects first when the connection was lost
   // outside a transaction (nothing of the caller's is lost by that).
   PGresult* Execute(PgStatement& st) {
@@ -277,6 +298,15 @@ class PgConnection final : public Connection {
   };
   static constexpr size_t kMaxCachedStatements = 512;
 
+  bool TakeNotifications() {
+    bool any = false;
+    while (PGnotify* n = PQnotifies(conn_)) {
+      any = true;
+      PQfreemem(n);
+    }
+    return any;
+  }
+
   bool Idle() const {
     if (PQstatus(conn_) != CONNECTION_OK) return last_idle_;
     return PQtransactionStatus(conn_) == PQTRANS_IDLE;
@@ -312,6 +342,9 @@ class PgConnection final : public Connection {
     PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
     for (auto& [sql, st] : cache_) st->Unprepare();
     last_idle_ = true;
+    // A new session listens to nothing: subscribe again. A notification
+    // sent while we were away is lost; listeners re-read after Listen.
+    for (const auto& sql : listening_) PQclear(PQexec(conn_, sql.c_str()));
     if (durable_) {  // a new session after a reconnect: settings again
       PQclear(PQexec(conn_, *durable_ ? "SET synchronous_commit = on" : "SET synchronous_commit = off"));
     }
@@ -408,6 +441,7 @@ class PgConnection final : public Connection {
   bool read_snapshot_ = false;
   bool last_idle_ = true;
   std::optional<bool> durable_;
+  std::vector<std::string> listening_;  // LISTEN commands to repeat after a reconnect
 };
 
 bool PgStatement::Step() {

@@ -121,6 +121,43 @@ std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t li
       [](Statement& st, EventRec& r) { ReadRow(st, r); });
 }
 
+Id MaxEventId(Connection& c) {
+  return QueryInt(c, "SELECT COALESCE(MAX(id), 0) FROM events").value_or(0);
+}
+
+std::vector<EventRec> EventsAfter(Connection& c, const EventFilter& f, Id after, int64_t limit) {
+  SqlArgs args;
+  std::string where = Where(f, args);
+  where += " AND e.id > " + args.Add(after);
+  std::string sql = std::string("SELECT ") + kColumns + " FROM events e" + kJoins + where +
+                    " ORDER BY e.id LIMIT " + args.Add(limit);
+  std::vector<EventRec> out;
+  DynQuery q(c, sql, args);
+  while (q.st().Step()) ReadRow(q.st(), out.emplace_back());
+  return out;
+}
+
+bool EventMatches(const EventFilter& f, const EventRec& e) {
+  auto in = [](const std::optional<std::vector<Id>>& ids, std::optional<Id> id) {
+    return !ids || (id && std::find(ids->begin(), ids->end(), *id) != ids->end());
+  };
+  if (!in(f.projects, e.project_id)) return false;
+  if (f.category && e.category != *f.category) return false;
+  if (!in(f.series, e.series ? std::optional<Id>(e.series->id) : std::nullopt)) return false;
+  if (!in(f.patches, e.patch ? std::optional<Id>(e.patch->id) : std::nullopt)) return false;
+  if (!in(f.covers, e.cover ? std::optional<Id>(e.cover->id) : std::nullopt)) return false;
+  if (f.actor && (!e.actor || e.actor->id != *f.actor)) return false;
+  if (f.since && e.date < *f.since) return false;
+  if (f.before && e.date >= *f.before) return false;
+  if (f.exclude_comment_events &&
+      (e.category == "cover-comment-created" || e.category == "patch-comment-created")) {
+    return false;
+  }
+  return true;
+}
+
+bool ListenForEvents(Connection& c) { return c.Listen("patchbay_events"); }
+
 std::vector<EventRec> EventsByIds(Connection& c, const std::vector<Id>& ids) {
   std::vector<EventRec> out;
   if (ids.empty()) return out;

@@ -27,6 +27,26 @@ std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t li
                                  int64_t offset,
                                  OrderedIdCache* ids = nullptr, int64_t generation = -1);
 
+// --- The event stream (/api/events/stream) ---
+
+// The newest event id, 0 when there are none. One index probe: the SQLite
+// server polls it to notice commits by other processes.
+Id MaxEventId(Connection& c);
+
+// Up to `limit` events with id > `after` that pass `f`, oldest first (by
+// id: writers are serialised, so ids grow in commit order). `f`'s order and
+// `before`/`since` apply as in ListEvents.
+std::vector<EventRec> EventsAfter(Connection& c, const EventFilter& f, Id after, int64_t limit);
+
+// The same test as ListEvents' WHERE clause, for rows already read (one
+// read serves every stream client; each applies its own filter).
+bool EventMatches(const EventFilter& f, const EventRec& e);
+
+// Subscribes `c` to commit notifications of new events (PostgreSQL: the
+// trigger of migration "Notify event listeners"). False when the backend
+// has none (SQLite).
+bool ListenForEvents(Connection& c);
+
 // The events with these ids (at most a few hundred), by id: the webhook
 // dispatcher renders them as the list does.
 std::vector<EventRec> EventsByIds(Connection& c, const std::vector<Id>& ids);

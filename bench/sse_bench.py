@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Event stream benchmark (issue #14): many SSE clients on one `patchbay
+serve`, the server's memory, and how long events take to reach them while
+a real archive is ingested by other processes.
+
+  1. a fresh database (SQLite file, or --database postgresql://...) with the
+     archive's project; `patchbay serve --threads 2`;
+  2. --clients streams (default 1,000) opened through one selectors loop
+     (non-blocking sockets, no thread per client), all on /api/events/stream;
+  3. --mails mails of the archive fed one `patchbay parsemail` process each,
+     as an MTA delivers them (every mail its own commit), --ingesters at once;
+  4. latency, at --probes clients (default 10) held by a process of their
+     own and subscribed after all the others, so the server serves them
+     last: arrival time minus the event's `date` (set when the row is
+     inserted, before the commit and the writer's fsync, so the figure is
+     an upper bound of commit-to-client latency). The other clients are
+     read by this process, which counts what they get: a Python loop over
+     1,000 sockets is itself too slow on a loaded 2-core machine to time
+     the server with.
+
+Prints the server's RSS (VmRSS, /proc) idle, with the clients connected
+and at the end, the delivered count, and latency p50/p99/max.
+
+usage: sse_bench.py --binary build/patchbay [--shared ../shared]
+                    [--clients 1000] [--mails 300] [--database URL]"""
+
+import argparse
+import datetime
+import multiprocessing
+import os
+import re
+import selectors
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ARCHIVE = "corpus/real-lists/linuxppc-dev-first5k.mbox.zst"
+ID_RE = re.compile(rb"(?m)^id: (\d+)$")
+DATE_RE = re.compile(rb'(?m)^id: (\d+)\nevent: [a-z-]+\ndata: \{"id":\d+,"category":"[a-z-]+",'
+                     rb'"project":\{.*?\},"date":"([0-9T:.-]+)"')
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def cpu_s(pid):
+    """User + system CPU seconds of a process so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def iso_to_epoch(text):
+    fmt = "%Y-%m-%dT%H:%M:%S.%f" if "." in text else "%Y-%m-%dT%H:%M:%S"
+    d = datetime.datetime.strptime(text, fmt).replace(tzinfo=datetime.timezone.utc)
+    return d.timestamp()
+
+
+def pct(values, p):
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, int(len(s) * p / 100))]
+
+
+class Clients:
+    """n streams on one selectors loop (non-blocking sockets)."""
+
+    def __init__(self, port, n, timed):
+        self.sel = selectors.DefaultSelector()
+        self.timed = timed
+        self.connected = 0
+        self.delivered = 0
+        self.arrivals = []  # (event id, time), timed clients only
+        self.dates = {}
+        request = ("GET /api/events/stream/ HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                   "Accept: text/event-stream\r\n\r\n" % port).encode()
+        self.socks = []
+        for _ in range(n):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(request)
+            s.setblocking(False)
+            self.sel.register(s, selectors.EVENT_READ, {"head": b"", "ok": False})
+            self.socks.append(s)
+
+    def pump(self, seconds):
+        until = time.time() + seconds
+        while time.time() < until:
+            for key, _ in self.sel.select(timeout=0.05):
+                now = time.time()
+                try:
+                    chunk = key.fileobj.recv(262144)
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    self.sel.unregister(key.fileobj)
+                    continue
+                st = key.data
+                if not st["ok"]:
+                    st["head"] += chunk
+                    if b"\r\n\r\n" not in st["head"]:
+                        continue
+                    st["ok"] = st["head"].startswith(b"HTTP/1.1 200")
+                    self.connected += st["ok"]
+                    chunk = st["head"].split(b"\r\n\r\n", 1)[1]
+                if not self.timed:
+                    self.delivered += chunk.count(b"\nid: ") + chunk.startswith(b"id: ")
+                    continue
+                for m in ID_RE.finditer(chunk):
+                    self.arrivals.append((int(m.group(1)), now))
+                    self.delivered += 1
+                for m in DATE_RE.finditer(chunk):
+                    self.dates.setdefault(int(m.group(1)), iso_to_epoch(m.group(2).decode()))
+
+
+def probe_main(port, n, conn):
+    """The timed clients, in a process of their own."""
+    c = Clients(port, n, timed=True)
+    while c.connected < n:
+        c.pump(0.1)
+    conn.send("ready")
+    while not conn.poll():
+        c.pump(0.2)
+    conn.recv()
+    c.pump(2)
+    conn.send((c.arrivals, c.dates, c.delivered))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--shared", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared"))
+    ap.add_argument("--clients", type=int, default=1000)
+    ap.add_argument("--probes", type=int, default=10)
+    ap.add_argument("--mails", type=int, default=300)
+    ap.add_argument("--ingesters", type=int, default=1)
+    ap.add_argument("--database", default="")
+    a = ap.parse_args()
+    archive = os.path.join(a.shared, ARCHIVE)
+    if not os.path.exists(archive):
+        sys.exit("no %s (the bench needs ../shared)" % archive)
+    binary = os.path.abspath(a.binary)
+
+    with tempfile.TemporaryDirectory(prefix="sse-bench-") as tmp:
+        db = a.database or os.path.join(tmp, "bench.db")
+        run = lambda *args, **kw: subprocess.run([binary, *args, "--database", db], check=True,
+                                                 capture_output=True, **kw)
+        run("migrate")
+        run("project", "create", "--linkname", "linuxppc-dev", "--name", "linuxppc-dev",
+            "--listid", "linuxppc-dev.lists.ozlabs.org", "--listemail", "linuxppc-dev@lists.ozlabs.org")
+        data = subprocess.run(["zstd", "-dcq", archive], check=True, capture_output=True).stdout
+        mails = [m for m in re.split(rb"(?m)^(?=From )", data) if m.startswith(b"From ")][:a.mails]
+
+        srv = subprocess.Popen([binary, "serve", "--database", db, "--listen", "127.0.0.1:0",
+                                "--threads", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        port = int(srv.stdout.readline().strip().rsplit(":", 1)[1].rstrip("/"))
+        time.sleep(0.5)
+        rss_idle = rss_kb(srv.pid)
+
+        load = Clients(port, a.clients - a.probes, timed=False)
+        deadline = time.time() + 120
+        while load.connected < a.clients - a.probes and time.time() < deadline:
+            load.pump(0.2)
+        parent, child = multiprocessing.Pipe()
+        probes = multiprocessing.Process(target=probe_main, args=(port, a.probes, child))
+        probes.start()
+        while not parent.poll():
+            load.pump(0.2)
+        parent.recv()
+        rss_connected = rss_kb(srv.pid)
+        print("clients connected: %d + %d probes" % (load.connected, a.probes))
+
+        # Ingest on other threads, each mail its own parsemail process.
+        def ingest(part):
+            for m in part:
+                subprocess.run([binary, "parsemail", "--database", db], input=m, capture_output=True)
+
+        parts = [mails[i::a.ingesters] for i in range(a.ingesters)]
+        workers = [threading.Thread(target=ingest, args=(p,)) for p in parts]
+        t0 = time.time()
+        cpu0 = cpu_s(srv.pid)
+        for w in workers:
+            w.start()
+        peak = rss_connected
+        while any(w.is_alive() for w in workers):
+            load.pump(0.5)
+            peak = max(peak, rss_kb(srv.pid))
+        ingest_s = time.time() - t0
+        parent.send("stop")
+        load.pump(2)
+        arrivals, dates, probe_delivered = parent.recv()
+        probes.join()
+        rss_end = rss_kb(srv.pid)
+        cpu = cpu_s(srv.pid) - cpu0
+
+        events = len(dates)
+        lat = [(t - dates[i]) * 1000 for i, t in arrivals if i in dates]
+        print("mails: %d in %.1f s by %d ingester(s); events: %d; deliveries: %d (expected %d)"
+              % (len(mails), ingest_s, a.ingesters, events, load.delivered + probe_delivered,
+                 events * (load.connected + a.probes)))
+        print("server RSS: idle %.1f MB, %d clients %.1f MB, peak while ingesting %.1f MB, end %.1f MB"
+              % (rss_idle / 1024, load.connected + a.probes, rss_connected / 1024, peak / 1024,
+                 rss_end / 1024))
+        print("latency event date -> probe client (ms): p50 %.1f  p99 %.1f  max %.1f  (%d samples)"
+              % (pct(lat, 50), pct(lat, 99), max(lat) if lat else float("nan"), len(lat)))
+        total = load.delivered + probe_delivered
+        print("server CPU while ingesting: %.2f s (%.1f us per delivered event)" % (cpu, cpu * 1e6 / max(1, total)))
+        for s in load.socks:
+            s.close()
+        srv.terminate()
+        srv.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
