@@ -59,6 +59,9 @@ const std::map<std::string, Command> kCommands = {
       "[--database URL] list [SEARCH] | link ID USERNAME | unlink ID | merge FROM-ID INTO-ID"}},
     {"patch", {pb::cli::Patch, "delete patches (spam)", "[--database URL] delete ID..."}},
     {"cover", {pb::cli::Cover, "delete cover letters (spam)", "[--database URL] delete ID..."}},
+    {"git-sync", {pb::cli::GitSync, "mark the patches a git repository merged as Accepted",
+      "--project P [--repo PATH] [--branch B] [--since REV] [-q] | --hook | --report\n"
+      "                      [--database URL]   (see docs/git-sync.md)"}},
     {"series", {pb::cli::Series, "delete series with their patches (spam)",
       "[--database URL] delete ID..."}},
 };

@@ -554,6 +554,40 @@ CREATE TRIGGER events_notify AFTER INSERT ON events
     {12, "People by name", R"SQL(
 CREATE INDEX people_name ON people (name, id);
 )SQL"},
+    // `patchbay git-sync` (docs/git-sync.md): which commit accepted or
+    // superseded which patch and by which rule; git's patch-id of each
+    // stored diff (computed once by `git patch-id`) and the hash of its
+    // changed lines without context, both looked up by index;
+    // and per project, repository and branch the last commit synced, so a
+    // run without --since starts where the previous one stopped.
+    {13, "Merged-patch detection from git", R"SQL(
+CREATE TABLE patch_git_matches (
+  patch_id BIGINT NOT NULL REFERENCES patches (id) ON DELETE CASCADE,
+  commit_sha TEXT NOT NULL,
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  rule TEXT NOT NULL,
+  action TEXT NOT NULL,
+  matched_at BIGINT NOT NULL,
+  PRIMARY KEY (patch_id, commit_sha)
+);
+CREATE INDEX patch_git_matches_project ON patch_git_matches (project_id, matched_at);
+CREATE TABLE patch_git_ids (
+  patch_id BIGINT PRIMARY KEY REFERENCES patches (id) ON DELETE CASCADE,
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  git_patch_id TEXT NOT NULL,
+  changed_lines TEXT NOT NULL
+);
+CREATE INDEX patch_git_ids_lookup ON patch_git_ids (project_id, git_patch_id);
+CREATE INDEX patch_git_ids_changed_lines ON patch_git_ids (project_id, changed_lines);
+CREATE TABLE git_sync_cursors (
+  project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  repo TEXT NOT NULL,
+  branch TEXT NOT NULL,
+  commit_sha TEXT NOT NULL,
+  updated BIGINT NOT NULL,
+  PRIMARY KEY (project_id, repo, branch)
+);
+)SQL"},
 };
 
 std::string Expand(std::string sql, Dialect d) {
