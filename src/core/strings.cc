@@ -60,4 +60,15 @@ std::vector<std::string_view> PathSegments(std::string_view path) {
   return out;
 }
 
+std::string HexLower(const unsigned char* p, size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(n * 2);
+  for (size_t i = 0; i < n; ++i) {
+    out += kDigits[p[i] >> 4];
+    out += kDigits[p[i] & 15];
+  }
+  return out;
+}
+
 }  // namespace pb

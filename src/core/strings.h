@@ -14,6 +14,8 @@ namespace pb {
 bool EqualsNoCase(std::string_view a, std::string_view b);
 bool StartsWithNoCase(std::string_view text, std::string_view prefix);
 std::string LowerAscii(std::string_view s);
+// Lowercase hexadecimal of n bytes, as digests and tokens are printed.
+std::string HexLower(const unsigned char* p, size_t n);
 
 std::string ReplaceAll(std::string s, std::string_view from, std::string_view to);
 

@@ -13,6 +13,7 @@
 
 #include "mail/text.h"
 #include "parser/parsed_mail.h"
+#include "core/strings.h"
 
 namespace pb::parser {
 namespace {
@@ -122,13 +123,7 @@ std::string HashDiff(std::string_view diff) {
   unsigned char md[SHA_DIGEST_LENGTH];
   const unsigned int len = SHA_DIGEST_LENGTH;
   SHA1_Final(md, &ctx);
-  static const char* hex = "0123456789abcdef";
-  std::string h;
-  for (unsigned int i = 0; i < len; ++i) {
-    h += hex[md[i] >> 4];
-    h += hex[md[i] & 15];
-  }
-  return h;
+  return HexLower(md, len);
 }
 
 std::vector<std::string> DiffFileNames(std::string_view diff) {

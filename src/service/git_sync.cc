@@ -18,6 +18,7 @@
 #include "git/trailers.h"
 #include "parser/parsed_mail.h"
 #include "service/patch_updates.h"
+#include "core/strings.h"
 
 namespace pb::service {
 namespace {
@@ -282,13 +283,7 @@ std::string ChangedLinesHash(std::string_view diff) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx.get(), md, &len);
-  static const char* hex = "0123456789abcdef";
-  std::string h;
-  for (unsigned int i = 0; i < len; ++i) {
-    h += hex[md[i] >> 4];
-    h += hex[md[i] & 15];
-  }
-  return h;
+  return HexLower(md, len);
 }
 
 std::string NormalizedSubject(std::string_view s) {

@@ -5,22 +5,13 @@
 #include <openssl/hmac.h>
 
 #include "service/passwords.h"
+#include "core/strings.h"
 
 namespace pb::service {
 namespace {
 
 constexpr std::string_view kSalt = "django.contrib.auth.tokens.PasswordResetTokenGenerator";
 constexpr int64_t kEpoch2001 = 978307200;  // datetime(2001, 1, 1) in Unix seconds
-
-std::string Hex(const unsigned char* p, size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out += kHex[p[i] >> 4];
-    out += kHex[p[i] & 15];
-  }
-  return out;
-}
 
 std::string Base36(int64_t v) {
   if (v <= 0) return "0";
@@ -56,7 +47,7 @@ std::string Signature(const db::AccountRow& a, std::string_view secret, int64_t 
   unsigned int mac_len = 0;
   HMAC(EVP_sha256(), key, static_cast<int>(key_len),
        reinterpret_cast<const unsigned char*>(value.data()), value.size(), mac, &mac_len);
-  std::string hex = Hex(mac, mac_len);
+  std::string hex = HexLower(mac, mac_len);
   std::string half;
   for (size_t i = 0; i < hex.size(); i += 2) half += hex[i];
   return half;

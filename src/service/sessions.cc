@@ -8,6 +8,7 @@
 #include "db/sessions.h"
 #include "db/users.h"
 #include "service/passwords.h"
+#include "core/strings.h"
 
 namespace pb::service {
 namespace {
@@ -16,14 +17,7 @@ std::string Sha256Hex(std::string_view s) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(s.data(), s.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
+  return HexLower(md, len);
 }
 
 // Django's session keys: 32 characters of [a-z0-9] (VALID_KEY_CHARS).

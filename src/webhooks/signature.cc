@@ -1,4 +1,5 @@
 #include "webhooks/signature.h"
+#include "core/strings.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -8,17 +9,6 @@
 
 namespace pb::webhooks {
 namespace {
-
-std::string Hex(const unsigned char* p, size_t n) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string s;
-  s.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    s += kDigits[p[i] >> 4];
-    s += kDigits[p[i] & 15];
-  }
-  return s;
-}
 
 void Random(unsigned char* p, int n) {
   if (RAND_bytes(p, n) != 1) throw std::runtime_error("RAND_bytes failed");
@@ -31,7 +21,7 @@ std::string Signature(std::string_view secret, std::string_view body) {
   unsigned int len = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
-  return "sha256=" + Hex(mac, len);
+  return "sha256=" + HexLower(mac, len);
 }
 
 std::string NewDeliveryId() {
@@ -39,7 +29,7 @@ std::string NewDeliveryId() {
   Random(b, sizeof b);
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  std::string h = Hex(b, sizeof b);
+  std::string h = HexLower(b, sizeof b);
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
          "-" + h.substr(20);
 }
