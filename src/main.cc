@@ -77,10 +77,14 @@ void Usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) {
+  if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help") ||
+      (!std::strcmp(argv[1], "help") && argc == 2)) {
     Usage();
     return argc < 2 ? 2 : 0;
   }
+  // `patchbay help CMD` is `patchbay CMD --help`, as git and Django's manage.py spell it.
+  const bool help_for = !std::strcmp(argv[1], "help");
+  if (help_for) ++argv, --argc;
   auto it = kCommands.find(argv[1]);
   if (it == kCommands.end()) {
     std::fprintf(stderr, "patchbay: unknown command '%s'\n\n", argv[1]);
@@ -89,11 +93,13 @@ int main(int argc, char** argv) {
   }
   // Help touches nothing: answered here, before a command opens (and would
   // create and migrate) a database.
+  bool wants_help = help_for;
   for (int i = 2; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "-h") || !std::strcmp(argv[i], "--help")) {
-      std::printf("usage: patchbay %s %s\n\n%s\n", argv[1], it->second.usage, it->second.help);
-      return 0;
-    }
+    wants_help = wants_help || !std::strcmp(argv[i], "-h") || !std::strcmp(argv[i], "--help");
+  }
+  if (wants_help) {
+    std::printf("usage: patchbay %s %s\n\n%s\n", argv[1], it->second.usage, it->second.help);
+    return 0;
   }
   if (it->first == "serve") pb::cli::ReexecServeWithTcmalloc(argv);
   return it->second.run(pb::cli::Args(argv + 2, argv + argc));

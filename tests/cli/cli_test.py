@@ -82,6 +82,16 @@ def admin_commands(cli):
 
 
 @test
+def help_lists_commands_and_explains_one(cli):
+    r = subprocess.run([cli.binary, "help"], capture_output=True, timeout=60)
+    assert r.returncode == 0 and b"git-sync" in r.stderr, r
+    r = subprocess.run([cli.binary, "help", "webhook"], capture_output=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.startswith(b"usage: patchbay webhook "), r
+    r = subprocess.run([cli.binary, "help", "nonsense"], capture_output=True, timeout=60)
+    assert r.returncode == 2 and b"unknown command 'nonsense'" in r.stderr, r
+
+
+@test
 def parsemail_stores_then_reports_duplicate(cli):
     m = mail("<p1@example.com>", "[PATCH] Add world", "Body.\n\n" + DIFF.format(n=1))
     r = cli.run("parsemail", stdin=m)
