@@ -253,9 +253,25 @@ std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t l
                                   int64_t offset,
                                   OrderedIdCache* ids, int64_t generation) {
   if (WalksNames(f, offset + limit)) {
-    std::vector<Id> first = NameWalkIds(c, f, offset + limit);
+    // The walk costs many small queries: keep its result for the generation,
+    // like the ordered ids of deeper pages, so only the first request after
+    // a write walks.
+    std::string key;
+    if (ids && generation >= 0) {
+      SqlArgs args;
+      std::string order_joins;
+      std::string order = OrderBy(f, &order_joins, args);
+      std::string where = Where(f, args);
+      key = "name walk " + std::to_string(offset + limit) + "\nSELECT p.id FROM patches p" + order_joins +
+            where + order + '\n' + args.Key();
+    }
+    OrderedIdCache::Ids first;
+    if (key.empty() || !ids->Lookup(key, generation, &first) || !first) {
+      first = std::make_shared<const std::vector<Id>>(NameWalkIds(c, f, offset + limit));
+      if (!key.empty()) ids->Put(key, generation, first);
+    }
     std::vector<Id> page;
-    if (static_cast<int64_t>(first.size()) > offset) page.assign(first.begin() + offset, first.end());
+    if (static_cast<int64_t>(first->size()) > offset) page.assign(first->begin() + offset, first->end());
     return ReadRowsByIds<PatchRec>(c, page, std::string("SELECT ") + kColumns + " FROM patches p" + kEmbedJoins,
                                    "p.id", [](Statement& st, PatchRec& r) { ReadRow(st, r); });
   }
