@@ -144,7 +144,7 @@ const char* const kProfile = R"HTML(<h1>Your Profile</h1>
 <p>Visit the <a href="/user/bundles/">bundles page</a> to manage your bundles.</p>{{/bundles}}{{^bundles}}<p>You have no bundles.</p>{{/bundles}}
 <h2>Authentication</h2>
 <table class="form">
-<tr><th>API Token:</th><td>{{#token}}<input id="token" style="width: 25em;" readonly value="{{token}}">{{/token}}{{^token}}none yet{{/token}}</td></tr>
+<tr><th>API Token:</th><td>{{#token}}<input id="token" style="width: 25em; max-width: calc(100vw - 8em);" readonly value="{{token}}">{{/token}}{{^token}}none yet{{/token}}</td></tr>
 <tr><th></th><td><form method="post" action="/user/generate-token/"><input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}"><input type="submit" value="{{#token}}Regenerate token{{/token}}{{^token}}Generate token{{/token}}"></form></td></tr>
 </table>
 <p>Use the token with <code>git-pw</code> or any REST client: <code>Authorization: Token &lt;token&gt;</code>.</p>
