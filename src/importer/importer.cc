@@ -142,6 +142,7 @@ Status Import(db::Connection& source, db::Connection& target, const Options& opt
           "--resume to continue an interrupted import into it");
     }
     target.SetDurable(false);
+    db::import::PrepareTarget(target);
     db::import::DropUnusedDefaults(target);
     // Indexes are made once at the end, from sorted rows; a resumed import
     // finds them still pending.

@@ -329,6 +329,15 @@ void DropUnusedDefaults(Connection& target) {
   tx.Commit();
 }
 
+void PrepareTarget(Connection& target) {
+  if (target.dialect() != Dialect::kPostgres) return;
+  try {
+    target.ExecScript("SET default_toast_compression = 'lz4'");
+  } catch (const DbError&) {
+    // A server built without lz4 keeps pglz.
+  }
+}
+
 int DeferIndexes(Connection& target) {
   std::string tables;
   for (const TableCopy& t : kTables) {
