@@ -35,8 +35,9 @@ struct IngestResult {
 };
 
 // Lookups that do not change during an archive import (projects by list id,
-// the default state, the tag patterns). Only for a caller that owns the
-// database for the duration, like parsearchive; single mails pass none.
+// the default state, the tag patterns, the delegation rules). Only for a
+// caller that owns the database for the duration, like parsearchive; single
+// mails pass none.
 struct IngestCache {
   std::unordered_map<std::string, std::vector<db::ProjectRow>> projects_by_listid;
   std::optional<db::Id> default_state;
