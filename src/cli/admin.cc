@@ -29,14 +29,6 @@ std::string ProjectUsage() {
          kProjectAdminUsage;
 }
 
-bool IsSlug(const std::string& s) {
-  if (s.empty()) return false;
-  for (unsigned char ch : s) {
-    if (!(std::isalnum(ch) || ch == '-' || ch == '_' || ch >= 0x80)) return false;
-  }
-  return true;
-}
-
 int ProjectVerb(db::Connection& conn, const std::string& verb, Args& args) {
   if (verb == "create") {
     db::ProjectRow p;

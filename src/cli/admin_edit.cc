@@ -49,14 +49,6 @@ std::optional<int64_t> ParseId(const std::string& s) {
   return v;
 }
 
-bool IsSlug(const std::string& s) {
-  if (s.empty()) return false;
-  for (unsigned char ch : s) {
-    if (!(std::isalnum(ch) || ch == '-' || ch == '_' || ch >= 0x80)) return false;
-  }
-  return true;
-}
-
 void Commit(db::Connection& c, db::Transaction& tx) {
   db::BumpGeneration(c);
   tx.Commit();
@@ -74,6 +66,14 @@ bool TakeField(Args& args, const std::string& name, std::string& field) {
 }
 
 }  // namespace
+
+bool IsSlug(const std::string& s) {
+  if (s.empty()) return false;
+  for (unsigned char ch : s) {
+    if (!(std::isalnum(ch) || ch == '-' || ch == '_' || ch >= 0x80)) return false;
+  }
+  return true;
+}
 
 int RunVerbCommand(const Args& in, std::string_view usage, const VerbCommand& verb_command) {
   Args args = in;

@@ -20,6 +20,9 @@ inline constexpr int kShowUsage = -1;
 using VerbCommand = std::function<int(db::Connection& c, const std::string& verb, Args& args)>;
 int RunVerbCommand(const Args& in, std::string_view usage, const VerbCommand& verb_command);
 
+// A linkname or state slug: letters, digits, '-', '_' (and non-ASCII).
+bool IsSlug(const std::string& s);
+
 // `project VERB LINKNAME ...` and `user VERB USERNAME ...` for the verbs
 // admin.cc does not know: the exit code, or kShowUsage.
 int ProjectAdmin(db::Connection& c, const std::string& verb, Args& args);

@@ -32,8 +32,7 @@ int Cron(const Args& in) {
   }
   auto conn = OpenMigrated(url);
   if (!conn) return 1;
-  notify::CronReport r;
-  r = notify::RunCron(*conn, *config, config->site_url);
+  notify::CronReport r = notify::RunCron(*conn, *config, config->site_url);
   for (const auto& e : r.errors) std::fprintf(stderr, "%s\n", e.c_str());
   // Webhooks too, for sites that run no server or want a second sender.
   webhooks::DispatchReport hooks;

@@ -224,7 +224,9 @@ const char* const kNotFound = R"HTML(<h1>Page not found</h1>
 
 const char* const kStylesheet = R"CSS(
 header.top { flex-wrap: wrap; }
-header.top nav a + a { margin-left: 0.8em; }
+header.top nav:not(.account) a + a { margin-left: 0.8em; }
+/* The account links wrap as whole items: a separator never ends a line. */
+header.top nav.account { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.2em 0.4em; }
 header.top .badge { background: #cf222e; color: #fff; border-radius: 1em; padding: 0 0.45em; font-size: 0.8em; }
 ul.messages { list-style: none; padding: 0; }
 ul.messages li { background: #dafbe1; border: 1px solid #a8e6b8; padding: 0.4em 0.6em; margin-bottom: 0.3em; }
@@ -289,6 +291,10 @@ details.bundle-settings { margin-bottom: 1em; }
   .patchform { width: 100%; box-sizing: border-box; }
   .patchform input[type=text], .patchform select { max-width: 12em; }
   table.form th { text-align: left; }
+  header.top nav.account { gap: 0.2em 1em; }
+  header.top nav.account .sep { display: none; }
+  #filterform fieldset label { width: auto; white-space: nowrap; }
+  .patchform td:first-child { white-space: nowrap; }
 }
 @media (max-width: 420px) {
   table.patches .col-submitter { display: none; }
