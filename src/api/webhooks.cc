@@ -64,26 +64,6 @@ std::string Text(const boost::json::value* v) {
   return "";
 }
 
-http::Response WebhookListView(Context& ctx, const RouteArgs&) {
-  if (!Superuser(ctx)) return PermissionDenied(ctx, kAllowReadCreate);
-  std::string body;
-  JsonWriter w(body);
-  w.BeginArray();
-  for (const auto& h : db::ListWebhooks(ctx.conn())) WriteWebhook(w, ctx, h);
-  w.EndArray();
-  return JsonResponse(200, std::move(body), kAllowReadCreate);
-}
-
-http::Response WebhookDetailView(Context& ctx, const RouteArgs& args) {
-  if (!Superuser(ctx)) return PermissionDenied(ctx, kAllowDetail);
-  auto h = db::FindWebhook(ctx.conn(), args.id);
-  if (!h) return NotFoundJson(kAllowDetail);
-  std::string body;
-  JsonWriter w(body);
-  WriteWebhook(w, ctx, *h);
-  return JsonResponse(200, std::move(body), kAllowDetail);
-}
-
 void WriteDelivery(JsonWriter& w, const db::read::WebhookDeliveryRec& d) {
   w.BeginObject();
   w.Key("id");
@@ -125,6 +105,27 @@ void WriteDelivery(JsonWriter& w, const db::read::WebhookDeliveryRec& d) {
 }
 
 }  // namespace
+
+http::Response WebhookListView(Context& ctx, const RouteArgs&) {
+  if (!Superuser(ctx)) return PermissionDenied(ctx, kAllowReadCreate);
+  std::string body;
+  JsonWriter w(body);
+  w.BeginArray();
+  for (const auto& h : db::ListWebhooks(ctx.conn())) WriteWebhook(w, ctx, h);
+  w.EndArray();
+  return JsonResponse(200, std::move(body), kAllowReadCreate);
+}
+
+http::Response WebhookDetailView(Context& ctx, const RouteArgs& args) {
+  if (!Superuser(ctx)) return PermissionDenied(ctx, kAllowDetail);
+  auto h = db::FindWebhook(ctx.conn(), args.id);
+  if (!h) return NotFoundJson(kAllowDetail);
+  std::string body;
+  JsonWriter w(body);
+  WriteWebhook(w, ctx, *h);
+  return JsonResponse(200, std::move(body), kAllowDetail);
+}
+
 
 // Newest first, paged like every other list (`page`, `per_page`, Link).
 http::Response WebhookDeliveryListView(Context& ctx, const RouteArgs& args) {

@@ -20,7 +20,8 @@ std::unique_ptr<db::Connection> OpenMigrated(const std::string& url, bool* unava
   } catch (const db::DbError& e) {
     const bool gone = e.kind() == db::DbError::Kind::kUnavailable;
     if (gone && !unavailable) throw;
-    std::fprintf(stderr, "patchbay: %s\n", OneLine(e.what()).c_str());
+    std::fprintf(stderr, "patchbay: %s%s\n", gone ? "database unreachable, try again later: " : "",
+                 OneLine(e.what()).c_str());
     if (unavailable) *unavailable = gone;
     return nullptr;
   }

@@ -197,7 +197,7 @@ def scenario(ui, r, token, users):
 
 
 def phone(ui, r):
-    """390 px wide: no page wider than the screen."""
+    """390 px wide: no page wider than the screen, nothing awkwardly wrapped."""
     ui.d.set_window_size(390, 844)
     for path in ["/project/ui/list/", "/project/ui/patch/alpha@example.com/", "/bundle/maria/triage/",
                  "/project/ui/", "/user/bundles/"]:
@@ -205,7 +205,25 @@ def phone(ui, r):
         width = ui.d.execute_script("return document.documentElement.scrollWidth")
         inner = ui.d.execute_script("return window.innerWidth")
         r.check("fits a phone: " + path, width <= inner, (width, inner))
+    # Nothing a user reads as one thing is broken over two lines: the
+    # account links (no separator left dangling at a line's end), the
+    # archive radios with their words, the form labels.
+    ui.get("/project/ui/list/")
+    one_line = """return Array.from(document.querySelectorAll(arguments[0])).filter(e => e.offsetParent)
+        .map(e => [e.textContent.trim(), e.getBoundingClientRect().height /
+                   parseFloat(getComputedStyle(e).fontSize)]).filter(x => x[1] > 1.8);"""
+    for what in ("header.top nav.account > *:not(.sep)", "#filterform fieldset label",
+                 ".patchform td:first-child label"):
+        broken = ui.d.execute_script(one_line, what)
+        r.check("one line each on a phone: " + what, broken == [], broken)
+    seps = ui.d.execute_script("return Array.from(document.querySelectorAll('header.top nav.account .sep'))"
+                               ".map(e => !!e.offsetParent)")
+    r.check("no separators between the account links on a phone", seps and not any(seps), seps)
     ui.d.set_window_size(1280, 900)
+    ui.get("/project/ui/list/")
+    seps = ui.d.execute_script("return Array.from(document.querySelectorAll('header.top nav.account .sep'))"
+                               ".map(e => !!e.offsetParent)")
+    r.check("separators between the account links on a desktop", seps and all(seps), seps)
 
 
 def screenshots(ui, out, project):
