@@ -152,6 +152,13 @@ def main():
     ap.add_argument("--reader", choices=["c", "python"], default="c")
     ap.add_argument("--server-threads", type=int, default=2)
     ap.add_argument("--perf", default="", help="record the server with `perf record -g` into this file")
+    ap.add_argument("--dump", default="", help="sse_reader --dump FILE: each event's id, date, first arrival")
+    ap.add_argument("--server-wrapper", default="",
+                    help="a command the server runs under, e.g. 'strace -c -f -o FILE' or "
+                         "'valgrind --tool=callgrind --callgrind-out-file=FILE' (counts, not times)")
+    ap.add_argument("--perf-stat", action="store_true",
+                    help="count the server's instructions (user, kernel) and context switches while "
+                         "ingesting (`perf stat`): steadier than CPU time on a loaded machine")
     a = ap.parse_args()
     archive = os.path.join(a.shared, ARCHIVE)
     if not os.path.exists(archive):
@@ -168,7 +175,7 @@ def main():
         data = subprocess.run(["zstd", "-dcq", archive], check=True, capture_output=True).stdout
         mails = [m for m in re.split(rb"(?m)^(?=From )", data) if m.startswith(b"From ")][:a.mails]
 
-        srv = subprocess.Popen([binary, "serve", "--database", db, "--listen", "127.0.0.1:0",
+        srv = subprocess.Popen(a.server_wrapper.split() + [binary, "serve", "--database", db, "--listen", "127.0.0.1:0",
                                 "--threads", str(a.server_threads)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         port = int(srv.stdout.readline().strip().rsplit(":", 1)[1].rstrip("/"))
         time.sleep(0.5)
@@ -232,7 +239,8 @@ def main():
 
 def run_c_reader(a, binary, db, mails, srv, port, rss_idle):
     reader_bin = os.path.join(os.path.dirname(binary), "sse_reader")
-    reader = subprocess.Popen([reader_bin, "--port", str(port), "--clients", str(a.clients)],
+    reader = subprocess.Popen([reader_bin, "--port", str(port), "--clients", str(a.clients)]
+                              + (["--dump", a.dump] if a.dump else []),
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     ready = reader.stdout.readline().split()
     if not ready or ready[0] != "ready":
@@ -240,10 +248,14 @@ def run_c_reader(a, binary, db, mails, srv, port, rss_idle):
     time.sleep(0.5)
     rss_connected = rss_kb(srv.pid)
     print("clients connected: %s of %d (one sse_reader process)" % (ready[1], a.clients))
-    perf = None
+    perf = stat = None
     if a.perf:
         perf = subprocess.Popen(["perf", "record", "-g", "-o", a.perf, "-p", str(srv.pid)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if a.perf_stat:
+        stat = subprocess.Popen(["perf", "stat", "-x", ",", "-e",
+                                 "instructions:u,instructions:k,context-switches", "-p", str(srv.pid)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
     def ingest(part):
         for m in part:
@@ -264,9 +276,15 @@ def run_c_reader(a, binary, db, mails, srv, port, rss_idle):
     time.sleep(2)  # what is still on its way
     cpu = cpu_s(srv.pid) - cpu0
     reader_cpu = cpu_s(reader.pid) - reader_cpu0
-    if perf:
-        perf.send_signal(2)
-        perf.wait()
+    counts = {}
+    for p in (perf, stat):
+        if p:
+            p.send_signal(2)
+            err = p.communicate()[1]
+            for line in (err or "").splitlines():
+                f = line.split(",")
+                if len(f) > 2 and f[0].strip().isdigit():
+                    counts[f[2]] = int(f[0])
     out, _ = reader.communicate("stop\n", timeout=60)
     res = json.loads(out.strip().splitlines()[-1])
     rss_end = rss_kb(srv.pid)
@@ -284,6 +302,8 @@ def run_c_reader(a, binary, db, mails, srv, port, rss_idle):
               % (what + ":", p["p50_ms"], p["p99_ms"], p["max_ms"], p["n"]))
     print("server CPU while ingesting: %.2f s (%.2f us per delivered event); reader CPU %.2f s (%.2f us)"
           % (cpu, cpu * 1e6 / max(1, n), reader_cpu, reader_cpu * 1e6 / max(1, n)))
+    if counts:
+        print("server per delivery: %s" % ", ".join("%s %.0f" % (k, v / max(1, n)) for k, v in counts.items()))
     print("load average at the end: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
     srv.terminate()
     srv.wait(timeout=30)

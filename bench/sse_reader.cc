@@ -4,7 +4,7 @@
 // shared 2-core machine the reader, not the server, is not what is timed.
 //
 //   sse_reader --port P [--clients N] [--path /api/events/stream/]
-//              [--grace-ms 2000]
+//              [--grace-ms 2000] [--dump FILE]
 //
 // Opens N streams (in order: stream i subscribes before stream i+1) and
 // prints "ready <connected>" once every one has its 200 header. Then reads
@@ -16,6 +16,8 @@
 //  * spread: arrival minus the event's first arrival at any stream: the
 //    server's fan-out alone, whatever the writer and the poll cost;
 // as p50/p99/max over all streams and over the last 10 subscribed.
+// --dump writes one line per event, "id date_ns first_arrival_ns", to
+// line arrivals up with other clocks (a database's commit log).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -181,7 +183,7 @@ void PrintPercentiles(const char* name, const Percentiles& p, bool last) {
 int Usage() {
   std::fprintf(stderr,
                "usage: sse_reader --port P [--clients N] [--path /api/events/stream/] "
-               "[--grace-ms 2000]\n");
+               "[--grace-ms 2000] [--dump FILE]\n");
   return 2;
 }
 
@@ -190,12 +192,14 @@ int Usage() {
 int main(int argc, char** argv) {
   int port = 0, clients = 1000, grace_ms = 2000;
   std::string path = "/api/events/stream/";
+  std::string dump;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string_view flag = argv[i];
     if (flag == "--port") port = std::atoi(argv[i + 1]);
     else if (flag == "--clients") clients = std::atoi(argv[i + 1]);
     else if (flag == "--path") path = argv[i + 1];
     else if (flag == "--grace-ms") grace_ms = std::atoi(argv[i + 1]);
+    else if (flag == "--dump") dump = argv[i + 1];
     else return Usage();
   }
   if (port <= 0 || clients <= 0 || argc % 2 == 0) return Usage();
@@ -271,6 +275,16 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (!dump.empty()) {
+    if (FILE* f = std::fopen(dump.c_str(), "w")) {
+      for (const auto& [id, first] : r.first_ns) {
+        auto date = r.date_ns.find(id);
+        std::fprintf(f, "%lld %lld %lld\n", (long long)id,
+                     (long long)(date == r.date_ns.end() ? -1 : date->second), (long long)first);
+      }
+      std::fclose(f);
+    }
+  }
   std::vector<double> latency, spread, probe_latency, probe_spread;
   latency.reserve(r.deliveries.size());
   spread.reserve(r.deliveries.size());
