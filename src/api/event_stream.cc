@@ -190,10 +190,7 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
       auto all = [&](const Client& c) -> const std::string& {
         Rendered& r = rendered[c.audience];
         if (r.all.empty()) {
-          for (size_t i = 0; i < rows.size(); ++i) {
-            const std::string& m = message(c, i);
-            r.all += m;
-          }
+          for (size_t i = 0; i < rows.size(); ++i) r.all += message(c, i);
         }
         return r.all;
       };
