@@ -1,11 +1,17 @@
 // The libraries GMime and GIO call but the binary does not link
-// (src/mail/system_libraries/deferred_libraries.cc) load on their first
+// (src/core/system_libraries/deferred_libraries.cc) load on their first
 // call and answer as if linked. With PATCHBAY_STATIC_DEPS=OFF the same calls
 // go to the normally linked libraries, and the tests still hold.
 #include <gio/gio.h>
+#if __has_include(<gio/gunixmounts.h>)
 #include <gio/gunixmounts.h>
+#define PB_HAVE_GIO_UNIX 1
+#endif
 #include <gmime/gmime.h>
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include <string>
 
@@ -22,6 +28,7 @@ TEST(DeferredLibraries, Idn2EncodesAnInternationalDomain) {
   g_object_unref(mailbox);
 }
 
+#ifdef PB_HAVE_GIO_UNIX
 TEST(DeferredLibraries, LibmountListsTheMountedFilesystems) {
   GList* mounts = g_unix_mounts_get(nullptr);
   bool root = false;
@@ -32,6 +39,7 @@ TEST(DeferredLibraries, LibmountListsTheMountedFilesystems) {
   g_list_free_full(mounts, reinterpret_cast<GDestroyNotify>(g_unix_mount_free));
   EXPECT_TRUE(root);
 }
+#endif
 
 TEST(DeferredLibraries, LibselinuxIsAskedForAFileContext) {
   GFile* file = g_file_new_for_path("/");
@@ -54,6 +62,24 @@ TEST(DeferredLibraries, GpgmeLoadsWhenACryptoContextIsMade) {
   ASSERT_NE(ctx, nullptr);
   EXPECT_STREQ(g_mime_crypto_context_get_signature_protocol(ctx), "application/pgp-signature");
   g_object_unref(ctx);
+}
+
+TEST(DeferredLibraries, LibcryptoHashesAndSigns) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  ASSERT_EQ(EVP_Digest("abc", 3, md, &len, EVP_sha256(), nullptr), 1);
+  ASSERT_EQ(len, 32u);
+  EXPECT_EQ(md[0], 0xba);  // SHA-256("abc") = ba7816bf...
+  EXPECT_EQ(md[31], 0xad);
+  // RFC 4231, test case 2.
+  const unsigned char* mac = HMAC(EVP_sha256(), "Jefe", 4,
+                                  reinterpret_cast<const unsigned char*>("what do ya want for nothing?"),
+                                  28, md, &len);
+  ASSERT_NE(mac, nullptr);
+  EXPECT_EQ(md[0], 0x5b);
+  EXPECT_EQ(md[31], 0x43);
+  unsigned char random[16] = {};
+  EXPECT_EQ(RAND_bytes(random, sizeof random), 1);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// gpgme, libidn2, libmount and libselinux, loaded on their first call.
+// gpgme, libidn2, libmount, libselinux and libcrypto, loaded on their first
+// call.
 //
 // GMime and GIO are linked from their static archives, and they call into
 // four libraries that Debian ships only as shared objects: gpgme (GMime's
@@ -11,12 +12,20 @@
 // patchbay never verifies a signature or lists mounts, and a mail rarely has
 // a punycode address (docs/performance.md §0c).
 //
+// OpenSSL's libcrypto has an archive, but its EVP layer drags in the
+// providers with their algorithm and error-string tables: 340 KB of pointers
+// that the loader relocated, page by page, in every process, for the few
+// commands that hash a password, sign a webhook or make a session. Those
+// calls are deferred in the same way to libcrypto.so.3. SHA1_Init/Update/
+// Final, which every stored patch needs (parser/hash.cc), and CRYPTO_memcmp
+// stay linked from the archive: they need none of those tables.
+//
 // So the binary is not linked against them. Each function the archives call
 // is defined here as a two-instruction jump through a slot; the first call of
 // any function of a library dlopen()s it, fills all its slots with dlsym()
 // and jumps on. The jump does not touch the argument registers, so it needs
 // no knowledge of the function's signature. x86-64 only; CMake links the
-// libraries normally elsewhere.
+// libraries normally elsewhere (and when PATCHBAY_STATIC_DEPS is off).
 #include <dlfcn.h>
 
 #include <cstddef>
@@ -65,10 +74,17 @@
   X(selinux, 3, is_selinux_enabled) X(selinux, 4, lgetfilecon_raw)                        \
   X(selinux, 5, setfilecon_raw)
 
+#define PB_CRYPTO_FUNCTIONS(X)                                                          \
+  X(crypto, 0, EVP_Digest) X(crypto, 1, EVP_DigestFinal_ex) X(crypto, 2, EVP_DigestInit_ex) \
+  X(crypto, 3, EVP_DigestUpdate) X(crypto, 4, EVP_MD_CTX_free) X(crypto, 5, EVP_MD_CTX_new) \
+  X(crypto, 6, EVP_sha1) X(crypto, 7, EVP_sha256) X(crypto, 8, EVP_EncodeBlock)          \
+  X(crypto, 9, EVP_DecodeBlock) X(crypto, 10, HMAC) X(crypto, 11, PKCS5_PBKDF2_HMAC)      \
+  X(crypto, 12, RAND_bytes)
+
 #define PB_COUNT_(lib, index, name) +1
 #define PB_NAME_(lib, index, name) #name,
 
-namespace pb::mail {
+namespace pb {
 
 struct DeferredLibrary {
   const char* soname;
@@ -79,11 +95,11 @@ struct DeferredLibrary {
   std::once_flag once;
 };
 
-}  // namespace pb::mail
+}  // namespace pb
 
 namespace {
 
-using pb::mail::DeferredLibrary;
+using pb::DeferredLibrary;
 
 [[noreturn]] void Fail(const char* soname, const char* what) {
   std::fprintf(stderr, "patchbay: cannot load %s: %s\n", soname, what);
@@ -121,6 +137,7 @@ constexpr const char* kGpgmeNames[] = {PB_GPGME_FUNCTIONS(PB_NAME_)};
 constexpr const char* kIdn2Names[] = {PB_IDN2_FUNCTIONS(PB_NAME_)};
 constexpr const char* kMountNames[] = {PB_MOUNT_FUNCTIONS(PB_NAME_)};
 constexpr const char* kSelinuxNames[] = {PB_SELINUX_FUNCTIONS(PB_NAME_)};
+constexpr const char* kCryptoNames[] = {PB_CRYPTO_FUNCTIONS(PB_NAME_)};
 
 }  // namespace
 
@@ -133,6 +150,7 @@ PB_HIDDEN_ void* pb_deferred_gpgme_slots[std::size(kGpgmeNames)];
 PB_HIDDEN_ void* pb_deferred_idn2_slots[std::size(kIdn2Names)];
 PB_HIDDEN_ void* pb_deferred_mount_slots[std::size(kMountNames)];
 PB_HIDDEN_ void* pb_deferred_selinux_slots[std::size(kSelinuxNames)];
+PB_HIDDEN_ void* pb_deferred_crypto_slots[std::size(kCryptoNames)];
 
 PB_HIDDEN_ DeferredLibrary pb_deferred_gpgme{"libgpgme.so.11", kGpgmeNames, pb_deferred_gpgme_slots,
                                              std::size(kGpgmeNames), InitializeGpgme, {}};
@@ -143,6 +161,8 @@ PB_HIDDEN_ DeferredLibrary pb_deferred_mount{"libmount.so.1", kMountNames, pb_de
 PB_HIDDEN_ DeferredLibrary pb_deferred_selinux{"libselinux.so.1", kSelinuxNames,
                                                pb_deferred_selinux_slots, std::size(kSelinuxNames),
                                                nullptr, {}};
+PB_HIDDEN_ DeferredLibrary pb_deferred_crypto{"libcrypto.so.3", kCryptoNames, pb_deferred_crypto_slots,
+                                              std::size(kCryptoNames), nullptr, {}};
 
 // Called by the assembly on the first call of a function of `lib` (by each
 // thread that races it); returns the function to jump to.
@@ -183,6 +203,7 @@ asm(".text\n"
     PB_IDN2_FUNCTIONS(PB_JUMP_)
     PB_MOUNT_FUNCTIONS(PB_JUMP_)
     PB_SELINUX_FUNCTIONS(PB_JUMP_)
+    PB_CRYPTO_FUNCTIONS(PB_JUMP_)
     ".type pb_deferred_enter,@function\n"
     "pb_deferred_enter:\n"
     // On entry %rsp is 8 mod 16 (the caller's return address); 7 pushes
