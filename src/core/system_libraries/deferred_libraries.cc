@@ -10,7 +10,7 @@
 // of the MTA pipe included, paid for mapping and relocating the ten of them
 // and for their constructors (libselinux looks for selinuxfs), although
 // patchbay never verifies a signature or lists mounts, and a mail rarely has
-// a punycode address (docs/performance.md §0c).
+// a punycode address (docs/performance.md §0b).
 //
 // OpenSSL's libcrypto has an archive, but its EVP layer drags in the
 // providers with their algorithm and error-string tables: 340 KB of pointers
