@@ -2,12 +2,13 @@
 // call.
 //
 // GMime and GIO are linked from their static archives, and they call into
-// four libraries that Debian ships only as shared objects: gpgme (GMime's
+// four libraries that stay shared objects (Debian has no archive of gpgme,
+// libassuan, libmount or libunistring, which libidn2 needs): gpgme (GMime's
 // PGP/S/MIME contexts), libidn2 (GMime, for punycode domains), libmount and
 // libselinux (GIO's mount table and file attributes). Linked normally, those
-// four bring six more (libassuan, libgpg-error, libunistring, libblkid,
-// libpcre2-8 ...), and every process, `patchbay help` and each `parsemail`
-// of the MTA pipe included, paid for mapping and relocating the ten of them
+// four bring five more (libassuan, libgpg-error, libunistring, libblkid,
+// libpcre2-8), and every process, `patchbay help` and each `parsemail`
+// of the MTA pipe included, paid for mapping and relocating the nine of them
 // and for their constructors (libselinux looks for selinuxfs), although
 // patchbay never verifies a signature or lists mounts, and a mail rarely has
 // a punycode address (docs/performance.md §0b).
