@@ -4,10 +4,10 @@
 // plain words; nothing here prints a database error for a user mistake.
 #include <charconv>
 #include <cstdio>
-#include <iostream>
 
 #include "cli/admin_edit.h"
 #include "cli/open_db.h"
+#include "cli/stdin_line.h"
 #include "db/accounts.h"
 #include "db/admin.h"
 #include "db/mail_store.h"
@@ -274,7 +274,7 @@ int UserAdmin(db::Connection& c, const std::string& verb, Args& args) {
     std::string password = TakeOption(args, "--password");
     if (!args.empty()) return kShowUsage;
     if (password.empty()) {
-      std::getline(std::cin, password);
+      ReadStdinLine(password);
       if (!password.empty() && password.back() == '\r') password.pop_back();
     }
     if (password.empty()) return Fail("an empty password is refused");
