@@ -588,6 +588,16 @@ CREATE TABLE git_sync_cursors (
   PRIMARY KEY (project_id, repo, branch)
 );
 )SQL"},
+    // `patchbay import` drops the secondary indexes of the tables it fills
+    // and makes them again at the end (one sort each instead of millions of
+    // scattered inserts). Their definitions wait here meanwhile, so an
+    // interrupted import resumed later still makes every one of them.
+    {14, "Indexes an import made again at its end", R"SQL(
+CREATE TABLE import_pending_indexes (
+  name TEXT PRIMARY KEY,
+  definition TEXT NOT NULL
+);
+)SQL"},
 };
 
 std::string Expand(std::string sql, Dialect d) {
