@@ -141,6 +141,14 @@ class ListPageCache : public ::testing::Test {
     return out + body.substr(from);
   }
 
+  // The headers, cookie expiry times (a second apart) left out.
+  static std::vector<std::pair<std::string, std::string>> Headers(const http::Response& r) {
+    static const std::regex expires("expires=[^;]*; ");
+    auto out = r.headers;
+    for (auto& [name, value] : out) value = std::regex_replace(value, expires, "");
+    return out;
+  }
+
   // Every visitor sees the same page, kept or rendered, first time and
   // again; the second kept request costs fewer statements than a render.
   void ExpectSamePages(const std::string& when) {
@@ -150,16 +158,18 @@ class ListPageCache : public ::testing::Test {
         "/project/proj/list/?page=99",   "/project/proj/list/?order=submitter",
         "/project/proj/list/?order=-name", "/project/proj/list/?state=*&q=patch",
         "/project/proj/list/?submitter=1&state=*", "/project/proj/list/?delegate=maria&archive=both"};
-    for (const auto& cookie : cookies_) {
+    const char* visitors[] = {"maria", "bob", "carol", "anonymous"};
+    for (size_t i = 0; i < cookies_.size(); ++i) {
+      const std::string& cookie = cookies_[i];
       for (const auto& target : targets) {
-        SCOPED_TRACE(when + " " + target + " cookie " + cookie.substr(cookie.find("sessionid")));
+        SCOPED_TRACE(when + " " + target + " as " + visitors[i]);
         auto req = Request("GET", target, cookie);
         int64_t render_cost = 0, kept_cost = 0;
         auto rendered = Send(rendered_, req, &render_cost);
         auto first = Send(kept_, req);
         auto again = Send(kept_, req, &kept_cost);
-        EXPECT_EQ(rendered.headers, first.headers);
-        EXPECT_EQ(rendered.headers, again.headers);
+        EXPECT_EQ(Headers(rendered), Headers(first));
+        EXPECT_EQ(Headers(rendered), Headers(again));
         std::string expected = Unmasked(rendered.body);
         EXPECT_EQ(expected, Unmasked(first.body));
         EXPECT_EQ(expected, Unmasked(again.body));
