@@ -18,7 +18,7 @@ Id GetOrCreatePerson(Connection& c, std::string_view email, std::string_view nam
     }
   }
   if (existing) {
-    if (rename) Query(c, "UPDATE people SET name = ?1 WHERE id = ?2", name, *existing).Run();
+    if (rename) Query(c, "UPDATE people SET name = ?1 WHERE id = ?2", name, *existing).Send();
     return *existing;
   }
   std::optional<std::string_view> n;
@@ -172,9 +172,14 @@ std::optional<SeriesRow> GetSeries(Connection& c, Id series_id) {
   return std::nullopt;
 }
 
-std::optional<Id> SeriesIdByReference(Connection& c, Id project_id, std::string_view msgid) {
-  return QueryInt(c, "SELECT series_id FROM series_references WHERE project_id = ?1 AND msgid = ?2",
-                  project_id, msgid.substr(0, 255));
+std::optional<SeriesRow> SeriesByReference(Connection& c, Id project_id, std::string_view msgid) {
+  Query q(c,
+          "SELECT s.id, s.name, s.date, s.submitter_id, s.version, s.total, s.received_total, "
+          "s.cover_letter_id, s.previous_id FROM series_references r JOIN series s ON s.id = r.series_id "
+          "WHERE r.project_id = ?1 AND r.msgid = ?2",
+          project_id, msgid.substr(0, 255));
+  if (q.Next()) return ReadSeries(q);
+  return std::nullopt;
 }
 
 std::vector<SeriesRow> SeriesByMarkers(Connection& c, Id project_id, Id submitter_id, int version,
@@ -202,7 +207,7 @@ void InsertSeriesReference(Connection& c, Id project_id, Id series_id, std::stri
         "INSERT INTO series_references (project_id, series_id, msgid) VALUES (?1, ?2, ?3) "
         "ON CONFLICT DO NOTHING",
         project_id, series_id, msgid.substr(0, 255))
-      .Run();
+      .Send();
 }
 
 void ClaimSeriesReference(Connection& c, Id project_id, Id series_id, std::string_view msgid,
@@ -212,7 +217,7 @@ void ClaimSeriesReference(Connection& c, Id project_id, Id series_id, std::strin
         "ON CONFLICT (project_id, msgid) DO UPDATE SET series_id = excluded.series_id "
         "WHERE series_references.series_id IN (SELECT id FROM series WHERE date > ?4)",
         project_id, series_id, msgid.substr(0, 255), date)
-      .Run();
+      .Send();
 }
 
 bool SeriesHasNumber(Connection& c, Id series_id, int number) {
@@ -232,15 +237,15 @@ std::vector<int> SeriesNumbers(Connection& c, Id series_id) {
 }
 
 void SetSeriesName(Connection& c, Id series_id, std::string_view name) {
-  Query(c, "UPDATE series SET name = ?1 WHERE id = ?2", name, series_id).Run();
+  Query(c, "UPDATE series SET name = ?1 WHERE id = ?2", name, series_id).Send();
 }
 
 void SetSeriesCover(Connection& c, Id series_id, Id cover_id) {
-  Query(c, "UPDATE series SET cover_letter_id = ?1 WHERE id = ?2", cover_id, series_id).Run();
+  Query(c, "UPDATE series SET cover_letter_id = ?1 WHERE id = ?2", cover_id, series_id).Send();
 }
 
 void SetSeriesPrevious(Connection& c, Id series_id, Id previous_id) {
-  Query(c, "UPDATE series SET previous_id = ?1 WHERE id = ?2", previous_id, series_id).Run();
+  Query(c, "UPDATE series SET previous_id = ?1 WHERE id = ?2", previous_id, series_id).Send();
 }
 
 std::vector<std::pair<Id, std::string>> EarlierRevisionCandidates(Connection& c, const SeriesRow& s,
@@ -269,8 +274,8 @@ std::optional<Id> PatchIdByNumber(Connection& c, Id series_id, int number) {
 void AttachPatch(Connection& c, Id patch_id, Id series_id, int number) {
   Query(c, "UPDATE patches SET series_id = ?1, number = ?2 WHERE id = ?3", series_id, number,
         patch_id)
-      .Run();
-  Query(c, "UPDATE series SET received_total = received_total + 1 WHERE id = ?1", series_id).Run();
+      .Send();
+  Query(c, "UPDATE series SET received_total = received_total + 1 WHERE id = ?1", series_id).Send();
 }
 
 void InsertEvent(Connection& c, const Event& e) {
@@ -282,7 +287,7 @@ void InsertEvent(Connection& c, const Event& e) {
         e.project_id, e.category, NowMicros(), e.actor_id, e.patch_id, e.series_id, e.cover_id,
         e.previous_state_id, e.current_state_id, e.previous_delegate_id, e.current_delegate_id,
         e.created_check_id, e.cover_comment_id, e.patch_comment_id)
-      .Run();
+      .Send();
 }
 
 std::vector<TagPattern> Tags(Connection& c) {
@@ -297,24 +302,24 @@ bool ProjectUsesTags(Connection& c, Id project_id) {
 }
 
 std::vector<std::string> PatchTexts(Connection& c, Id patch_id) {
-  std::vector<std::string> out;
-  {
-    Query q(c, "SELECT content FROM patches WHERE id = ?1", patch_id);
-    if (q.Next() && !q.IsNull(0)) out.push_back(q.Str(0));
-  }
-  Query q(c, "SELECT content FROM patch_comments WHERE patch_id = ?1 AND content IS NOT NULL",
+  // One statement, not two: on PostgreSQL each is a round trip.
+  Query q(c,
+          "SELECT content FROM (SELECT 0 AS k, 0 AS id, content FROM patches WHERE id = ?1 "
+          "UNION ALL SELECT 1, id, content FROM patch_comments WHERE patch_id = ?1) t "
+          "WHERE content IS NOT NULL ORDER BY k, id",
           patch_id);
+  std::vector<std::string> out;
   while (q.Next()) out.push_back(q.Str(0));
   return out;
 }
 
 void SetPatchTags(Connection& c, Id patch_id, const std::vector<std::pair<Id, int>>& counts) {
-  Query(c, "DELETE FROM patch_tags WHERE patch_id = ?1", patch_id).Run();
+  Query(c, "DELETE FROM patch_tags WHERE patch_id = ?1", patch_id).Send();
   for (const auto& [tag_id, count] : counts) {
     if (count <= 0) continue;
     Query(c, "INSERT INTO patch_tags (patch_id, tag_id, count) VALUES (?1, ?2, ?3)", patch_id,
           tag_id, count)
-        .Run();
+        .Send();
   }
 }
 
@@ -334,7 +339,7 @@ Id InsertFailedMail(Connection& c, std::string_view raw, std::string_view reason
 }
 
 void BumpGeneration(Connection& c) {
-  Query(c, "UPDATE data_generation SET generation = generation + 1 WHERE id = 1").Run();
+  Query(c, "UPDATE data_generation SET generation = generation + 1 WHERE id = 1").Send();
 }
 
 }  // namespace pb::db

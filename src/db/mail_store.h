@@ -68,7 +68,8 @@ struct SeriesRow {
 };
 
 std::optional<SeriesRow> GetSeries(Connection& c, Id series_id);
-std::optional<Id> SeriesIdByReference(Connection& c, Id project_id, std::string_view msgid);
+// The series whose references include `msgid`.
+std::optional<SeriesRow> SeriesByReference(Connection& c, Id project_id, std::string_view msgid);
 // Spec §2.15.1 step 2, newest first.
 std::vector<SeriesRow> SeriesByMarkers(Connection& c, Id project_id, Id submitter_id, int version,
                                        int total, Micros from, Micros to);

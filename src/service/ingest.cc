@@ -114,8 +114,20 @@ std::optional<db::ProjectRow> FindProjectForMail(db::Connection& c, const Parsed
 
 // Spec §2.14: a delegate only when every touched file matches a rule and all
 // those rules name the same user.
-std::optional<Id> DelegateFromRules(db::Connection& c, Id project_id, std::string_view diff) {
-  auto rules = db::DelegationRules(c, project_id);
+std::optional<Id> DelegateFromRules(db::Connection& c, Id project_id, std::string_view diff,
+                                    IngestCache* cache) {
+  std::vector<db::DelegationRule> uncached;
+  const std::vector<db::DelegationRule>* found = &uncached;
+  if (cache) {
+    auto it = cache->delegation_rules.find(project_id);
+    if (it == cache->delegation_rules.end()) {
+      it = cache->delegation_rules.emplace(project_id, db::DelegationRules(c, project_id)).first;
+    }
+    found = &it->second;
+  } else {
+    uncached = db::DelegationRules(c, project_id);
+  }
+  const auto& rules = *found;
   if (rules.empty()) return std::nullopt;
   std::optional<Id> user;
   for (const auto& file : parser::DiffFileNames(diff)) {
@@ -211,9 +223,7 @@ class Ingester {
   // upstream's fixtures thread mails of one version to another and expect
   // them joined.
   std::optional<db::SeriesRow> SeriesByReference(std::string_view msgid, bool late_cover) {
-    auto sid = db::SeriesIdByReference(c_, project_.id, msgid);
-    if (!sid) return std::nullopt;
-    auto s = db::GetSeries(c_, *sid);
+    auto s = db::SeriesByReference(c_, project_.id, msgid);
     if (late_cover && s && s->version != m_.version && s->date > date_) return std::nullopt;
     return s;
   }
@@ -236,7 +246,7 @@ class Ingester {
     if (!m_.delegate_email.empty()) {
       delegate = db::FindUserIdByEmail(c_, m_.delegate_email);
     } else if (m_.diff) {
-      delegate = DelegateFromRules(c_, project_.id, *m_.diff);
+      delegate = DelegateFromRules(c_, project_.id, *m_.diff, cache_);
     }
     std::optional<Id> state;
     if (!m_.state_name.empty()) state = db::StateIdByName(c_, m_.state_name);
@@ -268,12 +278,8 @@ class Ingester {
     Id patch_id = db::InsertPatch(c_, p);
     Event("patch-created", patch_id, std::nullopt);
 
-    AssignSeries(patch_id, submitter);
-    if (m_.content) {
-      if (auto sid = db::PatchSeriesId(c_, patch_id)) {
-        RecordDependencies(c_, project_.id, *sid, *m_.content);
-      }
-    }
+    auto sid = AssignSeries(patch_id, submitter);
+    if (m_.content && sid) RecordDependencies(c_, project_.id, *sid, *m_.content);
     TagNewPatch(patch_id);
     return {Outcome::kPatch, patch_id, m_.msgid, "", 0};
   }
@@ -282,16 +288,17 @@ class Ingester {
   // alone, and there are no old rows to replace.
   void TagNewPatch(db::Id patch_id) {
     if (!project_.use_tags || !m_.content) return;
-    if (!cache_ || !cache_->tags) {
-      std::vector<std::pair<db::Id, std::string>> tags;
-      for (auto& t : db::Tags(c_)) tags.emplace_back(t.id, std::move(t.pattern));
-      if (!cache_) {
-        InsertTagCounts(patch_id, tags);
-        return;
-      }
-      cache_->tags = std::move(tags);
+    InsertTagCounts(patch_id, TagPatterns());
+  }
+
+  // The tag patterns, read once per archive import (IngestCache) or mail.
+  const std::vector<std::pair<db::Id, std::string>>& TagPatterns() {
+    auto* tags = cache_ ? &cache_->tags : &tags_;
+    if (!*tags) {
+      tags->emplace();
+      for (auto& t : db::Tags(c_)) (*tags)->emplace_back(t.id, std::move(t.pattern));
     }
-    InsertTagCounts(patch_id, *cache_->tags);
+    return **tags;
   }
 
   void InsertTagCounts(db::Id patch_id, const std::vector<std::pair<db::Id, std::string>>& tags) {
@@ -306,7 +313,8 @@ class Ingester {
   // Spec §2.15. Writers are serialised by the transaction, so upstream's
   // retry loop for concurrent deliveries is not needed: the candidate list
   // cannot change under us.
-  void AssignSeries(Id patch_id, Id submitter) {
+  // Returns the series the patch joined (none for number 0).
+  std::optional<Id> AssignSeries(Id patch_id, Id submitter) {
     int x = m_.series_x.value_or(1);
     int n = m_.series_n.value_or(0);
     std::optional<db::SeriesRow> series;
@@ -334,7 +342,9 @@ class Ingester {
     } else {
       sid = series->id;
     }
-    if (x != 0) AddPatchToSeries(patch_id, sid, x);
+    if (x == 0) return std::nullopt;
+    AddPatchToSeries(patch_id, sid, x);
+    return sid;
   }
 
   void AddPatchToSeries(Id patch_id, Id sid, int x) {
@@ -463,7 +473,11 @@ class Ingester {
       e.cover_comment_id = r.id = *cid;
     }
     db::InsertEvent(c_, e);
-    if (home->on_patch) RecountTags(c_, home->id);
+    // The home is a patch of this mail's project.
+    if (home->on_patch) {
+      static const std::vector<std::pair<db::Id, std::string>> kNone;
+      RecountTags(c_, home->id, project_.use_tags, project_.use_tags ? TagPatterns() : kNone);
+    }
     db::AwaitRefs(c_, project_.id, m_.msgid, home->awaited);
     return r;
   }
@@ -474,6 +488,7 @@ class Ingester {
   IngestCache* cache_;
   std::string_view diff_hash_;
   Micros date_;
+  std::optional<std::vector<std::pair<db::Id, std::string>>> tags_;  // without a cache
 };
 
 // One mail's write scope: a transaction, or a savepoint inside the caller's.
@@ -519,7 +534,10 @@ void AttachHeldReplies(db::Connection& c, const db::ProjectRow& project, const s
   while (!stored.empty()) {
     std::string parent = std::move(stored.back());
     stored.pop_back();
-    RehomeCommentsAwaiting(c, project.id, parent);
+    // Usually nothing awaits a mail: one probe instead of the two lookups.
+    auto awaiting = db::WhatAwaits(c, project.id, parent);
+    if (awaiting.comments) RehomeCommentsAwaiting(c, project.id, parent);
+    if (!awaiting.held_mails) continue;
     for (auto& held : db::HeldRepliesTo(c, project.id, parent)) {
       db::DeleteHeldMail(c, held.id);
       parser::ParseOptions options;

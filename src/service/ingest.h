@@ -35,12 +35,14 @@ struct IngestResult {
 };
 
 // Lookups that do not change during an archive import (projects by list id,
-// the default state, the tag patterns). Only for a caller that owns the
-// database for the duration, like parsearchive; single mails pass none.
+// the default state, the tag patterns, the delegation rules). Only for a
+// caller that owns the database for the duration, like parsearchive; single
+// mails pass none.
 struct IngestCache {
   std::unordered_map<std::string, std::vector<db::ProjectRow>> projects_by_listid;
   std::optional<db::Id> default_state;
   std::optional<std::vector<std::pair<db::Id, std::string>>> tags;
+  std::unordered_map<db::Id, std::vector<db::DelegationRule>> delegation_rules;  // by project
 };
 
 struct IngestOptions {
@@ -77,6 +79,10 @@ IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<Prep
 
 // Recounts Acked-by/Reviewed-by/Tested-by for one patch (spec §2.19).
 void RecountTags(db::Connection& conn, db::Id patch_id);
+// The same, for a caller that knows the patch's project's use_tags and the
+// tag patterns (the ingest, which has them cached): one read, not five.
+void RecountTags(db::Connection& conn, db::Id patch_id, bool use_tags,
+                 const std::vector<std::pair<db::Id, std::string>>& tags);
 
 // Number of non-overlapping matches of a tag pattern (Python re, M|I).
 int CountTagMatches(std::string_view pattern, std::string_view text);
