@@ -248,6 +248,17 @@ void SetSeriesPrevious(Connection& c, Id series_id, Id previous_id) {
   Query(c, "UPDATE series SET previous_id = ?1 WHERE id = ?2", previous_id, series_id).Send();
 }
 
+std::vector<SeriesRow> LaterRevisionCandidates(Connection& c, const SeriesRow& s, Id project_id) {
+  Query q(c,
+          std::string("SELECT ") + kSeriesColumns +
+              " FROM series WHERE project_id = ?1 AND submitter_id = ?2 AND version > ?3 "
+              "AND id <> ?4 AND date >= ?5 AND name IS NOT NULL ORDER BY id LIMIT 100",
+          project_id, s.submitter_id, s.version, s.id, s.date);
+  std::vector<SeriesRow> out;
+  while (q.Next()) out.push_back(ReadSeries(q));
+  return out;
+}
+
 std::vector<std::pair<Id, std::string>> EarlierRevisionCandidates(Connection& c, const SeriesRow& s,
                                                                   Id project_id) {
   Query q(c,
