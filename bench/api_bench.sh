@@ -8,6 +8,10 @@
 #        --connections 32 --threads 2 --port 18180 --project 7
 #   bash bench/api_bench.sh --only detail,list-new-last        # a subset (names below)
 #   bash bench/api_bench.sh --db /path/to/bench.db             # skip gen_db_1m.sh
+#   bash bench/api_bench.sh --db postgresql://postgres@/bench?host=/dir&port=N
+#        # the same runs on PostgreSQL (a database holding the same rows, e.g.
+#        # the one bench/import_1m_bench.sh --keep-pg leaves running); the
+#        # summary then adds the PostgreSQL server's CPU per request
 #   bash bench/api_bench.sh --perf /tmp/prof                    # + a perf profile of the server per run
 #        (perf record -e cpu-clock -g during the timed run; reports in /tmp/prof/<run>.txt;
 #        perf costs the server CPU, so take the numbers from a run without it)
@@ -88,9 +92,21 @@ binary="$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")"
 if [ -z "$db" ]; then
   db=$(bash bench/gen_db_1m.sh --binary "$binary" --print-path)
 fi
-[ -f "$db" ] || { echo "api_bench: no database at $db" >&2; exit 1; }
-echo "== database $db ($(du -m "$db" | cut -f1) MB)"
-[ -f "$(dirname "$db")/build-times.txt" ] && sed 's/^/   /' "$(dirname "$db")/build-times.txt"
+pg_postmaster=""
+case "$db" in
+  postgres://*|postgresql://*)
+    command -v psql >/dev/null || { echo "api_bench: psql is required for $db" >&2; exit 1; }
+    echo "== database $db ($(api_db_query "$db" "SELECT pg_size_pretty(pg_database_size(current_database())) || ', PostgreSQL ' || current_setting('server_version')"))"
+    # The server's processes, for its CPU time per request (local clusters only).
+    datadir=$(api_db_query "$db" "SELECT current_setting('data_directory')" 2>/dev/null || true)
+    [ -r "$datadir/postmaster.pid" ] && pg_postmaster=$(head -1 "$datadir/postmaster.pid")
+    ;;
+  *)
+    [ -f "$db" ] || { echo "api_bench: no database at $db" >&2; exit 1; }
+    echo "== database $db ($(du -m "$db" | cut -f1) MB)"
+    [ -f "$(dirname "$db")/build-times.txt" ] && sed 's/^/   /' "$(dirname "$db")/build-times.txt"
+    ;;
+esac
 
 # ---- 2. the server -------------------------------------------------------------
 tmp="$(mktemp -d /tmp/pb-api-bench.XXXXXX)"
@@ -115,6 +131,17 @@ done
 
 # ---- 4. wrk -------------------------------------------------------------------------
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+# The database server's CPU: postmaster and children (live ones' utime+stime,
+# exited ones' via cutime+cstime). 0 without a local PostgreSQL server.
+db_cpu_ticks() {
+  local total=0 p
+  [ -n "$pg_postmaster" ] || { echo 0; return; }
+  for p in $pg_postmaster $(pgrep -P "$pg_postmaster"); do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$(( total + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13 + $14 + $15}') ))
+  done
+  echo "$total"
+}
 hz=$(getconf CLK_TCK)
 results=()
 failed=()
@@ -154,6 +181,7 @@ run() {  # run INDEX
   load=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(date +%H:%M:%S)
   c0=$(cpu_ticks)
+  local d0 d1; d0=$(db_cpu_ticks)
   local perf_pid=""
   if [ -n "$perf_dir" ]; then
     perf record -q -e cpu-clock -F 999 -g -p "$server_pid" -o "$perf_dir/$name.data" \
@@ -162,6 +190,7 @@ run() {  # run INDEX
   fi
   wrk "${args[@]}" -d"$duration" "$target" > "$tmp/$name.wrk" 2>&1 || true
   c1=$(cpu_ticks)
+  d1=$(db_cpu_ticks)
   if [ -n "$perf_pid" ]; then
     wait "$perf_pid" || true
     perf report -i "$perf_dir/$name.data" --stdio --no-children --sort dso,symbol \
@@ -180,18 +209,29 @@ run() {  # run INDEX
     echo "---- $name: wrk failed:"; cat "$tmp/$name.wrk"; failed+=("$name: wrk failed"); return
   fi
   eff=$(python3 -c "print('{:,.0f}'.format($total/$cpu_s) if $cpu_s > 0 else 'n/a')")
+  # CPU per request: patchbay, and PostgreSQL's server when there is one.
+  local per_req
+  per_req=$(python3 -c "
+t = $total
+s = '%.0f µs' % (1e6 * ($c1 - $c0) / $hz / t)
+if '$pg_postmaster':
+    s += ' + PG %.0f µs' % (1e6 * ($d1 - $d0) / $hz / t)
+print(s)")
   echo "---- $name ($t0, load $load): GET $path${lua:+ (ids from $(basename "$lua"))}"
   cat "$tmp/$name.wrk"
   [ "$non2xx" = 0 ] || failed+=("$name: $non2xx non-2xx responses")
   [ "$sockerr" = none ] || failed+=("$name: socket errors: $sockerr")
   local p99ms; p99ms=$(to_ms "$p99")
-  results+=("| $name | \`$path\` | ${ep_bytes[$i]} | $(python3 -c "print('{:,.0f}'.format($rps))") | $p50 | $p99 | $non2xx | $eff | $hwm | $t0, $load | $(verdict "$name" "$rps" "$p99ms") |")
+  results+=("| $name | \`$path\` | ${ep_bytes[$i]} | $(python3 -c "print('{:,.0f}'.format($rps))") | $p50 | $p99 | $non2xx | $eff | $per_req | $hwm | $t0, $load | $(verdict "$name" "$rps" "$p99ms") |")
 }
 
 if [ -n "$write_every" ]; then
-  g0=$(sqlite3 "$db" "SELECT generation FROM data_generation")
+  g0=$(api_db_query "$db" "SELECT generation FROM data_generation")
   ( while sleep "$write_every"; do
-      sqlite3 -cmd ".timeout 10000" "$db" "UPDATE data_generation SET generation = generation + 1" || true
+      case "$db" in
+        postgres://*|postgresql://*) api_db_query "$db" "UPDATE data_generation SET generation = generation + 1" >/dev/null || true ;;
+        *) sqlite3 -cmd ".timeout 10000" "$db" "UPDATE data_generation SET generation = generation + 1" || true ;;
+      esac
     done ) &
   writer_pid=$!
   echo "== writer: data_generation + 1 every $write_every s (pid $writer_pid; generation was $g0)"
@@ -205,17 +245,17 @@ done
 
 if [ -n "$writer_pid" ]; then
   kill "$writer_pid" 2>/dev/null || true; wait "$writer_pid" 2>/dev/null || true; writer_pid=""
-  echo "== writer stopped; generation $(sqlite3 "$db" "SELECT generation FROM data_generation") (was $g0)"
+  echo "== writer stopped; generation $(api_db_query "$db" "SELECT generation FROM data_generation") (was $g0)"
 fi
 echo
-echo "== summary: $(sqlite3 "$db" "SELECT count(*) FROM patches") patches in $(sqlite3 "$db" "SELECT count(*) FROM projects") projects," \
+echo "== summary: $(api_db_query "$db" "SELECT count(*) FROM patches") patches in $(api_db_query "$db" "SELECT count(*) FROM projects") projects, $(api_db_url "$db" | cut -d: -f1)," \
      "project $project; $(nproc) cores; wrk -t$threads -c$connections -d$duration;" \
      "binary $(sha1sum < "$binary" | cut -c1-12)${serve_args[*]+, serve ${serve_args[*]}}${write_every:+; a write every $write_every s}"
 echo "   start: $start_uptime"
 echo "   end:   $(uptime)"
 echo
-echo "| run | path | body (B) | req/s | p50 | p99 | non-2xx | req per server CPU-s | server peak RSS (VmHWM) | time, load (1 min) | target |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| run | path | body (B) | req/s | p50 | p99 | non-2xx | req per server CPU-s | CPU per request | server peak RSS (VmHWM) | time, load (1 min) | target |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${results[@]}"
 if [ ${#failed[@]} -gt 0 ]; then
   echo

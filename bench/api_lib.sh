@@ -1,5 +1,8 @@
 # Shared by bench/api_bench.sh and bench/query_plans.sh (sourced, not run).
+# DB is a SQLite file path or a postgresql:// URL.
 #
+#   api_db_query DB SQL
+#       prints the rows of SQL (columns separated by |), with sqlite3 or psql
 #   api_start_server BINARY DB PORT LOGFILE [VAR=value...]
 #       starts `patchbay serve` (plus "${serve_args[@]}" if set) with those
 #       environment variables, sets $server_pid and $base, waits for "serving on"
@@ -9,6 +12,20 @@
 #       with the endpoints of the 1M benchmark; needs $base (a running server)
 #       for the Link headers that give each list's last page.
 
+api_db_query() {
+  case "$1" in
+    postgres://*|postgresql://*) psql -qAtX "$1" -c "$2" ;;
+    *) sqlite3 "$1" "$2" ;;
+  esac
+}
+
+api_db_url() {
+  case "$1" in
+    postgres://*|postgresql://*) echo "$1" ;;
+    *) echo "sqlite://$1" ;;
+  esac
+}
+
 api_start_server() {
   local binary=$1 db=$2 port=$3 log=$4
   shift 4
@@ -17,7 +34,7 @@ api_start_server() {
   if command -v ss >/dev/null && [ -n "$(ss -Htln "sport = :$port")" ]; then
     echo "something already listens on 127.0.0.1:$port:" >&2; ss -tlnp "sport = :$port" >&2; return 1
   fi
-  env "$@" "$binary" serve --database "sqlite://$db" --listen "127.0.0.1:$port" \
+  env "$@" "$binary" serve --database "$(api_db_url "$db")" --listen "127.0.0.1:$port" \
     ${serve_args[@]+"${serve_args[@]}"} >"$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 600); do
@@ -69,15 +86,15 @@ api_endpoints() {
   mid=$(( (last + 1) / 2 ))
   # Cross-check the Link header against a count in the database.
   local nnew
-  nnew=$(sqlite3 "$db" "SELECT count(*) FROM patches WHERE project_id = $x AND state_id = 1")
+  nnew=$(api_db_query "$db" "SELECT count(*) FROM patches WHERE project_id = $x AND state_id = 1")
   [ "$last" = $(( (nnew + 29) / 30 )) ] ||
     { echo "last page $last disagrees with $nnew new patches" >&2; return 1; }
-  s30=$(sqlite3 "$db" "SELECT id FROM series WHERE project_id = $x AND received_total = 30 ORDER BY id LIMIT 1")
+  s30=$(api_db_query "$db" "SELECT id FROM series WHERE project_id = $x AND received_total = 30 ORDER BY id LIMIT 1")
   [ -n "$s30" ] || { echo "no 30-patch series in project $x" >&2; return 1; }
-  s30n=$(sqlite3 "$db" "SELECT count(*) FROM patches WHERE series_id = $s30")
+  s30n=$(api_db_query "$db" "SELECT count(*) FROM patches WHERE series_id = $s30")
 
   # Patch ids for the detail endpoint: 20,000 real ids over all projects.
-  sqlite3 "$db" "SELECT id FROM patches" > "$tmp/ids.txt"
+  api_db_query "$db" "SELECT id FROM patches ORDER BY id" > "$tmp/ids.txt"
   python3 "$repo/bench/detail_lua.py" "$tmp/ids.txt" "$tmp/detail.lua" 20000 4999
   ep_names=(detail list-new-p1 list-new-mid list-new-last list-new-last-pp100
             events-p1 events-last series-30 covers-last)

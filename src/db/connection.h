@@ -91,6 +91,14 @@ class Connection {
   // may delete the mail once we exit 0). Otherwise commits survive a process
   // crash but maybe not a power loss (bulk archive imports).
   virtual void SetDurable(bool durable) = 0;
+  // Bulk append inside the caller's transaction: `copy_sql` is
+  // "COPY table (columns) FROM STDIN", `rows` that many columns per row in
+  // COPY text format (db/copy_text.h). Only where CanCopyIn() (PostgreSQL);
+  // elsewhere callers insert row by row, which costs SQLite no round trips.
+  virtual bool CanCopyIn() const { return false; }
+  virtual void CopyIn(std::string_view /*copy_sql*/, std::string_view /*rows*/) {
+    throw DbError(DbError::Kind::kGeneric, "COPY is not available on this backend");
+  }
   // Number of statements executed so far (not counting BeginRead/EndRead);
   // tests use it to assert a constant query count per request.
   virtual int64_t statements_executed() const = 0;

@@ -1,7 +1,9 @@
 #include "importer/importer.h"
 
+#include <chrono>
 #include <cstdio>
 
+#include "db/copy_text.h"
 #include "db/import/upstream_tables.h"
 #include "importer/clock.h"
 #include "importer/progress.h"
@@ -12,16 +14,32 @@ namespace {
 using db::import::Col;
 using db::import::TableCopy;
 
-// Binds source column `from` as target placeholder `to`, converting dates.
-Status BindValue(db::Query& src, int from, db::Statement& dst, int to, Col kind,
-                 const Clocks& clocks) {
+// Where converted values go: the placeholders of an INSERT, in order, or a
+// row of a COPY batch.
+struct InsertSink {
+  db::Statement& st;
+  int next = 1;
+  void Null() { st.BindNull(next++); }
+  void Int(int64_t v) { st.BindInt(next++, v); }
+  void Text(std::string_view v) { st.BindText(next++, v); }
+};
+struct CopySink {
+  db::CopyText& rows;
+  void Null() { rows.Null(); }
+  void Int(int64_t v) { rows.Int(v); }
+  void Text(std::string_view v) { rows.Text(v); }
+};
+
+// Puts source column `from` into the sink, converting dates.
+template <typename Sink>
+Status PutValue(db::Query& src, int from, Sink& sink, Col kind, const Clocks& clocks) {
   if (src.IsNull(from)) {
-    dst.BindNull(to);
+    sink.Null();
     return Status::Ok();
   }
   switch (kind) {
-    case Col::kInt: dst.BindInt(to, src.Int(from)); break;
-    case Col::kText: dst.BindText(to, src.Text(from)); break;
+    case Col::kInt: sink.Int(src.Int(from)); break;
+    case Col::kText: sink.Text(src.Text(from)); break;
     case Col::kMailDate:
     case Col::kServerDate:
     case Col::kDjangoDate: {
@@ -30,45 +48,72 @@ Status BindValue(db::Query& src, int from, db::Statement& dst, int to, Col kind,
                : kind == Col::kServerDate ? clocks.FromServer(text)
                                           : clocks.FromLocal(text);
       if (!t) return Status::Invalid("unreadable date '" + std::string(text) + "'");
-      dst.BindInt(to, *t);
+      sink.Int(*t);
       break;
     }
   }
   return Status::Ok();
 }
 
+// Puts one source row (the columns after the key) into the sink.
+template <typename Sink>
+Status PutRow(db::Query& rows, const TableCopy& t, Sink& sink, const Clocks& clocks,
+              int64_t key) {
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    Status s = PutValue(rows, static_cast<int>(i) + 1, sink, t.columns[i], clocks);
+    if (!s.ok()) {
+      return Status::Invalid(std::string(t.source_table) + " row " + std::to_string(key) + ": " +
+                             s.message());
+    }
+  }
+  return Status::Ok();
+}
+
 // Copies one table, a batch per target transaction; returns the rows copied.
+// Into an empty table on a backend with COPY (PostgreSQL), a batch is one
+// COPY: one round trip instead of one per row. Otherwise (SQLite, or a
+// resumed table that already holds rows, whose inserts must skip them) row
+// by row.
 Result<int64_t> CopyTable(db::Connection& source, db::Connection& target,
                           const db::import::SourceInfo& info, const TableCopy& t,
                           const Clocks& clocks, const Options& options, Progress& progress) {
   std::string select = db::import::ExpandSelect(source, info, t.select);
   int64_t total = db::import::CountRows(source, t.source_table);
   int64_t last = t.resume_by_id ? db::import::MaxId(target, t.target_table) : 0;
-  int64_t already = t.resume_by_id ? db::import::CountRows(target, t.target_table) : 0;
-  progress.Start(t.label, total, already);
+  int64_t already = db::import::CountRows(target, t.target_table);
+  progress.Start(t.label, total, t.resume_by_id ? already : 0);
+  bool copy = target.CanCopyIn() && already == 0;
+  std::string copy_sql = copy ? db::import::CopySql(t) : "";
+  db::CopyText batch;
   int64_t copied = 0;
   while (true) {
     int64_t n = 0;
     db::Transaction tx(target);
     {
       db::Query rows(source, select, last, options.batch_rows);
-      db::Statement& insert = target.Prepare(t.insert);
-      while (rows.Next()) {
-        last = rows.Int(0);
-        insert.Reset();
-        for (size_t i = 0; i < t.columns.size(); ++i) {
-          Status s = BindValue(rows, static_cast<int>(i) + 1, insert, static_cast<int>(i) + 1,
-                               t.columns[i], clocks);
-          if (!s.ok()) {
-            return Status::Invalid(std::string(t.source_table) + " row " + std::to_string(last) +
-                                   ": " + s.message());
+      if (copy) {
+        batch.Clear();
+        CopySink sink{batch};
+        while (rows.Next()) {
+          last = rows.Int(0);
+          if (Status s = PutRow(rows, t, sink, clocks, last); !s.ok()) return s;
+          batch.EndRow();
+          ++n;
+        }
+        if (n > 0) target.CopyIn(copy_sql, batch.data());
+      } else {
+        db::Statement& insert = target.Prepare(t.insert);
+        while (rows.Next()) {
+          last = rows.Int(0);
+          insert.Reset();
+          InsertSink sink{insert};
+          if (Status s = PutRow(rows, t, sink, clocks, last); !s.ok()) return s;
+          while (insert.Step()) {
           }
+          ++n;
         }
-        while (insert.Step()) {
-        }
-        ++n;
+        insert.Reset();
       }
-      insert.Reset();
     }
     tx.Commit();
     copied += n;
@@ -98,6 +143,9 @@ Status Import(db::Connection& source, db::Connection& target, const Options& opt
     }
     target.SetDurable(false);
     db::import::DropUnusedDefaults(target);
+    // Indexes are made once at the end, from sorted rows; a resumed import
+    // finds them still pending.
+    int deferred = db::import::DeferIndexes(target);
     db::import::SourceInfo info{source.dialect(), options.time_zone};
     Progress progress(options.quiet);
     std::vector<const TableCopy*> copied;
@@ -106,6 +154,13 @@ Status Import(db::Connection& source, db::Connection& target, const Options& opt
       auto n = CopyTable(source, target, info, t, *clocks, options, progress);
       if (!n.ok()) return n.status();
       copied.push_back(&t);
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    int made = db::import::RestoreIndexes(target);
+    if (!options.quiet) {
+      std::fprintf(stderr, "indexes: %d dropped before the copy, %d made again: %.1f s\n",
+                   deferred, made,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     db::import::FinishTarget(target);
     target.SetDurable(true);

@@ -271,6 +271,17 @@ std::string ExpandSelect(Connection& source, const SourceInfo& info, const std::
   return out;
 }
 
+std::string CopySql(const TableCopy& t) {
+  std::string_view insert = t.insert;
+  constexpr std::string_view kInsert = "INSERT INTO ";
+  size_t values = insert.find(" VALUES ");
+  if (!insert.starts_with(kInsert) || values == std::string_view::npos) {
+    throw std::logic_error("not an INSERT ... VALUES: " + std::string(insert));
+  }
+  return "COPY " + std::string(insert.substr(kInsert.size(), values - kInsert.size())) +
+         " FROM STDIN";
+}
+
 // A probe that fails to prepare on every backend when the name is missing.
 // On PostgreSQL a failed statement outside a transaction leaves no trace.
 bool HasTable(Connection& source, const std::string& table) {
@@ -318,6 +329,53 @@ void DropUnusedDefaults(Connection& target) {
   tx.Commit();
 }
 
+int DeferIndexes(Connection& target) {
+  std::string tables;
+  for (const TableCopy& t : kTables) {
+    tables += std::string(tables.empty() ? "'" : ", '") + t.target_table + "'";
+  }
+  // Indexes behind constraints have no CREATE text on SQLite (sql IS NULL)
+  // and share their constraint's name on PostgreSQL.
+  std::string list =
+      target.dialect() == Dialect::kPostgres
+          ? "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+            " AND tablename IN (" + tables + ") AND indexname NOT IN"
+            " (SELECT conname FROM pg_constraint) ORDER BY indexname"
+          : "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            " AND tbl_name IN (" + tables + ") ORDER BY name";
+  Transaction tx(target);
+  std::vector<std::pair<std::string, std::string>> found;
+  {
+    Query q(target, list);
+    while (q.Next()) found.emplace_back(q.Str(0), q.Str(1));
+  }
+  for (const auto& [name, definition] : found) {
+    Query(target,
+          "INSERT INTO import_pending_indexes (name, definition) VALUES (?1, ?2)"
+          " ON CONFLICT DO NOTHING",
+          name, definition)
+        .Run();
+    target.ExecScript("DROP INDEX \"" + name + "\"");
+  }
+  tx.Commit();
+  return static_cast<int>(found.size());
+}
+
+int RestoreIndexes(Connection& target) {
+  std::vector<std::pair<std::string, std::string>> pending;
+  {
+    Query q(target, "SELECT name, definition FROM import_pending_indexes ORDER BY name");
+    while (q.Next()) pending.emplace_back(q.Str(0), q.Str(1));
+  }
+  for (const auto& [name, definition] : pending) {
+    Transaction tx(target);
+    target.ExecScript(definition);
+    Query(target, "DELETE FROM import_pending_indexes WHERE name = ?1", name).Run();
+    tx.Commit();
+  }
+  return static_cast<int>(pending.size());
+}
+
 void FinishTarget(Connection& target) {
   Transaction tx(target);
   if (target.dialect() == Dialect::kPostgres) {
@@ -335,6 +393,10 @@ void FinishTarget(Connection& target) {
   LinkPeopleToActiveUsers(target);
   Query(target, "UPDATE data_generation SET generation = generation + 1 WHERE id = 1").Run();
   tx.Commit();
+  // PostgreSQL plans from statistics that autovacuum would gather only some
+  // time after a bulk load: gather them now, so the first requests plan well.
+  // (SQLite plans without sqlite_stat1 unless an admin runs ANALYZE.)
+  if (target.dialect() == Dialect::kPostgres) target.ExecScript("ANALYZE");
 }
 
 }  // namespace pb::db::import

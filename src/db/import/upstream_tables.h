@@ -50,6 +50,9 @@ struct SourceInfo {
 };
 std::string ExpandSelect(Connection& source, const SourceInfo& info, const std::string& select);
 
+// The COPY ... FROM STDIN of a TableCopy's insert: same table, same columns.
+std::string CopySql(const TableCopy& t);
+
 bool HasTable(Connection& source, const std::string& table);
 bool HasColumn(Connection& source, const std::string& table, const std::string& column);
 
@@ -61,9 +64,18 @@ bool TargetHasData(Connection& target);
 // Migrations seed states 1-10 and tags 1-3; upstream's own replace them.
 // Deletes the seeded rows nothing refers to yet.
 void DropUnusedDefaults(Connection& target);
+// Drops the secondary indexes (those behind no PRIMARY KEY or UNIQUE
+// constraint) of the tables the import fills, keeping each definition in
+// import_pending_indexes; returns how many were dropped. Constraints stay, so
+// inserts still check them.
+int DeferIndexes(Connection& target);
+// Makes every index import_pending_indexes holds, one transaction each;
+// returns how many.
+int RestoreIndexes(Connection& target);
 // After rows were inserted with explicit ids: PostgreSQL identity columns
 // must continue past them (SQLite takes MAX(rowid) + 1 by itself); and
-// caches keyed on data_generation must see the new data.
+// caches keyed on data_generation must see the new data; PostgreSQL gets
+// its planner statistics (ANALYZE).
 void FinishTarget(Connection& target);
 
 }  // namespace pb::db::import

@@ -13,11 +13,10 @@ namespace pb::db {
 #define PB_LIBPQ_FUNCTIONS(X)                                                             \
   X(PQclear) X(PQcmdStatus) X(PQconsumeInput) X(PQnotifies) X(PQsocket) X(PQcmdTuples) X(PQconnectdbParams) X(PQerrorMessage)       \
   X(PQexec) X(PQexecPrepared) X(PQfinish) X(PQfreemem) X(PQftype) X(PQgetisnull)        \
-  X(PQgetlength) X(PQgetvalue) X(PQnfields) X(PQntuples) X(PQprepare)                   \
+  X(PQgetlength) X(PQgetResult) X(PQgetvalue) X(PQnfields) X(PQntuples) X(PQprepare) X(PQputCopyData) X(PQputCopyEnd)                   \
   X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus)                       \
   X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus) X(PQunescapeBytea)         \
-  X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync) X(PQsendQueryPrepared) \
-  X(PQgetResult)
+  X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync) X(PQsendQueryPrepared)
 
 struct LibPq {
   PB_LIBPQ_FUNCTIONS(PB_SHARED_FUNCTION)

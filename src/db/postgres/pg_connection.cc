@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -251,6 +252,38 @@ class PgConnection final : public Connection {
   void Sync() override {
     if (queued_.empty()) return;
     Pq().PQclear(SyncPipeline(false));
+  }
+
+  bool CanCopyIn() const override { return true; }
+  void CopyIn(std::string_view copy_sql, std::string_view rows) override {
+    ++executed_;
+    std::string sql(copy_sql);
+    PGresult* res = Pq().PQexec(conn_, sql.c_str());
+    if (Pq().PQresultStatus(res) != PGRES_COPY_IN) Throw(res, "copy: " + sql.substr(0, 200));
+    Pq().PQclear(res);
+    // libpq takes an int length: send big batches in pieces.
+    constexpr size_t kPiece = 1 << 20;
+    bool sent = true;
+    for (size_t at = 0; sent && at < rows.size(); at += kPiece) {
+      size_t n = std::min(kPiece, rows.size() - at);
+      sent = Pq().PQputCopyData(conn_, rows.data() + at, static_cast<int>(n)) == 1;
+    }
+    // A failed send still ends the COPY, so the connection leaves COPY mode;
+    // the server's error then comes back as the result.
+    if (Pq().PQputCopyEnd(conn_, sent ? nullptr : "patchbay: sending rows failed") != 1) {
+      throw DbError(DbError::Kind::kUnavailable,
+                    "copy: " + Trimmed(Pq().PQerrorMessage(conn_)));
+    }
+    PGresult* failed = nullptr;
+    while (PGresult* r = Pq().PQgetResult(conn_)) {
+      if (Pq().PQresultStatus(r) != PGRES_COMMAND_OK && !failed) {
+        failed = r;
+      } else {
+        Pq().PQclear(r);
+      }
+    }
+    if (failed) Throw(failed, "copy: " + sql.substr(0, 200));
+    last_idle_ = Idle();
   }
 
   bool Listen(std::string_view channel) override {
