@@ -22,7 +22,7 @@
 // stay linked from the archive: they need none of those tables.
 //
 // So the binary is not linked against them. Each function the archives call
-// is defined here as a two-instruction jump through a slot; the first call of
+// is defined here as a short jump through a slot; the first call of
 // any function of a library dlopen()s it, fills all its slots with dlsym()
 // and jumps on. The jump does not touch the argument registers, so it needs
 // no knowledge of the function's signature. x86-64 only; CMake links the
