@@ -5,27 +5,33 @@ a real archive is ingested by other processes.
 
   1. a fresh database (SQLite file, or --database postgresql://...) with the
      archive's project; `patchbay serve --threads 2`;
-  2. --clients streams (default 1,000) opened through one selectors loop
-     (non-blocking sockets, no thread per client), all on /api/events/stream;
+  2. --clients streams (default 1,000), all on /api/events/stream, held by
+     bench/sse_reader (C++, one epoll thread: build/sse_reader, next to the
+     binary), which times every delivery; or, with --reader python, by one
+     selectors loop in this process plus --probes timed clients (the old
+     way, kept to compare);
   3. --mails mails of the archive fed one `patchbay parsemail` process each,
      as an MTA delivers them (every mail its own commit), --ingesters at once;
-  4. latency, at --probes clients (default 10) held by a process of their
-     own and subscribed after all the others, so the server serves them
-     last: arrival time minus the event's `date` (set when the row is
+  4. latency: arrival time minus the event's `date` (set when the row is
      inserted, before the commit and the writer's fsync, so the figure is
-     an upper bound of commit-to-client latency). The other clients are
-     read by this process, which counts what they get: a Python loop over
-     1,000 sockets is itself too slow on a loaded 2-core machine to time
-     the server with.
+     an upper bound of commit-to-client latency). sse_reader gives it for
+     every delivery, over all clients and over the 10 subscribed last, and
+     the spread (arrival minus the event's first arrival at any client:
+     the fan-out alone). --reader python times only --probes clients
+     (default 10) held by a process of their own and subscribed last, and
+     its 1,000-socket Python loop competes with the server for the CPU.
 
 Prints the server's RSS (VmRSS, /proc) idle, with the clients connected
-and at the end, the delivered count, and latency p50/p99/max.
+and at the end, the delivered count, latency p50/p99/max, and the server's
+(and the reader's) CPU time per delivery.
 
 usage: sse_bench.py --binary build/patchbay [--shared ../shared]
-                    [--clients 1000] [--mails 300] [--database URL]"""
+                    [--clients 1000] [--mails 300] [--database URL]
+                    [--reader c|python] [--server-threads 2]"""
 
 import argparse
 import datetime
+import json
 import multiprocessing
 import os
 import re
@@ -143,6 +149,16 @@ def main():
     ap.add_argument("--mails", type=int, default=300)
     ap.add_argument("--ingesters", type=int, default=1)
     ap.add_argument("--database", default="")
+    ap.add_argument("--reader", choices=["c", "python"], default="c")
+    ap.add_argument("--server-threads", type=int, default=2)
+    ap.add_argument("--perf", default="", help="record the server with `perf record -g` into this file")
+    ap.add_argument("--dump", default="", help="sse_reader --dump FILE: each event's id, date, first arrival")
+    ap.add_argument("--server-wrapper", default="",
+                    help="a command the server runs under, e.g. 'strace -c -f -o FILE' or "
+                         "'valgrind --tool=callgrind --callgrind-out-file=FILE' (counts, not times)")
+    ap.add_argument("--perf-stat", action="store_true",
+                    help="count the server's instructions (user, kernel) and context switches while "
+                         "ingesting (`perf stat`): steadier than CPU time on a loaded machine")
     a = ap.parse_args()
     archive = os.path.join(a.shared, ARCHIVE)
     if not os.path.exists(archive):
@@ -159,12 +175,14 @@ def main():
         data = subprocess.run(["zstd", "-dcq", archive], check=True, capture_output=True).stdout
         mails = [m for m in re.split(rb"(?m)^(?=From )", data) if m.startswith(b"From ")][:a.mails]
 
-        srv = subprocess.Popen([binary, "serve", "--database", db, "--listen", "127.0.0.1:0",
-                                "--threads", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        srv = subprocess.Popen(a.server_wrapper.split() + [binary, "serve", "--database", db, "--listen", "127.0.0.1:0",
+                                "--threads", str(a.server_threads)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         port = int(srv.stdout.readline().strip().rsplit(":", 1)[1].rstrip("/"))
         time.sleep(0.5)
         rss_idle = rss_kb(srv.pid)
 
+        if a.reader == "c":
+            return run_c_reader(a, binary, db, mails, srv, port, rss_idle)
         load = Clients(port, a.clients - a.probes, timed=False)
         deadline = time.time() + 120
         while load.connected < a.clients - a.probes and time.time() < deadline:
@@ -217,6 +235,78 @@ def main():
             s.close()
         srv.terminate()
         srv.wait(timeout=30)
+
+
+def run_c_reader(a, binary, db, mails, srv, port, rss_idle):
+    reader_bin = os.path.join(os.path.dirname(binary), "sse_reader")
+    reader = subprocess.Popen([reader_bin, "--port", str(port), "--clients", str(a.clients)]
+                              + (["--dump", a.dump] if a.dump else []),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    ready = reader.stdout.readline().split()
+    if not ready or ready[0] != "ready":
+        sys.exit("sse_reader did not start")
+    time.sleep(0.5)
+    rss_connected = rss_kb(srv.pid)
+    print("clients connected: %s of %d (one sse_reader process)" % (ready[1], a.clients))
+    perf = stat = None
+    if a.perf:
+        perf = subprocess.Popen(["perf", "record", "-g", "-o", a.perf, "-p", str(srv.pid)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if a.perf_stat:
+        stat = subprocess.Popen(["perf", "stat", "-x", ",", "-e",
+                                 "instructions:u,instructions:k,context-switches", "-p", str(srv.pid)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def ingest(part):
+        for m in part:
+            subprocess.run([binary, "parsemail", "--database", db], input=m, capture_output=True)
+
+    parts = [mails[i::a.ingesters] for i in range(a.ingesters)]
+    workers = [threading.Thread(target=ingest, args=(p,)) for p in parts]
+    t0 = time.time()
+    cpu0 = cpu_s(srv.pid)
+    reader_cpu0 = cpu_s(reader.pid)
+    for w in workers:
+        w.start()
+    peak = rss_connected
+    while any(w.is_alive() for w in workers):
+        time.sleep(0.5)
+        peak = max(peak, rss_kb(srv.pid))
+    ingest_s = time.time() - t0
+    time.sleep(2)  # what is still on its way
+    cpu = cpu_s(srv.pid) - cpu0
+    reader_cpu = cpu_s(reader.pid) - reader_cpu0
+    counts = {}
+    for p in (perf, stat):
+        if p:
+            p.send_signal(2)
+            err = p.communicate()[1]
+            for line in (err or "").splitlines():
+                f = line.split(",")
+                if len(f) > 2 and f[0].strip().isdigit():
+                    counts[f[2]] = int(f[0])
+    out, _ = reader.communicate("stop\n", timeout=60)
+    res = json.loads(out.strip().splitlines()[-1])
+    rss_end = rss_kb(srv.pid)
+    n = res["deliveries"]
+    print("mails: %d in %.1f s by %d ingester(s); events: %d; deliveries: %d (expected %d)"
+          % (len(mails), ingest_s, a.ingesters, res["events"], n, res["events"] * res["connected"]))
+    print("server RSS: idle %.1f MB, %d clients %.1f MB, peak while ingesting %.1f MB, end %.1f MB"
+          % (rss_idle / 1024, res["connected"], rss_connected / 1024, peak / 1024, rss_end / 1024))
+    for key, what in (("latency", "event date -> client, all clients"),
+                      ("spread", "first client -> client (fan-out), all clients"),
+                      ("last10_latency", "event date -> client, 10 subscribed last"),
+                      ("last10_spread", "fan-out, 10 subscribed last")):
+        p = res[key]
+        print("%-48s p50 %6.1f  p99 %6.1f  max %6.1f ms  (%d samples)"
+              % (what + ":", p["p50_ms"], p["p99_ms"], p["max_ms"], p["n"]))
+    print("server CPU while ingesting: %.2f s (%.2f us per delivered event); reader CPU %.2f s (%.2f us)"
+          % (cpu, cpu * 1e6 / max(1, n), reader_cpu, reader_cpu * 1e6 / max(1, n)))
+    if counts:
+        print("server per delivery: %s" % ", ".join("%s %.0f" % (k, v / max(1, n)) for k, v in counts.items()))
+    print("load average at the end: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
+    srv.terminate()
+    srv.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -9,15 +9,22 @@
 # parser and marshaller), request_body_fuzzer (api/request_body: JSON, form,
 # multipart), query_filter_fuzzer (list query strings through the API
 # handler onto SQLite), http_request_fuzzer (raw bytes of a connection to
-# the real server and site, over loopback: request parser, limits, routes).
+# the real server and site, over loopback: request parser, limits, routes),
+# mbox_split_fuzzer (the parsearchive mbox splitter, whole against in pieces).
+# Needs clang and its libFuzzer runtime (scripts/fuzz_toolchain.sh). Without
+# them it says so and exits 77, which ctest counts as skipped: the normal
+# build and CI need only g++ (their fuzz_replay_* tests replay the seeds
+# without libFuzzer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/fuzz_toolchain.sh
 seconds=${1:-60}
 target=${2:-parse_mail_fuzzer}
-if [ ! -f build-fuzz/build.ninja ]; then
-  CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DPATCHBAY_FUZZ=ON -DPATCHBAY_TESTS=OFF -DPATCHBAY_BENCH=OFF >/dev/null
+if ! find_fuzz_toolchain; then
+  fuzz_toolchain_missing fuzz.sh
+  exit 77
 fi
+configure_fuzz_tree
 ninja -C build-fuzz -j"$(nproc)" "$target" >/dev/null
 corpus=build-fuzz/corpus/$target
 crashes=build-fuzz/crashes/$target

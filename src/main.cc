@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/open_db.h"
 #include "cli/serve_malloc.h"
 
 namespace {
@@ -46,9 +47,10 @@ const std::map<std::string, Command> kCommands = {
     {"cron", {pb::cli::Cron, "send notifications, expire confirmations, retry queued mail",
       "[--database URL] [--quiet] [--mail-config FILE] [--site-url URL] [--smtp-host H] ...\n"
       "exit 1 when a mail could not be delivered (it stays queued); see docs/mail.md"}},
-    {"webhook", {pb::cli::Webhook, "add, list or remove webhooks, see their deliveries, send due ones",
+    {"webhook", {pb::cli::Webhook, "add, list, enable, disable or remove webhooks, see their deliveries, send due ones",
       "[--database URL] add --project P --url URL [--secret S] [--events CAT,...] | list\n"
-      "                      | remove ID | deliveries ID [--limit N] | run [--all] [--site-url URL]"}},
+      "                      | enable ID | disable ID | remove ID | deliveries ID [--limit N]\n"
+      "                      | run [--all] [--site-url URL]"}},
     {"mail", {pb::cli::Mail, "list, send or test the outgoing mail queue",
       "[--database URL] list | send [--all] | test ADDRESS   [--mail-config FILE] ..."}},
     {"state", {pb::cli::State, "list, add, edit or delete patch states",
@@ -102,5 +104,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (it->first == "serve") pb::cli::ReexecServeWithTcmalloc(argv);
-  return it->second.run(pb::cli::Args(argv + 2, argv + argc));
+  // Commands handle the errors they expect; anything else (the database
+  // going away mid-command among them) ends here as one line and an exit
+  // code, never as std::terminate.
+  try {
+    return it->second.run(pb::cli::Args(argv + 2, argv + argc));
+  } catch (const std::exception& e) {
+    return pb::cli::ReportUncaught(it->first, e);
+  }
 }

@@ -93,8 +93,8 @@ const std::vector<Route>& Routes() {
       // patchbay extension (docs/webhooks.md): superusers only.
       {Parse("webhooks/"), kAllowReadCreate, WebhookListView, "Webhook List",
        "get:\nList webhooks.\n\npost:\nAdd a webhook.", true},
-      {Parse("webhooks/{int}/"), "GET, DELETE, HEAD, OPTIONS", WebhookDetailView, "Webhook Detail",
-       "get:\nShow a webhook.\n\ndelete:\nRemove a webhook.", true},
+      {Parse("webhooks/{int}/"), kAllowAll, WebhookDetailView, "Webhook Detail",
+       "get:\nShow a webhook.\n\nput:\nEnable or disable a webhook.\n\npatch:\nEnable or disable a webhook.\n\ndelete:\nRemove a webhook.", true},
       {Parse("webhooks/{int}/deliveries/"), kAllowRead, WebhookDeliveryListView,
        "Webhook Delivery List", "List a webhook's deliveries and their attempts.", true},
   };

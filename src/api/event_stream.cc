@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -49,6 +50,18 @@ void AppendMessage(std::string& out, const EventRec& e, std::string_view json) {
   out += "\n\n";
 }
 
+// A filter that every event passes: such a client gets a round's messages
+// as one shared piece.
+bool PassesEverything(const db::read::EventFilter& f) {
+  return !f.projects && !f.series && !f.patches && !f.covers && !f.category && !f.actor &&
+         !f.since && !f.before && !f.exclude_comment_events;
+}
+
+// Clients whose events render alike: same API version and root.
+std::string AudienceKey(const EventSubscription& s) {
+  return std::to_string(s.version) + (s.versioned ? "v" : "u") + s.api_root;
+}
+
 class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
  public:
   explicit Hub(EventHubOptions options) : options_(std::move(options)) {}
@@ -57,9 +70,13 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
   void Run() { thread_ = std::thread([this] { Loop(); }); }
 
   void Subscribe(EventSubscription sub) override {
+    Client c;
+    c.audience = AudienceKey(sub);
+    c.everything = PassesEverything(sub.filter);
+    c.sub = std::move(sub);
     std::lock_guard lock(mu_);
     if (stopping_) return;
-    incoming_.push_back(std::move(sub));
+    incoming_.push_back(std::move(c));
     wake_.notify_one();
   }
 
@@ -84,6 +101,21 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
     }
     Context ctx;
     std::map<db::Id, std::string> json;  // by event id, this round
+  };
+
+  // One subscriber as the hub keeps it.
+  struct Client {
+    EventSubscription sub;
+    std::string audience;     // AudienceKey(sub), computed once
+    bool everything = false;  // PassesEverything(sub.filter)
+    bool gone = false;        // its stream ended: dropped after the round
+  };
+
+  // A round's events rendered for one audience: each message formatted
+  // once, and all of them as one piece for the clients without a filter.
+  struct Rendered {
+    std::vector<std::string> messages;  // by row; empty until needed
+    std::string all;                    // empty until needed
   };
 
   void Loop() {
@@ -136,33 +168,54 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
     }
   }
 
-  // New events since last_seen_, to every client that is caught up.
+  // New events since last_seen_, to every client that is caught up. Each
+  // event is formatted once per audience; each client gets one Send per
+  // round (one write, however many events); and each round starts at a
+  // random client, so no client is always the last one served (a fixed
+  // order made the last subscribers wait for 999 writes every time).
   void Deliver() {
     for (;;) {
       db::ReadSnapshot snapshot(*state_.conn);
       auto rows = db::read::EventsAfter(*state_.conn, {}, last_seen_, kBatch);
       if (rows.empty()) return;
       std::map<std::string, Renderer> renderers;
+      std::map<std::string_view, Rendered> rendered;
+      auto message = [&](const Client& c, size_t i) -> const std::string& {
+        Rendered& r = rendered[c.audience];
+        if (r.messages.empty()) r.messages.resize(rows.size());
+        std::string& m = r.messages[i];
+        if (m.empty()) AppendMessage(m, rows[i], Json(renderers, c, rows[i]));
+        return m;
+      };
+      auto all = [&](const Client& c) -> const std::string& {
+        Rendered& r = rendered[c.audience];
+        if (r.all.empty()) {
+          for (size_t i = 0; i < rows.size(); ++i) r.all += message(c, i);
+        }
+        return r.all;
+      };
       db::Id before = last_seen_;
       last_seen_ = rows.back().id;
-      std::string out;
-      for (auto it = subs_.begin(); it != subs_.end();) {
-        if (it->cursor < before) {  // still catching up: CatchUp sends these
-          ++it;
-          continue;
-        }
-        out.clear();
-        for (const auto& e : rows) {
-          if (e.id <= it->cursor || !db::read::EventMatches(it->filter, e)) continue;
-          AppendMessage(out, e, Json(renderers, *it, e));
-        }
-        it->cursor = std::max(it->cursor, last_seen_);
-        if (!out.empty() && !it->sink->Send(out)) {
-          it = subs_.erase(it);
+      const size_t n = subs_.size();
+      const size_t start = n ? std::uniform_int_distribution<size_t>(0, n - 1)(shuffle_) : 0;
+      for (size_t k = 0; k < n; ++k) {
+        Client& c = subs_[(start + k) % n];
+        if (c.sub.cursor < before) continue;  // still catching up: CatchUp sends these
+        bool sent = true;
+        if (c.everything && c.sub.cursor < rows.front().id) {
+          sent = c.sub.sink->Send(all(c));
         } else {
-          ++it;
+          out_.clear();
+          for (size_t i = 0; i < rows.size(); ++i) {
+            if (rows[i].id <= c.sub.cursor || !db::read::EventMatches(c.sub.filter, rows[i])) continue;
+            out_ += message(c, i);
+          }
+          if (!out_.empty()) sent = c.sub.sink->Send(out_);
         }
+        c.sub.cursor = std::max(c.sub.cursor, last_seen_);
+        c.gone = !sent;
       }
+      std::erase_if(subs_, [](const Client& c) { return c.gone; });
       if (static_cast<int64_t>(rows.size()) < kBatch) return;
     }
   }
@@ -171,37 +224,30 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
   // each per round, from the database, with their own filter.
   void CatchUp() {
     bool any = false;
-    for (const auto& s : subs_) any = any || s.cursor < last_seen_;
+    for (const auto& c : subs_) any = any || c.sub.cursor < last_seen_;
     if (!any) return;
     db::ReadSnapshot snapshot(*state_.conn);
     std::map<std::string, Renderer> renderers;
-    std::string out;
-    for (auto it = subs_.begin(); it != subs_.end();) {
-      if (it->cursor >= last_seen_ || it->sink->queued() >= kCatchUpQueued) {
-        ++it;
-        continue;
-      }
-      auto rows = db::read::EventsAfter(*state_.conn, it->filter, it->cursor, kBatch);
-      out.clear();
-      for (const auto& e : rows) AppendMessage(out, e, Json(renderers, *it, e));
+    for (auto& c : subs_) {
+      auto& s = c.sub;
+      if (s.cursor >= last_seen_ || s.sink->queued() >= kCatchUpQueued) continue;
+      auto rows = db::read::EventsAfter(*state_.conn, s.filter, s.cursor, kBatch);
+      out_.clear();
+      for (const auto& e : rows) AppendMessage(out_, e, Json(renderers, c, e));
       // A short page is everything that matches up to now, so the client
       // is level with last_seen_ (and perhaps past it).
-      db::Id reached = rows.empty() ? it->cursor : rows.back().id;
-      it->cursor = static_cast<int64_t>(rows.size()) < kBatch ? std::max(reached, last_seen_) : reached;
-      if (!out.empty() && !it->sink->Send(out)) {
-        it = subs_.erase(it);
-      } else {
-        ++it;
-      }
+      db::Id reached = rows.empty() ? s.cursor : rows.back().id;
+      s.cursor = static_cast<int64_t>(rows.size()) < kBatch ? std::max(reached, last_seen_) : reached;
+      if (!out_.empty() && !s.sink->Send(out_)) c.gone = true;
     }
+    std::erase_if(subs_, [](const Client& c) { return c.gone; });
   }
 
   // The event's JSON for this client's version and origin, rendered once.
-  const std::string& Json(std::map<std::string, Renderer>& renderers, const EventSubscription& s,
+  const std::string& Json(std::map<std::string, Renderer>& renderers, const Client& c,
                           const EventRec& e) {
-    std::string key = std::to_string(s.version) + (s.versioned ? "v" : "u") + s.api_root;
-    auto it = renderers.find(key);
-    if (it == renderers.end()) it = renderers.try_emplace(key, state_, s).first;
+    auto it = renderers.find(c.audience);
+    if (it == renderers.end()) it = renderers.try_emplace(c.audience, state_, c.sub).first;
     auto& r = it->second;
     auto j = r.json.find(e.id);
     if (j != r.json.end()) return j->second;
@@ -211,7 +257,7 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
   }
 
   void Broadcast(std::string_view bytes) {
-    std::erase_if(subs_, [&](EventSubscription& s) { return !s.sink->Send(bytes); });
+    std::erase_if(subs_, [&](Client& c) { return !c.sub.sink->Send(bytes); });
   }
 
   EventHubOptions options_;
@@ -219,11 +265,13 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
-  std::vector<EventSubscription> incoming_;  // under mu_
+  std::vector<Client> incoming_;  // under mu_
   // The hub thread's own.
   ThreadState state_;
-  std::vector<EventSubscription> subs_;
+  std::vector<Client> subs_;
   db::Id last_seen_ = -1;
+  std::minstd_rand shuffle_{std::random_device{}()};  // where Deliver's rounds start
+  std::string out_;   // one client's bytes of a round; keeps its capacity
 };
 
 // Last-Event-ID, else ?since_id=: a non-negative event id.

@@ -1,5 +1,5 @@
 // /api/webhooks/ (patchbay extension, api/webhooks.cc): superusers list,
-// add and remove webhooks and read their delivery log.
+// add, enable, disable and remove webhooks and read their delivery log.
 #pragma once
 
 #include "api/context.h"
@@ -13,5 +13,6 @@ http::Response WebhookDetailView(Context& ctx, const RouteArgs& args);
 http::Response WebhookDeliveryListView(Context& ctx, const RouteArgs& args);
 http::Response WebhookCreateView(Context& ctx, const RouteArgs& args);  // POST webhooks/
 http::Response WebhookDeleteView(Context& ctx, const RouteArgs& args);  // DELETE webhooks/{id}/
+http::Response WebhookUpdateView(Context& ctx, const RouteArgs& args);  // PUT/PATCH webhooks/{id}/
 
 }  // namespace pb::api

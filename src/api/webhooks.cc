@@ -1,11 +1,15 @@
 // /api/webhooks/ (patchbay extension, docs/webhooks.md): superusers list,
-// add and remove a project's webhooks and read their delivery log. Others
+// add, enable, disable and remove a project's webhooks and read their
+// delivery log. A database server that goes away during a write is thrown
+// on to api/app.cc, which answers 503 as for every other request. Others
 // get DRF's 403. Not in the index or upstream's schema: clients that only
 // know Patchwork never see it.
 #include <algorithm>
 #include <variant>
 
+#include "api/drf_fields.h"
 #include "api/json_writer.h"
+#include "api/pagination.h"
 #include "api/request_body.h"
 #include "api/response.h"
 #include "api/views.h"
@@ -19,7 +23,7 @@
 namespace pb::api {
 namespace {
 
-constexpr std::string_view kAllowDetail = "GET, DELETE, HEAD, OPTIONS";
+constexpr std::string_view kAllowDetail = kAllowAll;
 
 bool Superuser(const Context& ctx) { return ctx.user && ctx.user->is_superuser; }
 
@@ -60,6 +64,46 @@ std::string Text(const boost::json::value* v) {
   return "";
 }
 
+void WriteDelivery(JsonWriter& w, const db::read::WebhookDeliveryRec& d) {
+  w.BeginObject();
+  w.Key("id");
+  w.Int(d.id);
+  w.Key("delivery");
+  w.String(d.uuid);
+  w.Key("event_id");
+  w.Int(d.event_id);
+  w.Key("category");
+  w.String(d.category);
+  w.Key("status");
+  w.String(d.status);
+  w.Key("created");
+  w.String(FormatIsoDate(d.created));
+  w.Key("attempts");
+  w.Int(d.attempts);
+  w.Key("next_attempt");
+  if (d.status == "pending") w.String(FormatIsoDate(d.next_attempt)); else w.Null();
+  w.Key("finished");
+  if (d.finished) w.String(FormatIsoDate(*d.finished)); else w.Null();
+  w.Key("last_error");
+  w.String(d.last_error);
+  w.Key("attempt_log");
+  w.BeginArray();
+  for (const auto& a : d.attempt_log) {
+    w.BeginObject();
+    w.Key("date");
+    w.String(FormatIsoDate(a.date));
+    w.Key("response_code");
+    if (a.response_code) w.Int(a.response_code); else w.Null();
+    w.Key("error");
+    w.String(a.error);
+    w.Key("duration_ms");
+    w.Int(a.duration_us / 1000);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
 }  // namespace
 
 http::Response WebhookListView(Context& ctx, const RouteArgs&) {
@@ -82,61 +126,24 @@ http::Response WebhookDetailView(Context& ctx, const RouteArgs& args) {
   return JsonResponse(200, std::move(body), kAllowDetail);
 }
 
+
+// Newest first, paged like every other list (`page`, `per_page`, Link).
 http::Response WebhookDeliveryListView(Context& ctx, const RouteArgs& args) {
   if (!Superuser(ctx)) return PermissionDenied(ctx, kAllowRead);
   if (!db::FindWebhook(ctx.conn(), args.id)) return NotFoundJson(kAllowRead);
-  int64_t limit = 50;
-  if (auto l = ctx.params.Last("limit")) {
-    try {
-      limit = std::clamp<int64_t>(std::stoll(std::string(*l)), 1, 500);
-    } catch (const std::exception&) {
-      return DetailError(400, "limit must be a number.", kAllowRead);
-    }
-  }
+  auto page = ResolvePage(ctx.params, db::read::CountWebhookDeliveries(ctx.conn(), args.id));
+  if (!page) return DetailError(404, "Invalid page.", kAllowRead);
   std::string body;
   JsonWriter w(body);
   w.BeginArray();
-  for (const auto& d : db::read::ListWebhookDeliveries(ctx.conn(), args.id, limit)) {
-    w.BeginObject();
-    w.Key("id");
-    w.Int(d.id);
-    w.Key("delivery");
-    w.String(d.uuid);
-    w.Key("event_id");
-    w.Int(d.event_id);
-    w.Key("category");
-    w.String(d.category);
-    w.Key("status");
-    w.String(d.status);
-    w.Key("created");
-    w.String(FormatIsoDate(d.created));
-    w.Key("attempts");
-    w.Int(d.attempts);
-    w.Key("next_attempt");
-    if (d.status == "pending") w.String(FormatIsoDate(d.next_attempt)); else w.Null();
-    w.Key("finished");
-    if (d.finished) w.String(FormatIsoDate(*d.finished)); else w.Null();
-    w.Key("last_error");
-    w.String(d.last_error);
-    w.Key("attempt_log");
-    w.BeginArray();
-    for (const auto& a : d.attempt_log) {
-      w.BeginObject();
-      w.Key("date");
-      w.String(FormatIsoDate(a.date));
-      w.Key("response_code");
-      if (a.response_code) w.Int(a.response_code); else w.Null();
-      w.Key("error");
-      w.String(a.error);
-      w.Key("duration_ms");
-      w.Int(a.duration_us / 1000);
-      w.EndObject();
+  if (page->count > 0) {
+    for (const auto& d :
+         db::read::ListWebhookDeliveries(ctx.conn(), args.id, page->size, page->offset())) {
+      WriteDelivery(w, d);
     }
-    w.EndArray();
-    w.EndObject();
   }
   w.EndArray();
-  return JsonResponse(200, std::move(body), kAllowRead);
+  return PagedResponse(ctx, *page, std::move(body), kAllowRead);
 }
 
 http::Response WebhookCreateView(Context& ctx, const RouteArgs&) {
@@ -188,6 +195,31 @@ http::Response WebhookDeleteView(Context& ctx, const RouteArgs& args) {
   r.status = 204;
   r.headers = {{"Allow", std::string(kAllowDetail)}};
   return r;
+}
+
+// PUT/PATCH webhooks/{id}/: `active` is the one writable field.
+http::Response WebhookUpdateView(Context& ctx, const RouteArgs& args) {
+  if (!Superuser(ctx)) return PermissionDenied(ctx, kAllowDetail);
+  if (!db::FindWebhook(ctx.conn(), args.id)) return NotFoundJson(kAllowDetail);
+  auto parsed = ParseRequestBody(ctx.req, kAllowDetail);
+  if (auto* err = std::get_if<http::Response>(&parsed)) return std::move(*err);
+  const RequestData& data = std::get<RequestData>(parsed);
+  FieldErrors errs;
+  if (!data.is_object()) {
+    errs.Add("detail", std::string("Invalid data. Expected a dictionary, but got ") +
+                           RequestData::PyTypeName(data.json()) + ".");
+    return ValidationErrorResponse(errs, kAllowDetail);
+  }
+  Input in{data, ctx.req.method == "PATCH", errs};
+  auto active = ReadBool(in, {.name = "active"});
+  if (!errs.empty()) return ValidationErrorResponse(errs, kAllowDetail);
+  if (active.set && active.value) {
+    Status s = service::SetWebhookActive(ctx.conn(), args.id, *active.value);
+    if (s.code() == Code::kNotFound) return NotFoundJson(kAllowDetail);
+    if (!s.ok()) return ServerError();
+    AfterWrite(ctx);
+  }
+  return WebhookDetailView(ctx, args);
 }
 
 }  // namespace pb::api

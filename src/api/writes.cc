@@ -36,6 +36,7 @@ const WriteRoute kWrites[] = {
     {"Project Detail", "PUT PATCH", ProjectUpdateView},
     {"Webhook List", "POST", WebhookCreateView},
     {"Webhook Detail", "DELETE", WebhookDeleteView},
+    {"Webhook Detail", "PUT PATCH", WebhookUpdateView},
 };
 
 bool HasWord(std::string_view list, std::string_view word) {

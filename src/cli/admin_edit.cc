@@ -4,10 +4,10 @@
 // plain words; nothing here prints a database error for a user mistake.
 #include <charconv>
 #include <cstdio>
-#include <iostream>
 
 #include "cli/admin_edit.h"
 #include "cli/open_db.h"
+#include "cli/stdin_line.h"
 #include "db/accounts.h"
 #include "db/admin.h"
 #include "db/mail_store.h"
@@ -49,14 +49,6 @@ std::optional<int64_t> ParseId(const std::string& s) {
   return v;
 }
 
-bool IsSlug(const std::string& s) {
-  if (s.empty()) return false;
-  for (unsigned char ch : s) {
-    if (!(std::isalnum(ch) || ch == '-' || ch == '_' || ch >= 0x80)) return false;
-  }
-  return true;
-}
-
 void Commit(db::Connection& c, db::Transaction& tx) {
   db::BumpGeneration(c);
   tx.Commit();
@@ -75,6 +67,30 @@ bool TakeField(Args& args, const std::string& name, std::string& field) {
 
 }  // namespace
 
+bool IsSlug(const std::string& s) {
+  if (s.empty()) return false;
+  for (unsigned char ch : s) {
+    if (!(std::isalnum(ch) || ch == '-' || ch == '_' || ch >= 0x80)) return false;
+  }
+  return true;
+}
+
+int RunVerbCommand(const Args& in, std::string_view usage, const VerbCommand& verb_command) {
+  Args args = in;
+  std::string url = TakeDatabaseUrl(args);
+  auto show_usage = [usage] {
+    std::fprintf(stderr, "%.*s", static_cast<int>(usage.size()), usage.data());
+    return 2;
+  };
+  if (args.empty()) return show_usage();
+  std::string verb = args[0];
+  args.erase(args.begin());
+  auto conn = OpenMigrated(url);
+  if (!conn) return 1;
+  int rc = verb_command(*conn, verb, args);
+  return rc == kShowUsage ? show_usage() : rc;
+}
+
 const char* const kProjectAdminUsage =
     "       patchbay project edit LINKNAME [--linkname L] [--name N] [--listid ID]\n"
     "                         [--listemail A] [--subject-match RE] [--web-url U] [--scm-url U]\n"
@@ -90,7 +106,7 @@ const char* const kProjectAdminUsage =
     "       patchbay project rule-priority LINKNAME PATH-GLOB PRIORITY\n";
 
 int ProjectAdmin(db::Connection& c, const std::string& verb, Args& args) {
-  if (args.empty()) return -1;
+  if (args.empty()) return kShowUsage;
   auto p = db::FindProject(c, args[0]);
   if (!p) return Fail("no project '" + args[0] + "'");
   args.erase(args.begin());
@@ -127,7 +143,7 @@ int ProjectAdmin(db::Connection& c, const std::string& verb, Args& args) {
     if (notify.bad || tags.bad || supersede.bad) {
       return Fail("--send-notifications, --use-tags and --supersede-revisions take yes or no");
     }
-    if (!args.empty()) return -1;
+    if (!args.empty()) return kShowUsage;
     if (notify.present) n.send_notifications = notify.value;
     if (tags.present) n.use_tags = tags.value;
     if (!IsSlug(n.linkname)) return Fail("the linkname must be letters, digits, '-' or '_'");
@@ -144,7 +160,7 @@ int ProjectAdmin(db::Connection& c, const std::string& verb, Args& args) {
   }
   if (verb == "delete") {
     bool with_patches = TakeFlag(args, "--with-patches");
-    if (!args.empty()) return -1;
+    if (!args.empty()) return kShowUsage;
     db::Transaction tx(c);
     int64_t patches = db::CountProjectPatches(c, p->id);
     if (patches > 0 && !with_patches) {
@@ -203,7 +219,7 @@ int ProjectAdmin(db::Connection& c, const std::string& verb, Args& args) {
                 args[1].c_str());
     return 0;
   }
-  return -1;
+  return kShowUsage;
 }
 
 const char* const kUserAdminUsage =
@@ -215,7 +231,7 @@ const char* const kUserAdminUsage =
     "       patchbay user delete USERNAME [--undelegate] [--with-checks]\n";
 
 int UserAdmin(db::Connection& c, const std::string& verb, Args& args) {
-  if (args.empty()) return -1;
+  if (args.empty()) return kShowUsage;
   auto u = db::FindUserByUsername(c, args[0]);
   if (!u) return Fail("no user '" + args[0] + "'");
   args.erase(args.begin());
@@ -235,7 +251,7 @@ int UserAdmin(db::Connection& c, const std::string& verb, Args& args) {
     Flag su = TakeBool(args, "--superuser"), staff = TakeBool(args, "--staff"),
          active = TakeBool(args, "--active");
     if (su.bad || staff.bad || active.bad) return Fail("--superuser, --staff and --active take yes or no");
-    if (!args.empty()) return -1;
+    if (!args.empty()) return kShowUsage;
     if (su.present) n.is_superuser = su.value;
     if (staff.present) n.is_staff = staff.value;
     if (active.present) n.is_active = active.value;
@@ -256,9 +272,9 @@ int UserAdmin(db::Connection& c, const std::string& verb, Args& args) {
   }
   if (verb == "password") {
     std::string password = TakeOption(args, "--password");
-    if (!args.empty()) return -1;
+    if (!args.empty()) return kShowUsage;
     if (password.empty()) {
-      std::getline(std::cin, password);
+      ReadStdinLine(password);
       if (!password.empty() && password.back() == '\r') password.pop_back();
     }
     if (password.empty()) return Fail("an empty password is refused");
@@ -283,7 +299,7 @@ int UserAdmin(db::Connection& c, const std::string& verb, Args& args) {
   if (verb == "delete") {
     bool undelegate = TakeFlag(args, "--undelegate");
     bool with_checks = TakeFlag(args, "--with-checks");
-    if (!args.empty()) return -1;
+    if (!args.empty()) return kShowUsage;
     db::Transaction tx(c);
     auto f = db::UserFootprintOf(c, u->id);
     // Patches delegated to a deleted user would go with it (upstream's
@@ -303,240 +319,216 @@ int UserAdmin(db::Connection& c, const std::string& verb, Args& args) {
                 static_cast<long long>(f.bundles), static_cast<long long>(f.checks));
     return 0;
   }
-  return -1;
+  return kShowUsage;
 }
 
-int State(const Args& in) {
-  Args args = in;
-  std::string url = TakeDatabaseUrl(args);
-  auto usage = [] {
-    std::fprintf(stderr,
-                 "usage: patchbay state list\n"
-                 "       patchbay state add NAME [--slug S] [--ordering N] [--action-required yes|no]\n"
-                 "       patchbay state edit SLUG [--name N] [--slug S] [--ordering N]\n"
-                 "                       [--action-required yes|no]\n"
-                 "       patchbay state delete SLUG [--move-to SLUG]\n");
-    return 2;
-  };
-  if (args.empty()) return usage();
-  std::string verb = args[0];
-  args.erase(args.begin());
-  auto conn = OpenMigrated(url);
-  if (!conn) return 1;
-  db::Connection& c = *conn;
-  try {
-    if (verb == "list" && args.empty()) {
-      std::printf("%-4s %-22s %-22s %-8s %-8s %s\n", "id", "slug", "name", "ordering", "action", "patches");
-      for (const auto& s : db::ListStates(c)) {
-        std::printf("%-4lld %-22s %-22s %-8lld %-8s %lld\n", static_cast<long long>(s.id),
-                    s.slug.c_str(), s.name.c_str(), static_cast<long long>(s.ordering),
-                    s.action_required ? "yes" : "no", static_cast<long long>(s.patches));
-      }
-      return 0;
+namespace {
+
+const char* const kStateUsage =
+    "usage: patchbay state list\n"
+    "       patchbay state add NAME [--slug S] [--ordering N] [--action-required yes|no]\n"
+    "       patchbay state edit SLUG [--name N] [--slug S] [--ordering N]\n"
+    "                       [--action-required yes|no]\n"
+    "       patchbay state delete SLUG [--move-to SLUG]\n";
+
+int StateVerb(db::Connection& c, const std::string& verb, Args& args) {
+  if (verb == "list" && args.empty()) {
+    std::printf("%-4s %-22s %-22s %-8s %-8s %s\n", "id", "slug", "name", "ordering", "action", "patches");
+    for (const auto& s : db::ListStates(c)) {
+      std::printf("%-4lld %-22s %-22s %-8lld %-8s %lld\n", static_cast<long long>(s.id),
+                  s.slug.c_str(), s.name.c_str(), static_cast<long long>(s.ordering),
+                  s.action_required ? "yes" : "no", static_cast<long long>(s.patches));
     }
-    if (args.empty()) return usage();
-    std::string key = args[0];
-    args.erase(args.begin());
-    db::StateRow s;
-    if (verb == "add") {
-      s.name = key;
-      for (char ch : key) s.slug += std::isalnum(static_cast<unsigned char>(ch)) ? static_cast<char>(std::tolower(static_cast<unsigned char>(ch))) : '-';
-    } else {
-      auto found = db::FindState(c, key);
-      if (!found) return Fail("no state '" + key + "'");
-      s = *found;
-    }
-    if (verb == "add" || verb == "edit") {
-      TakeField(args, "--name", s.name);
-      TakeField(args, "--slug", s.slug);
-      std::string ordering = TakeOption(args, "--ordering");
-      Flag action = TakeBool(args, "--action-required");
-      if (action.bad) return Fail("--action-required takes yes or no");
-      if (!args.empty()) return usage();
-      if (action.present) s.action_required = action.value;
-      if (!ordering.empty()) {
-        auto o = ParseId(ordering);
-        if (!o && ordering != "0") return Fail("--ordering must be a whole number >= 0");
-        s.ordering = o.value_or(0);
-      } else if (verb == "add") {
-        int64_t max = -1;
-        for (const auto& st : db::ListStates(c)) max = std::max(max, st.ordering);
-        s.ordering = max + 1;
-      }
-      if (s.name.empty() || !IsSlug(s.slug)) return Fail("a state needs a name and a slug of letters, digits, '-' or '_'");
-      db::Transaction tx(c);
-      for (const auto& other : db::ListStates(c)) {
-        if (other.id == s.id) continue;
-        if (other.slug == s.slug) return Fail("state " + other.name + " already has the slug " + s.slug);
-        if (other.name == s.name) return Fail("a state named " + s.name + " exists");
-        if (other.ordering == s.ordering) {
-          return Fail("state " + other.name + " already has ordering " + std::to_string(s.ordering));
-        }
-      }
-      if (verb == "add") s.id = db::InsertState(c, s); else db::UpdateState(c, s);
-      Commit(c, tx);
-      std::printf("%s state %s (%s)\n", verb == "add" ? "added" : "updated", s.name.c_str(), s.slug.c_str());
-      return 0;
-    }
-    if (verb == "delete") {
-      std::string move_to = TakeOption(args, "--move-to");
-      if (!args.empty()) return usage();
-      db::Transaction tx(c);
-      if (s.patches > 0) {
-        if (move_to.empty()) {
-          return Fail(std::to_string(s.patches) + " patches are in state " + s.name +
-                      "; add --move-to SLUG to move them first (deleting would delete them)");
-        }
-        auto target = db::FindState(c, move_to);
-        if (!target || target->id == s.id) return Fail("no other state '" + move_to + "'");
-        db::MovePatchesToState(c, s.id, target->id);
-      }
-      if (db::ListStates(c).size() <= 1) return Fail("the last state cannot be deleted");
-      db::DeleteState(c, s.id);
-      Commit(c, tx);
-      std::printf("deleted state %s\n", s.name.c_str());
-      return 0;
-    }
-  } catch (const db::DbError& e) {
-    return Fail(std::string("database: ") + e.what());
+    return 0;
   }
-  return usage();
+  if (args.empty()) return kShowUsage;
+  std::string key = args[0];
+  args.erase(args.begin());
+  db::StateRow s;
+  if (verb == "add") {
+    s.name = key;
+    for (char ch : key) s.slug += std::isalnum(static_cast<unsigned char>(ch)) ? static_cast<char>(std::tolower(static_cast<unsigned char>(ch))) : '-';
+  } else {
+    auto found = db::FindState(c, key);
+    if (!found) return Fail("no state '" + key + "'");
+    s = *found;
+  }
+  if (verb == "add" || verb == "edit") {
+    TakeField(args, "--name", s.name);
+    TakeField(args, "--slug", s.slug);
+    std::string ordering = TakeOption(args, "--ordering");
+    Flag action = TakeBool(args, "--action-required");
+    if (action.bad) return Fail("--action-required takes yes or no");
+    if (!args.empty()) return kShowUsage;
+    if (action.present) s.action_required = action.value;
+    if (!ordering.empty()) {
+      auto o = ParseId(ordering);
+      if (!o && ordering != "0") return Fail("--ordering must be a whole number >= 0");
+      s.ordering = o.value_or(0);
+    } else if (verb == "add") {
+      int64_t max = -1;
+      for (const auto& st : db::ListStates(c)) max = std::max(max, st.ordering);
+      s.ordering = max + 1;
+    }
+    if (s.name.empty() || !IsSlug(s.slug)) return Fail("a state needs a name and a slug of letters, digits, '-' or '_'");
+    db::Transaction tx(c);
+    for (const auto& other : db::ListStates(c)) {
+      if (other.id == s.id) continue;
+      if (other.slug == s.slug) return Fail("state " + other.name + " already has the slug " + s.slug);
+      if (other.name == s.name) return Fail("a state named " + s.name + " exists");
+      if (other.ordering == s.ordering) {
+        return Fail("state " + other.name + " already has ordering " + std::to_string(s.ordering));
+      }
+    }
+    if (verb == "add") s.id = db::InsertState(c, s); else db::UpdateState(c, s);
+    Commit(c, tx);
+    std::printf("%s state %s (%s)\n", verb == "add" ? "added" : "updated", s.name.c_str(), s.slug.c_str());
+    return 0;
+  }
+  if (verb == "delete") {
+    std::string move_to = TakeOption(args, "--move-to");
+    if (!args.empty()) return kShowUsage;
+    db::Transaction tx(c);
+    if (s.patches > 0) {
+      if (move_to.empty()) {
+        return Fail(std::to_string(s.patches) + " patches are in state " + s.name +
+                    "; add --move-to SLUG to move them first (deleting would delete them)");
+      }
+      auto target = db::FindState(c, move_to);
+      if (!target || target->id == s.id) return Fail("no other state '" + move_to + "'");
+      db::MovePatchesToState(c, s.id, target->id);
+    }
+    if (db::ListStates(c).size() <= 1) return Fail("the last state cannot be deleted");
+    db::DeleteState(c, s.id);
+    Commit(c, tx);
+    std::printf("deleted state %s\n", s.name.c_str());
+    return 0;
+  }
+  return kShowUsage;
 }
 
-int Tag(const Args& in) {
-  Args args = in;
-  std::string url = TakeDatabaseUrl(args);
-  auto usage = [] {
-    std::fprintf(stderr,
-                 "usage: patchbay tag list\n"
-                 "       patchbay tag add NAME --pattern RE --abbrev A [--show-column yes|no]\n"
-                 "       patchbay tag edit NAME [--name N] [--pattern RE] [--abbrev A] [--show-column yes|no]\n"
-                 "       patchbay tag delete NAME\n"
-                 "  (run `patchbay retag` after changing patterns)\n");
-    return 2;
-  };
-  if (args.empty()) return usage();
-  std::string verb = args[0];
-  args.erase(args.begin());
-  auto conn = OpenMigrated(url);
-  if (!conn) return 1;
-  db::Connection& c = *conn;
-  try {
-    if (verb == "list" && args.empty()) {
-      std::printf("%-4s %-16s %-6s %-7s %s\n", "id", "name", "abbrev", "column", "pattern");
-      for (const auto& t : db::ListTags(c)) {
-        std::printf("%-4lld %-16s %-6s %-7s %s\n", static_cast<long long>(t.id), t.name.c_str(),
-                    t.abbrev.c_str(), t.show_column ? "yes" : "no", t.pattern.c_str());
-      }
-      return 0;
+}  // namespace
+
+int State(const Args& in) { return RunVerbCommand(in, kStateUsage, StateVerb); }
+
+namespace {
+
+const char* const kTagUsage =
+    "usage: patchbay tag list\n"
+    "       patchbay tag add NAME --pattern RE --abbrev A [--show-column yes|no]\n"
+    "       patchbay tag edit NAME [--name N] [--pattern RE] [--abbrev A] [--show-column yes|no]\n"
+    "       patchbay tag delete NAME\n"
+    "  (run `patchbay retag` after changing patterns)\n";
+
+int TagVerb(db::Connection& c, const std::string& verb, Args& args) {
+  if (verb == "list" && args.empty()) {
+    std::printf("%-4s %-16s %-6s %-7s %s\n", "id", "name", "abbrev", "column", "pattern");
+    for (const auto& t : db::ListTags(c)) {
+      std::printf("%-4lld %-16s %-6s %-7s %s\n", static_cast<long long>(t.id), t.name.c_str(),
+                  t.abbrev.c_str(), t.show_column ? "yes" : "no", t.pattern.c_str());
     }
-    if (args.empty()) return usage();
-    std::string key = args[0];
-    args.erase(args.begin());
-    db::TagRow t;
-    if (verb == "add") {
-      t.name = key;
-    } else {
-      auto found = db::FindTag(c, key);
-      if (!found) return Fail("no tag '" + key + "'");
-      t = *found;
-    }
-    if (verb == "add" || verb == "edit") {
-      TakeField(args, "--name", t.name);
-      TakeField(args, "--pattern", t.pattern);
-      TakeField(args, "--abbrev", t.abbrev);
-      Flag col = TakeBool(args, "--show-column");
-      if (col.bad) return Fail("--show-column takes yes or no");
-      if (!args.empty()) return usage();
-      if (col.present) t.show_column = col.value;
-      if (t.name.empty() || t.pattern.empty() || t.abbrev.empty()) {
-        return Fail("a tag needs a name, a --pattern and an --abbrev");
-      }
-      if (t.abbrev.size() > 2) return Fail("the abbreviation is at most 2 characters");
-      db::Transaction tx(c);
-      for (const auto& other : db::ListTags(c)) {
-        if (other.id != t.id && other.name == t.name) return Fail("a tag named " + t.name + " exists");
-      }
-      if (verb == "add") t.id = db::InsertTag(c, t); else db::UpdateTag(c, t);
-      Commit(c, tx);
-      std::printf("%s tag %s; run `patchbay retag` to recount\n", verb == "add" ? "added" : "updated", t.name.c_str());
-      return 0;
-    }
-    if (verb == "delete" && args.empty()) {
-      db::Transaction tx(c);
-      db::DeleteTag(c, t.id);
-      Commit(c, tx);
-      std::printf("deleted tag %s\n", t.name.c_str());
-      return 0;
-    }
-  } catch (const db::DbError& e) {
-    return Fail(std::string("database: ") + e.what());
+    return 0;
   }
-  return usage();
+  if (args.empty()) return kShowUsage;
+  std::string key = args[0];
+  args.erase(args.begin());
+  db::TagRow t;
+  if (verb == "add") {
+    t.name = key;
+  } else {
+    auto found = db::FindTag(c, key);
+    if (!found) return Fail("no tag '" + key + "'");
+    t = *found;
+  }
+  if (verb == "add" || verb == "edit") {
+    TakeField(args, "--name", t.name);
+    TakeField(args, "--pattern", t.pattern);
+    TakeField(args, "--abbrev", t.abbrev);
+    Flag col = TakeBool(args, "--show-column");
+    if (col.bad) return Fail("--show-column takes yes or no");
+    if (!args.empty()) return kShowUsage;
+    if (col.present) t.show_column = col.value;
+    if (t.name.empty() || t.pattern.empty() || t.abbrev.empty()) {
+      return Fail("a tag needs a name, a --pattern and an --abbrev");
+    }
+    if (t.abbrev.size() > 2) return Fail("the abbreviation is at most 2 characters");
+    db::Transaction tx(c);
+    for (const auto& other : db::ListTags(c)) {
+      if (other.id != t.id && other.name == t.name) return Fail("a tag named " + t.name + " exists");
+    }
+    if (verb == "add") t.id = db::InsertTag(c, t); else db::UpdateTag(c, t);
+    Commit(c, tx);
+    std::printf("%s tag %s; run `patchbay retag` to recount\n", verb == "add" ? "added" : "updated", t.name.c_str());
+    return 0;
+  }
+  if (verb == "delete" && args.empty()) {
+    db::Transaction tx(c);
+    db::DeleteTag(c, t.id);
+    Commit(c, tx);
+    std::printf("deleted tag %s\n", t.name.c_str());
+    return 0;
+  }
+  return kShowUsage;
 }
 
-int Person(const Args& in) {
-  Args args = in;
-  std::string url = TakeDatabaseUrl(args);
-  auto usage = [] {
-    std::fprintf(stderr,
-                 "usage: patchbay person list [SEARCH] [--limit N]\n"
-                 "       patchbay person link PERSON-ID USERNAME\n"
-                 "       patchbay person unlink PERSON-ID\n"
-                 "       patchbay person merge FROM-ID INTO-ID   (FROM's patches, covers and comments become INTO's)\n");
-    return 2;
-  };
-  if (args.empty()) return usage();
-  std::string verb = args[0];
-  args.erase(args.begin());
-  auto conn = OpenMigrated(url);
-  if (!conn) return 1;
-  db::Connection& c = *conn;
-  try {
-    if (verb == "list" && args.size() <= 3) {
-      std::string limit = TakeOption(args, "--limit");
-      if (args.size() > 1) return usage();
-      auto n = limit.empty() ? std::optional<int64_t>(100) : ParseId(limit);
-      if (!n) return Fail("--limit must be a positive number");
-      std::printf("%-6s %-30s %-24s %-12s %s\n", "id", "email", "name", "user", "patches");
-      for (const auto& p : db::ListPeopleAdmin(c, args.empty() ? "" : args[0], *n)) {
-        std::printf("%-6lld %-30s %-24s %-12s %lld\n", static_cast<long long>(p.id), p.email.c_str(),
-                    p.name.value_or("").c_str(), p.username.value_or("-").c_str(),
-                    static_cast<long long>(p.patches));
-      }
-      return 0;
+}  // namespace
+
+int Tag(const Args& in) { return RunVerbCommand(in, kTagUsage, TagVerb); }
+
+namespace {
+
+const char* const kPersonUsage =
+    "usage: patchbay person list [SEARCH] [--limit N]\n"
+    "       patchbay person link PERSON-ID USERNAME\n"
+    "       patchbay person unlink PERSON-ID\n"
+    "       patchbay person merge FROM-ID INTO-ID   (FROM's patches, covers and comments become INTO's)\n";
+
+int PersonVerb(db::Connection& c, const std::string& verb, Args& args) {
+  if (verb == "list" && args.size() <= 3) {
+    std::string limit = TakeOption(args, "--limit");
+    if (args.size() > 1) return kShowUsage;
+    auto n = limit.empty() ? std::optional<int64_t>(100) : ParseId(limit);
+    if (!n) return Fail("--limit must be a positive number");
+    std::printf("%-6s %-30s %-24s %-12s %s\n", "id", "email", "name", "user", "patches");
+    for (const auto& p : db::ListPeopleAdmin(c, args.empty() ? "" : args[0], *n)) {
+      std::printf("%-6lld %-30s %-24s %-12s %lld\n", static_cast<long long>(p.id), p.email.c_str(),
+                  p.name.value_or("").c_str(), p.username.value_or("-").c_str(),
+                  static_cast<long long>(p.patches));
     }
-    if ((verb == "link" && args.size() == 2) || (verb == "unlink" && args.size() == 1)) {
-      auto id = ParseId(args[0]);
-      if (!id || !db::FindPerson(c, *id)) return Fail("no person " + args[0]);
-      std::optional<db::Id> user_id;
-      if (verb == "link") {
-        auto u = db::FindUserByUsername(c, args[1]);
-        if (!u) return Fail("no user '" + args[1] + "'");
-        user_id = u->id;
-      }
-      db::Transaction tx(c);
-      db::SetPersonUser(c, *id, user_id);
-      Commit(c, tx);
-      std::printf("person %s %s\n", args[0].c_str(), verb == "link" ? ("linked to " + args[1]).c_str() : "unlinked");
-      return 0;
-    }
-    if (verb == "merge" && args.size() == 2) {
-      auto from = ParseId(args[0]), into = ParseId(args[1]);
-      if (!from || !db::FindPerson(c, *from)) return Fail("no person " + args[0]);
-      if (!into || !db::FindPerson(c, *into)) return Fail("no person " + args[1]);
-      if (*from == *into) return Fail("a person cannot be merged into itself");
-      db::Transaction tx(c);
-      db::MergePeople(c, *from, *into);
-      Commit(c, tx);
-      std::printf("merged person %s into %s\n", args[0].c_str(), args[1].c_str());
-      return 0;
-    }
-  } catch (const db::DbError& e) {
-    return Fail(std::string("database: ") + e.what());
+    return 0;
   }
-  return usage();
+  if ((verb == "link" && args.size() == 2) || (verb == "unlink" && args.size() == 1)) {
+    auto id = ParseId(args[0]);
+    if (!id || !db::FindPerson(c, *id)) return Fail("no person " + args[0]);
+    std::optional<db::Id> user_id;
+    if (verb == "link") {
+      auto u = db::FindUserByUsername(c, args[1]);
+      if (!u) return Fail("no user '" + args[1] + "'");
+      user_id = u->id;
+    }
+    db::Transaction tx(c);
+    db::SetPersonUser(c, *id, user_id);
+    Commit(c, tx);
+    std::printf("person %s %s\n", args[0].c_str(), verb == "link" ? ("linked to " + args[1]).c_str() : "unlinked");
+    return 0;
+  }
+  if (verb == "merge" && args.size() == 2) {
+    auto from = ParseId(args[0]), into = ParseId(args[1]);
+    if (!from || !db::FindPerson(c, *from)) return Fail("no person " + args[0]);
+    if (!into || !db::FindPerson(c, *into)) return Fail("no person " + args[1]);
+    if (*from == *into) return Fail("a person cannot be merged into itself");
+    db::Transaction tx(c);
+    db::MergePeople(c, *from, *into);
+    Commit(c, tx);
+    std::printf("merged person %s into %s\n", args[0].c_str(), args[1].c_str());
+    return 0;
+  }
+  return kShowUsage;
 }
+
+}  // namespace
+
+int Person(const Args& in) { return RunVerbCommand(in, kPersonUsage, PersonVerb); }
 
 int DeleteSubmissions(const Args& in, const std::string& kind) {
   Args args = in;
@@ -555,27 +547,23 @@ int DeleteSubmissions(const Args& in, const std::string& kind) {
   auto conn = OpenMigrated(url);
   if (!conn) return 1;
   db::Connection& c = *conn;
-  try {
-    db::Transaction tx(c);
-    for (auto id : ids) {
-      bool exists = kind == "patch" ? db::PatchExists(c, id) : kind == "cover" ? db::CoverExists(c, id)
-                                                                               : db::SeriesExists(c, id);
-      if (!exists) return Fail("no " + kind + " " + std::to_string(id) + "; nothing deleted");
-    }
-    int64_t patches = 0;
-    for (auto id : ids) {
-      if (kind == "patch") db::DeletePatch(c, id);
-      else if (kind == "cover") db::DeleteCover(c, id);
-      else patches += db::DeleteSeries(c, id);
-    }
-    Commit(c, tx);
-    std::printf("deleted %zu %s%s", ids.size(), kind.c_str(), ids.size() == 1 ? "" : (kind == "series" ? "" : (kind == "patch" ? "es" : "s")));
-    if (kind == "series") std::printf(" with %lld patches", static_cast<long long>(patches));
-    std::printf("\n");
-    return 0;
-  } catch (const db::DbError& e) {
-    return Fail(std::string("database: ") + e.what());
+  db::Transaction tx(c);
+  for (auto id : ids) {
+    bool exists = kind == "patch" ? db::PatchExists(c, id) : kind == "cover" ? db::CoverExists(c, id)
+                                                                             : db::SeriesExists(c, id);
+    if (!exists) return Fail("no " + kind + " " + std::to_string(id) + "; nothing deleted");
   }
+  int64_t patches = 0;
+  for (auto id : ids) {
+    if (kind == "patch") db::DeletePatch(c, id);
+    else if (kind == "cover") db::DeleteCover(c, id);
+    else patches += db::DeleteSeries(c, id);
+  }
+  Commit(c, tx);
+  std::printf("deleted %zu %s%s", ids.size(), kind.c_str(), ids.size() == 1 ? "" : (kind == "series" ? "" : (kind == "patch" ? "es" : "s")));
+  if (kind == "series") std::printf(" with %lld patches", static_cast<long long>(patches));
+  std::printf("\n");
+  return 0;
 }
 
 int Patch(const Args& args) { return DeleteSubmissions(args, "patch"); }

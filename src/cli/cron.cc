@@ -32,13 +32,7 @@ int Cron(const Args& in) {
   }
   auto conn = OpenMigrated(url);
   if (!conn) return 1;
-  notify::CronReport r;
-  try {
-    r = notify::RunCron(*conn, *config, config->site_url);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "patchbay: %s\n", e.what());
-    return 1;
-  }
+  notify::CronReport r = notify::RunCron(*conn, *config, config->site_url);
   for (const auto& e : r.errors) std::fprintf(stderr, "%s\n", e.c_str());
   // Webhooks too, for sites that run no server or want a second sender.
   webhooks::DispatchReport hooks;
@@ -89,46 +83,41 @@ int Mail(const Args& in) {
   bool all = TakeFlag(args, "--all");
   auto conn = OpenMigrated(url);
   if (!conn) return 1;
-  try {
-    if (verb == "list" && args.empty()) {
-      auto rows = db::ListOutbox(*conn);
-      std::printf("%-5s %-20s %-30s %-8s %s\n", "id", "queued", "to", "attempts", "last error");
-      for (const auto& r : rows) {
-        std::string to = r.recipients;
-        for (char& ch : to) {
-          if (ch == '\n') ch = ',';
-        }
-        std::printf("%-5lld %-20s %-30s %-8lld %s\n", static_cast<long long>(r.id),
-                    FormatIsoDate(r.created).substr(0, 19).c_str(), to.c_str(),
-                    static_cast<long long>(r.attempts), r.last_error.c_str());
+  if (verb == "list" && args.empty()) {
+    auto rows = db::ListOutbox(*conn);
+    std::printf("%-5s %-20s %-30s %-8s %s\n", "id", "queued", "to", "attempts", "last error");
+    for (const auto& r : rows) {
+      std::string to = r.recipients;
+      for (char& ch : to) {
+        if (ch == '\n') ch = ',';
       }
-      std::printf("%zu queued\n", rows.size());
-      return 0;
+      std::printf("%-5lld %-20s %-30s %-8lld %s\n", static_cast<long long>(r.id),
+                  FormatIsoDate(r.created).substr(0, 19).c_str(), to.c_str(),
+                  static_cast<long long>(r.attempts), r.last_error.c_str());
     }
-    if ((verb == "send" && args.empty()) || (verb == "test" && args.size() == 1)) {
-      if (verb == "test") {
-        notify::OutgoingMail m;
-        m.from = config->from;
-        m.to = {args[0]};
-        m.subject = "patchbay test mail";
-        m.body = "This mail shows that patchbay can send mail (" +
-                 notify::DescribeTransport(*config) + ").\n";
-        Status s = notify::QueueMail(*conn, m);
-        if (!s.ok()) {
-          std::fprintf(stderr, "patchbay: %s\n", s.message().c_str());
-          return 1;
-        }
-        all = true;
+    std::printf("%zu queued\n", rows.size());
+    return 0;
+  }
+  if ((verb == "send" && args.empty()) || (verb == "test" && args.size() == 1)) {
+    if (verb == "test") {
+      notify::OutgoingMail m;
+      m.from = config->from;
+      m.to = {args[0]};
+      m.subject = "patchbay test mail";
+      m.body = "This mail shows that patchbay can send mail (" +
+               notify::DescribeTransport(*config) + ").\n";
+      Status s = notify::QueueMail(*conn, m);
+      if (!s.ok()) {
+        std::fprintf(stderr, "patchbay: %s\n", s.message().c_str());
+        return 1;
       }
-      auto r = notify::FlushOutbox(*conn, *config, all);
-      for (const auto& e : r.errors) std::fprintf(stderr, "patchbay: not sent, kept queued: %s\n", e.c_str());
-      std::printf("%d sent, %d failed, %zu queued (transport: %s)\n", r.sent, r.failed,
-                  db::ListOutbox(*conn).size(), notify::DescribeTransport(*config).c_str());
-      return r.failed > 0 ? 1 : 0;
+      all = true;
     }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "patchbay: %s\n", e.what());
-    return 1;
+    auto r = notify::FlushOutbox(*conn, *config, all);
+    for (const auto& e : r.errors) std::fprintf(stderr, "patchbay: not sent, kept queued: %s\n", e.c_str());
+    std::printf("%d sent, %d failed, %zu queued (transport: %s)\n", r.sent, r.failed,
+                db::ListOutbox(*conn).size(), notify::DescribeTransport(*config).c_str());
+    return r.failed > 0 ? 1 : 0;
   }
   return usage();
 }

@@ -2,13 +2,13 @@
 // (service/git_sync.h, docs/git-sync.md), from the command line or from a
 // post-receive hook, and `--report` lists what earlier runs matched.
 #include <cstdio>
-#include <iostream>
 #include <sstream>
 #include <string>
 
 #include "cli/commands.h"
 #include "cli/open_db.h"
 #include "cli/printable.h"
+#include "cli/stdin_line.h"
 #include "core/time.h"
 #include "db/git_sync.h"
 #include "db/projects.h"
@@ -85,7 +85,7 @@ int GitSync(const Args& in) {
   if (hook) {
     std::vector<service::GitPush> pushes;
     std::string line;
-    while (std::getline(std::cin, line)) {
+    while (ReadStdinLine(line)) {
       std::istringstream fields(line);
       service::GitPush p;
       if (!(fields >> p.old_sha >> p.new_sha >> p.ref)) continue;

@@ -31,20 +31,15 @@ int Import(const Args& in) {
     return 2;
   }
   options.server_clock_local = clock == "local";
-  try {
-    auto source = db::import::OpenSource(from);
-    auto target = OpenMigrated(url);
-    if (!target) return 1;
-    Status s = importer::Import(*source, *target, options);
-    if (!s.ok()) {
-      std::fprintf(stderr, "patchbay import: %s\n", s.message().c_str());
-      return 1;
-    }
-    return 0;
-  } catch (const db::DbError& e) {
-    std::fprintf(stderr, "patchbay import: %s\n", e.what());
+  auto source = db::import::OpenSource(from);
+  auto target = OpenMigrated(url);
+  if (!target) return 1;
+  Status s = importer::Import(*source, *target, options);
+  if (!s.ok()) {
+    std::fprintf(stderr, "patchbay import: %s\n", s.message().c_str());
     return 1;
   }
+  return 0;
 }
 
 }  // namespace pb::cli

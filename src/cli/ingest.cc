@@ -2,7 +2,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <iostream>
 #include <iterator>
 #include <string>
 
@@ -19,9 +18,9 @@ namespace {
 
 using service::Outcome;
 
-// sysexits.h EX_TEMPFAIL: an MTA keeps the mail queued and delivers it
-// again later, which is what a full disk or an unreachable database needs.
-constexpr int kExitTempFail = 75;
+// Exit kExitTempFail (cli/open_db.h): an MTA keeps the mail queued and
+// delivers it again later, which is what a full disk or an unreachable
+// database needs.
 
 // Archive imports commit every kBatch mails: one fsync per batch instead of
 // one per mail; each mail still has its own savepoint.
@@ -77,7 +76,8 @@ int ParseMail(const Args& in) {
   size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) raw.append(buf, n);
   if (f != stdin) std::fclose(f);
-  auto conn = OpenMigrated(url);
+  bool unavailable = false;  // either way: not kept, the MTA delivers again
+  auto conn = OpenMigrated(url, &unavailable);
   if (!conn) {
     std::fprintf(stderr, "patchbay: the mail was not stored or kept; exit %d so it is delivered again\n",
                  kExitTempFail);
@@ -186,52 +186,47 @@ int Failed(const Args& in) {
   auto conn = OpenMigrated(url);
   if (!conn) return 1;
   std::string verb = args.empty() ? "list" : args[0];
-  try {
-    if (verb == "list") {
-      auto mails = db::ListUnresolvedFailedMails(*conn);
-      for (const auto& m : mails) {
-        std::printf("%lld  %s  %s  %s\n", static_cast<long long>(m.id), FormatIsoDate(m.received).c_str(),
-                    Printable(m.msgid).c_str(), Printable(m.reason).c_str());
-      }
-      if (mails.empty()) std::printf("no failed mails\n");
-      return 0;
+  if (verb == "list") {
+    auto mails = db::ListUnresolvedFailedMails(*conn);
+    for (const auto& m : mails) {
+      std::printf("%lld  %s  %s  %s\n", static_cast<long long>(m.id), FormatIsoDate(m.received).c_str(),
+                  Printable(m.msgid).c_str(), Printable(m.reason).c_str());
     }
-    if (verb == "show" && args.size() == 2) {
-      auto raw = db::FailedMailRaw(*conn, std::stoll(args[1]));
-      if (!raw) {
-        std::fprintf(stderr, "patchbay: no failed mail %s\n", args[1].c_str());
-        return 1;
-      }
-      std::fwrite(raw->data(), 1, raw->size(), stdout);
-      return 0;
+    if (mails.empty()) std::printf("no failed mails\n");
+    return 0;
+  }
+  if (verb == "show" && args.size() == 2) {
+    auto raw = db::FailedMailRaw(*conn, std::stoll(args[1]));
+    if (!raw) {
+      std::fprintf(stderr, "patchbay: no failed mail %s\n", args[1].c_str());
+      return 1;
     }
-    if (verb == "retry") {
-      bool all = args.size() == 1 || (args.size() == 2 && args[1] == "--all");
-      std::optional<db::Id> only;
-      if (!all) only = std::stoll(args[1]);
-      auto mails = db::UnresolvedFailedMails(*conn, only);
-      int fixed = 0;
-      for (auto& mail : mails) {
-        db::Id id = mail.id;
-        service::IngestOptions o;
-        o.list_id = mail.list_id;
-        o.keep_failed = false;
-        o.universal_newlines = true;  // most kept mails came through parsemail
-        auto r = service::IngestMail(*conn, mail.raw, o);
-        std::printf("failed mail %lld: %s%s%s\n", static_cast<long long>(id),
-                    service::OutcomeName(r.outcome), r.reason.empty() ? "" : ": ",
-                    Printable(r.reason).c_str());
-        if (r.outcome != Outcome::kFailed) {
-          db::MarkFailedMailResolved(*conn, id);
-          ++fixed;
-        }
+    std::fwrite(raw->data(), 1, raw->size(), stdout);
+    return 0;
+  }
+  if (verb == "retry") {
+    bool all = args.size() == 1 || (args.size() == 2 && args[1] == "--all");
+    std::optional<db::Id> only;
+    if (!all) only = std::stoll(args[1]);
+    auto mails = db::UnresolvedFailedMails(*conn, only);
+    int fixed = 0;
+    for (auto& mail : mails) {
+      db::Id id = mail.id;
+      service::IngestOptions o;
+      o.list_id = mail.list_id;
+      o.keep_failed = false;
+      o.universal_newlines = true;  // most kept mails came through parsemail
+      auto r = service::IngestMail(*conn, mail.raw, o);
+      std::printf("failed mail %lld: %s%s%s\n", static_cast<long long>(id),
+                  service::OutcomeName(r.outcome), r.reason.empty() ? "" : ": ",
+                  Printable(r.reason).c_str());
+      if (r.outcome != Outcome::kFailed) {
+        db::MarkFailedMailResolved(*conn, id);
+        ++fixed;
       }
-      std::printf("%d of %zu retried mails stored or settled\n", fixed, mails.size());
-      return fixed == static_cast<int>(mails.size()) ? 0 : 1;
     }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "patchbay: %s\n", e.what());
-    return 1;
+    std::printf("%d of %zu retried mails stored or settled\n", fixed, mails.size());
+    return fixed == static_cast<int>(mails.size()) ? 0 : 1;
   }
   std::fprintf(stderr, "usage: patchbay failed list | show ID | retry [ID|--all]\n");
   return 2;

@@ -8,20 +8,15 @@ namespace pb::cli {
 int Migrate(const Args& in) {
   Args args = in;
   std::string url = TakeDatabaseUrl(args);
-  try {
-    auto conn = db::Open(url);
-    auto applied = db::Migrate(*conn);
-    if (!applied.ok()) {
-      std::fprintf(stderr, "patchbay: %s\n", applied.status().message().c_str());
-      return 1;
-    }
-    std::printf("database %s at schema version %d (%d migration%s applied)\n", url.c_str(),
-                db::CurrentSchemaVersion(*conn), *applied, *applied == 1 ? "" : "s");
-    return 0;
-  } catch (const db::DbError& e) {
-    std::fprintf(stderr, "patchbay: %s\n", e.what());
+  auto conn = db::Open(url);
+  auto applied = db::Migrate(*conn);
+  if (!applied.ok()) {
+    std::fprintf(stderr, "patchbay: %s\n", applied.status().message().c_str());
     return 1;
   }
+  std::printf("database %s at schema version %d (%d migration%s applied)\n", url.c_str(),
+              db::CurrentSchemaVersion(*conn), *applied, *applied == 1 ? "" : "s");
+  return 0;
 }
 
 }  // namespace pb::cli

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "cli/printable.h"
 #include "db/migrations.h"
 
 namespace pb::cli {
@@ -17,10 +18,22 @@ std::unique_ptr<db::Connection> OpenMigrated(const std::string& url, bool* unava
     }
     return conn;
   } catch (const db::DbError& e) {
-    std::fprintf(stderr, "patchbay: %s\n", e.what());
-    if (unavailable) *unavailable = e.kind() == db::DbError::Kind::kUnavailable;
+    const bool gone = e.kind() == db::DbError::Kind::kUnavailable;
+    if (gone && !unavailable) throw;
+    std::fprintf(stderr, "patchbay: %s%s\n", gone ? "database unreachable, try again later: " : "",
+                 OneLine(e.what()).c_str());
+    if (unavailable) *unavailable = gone;
     return nullptr;
   }
+}
+
+int ReportUncaught(const std::string& command, const std::exception& e) {
+  auto* db_error = dynamic_cast<const db::DbError*>(&e);
+  const bool gone = db_error && db_error->kind() == db::DbError::Kind::kUnavailable;
+  std::fprintf(stderr, "patchbay %s: %s%s\n", command.c_str(),
+               gone ? "database unreachable, try again later: " : db_error ? "database error: " : "",
+               OneLine(e.what()).c_str());
+  return gone ? kExitTempFail : 1;
 }
 
 }  // namespace pb::cli

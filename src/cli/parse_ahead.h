@@ -8,14 +8,13 @@
 #include <string>
 
 #include "core/status.h"
-#include "parser/parsed_mail.h"
 #include "service/ingest.h"
 
 namespace pb::cli {
 
 struct ParsedArchiveMail {
   std::string raw;
-  Result<parser::ParsedMail> parsed;
+  Result<service::PreparedMail> parsed;
 };
 
 // Calls `store` for every mail of `path` (see mail::ForEachMessage), in

@@ -35,4 +35,21 @@ std::string Printable(std::string_view s) {
   return out;
 }
 
+std::string OneLine(std::string_view s) {
+  std::string out;
+  bool pending_break = false;
+  for (char c : s) {
+    if (c == '\n' || c == '\r') {
+      pending_break = true;
+      continue;
+    }
+    if (pending_break && (c == ' ' || c == '\t')) continue;
+    if (pending_break && !out.empty()) out += "; ";
+    pending_break = false;
+    out += c;
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\t')) out.pop_back();
+  return Printable(out);
+}
+
 }  // namespace pb::cli

@@ -10,4 +10,8 @@ namespace pb::cli {
 // mail cannot drive the terminal with escape sequences.
 std::string Printable(std::string_view s);
 
+// An error message (PostgreSQL's span several lines) as one line: line
+// breaks and the white space around them become "; ".
+std::string OneLine(std::string_view s);
+
 }  // namespace pb::cli

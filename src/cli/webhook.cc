@@ -1,6 +1,7 @@
-// `patchbay webhook add|list|remove|deliveries|run`: webhooks per project
-// (service/webhooks.h) and their delivery log; `run` queues and sends what
-// is due now, for sites that deliver from cron rather than from `serve`.
+// `patchbay webhook add|list|enable|disable|remove|deliveries|run`:
+// webhooks per project (service/webhooks.h) and their delivery log; `run`
+// queues and sends what is due now, for sites that deliver from cron rather
+// than from `serve`. Database errors go to main()'s boundary.
 #include <cstdio>
 #include <string>
 
@@ -21,6 +22,7 @@ namespace {
 const char* const kUsage =
     "usage: patchbay webhook add --project P --url URL [--secret S] [--events CAT,CAT...]\n"
     "       patchbay webhook list [--project P]\n"
+    "       patchbay webhook enable|disable ID\n"
     "       patchbay webhook remove ID\n"
     "       patchbay webhook deliveries ID [--limit N]\n"
     "       patchbay webhook run [--all] [--site-url URL] [--timeout SECONDS]\n"
@@ -71,10 +73,10 @@ int List(db::Connection& c, Args& args) {
   }
   auto hooks = db::ListWebhooks(c, project_id);
   for (const auto& w : hooks) {
-    std::printf("%lld  %s  %s  events: %s  since event %lld\n", static_cast<long long>(w.id),
+    std::printf("%lld  %s  %s  events: %s  since event %lld%s\n", static_cast<long long>(w.id),
                 Printable(w.project).c_str(), Printable(w.url).c_str(),
                 w.categories.empty() ? "all" : Printable(w.categories).c_str(),
-                static_cast<long long>(w.last_event_id));
+                static_cast<long long>(w.last_event_id), w.active ? "" : "  disabled");
   }
   if (hooks.empty()) std::printf("no webhooks\n");
   return 0;
@@ -139,25 +141,24 @@ int Webhook(const Args& in) {
   if (args.empty()) return Usage();
   std::string verb = args[0];
   args.erase(args.begin());
-  if (verb != "add" && verb != "list" && verb != "remove" && verb != "deliveries" && verb != "run") {
+  if (verb != "add" && verb != "list" && verb != "enable" && verb != "disable" &&
+      verb != "remove" && verb != "deliveries" && verb != "run") {
     return Usage();
   }
   auto conn = OpenMigrated(url);
   if (!conn) return 1;
-  try {
-    if (verb == "add") return Add(*conn, args);
-    if (verb == "list") return List(*conn, args);
-    if (verb == "deliveries") return Deliveries(*conn, args);
-    if (verb == "run") return Run(std::move(conn), args);
-    int64_t id = 0;
-    if (args.size() != 1 || !ParseId(args[0], &id)) return Usage();
-    Status s = service::RemoveWebhook(*conn, id);
-    if (!s.ok()) return Fail(s.message());
-    std::printf("webhook %lld removed\n", static_cast<long long>(id));
-    return 0;
-  } catch (const std::exception& e) {
-    return Fail(e.what());
-  }
+  if (verb == "add") return Add(*conn, args);
+  if (verb == "list") return List(*conn, args);
+  if (verb == "deliveries") return Deliveries(*conn, args);
+  if (verb == "run") return Run(std::move(conn), args);
+  int64_t id = 0;
+  if (args.size() != 1 || !ParseId(args[0], &id)) return Usage();
+  Status s = verb == "remove" ? service::RemoveWebhook(*conn, id)
+                              : service::SetWebhookActive(*conn, id, verb == "enable");
+  if (!s.ok()) return Fail(s.message());
+  std::printf("webhook %lld %s\n", static_cast<long long>(id),
+              verb == "remove" ? "removed" : verb == "enable" ? "enabled" : "disabled");
+  return 0;
 }
 
 }  // namespace pb::cli

@@ -1,5 +1,9 @@
 #include "db/comment_homes.h"
 
+#include <algorithm>
+
+#include "db/mail_store.h"
+
 namespace pb::db {
 
 std::optional<StoredComment> FindCommentByMsgid(Connection& c, Id project_id, std::string_view msgid) {
@@ -54,7 +58,7 @@ void AwaitRefs(Connection& c, Id project_id, std::string_view comment_msgid,
           "INSERT INTO comment_refs (project_id, msgid, comment_msgid) VALUES (?1, ?2, ?3) "
           "ON CONFLICT DO NOTHING",
           project_id, ref, comment_msgid)
-        .Run();
+        .Send();
   }
 }
 
@@ -69,7 +73,77 @@ std::vector<std::string> CommentsAwaiting(Connection& c, Id project_id, std::str
 }
 
 void ForgetAwaited(Connection& c, Id project_id, std::string_view msgid) {
-  Query(c, "DELETE FROM comment_refs WHERE project_id = ?1 AND msgid = ?2", project_id, msgid).Run();
+  Query(c, "DELETE FROM comment_refs WHERE project_id = ?1 AND msgid = ?2", project_id, msgid).Send();
+}
+
+ReferenceLookup::ReferenceLookup(Connection& c, Id project_id, const std::vector<std::string>& refs)
+    : c_(c), project_id_(project_id), prefetched_(c.dialect() == Dialect::kPostgres && !refs.empty()) {
+  if (!prefetched_) return;
+  std::string list = IdListPlaceholders(refs.size(), 2);
+  Query q(c,
+          "SELECT 0, msgid, id, 0, 0 FROM patches WHERE project_id = ?1 AND msgid IN (" + list +
+              ") UNION ALL SELECT 1, pc.msgid, pc.patch_id, pc.date, pc.id FROM patch_comments pc "
+              "JOIN patches p ON p.id = pc.patch_id WHERE pc.msgid IN (" + list +
+              ") AND p.project_id = ?1 UNION ALL SELECT 2, msgid, id, 0, 0 FROM covers "
+              "WHERE project_id = ?1 AND msgid IN (" + list +
+              ") UNION ALL SELECT 3, cc.msgid, cc.cover_id, 0, 0 FROM cover_comments cc "
+              "JOIN covers v ON v.id = cc.cover_id WHERE cc.msgid IN (" + list +
+              ") AND v.project_id = ?1 ORDER BY 1, 2, 4 DESC, 5 DESC",
+          project_id);
+  size_t n = IdListSize(refs.size());
+  for (size_t i = 0; i < n; ++i) q.Bind(2 + static_cast<int>(i), refs[std::min(i, refs.size() - 1)]);
+  auto slot = [&](std::string_view msgid) -> Found& {
+    for (auto& [m, f] : found_) {
+      if (m == msgid) return f;
+    }
+    return found_.emplace_back(std::string(msgid), Found{}).second;
+  };
+  while (q.Next()) {
+    Found& f = slot(q.Text(1));
+    Id id = q.Int(2);
+    switch (q.Int(0)) {
+      case 0: if (!f.patch) f.patch = id; break;
+      case 1: if (!f.patch_of_comment) f.patch_of_comment = id; break;  // the newest
+      case 2: if (!f.cover) f.cover = id; break;
+      default:
+        if (f.cover_of_comment) f.several_cover_comments = true;
+        else f.cover_of_comment = id;
+    }
+  }
+}
+
+const ReferenceLookup::Found* ReferenceLookup::Prefetched(const std::string& ref) const {
+  for (const auto& [m, f] : found_) {
+    if (m == ref) return &f;
+  }
+  return nullptr;
+}
+
+std::optional<Id> ReferenceLookup::Patch(const std::string& ref) {
+  if (!prefetched_) return PatchIdByMsgid(c_, project_id_, ref);
+  auto* f = Prefetched(ref);
+  return f ? f->patch : std::nullopt;
+}
+
+std::optional<Id> ReferenceLookup::PatchOfComment(const std::string& ref) {
+  if (!prefetched_) return PatchIdOfCommentMsgid(c_, project_id_, ref);
+  auto* f = Prefetched(ref);
+  return f ? f->patch_of_comment : std::nullopt;
+}
+
+std::optional<Id> ReferenceLookup::Cover(const std::string& ref) {
+  if (!prefetched_) return CoverIdByMsgid(c_, project_id_, ref);
+  auto* f = Prefetched(ref);
+  return f ? f->cover : std::nullopt;
+}
+
+std::optional<Id> ReferenceLookup::CoverOfComment(const std::string& ref) {
+  if (!prefetched_) return CoverIdOfCommentMsgid(c_, project_id_, ref);
+  auto* f = Prefetched(ref);
+  if (f && f->several_cover_comments) {
+    throw DbError(DbError::Kind::kGeneric, "several cover comments have message id " + ref);
+  }
+  return f ? f->cover_of_comment : std::nullopt;
 }
 
 }  // namespace pb::db

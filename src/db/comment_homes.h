@@ -22,6 +22,34 @@ struct StoredComment {
   std::string headers;
 };
 
+// What each of a reply's references is in the project: a patch, a comment on
+// one, a cover letter, a comment on one. Each answer is the single lookup
+// of db/mail_store.h it replaces (PatchIdByMsgid, PatchIdOfCommentMsgid,
+// CoverIdByMsgid, CoverIdOfCommentMsgid). On PostgreSQL all references are
+// looked up at once, in one statement (a round trip each would cost more than
+// the lookups); SQLite looks each up when asked, which stops at the first
+// reference that answers.
+class ReferenceLookup {
+ public:
+  ReferenceLookup(Connection& c, Id project_id, const std::vector<std::string>& refs);
+  std::optional<Id> Patch(const std::string& ref);
+  std::optional<Id> PatchOfComment(const std::string& ref);
+  std::optional<Id> Cover(const std::string& ref);
+  std::optional<Id> CoverOfComment(const std::string& ref);
+
+ private:
+  struct Found {
+    std::optional<Id> patch, patch_of_comment, cover, cover_of_comment;
+    bool several_cover_comments = false;
+  };
+  const Found* Prefetched(const std::string& ref) const;
+
+  Connection& c_;
+  Id project_id_;
+  bool prefetched_;
+  std::vector<std::pair<std::string, Found>> found_;  // a reply has few references
+};
+
 // The project's comment with this message id (a patch comment first).
 std::optional<StoredComment> FindCommentByMsgid(Connection& c, Id project_id, std::string_view msgid);
 

@@ -53,6 +53,12 @@ class Statement {
   virtual std::string_view Blob(int column) = 0;
   // Number of rows changed by the last executed write.
   virtual int64_t Changes() = 0;
+  // Runs a write whose outcome the caller does not read (no rows, no change
+  // count). A backend may send it without waiting for the answer: inside a
+  // write transaction PostgreSQL queues it in a pipeline, so a mail's
+  // writes cost one round trip, not one each. Its error, if any, is thrown
+  // by the next statement that returns rows, by Connection::Sync or Commit.
+  virtual void Send() { while (Step()) {} }
 };
 
 enum class Dialect { kSqlite, kPostgres };
@@ -96,6 +102,9 @@ class Connection {
   // Number of statements executed so far (not counting BeginRead/EndRead);
   // tests use it to assert a constant query count per request.
   virtual int64_t statements_executed() const = 0;
+  // Waits for every statement queued by Statement::Send and throws the first
+  // one's error: the end of a mail's savepoint, so a failure is that mail's.
+  virtual void Sync() {}
 
   // Commit notifications between processes (PostgreSQL LISTEN/NOTIFY).
   // Listen subscribes this connection to `channel` (kept across reconnects)
@@ -161,6 +170,8 @@ class Query {
   bool Next() { return st_.Step(); }
   // Runs a statement without result rows; returns rows changed.
   int64_t Run() { while (st_.Step()) {} return st_.Changes(); }
+  // A write whose outcome is not needed now (see Statement::Send).
+  void Send() { st_.Send(); }
   bool IsNull(int c) { return st_.IsNull(c); }
   int64_t Int(int c) { return st_.Int(c); }
   std::string_view Text(int c) { return st_.Text(c); }

@@ -24,7 +24,7 @@ bool HoldMail(Connection& c, const HeldMail& mail, const std::vector<std::string
           "INSERT INTO held_mail_refs (held_id, project_id, msgid, position) VALUES (?1, ?2, ?3, ?4) "
           "ON CONFLICT DO NOTHING",
           *id, mail.project_id, refs[i], static_cast<int64_t>(i))
-        .Run();
+        .Send();
   }
   return true;
 }
@@ -50,9 +50,22 @@ std::vector<HeldMail> HeldRepliesTo(Connection& c, Id project_id, std::string_vi
   return out;
 }
 
+Awaiting WhatAwaits(Connection& c, Id project_id, std::string_view msgid) {
+  Query q(c,
+          "SELECT EXISTS (SELECT 1 FROM comment_refs WHERE project_id = ?1 AND msgid = ?2), "
+          "EXISTS (SELECT 1 FROM held_mail_refs WHERE project_id = ?1 AND msgid = ?2)",
+          project_id, msgid);
+  Awaiting out;
+  if (q.Next()) {
+    out.comments = q.Int(0) != 0;
+    out.held_mails = q.Int(1) != 0;
+  }
+  return out;
+}
+
 void DeleteHeldMail(Connection& c, Id id) {
-  Query(c, "DELETE FROM held_mail_refs WHERE held_id = ?1", id).Run();
-  Query(c, "DELETE FROM held_mails WHERE id = ?1", id).Run();
+  Query(c, "DELETE FROM held_mail_refs WHERE held_id = ?1", id).Send();
+  Query(c, "DELETE FROM held_mails WHERE id = ?1", id).Send();
 }
 
 int64_t ExpireHeldMails(Connection& c, Micros cutoff, int64_t max_count) {

@@ -32,6 +32,14 @@ std::vector<HeldMail> HeldRepliesTo(Connection& c, Id project_id, std::string_vi
 
 void DeleteHeldMail(Connection& c, Id id);
 
+// Whether stored comments (comment_refs) or held mails wait for `msgid`:
+// one statement, so the common answer "nothing" costs one round trip.
+struct Awaiting {
+  bool comments = false;
+  bool held_mails = false;
+};
+Awaiting WhatAwaits(Connection& c, Id project_id, std::string_view msgid);
+
 // Drops mails held since before `cutoff`, then the oldest beyond
 // `max_count`. Returns how many went.
 int64_t ExpireHeldMails(Connection& c, Micros cutoff, int64_t max_count);

@@ -68,17 +68,18 @@ struct SeriesRow {
 };
 
 std::optional<SeriesRow> GetSeries(Connection& c, Id series_id);
-std::optional<Id> SeriesIdByReference(Connection& c, Id project_id, std::string_view msgid);
+// The series whose references include `msgid`.
+std::optional<SeriesRow> SeriesByReference(Connection& c, Id project_id, std::string_view msgid);
 // Spec §2.15.1 step 2, newest first.
 std::vector<SeriesRow> SeriesByMarkers(Connection& c, Id project_id, Id submitter_id, int version,
                                        int total, Micros from, Micros to);
 Id InsertSeries(Connection& c, Id project_id, Micros date, Id submitter_id, int version, int total);
 // No-op when (project, msgid) already maps to a series.
 void InsertSeriesReference(Connection& c, Id project_id, Id series_id, std::string_view msgid);
-// A new series' own mail (dated `date`): as above, except that it takes the
-// reference from a series started after `date`, which referred to this mail
-// before it arrived; an in-order ingest would have given the reference to
-// this mail's series.
+// A new series' own mail or reference (the series dated `date`): as above,
+// except that it takes the reference from a series started after `date`,
+// which named this message id before the new series arrived; an in-order
+// ingest would have given the reference to the new series.
 void ClaimSeriesReference(Connection& c, Id project_id, Id series_id, std::string_view msgid,
                           Micros date);
 bool SeriesHasNumber(Connection& c, Id series_id, int number);
@@ -90,6 +91,9 @@ void SetSeriesPrevious(Connection& c, Id series_id, Id previous_id);
 // lower version, not newer; newest version first. Returns (id, name) pairs.
 std::vector<std::pair<Id, std::string>> EarlierRevisionCandidates(Connection& c, const SeriesRow& s,
                                                                   Id project_id);
+// Later revisions `series` may precede: same project and submitter, higher
+// version, not older, named.
+std::vector<SeriesRow> LaterRevisionCandidates(Connection& c, const SeriesRow& s, Id project_id);
 std::optional<std::string> PatchNameByNumber(Connection& c, Id series_id, int number);
 std::optional<Id> PatchIdByNumber(Connection& c, Id series_id, int number);
 // Sets patch.series/number and bumps the series' received_total.

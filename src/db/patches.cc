@@ -73,7 +73,7 @@ std::optional<Id> PatchSeriesId(Connection& c, Id patch_id) {
 
 void InsertPatchTagCount(Connection& c, Id patch_id, Id tag_id, int count) {
   Query(c, "INSERT INTO patch_tags (patch_id, tag_id, count) VALUES (?1, ?2, ?3)", patch_id, tag_id, count)
-      .Run();
+      .Send();
 }
 
 std::vector<Id> AllPatchIds(Connection& c) {

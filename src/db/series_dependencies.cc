@@ -31,7 +31,7 @@ void InsertSeriesDependency(Connection& c, Id series_id, Id depends_on_id) {
         "INSERT INTO series_dependencies (series_id, depends_on_id) VALUES (?1, ?2) "
         "ON CONFLICT DO NOTHING",
         series_id, depends_on_id)
-      .Run();
+      .Send();
 }
 
 }  // namespace pb::db

@@ -39,6 +39,15 @@ bool DeleteWebhook(Connection& c, Id id) {
   return Query(c, "DELETE FROM webhooks WHERE id = ?1", id).Run() > 0;
 }
 
+bool SetWebhookActive(Connection& c, Id id, bool active) {
+  return Query(c,
+               "UPDATE webhooks SET last_event_id = CASE WHEN ?2 = 1 AND active = 0 "
+               "THEN (SELECT COALESCE(MAX(id), 0) FROM events) ELSE last_event_id END, "
+               "active = ?2 WHERE id = ?1",
+               id, int64_t{active})
+             .Run() > 0;
+}
+
 std::vector<WebhookRow> ListWebhooks(Connection& c, std::optional<Id> project_id) {
   Query q(c,
           std::string("SELECT ") + kWebhookColumns +
@@ -99,7 +108,10 @@ void InsertWebhookDelivery(Connection& c, Id webhook_id, Id event_id, std::strin
 }
 
 std::optional<Micros> NextWebhookAttempt(Connection& c) {
-  return QueryInt(c, "SELECT MIN(next_attempt) FROM webhook_deliveries WHERE status = 'pending'");
+  return QueryInt(c,
+                  "SELECT MIN(d.next_attempt) FROM webhook_deliveries d "
+                  "JOIN webhooks w ON w.id = d.webhook_id "
+                  "WHERE d.status = 'pending' AND w.active = 1");
 }
 
 std::vector<DueDelivery> ClaimDueWebhookDeliveries(Connection& c, Micros now, Micros lease_until,
@@ -107,8 +119,9 @@ std::vector<DueDelivery> ClaimDueWebhookDeliveries(Connection& c, Micros now, Mi
                                                    Id after_id) {
   Query q(c,
           "UPDATE webhook_deliveries SET leased_until = ?2 WHERE id IN ("
-          " SELECT id FROM webhook_deliveries WHERE status = 'pending' AND leased_until <= ?1"
-          " AND (next_attempt <= ?1 OR ?4 = 1) AND id > ?5 ORDER BY id LIMIT ?3) "
+          " SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id"
+          " WHERE d.status = 'pending' AND d.leased_until <= ?1 AND w.active = 1"
+          " AND (d.next_attempt <= ?1 OR ?4 = 1) AND d.id > ?5 ORDER BY d.id LIMIT ?3) "
           "RETURNING id, webhook_id, event_id, uuid, category, body, attempts, created",
           now, lease_until, limit, ignore_backoff, after_id);
   std::vector<DueDelivery> out;

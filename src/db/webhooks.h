@@ -33,6 +33,9 @@ Id InsertWebhook(Connection& c, Id project_id, std::string_view url, std::string
                  std::string_view categories, Micros now);
 // False when there was none. Its deliveries and attempts go with it.
 bool DeleteWebhook(Connection& c, Id id);
+// False when there was none. Turning a disabled webhook on moves its cursor
+// to the newest event: what happened while it was off is never sent.
+bool SetWebhookActive(Connection& c, Id id, bool active);
 // By id; `project_id` limits to one project.
 std::vector<WebhookRow> ListWebhooks(Connection& c, std::optional<Id> project_id = std::nullopt);
 std::optional<WebhookRow> FindWebhook(Connection& c, Id id);
@@ -63,9 +66,10 @@ struct DueDelivery {
   int64_t attempts = 0;
   Micros created = 0;
 };
-// The earliest next_attempt of a pending delivery (none: nothing queued).
+// The earliest next_attempt of a pending delivery of an active webhook
+// (none: nothing to send; a disabled webhook's queue waits).
 std::optional<Micros> NextWebhookAttempt(Connection& c);
-// Pending deliveries with an id above `after_id` due at `now`
+// Pending deliveries of active webhooks with an id above `after_id` due at `now`
 // (`ignore_backoff`: also those waiting to be retried), by id, at most
 // `limit`, each leased until
 // `lease_until` so that no other dispatcher takes them: one UPDATE ...

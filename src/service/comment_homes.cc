@@ -22,17 +22,18 @@ std::optional<CommentHome> FindCommentHome(db::Connection& c, Id project_id,
                                            const std::vector<std::string>& refs) {
   std::optional<CommentHome> home;
   size_t decisive = refs.size();
+  db::ReferenceLookup stored(c, project_id, refs);
   for (size_t i = 0; i < refs.size() && !home; ++i) {
-    auto pid = db::PatchIdByMsgid(c, project_id, refs[i]);
-    if (!pid) pid = db::PatchIdOfCommentMsgid(c, project_id, refs[i]);
+    auto pid = stored.Patch(refs[i]);
+    if (!pid) pid = stored.PatchOfComment(refs[i]);
     if (pid) {
       home = CommentHome{true, *pid, {}};
       decisive = i;
     }
   }
   for (size_t i = 0; i < refs.size() && !home; ++i) {
-    auto vid = db::CoverIdByMsgid(c, project_id, refs[i]);
-    if (!vid) vid = db::CoverIdOfCommentMsgid(c, project_id, refs[i]);
+    auto vid = stored.Cover(refs[i]);
+    if (!vid) vid = stored.CoverOfComment(refs[i]);
     if (vid) {
       home = CommentHome{false, *vid, {}};
       decisive = i;
@@ -45,7 +46,7 @@ std::optional<CommentHome> FindCommentHome(db::Connection& c, Id project_id,
   size_t watch_to = home->on_patch ? decisive : refs.size();
   for (size_t i = 0; i < watch_to; ++i) {
     if (!home->on_patch && i == decisive) continue;
-    if (db::CoverIdByMsgid(c, project_id, refs[i])) continue;
+    if (stored.Cover(refs[i])) continue;
     home->awaited.push_back(refs[i]);
   }
   return home;

@@ -35,12 +35,14 @@ struct IngestResult {
 };
 
 // Lookups that do not change during an archive import (projects by list id,
-// the default state, the tag patterns). Only for a caller that owns the
-// database for the duration, like parsearchive; single mails pass none.
+// the default state, the tag patterns, the delegation rules). Only for a
+// caller that owns the database for the duration, like parsearchive; single
+// mails pass none.
 struct IngestCache {
   std::unordered_map<std::string, std::vector<db::ProjectRow>> projects_by_listid;
   std::optional<db::Id> default_state;
   std::optional<std::vector<std::pair<db::Id, std::string>>> tags;
+  std::unordered_map<db::Id, std::vector<db::DelegationRule>> delegation_rules;  // by project
 };
 
 struct IngestOptions {
@@ -58,16 +60,29 @@ struct IngestOptions {
 // mail is then kept verbatim in failed_mails with its reason.
 IngestResult IngestMail(db::Connection& conn, std::string_view raw, const IngestOptions& options);
 
+// A mail made ready for storing without a database: the parser's fields
+// with NUL bytes dropped (they cannot be stored, see ingest.cc) and the
+// hash of its diff. Both were a fifth of the store thread's work in
+// `parsearchive`; done here they run on the parse thread.
+struct PreparedMail {
+  parser::ParsedMail mail;
+  std::string diff_hash;  // parser::HashDiff(*mail.diff); "" without a diff
+};
+
 // IngestMail's two halves, for `patchbay parsearchive`, which parses the
 // next mails on a second thread while it stores this one. ParseForIngest
 // touches no database; StoreParsed(raw, ParseForIngest(raw)) is exactly
 // IngestMail(raw), so mails stored in archive order give the same rows.
-Result<parser::ParsedMail> ParseForIngest(std::string_view raw, const IngestOptions& options);
-IngestResult StoreParsed(db::Connection& conn, std::string_view raw,
-                         Result<parser::ParsedMail> parsed, const IngestOptions& options);
+Result<PreparedMail> ParseForIngest(std::string_view raw, const IngestOptions& options);
+IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<PreparedMail> parsed,
+                         const IngestOptions& options);
 
 // Recounts Acked-by/Reviewed-by/Tested-by for one patch (spec §2.19).
 void RecountTags(db::Connection& conn, db::Id patch_id);
+// The same, for a caller that knows the patch's project's use_tags and the
+// tag patterns (the ingest, which has them cached): one read, not five.
+void RecountTags(db::Connection& conn, db::Id patch_id, bool use_tags,
+                 const std::vector<std::pair<db::Id, std::string>>& tags);
 
 // Number of non-overlapping matches of a tag pattern (Python re, M|I).
 int CountTagMatches(std::string_view pattern, std::string_view text);

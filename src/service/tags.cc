@@ -41,13 +41,23 @@ int CountTagMatches(std::string_view pattern, std::string_view text) {
 void RecountTags(db::Connection& conn, db::Id patch_id) {
   auto project = db::read::PatchProjectId(conn, patch_id);
   if (!project) return;
+  std::vector<std::pair<db::Id, std::string>> tags;
+  bool use_tags = db::ProjectUsesTags(conn, *project);
+  if (use_tags) {
+    for (auto& t : db::Tags(conn)) tags.emplace_back(t.id, std::move(t.pattern));
+  }
+  RecountTags(conn, patch_id, use_tags, tags);
+}
+
+void RecountTags(db::Connection& conn, db::Id patch_id, bool use_tags,
+                 const std::vector<std::pair<db::Id, std::string>>& tags) {
   std::vector<std::pair<db::Id, int>> counts;
-  if (db::ProjectUsesTags(conn, *project)) {
+  if (use_tags) {
     auto texts = db::PatchTexts(conn, patch_id);
-    for (const auto& tag : db::Tags(conn)) {
+    for (const auto& [id, pattern] : tags) {
       int n = 0;
-      for (const auto& t : texts) n += CountTagMatches(tag.pattern, t);
-      counts.emplace_back(tag.id, n);
+      for (const auto& t : texts) n += CountTagMatches(pattern, t);
+      counts.emplace_back(id, n);
     }
   }
   db::SetPatchTags(conn, patch_id, counts);

@@ -5,6 +5,7 @@
 #include "core/time.h"
 #include "db/projects.h"
 #include "db/webhooks.h"
+#include "service/db_failure.h"
 #include "service/passwords.h"
 
 namespace pb::service {
@@ -54,7 +55,7 @@ Result<AddedWebhook> AddWebhook(db::Connection& c, const NewWebhook& w) {
     added.id = db::InsertWebhook(c, project->id, w.url, added.secret, categories, NowMicros());
     tx.Commit();
   } catch (const db::DbError& e) {
-    return Status::Database(e.what());
+    return DatabaseFailure(e);
   }
   return added;
 }
@@ -65,7 +66,18 @@ Status RemoveWebhook(db::Connection& c, db::Id id) {
     if (!db::DeleteWebhook(c, id)) return Status::NotFound("no webhook " + std::to_string(id));
     tx.Commit();
   } catch (const db::DbError& e) {
-    return Status::Database(e.what());
+    return DatabaseFailure(e);
+  }
+  return Status::Ok();
+}
+
+Status SetWebhookActive(db::Connection& c, db::Id id, bool active) {
+  try {
+    db::Transaction tx(c);
+    if (!db::SetWebhookActive(c, id, active)) return Status::NotFound("no webhook " + std::to_string(id));
+    tx.Commit();
+  } catch (const db::DbError& e) {
+    return DatabaseFailure(e);
   }
   return Status::Ok();
 }

@@ -1,5 +1,6 @@
 // Managing webhooks (the CLI and /api/webhooks/): the rules for what may
-// be registered. Delivery is src/webhooks/.
+// be registered. Delivery is src/webhooks/. The database server being
+// unreachable is thrown on (service/db_failure.h), not returned.
 #pragma once
 
 #include <array>
@@ -36,6 +37,10 @@ struct AddedWebhook {
 Result<AddedWebhook> AddWebhook(db::Connection& c, const NewWebhook& w);
 // kNotFound when there is none.
 Status RemoveWebhook(db::Connection& c, db::Id id);
+// A disabled webhook queues nothing and sends nothing (its pending
+// deliveries wait); enabled again, it gets the events from then on.
+// kNotFound when there is none.
+Status SetWebhookActive(db::Connection& c, db::Id id, bool active);
 
 // "a,b" -> {"a", "b"} (spaces and empty items dropped).
 std::vector<std::string> SplitCategories(std::string_view text);

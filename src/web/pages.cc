@@ -68,8 +68,27 @@ Response ProjectList(Visitor& visitor, const db::read::Catalog& catalog) {
 
 }  // namespace
 
+std::string AccountNav(Visitor& visitor) {
+  // Upstream's "logged in" menu or its Login link. Logout is a POST form
+  // (Django 5 refuses GET logouts), so it carries a CSRF token.
+  data d;
+  if (visitor.user()) {
+    data account;
+    account.set("username", visitor.user()->user.username);
+    account.set("csrf_token", visitor.CsrfToken());
+    if (int64_t n = visitor.TodoCount()) account.set("todo_count", std::to_string(n));
+    d.set("account", account);
+  }
+  return Render(templates::kAccountNav, d);
+}
+
 Response LayoutPage(Visitor& visitor, const std::string& title, const db::read::ProjectRec* project,
                     std::string body, int status) {
+  return LayoutPageWithNav(AccountNav(visitor), title, project, std::move(body), status);
+}
+
+Response LayoutPageWithNav(std::string account_nav, const std::string& title,
+                           const db::read::ProjectRec* project, std::string body, int status) {
   data layout;
   layout.set("title", title);
   if (project) {
@@ -78,15 +97,7 @@ Response LayoutPage(Visitor& visitor, const std::string& title, const db::read::
     p.set("linkname", project->linkname);
     layout.set("project", p);
   }
-  // The navbar: upstream's "logged in" menu or its Login link. Logout is a
-  // POST form (Django 5 refuses GET logouts), so it carries a CSRF token.
-  if (visitor.user()) {
-    data account;
-    account.set("username", visitor.user()->user.username);
-    account.set("csrf_token", visitor.CsrfToken());
-    if (int64_t n = visitor.TodoCount()) account.set("todo_count", std::to_string(n));
-    layout.set("account", account);
-  }
+  layout.set("account_nav", std::move(account_nav));
   layout.set("body", std::move(body));
   return Html(Render(templates::kLayout, layout), status);
 }

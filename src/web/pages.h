@@ -13,6 +13,7 @@
 #include "db/read/page_ids.h"
 #include "db/read/web_read.h"
 #include "http/server.h"
+#include "web/spliced_page.h"
 #include "web/visitor.h"
 
 namespace pb::web {
@@ -29,6 +30,10 @@ struct PageState {
   // Anonymous list pages kept per generation, as the API's lists (null:
   // serve --no-response-cache).
   std::shared_ptr<api::ResponseCache> responses;
+  // Project list pages kept per generation with holes for the visitor's
+  // parts, so logged-in visitors are served without a render (null: serve
+  // --no-response-cache).
+  std::shared_ptr<SplicedPageCache> list_pages;
   std::string base_url;  // serve --base-url: the origin CSRF checks and .pwclientrc use
 
   // The tags and which projects use them, reloaded when the generation moves.
@@ -47,5 +52,11 @@ std::optional<http::Response> HandlePage(db::Connection& conn, PageState& state,
 // project's links, footer) around an already rendered body.
 http::Response LayoutPage(Visitor& visitor, const std::string& title,
                           const db::read::ProjectRec* project, std::string body, int status = 200);
+// The same with the navbar's account links given (AccountNav's, or the
+// marker of a page to be kept: web/spliced_page.h).
+http::Response LayoutPageWithNav(std::string account_nav, const std::string& title,
+                                 const db::read::ProjectRec* project, std::string body, int status = 200);
+// The navbar's account links for the visitor (templates::kAccountNav).
+std::string AccountNav(Visitor& visitor);
 
 }  // namespace pb::web

@@ -325,49 +325,42 @@ void HandlePost(db::Connection& c, PageState& st, Visitor& visitor, const Posted
   }
 }
 
-}  // namespace
+// The parts of the page that differ per visitor (web/spliced_page.h's
+// holes): their HTML for this visitor, or the markers of a page to keep.
+struct VisitorParts {
+  std::string account_nav;
+  std::string csrf_token;     // only shown to logged-in visitors
+  std::string bundle_choice;  // likewise
+};
 
-std::string PersonShown(const std::optional<std::string>& name, std::string_view email) {
-  if (name && !name->empty()) return *name;
-  return std::string(email.substr(0, email.find('@')));
-}
-
-data FlashData(const std::vector<Flash>& messages) {
-  if (messages.empty()) return data(false);
-  data items{data::type::list};
-  for (const auto& m : messages) {
-    data row;
-    row.set("text", m.text);
-    row.set("level", m.warning ? "warning" : "success");
-    items.push_back(row);
-  }
+std::string BundleChoice(db::Connection& c, db::Id user, db::Id project) {
   data d;
-  d.set("items", items);
-  return d;
-}
-
-data ErrorData(const std::vector<std::string>& errors) {
-  if (errors.empty()) return data(false);
-  data items{data::type::list};
-  for (const auto& e : errors) items.push_back(data(e));
-  data d;
-  d.set("items", items);
-  d.set("one", errors.size() == 1);
-  return d;
-}
-
-Response PatchListPage(db::Connection& c, PageState& st, Visitor& visitor, const http::Request& req,
-                       ListView view) {
-  if (req.method == "POST") {
-    PostedForm form(req);
-    if (auto reason = api::csrf::Check(req, form.Get(api::csrf::kFormField), st.base_url)) {
-      return CsrfFailurePage(*reason);
-    }
-    if (!visitor.user()) return RedirectToLogin(req);
-    HandlePost(c, st, visitor, form, view);
+  data bundles{data::type::list};
+  auto mine = db::read::BundlesOfOwner(c, user, project);
+  for (const auto& b : mine) {
+    data o;
+    o.set("id", std::to_string(b.id));
+    o.set("name", b.name);
+    bundles.push_back(o);
   }
-  int64_t generation = db::read::ReadGeneration(c);
-  st.catalog.Refresh(c, generation);
+  d.set("bundles", bundles);
+  d.set("has_bundles", !mine.empty());
+  return RenderTemplate(ui_templates::kBundleChoice, d);
+}
+
+std::string PartOf(Hole hole, db::Connection& c, Visitor& visitor, const ListView& view) {
+  switch (hole) {
+    case Hole::kAccountNav: return AccountNav(visitor);
+    case Hole::kCsrfToken: return visitor.CsrfToken();
+    case Hole::kBundleChoice: return BundleChoice(c, visitor.user()->user.id, view.project->id);
+  }
+  return "";
+}
+
+// The page, with the visitor's parts (or their markers) as given.
+Response RenderList(db::Connection& c, PageState& st, const Visitor& visitor, const http::Request& req,
+                    const ListView& view, int64_t generation,
+                    const std::optional<db::read::ListPrefsRec>& prefs, const VisitorParts& parts) {
   st.RefreshTags(c, generation);
   auto params = api::QueryParams::Parse(req.query);
   const std::string* order_param = params.Last("order");
@@ -398,10 +391,9 @@ Response PatchListPage(db::Connection& c, PageState& st, Visitor& visitor, const
   const auto& user = visitor.user();
   int64_t page_size = kDefaultPageSize;
   bool show_ids = false;
-  if (user) {
-    auto prefs = db::read::ListPrefs(c, user->user.id);
-    page_size = std::max<int64_t>(1, prefs.items_per_page);
-    show_ids = prefs.show_ids;
+  if (prefs) {
+    page_size = std::max<int64_t>(1, prefs->items_per_page);
+    show_ids = prefs->show_ids;
   }
   int64_t total = db::read::CountPatches(c, f, &st.counts, generation);
   int64_t pages = std::max<int64_t>(1, (total + page_size - 1) / page_size);
@@ -612,7 +604,7 @@ Response PatchListPage(db::Connection& c, PageState& st, Visitor& visitor, const
   d.set("show_ids", show_ids);
   if (user) {
     d.set("logged_in", true);
-    d.set("csrf_token", visitor.CsrfToken());
+    d.set("csrf_token", parts.csrf_token);
     d.set("patchform", true);
     data maintainers{data::type::list};
     for (const auto& m : view.project->maintainers) {
@@ -622,20 +614,85 @@ Response PatchListPage(db::Connection& c, PageState& st, Visitor& visitor, const
       maintainers.push_back(o);
     }
     d.set("maintainers", maintainers);
-    data bundles{data::type::list};
-    auto mine = db::read::BundlesOfOwner(c, user->user.id, view.project->id);
-    for (const auto& b : mine) {
-      data o;
-      o.set("id", std::to_string(b.id));
-      o.set("name", b.name);
-      bundles.push_back(o);
-    }
-    d.set("bundles", bundles);
-    d.set("has_bundles", !mine.empty());
+    d.set("bundle_choice", parts.bundle_choice);
     if (view.bundle && view.bundle_owner) d.set("remove_bundle", std::to_string(view.bundle->id));
   }
   std::string body = view.head_html + RenderTemplate(ui_templates::kPatchList, d);
-  return LayoutPage(visitor, view.title, view.project, std::move(body));
+  return LayoutPageWithNav(parts.account_nav, view.title, view.project, std::move(body));
+}
+
+}  // namespace
+
+std::string PersonShown(const std::optional<std::string>& name, std::string_view email) {
+  if (name && !name->empty()) return *name;
+  return std::string(email.substr(0, email.find('@')));
+}
+
+data FlashData(const std::vector<Flash>& messages) {
+  if (messages.empty()) return data(false);
+  data items{data::type::list};
+  for (const auto& m : messages) {
+    data row;
+    row.set("text", m.text);
+    row.set("level", m.warning ? "warning" : "success");
+    items.push_back(row);
+  }
+  data d;
+  d.set("items", items);
+  return d;
+}
+
+data ErrorData(const std::vector<std::string>& errors) {
+  if (errors.empty()) return data(false);
+  data items{data::type::list};
+  for (const auto& e : errors) items.push_back(data(e));
+  data d;
+  d.set("items", items);
+  d.set("one", errors.size() == 1);
+  return d;
+}
+
+Response PatchListPage(db::Connection& c, PageState& st, Visitor& visitor, const http::Request& req,
+                       ListView view) {
+  if (req.method == "POST") {
+    PostedForm form(req);
+    if (auto reason = api::csrf::Check(req, form.Get(api::csrf::kFormField), st.base_url)) {
+      return CsrfFailurePage(*reason);
+    }
+    if (!visitor.user()) return RedirectToLogin(req);
+    HandlePost(c, st, visitor, form, view);
+  }
+  int64_t generation = db::read::ReadGeneration(c);
+  st.catalog.Refresh(c, generation);
+  std::optional<db::read::ListPrefsRec> prefs;
+  if (visitor.user()) prefs = db::read::ListPrefs(c, visitor.user()->user.id);
+
+  // A project's list is the same page for every visitor with the same list
+  // settings, but for the holes: kept per generation, it costs a request
+  // the visitor's parts and one copy (POSTs carry their messages: never).
+  bool keep = st.list_pages && req.method != "POST" && !view.bundle && !view.todo_of;
+  if (keep) {
+    std::string key = "list " + std::to_string(view.project->id) + " ";
+    key += prefs ? std::to_string(prefs->items_per_page) + (prefs->show_ids ? " ids " : " - ") : "anonymous ";
+    key += req.target;
+    auto fill = [&](Hole hole) { return PartOf(hole, c, visitor, view); };
+    if (auto kept = st.list_pages->Get(key, generation)) return kept->Fill(fill);
+    VisitorParts markers{std::string(HoleMarker(Hole::kAccountNav)), std::string(HoleMarker(Hole::kCsrfToken)),
+                         std::string(HoleMarker(Hole::kBundleChoice))};
+    auto cut = SplicedPage::Cut(RenderList(c, st, visitor, req, view, generation, prefs, markers));
+    if (cut) {
+      Response page = cut->Fill(fill);
+      st.list_pages->Put(key, generation, std::move(*cut));
+      return page;
+    }
+  }
+  VisitorParts parts;
+  if (visitor.user()) {
+    parts.csrf_token = visitor.CsrfToken();
+    parts.bundle_choice = PartOf(Hole::kBundleChoice, c, visitor, view);
+  }
+  parts.account_nav = AccountNav(visitor);
+  return RenderList(c, st, visitor, req, view, generation, prefs, parts);
 }
 
 }  // namespace pb::web

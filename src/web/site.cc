@@ -80,8 +80,9 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
   auto page_ids = std::make_shared<db::read::OrderedIdCache>();
   auto sorted_ids = std::make_shared<db::read::OrderedIdCache>(size_t{4} << 20, /*min_offset=*/0);
   auto responses = config.response_cache ? std::make_shared<api::ResponseCache>() : nullptr;
-  return [api_handler, url, base_url, counts, page_ids, sorted_ids,
-          responses](const http::Request& req) -> http::Response {
+  auto list_pages = config.response_cache ? std::make_shared<SplicedPageCache>() : nullptr;
+  return [api_handler, url, base_url, counts, page_ids, sorted_ids, responses,
+          list_pages](const http::Request& req) -> http::Response {
     std::string_view path = req.path;
     if (path == "/api" || path.starts_with("/api/")) return api_handler(req);
     thread_local SiteThread t;
@@ -93,6 +94,7 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
         t.pages.sorted_ids = sorted_ids;
         t.pages.base_url = base_url;
         t.pages.responses = responses;
+        t.pages.list_pages = list_pages;
       }
       if (path == "/xmlrpc/") return XmlRpc(t, req);
       std::optional<db::ReadSnapshot> snapshot;

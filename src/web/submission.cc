@@ -1,6 +1,7 @@
 #include "web/submission.h"
 
 #include <cstdio>
+#include <functional>
 
 #include "api/csrf.h"
 #include "api/embed.h"
@@ -15,7 +16,9 @@
 #include "service/patch_bulk.h"
 #include "service/patch_updates.h"
 #include "web/patch_list.h"
+#include "web/pages.h"
 #include "web/responses.h"
+#include "web/spliced_page.h"
 #include "web/ui_templates.h"
 
 namespace pb::web {
@@ -62,15 +65,20 @@ void ForEachLine(std::string_view text, F f) {
 }
 
 void AppendEscaped(std::string& out, std::string_view text) {
-  for (char ch : text) {
-    switch (ch) {
+  // Runs without special characters are appended whole: a character at a
+  // time was most of the cost of a 5,000-line diff.
+  while (!text.empty()) {
+    size_t n = text.find_first_of("&<>\"'");
+    out.append(text.substr(0, n));
+    if (n == std::string_view::npos) break;
+    switch (text[n]) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
-      case '\'': out += "&#x27;"; break;
-      default: out += ch;
+      default: out += "&#x27;"; break;
     }
+    text.remove_prefix(n + 1);
   }
 }
 
@@ -141,7 +149,8 @@ struct PageMessages {
 // for those who may change them.
 data CommentsData(const std::vector<db::read::WebCommentRec>& comments, bool cover, db::Id parent_id,
                   std::optional<db::Id> user, bool parent_editable,
-                  std::optional<db::Id> cover_submitter_user, Visitor& visitor) {
+                  std::optional<db::Id> cover_submitter_user,
+                  const std::function<std::string()>& csrf_token) {
   data list{data::type::list};
   int n = 0;
   for (const auto& m : comments) {
@@ -158,7 +167,7 @@ data CommentsData(const std::vector<db::read::WebCommentRec>& comments, bool cov
                              (cover && cover_submitter_user == user));
     row.set("can_edit", can_edit);
     if (can_edit) {
-      row.set("csrf_token", visitor.CsrfToken());
+      row.set("csrf_token", csrf_token());
       row.set("form_action", "");
       row.set("api_url", std::string(cover ? "/api/covers/" : "/api/patches/") +
                              std::to_string(parent_id) + "/comments/" + std::to_string(m.id) + "/");
@@ -197,6 +206,160 @@ void CommentAddressed(db::Connection& c, const PostedForm& form, bool cover, db:
     return;
   }
   out.messages.push_back({addressed ? "Comment marked addressed" : "Comment marked unaddressed", false});
+}
+
+// The parts of the page that differ per visitor (web/spliced_page.h's
+// holes): their HTML for this visitor, or the markers of a page to keep.
+struct VisitorParts {
+  std::string account_nav;
+  std::string csrf_token;     // only used for logged-in visitors
+  std::string bundle_choice;  // likewise
+};
+
+std::string PatchBundleChoice(db::Connection& c, db::Id user, db::Id project) {
+  data d;
+  data bundles{data::type::list};
+  auto mine = db::read::BundlesOfOwner(c, user, project);
+  for (const auto& b : mine) {
+    data o;
+    o.set("id", std::to_string(b.id));
+    o.set("name", b.name);
+    bundles.push_back(o);
+  }
+  d.set("bundles", bundles);
+  d.set("has_bundles", !mine.empty());
+  return RenderTemplate(ui_templates::kPatchBundleChoice, d);
+}
+
+// The patch page after any POST, with the visitor's parts (or their
+// markers) as given.
+Response RenderPatch(db::Connection& c, PageState& st, const http::Request& req,
+                     const db::read::ProjectRec& project, db::Id patch_id, std::optional<db::Id> user,
+                     bool editable, const PageMessages& msgs, const VisitorParts& parts) {
+  auto p = db::read::GetPatch(c, patch_id);
+  if (!p) return api::HtmlNotFound(req.path);
+  std::vector<db::read::PatchRec*> one{&*p};
+  db::read::LoadPatchExtras(c, one);
+
+  data d;
+  d.set("messages", FlashData(msgs.messages));
+  d.set("errors", ErrorData(msgs.errors));
+  d.set("is_patch", true);
+  d.set("name", p->name.empty() ? std::string("[no subject]") : p->name);
+  d.set("msgid", api::UrlMsgid(p->msgid));
+  if (auto url = api::ListArchiveUrl(&project, p->msgid)) d.set("list_archive_url", *url);
+  d.set("linkname", project.linkname);
+  const auto* s = st.catalog.State(p->state_id);
+  d.set("state", s ? s->name : "");
+  d.set("archived", p->archived);
+  d.set("commit_ref_value", p->commit_ref.value_or(""));
+  if (p->commit_ref) {
+    d.set("commit_ref", *p->commit_ref);
+    if (!project.commit_url_format.empty()) {
+      d.set("commit_url", CommitUrl(project.commit_url_format, *p->commit_ref));
+    }
+  }
+  if (p->delegate) {
+    std::string name = p->delegate->first_name;
+    if (!p->delegate->last_name.empty()) name += (name.empty() ? "" : " ") + p->delegate->last_name;
+    d.set("delegate", name.empty() ? p->delegate->username : name);
+  }
+  d.set("headers", p->headers);
+  if (p->series) {
+    d.set("has_series", true);
+    d.set("series_id", std::to_string(p->series->id));
+    d.set("series_name", p->series->name.value_or("Untitled series #" + std::to_string(p->series->id)));
+    data members{data::type::list};
+    auto list = db::read::SeriesMembers(c, p->series->id);
+    for (const auto& m : list) {
+      data row;
+      row.set("name", m.name);
+      row.set("cover", m.cover);
+      row.set("current", !m.cover && m.id == p->id);
+      row.set("url", m.cover ? api::CoverWebPath(project.linkname, m.msgid)
+                             : api::PatchWebPath(project.linkname, m.msgid));
+      members.push_back(row);
+    }
+    d.set("series_members", members);
+    d.set("series_count", std::to_string(list.size()));
+    d.set("series_one", list.size() == 1);
+  }
+  data related{data::type::list};
+  bool has_related = false;
+  for (const auto& r : p->related) {
+    if (r.project_id != project.id) continue;
+    data row;
+    row.set("name", r.name);
+    row.set("url", api::PatchWebPath(project.linkname, r.msgid));
+    related.push_back(row);
+    has_related = true;
+  }
+  d.set("related", related);
+  d.set("has_related", has_related);
+  if (user) {
+    d.set("csrf_token", parts.csrf_token);
+    d.set("bundling", true);
+    d.set("bundle_choice", parts.bundle_choice);
+  }
+  if (editable) {
+    d.set("editable", true);
+    data states{data::type::list};
+    for (const auto& state : st.catalog.states()) {
+      data o;
+      o.set("id", std::to_string(state.id));
+      o.set("name", state.name);
+      o.set("selected", state.id == p->state_id);
+      states.push_back(o);
+    }
+    d.set("states", states);
+    data delegates{data::type::list};
+    bool listed = false;
+    for (const auto& m : project.maintainers) {
+      data o;
+      o.set("id", std::to_string(m.id));
+      o.set("name", m.username);
+      bool selected = p->delegate && p->delegate->id == m.id;
+      listed |= selected;
+      o.set("selected", selected);
+      delegates.push_back(o);
+    }
+    if (p->delegate && !listed) {
+      data o;
+      o.set("id", std::to_string(p->delegate->id));
+      o.set("name", p->delegate->username);
+      o.set("selected", true);
+      delegates.push_back(o);
+    }
+    d.set("delegates", delegates);
+  }
+  if (p->pull_url) d.set("pull_url", *p->pull_url);
+  auto checks = db::read::UniqueChecks(c, patch_id);
+  d.set("has_checks", !checks.empty());
+  data check_rows{data::type::list};
+  for (const auto& k : checks) {
+    data row;
+    row.set("user", k.user.username);
+    row.set("context", k.context);
+    row.set("state", std::string(service::CheckStateName(k.state)));
+    row.set("date", LongDate(k.date));
+    row.set("description", k.description.value_or(""));
+    if (k.target_url && !k.target_url->empty()) row.set("target_url", *k.target_url);
+    else row.set("target_url", false);
+    check_rows.push_back(row);
+  }
+  d.set("checks", check_rows);
+  d.set("submitter", PersonShown(p->submitter.name, p->submitter.email));
+  d.set("submitter_url", ListUrl(project) + "?submitter=" + std::to_string(p->submitter.id));
+  d.set("date", LongDate(p->date));
+  d.set("content_lines", ContentLines(p->content.value_or("")));
+  auto comments = db::read::WebComments(c, false, patch_id);
+  d.set("has_comments", !comments.empty());
+  d.set("comments", CommentsData(comments, false, patch_id, user, editable, std::nullopt,
+                                 [&] { return parts.csrf_token; }));
+  d.set("has_diff", p->diff.has_value());
+  if (p->diff) d.set("diff_lines", DiffLines(*p->diff));
+  return LayoutPageWithNav(parts.account_nav, p->name, &project,
+                           RenderTemplate(ui_templates::kSubmission, d));
 }
 
 }  // namespace
@@ -285,137 +448,38 @@ Response PatchPage(db::Connection& c, PageState& st, Visitor& visitor, const htt
 
   int64_t generation = db::read::ReadGeneration(c);
   st.catalog.Refresh(c, generation);
-  auto p = db::read::GetPatch(c, patch_id);
-  if (!p) return api::HtmlNotFound(req.path);
-  std::vector<db::read::PatchRec*> one{&*p};
-  db::read::LoadPatchExtras(c, one);
-
-  data d;
-  d.set("messages", FlashData(msgs.messages));
-  d.set("errors", ErrorData(msgs.errors));
-  d.set("is_patch", true);
-  d.set("name", p->name.empty() ? std::string("[no subject]") : p->name);
-  d.set("msgid", api::UrlMsgid(p->msgid));
-  if (auto url = api::ListArchiveUrl(&project, p->msgid)) d.set("list_archive_url", *url);
-  d.set("linkname", project.linkname);
-  const auto* s = st.catalog.State(p->state_id);
-  d.set("state", s ? s->name : "");
-  d.set("archived", p->archived);
-  d.set("commit_ref_value", p->commit_ref.value_or(""));
-  if (p->commit_ref) {
-    d.set("commit_ref", *p->commit_ref);
-    if (!project.commit_url_format.empty()) {
-      d.set("commit_url", CommitUrl(project.commit_url_format, *p->commit_ref));
+  auto fill = [&](Hole hole) -> std::string {
+    switch (hole) {
+      case Hole::kAccountNav: return AccountNav(visitor);
+      case Hole::kCsrfToken: return visitor.CsrfToken();
+      case Hole::kBundleChoice: return PatchBundleChoice(c, *user, project.id);
+    }
+    return "";
+  };
+  // Kept per generation like the project list (web/spliced_page.h). What
+  // differs per visitor besides the holes is who may edit the patch and
+  // its comments: one page for anonymous visitors, one for those who may
+  // edit the patch (and so every comment), one per other user.
+  if (st.list_pages && req.method != "POST") {
+    std::string key = "patch " + std::to_string(patch_id) + " ";
+    key += !user ? std::string("anonymous") : editable ? std::string("editor") : "user " + std::to_string(*user);
+    if (auto kept = st.list_pages->Get(key, generation)) return kept->Fill(fill);
+    VisitorParts markers{std::string(HoleMarker(Hole::kAccountNav)), std::string(HoleMarker(Hole::kCsrfToken)),
+                         std::string(HoleMarker(Hole::kBundleChoice))};
+    auto cut = SplicedPage::Cut(RenderPatch(c, st, req, project, patch_id, user, editable, msgs, markers));
+    if (cut) {
+      Response page = cut->Fill(fill);
+      st.list_pages->Put(key, generation, std::move(*cut));
+      return page;
     }
   }
-  if (p->delegate) {
-    std::string name = p->delegate->first_name;
-    if (!p->delegate->last_name.empty()) name += (name.empty() ? "" : " ") + p->delegate->last_name;
-    d.set("delegate", name.empty() ? p->delegate->username : name);
-  }
-  d.set("headers", p->headers);
-  if (p->series) {
-    d.set("has_series", true);
-    d.set("series_id", std::to_string(p->series->id));
-    d.set("series_name", p->series->name.value_or("Untitled series #" + std::to_string(p->series->id)));
-    data members{data::type::list};
-    auto list = db::read::SeriesMembers(c, p->series->id);
-    for (const auto& m : list) {
-      data row;
-      row.set("name", m.name);
-      row.set("cover", m.cover);
-      row.set("current", !m.cover && m.id == p->id);
-      row.set("url", m.cover ? api::CoverWebPath(project.linkname, m.msgid)
-                             : api::PatchWebPath(project.linkname, m.msgid));
-      members.push_back(row);
-    }
-    d.set("series_members", members);
-    d.set("series_count", std::to_string(list.size()));
-    d.set("series_one", list.size() == 1);
-  }
-  data related{data::type::list};
-  bool has_related = false;
-  for (const auto& r : p->related) {
-    if (r.project_id != project.id) continue;
-    data row;
-    row.set("name", r.name);
-    row.set("url", api::PatchWebPath(project.linkname, r.msgid));
-    related.push_back(row);
-    has_related = true;
-  }
-  d.set("related", related);
-  d.set("has_related", has_related);
+  VisitorParts parts;
   if (user) {
-    d.set("csrf_token", visitor.CsrfToken());
-    d.set("bundling", true);
-    data bundles{data::type::list};
-    auto mine = db::read::BundlesOfOwner(c, *user, project.id);
-    for (const auto& b : mine) {
-      data o;
-      o.set("id", std::to_string(b.id));
-      o.set("name", b.name);
-      bundles.push_back(o);
-    }
-    d.set("bundles", bundles);
-    d.set("has_bundles", !mine.empty());
+    parts.csrf_token = visitor.CsrfToken();
+    parts.bundle_choice = fill(Hole::kBundleChoice);
   }
-  if (editable) {
-    d.set("editable", true);
-    data states{data::type::list};
-    for (const auto& state : st.catalog.states()) {
-      data o;
-      o.set("id", std::to_string(state.id));
-      o.set("name", state.name);
-      o.set("selected", state.id == p->state_id);
-      states.push_back(o);
-    }
-    d.set("states", states);
-    data delegates{data::type::list};
-    bool listed = false;
-    for (const auto& m : project.maintainers) {
-      data o;
-      o.set("id", std::to_string(m.id));
-      o.set("name", m.username);
-      bool selected = p->delegate && p->delegate->id == m.id;
-      listed |= selected;
-      o.set("selected", selected);
-      delegates.push_back(o);
-    }
-    if (p->delegate && !listed) {
-      data o;
-      o.set("id", std::to_string(p->delegate->id));
-      o.set("name", p->delegate->username);
-      o.set("selected", true);
-      delegates.push_back(o);
-    }
-    d.set("delegates", delegates);
-  }
-  if (p->pull_url) d.set("pull_url", *p->pull_url);
-  auto checks = db::read::UniqueChecks(c, patch_id);
-  d.set("has_checks", !checks.empty());
-  data check_rows{data::type::list};
-  for (const auto& k : checks) {
-    data row;
-    row.set("user", k.user.username);
-    row.set("context", k.context);
-    row.set("state", std::string(service::CheckStateName(k.state)));
-    row.set("date", LongDate(k.date));
-    row.set("description", k.description.value_or(""));
-    if (k.target_url && !k.target_url->empty()) row.set("target_url", *k.target_url);
-    else row.set("target_url", false);
-    check_rows.push_back(row);
-  }
-  d.set("checks", check_rows);
-  d.set("submitter", PersonShown(p->submitter.name, p->submitter.email));
-  d.set("submitter_url", ListUrl(project) + "?submitter=" + std::to_string(p->submitter.id));
-  d.set("date", LongDate(p->date));
-  d.set("content_lines", ContentLines(p->content.value_or("")));
-  auto comments = db::read::WebComments(c, false, patch_id);
-  d.set("has_comments", !comments.empty());
-  d.set("comments", CommentsData(comments, false, patch_id, user, editable, std::nullopt, visitor));
-  d.set("has_diff", p->diff.has_value());
-  if (p->diff) d.set("diff_lines", DiffLines(*p->diff));
-  return LayoutPage(visitor, p->name, &project, RenderTemplate(ui_templates::kSubmission, d));
+  parts.account_nav = AccountNav(visitor);
+  return RenderPatch(c, st, req, project, patch_id, user, editable, msgs, parts);
 }
 
 Response CoverPage(db::Connection& c, PageState& st, Visitor& visitor, const http::Request& req,
@@ -476,7 +540,8 @@ Response CoverPage(db::Connection& c, PageState& st, Visitor& visitor, const htt
   d.set("content_lines", ContentLines(v->content.value_or("")));
   auto comments = db::read::WebComments(c, true, cover_id);
   d.set("has_comments", !comments.empty());
-  d.set("comments", CommentsData(comments, true, cover_id, user, maintainer, cover_user, visitor));
+  d.set("comments", CommentsData(comments, true, cover_id, user, maintainer, cover_user,
+                                 [&] { return visitor.CsrfToken(); }));
   return LayoutPage(visitor, v->name, &project, RenderTemplate(ui_templates::kSubmission, d));
 }
 

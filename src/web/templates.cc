@@ -15,7 +15,7 @@ const char* const kLayout = R"HTML(<!DOCTYPE html>
   <a class="brand" href="/">patchbay</a>
   {{#project}}<span class="project">{{name}}</span>
   <nav><a href="/project/{{linkname}}/list/">Patches</a> <a href="/project/{{linkname}}/bundles/">Bundles</a> <a href="/project/{{linkname}}/">About this project</a></nav>{{/project}}
-  <nav class="account">{{#account}}Logged in as <a href="/user/"><strong>{{username}}</strong></a> &middot; <a href="/user/todo/">todo{{#todo_count}} <span class="badge">{{todo_count}}</span>{{/todo_count}}</a> &middot; <a href="/user/bundles/">bundles</a> &middot; <a href="/user/">profile</a> &middot; <form class="logout" method="post" action="/user/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}"><button type="submit">logout</button></form>{{/account}}{{^account}}<a href="/user/login/">login</a> &middot; <a href="/register/">register</a> &middot; <a href="/mail/">mail settings</a>{{/account}}</nav>
+  <nav class="account">{{{account_nav}}}</nav>
 </header>
 <main>
 {{{body}}}
@@ -25,6 +25,11 @@ const char* const kLayout = R"HTML(<!DOCTYPE html>
 </body>
 </html>
 )HTML";
+
+// The navbar's account links: the visitor's name, to-do count and logout
+// form, or the login links. Rendered on its own because it is the part of
+// a cached page that differs per visitor (web/spliced_page.h).
+const char* const kAccountNav = R"HTML({{#account}}<span>Logged in as <a href="/user/"><strong>{{username}}</strong></a></span> <span class="sep">&middot;</span> <a href="/user/todo/">todo{{#todo_count}} <span class="badge">{{todo_count}}</span>{{/todo_count}}</a> <span class="sep">&middot;</span> <a href="/user/bundles/">bundles</a> <span class="sep">&middot;</span> <a href="/user/">profile</a> <span class="sep">&middot;</span> <form class="logout" method="post" action="/user/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}"><button type="submit">logout</button></form>{{/account}}{{^account}}<a href="/user/login/">login</a> <span class="sep">&middot;</span> <a href="/register/">register</a> <span class="sep">&middot;</span> <a href="/mail/">mail settings</a>{{/account}})HTML";
 
 const char* const kProjectList = R"HTML(<h1>Projects</h1>
 {{#has_projects}}

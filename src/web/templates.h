@@ -5,6 +5,7 @@
 namespace pb::web::templates {
 
 extern const char* const kLayout;
+extern const char* const kAccountNav;  // the navbar's account links, inside kLayout
 extern const char* const kProjectList;
 extern const char* const kPatchList;
 extern const char* const kPatchDetail;

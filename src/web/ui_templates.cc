@@ -37,7 +37,7 @@ const char* const kPatchList = R"HTML({{#messages}}<ul class="messages">{{#items
 </div>
 {{{pagination}}}
 <form method="post" id="patchlistform">
-{{#logged_in}}<input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}">{{/logged_in}}
+{{#logged_in}}<input type="hidden" name="csrfmiddlewaretoken" value="{{{csrf_token}}}">{{/logged_in}}
 <input type="hidden" name="form" value="patchlistform">
 <input type="hidden" name="project" value="{{project_id}}">
 <table id="patchlist" class="list patches">
@@ -66,13 +66,21 @@ const char* const kPatchList = R"HTML({{#messages}}<ul class="messages">{{#items
 <h3>Bundling</h3>
 <table class="form">
 <tr><td><label for="bundle_name">Create bundle:</label></td><td><input type="text" name="bundle_name" id="bundle_name"> <input name="action" value="Create" type="submit"></td></tr>
-{{#has_bundles}}<tr><td><label for="bundle_id">Add to bundle:</label></td><td><select name="bundle_id" id="bundle_id">{{#bundles}}<option value="{{id}}">{{name}}</option>{{/bundles}}</select> <input name="action" value="Add" type="submit"></td></tr>{{/has_bundles}}
+{{{bundle_choice}}}
 {{#remove_bundle}}<tr><td>Remove from bundle:</td><td><input type="hidden" name="removed_bundle_id" value="{{remove_bundle}}"><input name="action" value="Remove" type="submit"></td></tr>{{/remove_bundle}}
 </table>
 </div>
 </div>{{/logged_in}}{{/has_patches}}
 </form>
 )HTML";
+
+// The list's "Add to bundle" row: the visitor's bundles in the project
+// (nothing when there are none). Its own template because it differs per
+// visitor on a kept page (web/spliced_page.h).
+const char* const kBundleChoice = R"HTML({{#has_bundles}}<tr><td><label for="bundle_id">Add to bundle:</label></td><td><select name="bundle_id" id="bundle_id">{{#bundles}}<option value="{{id}}">{{name}}</option>{{/bundles}}</select> <input name="action" value="Add" type="submit"></td></tr>{{/has_bundles}})HTML";
+
+// The patch page's "Add to bundle" row, likewise.
+const char* const kPatchBundleChoice = R"HTML({{#has_bundles}}<tr><td><label for="id_bundle_id">Add to bundle:</label></td><td><select name="bundle_id" id="id_bundle_id">{{#bundles}}<option value="{{id}}">{{name}}</option>{{/bundles}}</select> <button type="submit" name="action" value="addtobundle">Add</button></td></tr>{{/has_bundles}})HTML";
 
 // Upstream's submission.html, for patches and cover letters.
 const char* const kSubmission = R"HTML({{#messages}}<ul class="messages">{{#items}}<li class="message {{level}}">{{text}}</li>{{/items}}</ul>{{/messages}}
@@ -97,7 +105,7 @@ const char* const kSubmission = R"HTML({{#messages}}<ul class="messages">{{#item
 </table>
 {{#editable}}<div class="patchforms" id="patchforms">
 <form method="post" class="patchform patchform-properties" id="patchform-properties">
-<input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}">
+<input type="hidden" name="csrfmiddlewaretoken" value="{{{csrf_token}}}">
 <h3>Patch Properties</h3>
 <table class="form">
 <tr><th><label for="id_state">Change state:</label></th><td><select name="state" id="id_state">{{#states}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/states}}</select></td></tr>
@@ -110,11 +118,11 @@ const char* const kSubmission = R"HTML({{#messages}}<ul class="messages">{{#item
 {{/editable}}
 {{#bundling}}{{^editable}}<div class="patchforms">{{/editable}}
 <form method="post" class="patchform patchform-bundle" id="patchform-bundle">
-<input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}">
+<input type="hidden" name="csrfmiddlewaretoken" value="{{{csrf_token}}}">
 <h3>Bundling</h3>
 <table class="form">
 <tr><td><label for="id_name">Create bundle:</label></td><td><input type="text" name="name" id="id_name"> <button type="submit" name="action" value="createbundle">Create</button></td></tr>
-{{#has_bundles}}<tr><td><label for="id_bundle_id">Add to bundle:</label></td><td><select name="bundle_id" id="id_bundle_id">{{#bundles}}<option value="{{id}}">{{name}}</option>{{/bundles}}</select> <button type="submit" name="action" value="addtobundle">Add</button></td></tr>{{/has_bundles}}
+{{{bundle_choice}}}
 </table>
 </form>
 {{^editable}}</div>{{/editable}}{{/bundling}}{{#editable}}</div>{{/editable}}
@@ -135,7 +143,7 @@ const char* const kSubmission = R"HTML({{#messages}}<ul class="messages">{{#item
 <div class="comment-status-bar{{#addressed}} addressed{{/addressed}}{{#unaddressed}} unaddressed{{/unaddressed}}">
 {{#addressed}}<span class="comment-status">Addressed</span>{{/addressed}}{{#unaddressed}}<span class="comment-status">Unaddressed</span>{{/unaddressed}}
 {{#can_edit}}<form method="post" class="comment-action" action="{{form_action}}">
-<input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}">
+<input type="hidden" name="csrfmiddlewaretoken" value="{{{csrf_token}}}">
 <input type="hidden" name="action" value="comment-addressed">
 <input type="hidden" name="comment_id" value="{{id}}">
 {{#none}}<button type="submit" name="addressed" value="false" data-comment-api="{{api_url}}">Mark Action Required</button>{{/none}}
@@ -224,7 +232,9 @@ const char* const kNotFound = R"HTML(<h1>Page not found</h1>
 
 const char* const kStylesheet = R"CSS(
 header.top { flex-wrap: wrap; }
-header.top nav a + a { margin-left: 0.8em; }
+header.top nav:not(.account) a + a { margin-left: 0.8em; }
+/* The account links wrap as whole items: a separator never ends a line. */
+header.top nav.account { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.2em 0.4em; }
 header.top .badge { background: #cf222e; color: #fff; border-radius: 1em; padding: 0 0.45em; font-size: 0.8em; }
 ul.messages { list-style: none; padding: 0; }
 ul.messages li { background: #dafbe1; border: 1px solid #a8e6b8; padding: 0.4em 0.6em; margin-bottom: 0.3em; }
@@ -289,6 +299,10 @@ details.bundle-settings { margin-bottom: 1em; }
   .patchform { width: 100%; box-sizing: border-box; }
   .patchform input[type=text], .patchform select { max-width: 12em; }
   table.form th { text-align: left; }
+  header.top nav.account { gap: 0.2em 1em; }
+  header.top nav.account .sep { display: none; }
+  #filterform fieldset label { width: auto; white-space: nowrap; }
+  .patchform td:first-child { white-space: nowrap; }
 }
 @media (max-width: 420px) {
   table.patches .col-submitter { display: none; }

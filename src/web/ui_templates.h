@@ -7,7 +7,9 @@
 namespace pb::web::ui_templates {
 
 extern const char* const kPatchList;    // filters, table, pagination, forms
+extern const char* const kBundleChoice;  // the list's "Add to bundle" row
 extern const char* const kSubmission;   // patch and cover page
+extern const char* const kPatchBundleChoice;  // the patch page's "Add to bundle" row
 extern const char* const kBundleHead;   // above a bundle's list
 extern const char* const kBundleList;   // /user/bundles/, /project/P/bundles/
 extern const char* const kTodoLists;    // /user/todo/

@@ -2,6 +2,8 @@
 // with plain SQL: version gating, error bodies, auth, statement counts.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include "api/app.h"
 #include "db/connection.h"
 #include "test_util.h"
@@ -48,9 +50,13 @@ class ApiTest : public ::testing::Test {
   }
 
   http::Response Get(const std::string& target, const std::string& auth = "",
-                     const std::string& method = "GET") {
+                     const std::string& method = "GET", const std::string& json_body = "") {
     http::Request r;
     r.method = method;
+    if (!json_body.empty()) {
+      r.headers.emplace_back("content-type", "application/json");
+      r.body = json_body;
+    }
     r.target = target;
     auto q = target.find('?');
     r.path = target.substr(0, q);
@@ -213,6 +219,60 @@ TEST_F(ApiTest, OversizedSearchIsABadRequest) {
   for (int i = 0; i < 100; ++i) hundred += "p+";
   r = Get("/api/patches/?q=" + hundred);
   EXPECT_EQ(r.status, 200) << r.body;
+}
+
+// The database server goes away between a request's reads and its write:
+// reads work, and the write's BEGIN throws as a lost PostgreSQL connection
+// does.
+class LosesServerAtWrite : public db::Connection {
+ public:
+  explicit LosesServerAtWrite(std::unique_ptr<db::Connection> real) : real_(std::move(real)) {}
+  db::Dialect dialect() const override { return real_->dialect(); }
+  db::Statement& Prepare(std::string_view sql) override { return real_->Prepare(sql); }
+  void ExecScript(std::string_view sql) override { real_->ExecScript(sql); }
+  void Begin() override {
+    throw db::DbError(db::DbError::Kind::kUnavailable, "server closed the connection unexpectedly");
+  }
+  void Commit() override { real_->Commit(); }
+  void Rollback() override { real_->Rollback(); }
+  void BeginRead() override { real_->BeginRead(); }
+  void EndRead() override { real_->EndRead(); }
+  void SetDurable(bool durable) override { real_->SetDurable(durable); }
+  int64_t statements_executed() const override { return real_->statements_executed(); }
+
+ private:
+  std::unique_ptr<db::Connection> real_;
+};
+
+TEST_F(ApiTest, WebhookWritesAnswer503WhenTheServerIsGone) {
+  db_.conn().ExecScript("UPDATE users SET is_superuser = 1 WHERE id = 1");
+  auto made = Get("/api/webhooks/", "Token tok1", "POST",
+                  R"({"project": "proj", "target_url": "https://ci.example.org/hook"})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  std::string hook = "/api/webhooks/" + std::to_string(boost::json::parse(made.body).at("id").as_int64()) + "/";
+
+  state_.conn = std::make_unique<LosesServerAtWrite>(db::Open(db_.url()));
+  EXPECT_EQ(Get("/api/webhooks/", "Token tok1").status, 200);  // reads still work
+  auto add = Get("/api/webhooks/", "Token tok1", "POST",
+                 R"({"project": "proj", "target_url": "https://ci.example.org/other"})");
+  EXPECT_EQ(add.status, 503) << add.body;
+  EXPECT_EQ(Header(add, "Content-Type"), "application/json");
+  EXPECT_TRUE(boost::json::parse(add.body).as_object().contains("detail")) << add.body;
+
+  state_.conn = std::make_unique<LosesServerAtWrite>(db::Open(db_.url()));
+  auto remove = Get(hook, "Token tok1", "DELETE");
+  EXPECT_EQ(remove.status, 503) << remove.body;
+  EXPECT_TRUE(boost::json::parse(remove.body).as_object().contains("detail")) << remove.body;
+
+  state_.conn = std::make_unique<LosesServerAtWrite>(db::Open(db_.url()));
+  auto disable = Get(hook, "Token tok1", "PATCH", R"({"active": false})");
+  EXPECT_EQ(disable.status, 503) << disable.body;
+
+  // The server is back: the hook is still there, still active.
+  state_.conn = db::Open(db_.url());
+  auto kept = Get(hook, "Token tok1");
+  EXPECT_EQ(kept.status, 200);
+  EXPECT_NE(kept.body.find("\"active\":true"), std::string::npos) << kept.body;
 }
 
 }  // namespace

@@ -291,6 +291,53 @@ def duplicate_user_is_a_clear_error(cli):
     assert r.returncode == 1 and b"already exists" in r.stderr and b"UNIQUE" not in r.stderr, r.stderr
 
 
+# Every subcommand that reaches the database, as an admin would type it.
+DATABASE_COMMANDS = [
+    ("migrate",), ("parsemail",), ("parsearchive", "{mbox}"), ("project", "list"),
+    ("project", "create", "--linkname", "x", "--listid", "x.example.org", "--listemail", "x@example.org"),
+    ("project", "show", "x"), ("user", "list"), ("user", "token", "someone"), ("retag",), ("rehash",),
+    ("failed", "list"), ("held",), ("demo", "{mbox}"), ("cron", "--site-url", "http://pb.test"),
+    ("webhook", "list"), ("webhook", "disable", "1"), ("webhook", "run"), ("mail", "list"),
+    ("state", "list"), ("tag", "list"), ("person", "list"), ("patch", "delete", "1"),
+    ("cover", "delete", "1"), ("series", "delete", "1"), ("git-sync", "--project", "x", "--report"),
+    ("import", "--from", "sqlite://{source}"), ("serve", "--listen", "127.0.0.1:0"),
+]
+
+
+@test
+def unreachable_or_unwritable_database_is_one_line_and_an_exit_code(cli):
+    """No server behind a PostgreSQL socket directory: exit 75 (EX_TEMPFAIL,
+    try again later), as parsemail does. A SQLite path that cannot be
+    created: exit 1 (parsemail: 75 whatever the cause). Either way one line on stderr naming the problem, never
+    an uncaught exception."""
+    tmp = tempfile.mkdtemp(dir=os.path.dirname(cli.db))
+    mbox = os.path.join(tmp, "one.mbox")
+    with open(mbox, "w") as f:
+        f.write("From x Mon Jan  1 00:00:00 2024\n" + mail("<unreachable@x>", "[PATCH] u", DIFF))
+    source = os.path.join(tmp, "source.db")
+    sqlite3.connect(source).close()
+    not_a_dir = os.path.join(tmp, "plain-file")
+    open(not_a_dir, "w").close()
+    targets = [
+        ("postgresql://postgres@/patchbay?host=%s&port=5999" % tmp, 75, b"unreachable"),
+        ("sqlite://" + os.path.join(not_a_dir, "x.db"), 1, b"unable to open"),
+    ]
+    for url, code, words in targets:
+        for cmd in DATABASE_COMMANDS:
+            argv = [a.format(mbox=mbox, source=source) for a in cmd]
+            r = subprocess.run([cli.binary, *argv, "--database", url], capture_output=True, timeout=60,
+                               input=mail("<unreachable@x>", "[PATCH] u", DIFF).encode())
+            what = (url, argv, r.returncode, r.stderr)
+            # parsemail keeps no mail it could not store, whatever the cause:
+            # 75 always, so the MTA delivers it again (docs/security.md).
+            assert r.returncode == (75 if cmd[0] == "parsemail" else code), what
+            assert b"terminate called" not in r.stderr and words in r.stderr, what
+            lines = r.stderr.decode().splitlines()
+            # parsemail adds the line an MTA operator reads: the mail will come again.
+            assert len(lines) == (2 if cmd[0] == "parsemail" else 1), what
+            assert lines[0].startswith("patchbay"), what
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)

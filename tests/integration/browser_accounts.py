@@ -12,7 +12,6 @@ python3-selenium or python3-aiosmtpd is missing."""
 import argparse
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -20,9 +19,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run import Results  # noqa: E402
 from smtp_sink import SmtpSink  # noqa: E402
-from browser_session import find  # noqa: E402
-
-SKIP = 77
+import browser  # noqa: E402
 
 
 def main():
@@ -30,61 +27,26 @@ def main():
     ap.add_argument("--binary", required=True)
     ap.add_argument("--screenshots")
     args = ap.parse_args()
-    try:
-        from selenium import webdriver
-        from selenium.common.exceptions import WebDriverException
-        from selenium.webdriver.chrome.service import Service
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.support.ui import WebDriverWait
-        import aiosmtpd.controller  # noqa: F401
-    except ImportError:
-        if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
-            os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
-        print("SKIP python3-selenium or python3-aiosmtpd is not installed")
-        return SKIP
-    browser = find("chromium", "chromium-browser", "google-chrome")
-    driver_path = find("chromedriver")
-    if not browser or not driver_path:
-        print("SKIP chromium or chromedriver is not installed")
-        return SKIP
+    sel = browser.require("aiosmtpd.controller")
 
     r = Results()
     smtp = SmtpSink()
     smtp.start()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = "sqlite://" + os.path.join(tmp, "b.db")
-        pb = [args.binary]
-        subprocess.run(pb + ["migrate", "--database", db], check=True, capture_output=True)
-        subprocess.run(pb + ["project", "create", "--database", db, "--linkname", "web", "--name", "Web",
-                             "--listid", "web.lists.example.org", "--listemail", "web@lists.example.org"],
-                       check=True, capture_output=True)
-        srv = subprocess.Popen(pb + ["serve", "--database", db, "--listen", "127.0.0.1:0", "--threads", "2",
-                                     "--smtp-host", "127.0.0.1", "--smtp-port", str(smtp.port),
-                                     "--mail-from", "Patchwork <pw@patchbay.test>"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        options = webdriver.ChromeOptions()
-        options.binary_location = browser
-        for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                  "--window-size=1280,900", "--user-data-dir=" + os.path.join(tmp, "profile")):
-            options.add_argument(a)
-        driver = None
-        try:
-            line = srv.stdout.readline()
-            m = re.match(r"patchbay: serving on (http://127\.0\.0\.1:\d+)/", line)
-            if not m:
-                sys.exit("server did not start: %r" % line)
-            try:
-                driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-            except WebDriverException as e:
-                print("SKIP chromium did not start: %s" % str(e).splitlines()[0])
-                return SKIP
-            scenario(driver, By, WebDriverWait, m.group(1), smtp, r, args.screenshots)
-        finally:
-            if driver:
-                driver.quit()
-            srv.send_signal(signal.SIGTERM)
-            srv.wait(timeout=30)
-            smtp.stop()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = "sqlite://" + os.path.join(tmp, "b.db")
+            pb = [args.binary]
+            subprocess.run(pb + ["migrate", "--database", db], check=True, capture_output=True)
+            subprocess.run(pb + ["project", "create", "--database", db, "--linkname", "web", "--name", "Web",
+                                 "--listid", "web.lists.example.org", "--listemail", "web@lists.example.org"],
+                           check=True, capture_output=True)
+            serve_args = ["--smtp-host", "127.0.0.1", "--smtp-port", str(smtp.port),
+                          "--mail-from", "Patchwork <pw@patchbay.test>"]
+            with browser.serving(sel, args.binary, db, tmp, serve_args,
+                                 chrome_args=["--window-size=1280,900"]) as (driver, base):
+                scenario(driver, sel.By, sel.WebDriverWait, base, smtp, r, args.screenshots)
+    finally:
+        smtp.stop()
     print("%d passed, %d failed" % (r.passed, r.failed))
     return 1 if r.failed else 0
 
@@ -170,4 +132,4 @@ def scenario(driver, By, WebDriverWait, base, smtp, r, shots):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    browser.run_main(main)

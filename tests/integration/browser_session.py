@@ -11,51 +11,21 @@ import argparse
 import json
 import os
 import re
-import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import browser  # noqa: E402
 import web_session  # noqa: E402  (the same database setup)
 import testdb
-
-SKIP = 77
-
-
-def find(*names):
-    for n in names:
-        path = shutil.which(n)
-        if path:
-            return path
-    return None
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     args = ap.parse_args()
-    try:
-        from selenium import webdriver
-        from selenium.common.exceptions import WebDriverException
-        from selenium.webdriver.chrome.service import Service
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.support.ui import WebDriverWait
-    except ImportError:
-        # python3-selenium installs into Debian's python, which may not be
-        # the first python3 on PATH.
-        if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
-            os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
-        print("SKIP python3-selenium is not installed")
-        return SKIP
-    browser = find("chromium", "chromium-browser", "google-chrome")
-    driver_path = find("chromedriver")
-    if not browser or not driver_path:
-        print("SKIP chromium or chromedriver is not installed")
-        return SKIP
+    sel = browser.require()
 
     r = web_session.Results()
     with tempfile.TemporaryDirectory() as tmp:
@@ -67,31 +37,8 @@ def main():
         web_session.run(pb + ["user", "create", "--database", db, "--username", "maria", "--email",
                               "maria@example.com", "--password", web_session.PASSWORD, "--maintainer", "web"])
         web_session.run(pb + ["parsemail", "--database", db], input=web_session.MAIL)
-        srv = subprocess.Popen(pb + ["serve", "--database", db, "--listen", "127.0.0.1:0", "--threads", "2"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        options = webdriver.ChromeOptions()
-        options.binary_location = browser
-        for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                  "--user-data-dir=" + os.path.join(tmp, "profile")):
-            options.add_argument(a)
-        driver = None
-        try:
-            line = srv.stdout.readline()
-            m = re.match(r"patchbay: serving on (http://127\.0\.0\.1:\d+)/", line)
-            if not m:
-                sys.exit("server did not start: %r" % line)
-            base = m.group(1)
-            try:
-                driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-            except WebDriverException as e:  # a browser that cannot start here is an environment problem
-                print("SKIP chromium did not start: %s" % str(e).splitlines()[0])
-                return SKIP
-            scenario(driver, By, WebDriverWait, base, r)
-        finally:
-            if driver:
-                driver.quit()
-            srv.send_signal(signal.SIGTERM)
-            srv.wait(timeout=30)
+        with browser.serving(sel, args.binary, db, tmp) as (driver, base):
+            scenario(driver, sel.By, sel.WebDriverWait, base, r)
     print("%d passed, %d failed" % (r.passed, r.failed))
     return 1 if r.failed else 0
 
@@ -141,4 +88,4 @@ def scenario(driver, By, WebDriverWait, base, r):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    browser.run_main(main)

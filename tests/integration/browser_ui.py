@@ -14,19 +14,14 @@ missing."""
 import argparse
 import json
 import os
-import re
-import signal
-import subprocess
 import sys
 import tempfile
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import browser_session  # noqa: E402  (finding the browser)
+import browser  # noqa: E402
 import web_ui  # noqa: E402  (the same database)
 from run import Results  # noqa: E402
-
-SKIP = 77
 
 
 def main():
@@ -36,22 +31,7 @@ def main():
     ap.add_argument("--database", help="serve this database for the screenshots instead (no checks)")
     ap.add_argument("--project", default="ui")
     args = ap.parse_args()
-    try:
-        from selenium import webdriver
-        from selenium.common.exceptions import WebDriverException
-        from selenium.webdriver.chrome.service import Service
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.support.ui import WebDriverWait
-    except ImportError:
-        if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
-            os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
-        print("SKIP python3-selenium is not installed")
-        return SKIP
-    browser = browser_session.find("chromium", "chromium-browser", "google-chrome")
-    driver_path = browser_session.find("chromedriver")
-    if not browser or not driver_path:
-        print("SKIP chromium or chromedriver is not installed")
-        return SKIP
+    sel = browser.require()
 
     r = Results()
     with tempfile.TemporaryDirectory() as tmp:
@@ -59,26 +39,8 @@ def main():
             db, token, users = args.database, None, None
         else:
             _, db, token, users = web_ui.build_db(args.binary, tmp)
-        srv = subprocess.Popen([args.binary, "serve", "--database", db, "--listen", "127.0.0.1:0",
-                                "--threads", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        options = webdriver.ChromeOptions()
-        options.binary_location = browser
-        for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                  "--hide-scrollbars", "--user-data-dir=" + os.path.join(tmp, "profile")):
-            options.add_argument(a)
-        driver = None
-        try:
-            line = srv.stdout.readline()
-            m = re.match(r"patchbay: serving on (http://127\.0\.0\.1:\d+)/", line)
-            if not m:
-                sys.exit("server did not start: %r" % line)
-            base = m.group(1)
-            try:
-                driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-            except WebDriverException as e:
-                print("SKIP chromium did not start: %s" % str(e).splitlines()[0])
-                return SKIP
-            ui = UI(driver, By, WebDriverWait(driver, 20), base)
+        with browser.serving(sel, args.binary, db, tmp, chrome_args=["--hide-scrollbars"]) as (driver, base):
+            ui = UI(driver, sel.By, sel.WebDriverWait(driver, 20), base)
             if args.database:
                 ui.login("maria") if os.environ.get("SCREENSHOT_USER") else None
                 screenshots(ui, args.screenshots, args.project)
@@ -87,11 +49,6 @@ def main():
                 phone(ui, r)
                 if args.screenshots:
                     screenshots(ui, args.screenshots, "ui")
-        finally:
-            if driver:
-                driver.quit()
-            srv.send_signal(signal.SIGTERM)
-            srv.wait(timeout=30)
     print("%d passed, %d failed" % (r.passed, r.failed))
     return 1 if r.failed else 0
 
@@ -240,7 +197,7 @@ def scenario(ui, r, token, users):
 
 
 def phone(ui, r):
-    """390 px wide: no page wider than the screen."""
+    """390 px wide: no page wider than the screen, nothing awkwardly wrapped."""
     ui.d.set_window_size(390, 844)
     for path in ["/project/ui/list/", "/project/ui/patch/alpha@example.com/", "/bundle/maria/triage/",
                  "/project/ui/", "/user/bundles/"]:
@@ -248,7 +205,25 @@ def phone(ui, r):
         width = ui.d.execute_script("return document.documentElement.scrollWidth")
         inner = ui.d.execute_script("return window.innerWidth")
         r.check("fits a phone: " + path, width <= inner, (width, inner))
+    # Nothing a user reads as one thing is broken over two lines: the
+    # account links (no separator left dangling at a line's end), the
+    # archive radios with their words, the form labels.
+    ui.get("/project/ui/list/")
+    one_line = """return Array.from(document.querySelectorAll(arguments[0])).filter(e => e.offsetParent)
+        .map(e => [e.textContent.trim(), e.getBoundingClientRect().height /
+                   parseFloat(getComputedStyle(e).fontSize)]).filter(x => x[1] > 1.8);"""
+    for what in ("header.top nav.account > *:not(.sep)", "#filterform fieldset label",
+                 ".patchform td:first-child label"):
+        broken = ui.d.execute_script(one_line, what)
+        r.check("one line each on a phone: " + what, broken == [], broken)
+    seps = ui.d.execute_script("return Array.from(document.querySelectorAll('header.top nav.account .sep'))"
+                               ".map(e => !!e.offsetParent)")
+    r.check("no separators between the account links on a phone", seps and not any(seps), seps)
     ui.d.set_window_size(1280, 900)
+    ui.get("/project/ui/list/")
+    seps = ui.d.execute_script("return Array.from(document.querySelectorAll('header.top nav.account .sep'))"
+                               ".map(e => !!e.offsetParent)")
+    r.check("separators between the account links on a desktop", seps and all(seps), seps)
 
 
 def screenshots(ui, out, project):
@@ -284,4 +259,4 @@ def api_post(base, path, token, data):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    browser.run_main(main)

@@ -163,6 +163,7 @@ class Serve:
             headers["Content-Type"] = "application/json"
         conn.request(method, path, body=data, headers=headers)
         resp = conn.getresponse()
+        self.last_headers = dict(resp.getheaders())
         out = resp.status, resp.read()
         conn.close()
         return out
@@ -313,6 +314,107 @@ def test_api(env, r, delivered):
         srv.stop()
 
 
+def test_enable_disable_and_pages(env, r):
+    """A disabled webhook queues and sends nothing; enabled again, it gets
+    what happens from then on. Deliveries come in pages."""
+    root = env.run("user", "token", "root").stdout.decode().strip()
+    bob = env.run("user", "token", "bob").stdout.decode().strip()
+    old = [int(m) for m in re.findall(r"^(\d+) ", env.run("webhook", "list").stdout.decode(), re.M)]
+    recv = Receiver()
+    recv.mode = "ok"
+    srv = Serve(env, "--no-webhooks")
+    n = [40]
+
+    def post(msgid):
+        n[0] += 1
+        env.run("parsemail", input=mail(msgid, "[PATCH] hooks: %s" % msgid.strip("<>"),
+                                        "hooks.example.org", n=n[0]))
+
+    def run(*extra):
+        return env.run("webhook", "run", "--site-url", SITE, *extra, check=False).stdout.decode()
+
+    def received():
+        return sorted(json.loads(b)["payload"]["patch"]["msgid"] for _, _, _, b in recv.requests)
+
+    try:
+        # The API turns the earlier webhooks off (superusers only).
+        status, _ = srv.request("PATCH", "/api/webhooks/%d/" % old[0], bob, {"active": False})
+        r.check("not a superuser cannot disable: 403", status == 403, status)
+        status, body = srv.request("PATCH", "/api/webhooks/%d/" % old[0], root, {"active": "maybe"})
+        r.check("active must be a boolean: 400", status == 400 and b"active" in body, body)
+        for hook in old:
+            status, body = srv.request("PATCH", "/api/webhooks/%d/" % hook, root, {"active": False})
+            r.check("PATCH active=false", status == 200 and json.loads(body)["active"] is False, body)
+        status, body = srv.request("PUT", "/api/webhooks/%d/" % old[0], root, {"active": False})
+        r.check("PUT works too", status == 200 and json.loads(body)["active"] is False, body)
+
+        url = "http://127.0.0.1:%d/pages" % recv.port
+        hook = webhook_id(env.run("webhook", "add", "--project", "hooks", "--url", url,
+                                  "--events", "patch-created").stdout.decode())
+        out = env.run("webhook", "disable", str(hook)).stdout.decode()
+        r.check("CLI disable", out.strip() == "webhook %d disabled" % hook, out)
+        out = env.run("webhook", "list").stdout.decode()
+        r.check("list says disabled", all(re.search(r"^%d .*  disabled$" % h, out, re.M) for h in old + [hook]),
+                out)
+        post("<off@example.com>")
+        out = run()
+        r.check("disabled webhooks queue nothing", "0 queued, 0 delivered" in out and not recv.requests, out)
+        out = env.run("webhook", "enable", str(hook)).stdout.decode()
+        r.check("CLI enable", out.strip() == "webhook %d enabled" % hook, out)
+        out = run()
+        r.check("what happened while off is not sent", "0 queued, 0 delivered" in out and not recv.requests,
+                out)
+        post("<on1@example.com>")
+        post("<on2@example.com>")
+        out = run()
+        r.check("enabled again: new events are sent", "2 queued, 2 delivered" in out and
+                received() == ["<on1@example.com>", "<on2@example.com>"], (out, received()))
+
+        # A pending delivery waits while its webhook is off.
+        recv.mode = "fail"
+        post("<wait@example.com>")
+        out = run()
+        r.check("failed delivery kept for retry", "1 queued, 0 delivered, 1 to retry" in out, out)
+        env.run("webhook", "disable", str(hook))
+        tries = len(recv.requests)
+        out = run("--all")
+        r.check("a disabled webhook's queue is not sent",
+                "0 delivered, 0 to retry" in out and len(recv.requests) == tries, out)
+        recv.mode = "ok"
+        status, body = srv.request("PATCH", "/api/webhooks/%d/" % hook, root, {"active": True})
+        r.check("PATCH active=true", status == 200 and json.loads(body)["active"] is True, body)
+        out = run("--all")
+        r.check("enabled again, the queue is sent", "0 queued, 1 delivered" in out, out)
+
+        # Three deliveries, newest first, in pages.
+        base = "/api/webhooks/%d/deliveries/" % hook
+        status, every = srv.json(base, root)
+        r.check("three deliveries, newest first", status == 200 and len(every) == 3 and
+                [d["id"] for d in every] == sorted((d["id"] for d in every), reverse=True), every)
+        status, body = srv.request("GET", base + "?per_page=2", root)
+        link = srv.last_headers.get("Link", "")
+        page1 = json.loads(body)
+        r.check("page 1 of 2", status == 200 and [d["id"] for d in page1] == [d["id"] for d in every[:2]] and
+                re.search(r'<[^>]*[?&]page=2\b[^>]*>; rel="next"', link) and 'rel="last"' in link,
+                (status, link, body))
+        status, body = srv.request("GET", base + "?per_page=2&page=2", root)
+        link = srv.last_headers.get("Link", "")
+        page2 = json.loads(body)
+        r.check("page 2 of 2", status == 200 and [d["id"] for d in page2] == [every[2]["id"]] and
+                'rel="prev"' in link and 'rel="next"' not in link, (status, link, body))
+        r.check("each page has its own attempts",
+                [len(d["attempt_log"]) for d in page1 + page2] == [len(d["attempt_log"]) for d in every]
+                and every[0]["attempt_log"][0]["response_code"] == 500, every)
+        status, _ = srv.request("GET", base + "?per_page=2&page=3", root)
+        r.check("past the last page: 404", status == 404, status)
+        out = env.run("webhook", "deliveries", str(hook), "--limit", "1").stdout.decode()
+        r.check("CLI --limit 1 shows the newest only",
+                len(re.findall(r"^\d+  ", out, re.M)) == 1 and out.startswith("%d  " % every[0]["id"]), out)
+    finally:
+        srv.stop()
+        recv.stop()
+
+
 def still_open(conn):
     """True while the peer has neither closed nor reset the connection."""
     conn.setblocking(False)
@@ -447,6 +549,7 @@ def main():
                 "hooks.example.org", "--listemail", "hooks@example.org")
         delivered = test_delivery_retries_and_log(env, r)
         test_api(env, r, delivered)
+        test_enable_disable_and_pages(env, r)
         test_dead_receiver_does_not_block(env, r)
         test_superseding(env, r, tmp)
     print("%d passed, %d failed" % (r.passed, r.failed))

@@ -15,7 +15,8 @@ namespace pb::db {
   X(PQexec) X(PQexecPrepared) X(PQfinish) X(PQfreemem) X(PQftype) X(PQgetisnull)        \
   X(PQgetlength) X(PQgetResult) X(PQgetvalue) X(PQnfields) X(PQntuples) X(PQprepare) X(PQputCopyData) X(PQputCopyEnd)                   \
   X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus)                       \
-  X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus) X(PQunescapeBytea)
+  X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus) X(PQunescapeBytea)         \
+  X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync) X(PQsendQueryPrepared)
 
 struct LibPq {
   PB_LIBPQ_FUNCTIONS(PB_SHARED_FUNCTION)

@@ -82,6 +82,7 @@ class PgStatement final : public Statement {
   void BindBlob(int i, std::string_view v) override { Param(i) = {Kind::kBlob, std::string(v)}; }
 
   bool Step() override;
+  void Send() override;
   void Reset() override {
     for (auto& p : params_) p = {Kind::kNull, {}};
     if (res_) Pq().PQclear(res_);
@@ -107,6 +108,12 @@ class PgStatement final : public Statement {
 
   void Acquire() { in_use_ = true; }
   bool idle() const { return !in_use_; }
+  bool IsPreparedFor(const std::string& sig) const {
+    for (auto& [s, name] : prepared_) {
+      if (s == sig) return true;
+    }
+    return false;
+  }
   // The server forgot its prepared statements (a new session).
   void Unprepare() { prepared_.clear(); }
   // The names this statement is prepared under, to DEALLOCATE on eviction.
@@ -205,9 +212,12 @@ class PgConnection final : public Connection {
     if (read_snapshot_) EndRead();
     ++executed_;
     Run(kBeginWrite, "begin");
+    in_write_ = true;
   }
   void Commit() override {
     ++executed_;
+    in_write_ = false;
+    Sync();
     PGresult* res = Simple("COMMIT", "commit");
     // COMMIT of a failed transaction "succeeds" as a ROLLBACK.
     bool rolled_back = std::strcmp(Pq().PQcmdStatus(res), "ROLLBACK") == 0;
@@ -216,6 +226,8 @@ class PgConnection final : public Connection {
   }
   void Rollback() override {
     ++executed_;
+    in_write_ = false;
+    try { Sync(); } catch (const DbError&) {}  // rolled back with the rest
     // A lost connection took its transaction with it.
     if (Pq().PQstatus(conn_) != CONNECTION_OK) return;
     Run("ROLLBACK", "rollback");
@@ -237,6 +249,10 @@ class PgConnection final : public Connection {
     ExecScript(durable ? "SET synchronous_commit = on" : "SET synchronous_commit = off");
   }
   int64_t statements_executed() const override { return executed_; }
+  void Sync() override {
+    if (queued_.empty()) return;
+    Pq().PQclear(SyncPipeline(false));
+  }
 
   bool CanCopyIn() const override { return true; }
   void CopyIn(std::string_view copy_sql, std::string_view rows) override {
@@ -271,6 +287,7 @@ class PgConnection final : public Connection {
   }
 
   bool Listen(std::string_view channel) override {
+    Sync();
     std::string sql = "LISTEN \"" + std::string(channel) + "\"";
     Run(sql, "listen");
     listening_.push_back(std::move(sql));
@@ -278,6 +295,7 @@ class PgConnection final : public Connection {
   }
 
   bool WaitForNotification(int timeout_ms) override {
+    Sync();
     ReconnectIfIdleAndLost();
     if (TakeNotifications()) return true;
     pollfd pfd{Pq().PQsocket(conn_), POLLIN, 0};
@@ -295,22 +313,19 @@ class PgConnection final : public Connection {
   PGresult* Execute(PgStatement& st) {
     ++executed_;
     std::string sig = st.Signature();
+    if (!queued_.empty()) {
+      // Behind queued writes: one more in the pipeline, and one round trip
+      // for all of them.
+      QueueInPipeline(st, sig);
+      return SyncPipeline(true);
+    }
     for (int attempt = 0;; ++attempt) {
       ReconnectIfIdleAndLost();
       bool was_idle = Idle();
       const std::string& name = EnsurePrepared(st, sig);
-      int n = st.sql_.params;
-      std::vector<const char*> values(n, nullptr);
-      std::vector<int> lengths(n, 0), formats(n, 0);
-      for (int i = 0; i < n && i < static_cast<int>(st.params_.size()); ++i) {
-        auto& p = st.params_[i];
-        if (p.kind == PgStatement::Kind::kNull) continue;
-        values[i] = p.bytes.c_str();
-        lengths[i] = static_cast<int>(p.bytes.size());
-        formats[i] = p.kind == PgStatement::Kind::kText ? 0 : 1;
-      }
-      PGresult* res = Pq().PQexecPrepared(conn_, name.c_str(), n, values.data(), lengths.data(),
-                                     formats.data(), 0);
+      Params p(st);
+      PGresult* res = Pq().PQexecPrepared(conn_, name.c_str(), p.n, p.values.data(),
+                                          p.lengths.data(), p.formats.data(), 0);
       auto status = Pq().PQresultStatus(res);
       if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
         last_idle_ = Idle();
@@ -324,7 +339,132 @@ class PgConnection final : public Connection {
     }
   }
 
+  // Statement::Send: inside a write transaction, queued in the pipeline
+  // without waiting; outside one (autocommit, where a failure must be seen
+  // at once), run as usual.
+  void Send(PgStatement& st) {
+    if (!in_write_ || Pq().PQstatus(conn_) != CONNECTION_OK) {
+      Pq().PQclear(Execute(st));
+      return;
+    }
+    ++executed_;
+    QueueInPipeline(st, st.Signature());
+  }
+
  private:
+  // The parameter arrays libpq wants, pointing into the statement's values.
+  struct Params {
+    explicit Params(const PgStatement& st) : n(st.sql_.params), values(n), lengths(n), formats(n) {
+      for (int i = 0; i < n && i < static_cast<int>(st.params_.size()); ++i) {
+        auto& p = st.params_[i];
+        if (p.kind == PgStatement::Kind::kNull) continue;
+        values[i] = p.bytes.c_str();
+        lengths[i] = static_cast<int>(p.bytes.size());
+        formats[i] = p.kind == PgStatement::Kind::kText ? 0 : 1;
+      }
+    }
+    int n;
+    std::vector<const char*> values;
+    std::vector<int> lengths, formats;
+  };
+
+  // Sends one execution in pipeline mode (entered on the first). libpq
+  // copies the parameters, so the statement can be reset and reused at once.
+  void QueueInPipeline(PgStatement& st, const std::string& sig) {
+    if (!st.IsPreparedFor(sig)) {
+      // Preparing is synchronous: once per statement text and connection.
+      Sync();
+      EnsurePrepared(st, sig);
+    }
+    if (queued_.empty() && Pq().PQenterPipelineMode(conn_) != 1) {
+      throw DbError(KindOf(conn_, nullptr), "pipeline: " + Trimmed(Pq().PQerrorMessage(conn_)));
+    }
+    const std::string& name = EnsurePrepared(st, sig);
+    Params p(st);
+    queued_.push_back(&st.sql_.text);
+    if (Pq().PQsendQueryPrepared(conn_, name.c_str(), p.n, p.values.data(), p.lengths.data(),
+                                 p.formats.data(), 0) != 1) {
+      std::string msg = Trimmed(Pq().PQerrorMessage(conn_));
+      AbandonPipeline();
+      throw DbError(KindOf(conn_, nullptr), "pipeline send: " + msg);
+    }
+  }
+
+  // Ends the pipeline with a sync and reads every queued statement's answer;
+  // returns the last one's result when `keep_last` (the caller clears it),
+  // else nullptr. Throws the first failure; the statements after it were
+  // skipped by the server (the transaction is aborted anyway).
+  PGresult* SyncPipeline(bool keep_last) {
+    size_t expected = queued_.size();
+    if (Pq().PQpipelineSync(conn_) != 1) {
+      std::string msg = Trimmed(Pq().PQerrorMessage(conn_));
+      AbandonPipeline();
+      throw DbError(KindOf(conn_, nullptr), "pipeline sync: " + msg);
+    }
+    PGresult* last = nullptr;
+    PGresult* failure = nullptr;
+    std::string failed_sql;
+    size_t done = 0;  // statements whose results ended (a NULL after each)
+    bool synced = false;
+    while (!synced) {
+      PGresult* res = Pq().PQgetResult(conn_);
+      if (!res) {
+        if (++done > expected || Pq().PQstatus(conn_) == CONNECTION_BAD) break;
+        continue;
+      }
+      switch (Pq().PQresultStatus(res)) {
+        case PGRES_PIPELINE_SYNC:
+          synced = true;
+          Pq().PQclear(res);
+          break;
+        case PGRES_FATAL_ERROR:
+          if (!failure && done < expected) {
+            failure = res;
+            failed_sql = queued_[done]->substr(0, 200);
+          } else {
+            Pq().PQclear(res);
+          }
+          break;
+        case PGRES_TUPLES_OK:
+        case PGRES_COMMAND_OK:
+          if (keep_last && done + 1 == expected) {
+            if (last) Pq().PQclear(last);
+            last = res;
+          } else {
+            Pq().PQclear(res);
+          }
+          break;
+        default:  // PGRES_PIPELINE_ABORTED: skipped after a failure
+          Pq().PQclear(res);
+          break;
+      }
+    }
+    queued_.clear();
+    if (!synced || Pq().PQexitPipelineMode(conn_) != 1) {
+      last_idle_ = false;
+      if (last) Pq().PQclear(last);
+      if (failure) Throw(failure, "step " + failed_sql);
+      throw DbError(DbError::Kind::kUnavailable,
+                    "pipeline: " + Trimmed(Pq().PQerrorMessage(conn_)));
+    }
+    last_idle_ = Idle();
+    if (failure) {
+      if (last) Pq().PQclear(last);
+      Throw(failure, "step " + failed_sql);
+    }
+    if (keep_last && !last) {
+      throw DbError(DbError::Kind::kGeneric, "pipeline: no result for the last statement");
+    }
+    return last;
+  }
+
+  // After a failed send or sync (the connection broke): the transaction is
+  // gone with it, and the next statement says so (ReconnectIfIdleAndLost).
+  void AbandonPipeline() {
+    queued_.clear();
+    last_idle_ = false;
+  }
+
   struct Hash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
@@ -424,6 +564,7 @@ class PgConnection final : public Connection {
   // clears. A BEGIN starts afresh: if the server went away since the last
   // request (a restart), it reconnects and tries once more.
   PGresult* Simple(const std::string& sql, std::string_view what) {
+    Sync();
     bool begins = sql.starts_with("BEGIN");
     for (int attempt = 0;; ++attempt) {
       if (begins && Pq().PQstatus(conn_) != CONNECTION_OK) Connect();
@@ -452,6 +593,7 @@ class PgConnection final : public Connection {
   }
 
   void EvictIdle() {
+    Sync();
     for (auto it = cache_.begin(); it != cache_.end();) {
       if (it->second->idle()) {
         if (Pq().PQstatus(conn_) == CONNECTION_OK) {
@@ -472,6 +614,9 @@ class PgConnection final : public Connection {
   int64_t executed_ = 0;
   int64_t names_ = 0;
   bool read_snapshot_ = false;
+  bool in_write_ = false;  // between Begin and Commit/Rollback: Send may queue
+  // The text of each statement sent into the open pipeline, in order.
+  std::vector<const std::string*> queued_;
   bool last_idle_ = true;
   std::optional<bool> durable_;
   std::vector<std::string> listening_;  // LISTEN commands to repeat after a reconnect
@@ -488,6 +633,14 @@ bool PgStatement::Step() {
   if (!res_) return false;
   ++row_;
   return row_ < Pq().PQntuples(res_);
+}
+
+void PgStatement::Send() {
+  if (res_) Pq().PQclear(res_);
+  res_ = nullptr;
+  started_ = true;  // nothing to step through
+  row_ = -1;
+  conn_->Send(*this);
 }
 
 }  // namespace

@@ -140,6 +140,22 @@ void ReadRow(Statement& st, PatchRec& p) {
   }
 }
 
+// "SELECT <select> FROM patches p" with f's order joins, WHERE and ORDER
+// BY. The order's joins come first in the text but may take arguments: the
+// placeholders are numbered, so binding order follows Add() order.
+std::string OrderedSelect(const PatchFilter& f, std::string_view select, SqlArgs& args) {
+  std::string joins;
+  std::string order = OrderBy(f, &joins, args);
+  std::string where = Where(f, args);
+  return "SELECT " + std::string(select) + " FROM patches p" + joins + where + order;
+}
+
+// The page's rows, read by id once the ids are known.
+const std::string& RowsSql() {
+  static const std::string sql = std::string("SELECT ") + kColumns + " FROM patches p" + kEmbedJoins;
+  return sql;
+}
+
 }  // namespace
 
 int64_t CountPatches(Connection& c, const PatchFilter& f, CountCache* cache, int64_t generation) {
@@ -153,10 +169,8 @@ namespace {
 // The ids of the first `need` patches of `f` (at most), in f's order.
 std::vector<Id> FirstIds(Connection& c, const PatchFilter& f, int64_t need) {
   SqlArgs args;
-  std::string joins;
-  std::string order = OrderBy(f, &joins, args);
-  std::string where = Where(f, args);
-  std::string sql = "SELECT p.id FROM patches p" + joins + where + order + " LIMIT " + args.Add(need);
+  std::string sql = OrderedSelect(f, "p.id", args);
+  sql += " LIMIT " + args.Add(need);
   DynQuery q(c, sql, args);
   std::vector<Id> out;
   while (q.st().Step()) out.push_back(q.st().Int(0));
@@ -259,11 +273,8 @@ std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t l
     std::string key;
     if (ids && generation >= 0) {
       SqlArgs args;
-      std::string order_joins;
-      std::string order = OrderBy(f, &order_joins, args);
-      std::string where = Where(f, args);
-      key = "name walk " + std::to_string(offset + limit) + "\nSELECT p.id FROM patches p" + order_joins +
-            where + order + '\n' + args.Key();
+      std::string sql = OrderedSelect(f, "p.id", args);
+      key = "name walk " + std::to_string(offset + limit) + '\n' + sql + '\n' + args.Key();
     }
     OrderedIdCache::Ids first;
     if (key.empty() || !ids->Lookup(key, generation, &first) || !first) {
@@ -272,22 +283,14 @@ std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t l
     }
     std::vector<Id> page;
     if (static_cast<int64_t>(first->size()) > offset) page.assign(first->begin() + offset, first->end());
-    return ReadRowsByIds<PatchRec>(c, page, std::string("SELECT ") + kColumns + " FROM patches p" + kEmbedJoins,
-                                   "p.id", [](Statement& st, PatchRec& r) { ReadRow(st, r); });
+    return ReadRowsByIds<PatchRec>(c, page, RowsSql(), "p.id", ReadRow);
   }
   // The OFFSET walk selects ids only (index-only with the migration-2
   // indexes); the joins and wide columns are read for the page's rows alone.
   SqlArgs args;
-  std::string order_joins;
-  // The order's joins come first in the text but may take arguments: the
-  // placeholders are numbered, so binding order follows Add() order.
-  std::string order = OrderBy(f, &order_joins, args);
-  std::string where = Where(f, args);
-  return ReadPage<PatchRec>(
-      c, "SELECT p.id AS pid FROM patches p" + order_joins + where + order, args, limit, offset,
-      ids, generation,
-      std::string("SELECT ") + kColumns + " FROM patches p" + kEmbedJoins, "p.id",
-      [](Statement& st, PatchRec& r) { ReadRow(st, r); });
+  std::string sql = OrderedSelect(f, "p.id AS pid", args);
+  return ReadPage<PatchRec>(c, sql, args, limit, offset, ids, generation, RowsSql(), "p.id",
+                            ReadRow);
 }
 
 std::optional<PatchRec> GetPatch(Connection& c, Id id) {

@@ -34,8 +34,10 @@ struct WebhookDeliveryRec {
   std::vector<WebhookAttemptRec> attempt_log;  // oldest first
 };
 
-// A webhook's deliveries, newest first, at most `limit` (one statement),
-// each with its attempts (one more).
-std::vector<WebhookDeliveryRec> ListWebhookDeliveries(Connection& c, Id webhook_id, int64_t limit);
+// A webhook's deliveries, newest first, at most `limit` after skipping
+// `offset` (one statement), each with its attempts (one more).
+std::vector<WebhookDeliveryRec> ListWebhookDeliveries(Connection& c, Id webhook_id, int64_t limit,
+                                                      int64_t offset = 0);
+int64_t CountWebhookDeliveries(Connection& c, Id webhook_id);
 
 }  // namespace pb::db::read
