@@ -38,7 +38,8 @@ valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.%p" \
   "$binary" serve --database "sqlite://$db" --listen "127.0.0.1:$port" --threads 1 \
   ${serve_args[@]+"${serve_args[@]}"} > "$tmp/server.log" 2>&1 &
 server=$!
-for _ in $(seq 600); do curl -sf -o /dev/null "$base/about/" && break; sleep 0.2; done
+for _ in $(seq 1500); do curl -sf -o /dev/null "$base/about/" && break; sleep 0.2; done
+curl -sf -o /dev/null "$base/about/" || { echo "web_callgrind: server did not start" >&2; cat "$tmp/server.log" >&2; exit 1; }
 # n requests of one path over one connection.
 send() {
   local path=$1 n=$2 urls=()
