@@ -82,6 +82,46 @@ std::string AccountNav(Visitor& visitor) {
   return Render(templates::kAccountNav, d);
 }
 
+VisitorParts VisitorParts::Markers() {
+  return {std::string(HoleMarker(Hole::kAccountNav)), std::string(HoleMarker(Hole::kCsrfToken)),
+          std::string(HoleMarker(Hole::kBundleChoice))};
+}
+
+std::string BundleChoice(db::Connection& c, db::Id user, db::Id project, const char* tmpl) {
+  data d;
+  data bundles{data::type::list};
+  auto mine = db::read::BundlesOfOwner(c, user, project);
+  for (const auto& b : mine) {
+    data o;
+    o.set("id", std::to_string(b.id));
+    o.set("name", b.name);
+    bundles.push_back(o);
+  }
+  d.set("bundles", bundles);
+  d.set("has_bundles", !mine.empty());
+  return Render(tmpl, d);
+}
+
+http::Response KeptOrRendered(SplicedPageCache* cache, const std::string& key, int64_t generation,
+                              const std::function<std::string(Hole)>& fill, bool logged_in,
+                              const std::function<http::Response(const VisitorParts&)>& render) {
+  if (cache) {
+    if (auto kept = cache->Get(key, generation)) return kept->Fill(fill);
+    if (auto cut = SplicedPage::Cut(render(VisitorParts::Markers()))) {
+      http::Response page = cut->Fill(fill);
+      cache->Put(key, generation, std::move(*cut));
+      return page;
+    }
+  }
+  VisitorParts parts;
+  if (logged_in) {
+    parts.csrf_token = fill(Hole::kCsrfToken);
+    parts.bundle_choice = fill(Hole::kBundleChoice);
+  }
+  parts.account_nav = fill(Hole::kAccountNav);
+  return render(parts);
+}
+
 Response LayoutPage(Visitor& visitor, const std::string& title, const db::read::ProjectRec* project,
                     std::string body, int status) {
   return LayoutPageWithNav(AccountNav(visitor), title, project, std::move(body), status);

@@ -3,6 +3,7 @@
 // The account pages (login, profile) are in account.h.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,5 +59,26 @@ http::Response LayoutPageWithNav(std::string account_nav, const std::string& tit
                                  const db::read::ProjectRec* project, std::string body, int status = 200);
 // The navbar's account links for the visitor (templates::kAccountNav).
 std::string AccountNav(Visitor& visitor);
+
+// The parts of a page that differ per visitor (web/spliced_page.h's
+// holes): their HTML for this visitor, or the markers of a page to keep.
+struct VisitorParts {
+  std::string account_nav;
+  std::string csrf_token;     // only used for logged-in visitors
+  std::string bundle_choice;  // likewise
+  static VisitorParts Markers();
+};
+
+// The "Add to bundle" choice of `user`'s bundles in `project`, rendered
+// with `tmpl` (the list's form or the patch page's).
+std::string BundleChoice(db::Connection& c, db::Id user, db::Id project, const char* tmpl);
+
+// A page kept per generation under `key` in `cache`, filled for this
+// visitor by `fill`; rendered with the markers and kept on a miss. When no
+// page can be kept (`cache` null, or the render's markers are not whole)
+// it is rendered for the visitor alone.
+http::Response KeptOrRendered(SplicedPageCache* cache, const std::string& key, int64_t generation,
+                              const std::function<std::string(Hole)>& fill, bool logged_in,
+                              const std::function<http::Response(const VisitorParts&)>& render);
 
 }  // namespace pb::web

@@ -325,34 +325,12 @@ void HandlePost(db::Connection& c, PageState& st, Visitor& visitor, const Posted
   }
 }
 
-// The parts of the page that differ per visitor (web/spliced_page.h's
-// holes): their HTML for this visitor, or the markers of a page to keep.
-struct VisitorParts {
-  std::string account_nav;
-  std::string csrf_token;     // only shown to logged-in visitors
-  std::string bundle_choice;  // likewise
-};
-
-std::string BundleChoice(db::Connection& c, db::Id user, db::Id project) {
-  data d;
-  data bundles{data::type::list};
-  auto mine = db::read::BundlesOfOwner(c, user, project);
-  for (const auto& b : mine) {
-    data o;
-    o.set("id", std::to_string(b.id));
-    o.set("name", b.name);
-    bundles.push_back(o);
-  }
-  d.set("bundles", bundles);
-  d.set("has_bundles", !mine.empty());
-  return RenderTemplate(ui_templates::kBundleChoice, d);
-}
-
 std::string PartOf(Hole hole, db::Connection& c, Visitor& visitor, const ListView& view) {
   switch (hole) {
     case Hole::kAccountNav: return AccountNav(visitor);
     case Hole::kCsrfToken: return visitor.CsrfToken();
-    case Hole::kBundleChoice: return BundleChoice(c, visitor.user()->user.id, view.project->id);
+    case Hole::kBundleChoice:
+      return BundleChoice(c, visitor.user()->user.id, view.project->id, ui_templates::kBundleChoice);
   }
   return "";
 }
@@ -671,28 +649,16 @@ Response PatchListPage(db::Connection& c, PageState& st, Visitor& visitor, const
   // settings, but for the holes: kept per generation, it costs a request
   // the visitor's parts and one copy (POSTs carry their messages: never).
   bool keep = st.list_pages && req.method != "POST" && !view.bundle && !view.todo_of;
+  std::string key;
   if (keep) {
-    std::string key = "list " + std::to_string(view.project->id) + " ";
+    key = "list " + std::to_string(view.project->id) + " ";
     key += prefs ? std::to_string(prefs->items_per_page) + (prefs->show_ids ? " ids " : " - ") : "anonymous ";
     key += req.target;
-    auto fill = [&](Hole hole) { return PartOf(hole, c, visitor, view); };
-    if (auto kept = st.list_pages->Get(key, generation)) return kept->Fill(fill);
-    VisitorParts markers{std::string(HoleMarker(Hole::kAccountNav)), std::string(HoleMarker(Hole::kCsrfToken)),
-                         std::string(HoleMarker(Hole::kBundleChoice))};
-    auto cut = SplicedPage::Cut(RenderList(c, st, visitor, req, view, generation, prefs, markers));
-    if (cut) {
-      Response page = cut->Fill(fill);
-      st.list_pages->Put(key, generation, std::move(*cut));
-      return page;
-    }
   }
-  VisitorParts parts;
-  if (visitor.user()) {
-    parts.csrf_token = visitor.CsrfToken();
-    parts.bundle_choice = PartOf(Hole::kBundleChoice, c, visitor, view);
-  }
-  parts.account_nav = AccountNav(visitor);
-  return RenderList(c, st, visitor, req, view, generation, prefs, parts);
+  return KeptOrRendered(
+      keep ? st.list_pages.get() : nullptr, key, generation,
+      [&](Hole hole) { return PartOf(hole, c, visitor, view); }, visitor.user().has_value(),
+      [&](const VisitorParts& parts) { return RenderList(c, st, visitor, req, view, generation, prefs, parts); });
 }
 
 }  // namespace pb::web

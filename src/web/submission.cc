@@ -208,29 +208,6 @@ void CommentAddressed(db::Connection& c, const PostedForm& form, bool cover, db:
   out.messages.push_back({addressed ? "Comment marked addressed" : "Comment marked unaddressed", false});
 }
 
-// The parts of the page that differ per visitor (web/spliced_page.h's
-// holes): their HTML for this visitor, or the markers of a page to keep.
-struct VisitorParts {
-  std::string account_nav;
-  std::string csrf_token;     // only used for logged-in visitors
-  std::string bundle_choice;  // likewise
-};
-
-std::string PatchBundleChoice(db::Connection& c, db::Id user, db::Id project) {
-  data d;
-  data bundles{data::type::list};
-  auto mine = db::read::BundlesOfOwner(c, user, project);
-  for (const auto& b : mine) {
-    data o;
-    o.set("id", std::to_string(b.id));
-    o.set("name", b.name);
-    bundles.push_back(o);
-  }
-  d.set("bundles", bundles);
-  d.set("has_bundles", !mine.empty());
-  return RenderTemplate(ui_templates::kPatchBundleChoice, d);
-}
-
 // The patch page after any POST, with the visitor's parts (or their
 // markers) as given.
 Response RenderPatch(db::Connection& c, PageState& st, const http::Request& req,
@@ -452,7 +429,7 @@ Response PatchPage(db::Connection& c, PageState& st, Visitor& visitor, const htt
     switch (hole) {
       case Hole::kAccountNav: return AccountNav(visitor);
       case Hole::kCsrfToken: return visitor.CsrfToken();
-      case Hole::kBundleChoice: return PatchBundleChoice(c, *user, project.id);
+      case Hole::kBundleChoice: return BundleChoice(c, *user, project.id, ui_templates::kPatchBundleChoice);
     }
     return "";
   };
@@ -460,26 +437,16 @@ Response PatchPage(db::Connection& c, PageState& st, Visitor& visitor, const htt
   // differs per visitor besides the holes is who may edit the patch and
   // its comments: one page for anonymous visitors, one for those who may
   // edit the patch (and so every comment), one per other user.
-  if (st.list_pages && req.method != "POST") {
-    std::string key = "patch " + std::to_string(patch_id) + " ";
+  bool keep = st.list_pages && req.method != "POST";
+  std::string key;
+  if (keep) {
+    key = "patch " + std::to_string(patch_id) + " ";
     key += !user ? std::string("anonymous") : editable ? std::string("editor") : "user " + std::to_string(*user);
-    if (auto kept = st.list_pages->Get(key, generation)) return kept->Fill(fill);
-    VisitorParts markers{std::string(HoleMarker(Hole::kAccountNav)), std::string(HoleMarker(Hole::kCsrfToken)),
-                         std::string(HoleMarker(Hole::kBundleChoice))};
-    auto cut = SplicedPage::Cut(RenderPatch(c, st, req, project, patch_id, user, editable, msgs, markers));
-    if (cut) {
-      Response page = cut->Fill(fill);
-      st.list_pages->Put(key, generation, std::move(*cut));
-      return page;
-    }
   }
-  VisitorParts parts;
-  if (user) {
-    parts.csrf_token = visitor.CsrfToken();
-    parts.bundle_choice = fill(Hole::kBundleChoice);
-  }
-  parts.account_nav = AccountNav(visitor);
-  return RenderPatch(c, st, req, project, patch_id, user, editable, msgs, parts);
+  return KeptOrRendered(keep ? st.list_pages.get() : nullptr, key, generation, fill, user.has_value(),
+                        [&](const VisitorParts& parts) {
+                          return RenderPatch(c, st, req, project, patch_id, user, editable, msgs, parts);
+                        });
 }
 
 Response CoverPage(db::Connection& c, PageState& st, Visitor& visitor, const http::Request& req,
