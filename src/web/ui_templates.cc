@@ -285,7 +285,8 @@ details.bundle-settings { margin-bottom: 1em; }
 @media (max-width: 700px) {
   main { padding: 0.5em; }
   table.list th, table.list td { padding: 0.3em 0.25em; }
-  table.patches .col-series, table.patches .col-tags, table.patches .col-delegate { display: none; }
+  table.patches .col-series, table.patches .col-tags { display: none; }
+  table.patches td.col-delegate { overflow-wrap: anywhere; font-size: 0.85em; }
   table.patches .col-checks { display: none; }
   table.patches td.col-name { overflow-wrap: anywhere; }
   table.patches td.col-date { white-space: nowrap; font-size: 0.85em; }
@@ -305,7 +306,8 @@ details.bundle-settings { margin-bottom: 1em; }
   .patchform td:first-child { white-space: nowrap; }
 }
 @media (max-width: 420px) {
-  table.patches .col-submitter { display: none; }
+  /* Who it is delegated to matters more for triage than who sent it or when. */
+  table.patches .col-submitter, table.patches .col-date { display: none; }
 }
 )CSS";
 

@@ -219,6 +219,9 @@ def phone(ui, r):
     seps = ui.d.execute_script("return Array.from(document.querySelectorAll('header.top nav.account .sep'))"
                                ".map(e => !!e.offsetParent)")
     r.check("no separators between the account links on a phone", seps and not any(seps), seps)
+    delegate = ui.d.execute_script("return Array.from(document.querySelectorAll('#patchlist .col-delegate'))"
+                                   ".map(e => !!e.offsetParent)")
+    r.check("the delegate column is shown on a phone", delegate and all(delegate), delegate)
     ui.d.set_window_size(1280, 900)
     ui.get("/project/ui/list/")
     seps = ui.d.execute_script("return Array.from(document.querySelectorAll('header.top nav.account .sep'))"
