@@ -67,10 +67,6 @@ void DeletePatchRelation(Connection& c, Id relation_id) {
   Query(c, "DELETE FROM patch_relations WHERE id = ?1", relation_id).Run();
 }
 
-std::optional<Id> PatchSeriesId(Connection& c, Id patch_id) {
-  return QueryInt(c, "SELECT series_id FROM patches WHERE id = ?1", patch_id);
-}
-
 void InsertPatchTagCount(Connection& c, Id patch_id, Id tag_id, int count) {
   Query(c, "INSERT INTO patch_tags (patch_id, tag_id, count) VALUES (?1, ?2, ?3)", patch_id, tag_id, count)
       .Send();

@@ -54,7 +54,6 @@ void SetPatchRelation(Connection& c, Id patch_id, std::optional<Id> relation_id)
 // Unlinks every member, then deletes the relation.
 void DeletePatchRelation(Connection& c, Id relation_id);
 
-std::optional<Id> PatchSeriesId(Connection& c, Id patch_id);
 // One row per tag with a non-zero count, for a patch that has none yet.
 void InsertPatchTagCount(Connection& c, Id patch_id, Id tag_id, int count);
 
