@@ -196,21 +196,9 @@ def main():
         rss_connected = rss_kb(srv.pid)
         print("clients connected: %d + %d probes" % (load.connected, a.probes))
 
-        # Ingest on other threads, each mail its own parsemail process.
-        def ingest(part):
-            for m in part:
-                subprocess.run([binary, "parsemail", "--database", db], input=m, capture_output=True)
-
-        parts = [mails[i::a.ingesters] for i in range(a.ingesters)]
-        workers = [threading.Thread(target=ingest, args=(p,)) for p in parts]
         t0 = time.time()
         cpu0 = cpu_s(srv.pid)
-        for w in workers:
-            w.start()
-        peak = rss_connected
-        while any(w.is_alive() for w in workers):
-            load.pump(0.5)
-            peak = max(peak, rss_kb(srv.pid))
+        peak = ingest(binary, db, mails, a.ingesters, srv.pid, rss_connected, lambda: load.pump(0.5))
         ingest_s = time.time() - t0
         parent.send("stop")
         load.pump(2)
@@ -237,6 +225,23 @@ def main():
         srv.wait(timeout=30)
 
 
+def ingest(binary, db, mails, ingesters, server_pid, peak_rss, wait):
+    """Delivers the mails as an MTA does (one parsemail process per mail) from
+    `ingesters` threads, calling wait() until they are done; returns the
+    server's peak RSS seen meanwhile."""
+    def deliver(part):
+        for m in part:
+            subprocess.run([binary, "parsemail", "--database", db], input=m, capture_output=True)
+
+    workers = [threading.Thread(target=deliver, args=(mails[i::ingesters],)) for i in range(ingesters)]
+    for w in workers:
+        w.start()
+    while any(w.is_alive() for w in workers):
+        wait()
+        peak_rss = max(peak_rss, rss_kb(server_pid))
+    return peak_rss
+
+
 def run_c_reader(a, binary, db, mails, srv, port, rss_idle):
     reader_bin = os.path.join(os.path.dirname(binary), "sse_reader")
     reader = subprocess.Popen([reader_bin, "--port", str(port), "--clients", str(a.clients)]
@@ -257,21 +262,10 @@ def run_c_reader(a, binary, db, mails, srv, port, rss_idle):
                                  "instructions:u,instructions:k,context-switches", "-p", str(srv.pid)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
-    def ingest(part):
-        for m in part:
-            subprocess.run([binary, "parsemail", "--database", db], input=m, capture_output=True)
-
-    parts = [mails[i::a.ingesters] for i in range(a.ingesters)]
-    workers = [threading.Thread(target=ingest, args=(p,)) for p in parts]
     t0 = time.time()
     cpu0 = cpu_s(srv.pid)
     reader_cpu0 = cpu_s(reader.pid)
-    for w in workers:
-        w.start()
-    peak = rss_connected
-    while any(w.is_alive() for w in workers):
-        time.sleep(0.5)
-        peak = max(peak, rss_kb(srv.pid))
+    peak = ingest(binary, db, mails, a.ingesters, srv.pid, rss_connected, lambda: time.sleep(0.5))
     ingest_s = time.time() - t0
     time.sleep(2)  # what is still on its way
     cpu = cpu_s(srv.pid) - cpu0

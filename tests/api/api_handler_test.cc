@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "http_request.h"
 #include "api/app.h"
 #include "db/connection.h"
 #include "test_util.h"
@@ -51,17 +52,11 @@ class ApiTest : public ::testing::Test {
 
   http::Response Get(const std::string& target, const std::string& auth = "",
                      const std::string& method = "GET", const std::string& json_body = "") {
-    http::Request r;
-    r.method = method;
+    http::Request r = pb::testing::TestRequest(method, target);
     if (!json_body.empty()) {
       r.headers.emplace_back("content-type", "application/json");
       r.body = json_body;
     }
-    r.target = target;
-    auto q = target.find('?');
-    r.path = target.substr(0, q);
-    r.query = q == std::string::npos ? "" : target.substr(q + 1);
-    r.headers.emplace_back("host", "h:1");
     if (!auth.empty()) r.headers.emplace_back("authorization", auth);
     return HandleApiRequest(state_, config_, r);
   }

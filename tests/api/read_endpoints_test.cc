@@ -9,6 +9,7 @@
 #include <regex>
 #include <set>
 
+#include "http_request.h"
 #include "api/app.h"
 #include "db/connection.h"
 #include "db/read/events_read.h"
@@ -22,13 +23,7 @@ namespace json = boost::json;
 
 http::Request MakeRequest(const std::string& target, const std::string& auth,
                           const std::string& host = "h:1") {
-  http::Request r;
-  r.method = "GET";
-  r.target = target;
-  auto q = target.find('?');
-  r.path = target.substr(0, q);
-  r.query = q == std::string::npos ? "" : target.substr(q + 1);
-  r.headers.emplace_back("host", host);
+  http::Request r = pb::testing::TestRequest("GET", target, host);
   if (!auth.empty()) r.headers.emplace_back("authorization", auth);
   return r;
 }

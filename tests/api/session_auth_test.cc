@@ -2,6 +2,7 @@
 // CSRF check), through the real handler on a temporary database.
 #include <gtest/gtest.h>
 
+#include "http_request.h"
 #include "api/app.h"
 #include "api/cookies.h"
 #include "api/csrf.h"
@@ -46,13 +47,7 @@ class SessionAuthTest : public ::testing::Test {
   http::Response Send(const std::string& method, const std::string& target,
                       std::vector<std::pair<std::string, std::string>> headers,
                       const std::string& body = "") {
-    http::Request r;
-    r.method = method;
-    r.target = target;
-    auto q = target.find('?');
-    r.path = target.substr(0, q);
-    r.query = q == std::string::npos ? "" : target.substr(q + 1);
-    r.headers.emplace_back("host", "h:1");
+    http::Request r = pb::testing::TestRequest(method, target);
     for (auto& h : headers) r.headers.push_back(std::move(h));
     r.body = body;
     if (!body.empty()) r.headers.emplace_back("content-type", "application/json");

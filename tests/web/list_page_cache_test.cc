@@ -7,6 +7,7 @@
 
 #include <regex>
 
+#include "http_request.h"
 #include "api/csrf.h"
 #include "db/connection.h"
 #include "db/read/users_read.h"
@@ -103,13 +104,7 @@ class ListPageCache : public ::testing::Test {
   void Bump() { db_.conn().ExecScript("UPDATE data_generation SET generation = generation + 1"); }
 
   http::Request Request(const std::string& method, const std::string& target, const std::string& cookie) {
-    http::Request r;
-    r.method = method;
-    r.target = target;
-    auto q = target.find('?');
-    r.path = target.substr(0, q);
-    r.query = q == std::string::npos ? "" : target.substr(q + 1);
-    r.headers.emplace_back("host", "h:1");
+    http::Request r = pb::testing::TestRequest(method, target);
     if (!cookie.empty()) r.headers.emplace_back("cookie", cookie);
     return r;
   }

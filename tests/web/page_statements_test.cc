@@ -2,6 +2,7 @@
 // 5 rows as for 60, for 1 comment as for 30 (no statement per row).
 #include <gtest/gtest.h>
 
+#include "http_request.h"
 #include "db/connection.h"
 #include "test_util.h"
 #include "web/pages.h"
@@ -54,13 +55,7 @@ class PageStatements : public ::testing::Test {
   // Statements one GET of `target` costs, after a first request warmed the
   // per-thread caches (catalog, tags, counts).
   int64_t Cost(const std::string& target) {
-    http::Request r;
-    r.method = "GET";
-    r.target = target;
-    auto q = target.find('?');
-    r.path = target.substr(0, q);
-    r.query = q == std::string::npos ? "" : target.substr(q + 1);
-    r.headers.emplace_back("host", "h:1");
+    http::Request r = pb::testing::TestRequest("GET", target);
     {
       Visitor v(*conn_, r);
       auto first = HandlePage(*conn_, state_, v, r);
