@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <cstdio>
 #include <memory>
 #include <unordered_map>
 
@@ -321,21 +322,26 @@ std::atomic<uint64_t> next_handler_id{1};
 
 http::Response HandleApiRequest(ThreadState& state, const ApiConfig& config,
                                 const http::Request& req) {
-  try {
-    if (!state.conn) state.conn = db::Open(config.database_url);
-    if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") {
-      db::ReadSnapshot snapshot(*state.conn);
+  const bool read = req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS";
+  for (int attempt = 1;; ++attempt) {
+    try {
+      if (!state.conn) state.conn = db::Open(config.database_url);
+      if (read) {
+        db::ReadSnapshot snapshot(*state.conn);
+        return Dispatch(state, config, req);
+      }
       return Dispatch(state, config, req);
+    } catch (const std::exception& e) {
+      auto* d = dynamic_cast<const db::DbError*>(&e);
+      if (read && db::RetryableRead(d, attempt)) continue;
+      // A broken connection is reopened by the next request.
+      state.conn.reset();
+      state.catalog = db::read::Catalog();
+      if (d && d->kind() == db::DbError::Kind::kUnavailable) return DatabaseUnavailable(true);
+      std::fprintf(stderr, "patchbay: 500 for %s %s: %s\n", req.method.c_str(), req.path.c_str(),
+                   e.what());
+      return ServerError();
     }
-    return Dispatch(state, config, req);
-  } catch (const std::exception& e) {
-    // A broken connection is reopened by the next request.
-    state.conn.reset();
-    state.catalog = db::read::Catalog();
-    if (auto* d = dynamic_cast<const db::DbError*>(&e); d && d->kind() == db::DbError::Kind::kUnavailable) {
-      return DatabaseUnavailable(true);
-    }
-    return ServerError();
   }
 }
 

@@ -33,6 +33,13 @@ class DbError : public std::runtime_error {
   Kind kind_;
 };
 
+// A read that PostgreSQL cancelled to break a deadlock or a serialization
+// conflict (typically with a migration's DDL) changed nothing: the request
+// may run again from the start, up to three times in all.
+inline bool RetryableRead(const DbError* e, int attempt) {
+  return e && e->kind() == DbError::Kind::kBusy && attempt < 3;
+}
+
 class Statement {
  public:
   virtual ~Statement() = default;

@@ -1,8 +1,11 @@
 #include "db/migrations.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/time.h"
@@ -683,6 +686,34 @@ std::vector<Migration> AllMigrations() {
   return all;
 }
 
+// On PostgreSQL a migration's DDL takes ACCESS EXCLUSIVE locks table by
+// table while serving processes hold shared locks on others for a request's
+// snapshot: waiting for them could deadlock, and the deadlock detector
+// (after deadlock_timeout, 1 s) might pick the reader. Waiting at most this
+// long per lock, well under a second, makes the migration the one that
+// gives way: it rolls back and tries again, and requests only wait.
+constexpr const char* kPostgresMigrationLockWait = "SET LOCAL lock_timeout = '200ms'";
+constexpr int kLockAttempts = 100;
+
+// Applies one migration in its own transaction; false when another process
+// had already applied it.
+bool ApplyOne(Connection& conn, const Migration& m) {
+  Transaction tx(conn);
+  if (conn.dialect() == Dialect::kPostgres) conn.ExecScript(kPostgresMigrationLockWait);
+  // Another process may have migrated while we waited for the write lock.
+  if (QueryInt(conn, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?1", m.version)
+          .value_or(0) > 0) {
+    return false;
+  }
+  const char* sql = conn.dialect() == Dialect::kPostgres && m.postgres_sql ? m.postgres_sql : m.sql;
+  if (*sql) conn.ExecScript(Expand(sql, conn.dialect()));
+  Query(conn, "INSERT INTO schema_migrations (version, description, applied) VALUES (?1, ?2, ?3)",
+        m.version, m.description, NowMicros())
+      .Run();
+  tx.Commit();
+  return true;
+}
+
 }  // namespace
 
 Result<int> Migrate(Connection& conn) {
@@ -692,19 +723,16 @@ Result<int> Migrate(Connection& conn) {
     int current = CurrentSchemaVersion(conn);
     for (const auto& m : AllMigrations()) {
       if (m.version <= current) continue;
-      Transaction tx(conn);
-      // Another process may have migrated while we waited for the write lock.
-      if (QueryInt(conn, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?1", m.version)
-              .value_or(0) > 0) {
-        continue;
+      for (int attempt = 1;; ++attempt) {
+        try {
+          if (ApplyOne(conn, m)) ++applied;
+          break;
+        } catch (const DbError& e) {
+          if (e.kind() != DbError::Kind::kBusy || attempt == kLockAttempts) throw;
+          // Let the requests that held the locks finish (20 ms .. 1 s).
+          std::this_thread::sleep_for(std::chrono::milliseconds(std::min(20 * attempt, 1000)));
+        }
       }
-      const char* sql = conn.dialect() == Dialect::kPostgres && m.postgres_sql ? m.postgres_sql : m.sql;
-      if (*sql) conn.ExecScript(Expand(sql, conn.dialect()));
-      Query(conn, "INSERT INTO schema_migrations (version, description, applied) VALUES (?1, ?2, ?3)",
-            m.version, m.description, NowMicros())
-          .Run();
-      tx.Commit();
-      ++applied;
     }
     return applied;
   } catch (const DbError& e) {

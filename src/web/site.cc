@@ -1,5 +1,6 @@
 #include "web/site.h"
 
+#include <cstdio>
 #include <memory>
 #include <optional>
 
@@ -86,7 +87,8 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
     std::string_view path = req.path;
     if (path == "/api" || path.starts_with("/api/")) return api_handler(req);
     thread_local SiteThread t;
-    try {
+    const bool read = req.method == "GET" || req.method == "HEAD";
+    for (int attempt = 1;; ++attempt) try {
       if (!t.conn) {
         t.conn = db::Open(url);
         t.pages.counts = counts;
@@ -111,18 +113,19 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
         visitor.AddCookies(*page);
         return std::move(*page);
       }
+      return api::HtmlNotFound(path);
     } catch (const std::exception& e) {
-      if (auto* d = dynamic_cast<const db::DbError*>(&e); d && d->kind() == db::DbError::Kind::kUnavailable) {
+      auto* d = dynamic_cast<const db::DbError*>(&e);
+      if (read && db::RetryableRead(d, attempt)) continue;
+      if (d && d->kind() == db::DbError::Kind::kUnavailable) {
         t.conn.reset();  // reopened by the next request
         return api::DatabaseUnavailable(false);
       }
-      http::Response r;
-      r.status = 500;
-      r.headers = {{"Content-Type", "text/plain; charset=utf-8"}};
-      r.body = "Internal server error\n";
-      return r;
+      // The admin needs the reason; the visitor gets Django's page.
+      std::fprintf(stderr, "patchbay: 500 for %s %s: %s\n", req.method.c_str(),
+                   std::string(path).c_str(), e.what());
+      return api::ServerError();
     }
-    return api::HtmlNotFound(path);
   };
 }
 

@@ -124,10 +124,11 @@ def main():
             t.join(timeout=60)
             server.proc.terminate()
             server.proc.wait(timeout=10)
+            server_log = server.proc.stderr.read()
         res.check("requests ran before, during and after (%d)" % count[0],
                   count[0] >= during_start + 40 and during_start >= 20)
         res.check("every request succeeded across the migration", not failures,
-                  "\n".join(failures[:5]))
+                  "\n".join(failures[:5]) + "\nserver log:\n" + server_log[-3000:])
 
         conn = testdb.connect(url)
         got = conn.execute("SELECT COUNT(*), MIN(test_extra) FROM patches").fetchone()
