@@ -28,6 +28,18 @@
 #include <cstdint>
 #include <cstdlib>
 
+// AddressSanitizer brings its own allocator: there is no glibc heap to shape.
+#if defined(__SANITIZE_ADDRESS__)
+#define PB_HEAP_IS_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PB_HEAP_IS_SANITIZED 1
+#endif
+#endif
+#ifndef PB_HEAP_IS_SANITIZED
+#define PB_HEAP_IS_SANITIZED 0
+#endif
+
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25
 #endif
@@ -45,7 +57,7 @@ void* volatile keep;
 }  // namespace
 
 bool PutHeapOnHugePage() {
-#if defined(__SANITIZE_ADDRESS__)
+#if PB_HEAP_IS_SANITIZED
   return false;
 #else
   const uintptr_t start = Break();

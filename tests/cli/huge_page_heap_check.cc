@@ -2,10 +2,11 @@
 // patchbay: from .preinit_array, before any constructor allocates. Exit 0:
 // the heap's first 2 MB is one huge page and stays one while the heap is
 // used; 77 (skipped): this kernel has transparent huge pages off or no
-// MADV_COLLAPSE; 1: anything else.
+// MADV_COLLAPSE, or the build has AddressSanitizer; 1: anything else.
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -51,6 +52,15 @@ int Fail(const char* what) {
 
 int main() {
   if (!collapsed) {
+#if defined(__SANITIZE_ADDRESS__)
+    std::printf("skipped: AddressSanitizer's allocator, no glibc heap\n");
+    return 77;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    std::printf("skipped: AddressSanitizer's allocator, no glibc heap\n");
+    return 77;
+#endif
+#endif
     std::ifstream enabled("/sys/kernel/mm/transparent_hugepage/enabled");
     std::string mode;
     std::getline(enabled, mode);
