@@ -159,7 +159,7 @@ Status Import(db::Connection& source, db::Connection& target, const Options& opt
     auto t0 = std::chrono::steady_clock::now();
     int made = db::import::RestoreIndexes(target);
     if (!options.quiet) {
-      std::fprintf(stderr, "indexes: %d dropped before the copy, %d made again: %.1f s\n",
+      std::fprintf(stderr, "indexes and foreign keys: %d dropped before the copy, %d made again: %.1f s\n",
                    deferred, made,
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }

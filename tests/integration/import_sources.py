@@ -140,6 +140,33 @@ def main():
                       r.stderr)
             if r.returncode == 0:
                 verify("SQLite into PostgreSQL", target, replay=True)
+                # The import drops secondary indexes and foreign keys and makes
+                # them again at its end: the same set as a freshly migrated
+                # database, and nothing left pending.
+                fresh = testdb.new_url(tmp, "fresh.db")
+                subprocess.run([binary, "migrate", "--database", fresh],
+                               capture_output=True, check=True, timeout=60)
+
+                def schema_objects(url):
+                    conn = testdb.connect(url)
+                    out = conn.execute(
+                        "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid)"
+                        " FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid"
+                        " WHERE c.relnamespace = current_schema()::regnamespace"
+                        " ORDER BY 1, 2").fetchall()
+                    out += conn.execute("SELECT tablename, indexname, indexdef FROM pg_indexes"
+                                        " WHERE schemaname = current_schema()"
+                                        " ORDER BY 1, 2").fetchall()
+                    out.append(conn.execute("SELECT COUNT(*) FROM import_pending_indexes")
+                               .fetchone())
+                    conn.close()
+                    return [tuple(row) for row in out]
+                got, want = schema_objects(target), schema_objects(fresh)
+                res.check("SQLite into PostgreSQL: every index and foreign key made again",
+                          got == want and any(row[2:3] and str(row[2]).startswith("FOREIGN KEY")
+                                              for row in want),
+                          "missing %r, extra %r" % (sorted(set(want) - set(got))[:5],
+                                                    sorted(set(got) - set(want))[:5]))
 
             # Upstream's dump into an empty database (not patchbay's migrated template).
             psql = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"))[-1]

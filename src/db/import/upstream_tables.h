@@ -69,12 +69,13 @@ void DropUnusedDefaults(Connection& target);
 // several times cheaper in CPU than the default pglz; reads are unchanged.
 void PrepareTarget(Connection& target);
 // Drops the secondary indexes (those behind no PRIMARY KEY or UNIQUE
-// constraint) of the tables the import fills, keeping each definition in
-// import_pending_indexes; returns how many were dropped. Constraints stay, so
-// inserts still check them.
+// constraint) of the tables the import fills, and on PostgreSQL their
+// foreign keys, keeping each definition in import_pending_indexes; returns
+// how many were dropped. PRIMARY KEY and UNIQUE constraints stay, so inserts
+// still check them; a foreign key checks every row when it is added back.
 int DeferIndexes(Connection& target);
-// Makes every index import_pending_indexes holds, one transaction each;
-// returns how many.
+// Makes every index, then every foreign key, import_pending_indexes holds,
+// one transaction each; returns how many.
 int RestoreIndexes(Connection& target);
 // After rows were inserted with explicit ids: PostgreSQL identity columns
 // must continue past them (SQLite takes MAX(rowid) + 1 by itself); and

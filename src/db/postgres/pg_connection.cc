@@ -232,14 +232,22 @@ class PgConnection final : public Connection {
     if (Pq().PQstatus(conn_) != CONNECTION_OK) return;
     Run("ROLLBACK", "rollback");
   }
+  // The BEGIN of a read snapshot waits for the request's first statement
+  // and goes in the same pipeline, so it costs no round trip of its own (a
+  // request of six round trips had two for BEGIN and ROLLBACK); a request
+  // that reads nothing sends neither.
   void BeginRead() override {
     if (read_snapshot_ || (Pq().PQstatus(conn_) == CONNECTION_OK && !Idle())) return;
-    Run(kBeginRead, "begin read");
     read_snapshot_ = true;
+    begin_pending_ = true;
   }
   void EndRead() override {
     if (!read_snapshot_) return;
     read_snapshot_ = false;
+    if (begin_pending_) {
+      begin_pending_ = false;
+      return;
+    }
     if (Pq().PQstatus(conn_) == CONNECTION_OK && !Idle()) Run("ROLLBACK", "end read");
   }
   void SetDurable(bool durable) override {
@@ -256,6 +264,7 @@ class PgConnection final : public Connection {
 
   bool CanCopyIn() const override { return true; }
   void CopyIn(std::string_view copy_sql, std::string_view rows) override {
+    FlushPendingBegin();
     ++executed_;
     std::string sql(copy_sql);
     PGresult* res = Pq().PQexec(conn_, sql.c_str());
@@ -287,6 +296,7 @@ class PgConnection final : public Connection {
   }
 
   bool Listen(std::string_view channel) override {
+    FlushPendingBegin();
     Sync();
     std::string sql = "LISTEN \"" + std::string(channel) + "\"";
     Run(sql, "listen");
@@ -313,6 +323,7 @@ class PgConnection final : public Connection {
   PGresult* Execute(PgStatement& st) {
     ++executed_;
     std::string sig = st.Signature();
+    if (begin_pending_) return BeginAndExecute(st, sig);
     if (!queued_.empty()) {
       // Behind queued writes: one more in the pipeline, and one round trip
       // for all of them.
@@ -337,6 +348,30 @@ class PgConnection final : public Connection {
       }
       Throw(res, "step " + st.sql_.text.substr(0, 200));
     }
+  }
+
+  // The pending BEGIN of a read snapshot and `st` in one pipeline: one
+  // round trip. A lost connection is made again first, as a synchronous
+  // BEGIN would (nothing of the request's is lost yet).
+  PGresult* BeginAndExecute(PgStatement& st, const std::string& sig) {
+    begin_pending_ = false;
+    if (Pq().PQstatus(conn_) != CONNECTION_OK) Connect();
+    // Preparing is synchronous: before the BEGIN is queued.
+    EnsurePrepared(st, sig);
+    auto& begin = static_cast<PgStatement&>(Prepare(kBeginRead));
+    EnsurePrepared(begin, begin.Signature());
+    QueueInPipeline(begin, begin.Signature());
+    begin.Reset();
+    QueueInPipeline(st, sig);
+    return SyncPipeline(true);
+  }
+
+  // A statement that is not a pipelined query (a script, COPY, LISTEN) in
+  // a read snapshot whose BEGIN is still pending: BEGIN first, on its own.
+  void FlushPendingBegin() {
+    if (!begin_pending_) return;
+    begin_pending_ = false;
+    Run(kBeginRead, "begin read");
   }
 
   // Statement::Send: inside a write transaction, queued in the pipeline
@@ -564,6 +599,7 @@ class PgConnection final : public Connection {
   // clears. A BEGIN starts afresh: if the server went away since the last
   // request (a restart), it reconnects and tries once more.
   PGresult* Simple(const std::string& sql, std::string_view what) {
+    FlushPendingBegin();
     Sync();
     bool begins = sql.starts_with("BEGIN");
     for (int attempt = 0;; ++attempt) {
@@ -614,6 +650,7 @@ class PgConnection final : public Connection {
   int64_t executed_ = 0;
   int64_t names_ = 0;
   bool read_snapshot_ = false;
+  bool begin_pending_ = false;  // read_snapshot_'s BEGIN not sent yet (BeginRead)
   bool in_write_ = false;  // between Begin and Commit/Rollback: Send may queue
   // The text of each statement sent into the open pipeline, in order.
   std::vector<const std::string*> queued_;
