@@ -19,6 +19,7 @@
 //    each stream's bytes with no lock held. No thread or timer per stream.
 #include "http/server.h"
 #include "http/side_pool.h"
+#include "core/event_trace.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -819,6 +820,7 @@ bool StreamConnection::Send(std::string_view bytes) {
 }
 
 void StreamFlushQueue::Drain() {
+  const int64_t began = trace::On() ? trace::WallNs() : 0;
   {
     std::lock_guard lock(mu_);
     draining_.swap(ready_);
@@ -826,6 +828,11 @@ void StreamFlushQueue::Drain() {
   }
   for (auto& weak : draining_) {
     if (auto s = weak.lock()) s->FlushStream();
+  }
+  if (began) {
+    // Stage times for bench/sse_bench.py: this worker's writes of a round.
+    trace::Note("drain " + std::to_string(began) + " " + std::to_string(trace::WallNs()) + " " +
+                std::to_string(draining_.size()));
   }
   draining_.clear();
 }
