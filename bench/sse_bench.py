@@ -37,6 +37,7 @@ import multiprocessing
 import os
 import re
 import selectors
+import signal
 import socket
 import subprocess
 import sys
@@ -345,6 +346,20 @@ def print_stages(dump, trace):
         print("  %-40s p50 %7.2f  p99 %7.2f  max %7.2f  (%d)" % (name, pct(ms, 50), pct(ms, 99), max(ms), len(ms)))
 
 
+def stop_server(srv):
+    """SIGTERM to the server; under --server-wrapper (strace) to the server
+    the wrapper runs too, so the wrapper writes its summary and exits."""
+    try:
+        with open("/proc/%d/task/%d/children" % (srv.pid, srv.pid)) as f:
+            children = [int(p) for p in f.read().split()]
+    except OSError:
+        children = []
+    for pid in children:
+        os.kill(pid, signal.SIGTERM)
+    srv.terminate()
+    srv.wait(timeout=60)
+
+
 def run_c_reader(a, binary, db, mails, srv, port, rss_idle, tmp, trace):
     reader_bin = os.path.join(os.path.dirname(binary), "sse_reader")
     dump = a.dump or os.path.join(tmp, "deliveries.dump")
@@ -405,8 +420,7 @@ def run_c_reader(a, binary, db, mails, srv, port, rss_idle, tmp, trace):
         print("server per delivery: %s" % ", ".join("%s %.0f" % (k, v / max(1, n)) for k, v in counts.items()))
     print_stages(dump, trace)
     print("load average at the end: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
-    srv.terminate()
-    srv.wait(timeout=30)
+    stop_server(srv)
 
 
 if __name__ == "__main__":

@@ -29,10 +29,11 @@ constexpr int64_t kBatch = 200;
 // waiting in its connection: a long backlog flows at the client's pace
 // instead of hitting the server's per-stream buffer limit.
 constexpr size_t kCatchUpQueued = 64 << 10;
-// PostgreSQL: without a notification, look anyway this often (a
-// notification sent while the connection was being re-established is lost).
+// With notifications (PostgreSQL's NOTIFY, SQLite's WAL touch): look
+// anyway this often, for one lost while the connection was being
+// re-established or a writer that did not signal.
 constexpr int kNotifyWaitMs = 50;
-constexpr auto kPgSafetyPoll = std::chrono::seconds(1);
+constexpr auto kSafetyPoll = std::chrono::seconds(1);
 constexpr auto kRetryAfterError = std::chrono::seconds(1);
 
 const http::Request& NoRequest() {
@@ -122,13 +123,13 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
   void Loop() {
     auto next_keepalive = Clock::now() + options_.keepalive;
     bool connected = false;
-    bool notified = false;  // PostgreSQL: LISTEN is on
+    bool notified = false;  // Listen is on: wait for a signal, not the poll interval
     auto last_probe = Clock::now();
     for (;;) {
       {
         std::unique_lock lock(mu_);
         if (stopping_) return;
-        // SQLite: the poll interval; PostgreSQL waits on its socket below.
+        // Without notifications, the poll interval; with them, the wait below.
         if (!notified || !connected) {
           wake_.wait_for(lock, connected ? options_.poll_interval : kRetryAfterError,
                          [&] { return stopping_ || !incoming_.empty(); });
@@ -151,7 +152,7 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
         bool look = true;
         if (notified) {
           look = state_.conn->WaitForNotification(kNotifyWaitMs) ||
-                 Clock::now() - last_probe > kPgSafetyPoll;
+                 Clock::now() - last_probe > kSafetyPoll;
           if (woke) woke = trace::WallNs();
         }
         CatchUp();
