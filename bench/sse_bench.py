@@ -30,12 +30,14 @@ usage: sse_bench.py --binary build/patchbay [--shared ../shared]
                     [--reader c|python] [--server-threads 2]"""
 
 import argparse
+import bisect
 import datetime
 import json
 import multiprocessing
 import os
 import re
 import selectors
+import signal
 import socket
 import subprocess
 import sys
@@ -148,6 +150,9 @@ def main():
     ap.add_argument("--probes", type=int, default=10)
     ap.add_argument("--mails", type=int, default=300)
     ap.add_argument("--ingesters", type=int, default=1)
+    ap.add_argument("--ingest", choices=["parsemail", "parsearchive"], default="parsemail",
+                    help="one parsemail process per mail (an MTA; each mail its own commit), or one "
+                         "parsearchive of the mails (commits in batches)")
     ap.add_argument("--database", default="")
     ap.add_argument("--reader", choices=["c", "python"], default="c")
     ap.add_argument("--server-threads", type=int, default=2)
@@ -175,6 +180,9 @@ def main():
         data = subprocess.run(["zstd", "-dcq", archive], check=True, capture_output=True).stdout
         mails = [m for m in re.split(rb"(?m)^(?=From )", data) if m.startswith(b"From ")][:a.mails]
 
+        # Stage notes of the writers and the server (src/core/event_trace.h).
+        trace = os.path.join(tmp, "stages.trace")
+        os.environ["PATCHBAY_EVENT_TRACE"] = trace
         srv = subprocess.Popen(a.server_wrapper.split() + [binary, "serve", "--database", db, "--listen", "127.0.0.1:0",
                                 "--threads", str(a.server_threads)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         port = int(srv.stdout.readline().strip().rsplit(":", 1)[1].rstrip("/"))
@@ -182,7 +190,7 @@ def main():
         rss_idle = rss_kb(srv.pid)
 
         if a.reader == "c":
-            return run_c_reader(a, binary, db, mails, srv, port, rss_idle)
+            return run_c_reader(a, binary, db, mails, srv, port, rss_idle, tmp, trace)
         load = Clients(port, a.clients - a.probes, timed=False)
         deadline = time.time() + 120
         while load.connected < a.clients - a.probes and time.time() < deadline:
@@ -225,15 +233,24 @@ def main():
         srv.wait(timeout=30)
 
 
-def ingest(binary, db, mails, ingesters, server_pid, peak_rss, wait):
+def ingest(binary, db, mails, ingesters, server_pid, peak_rss, wait, how="parsemail", tmp=None):
     """Delivers the mails as an MTA does (one parsemail process per mail) from
-    `ingesters` threads, calling wait() until they are done; returns the
-    server's peak RSS seen meanwhile."""
+    `ingesters` threads, or as one `parsearchive` of an mbox of them, calling
+    wait() until they are done; returns the server's peak RSS seen meanwhile."""
     def deliver(part):
         for m in part:
             subprocess.run([binary, "parsemail", "--database", db], input=m, capture_output=True)
 
-    workers = [threading.Thread(target=deliver, args=(mails[i::ingesters],)) for i in range(ingesters)]
+    def archive():
+        path = os.path.join(tmp, "archive.mbox")
+        with open(path, "wb") as f:
+            f.write(b"".join(mails))
+        subprocess.run([binary, "parsearchive", "--database", db, path], capture_output=True)
+
+    if how == "parsearchive":
+        workers = [threading.Thread(target=archive)]
+    else:
+        workers = [threading.Thread(target=deliver, args=(mails[i::ingesters],)) for i in range(ingesters)]
     for w in workers:
         w.start()
     while any(w.is_alive() for w in workers):
@@ -242,10 +259,111 @@ def ingest(binary, db, mails, ingesters, server_pid, peak_rss, wait):
     return peak_rss
 
 
-def run_c_reader(a, binary, db, mails, srv, port, rss_idle):
+def print_stages(dump, trace):
+    """Where an event's time goes, from the reader's dump (every delivery's
+    arrival, each event's date) and the stage notes of the writers and the
+    server (PATCHBAY_EVENT_TRACE): per event, or per delivery where marked."""
+    date, first, arrivals = {}, {}, []
+    with open(dump) as f:
+        for line in f:
+            k, a1, a2, a3 = line.split()
+            if k == "e":
+                date[int(a1)] = int(a2)
+                first[int(a1)] = int(a3)
+            else:
+                arrivals.append((int(a1), int(a2)))
+    commits, rounds, drains = [], [], []
+    if os.path.exists(trace):
+        with open(trace) as f:
+            for line in f:
+                w = line.split()
+                if w[0] == "commit":
+                    commits.append((int(w[2]), int(w[1])))  # (max event id, time)
+                elif w[0] == "round":
+                    rounds.append(tuple(int(x) for x in w[1:]))  # woke, read, queued, first, last, clients
+                elif w[0] == "drain":
+                    drains.append((int(w[1]), int(w[2])))
+    # An event's commit: the earliest commit after which its id existed.
+    commits.sort()
+    suffix_min, best = [0] * len(commits), None
+    for i in range(len(commits) - 1, -1, -1):
+        best = commits[i][1] if best is None else min(best, commits[i][1])
+        suffix_min[i] = best
+    ids = [c[0] for c in commits]
+
+    def commit_of(e):
+        i = bisect.bisect_left(ids, e)
+        return suffix_min[i] if i < len(ids) else None
+
+    rounds.sort(key=lambda r: r[1])
+    drains.sort()
+    round_of, written = {}, {}
+    for k, r in enumerate(rounds):
+        for e in range(r[3], r[4] + 1):
+            round_of[e] = r
+        # This round's writes: the workers' drains that began after its read
+        # and before the next round's.
+        until = rounds[k + 1][1] if k + 1 < len(rounds) else float("inf")
+        ends = [d[1] for d in drains[bisect.bisect_left(drains, (r[1], 0)):] if d[0] < until]
+        written[r[1]] = max(ends) if ends else None
+    stages = {k: [] for k in ("insert->commit", "commit->hub wakes", "hub wakes->events read",
+                              "events read->queued to all", "events read->written by workers",
+                              "commit->first client", "first client->last client")}
+    last = {}
+    for e, t in arrivals:
+        last[e] = max(last.get(e, 0), t)
+    for e, d in date.items():
+        c, r = commit_of(e), round_of.get(e)
+        if c is not None and d > 0:
+            stages["insert->commit"].append(c - d)
+        if r:
+            if c is not None:
+                stages["commit->hub wakes"].append(r[0] - c)
+            stages["hub wakes->events read"].append(r[1] - r[0])
+            stages["events read->queued to all"].append(r[2] - r[1])
+            if written.get(r[1]):
+                stages["events read->written by workers"].append(written[r[1]] - r[1])
+        if c is not None:
+            stages["commit->first client"].append(first[e] - c)
+        stages["first client->last client"].append(last.get(e, first[e]) - first[e])
+    per_delivery = {"commit->client (every delivery)": [], "insert->client (every delivery)": []}
+    commit_cache = {}
+    for e, t in arrivals:
+        if e not in commit_cache:
+            commit_cache[e] = commit_of(e)
+        c = commit_cache[e]
+        if c is not None:
+            per_delivery["commit->client (every delivery)"].append(t - c)
+        if date.get(e, -1) > 0:
+            per_delivery["insert->client (every delivery)"].append(t - date[e])
+    print("stages (ms; per event unless marked; %d commits, %d hub rounds, %d worker drains noted):"
+          % (len(commits), len(rounds), len(drains)))
+    for name, v in list(stages.items()) + list(per_delivery.items()):
+        if not v:
+            print("  %-40s (no samples)" % name)
+            continue
+        ms = [x / 1e6 for x in v]
+        print("  %-40s p50 %7.2f  p99 %7.2f  max %7.2f  (%d)" % (name, pct(ms, 50), pct(ms, 99), max(ms), len(ms)))
+
+
+def stop_server(srv):
+    """SIGTERM to the server; under --server-wrapper (strace) to the server
+    the wrapper runs too, so the wrapper writes its summary and exits."""
+    try:
+        with open("/proc/%d/task/%d/children" % (srv.pid, srv.pid)) as f:
+            children = [int(p) for p in f.read().split()]
+    except OSError:
+        children = []
+    for pid in children:
+        os.kill(pid, signal.SIGTERM)
+    srv.terminate()
+    srv.wait(timeout=60)
+
+
+def run_c_reader(a, binary, db, mails, srv, port, rss_idle, tmp, trace):
     reader_bin = os.path.join(os.path.dirname(binary), "sse_reader")
-    reader = subprocess.Popen([reader_bin, "--port", str(port), "--clients", str(a.clients)]
-                              + (["--dump", a.dump] if a.dump else []),
+    dump = a.dump or os.path.join(tmp, "deliveries.dump")
+    reader = subprocess.Popen([reader_bin, "--port", str(port), "--clients", str(a.clients), "--dump", dump],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     ready = reader.stdout.readline().split()
     if not ready or ready[0] != "ready":
@@ -265,7 +383,8 @@ def run_c_reader(a, binary, db, mails, srv, port, rss_idle):
     t0 = time.time()
     cpu0 = cpu_s(srv.pid)
     reader_cpu0 = cpu_s(reader.pid)
-    peak = ingest(binary, db, mails, a.ingesters, srv.pid, rss_connected, lambda: time.sleep(0.5))
+    peak = ingest(binary, db, mails, a.ingesters, srv.pid, rss_connected, lambda: time.sleep(0.5),
+                  a.ingest, tmp)
     ingest_s = time.time() - t0
     time.sleep(2)  # what is still on its way
     cpu = cpu_s(srv.pid) - cpu0
@@ -283,8 +402,9 @@ def run_c_reader(a, binary, db, mails, srv, port, rss_idle):
     res = json.loads(out.strip().splitlines()[-1])
     rss_end = rss_kb(srv.pid)
     n = res["deliveries"]
-    print("mails: %d in %.1f s by %d ingester(s); events: %d; deliveries: %d (expected %d)"
-          % (len(mails), ingest_s, a.ingesters, res["events"], n, res["events"] * res["connected"]))
+    print("mails: %d in %.1f s by %s; events: %d; deliveries: %d (expected %d)"
+          % (len(mails), ingest_s, "parsearchive" if a.ingest == "parsearchive" else
+             "%d parsemail ingester(s)" % a.ingesters, res["events"], n, res["events"] * res["connected"]))
     print("server RSS: idle %.1f MB, %d clients %.1f MB, peak while ingesting %.1f MB, end %.1f MB"
           % (rss_idle / 1024, res["connected"], rss_connected / 1024, peak / 1024, rss_end / 1024))
     for key, what in (("latency", "event date -> client, all clients"),
@@ -298,9 +418,9 @@ def run_c_reader(a, binary, db, mails, srv, port, rss_idle):
           % (cpu, cpu * 1e6 / max(1, n), reader_cpu, reader_cpu * 1e6 / max(1, n)))
     if counts:
         print("server per delivery: %s" % ", ".join("%s %.0f" % (k, v / max(1, n)) for k, v in counts.items()))
+    print_stages(dump, trace)
     print("load average at the end: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
-    srv.terminate()
-    srv.wait(timeout=30)
+    stop_server(srv)
 
 
 if __name__ == "__main__":

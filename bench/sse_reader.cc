@@ -16,8 +16,9 @@
 //  * spread: arrival minus the event's first arrival at any stream: the
 //    server's fan-out alone, whatever the writer and the poll cost;
 // as p50/p99/max over all streams and over the last 10 subscribed.
-// --dump writes one line per event, "id date_ns first_arrival_ns", to
-// line arrivals up with other clocks (a database's commit log).
+// --dump writes one line per event, "e id date_ns first_arrival_ns", and one
+// per delivery, "d id arrival_ns stream", to line arrivals up with other
+// clocks (the stage notes of PATCHBAY_EVENT_TRACE, a database's commit log).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -279,8 +280,11 @@ int main(int argc, char** argv) {
     if (FILE* f = std::fopen(dump.c_str(), "w")) {
       for (const auto& [id, first] : r.first_ns) {
         auto date = r.date_ns.find(id);
-        std::fprintf(f, "%lld %lld %lld\n", (long long)id,
+        std::fprintf(f, "e %lld %lld %lld\n", (long long)id,
                      (long long)(date == r.date_ns.end() ? -1 : date->second), (long long)first);
+      }
+      for (const Delivery& d : r.deliveries) {
+        std::fprintf(f, "d %lld %lld %d\n", (long long)d.event_id, (long long)d.arrival_ns, d.stream);
       }
       std::fclose(f);
     }

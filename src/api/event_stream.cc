@@ -15,6 +15,7 @@
 #include "api/events.h"
 #include "api/response.h"
 #include "api/views.h"
+#include "core/event_trace.h"
 
 namespace pb::api {
 namespace {
@@ -28,10 +29,11 @@ constexpr int64_t kBatch = 200;
 // waiting in its connection: a long backlog flows at the client's pace
 // instead of hitting the server's per-stream buffer limit.
 constexpr size_t kCatchUpQueued = 64 << 10;
-// PostgreSQL: without a notification, look anyway this often (a
-// notification sent while the connection was being re-established is lost).
+// With notifications (PostgreSQL's NOTIFY, SQLite's WAL touch): look
+// anyway this often, for one lost while the connection was being
+// re-established or a writer that did not signal.
 constexpr int kNotifyWaitMs = 50;
-constexpr auto kPgSafetyPoll = std::chrono::seconds(1);
+constexpr auto kSafetyPoll = std::chrono::seconds(1);
 constexpr auto kRetryAfterError = std::chrono::seconds(1);
 
 const http::Request& NoRequest() {
@@ -121,13 +123,13 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
   void Loop() {
     auto next_keepalive = Clock::now() + options_.keepalive;
     bool connected = false;
-    bool notified = false;  // PostgreSQL: LISTEN is on
+    bool notified = false;  // Listen is on: wait for a signal, not the poll interval
     auto last_probe = Clock::now();
     for (;;) {
       {
         std::unique_lock lock(mu_);
         if (stopping_) return;
-        // SQLite: the poll interval; PostgreSQL waits on its socket below.
+        // Without notifications, the poll interval; with them, the wait below.
         if (!notified || !connected) {
           wake_.wait_for(lock, connected ? options_.poll_interval : kRetryAfterError,
                          [&] { return stopping_ || !incoming_.empty(); });
@@ -136,6 +138,7 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
         for (auto& s : incoming_) subs_.push_back(std::move(s));
         incoming_.clear();
       }
+      int64_t woke = trace::On() ? trace::WallNs() : 0;
       try {
         if (!connected) {
           state_.conn = db::Open(options_.database_url);
@@ -149,12 +152,13 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
         bool look = true;
         if (notified) {
           look = state_.conn->WaitForNotification(kNotifyWaitMs) ||
-                 Clock::now() - last_probe > kPgSafetyPoll;
+                 Clock::now() - last_probe > kSafetyPoll;
+          if (woke) woke = trace::WallNs();
         }
         CatchUp();
         if (look) {
           last_probe = Clock::now();
-          Deliver();
+          Deliver(woke);
         }
       } catch (const std::exception& e) {
         std::fprintf(stderr, "patchbay: event stream: %s\n", e.what());
@@ -173,11 +177,13 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
   // round (one write, however many events); and each round starts at a
   // random client, so no client is always the last one served (a fixed
   // order made the last subscribers wait for 999 writes every time).
-  void Deliver() {
+  // `woke` (tracing only) is when this look began.
+  void Deliver(int64_t woke) {
     for (;;) {
       db::ReadSnapshot snapshot(*state_.conn);
       auto rows = db::read::EventsAfter(*state_.conn, {}, last_seen_, kBatch);
       if (rows.empty()) return;
+      const int64_t read = woke ? trace::WallNs() : 0;
       std::map<std::string, Renderer> renderers;
       std::map<std::string_view, Rendered> rendered;
       auto message = [&](const Client& c, size_t i) -> const std::string& {
@@ -214,6 +220,13 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
         }
         c.sub.cursor = std::max(c.sub.cursor, last_seen_);
         c.gone = !sent;
+      }
+      if (woke) {
+        // Stage times for bench/sse_bench.py: woke, read, queued to every client.
+        trace::Note("round " + std::to_string(woke) + " " + std::to_string(read) + " " +
+                    std::to_string(trace::WallNs()) + " " + std::to_string(rows.front().id) + " " +
+                    std::to_string(rows.back().id) + " " + std::to_string(n));
+        woke = read;
       }
       std::erase_if(subs_, [](const Client& c) { return c.gone; });
       if (static_cast<int64_t>(rows.size()) < kBatch) return;

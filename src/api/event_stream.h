@@ -4,8 +4,10 @@
 // One EventHub per server process does the work for every client: one
 // thread, one database connection. It learns of commits from PostgreSQL's
 // NOTIFY (a trigger on `events`, migration "Notify event listeners"), or
-// on SQLite by polling the newest event id every few milliseconds (one
-// indexed probe; SQLite has no cross-process signal). It then reads the new events once, renders each
+// on SQLite from inotify: a writer that committed events touches the WAL
+// file (db::Connection::NotifyOnCommit). Where neither works it polls the
+// newest event id every few milliseconds (one indexed probe). It then
+// reads the new events once, renders each
 // once per API version and origin, and queues it to every client whose
 // filter it passes. Clients that resume (Last-Event-ID) are first caught
 // up from the database with their filter, a page at a time and only while
@@ -24,7 +26,8 @@ namespace pb::api {
 
 struct EventHubOptions {
   std::string database_url;
-  // SQLite: how often to look for new events (PostgreSQL is told instead).
+  // How often to look for new events when the database cannot signal
+  // commits (normally both backends do: then once a second, as a safety).
   std::chrono::milliseconds poll_interval{10};
   // A comment line this often keeps proxies from timing the stream out
   // and finds clients that left.

@@ -137,6 +137,7 @@ int ParseArchive(const Args& in) {
       if (++in_batch == kBatch) {
         db::BumpGeneration(*conn);
         conn->Commit();
+        service::NoteCommit(*conn);
         conn->Begin();
         in_batch = 0;
       }
@@ -145,6 +146,7 @@ int ParseArchive(const Args& in) {
     });
     db::BumpGeneration(*conn);
     conn->Commit();
+    service::NoteCommit(*conn);
   } catch (const std::exception& e) {
     // Typically a full disk at a batch COMMIT: the open batch is gone.
     std::fprintf(stderr,

@@ -11,14 +11,20 @@
 //  * SIGINT/SIGTERM: stop accepting, close idle keep-alive connections, let
 //    in-flight requests finish (then close), end streams once their queued
 //    bytes are written, return once every worker is idle;
-//  * streams (Response::stream, for Server-Sent Events) stay on their
-//    connection's thread like any request: a producer thread queues bytes
-//    in a StreamConnection under a mutex and puts the connection on its
-//    worker's StreamFlushQueue, which costs the worker one post however
-//    many of its streams a producer round reached; the worker then writes
-//    each stream's bytes with no lock held. No thread or timer per stream.
+//  * streams (Response::stream, for Server-Sent Events): a producer thread
+//    (the event hub) writes a stream's bytes itself, with one non-blocking
+//    send(), when the connection has nothing queued or in flight; this is
+//    the common case and needs no other thread to wake. What the socket
+//    does not take at once is queued in the StreamConnection and the
+//    connection goes on its worker's StreamFlushQueue (one post per worker
+//    however many of its streams a round reached); the worker writes it
+//    with no lock held. The descriptor is only written under the
+//    connection's mutex while it is attached, and a session detaches it
+//    before closing the socket, so a producer never writes to a closed (or
+//    reused) descriptor. No thread or timer per stream.
 #include "http/server.h"
 #include "http/side_pool.h"
+#include "core/event_trace.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -189,15 +195,17 @@ class StreamFlushQueue : public std::enable_shared_from_this<StreamFlushQueue> {
   asio::any_io_executor ex_;
 };
 
-// The StreamSink of one streaming connection. Producers append to `pending`
-// under the mutex; the connection's thread takes it in one piece per write.
+// The StreamSink of one streaming connection. A producer writes to the
+// socket itself when nothing is queued or in flight, else appends to
+// `pending` under the mutex; the connection's thread takes that in one
+// piece per write.
 // `attached` goes false (under the mutex) before the Session dies, so a
 // producer never posts to a worker whose io_context is gone.
 class StreamConnection final : public StreamSink {
  public:
   StreamConnection(asio::any_io_executor ex, std::shared_ptr<StreamFlushQueue> flushes,
-                   std::weak_ptr<Session> session, size_t limit)
-      : ex_(std::move(ex)), flushes_(std::move(flushes)), session_(std::move(session)),
+                   std::weak_ptr<Session> session, int fd, size_t limit)
+      : ex_(std::move(ex)), flushes_(std::move(flushes)), session_(std::move(session)), fd_(fd),
         limit_(limit) {}
 
   bool Send(std::string_view bytes) override;
@@ -245,6 +253,7 @@ class StreamConnection final : public StreamSink {
   asio::any_io_executor ex_;
   std::shared_ptr<StreamFlushQueue> flushes_;
   std::weak_ptr<Session> session_;
+  int fd_;  // the socket's; open while attached_ (Session::Close detaches first)
   size_t limit_;
 };
 
@@ -255,6 +264,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Start() { ReadHeader(); }
   // Called by the sweep / shutdown.
   void Close() {
+    // Producers write to the descriptor directly: stop them before it closes.
+    if (stream_) stream_->Detach();
     boost::system::error_code ec;
     socket_.close(ec);
   }
@@ -804,6 +815,16 @@ void Session::Drain() {
 bool StreamConnection::Send(std::string_view bytes) {
   std::lock_guard lock(mu_);
   if (!attached_) return false;
+  if (pending_.empty() && !writing_) {
+    // Nothing ahead of these bytes: write them now, from this thread. Handing
+    // them to the worker cost a wake-up, a post and an asio write per stream,
+    // and made an event wait for two more threads to be scheduled.
+    ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n == static_cast<ssize_t>(bytes.size())) return true;
+    // A full socket buffer queues the rest; an error too, and the worker's
+    // write then meets it and closes the connection.
+    if (n > 0) bytes.remove_prefix(static_cast<size_t>(n));
+  }
   if (pending_.size() + writing_ + bytes.size() > limit_) {
     // Too slow a reader: drop it rather than buffer without end.
     attached_ = false;
@@ -819,6 +840,7 @@ bool StreamConnection::Send(std::string_view bytes) {
 }
 
 void StreamFlushQueue::Drain() {
+  const int64_t began = trace::On() ? trace::WallNs() : 0;
   {
     std::lock_guard lock(mu_);
     draining_.swap(ready_);
@@ -826,6 +848,11 @@ void StreamFlushQueue::Drain() {
   }
   for (auto& weak : draining_) {
     if (auto s = weak.lock()) s->FlushStream();
+  }
+  if (began) {
+    // Stage times for bench/sse_bench.py: this worker's writes of a round.
+    trace::Note("drain " + std::to_string(began) + " " + std::to_string(trace::WallNs()) + " " +
+                std::to_string(draining_.size()));
   }
   draining_.clear();
 }
@@ -846,7 +873,8 @@ void Session::StartStream(std::function<void(std::shared_ptr<StreamSink>)> attac
                           std::string head) {
   worker_.BecameStream();
   stream_ = std::make_shared<StreamConnection>(socket_.get_executor(), worker_.stream_flushes(),
-                                               weak_from_this(), limits_.stream_buffer_bytes);
+                                               weak_from_this(), socket_.native_handle(),
+                                               limits_.stream_buffer_bytes);
   // Nothing of the request is needed any more.
   res_ = {};
   buffer_.clear();

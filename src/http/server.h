@@ -29,13 +29,15 @@ struct Request {
 };
 
 // The server's end of a streamed response (Server-Sent Events). Thread-safe:
-// a producer on any thread queues bytes, the connection's own thread writes
-// them. The sink holds no reference to the connection, so a producer may
-// keep it after the client left: Send then says so.
+// a producer on any thread sends bytes; they go to the socket at once from
+// the producer's thread when nothing is ahead of them (never blocking), and
+// the rest is queued for the connection's own thread to write. The sink
+// holds no reference to the connection, so a producer may keep it after the
+// client left: Send then says so.
 class StreamSink {
  public:
   virtual ~StreamSink() = default;
-  // Queues bytes for the client. False when the stream is over: the client
+  // Writes or queues bytes for the client. False when the stream is over: the client
   // left, the server is stopping, or the bytes would pass the stream's
   // buffer limit (a client that reads too slowly is dropped, so it cannot
   // grow the server's memory). The producer should then forget the sink.

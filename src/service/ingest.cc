@@ -8,12 +8,14 @@
 #include <exception>
 #include <stdexcept>
 
+#include "core/event_trace.h"
 #include "core/strings.h"
 #include "db/comment_homes.h"
 #include "db/held_mails.h"
 #include "db/mail_store.h"
 #include "db/patches.h"
 #include "db/projects.h"
+#include "db/read/events_read.h"
 #include "db/savepoints.h"
 #include "db/users.h"
 #include "service/comment_homes.h"
@@ -546,8 +548,12 @@ class Scope {
   // In an archive batch the caller bumps data_generation once per commit.
   void Commit() {
     if (own_) db::BumpGeneration(c_);
-    if (own_) c_.Commit();
-    else db::ReleaseSavepoint(c_);
+    if (own_) {
+      c_.Commit();
+      NoteCommit(c_);
+    } else {
+      db::ReleaseSavepoint(c_);
+    }
     done_ = true;
   }
   void Rollback() {
@@ -641,6 +647,12 @@ IngestResult Failed(db::Connection& c, std::string_view raw, const std::string& 
 }
 
 }  // namespace
+
+void NoteCommit(db::Connection& conn) {
+  if (!trace::On()) return;
+  int64_t at = trace::WallNs();
+  trace::Note("commit " + std::to_string(at) + " " + std::to_string(db::read::MaxEventId(conn)));
+}
 
 const char* OutcomeName(Outcome o) {
   switch (o) {

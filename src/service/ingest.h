@@ -77,6 +77,11 @@ Result<PreparedMail> ParseForIngest(std::string_view raw, const IngestOptions& o
 IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<PreparedMail> parsed,
                          const IngestOptions& options);
 
+// After a commit that may have made events: notes its time and the newest
+// event id for bench/sse_bench.py's stage breakdown (core/event_trace.h).
+// Nothing unless PATCHBAY_EVENT_TRACE is set.
+void NoteCommit(db::Connection& conn);
+
 // Recounts Acked-by/Reviewed-by/Tested-by for one patch (spec §2.19).
 void RecountTags(db::Connection& conn, db::Id patch_id);
 // The same, for a caller that knows the patch's project's use_tags and the

@@ -1,7 +1,13 @@
 #include "db/sqlite/sqlite_connection.h"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <sqlite3.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstring>
 #include <unordered_map>
 
 namespace pb::db {
@@ -107,6 +113,7 @@ class SqliteConnection final : public Connection {
         "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
   }
   ~SqliteConnection() override {
+    if (inotify_ >= 0) ::close(inotify_);
     cache_.clear();
     sqlite3_close_v2(db_);
   }
@@ -161,8 +168,66 @@ class SqliteConnection final : public Connection {
     if (read_snapshot_) EndRead();
     Prepare("BEGIN IMMEDIATE").Step();
   }
-  void Commit() override { Prepare("COMMIT").Step(); }
+  void Commit() override {
+    Prepare("COMMIT").Step();
+    // Committed and visible: tell listeners (see Listen). One syscall per
+    // write transaction; no WAL file means no listener can be waiting, and
+    // there is nothing to do about a failure (listeners also poll).
+    if (wal_path_.empty()) wal_path_ = WalPath();
+    if (!wal_path_.empty()) ::utimensat(AT_FDCWD, wal_path_.c_str(), nullptr, 0);
+  }
   void Rollback() override { Prepare("ROLLBACK").Step(); }
+
+  // SQLite has no NOTIFY. Every write transaction, once committed, touches
+  // the WAL file's times (Commit above), and a listener (the event hub)
+  // watches the database's directory with inotify for that attribute
+  // change: a commit wakes it at once instead of at its next poll. The
+  // directory, not the file, so that a WAL removed and created again is
+  // still seen; the attributes, not the writes, because the WAL is written
+  // before the commit becomes visible. A wake-up may find no new event
+  // (any write rings); the caller then just looks and waits again.
+  bool Listen(std::string_view) override {
+    if (inotify_ >= 0) return true;
+    std::string wal = WalPath();
+    if (wal.empty() || sqlite3_db_readonly(db_, "main") == 1) return false;
+    // Only in WAL mode is there a WAL file for writers to touch.
+    sqlite3_stmt* mode = nullptr;
+    bool wal_mode = sqlite3_prepare_v2(db_, "PRAGMA journal_mode", -1, &mode, nullptr) == SQLITE_OK &&
+                    sqlite3_step(mode) == SQLITE_ROW &&
+                    sqlite3_column_text(mode, 0) &&
+                    std::strcmp(reinterpret_cast<const char*>(sqlite3_column_text(mode, 0)), "wal") == 0;
+    sqlite3_finalize(mode);
+    if (!wal_mode) return false;
+    size_t slash = wal.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : wal.substr(0, slash);
+    wal_name_ = slash == std::string::npos ? wal : wal.substr(slash + 1);
+    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd < 0) return false;
+    if (inotify_add_watch(fd, dir.c_str(), IN_ATTRIB) < 0) {
+      ::close(fd);
+      return false;
+    }
+    inotify_ = fd;
+    return true;
+  }
+  bool WaitForNotification(int timeout_ms) override {
+    if (inotify_ < 0) return false;
+    pollfd p{inotify_, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0) return false;
+    bool rang = false;
+    alignas(inotify_event) char buf[4096];
+    for (;;) {
+      ssize_t n = ::read(inotify_, buf, sizeof buf);
+      if (n <= 0) break;
+      for (ssize_t at = 0; at < n;) {
+        const auto* e = reinterpret_cast<const inotify_event*>(buf + at);
+        // A lost event (queue overflow) may have been ours: look anyway.
+        if ((e->mask & IN_Q_OVERFLOW) || (e->len && wal_name_ == e->name)) rang = true;
+        at += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
+      }
+    }
+    return rang;
+  }
   // A deferred BEGIN takes the read lock at the first SELECT and keeps it to
   // the end. Ending with ROLLBACK rather than COMMIT also works after a
   // failed statement inside.
@@ -195,6 +260,15 @@ class SqliteConnection final : public Connection {
   std::unordered_map<std::string, std::unique_ptr<SqliteStatement>, Hash, std::equal_to<>> cache_;
   int64_t executed_ = 0;
   bool read_snapshot_ = false;
+  std::string wal_path_;  // WalPath(), once known
+  int inotify_ = -1;      // Listen's watch, or none
+  std::string wal_name_;  // the WAL file's name in its directory
+
+  // "" for an in-memory or temporary database.
+  std::string WalPath() const {
+    const char* file = sqlite3_db_filename(db_, "main");
+    return file && *file ? std::string(file) + "-wal" : std::string();
+  }
 };
 
 }  // namespace
