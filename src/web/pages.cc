@@ -87,10 +87,12 @@ VisitorParts VisitorParts::Markers() {
           std::string(HoleMarker(Hole::kBundleChoice))};
 }
 
-std::string BundleChoice(db::Connection& c, db::Id user, db::Id project, const char* tmpl) {
+std::string BundleChoice(db::Connection& c, db::Id user, db::Id project, const char* tmpl,
+                         std::optional<db::Id> except) {
   data d;
   data bundles{data::type::list};
   auto mine = db::read::BundlesOfOwner(c, user, project);
+  std::erase_if(mine, [&](const auto& b) { return except && b.id == *except; });
   for (const auto& b : mine) {
     data o;
     o.set("id", std::to_string(b.id));

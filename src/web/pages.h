@@ -70,8 +70,12 @@ struct VisitorParts {
 };
 
 // The "Add to bundle" choice of `user`'s bundles in `project`, rendered
-// with `tmpl` (the list's form or the patch page's).
-std::string BundleChoice(db::Connection& c, db::Id user, db::Id project, const char* tmpl);
+// with `tmpl` (the list's form or the patch page's). A bundle's own page
+// passes its id as `except`: adding a bundle's patches to itself is no
+// choice (upstream's bundle page offers no "Add" at all; other bundles
+// stay on offer here, to copy patches from one bundle to another).
+std::string BundleChoice(db::Connection& c, db::Id user, db::Id project, const char* tmpl,
+                         std::optional<db::Id> except = std::nullopt);
 
 // A page kept per generation under `key` in `cache`, filled for this
 // visitor by `fill`; rendered with the markers and kept on a miss. When no

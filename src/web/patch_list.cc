@@ -330,7 +330,8 @@ std::string PartOf(Hole hole, db::Connection& c, Visitor& visitor, const ListVie
     case Hole::kAccountNav: return AccountNav(visitor);
     case Hole::kCsrfToken: return visitor.CsrfToken();
     case Hole::kBundleChoice:
-      return BundleChoice(c, visitor.user()->user.id, view.project->id, ui_templates::kBundleChoice);
+      return BundleChoice(c, visitor.user()->user.id, view.project->id, ui_templates::kBundleChoice,
+                          view.bundle ? std::optional<db::Id>(view.bundle->id) : std::nullopt);
   }
   return "";
 }

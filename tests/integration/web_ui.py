@@ -159,6 +159,12 @@ def api(base, token, method, path, data=None):
     return b.request(method, path, data, {"Authorization": "Token " + token})
 
 
+def bundle_choices(body):
+    """The (id, name) pairs of the form's "Add to bundle" choice."""
+    m = re.search(r'<select name="bundle_id"[^>]*>(.*?)</select>', body, re.S)
+    return re.findall(r'<option value="(\d+)">([^<]*)</option>', m.group(1)) if m else []
+
+
 def patch_ids(base):
     _, _, body = Browser(base).request("GET", "/api/patches/?project=ui&order=id")
     return {p["msgid"].strip("<>"): p["id"] for p in json.loads(body)}
@@ -329,6 +335,29 @@ def scenario(base, r, dbpath, token, users):
     r.check("bundle page with every state", st == 200 and "Bundle settings" in body, (st, bpath))
     r.check("bundle in bundle order", rows(body) == ["ui: alpha change", "ui: beta change", "[1/2] ui: first of the series"],
             rows(body))
+    # A bundle's page offers its own actions (remove, reorder), never
+    # "Add to bundle" with the bundle itself; other bundles stay on offer.
+    r.check("bundle page does not offer adding to itself",
+            bundle_choices(body) == [] and 'name="removed_bundle_id" value="%s"' % bid in body,
+            bundle_choices(body))
+    st, _, lbody = maria.request("GET", L)
+    st, _, lbody = maria.request("POST", L, {"csrfmiddlewaretoken": csrf(lbody), "form": "patchlistform",
+                                             "action": "Create", "bundle_name": "other",
+                                             "patch_id:%d" % pid["beta@example.com"]: "on"})
+    other = re.search(r'<option value="(\d+)">other</option>', lbody).group(1)
+    st, _, body = maria.request("GET", bpath + "?state=*")
+    r.check("bundle page offers the other bundles", bundle_choices(body) == [(other, "other")],
+            bundle_choices(body))
+    st, _, body = maria.request("POST", bpath + "?state=*", {
+        "csrfmiddlewaretoken": csrf(body), "form": "patchlistform", "action": "Add", "bundle_id": other,
+        "patch_id:%d" % pid["alpha@example.com"]: "on"})
+    r.check("add from a bundle page to another bundle", "added to bundle other" in body and
+            len(rows(body)) == 3, rows(body))
+    st, _, body = maria.request("GET", "/bundle/maria/other/")
+    st, h, _ = maria.request("POST", "/bundle/maria/other/", {"csrfmiddlewaretoken": csrf(body), "form": "bundle",
+                                                              "action": "delete"})
+    r.check("bundle deleted from its page", st == 302 and h["Location"] == "/user/", st)
+    st, _, body = maria.request("GET", bpath + "?state=*")
     st, _, _ = anon.request("GET", bpath)
     r.check("private bundle 404 for anonymous", st == 404, st)
     st, _, _ = eve.request("GET", bpath)
