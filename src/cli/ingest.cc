@@ -135,6 +135,7 @@ int ParseArchive(const Args& in) {
       ++total;
       if (r.outcome == Outcome::kFailed) Report(r);
       if (++in_batch == kBatch) {
+        service::RecountDeferredTags(*conn, cache);
         db::BumpGeneration(*conn);
         conn->Commit();
         conn->Begin();
@@ -143,6 +144,7 @@ int ParseArchive(const Args& in) {
       if (progress && total % 10 == 0) std::fprintf(stderr, "%06d\r", total);
       return true;
     });
+    service::RecountDeferredTags(*conn, cache);
     db::BumpGeneration(*conn);
     conn->Commit();
   } catch (const std::exception& e) {

@@ -144,6 +144,11 @@ std::optional<Id> DelegateFromRules(db::Connection& c, Id project_id, std::strin
   return user;
 }
 
+const std::vector<std::pair<Id, std::string>>& NoTags() {
+  static const std::vector<std::pair<Id, std::string>> none;
+  return none;
+}
+
 // Thrown inside the transaction scope to end it with a non-stored outcome.
 struct Stop {
   Outcome outcome;
@@ -513,8 +518,12 @@ class Ingester {
     db::InsertEvent(c_, e);
     // The home is a patch of this mail's project.
     if (home->on_patch) {
-      static const std::vector<std::pair<db::Id, std::string>> kNone;
-      RecountTags(c_, home->id, project_.use_tags, project_.use_tags ? TagPatterns() : kNone);
+      if (cache_) {
+        if (project_.use_tags) TagPatterns();  // read while the batch is open
+        cache_->tag_recounts.emplace(home->id, project_.use_tags);
+      } else {
+        RecountTags(c_, home->id, project_.use_tags, project_.use_tags ? TagPatterns() : NoTags());
+      }
     }
     db::AwaitRefs(c_, project_.id, m_.msgid, home->awaited);
     return r;
@@ -641,6 +650,13 @@ IngestResult Failed(db::Connection& c, std::string_view raw, const std::string& 
 }
 
 }  // namespace
+
+void RecountDeferredTags(db::Connection& conn, IngestCache& cache) {
+  for (const auto& [patch_id, use_tags] : cache.tag_recounts) {
+    RecountTags(conn, patch_id, use_tags, use_tags ? *cache.tags : NoTags());
+  }
+  cache.tag_recounts.clear();
+}
 
 const char* OutcomeName(Outcome o) {
   switch (o) {

@@ -2,6 +2,7 @@
 // only writer of patches, covers, comments and series from mail.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,7 +44,17 @@ struct IngestCache {
   std::optional<db::Id> default_state;
   std::optional<std::vector<std::pair<db::Id, std::string>>> tags;
   std::unordered_map<db::Id, std::vector<db::DelegationRule>> delegation_rules;  // by project
+  // Patches that got replies in the open batch, with their project's
+  // use_tags: their tag counts are recounted once, by RecountDeferredTags
+  // before the batch commits, instead of once per reply (each recount reads
+  // every text of the patch). Nothing in an ingest reads the counts, so the
+  // rows committed are those of a recount after every reply.
+  std::map<db::Id, bool> tag_recounts;
 };
+
+// Recounts the tags of the patches in cache.tag_recounts and empties it.
+// The caller runs it inside the batch's transaction, before COMMIT.
+void RecountDeferredTags(db::Connection& conn, IngestCache& cache);
 
 struct IngestOptions {
   std::string list_id;          // --list-id: overrides the mail's list headers
