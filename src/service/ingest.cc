@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/strings.h"
+#include "db/bulk_load.h"
 #include "db/comment_homes.h"
 #include "db/held_mails.h"
 #include "db/mail_store.h"
@@ -263,6 +264,12 @@ class Ingester {
   }
 
   IngestResult StorePatch() {
+    // Before Author(), which may insert a person: a duplicate then stops
+    // with nothing written, which an archive batch without a per-mail
+    // savepoint need not undo.
+    if (db::PatchExists(c_, project_.id, m_.msgid)) {
+      throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
+    }
     Id submitter = Author();
     std::optional<Id> delegate;
     if (!m_.delegate_email.empty()) {
@@ -281,9 +288,6 @@ class Ingester {
       }
     }
 
-    if (db::PatchExists(c_, project_.id, m_.msgid)) {
-      throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
-    }
     db::NewPatch p;
     static_cast<db::NewSubmission&>(p) = Submission(submitter);
     // A patch with a diff and no message text has content '' upstream, not NULL.
@@ -540,12 +544,23 @@ class Ingester {
   std::optional<Id> referenced_revision_;
 };
 
-// One mail's write scope: a transaction, or a savepoint inside the caller's.
+// One mail's write scope: a transaction, a savepoint inside the caller's,
+// or (an archive batch on a backend that counts changed rows) nothing, as
+// long as the mail need not be undone: see BatchReplayNeeded.
 class Scope {
  public:
-  Scope(db::Connection& c, bool own) : c_(c), own_(own) {
-    if (own_) c_.Begin();
-    else db::OpenSavepoint(c_);
+  Scope(db::Connection& c, const IngestOptions& o)
+      : c_(c), kind_(o.own_transaction ? kTransaction
+                     : o.per_mail_savepoint ? kSavepoint
+                                            : kUnguarded) {
+    switch (kind_) {
+      case kTransaction: c_.Begin(); break;
+      case kSavepoint: db::OpenSavepoint(c_); break;
+      case kUnguarded:
+        rows_at_start_ = db::RowsChanged(c_);
+        if (!rows_at_start_) throw std::logic_error("no savepoint and no count of changed rows");
+        break;
+    }
   }
   ~Scope() {
     if (!done_) {
@@ -554,23 +569,30 @@ class Scope {
   }
   // In an archive batch the caller bumps data_generation once per commit.
   void Commit() {
-    if (own_) db::BumpGeneration(c_);
-    if (own_) c_.Commit();
-    else db::ReleaseSavepoint(c_);
     done_ = true;
+    switch (kind_) {
+      case kTransaction: db::BumpGeneration(c_); c_.Commit(); break;
+      case kSavepoint: db::ReleaseSavepoint(c_); break;
+      case kUnguarded: c_.Sync(); break;
+    }
   }
+  // Unguarded, a mail that wrote nothing has nothing to undo.
   void Rollback() {
     done_ = true;
-    if (own_) {
-      c_.Rollback();
-    } else {
-      db::RollbackToSavepoint(c_);
+    switch (kind_) {
+      case kTransaction: c_.Rollback(); break;
+      case kSavepoint: db::RollbackToSavepoint(c_); break;
+      case kUnguarded:
+        if (db::RowsChanged(c_) != rows_at_start_) throw BatchReplayNeeded{};
+        break;
     }
   }
 
  private:
+  enum Kind { kTransaction, kSavepoint, kUnguarded };
   db::Connection& c_;
-  bool own_;
+  Kind kind_;
+  std::optional<int64_t> rows_at_start_;
   bool done_ = false;
 };
 
@@ -696,7 +718,7 @@ IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<Prep
   }
   std::string failure;
   try {
-    Scope scope(conn, options.own_transaction);
+    Scope scope(conn, options);
     auto project = FindProjectForMail(conn, m, options.list_id, options.cache);
     if (!project) {
       std::string lists;
@@ -726,6 +748,8 @@ IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<Prep
       return {stop.outcome, 0, m.msgid, stop.reason, 0};
     }
   } catch (const db::DbError& e) {
+    // Whatever the mail wrote before the error is only undone by a replay.
+    if (!options.own_transaction && !options.per_mail_savepoint) throw BatchReplayNeeded{};
     if (e.kind() == db::DbError::Kind::kUnavailable) {
       IngestResult r{Outcome::kFailed, 0, m.msgid, e.what(), 0};
       r.temporary = true;
@@ -733,6 +757,7 @@ IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<Prep
     }
     failure = e.what();
   } catch (const std::exception& e) {
+    if (!options.own_transaction && !options.per_mail_savepoint) throw BatchReplayNeeded{};
     failure = e.what();
   }
   return Failed(conn, raw, m.msgid, failure, options);

@@ -56,9 +56,22 @@ struct IngestCache {
 // The caller runs it inside the batch's transaction, before COMMIT.
 void RecountDeferredTags(db::Connection& conn, IngestCache& cache);
 
+// Thrown by StoreParsed when it runs without a per-mail savepoint
+// (IngestOptions::per_mail_savepoint false) and the mail has to be undone
+// after it wrote rows: the caller rolls its transaction back and stores
+// the batch again with savepoints. Not a std::exception on purpose: no
+// handler for errors may take it for one.
+struct BatchReplayNeeded {};
+
 struct IngestOptions {
   std::string list_id;          // --list-id: overrides the mail's list headers
   bool own_transaction = true;  // false: caller holds a transaction (archive batches)
+  // With own_transaction false: each mail in its own savepoint, so a failed
+  // or duplicate mail is undone without losing the batch. Without one (only
+  // where db::RowsChanged is known) a mail that must be undone
+  // after writing throws BatchReplayNeeded instead. A savepoint copies
+  // every page a mail touches first: a fifth of the store's work.
+  bool per_mail_savepoint = true;
   bool keep_failed = true;      // store failures in failed_mails
   // parsemail reads one mail in text mode, as upstream does: CRLF and lone
   // CR become LF. Archives keep line endings as they are.
