@@ -150,6 +150,7 @@ int ParseArchive(const Args& in) {
   };
   Status st;
   try {
+    db::SetBulkLoad(*conn, true);
     conn->Begin();
     st = ForEachParsedMail(path, options, [&](ParsedArchiveMail& m) {
       if (options.per_mail_savepoint) {
@@ -184,6 +185,7 @@ int ParseArchive(const Args& in) {
       return true;
     });
     commit();
+    db::SetBulkLoad(*conn, false);
   } catch (const std::exception& e) {
     // Typically a full disk at a batch COMMIT: the open batch is gone.
     std::fprintf(stderr,
