@@ -1,14 +1,17 @@
 // parsemail, parsearchive and failed: the command-line doors to service/ingest.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/open_db.h"
 #include "cli/parse_ahead.h"
 #include "cli/printable.h"
+#include "db/bulk_load.h"
 #include "db/failed_mails.h"
 #include "db/mail_store.h"
 #include "service/ingest.h"
@@ -23,7 +26,9 @@ using service::Outcome;
 // database needs.
 
 // Archive imports commit every kBatch mails: one fsync per batch instead of
-// one per mail; each mail still has its own savepoint.
+// one per mail. A mail that must be undone is undone alone: in a savepoint
+// of its own, or, on SQLite, where mails run without one, by storing the
+// batch again from its first mail with savepoints (service::BatchReplayNeeded).
 constexpr int kBatch = 500;
 
 
@@ -123,30 +128,65 @@ int ParseArchive(const Args& in) {
   auto conn = OpenMigrated(url, &unavailable);
   if (!conn) return unavailable ? kExitTempFail : 1;
 
-  int counts[8] = {};
+  // Without per-mail savepoints the open batch's mails are kept, to be
+  // stored again should one of them need undoing.
+  options.per_mail_savepoint = !db::RowsChanged(*conn);
+  service::IngestOptions guarded = options;
+  guarded.per_mail_savepoint = true;
+  std::vector<std::string> batch;
+
+  int counts[8] = {}, counts_at_batch_start[8] = {};
   int total = 0, in_batch = 0;
   const bool progress = isatty(STDERR_FILENO) && !quiet;
+  auto tally = [&](const service::IngestResult& r, bool reported = false) {
+    ++counts[static_cast<int>(r.outcome)];
+    ++total;
+    if (r.outcome == Outcome::kFailed && !reported) Report(r);
+  };
+  auto commit = [&] {
+    service::RecountDeferredTags(*conn, cache);
+    db::BumpGeneration(*conn);
+    conn->Commit();
+    service::NoteCommit(*conn);
+  };
   Status st;
   try {
+    db::SetBulkLoad(*conn, true);
     conn->Begin();
     st = ForEachParsedMail(path, options, [&](ParsedArchiveMail& m) {
-      auto r = service::StoreParsed(*conn, m.raw, std::move(m.parsed), options);
-      ++counts[static_cast<int>(r.outcome)];
-      ++total;
-      if (r.outcome == Outcome::kFailed) Report(r);
+      if (options.per_mail_savepoint) {
+        tally(service::StoreParsed(*conn, m.raw, std::move(m.parsed), options));
+      } else {
+        batch.push_back(std::move(m.raw));
+        try {
+          tally(service::StoreParsed(*conn, batch.back(), std::move(m.parsed), options));
+        } catch (const service::BatchReplayNeeded&) {
+          conn->Rollback();
+          conn->Begin();
+          cache.tag_recounts.clear();
+          std::copy(std::begin(counts_at_batch_start), std::end(counts_at_batch_start), counts);
+          total -= in_batch;
+          // The first pass reported its failures (mails that did not
+          // parse; any other failure comes here at once).
+          for (size_t i = 0; i < batch.size(); ++i) {
+            tally(service::StoreParsed(*conn, batch[i], service::ParseForIngest(batch[i], guarded),
+                                       guarded),
+                  /*reported=*/i < static_cast<size_t>(in_batch));
+          }
+        }
+      }
       if (++in_batch == kBatch) {
-        db::BumpGeneration(*conn);
-        conn->Commit();
-        service::NoteCommit(*conn);
+        commit();
         conn->Begin();
         in_batch = 0;
+        batch.clear();
+        std::copy(std::begin(counts), std::end(counts), counts_at_batch_start);
       }
       if (progress && total % 10 == 0) std::fprintf(stderr, "%06d\r", total);
       return true;
     });
-    db::BumpGeneration(*conn);
-    conn->Commit();
-    service::NoteCommit(*conn);
+    commit();
+    db::SetBulkLoad(*conn, false);
   } catch (const std::exception& e) {
     // Typically a full disk at a batch COMMIT: the open batch is gone.
     std::fprintf(stderr,

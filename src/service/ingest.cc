@@ -10,6 +10,7 @@
 
 #include "core/event_trace.h"
 #include "core/strings.h"
+#include "db/bulk_load.h"
 #include "db/comment_homes.h"
 #include "db/held_mails.h"
 #include "db/mail_store.h"
@@ -146,6 +147,11 @@ std::optional<Id> DelegateFromRules(db::Connection& c, Id project_id, std::strin
   return user;
 }
 
+const std::vector<std::pair<Id, std::string>>& NoTags() {
+  static const std::vector<std::pair<Id, std::string>> none;
+  return none;
+}
+
 // Thrown inside the transaction scope to end it with a non-stored outcome.
 struct Stop {
   Outcome outcome;
@@ -260,6 +266,12 @@ class Ingester {
   }
 
   IngestResult StorePatch() {
+    // Before Author(), which may insert a person: a duplicate then stops
+    // with nothing written, which an archive batch without a per-mail
+    // savepoint need not undo.
+    if (db::PatchExists(c_, project_.id, m_.msgid)) {
+      throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
+    }
     Id submitter = Author();
     std::optional<Id> delegate;
     if (!m_.delegate_email.empty()) {
@@ -278,9 +290,6 @@ class Ingester {
       }
     }
 
-    if (db::PatchExists(c_, project_.id, m_.msgid)) {
-      throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
-    }
     db::NewPatch p;
     static_cast<db::NewSubmission&>(p) = Submission(submitter);
     // A patch with a diff and no message text has content '' upstream, not NULL.
@@ -515,8 +524,12 @@ class Ingester {
     db::InsertEvent(c_, e);
     // The home is a patch of this mail's project.
     if (home->on_patch) {
-      static const std::vector<std::pair<db::Id, std::string>> kNone;
-      RecountTags(c_, home->id, project_.use_tags, project_.use_tags ? TagPatterns() : kNone);
+      if (cache_) {
+        if (project_.use_tags) TagPatterns();  // read while the batch is open
+        cache_->tag_recounts.emplace(home->id, project_.use_tags);
+      } else {
+        RecountTags(c_, home->id, project_.use_tags, project_.use_tags ? TagPatterns() : NoTags());
+      }
     }
     db::AwaitRefs(c_, project_.id, m_.msgid, home->awaited);
     return r;
@@ -533,12 +546,23 @@ class Ingester {
   std::optional<Id> referenced_revision_;
 };
 
-// One mail's write scope: a transaction, or a savepoint inside the caller's.
+// One mail's write scope: a transaction, a savepoint inside the caller's,
+// or (an archive batch on a backend that counts changed rows) nothing, as
+// long as the mail need not be undone: see BatchReplayNeeded.
 class Scope {
  public:
-  Scope(db::Connection& c, bool own) : c_(c), own_(own) {
-    if (own_) c_.Begin();
-    else db::OpenSavepoint(c_);
+  Scope(db::Connection& c, const IngestOptions& o)
+      : c_(c), kind_(o.own_transaction ? kTransaction
+                     : o.per_mail_savepoint ? kSavepoint
+                                            : kUnguarded) {
+    switch (kind_) {
+      case kTransaction: c_.Begin(); break;
+      case kSavepoint: db::OpenSavepoint(c_); break;
+      case kUnguarded:
+        rows_at_start_ = db::RowsChanged(c_);
+        if (!rows_at_start_) throw std::logic_error("no savepoint and no count of changed rows");
+        break;
+    }
   }
   ~Scope() {
     if (!done_) {
@@ -547,27 +571,30 @@ class Scope {
   }
   // In an archive batch the caller bumps data_generation once per commit.
   void Commit() {
-    if (own_) db::BumpGeneration(c_);
-    if (own_) {
-      c_.Commit();
-      NoteCommit(c_);
-    } else {
-      db::ReleaseSavepoint(c_);
-    }
     done_ = true;
+    switch (kind_) {
+      case kTransaction: db::BumpGeneration(c_); c_.Commit(); NoteCommit(c_); break;
+      case kSavepoint: db::ReleaseSavepoint(c_); break;
+      case kUnguarded: c_.Sync(); break;
+    }
   }
+  // Unguarded, a mail that wrote nothing has nothing to undo.
   void Rollback() {
     done_ = true;
-    if (own_) {
-      c_.Rollback();
-    } else {
-      db::RollbackToSavepoint(c_);
+    switch (kind_) {
+      case kTransaction: c_.Rollback(); break;
+      case kSavepoint: db::RollbackToSavepoint(c_); break;
+      case kUnguarded:
+        if (db::RowsChanged(c_) != rows_at_start_) throw BatchReplayNeeded{};
+        break;
     }
   }
 
  private:
+  enum Kind { kTransaction, kSavepoint, kUnguarded };
   db::Connection& c_;
-  bool own_;
+  Kind kind_;
+  std::optional<int64_t> rows_at_start_;
   bool done_ = false;
 };
 
@@ -654,6 +681,13 @@ void NoteCommit(db::Connection& conn) {
   trace::Note("commit " + std::to_string(at) + " " + std::to_string(db::read::MaxEventId(conn)));
 }
 
+void RecountDeferredTags(db::Connection& conn, IngestCache& cache) {
+  for (const auto& [patch_id, use_tags] : cache.tag_recounts) {
+    RecountTags(conn, patch_id, use_tags, use_tags ? *cache.tags : NoTags());
+  }
+  cache.tag_recounts.clear();
+}
+
 const char* OutcomeName(Outcome o) {
   switch (o) {
     case Outcome::kPatch: return "patch";
@@ -692,7 +726,7 @@ IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<Prep
   }
   std::string failure;
   try {
-    Scope scope(conn, options.own_transaction);
+    Scope scope(conn, options);
     auto project = FindProjectForMail(conn, m, options.list_id, options.cache);
     if (!project) {
       std::string lists;
@@ -722,6 +756,8 @@ IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<Prep
       return {stop.outcome, 0, m.msgid, stop.reason, 0};
     }
   } catch (const db::DbError& e) {
+    // Whatever the mail wrote before the error is only undone by a replay.
+    if (!options.own_transaction && !options.per_mail_savepoint) throw BatchReplayNeeded{};
     if (e.kind() == db::DbError::Kind::kUnavailable) {
       IngestResult r{Outcome::kFailed, 0, m.msgid, e.what(), 0};
       r.temporary = true;
@@ -729,6 +765,7 @@ IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<Prep
     }
     failure = e.what();
   } catch (const std::exception& e) {
+    if (!options.own_transaction && !options.per_mail_savepoint) throw BatchReplayNeeded{};
     failure = e.what();
   }
   return Failed(conn, raw, m.msgid, failure, options);

@@ -2,6 +2,7 @@
 // only writer of patches, covers, comments and series from mail.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,11 +44,34 @@ struct IngestCache {
   std::optional<db::Id> default_state;
   std::optional<std::vector<std::pair<db::Id, std::string>>> tags;
   std::unordered_map<db::Id, std::vector<db::DelegationRule>> delegation_rules;  // by project
+  // Patches that got replies in the open batch, with their project's
+  // use_tags: their tag counts are recounted once, by RecountDeferredTags
+  // before the batch commits, instead of once per reply (each recount reads
+  // every text of the patch). Nothing in an ingest reads the counts, so the
+  // rows committed are those of a recount after every reply.
+  std::map<db::Id, bool> tag_recounts;
 };
+
+// Recounts the tags of the patches in cache.tag_recounts and empties it.
+// The caller runs it inside the batch's transaction, before COMMIT.
+void RecountDeferredTags(db::Connection& conn, IngestCache& cache);
+
+// Thrown by StoreParsed when it runs without a per-mail savepoint
+// (IngestOptions::per_mail_savepoint false) and the mail has to be undone
+// after it wrote rows: the caller rolls its transaction back and stores
+// the batch again with savepoints. Not a std::exception on purpose: no
+// handler for errors may take it for one.
+struct BatchReplayNeeded {};
 
 struct IngestOptions {
   std::string list_id;          // --list-id: overrides the mail's list headers
   bool own_transaction = true;  // false: caller holds a transaction (archive batches)
+  // With own_transaction false: each mail in its own savepoint, so a failed
+  // or duplicate mail is undone without losing the batch. Without one (only
+  // where db::RowsChanged is known) a mail that must be undone
+  // after writing throws BatchReplayNeeded instead. A savepoint copies
+  // every page a mail touches first: a fifth of the store's work.
+  bool per_mail_savepoint = true;
   bool keep_failed = true;      // store failures in failed_mails
   // parsemail reads one mail in text mode, as upstream does: CRLF and lone
   // CR become LF. Archives keep line endings as they are.

@@ -203,6 +203,58 @@ def truncated_mbox_keeps_what_it_can(cli):
 
 
 @test
+def parsearchive_undoes_a_mail_that_fails_half_way(cli):
+    """A mail whose comment cannot be stored after its author was added: the
+    author is undone, the mail kept as failed and reported once, and the
+    batch's other mails are stored with their tag counts. On SQLite mails
+    run without a savepoint, so this is the batch being stored again."""
+    def create(c, sql):
+        c.execute(sql)
+    with testdb.connect(cli.url) as c:
+        if testdb.is_postgres():
+            create(c, "CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN "
+                      "RAISE EXCEPTION 'test: refused'; END $$ LANGUAGE plpgsql")
+            create(c, "CREATE TRIGGER pb_test_refuse BEFORE INSERT ON patch_comments FOR EACH ROW "
+                      "WHEN (NEW.msgid = '<f3@example.com>') EXECUTE FUNCTION pb_test_refuse()")
+        else:
+            create(c, "CREATE TRIGGER pb_test_refuse BEFORE INSERT ON patch_comments "
+                      "WHEN NEW.msgid = '<f3@example.com>' BEGIN SELECT RAISE(ABORT, 'test: refused'); END")
+    refs = "In-Reply-To: <f1@example.com>\nReferences: <f1@example.com>\n"
+    mails = [
+        mail("<f1@example.com>", "[PATCH] Half way", DIFF.format(n=31), sender="P One <p1@example.com>"),
+        mail("<f2@example.com>", "Re: [PATCH] Half way", "Acked-by: A <a@example.com>\n", refs,
+             sender="P Two <p2@example.com>"),
+        mail("<f3@example.com>", "Re: [PATCH] Half way", "Acked-by: B <b@example.com>\n", refs,
+             sender="P Three <p3@example.com>"),
+        mail("<f4@example.com>", "Re: [PATCH] Half way", "Acked-by: C <c@example.com>\n", refs,
+             sender="P Four <p4@example.com>"),
+    ]
+    path = os.path.join(cli.tmp, "f.mbox")
+    with open(path, "w") as f:
+        for m in mails:
+            f.write("From nobody Mon Jan  1 00:00:00 2024\n" + m + "\n")
+    try:
+        r = cli.run("parsearchive", path)
+    finally:
+        with testdb.connect(cli.url) as c:
+            create(c, "DROP TRIGGER pb_test_refuse" + (" ON patch_comments" if testdb.is_postgres() else ""))
+            if testdb.is_postgres():
+                create(c, "DROP FUNCTION pb_test_refuse()")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode()
+    assert "   1 patches\n" in out and "   2 comments\n" in out and "   1 errors\n" in out, out
+    assert r.stderr.decode().count("Failed to store mail <f3@example.com>") == 1, r.stderr
+    assert cli.sql("SELECT COUNT(*) FROM people WHERE email = 'p3@example.com'") == [(0,)]
+    assert cli.sql("SELECT COUNT(*) FROM people WHERE email IN ('p1@example.com', 'p2@example.com', "
+                   "'p4@example.com')") == [(3,)]
+    assert cli.sql("SELECT msgid FROM failed_mails WHERE msgid = '<f3@example.com>'") == [("<f3@example.com>",)]
+    assert cli.sql("SELECT c.msgid FROM patch_comments c JOIN patches p ON p.id = c.patch_id "
+                   "WHERE p.msgid = '<f1@example.com>' ORDER BY c.msgid") == [("<f2@example.com>",), ("<f4@example.com>",)]
+    assert cli.sql("SELECT t.count FROM patch_tags t JOIN patches p ON p.id = t.patch_id "
+                   "JOIN tags g ON g.id = t.tag_id WHERE p.msgid = '<f1@example.com>' AND g.name = 'Acked-by'") == [(2,)]
+
+
+@test
 def concurrent_parsemail_builds_one_series(cli):
     n = 8
     cover = mail("<c0@example.com>", f"[PATCH v3 0/{n}] Concurrent", "Cover.\n",
