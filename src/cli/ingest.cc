@@ -137,6 +137,7 @@ int ParseArchive(const Args& in) {
       if (++in_batch == kBatch) {
         db::BumpGeneration(*conn);
         conn->Commit();
+        cache.people.clear();  // others may write people between batches
         conn->Begin();
         in_batch = 0;
       }

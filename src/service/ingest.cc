@@ -178,6 +178,7 @@ class Ingester {
   Id Author() {
     auto author = parser::ParseAuthor(m_, project_.listemail);
     if (!author.ok()) throw std::runtime_error(author.status().message());
+    if (cache_) return db::GetOrCreatePerson(c_, author->email, author->name, cache_->people);
     return db::GetOrCreatePerson(c_, author->email, author->name);
   }
 
@@ -534,7 +535,7 @@ class Ingester {
 // One mail's write scope: a transaction, or a savepoint inside the caller's.
 class Scope {
  public:
-  Scope(db::Connection& c, bool own) : c_(c), own_(own) {
+  Scope(db::Connection& c, bool own, IngestCache* cache) : c_(c), own_(own), cache_(cache) {
     if (own_) c_.Begin();
     else db::OpenSavepoint(c_);
   }
@@ -549,9 +550,13 @@ class Scope {
     if (own_) c_.Commit();
     else db::ReleaseSavepoint(c_);
     done_ = true;
+    // The write lock went with the transaction.
+    if (own_ && cache_) cache_->people.clear();
   }
   void Rollback() {
     done_ = true;
+    // People this mail created or renamed are undone with it.
+    if (cache_) cache_->people.clear();
     if (own_) {
       c_.Rollback();
     } else {
@@ -562,6 +567,7 @@ class Scope {
  private:
   db::Connection& c_;
   bool own_;
+  IngestCache* cache_;
   bool done_ = false;
 };
 
@@ -680,7 +686,7 @@ IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<Prep
   }
   std::string failure;
   try {
-    Scope scope(conn, options.own_transaction);
+    Scope scope(conn, options.own_transaction, options.cache);
     auto project = FindProjectForMail(conn, m, options.list_id, options.cache);
     if (!project) {
       std::string lists;

@@ -11,6 +11,7 @@
 
 #include "core/status.h"
 #include "db/connection.h"
+#include "db/mail_store.h"
 #include "db/projects.h"
 #include "db/records.h"
 #include "parser/parsed_mail.h"
@@ -43,6 +44,10 @@ struct IngestCache {
   std::optional<db::Id> default_state;
   std::optional<std::vector<std::pair<db::Id, std::string>>> tags;
   std::unordered_map<db::Id, std::vector<db::DelegationRule>> delegation_rules;  // by project
+  // People seen in the open batch transaction, so a submitter seen before
+  // costs no lookup. Valid only while the batch holds the write lock: the
+  // caller clears it at each commit, StoreParsed when it rolls a mail back.
+  db::PersonCache people;
 };
 
 struct IngestOptions {
