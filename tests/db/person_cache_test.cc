@@ -25,7 +25,7 @@ std::string People(Connection& c) {
   return out;
 }
 
-std::pair<std::vector<Id>, std::string> Run(const Calls& calls, bool cached) {
+std::pair<std::vector<Id>, std::string> Ingest(const Calls& calls, bool cached) {
   testing::TempDb t;
   auto& c = t.conn();
   PersonCache cache;
@@ -47,8 +47,8 @@ TEST(PersonCache, SameRowsAsTheLookups) {
       {"ANN@EXAMPLE.ORG", ""},          {"carol@example.org", "Carol"},
       {"Ann@example.org", "Ann"},
   };
-  auto uncached = Run(calls, false);
-  auto cached = Run(calls, true);
+  auto uncached = Ingest(calls, false);
+  auto cached = Ingest(calls, true);
   EXPECT_EQ(cached.first, uncached.first);
   EXPECT_EQ(cached.second, uncached.second);
   EXPECT_NE(uncached.second.find(" Ann\n"), std::string::npos);
