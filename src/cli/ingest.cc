@@ -148,6 +148,7 @@ int ParseArchive(const Args& in) {
     db::BumpGeneration(*conn);
     conn->Commit();
     service::NoteCommit(*conn);
+    cache.people.clear();  // others may write people between batches
   };
   Status st;
   try {
@@ -164,6 +165,7 @@ int ParseArchive(const Args& in) {
           conn->Rollback();
           conn->Begin();
           cache.tag_recounts.clear();
+          cache.people.clear();
           std::copy(std::begin(counts_at_batch_start), std::end(counts_at_batch_start), counts);
           total -= in_batch;
           // The first pass reported its failures (mails that did not

@@ -112,6 +112,8 @@ class Connection {
   // Waits for every statement queued by Statement::Send and throws the first
   // one's error: the end of a mail's savepoint, so a failure is that mail's.
   virtual void Sync() {}
+  // Whether statements sent with Statement::Send still wait for their answer.
+  virtual bool HasUnsyncedWrites() const { return false; }
 
   // Commit notifications between processes (PostgreSQL LISTEN/NOTIFY).
   // Listen subscribes this connection to `channel` (kept across reconnects)

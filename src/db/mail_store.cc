@@ -6,19 +6,28 @@
 
 namespace pb::db {
 
-Id GetOrCreatePerson(Connection& c, std::string_view email, std::string_view name) {
-  std::optional<Id> existing;
-  bool rename = false;
+namespace {
+
+struct FoundPerson {
+  Id id;
+  std::optional<std::string> name;  // as stored now
+};
+
+FoundPerson FindOrCreatePerson(Connection& c, std::string_view email, std::string_view name) {
+  std::optional<FoundPerson> existing;
   {
     Query q(c, "SELECT id, name FROM people WHERE lower(email) = lower(?1) ORDER BY id LIMIT 1",
             email);
     if (q.Next()) {
-      existing = q.Int(0);
-      rename = !name.empty() && (q.IsNull(1) || q.Text(1) != name);
+      existing = FoundPerson{q.Int(0), std::nullopt};
+      if (!q.IsNull(1)) existing->name = std::string(q.Text(1));
     }
   }
   if (existing) {
-    if (rename) Query(c, "UPDATE people SET name = ?1 WHERE id = ?2", name, *existing).Send();
+    if (!name.empty() && existing->name != name) {
+      Query(c, "UPDATE people SET name = ?1 WHERE id = ?2", name, existing->id).Send();
+      existing->name = std::string(name);
+    }
     return *existing;
   }
   std::optional<std::string_view> n;
@@ -26,12 +35,39 @@ Id GetOrCreatePerson(Connection& c, std::string_view email, std::string_view nam
   // A new address that an active user has as their primary e-mail is theirs
   // from its first mail (addresses linked through /user/link/ already have a
   // people row, found above), so they can edit the patch it brings.
-  return InsertReturningId(c,
-                           "INSERT INTO people (email, name, user_id) VALUES (?1, ?2, "
-                           "(SELECT u.id FROM users u WHERE lower(u.email) = lower(?1) AND "
-                           "u.is_active = 1 ORDER BY u.id LIMIT 1))",
-                           email, n)
-      .value();
+  Id id = InsertReturningId(c,
+                            "INSERT INTO people (email, name, user_id) VALUES (?1, ?2, "
+                            "(SELECT u.id FROM users u WHERE lower(u.email) = lower(?1) AND "
+                            "u.is_active = 1 ORDER BY u.id LIMIT 1))",
+                            email, n)
+              .value();
+  FoundPerson created{id, std::nullopt};
+  if (n) created.name = std::string(*n);
+  return created;
+}
+
+}  // namespace
+
+Id GetOrCreatePerson(Connection& c, std::string_view email, std::string_view name) {
+  return FindOrCreatePerson(c, email, name).id;
+}
+
+Id GetOrCreatePerson(Connection& c, std::string_view email, std::string_view name,
+                     PersonCache& cache) {
+  auto it = cache.id_by_email.find(std::string(email));
+  if (it == cache.id_by_email.end()) {
+    FoundPerson p = FindOrCreatePerson(c, email, name);
+    cache.id_by_email.emplace(std::string(email), p.id);
+    cache.name_by_id[p.id] = std::move(p.name);
+    return p.id;
+  }
+  Id id = it->second;
+  auto& stored = cache.name_by_id[id];
+  if (!name.empty() && stored != name) {
+    Query(c, "UPDATE people SET name = ?1 WHERE id = ?2", name, id).Send();
+    stored = std::string(name);
+  }
+  return id;
 }
 
 Id DefaultStateId(Connection& c) {

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +19,24 @@ namespace pb::db {
 // one; a non-empty name that differs from the stored one replaces it. A new
 // row belongs to the active user whose primary e-mail it is, if any.
 Id GetOrCreatePerson(Connection& c, std::string_view email, std::string_view name);
+
+// People already looked up or created, by the exact address given, with the
+// name stored now. Only valid while the caller holds the write lock (one
+// archive batch): nobody else writes people meanwhile. Whoever rolls back a
+// write that went through it must clear it.
+struct PersonCache {
+  std::unordered_map<std::string, Id> id_by_email;
+  // By id, since several spellings of an address name one row.
+  std::unordered_map<Id, std::optional<std::string>> name_by_id;
+  void clear() {
+    id_by_email.clear();
+    name_by_id.clear();
+  }
+};
+// GetOrCreatePerson, answering from and filling `cache`: the same rows and
+// ids, without a lookup for an address seen before in the batch.
+Id GetOrCreatePerson(Connection& c, std::string_view email, std::string_view name,
+                     PersonCache& cache);
 
 Id DefaultStateId(Connection& c);  // the state with ordering 0
 std::optional<Id> StateIdByName(Connection& c, std::string_view name);  // case-insensitive

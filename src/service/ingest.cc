@@ -186,6 +186,7 @@ class Ingester {
   Id Author() {
     auto author = parser::ParseAuthor(m_, project_.listemail);
     if (!author.ok()) throw std::runtime_error(author.status().message());
+    if (cache_) return db::GetOrCreatePerson(c_, author->email, author->name, cache_->people);
     return db::GetOrCreatePerson(c_, author->email, author->name);
   }
 
@@ -552,9 +553,11 @@ class Ingester {
 class Scope {
  public:
   Scope(db::Connection& c, const IngestOptions& o)
-      : c_(c), kind_(o.own_transaction ? kTransaction
-                     : o.per_mail_savepoint ? kSavepoint
-                                            : kUnguarded) {
+      : c_(c),
+        kind_(o.own_transaction ? kTransaction
+              : o.per_mail_savepoint ? kSavepoint
+                                     : kUnguarded),
+        cache_(o.cache) {
     switch (kind_) {
       case kTransaction: c_.Begin(); break;
       case kSavepoint: db::OpenSavepoint(c_); break;
@@ -573,7 +576,13 @@ class Scope {
   void Commit() {
     done_ = true;
     switch (kind_) {
-      case kTransaction: db::BumpGeneration(c_); c_.Commit(); NoteCommit(c_); break;
+      case kTransaction:
+        db::BumpGeneration(c_);
+        c_.Commit();
+        NoteCommit(c_);
+        // The write lock went with the transaction.
+        if (cache_) cache_->people.clear();
+        break;
       case kSavepoint: db::ReleaseSavepoint(c_); break;
       case kUnguarded: c_.Sync(); break;
     }
@@ -581,6 +590,9 @@ class Scope {
   // Unguarded, a mail that wrote nothing has nothing to undo.
   void Rollback() {
     done_ = true;
+    // People this mail created or renamed are undone with it (unguarded, by
+    // the batch's replay, whose caller clears the cache too).
+    if (cache_) cache_->people.clear();
     switch (kind_) {
       case kTransaction: c_.Rollback(); break;
       case kSavepoint: db::RollbackToSavepoint(c_); break;
@@ -594,6 +606,7 @@ class Scope {
   enum Kind { kTransaction, kSavepoint, kUnguarded };
   db::Connection& c_;
   Kind kind_;
+  IngestCache* cache_;
   std::optional<int64_t> rows_at_start_;
   bool done_ = false;
 };

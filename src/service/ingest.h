@@ -12,6 +12,7 @@
 
 #include "core/status.h"
 #include "db/connection.h"
+#include "db/mail_store.h"
 #include "db/projects.h"
 #include "db/records.h"
 #include "parser/parsed_mail.h"
@@ -50,6 +51,10 @@ struct IngestCache {
   // every text of the patch). Nothing in an ingest reads the counts, so the
   // rows committed are those of a recount after every reply.
   std::map<db::Id, bool> tag_recounts;
+  // People seen in the open batch transaction, so a submitter seen before
+  // costs no lookup. Valid only while the batch holds the write lock: the
+  // caller clears it at each commit, StoreParsed when it rolls a mail back.
+  db::PersonCache people;
 };
 
 // Recounts the tags of the patches in cache.tag_recounts and empties it.

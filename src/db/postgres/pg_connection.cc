@@ -261,6 +261,7 @@ class PgConnection final : public Connection {
     if (queued_.empty()) return;
     Pq().PQclear(SyncPipeline(false));
   }
+  bool HasUnsyncedWrites() const override { return !queued_.empty(); }
 
   bool CanCopyIn() const override { return true; }
   void CopyIn(std::string_view copy_sql, std::string_view rows) override {
