@@ -18,7 +18,12 @@
 #                                   # and the ctest tests matching the regex
 # By default the tests are the integration tests of the real binary (the
 # ctest tests that are not unit tests); on PostgreSQL when
-# PATCHBAY_TEST_DATABASE names a cluster (scripts/test.sh's).
+# PATCHBAY_TEST_DATABASE names a cluster (scripts/test.sh's, or
+# `eval $(bash /work/notes/devpg.sh)`), where the tests labelled nodb (they
+# run on SQLite whatever the backend) are left out as scripts/test.sh does.
+# Sanitizer reports of every instrumented process the tests start (servers
+# killed at teardown, exit codes a test does not check) are written to
+# $tree/sanitizer-logs/ and any report there fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/fuzz_toolchain.sh
@@ -28,7 +33,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # Integration tests: everything ctest runs that is not a gtest case (those
 # are named Suite.Case) nor needs what a sanitizer adds nothing to (the
 # headless browser; the fuzz smoke test has its own run below).
-default_tests='^[a-z_]+$'
+default_tests='^[a-z0-9_]+$'
 excluded='^(fuzz_parse_mail|fuzz_replay_.*|browser_session|browser_ui|browser_accounts|sql_home|.*_NOT_BUILT)$'
 status=0
 if find_fuzz_toolchain; then
@@ -47,8 +52,19 @@ else
 fi
 if [ -z "${SKIP_TESTS:-}" ]; then
   ninja -C "$tree" -j"$(nproc)" patchbay ${TARGETS:-}
-  (cd "$tree" && ctest -j"$(nproc)" --output-on-failure --timeout 1800 -R "${TESTS:-$default_tests}" \
-     -E "$excluded") || status=1
+  backend_only=()
+  [ -n "${PATCHBAY_TEST_DATABASE:-}" ] && backend_only=(-LE nodb)
+  reports=$PWD/$tree/sanitizer-logs
+  rm -rf "$reports" && mkdir -p "$reports"
+  (cd "$tree" &&
+   ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$reports/asan" UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$reports/ubsan" \
+     ctest -j"$(nproc)" --output-on-failure --timeout 1800 -R "${TESTS:-$default_tests}" \
+     -E "$excluded" "${backend_only[@]}") || status=1
+  if [ -n "$(ls -A "$reports")" ]; then
+    echo "sanitize.sh: sanitizer reports from the tests' processes:" >&2
+    for f in "$reports"/*; do echo "--- $f" >&2; head -n 60 "$f" >&2; done
+    status=1
+  fi
 fi
 fuzzers=(parse_mail_fuzzer xmlrpc_request_fuzzer request_body_fuzzer query_filter_fuzzer http_request_fuzzer
          mbox_split_fuzzer)
