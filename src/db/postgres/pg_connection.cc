@@ -354,17 +354,27 @@ class PgConnection final : public Connection {
   // The pending BEGIN of a read snapshot and `st` in one pipeline: one
   // round trip. A lost connection is made again first, as a synchronous
   // BEGIN would (nothing of the request's is lost yet).
+  // libpq only learns that the server restarted when it next uses the
+  // socket, so a connection idle through a restart still says
+  // CONNECTION_OK: when the first use fails that way, connect and try once
+  // more, as Simple does for a BEGIN of its own.
   PGresult* BeginAndExecute(PgStatement& st, const std::string& sig) {
     begin_pending_ = false;
-    if (Pq().PQstatus(conn_) != CONNECTION_OK) Connect();
-    // Preparing is synchronous: before the BEGIN is queued.
-    EnsurePrepared(st, sig);
-    auto& begin = static_cast<PgStatement&>(Prepare(kBeginRead));
-    EnsurePrepared(begin, begin.Signature());
-    QueueInPipeline(begin, begin.Signature());
-    begin.Reset();
-    QueueInPipeline(st, sig);
-    return SyncPipeline(true);
+    for (int attempt = 0;; ++attempt) {
+      if (Pq().PQstatus(conn_) != CONNECTION_OK) Connect();
+      try {
+        // Preparing is synchronous: before the BEGIN is queued.
+        EnsurePrepared(st, sig);
+        auto& begin = static_cast<PgStatement&>(Prepare(kBeginRead));
+        EnsurePrepared(begin, begin.Signature());
+        QueueInPipeline(begin, begin.Signature());
+        begin.Reset();
+        QueueInPipeline(st, sig);
+        return SyncPipeline(true);
+      } catch (const DbError&) {
+        if (attempt > 0 || Pq().PQstatus(conn_) != CONNECTION_BAD) throw;
+      }
+    }
   }
 
   // A statement that is not a pipelined query (a script, COPY, LISTEN) in
