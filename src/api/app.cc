@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <cctype>
-#include <cstdio>
 #include <memory>
 #include <unordered_map>
 
@@ -338,9 +337,7 @@ http::Response HandleApiRequest(ThreadState& state, const ApiConfig& config,
       state.conn.reset();
       state.catalog = db::read::Catalog();
       if (d && d->kind() == db::DbError::Kind::kUnavailable) return DatabaseUnavailable(true);
-      std::fprintf(stderr, "patchbay: 500 for %s %s: %s\n", req.method.c_str(), req.path.c_str(),
-                   e.what());
-      return ServerError();
+      return ServerErrorFor(req, e.what());
     }
   }
 }

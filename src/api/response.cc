@@ -1,5 +1,7 @@
 #include "api/response.h"
 
+#include <cstdio>
+
 #include "core/html.h"
 
 #include "api/json_writer.h"
@@ -185,6 +187,12 @@ http::Response ServerError() {
   r.headers = {{"Content-Type", "text/html"}, {"X-Frame-Options", "DENY"}, {"Vary", "Cookie"}};
   r.body = "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Server Error (500)</title>\n</head>\n<body>\n  <h1>Server Error (500)</h1><p></p>\n</body>\n</html>\n";
   return r;
+}
+
+http::Response ServerErrorFor(const http::Request& req, std::string_view reason) {
+  std::fprintf(stderr, "patchbay: 500 for %s %s: %.*s\n", req.method.c_str(), req.path.c_str(),
+               static_cast<int>(reason.size()), reason.data());
+  return ServerError();
 }
 
 http::Response DatabaseUnavailable(bool json) {

@@ -31,6 +31,9 @@ http::Response HtmlNotFound(std::string_view path);
 // CommonMiddleware's APPEND_SLASH redirect.
 http::Response AppendSlashRedirect(std::string_view location);
 http::Response ServerError();
+// ServerError for a request that threw: the reason goes to stderr for the
+// admin (the visitor sees only Django's page).
+http::Response ServerErrorFor(const http::Request& req, std::string_view reason);
 // 503 while the database cannot be reached (restart, outage): JSON for the
 // API, a small HTML page otherwise; Retry-After tells clients to come back.
 http::Response DatabaseUnavailable(bool json);

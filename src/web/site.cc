@@ -1,6 +1,5 @@
 #include "web/site.h"
 
-#include <cstdio>
 #include <memory>
 #include <optional>
 
@@ -121,10 +120,7 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
         t.conn.reset();  // reopened by the next request
         return api::DatabaseUnavailable(false);
       }
-      // The admin needs the reason; the visitor gets Django's page.
-      std::fprintf(stderr, "patchbay: 500 for %s %s: %s\n", req.method.c_str(),
-                   std::string(path).c_str(), e.what());
-      return api::ServerError();
+      return api::ServerErrorFor(req, e.what());
     }
   };
 }
