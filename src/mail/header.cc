@@ -5,13 +5,14 @@
 
 #include "mail/codec.h"
 #include "mail/message.h"
+#include "mail/plain_header.h"
 #include "mail/text.h"
 
 namespace pb::mail {
 namespace {
 
 constexpr int kQP = 1, kBase64 = 2, kShortest = 3;
-constexpr size_t kMaxLineLen = 78;  // email.header.MAXLINELEN
+constexpr size_t kMaxLineLen = kMaxHeaderLineLen;
 constexpr size_t kChromeLen = 7;    // RFC2047_CHROME_LEN
 
 bool IsHex(char c) {
@@ -558,36 +559,6 @@ bool HasEmbeddedHeader(std::string_view v) {
   return false;
 }
 
-// Fast path: printable ASCII without encoded words, whose lines (original
-// folds) all fit in 78 columns, decodes and re-encodes to itself. Lines
-// ending in blanks and blank continuation lines are left to the full
-// algorithm, which drops or moves some of that whitespace.
-bool IsPlainShort(std::string_view v, size_t headerlen) {
-  size_t line_start = 0;
-  size_t limit = kMaxLineLen - headerlen;
-  for (size_t i = 0; i <= v.size(); ++i) {
-    if (i == v.size() || v[i] == '\n') {
-      size_t len = i - line_start;
-      if (len > limit) return false;
-      if (len > 0 && (v[i - 1] == ' ' || v[i - 1] == '\t')) return false;
-      if (line_start > 0) {
-        // A continuation line: starts with a blank (parser invariant) and
-        // must hold something else too.
-        std::string_view l = v.substr(line_start, len);
-        if (l.empty() || (l[0] != ' ' && l[0] != '\t')) return false;
-        if (l.find_first_not_of(" \t") == std::string_view::npos) return false;
-      }
-      limit = kMaxLineLen;
-      line_start = i + 1;
-      continue;
-    }
-    unsigned char c = static_cast<unsigned char>(v[i]);
-    if (c >= 0x7F || (c < 0x20 && c != '\t')) return false;
-    if (c == '=' && i + 1 < v.size() && v[i + 1] == '?') return false;
-  }
-  return true;
-}
-
 std::optional<PyHeader> SanitiseUnchecked(std::string_view raw, size_t headerlen) {
   std::vector<HeaderChunk> chunks;
   if (!IsAscii(raw)) {
@@ -715,7 +686,7 @@ std::string PyHeader::ToString() const {
 
 std::optional<std::string> PyHeader::Encode() const {
   if (chunks_.size() == 1 && chunks_[0].charset.IsAsciiLike() &&
-      IsPlainShort(chunks_[0].text, headerlen_)) {
+      IsPlainShortHeader(chunks_[0].text, headerlen_)) {
     return chunks_[0].text;
   }
   ValueFormatter f(headerlen_, kMaxLineLen, "\t");
@@ -771,7 +742,7 @@ std::optional<PyHeader> SanitiseHeader(std::string_view raw_value, std::string_v
 }
 
 std::optional<std::string> CleanHeader(std::string_view raw_value) {
-  if (IsPlainShort(raw_value, 0)) return NormaliseSpace(raw_value);
+  if (IsPlainShortHeader(raw_value, 0)) return NormaliseSpace(raw_value);
   auto h = Sanitise(raw_value, 0);
   if (!h) return std::nullopt;
   return NormaliseSpace(h->ToString());
@@ -780,7 +751,7 @@ std::optional<std::string> CleanHeader(std::string_view raw_value) {
 std::optional<std::string> EncodeHeaderLine(std::string_view name, std::string_view raw_value) {
   std::string line(name);
   line += ": ";
-  if (IsPlainShort(raw_value, name.size() + 2)) {
+  if (IsPlainShortHeader(raw_value, name.size() + 2)) {
     line += raw_value;
     return line;
   }

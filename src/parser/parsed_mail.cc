@@ -75,15 +75,17 @@ void ApplySubject(ParsedMail& m, const std::vector<std::string>& drop) {
 }
 
 std::string ReplaceCrlf(std::string s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
+  size_t at = s.find("\r\n");
+  if (at == std::string::npos) return s;
+  // Compacted in place: each "\r\n" loses its '\r'.
+  size_t out = at;
+  for (size_t i = at; i < s.size(); ++i) {
     if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') continue;
-    out += s[i];
+    s[out++] = s[i];
   }
-  return out;
+  s.resize(out);
+  return s;
 }
-
 
 // §2.6: In-Reply-To, then References nearest first, each once.
 std::vector<std::string> References(const mail::Message& m) {
