@@ -1,6 +1,7 @@
 #include "mail/header.h"
 
 #include <array>
+#include <deque>
 #include <cstdint>
 
 #include "mail/codec.h"
@@ -213,8 +214,11 @@ std::vector<HeaderChunk> Normalize(std::vector<HeaderChunk> in) {
 
 // ---- Header.encode() machinery (email.header._ValueFormatter) ----
 
+// Views into the header's own text, string literals, or the formatter's
+// kept strings: the formatter moves parts between lines many times per
+// header, and copying them was most of its cost.
 struct Part {
-  std::string fws, text;
+  std::string_view fws, text;
 };
 
 class Accumulator {
@@ -223,21 +227,20 @@ class Accumulator {
   std::vector<Part> parts;
   size_t initial_;
 
-  void Push(std::string fws, std::string text) {
+  void Push(std::string_view fws, std::string_view text) {
     len_ += fws.size() + text.size();
-    parts.push_back({std::move(fws), std::move(text)});
+    parts.push_back({fws, text});
   }
   Part Pop() {
     if (parts.empty()) return {"", ""};
-    Part p = std::move(parts.back());
+    Part p = parts.back();
     parts.pop_back();
     len_ -= p.fws.size() + p.text.size();
     return p;
   }
   // Drops parts[i:] and returns them.
   std::vector<Part> PopFrom(size_t i) {
-    std::vector<Part> rest(std::make_move_iterator(parts.begin() + i),
-                           std::make_move_iterator(parts.end()));
+    std::vector<Part> rest(parts.begin() + i, parts.end());
     parts.resize(i);
     for (const auto& p : rest) len_ -= p.fws.size() + p.text.size();
     return rest;
@@ -355,7 +358,7 @@ class ValueFormatter {
 
   void Newline() {
     Part end = cur_.Pop();
-    if (!(end.fws == " " && end.text.empty())) cur_.Push(std::move(end.fws), std::move(end.text));
+    if (!(end.fws == " " && end.text.empty())) cur_.Push(end.fws, end.text);
     if (cur_.Len() > 0) {
       if (cur_.IsOnlyWs() && !lines_.empty()) {
         lines_.back() += cur_.Str();
@@ -375,10 +378,10 @@ class ValueFormatter {
     }
     std::vector<std::optional<std::string>> encoded = HeaderEncodeLines(text, cs);
     if (failed || encoded.empty()) return;
-    if (encoded.front()) AppendChunk(std::string(fws), *encoded.front());
+    if (encoded.front()) AppendChunk(Keep(std::string(fws)), Keep(std::move(*encoded.front())));
     if (encoded.size() == 1) return;
     Newline();
-    cur_.Push(cws_, encoded.back().value_or(""));
+    cur_.Push(cws_, Keep(encoded.back().value_or("")));
     for (size_t i = 1; i + 1 < encoded.size(); ++i) {
       lines_.push_back(cws_ + encoded[i].value_or(""));
     }
@@ -484,10 +487,13 @@ class ValueFormatter {
   }
 
   void AsciiSplit(std::string_view fws, std::string_view text) {
-    std::string s(fws);
-    s += text;
+    // fws is normally the blanks right before text in the same line.
+    std::string_view s = fws.empty() ? text
+                         : fws.data() + fws.size() == text.data()
+                             ? std::string_view(fws.data(), fws.size() + text.size())
+                             : Keep(std::string(fws) + std::string(text));
     // re.split("([ \t]+)", s), then paired up as (fws, part).
-    std::vector<std::string> parts;
+    std::vector<std::string_view> parts;
     size_t i = 0, start = 0;
     while (i < s.size()) {
       if (s[i] == ' ' || s[i] == '\t') {
@@ -505,21 +511,21 @@ class ValueFormatter {
     for (size_t k = 1; k + 1 < parts.size(); k += 2) AppendChunk(parts[k], parts[k + 1]);
   }
 
-  void AppendChunk(std::string fws, std::string text) {
-    cur_.Push(std::move(fws), std::move(text));
+  void AppendChunk(std::string_view fws, std::string_view text) {
+    cur_.Push(fws, text);
     if (cur_.Len() <= maxlen_) return;
     static const char kSplit[] = {';', ',', ' ', '\t'};
     long found = -1;
     for (char ch : kSplit) {
       for (long i = static_cast<long>(cur_.parts.size()) - 1; i > 0; --i) {
         if (ch == ' ' || ch == '\t') {
-          const std::string& f = cur_.parts[i].fws;
+          std::string_view f = cur_.parts[i].fws;
           if (!f.empty() && f[0] == ch) {
             found = i;
             break;
           }
         }
-        const std::string& prev = cur_.parts[i - 1].text;
+        std::string_view prev = cur_.parts[i - 1].text;
         if (!prev.empty() && prev.back() == ch) {
           found = i;
           break;
@@ -533,7 +539,7 @@ class ValueFormatter {
         Newline();
         if (p.fws.empty()) p.fws = " ";
       }
-      cur_.Push(std::move(p.fws), std::move(p.text));
+      cur_.Push(p.fws, p.text);
       return;
     }
     std::vector<Part> rest = cur_.PopFrom(found);
@@ -541,6 +547,10 @@ class ValueFormatter {
     cur_.Reset(std::move(rest));
   }
 
+  // Keeps a string the parts may point into until the formatter is done.
+  std::string_view Keep(std::string s) { return kept_.emplace_back(std::move(s)); }
+
+  std::deque<std::string> kept_;
   size_t maxlen_;
   std::string cws_;
   Accumulator cur_;
