@@ -264,8 +264,13 @@ class Accumulator {
   bool IsOnlyWs() const {
     if (initial_ != 0) return false;
     if (parts.empty()) return true;
-    std::string s = Str();
-    return !s.empty() && PyStrip(s).empty();
+    if (len_ == 0) return false;
+    // Parts hold whole code points, so the joined text is all white space
+    // exactly when every part is.
+    for (const auto& p : parts) {
+      if (!PyLStrip(p.fws).empty() || !PyLStrip(p.text).empty()) return false;
+    }
+    return true;
   }
 
  private:
@@ -492,23 +497,20 @@ class ValueFormatter {
                          : fws.data() + fws.size() == text.data()
                              ? std::string_view(fws.data(), fws.size() + text.size())
                              : Keep(std::string(fws) + std::string(text));
-    // re.split("([ \t]+)", s), then paired up as (fws, part).
-    std::vector<std::string_view> parts;
-    size_t i = 0, start = 0;
-    while (i < s.size()) {
-      if (s[i] == ' ' || s[i] == '\t') {
-        size_t j = i;
-        while (j < s.size() && (s[j] == ' ' || s[j] == '\t')) ++j;
-        parts.push_back(s.substr(start, i - start));
-        parts.push_back(s.substr(i, j - i));
-        i = start = j;
-      } else {
-        ++i;
-      }
+    // re.split("([ \t]+)", s), paired up as (fws, part): the first part
+    // (if not empty) with no fws, then each blank run with the text after it.
+    auto blank = [&](size_t k) { return s[k] == ' ' || s[k] == '\t'; };
+    size_t at = 0;
+    while (at < s.size() && !blank(at)) ++at;
+    if (at > 0) AppendChunk("", s.substr(0, at));
+    while (at < s.size()) {
+      size_t text_at = at;
+      while (text_at < s.size() && blank(text_at)) ++text_at;
+      size_t next = text_at;
+      while (next < s.size() && !blank(next)) ++next;
+      AppendChunk(s.substr(at, text_at - at), s.substr(text_at, next - text_at));
+      at = next;
     }
-    parts.push_back(s.substr(start));
-    if (!parts[0].empty()) AppendChunk("", parts[0]);
-    for (size_t k = 1; k + 1 < parts.size(); k += 2) AppendChunk(parts[k], parts[k + 1]);
   }
 
   void AppendChunk(std::string_view fws, std::string_view text) {
@@ -606,6 +608,11 @@ std::optional<PyHeader> Sanitise(std::string_view raw, size_t headerlen) {
 }  // namespace
 
 PyCharset PyCharset::Make(std::string_view name) {
+  // Nearly every chunk of every header is plain ASCII.
+  if (name == "us-ascii") {
+    static const PyCharset kAscii = Make("ascii");
+    return kAscii;
+  }
   static const std::pair<const char*, const char*> kAliases[] = {
       {"latin_1", "iso-8859-1"},  {"latin-1", "iso-8859-1"},  {"latin_2", "iso-8859-2"},
       {"latin-2", "iso-8859-2"},  {"latin_3", "iso-8859-3"},  {"latin-3", "iso-8859-3"},

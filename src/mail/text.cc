@@ -166,6 +166,10 @@ std::vector<std::string_view> PySplitLines(std::string_view s, bool unicode) {
   while (i < s.size()) {
     size_t at = i;
     unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7F) {  // printable ASCII: never a line break
+      ++i;
+      continue;
+    }
     char32_t cp;
     if (c < 0x80 || !unicode) {
       cp = c;
