@@ -766,18 +766,26 @@ std::optional<std::string> CleanHeader(std::string_view raw_value) {
 }
 
 std::optional<std::string> EncodeHeaderLine(std::string_view name, std::string_view raw_value) {
-  std::string line(name);
-  line += ": ";
+  std::string line;
+  if (!AppendHeaderLine(line, name, raw_value)) return std::nullopt;
+  return line;
+}
+
+bool AppendHeaderLine(std::string& out, std::string_view name, std::string_view raw_value) {
   if (IsPlainShortHeader(raw_value, name.size() + 2)) {
-    line += raw_value;
-    return line;
+    out.append(name);
+    out += ": ";
+    out.append(raw_value);
+    return true;
   }
   auto h = SanitiseUnchecked(raw_value, name.size() + 2);
-  if (!h) return std::nullopt;
+  if (!h) return false;
   auto enc = h->Encode();
-  if (!enc) return std::nullopt;
-  line += *enc;
-  return line;
+  if (!enc) return false;
+  out.append(name);
+  out += ": ";
+  out += *enc;
+  return true;
 }
 
 std::string EncodeHeaderValue(std::string_view name, std::string_view value) {

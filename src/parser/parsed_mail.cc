@@ -185,10 +185,9 @@ Result<ParsedMail> ParseMail(std::string_view raw) {
   // §2.9 headers
   std::string headers;
   for (const auto& h : m.headers()) {
-    auto line = mail::EncodeHeaderLine(h.name, h.value);
-    if (!line) continue;
+    size_t before = headers.size();
     if (!headers.empty()) headers += '\n';
-    headers += *line;
+    if (!mail::AppendHeaderLine(headers, h.name, h.value)) headers.resize(before);
   }
   out.headers = std::move(headers);
 
