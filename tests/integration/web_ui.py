@@ -515,6 +515,8 @@ def scenario(base, r, dbpath, token, users):
     r.check("unknown patch 404", st == 404 and styled_404(anon, body), st)
     st, _, body = anon.request("GET", "/project/ui/cover/nope@example.com/")
     r.check("unknown cover 404", st == 404 and styled_404(anon, body), st)
+    st, _, body = anon.request("GET", "/comment/987654/")
+    r.check("unknown comment 404", st == 404 and styled_404(anon, body), st)
     st, _, body = anon.request("GET", "/bundle/maria/no-such-bundle/")
     r.check("unknown bundle 404", st == 404 and styled_404(anon, body), st)
 
