@@ -16,6 +16,7 @@
 #include "web/account_flows.h"
 #include "web/downloads.h"
 #include "web/pages.h"
+#include "web/site_pages.h"
 #include "xmlrpc/xmlrpc.h"
 
 namespace pb::web {
@@ -190,11 +191,9 @@ Site MakeSite(const api::ApiConfig& config) {
       std::optional<http::Response> page = HandleAccountPage(*t.conn, t.pages, visitor, req, base_url);
       if (!page) page = HandleAccountFlowPage(*t.conn, visitor, req, base_url);
       if (!page) page = HandlePage(*t.conn, t.pages, visitor, req);
-      if (page) {
-        visitor.AddCookies(*page);
-        return std::move(*page);
-      }
-      return api::HtmlNotFound(path);
+      if (!page) page = NotFoundPage(visitor, path, nullptr);
+      visitor.AddCookies(*page);
+      return std::move(*page);
     } catch (const std::exception& e) {
       auto* d = dynamic_cast<const db::DbError*>(&e);
       if (read && db::RetryableRead(d, attempt)) continue;

@@ -428,6 +428,19 @@ def scenario(base, r, dbpath, token, users):
     r.check("properties form for the submitter", "Patch Properties" in body)
     r.check("signed-off-by highlighted", '<span class="signed-off-by">Signed-off-by:' in body)
     r.check("series box lists the cover", "[cover] " in body and "/project/ui/cover/cover-1@example.com/" in body)
+    # Related patches and a pull URL, as the API and the parser set them.
+    with sqlite3.connect(dbpath) as con:
+        rel = con.execute("INSERT INTO patch_relations DEFAULT VALUES").lastrowid
+        con.execute("UPDATE patches SET related_id = ? WHERE msgid IN ('<alpha@example.com>', "
+                    "'<beta@example.com>')", (rel,))
+        con.execute("UPDATE patches SET pull_url = 'https://git.example.org/ui.git' "
+                    "WHERE msgid = '<alpha@example.com>'")
+    _touch(dbpath)
+    st, _, page = anon.request("GET", "/project/ui/patch/alpha@example.com/")
+    related = re.search(r'<details class="related">(.*?)</details>', page, re.S)
+    r.check("related patches listed", related and 'href="/project/ui/patch/beta@example.com/"' in related.group(1)
+            and "alpha@example.com" not in related.group(1), related and related.group(1))
+    r.check("pull URL as a link", '<a class="pull-url" href="https://git.example.org/ui.git">' in page)
     st, _, body = dave.request("POST", ppath, {"csrfmiddlewaretoken": csrf(body), "state": "2"})
     r.check("patch form needs the page's token", st == 403, st)
     st, _, body = dave.request("GET", ppath)
