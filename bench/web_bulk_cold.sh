@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The bulk update of 100 patches from the list form, POST by POST, on a
 # fresh server: what each POST costs the server in CPU (schedstat of all its
-# threads), read syscalls (/proc/PID/io syscr) and minor page faults. Shows
-# the cost of a cold server thread against a warm one (docs/performance.md §7).
+# threads), read syscalls (/proc/PID/io syscr), minor page faults and the
+# wall time curl saw. Shows the cost of a cold server thread against a warm
+# one (docs/performance.md §7).
 #
 # usage: bash bench/web_bulk_cold.sh [--binary build/patchbay] [--port 18392] [--runs 4]
 #        [--warm PATH]... [-- serve args, e.g. --threads 1]
@@ -44,9 +45,10 @@ for run in $(seq "$runs"); do
   state=$(( run % 2 + 1 ))
   [ -n "${DUMP:-}" ] && callgrind_control -d $srv > /dev/null
   c0=$(cpu_ns); r0=$(reads); f0=$(faults)
-  r=$(curl -s -o /tmp/web_bulk_cold.$$ -w "%{http_code}" -H "Cookie: $cookie" -H "Origin: $base" \
+  r=$(curl -s -o /tmp/web_bulk_cold.$$ -w "%{http_code} %{time_total}" -H "Cookie: $cookie" -H "Origin: $base" \
     --data "$form&state=$state" "$base/project/bench/list/")
-  echo "run $run: HTTP $r, $(grep -o '[0-9]* patches updated' /tmp/web_bulk_cold.$$ || echo 'none updated'):" \
+  wall_ms=$(awk -v t="${r#* }" 'BEGIN {printf "%.1f", t * 1000}')
+  echo "run $run: HTTP ${r% *} in $wall_ms ms wall, $(grep -o '[0-9]* patches updated' /tmp/web_bulk_cold.$$ || echo 'none updated'):" \
     "server CPU $(( ($(cpu_ns) - c0) / 1000 )) µs, $(( $(reads) - r0 )) reads, $(( $(faults) - f0 )) minor faults"
 done
 [ -n "${DUMP:-}" ] && callgrind_control -d $srv > /dev/null

@@ -114,7 +114,9 @@ int Serve(const Args& in) {
   config.response_cache = !no_response_cache;
   // One hub feeds every /api/events/stream client of this process.
   config.event_hub = api::EventHub::Start(hub_options);
-  http::Handler handler = web::MakeSiteHandler(config);
+  web::Site site = web::MakeSite(config);
+  http::Handler handler = std::move(site.handler);
+  options.on_thread_start = site.warm_up;
   // Behind a TLS-terminating proxy the cookies must not leak over plain http.
   if (base_url.rfind("https://", 0) == 0) {
     handler = [site = std::move(handler)](const http::Request& req) {

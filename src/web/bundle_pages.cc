@@ -10,6 +10,7 @@
 #include "service/bundles.h"
 #include "web/patch_list.h"
 #include "web/responses.h"
+#include "web/site_pages.h"
 #include "web/ui_templates.h"
 
 namespace pb::web {
@@ -36,9 +37,9 @@ std::optional<std::string> NameError(std::string_view name) {
 Response BundlePage(db::Connection& c, PageState& st, Visitor& visitor, const http::Request& req,
                     std::string_view username, std::string_view name) {
   auto bundle = db::read::BundleByOwnerName(c, username, name);
-  if (!bundle) return api::HtmlNotFound(req.path);
+  if (!bundle) return NotFoundPage(visitor, req.path, nullptr);
   bool owner = visitor.user() && visitor.user()->user.id == bundle->owner_id;
-  if (!owner && !bundle->is_public) return api::HtmlNotFound(req.path);
+  if (!owner && !bundle->is_public) return NotFoundPage(visitor, req.path, nullptr);
 
   ListView view;
   if (owner && req.method == "POST") {
@@ -83,7 +84,7 @@ Response BundlePage(db::Connection& c, PageState& st, Visitor& visitor, const ht
         if (auto id = ParseId(v)) order.push_back(*id);
       }
       if (!start || !service::ReorderBundle(c, bundle->id, *start, order).ok()) {
-        return api::HtmlNotFound(req.path);
+        return NotFoundPage(visitor, req.path, nullptr);
       }
       view.messages.push_back({"Bundle order changed", false});
     }
@@ -92,7 +93,7 @@ Response BundlePage(db::Connection& c, PageState& st, Visitor& visitor, const ht
   int64_t generation = db::read::ReadGeneration(c);
   st.catalog.Refresh(c, generation);
   const auto* project = st.catalog.Project(bundle->project_id);
-  if (!project) return api::HtmlNotFound(req.path);
+  if (!project) return NotFoundPage(visitor, req.path, nullptr);
   data head;
   head.set("name", bundle->name);
   head.set("linkname", project->linkname);
@@ -166,7 +167,7 @@ Response OldBundleRedirect(db::Connection& c, Visitor& visitor, const http::Requ
                            std::string_view suffix) {
   if (!visitor.user()) return RedirectToLogin(req);
   auto bundle = db::read::BundleById(c, id);
-  if (!bundle || bundle->owner_id != visitor.user()->user.id) return api::HtmlNotFound(req.path);
+  if (!bundle || bundle->owner_id != visitor.user()->user.id) return NotFoundPage(visitor, req.path, nullptr);
   std::string url = BundleUrl(bundle->owner_username, bundle->name);
   if (!suffix.empty()) url += std::string(suffix) + "/";
   return RedirectTo(url);

@@ -246,7 +246,7 @@ std::optional<Response> Route(db::Connection& c, PageState& st, Visitor& visitor
     if (auto r = get_only()) return r;
     auto id = ParseId(seg[1]);
     if (!id) return std::nullopt;
-    return CommentRedirect(c, req, *id);
+    return CommentRedirect(c, visitor, req, *id);
   }
   if (seg[0] == "bundle" && seg.size() == 3) {
     if (!MethodAllowed(req, true)) return MethodNotAllowedPage("GET, POST, HEAD");

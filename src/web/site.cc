@@ -1,16 +1,22 @@
 #include "web/site.h"
 
+#include <cstdio>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "api/auth.h"
 #include "api/response.h"
 #include "db/connection.h"
 #include "db/read/catalog.h"
+#include "db/read/users_read.h"
 #include "web/account.h"
 #include "web/account_flows.h"
 #include "web/downloads.h"
 #include "web/pages.h"
+#include "web/site_pages.h"
 #include "xmlrpc/xmlrpc.h"
 
 namespace pb::web {
@@ -68,35 +74,112 @@ std::optional<http::Response> CachedSeriesMbox(SiteThread& t, api::ResponseCache
   return r;
 }
 
+// What the site's threads share: the database and the caches of lists and pages.
+struct SiteShared {
+  std::string url;
+  std::string base_url;
+  db::read::CountCache counts;
+  std::shared_ptr<db::read::OrderedIdCache> page_ids;
+  std::shared_ptr<db::read::OrderedIdCache> sorted_ids;
+  std::shared_ptr<api::ResponseCache> responses;
+  std::shared_ptr<SplicedPageCache> list_pages;
+};
+
+SiteThread& ThisThread() {
+  thread_local SiteThread t;
+  return t;
+}
+
+void OpenIfClosed(SiteThread& t, const SiteShared& shared) {
+  if (t.conn) return;
+  t.conn = db::Open(shared.url);
+  t.pages.counts = shared.counts;
+  t.pages.page_ids = shared.page_ids;
+  t.pages.sorted_ids = shared.sorted_ids;
+  t.pages.base_url = shared.base_url;
+  t.pages.responses = shared.responses;
+  t.pages.list_pages = shared.list_pages;
+}
+
+// Projects whose first list page a thread renders before it serves.
+constexpr size_t kWarmProjects = 16;
+
+// A thread's first page otherwise pays for what is fresh to it: its
+// connection and prepared statements, SQLite's page cache of that
+// connection, the compiled templates and the allocator's first spans (a
+// first bulk POST cost 5-10x a warm one: docs/performance.md §7). Rendering
+// each project's first list page, anonymous and as its maintainer, moves
+// that to start-up. The shared caches are set aside meanwhile: a hit would
+// leave this thread cold.
+void WarmUp(SiteThread& t, const SiteShared& shared) {
+  try {
+    OpenIfClosed(t, shared);
+    struct CachesSetAside {
+      PageState& pages;
+      std::shared_ptr<api::ResponseCache> responses = std::exchange(pages.responses, nullptr);
+      std::shared_ptr<SplicedPageCache> list_pages = std::exchange(pages.list_pages, nullptr);
+      ~CachesSetAside() {
+        pages.responses = std::move(responses);
+        pages.list_pages = std::move(list_pages);
+      }
+    } set_aside{t.pages};
+    db::ReadSnapshot snapshot(*t.conn);
+    t.pages.catalog.Refresh(*t.conn, db::read::ReadGeneration(*t.conn));
+    struct Warmed {
+      std::string linkname;
+      std::optional<db::Id> maintainer;
+    };
+    std::vector<Warmed> projects;
+    for (const auto& p : t.pages.catalog.projects()) {
+      if (projects.size() == kWarmProjects) break;
+      projects.push_back({p.linkname, p.maintainers.empty() ? std::nullopt
+                                                            : std::optional(p.maintainers.front().id)});
+    }
+    for (const auto& project : projects) {
+      http::Request req;
+      req.method = "GET";
+      req.path = req.target = "/project/" + project.linkname + "/list/";
+      Visitor anonymous(*t.conn, req);
+      HandlePage(*t.conn, t.pages, anonymous, req);
+      // A maintainer's page adds the forms and the visitor's reads (list
+      // settings, bundles, to-do count): what a bulk POST answers with.
+      // Rendered as if logged in; no session is made and nothing is sent.
+      auto user = project.maintainer ? db::read::UserById(*t.conn, *project.maintainer) : std::nullopt;
+      if (!user) continue;
+      Visitor maintainer(*t.conn, req);
+      maintainer.LoggedIn("", std::move(*user), 0);
+      HandlePage(*t.conn, t.pages, maintainer, req);
+    }
+  } catch (const std::exception& e) {
+    // Not fatal: the thread's first request opens what is missing.
+    std::fprintf(stderr, "patchbay: warming a server thread: %s\n", e.what());
+  }
+}
+
 }  // namespace
 
-http::Handler MakeSiteHandler(const api::ApiConfig& config) {
+Site MakeSite(const api::ApiConfig& config) {
   http::Handler api_handler = api::MakeApiHandler(config);
-  std::string url = config.database_url;
-  std::string base_url = config.base_url;
+  auto shared = std::make_shared<SiteShared>();
+  shared->url = config.database_url;
+  shared->base_url = config.base_url;
   // The patch list pages share their counts and deep-page id lists between
   // threads, as the API's lists do.
-  db::read::CountCache counts;
-  auto page_ids = std::make_shared<db::read::OrderedIdCache>();
-  auto sorted_ids = std::make_shared<db::read::OrderedIdCache>(size_t{4} << 20, /*min_offset=*/0);
-  auto responses = config.response_cache ? std::make_shared<api::ResponseCache>() : nullptr;
-  auto list_pages = config.response_cache ? std::make_shared<SplicedPageCache>() : nullptr;
-  return [api_handler, url, base_url, counts, page_ids, sorted_ids, responses,
-          list_pages](const http::Request& req) -> http::Response {
+  shared->page_ids = std::make_shared<db::read::OrderedIdCache>();
+  shared->sorted_ids = std::make_shared<db::read::OrderedIdCache>(size_t{4} << 20, /*min_offset=*/0);
+  shared->responses = config.response_cache ? std::make_shared<api::ResponseCache>() : nullptr;
+  shared->list_pages = config.response_cache ? std::make_shared<SplicedPageCache>() : nullptr;
+  Site site;
+  site.warm_up = [shared] { WarmUp(ThisThread(), *shared); };
+  site.handler = [api_handler, shared](const http::Request& req) -> http::Response {
     std::string_view path = req.path;
     if (path == "/api" || path.starts_with("/api/")) return api_handler(req);
-    thread_local SiteThread t;
+    SiteThread& t = ThisThread();
+    const auto& responses = shared->responses;
+    const std::string& base_url = shared->base_url;
     const bool read = req.method == "GET" || req.method == "HEAD";
     for (int attempt = 1;; ++attempt) try {
-      if (!t.conn) {
-        t.conn = db::Open(url);
-        t.pages.counts = counts;
-        t.pages.page_ids = page_ids;
-        t.pages.sorted_ids = sorted_ids;
-        t.pages.base_url = base_url;
-        t.pages.responses = responses;
-        t.pages.list_pages = list_pages;
-      }
+      OpenIfClosed(t, *shared);
       if (path == "/xmlrpc/") return XmlRpc(t, req);
       std::optional<db::ReadSnapshot> snapshot;
       if (req.method == "GET" || req.method == "HEAD") snapshot.emplace(*t.conn);
@@ -108,11 +191,9 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
       std::optional<http::Response> page = HandleAccountPage(*t.conn, t.pages, visitor, req, base_url);
       if (!page) page = HandleAccountFlowPage(*t.conn, visitor, req, base_url);
       if (!page) page = HandlePage(*t.conn, t.pages, visitor, req);
-      if (page) {
-        visitor.AddCookies(*page);
-        return std::move(*page);
-      }
-      return api::HtmlNotFound(path);
+      if (!page) page = NotFoundPage(visitor, path, nullptr);
+      visitor.AddCookies(*page);
+      return std::move(*page);
     } catch (const std::exception& e) {
       auto* d = dynamic_cast<const db::DbError*>(&e);
       if (read && db::RetryableRead(d, attempt)) continue;
@@ -123,6 +204,9 @@ http::Handler MakeSiteHandler(const api::ApiConfig& config) {
       return api::ServerErrorFor(req, e.what());
     }
   };
+  return site;
 }
+
+http::Handler MakeSiteHandler(const api::ApiConfig& config) { return MakeSite(config).handler; }
 
 }  // namespace pb::web

@@ -3,6 +3,7 @@
 // (login, logout, profile) and the HTML pages.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "api/app.h"
@@ -10,6 +11,16 @@
 
 namespace pb::web {
 
+struct Site {
+  http::Handler handler;
+  // Run on each server thread before it serves (http::ServerOptions::
+  // on_thread_start): opens the thread's connection and renders the first
+  // list page of the projects, so no visitor's request is a thread's first.
+  std::function<void()> warm_up;
+};
+
+Site MakeSite(const api::ApiConfig& config);
+// The handler alone (tests, fuzzers): threads warm on their first request.
 http::Handler MakeSiteHandler(const api::ApiConfig& config);
 
 }  // namespace pb::web

@@ -111,9 +111,9 @@ Response AboutPage(db::Connection& c, Visitor& visitor) {
   return LayoutPage(visitor, "About", nullptr, RenderTemplate(ui_templates::kAbout, d));
 }
 
-Response CommentRedirect(db::Connection& c, const http::Request& req, db::Id comment_id) {
+Response CommentRedirect(db::Connection& c, Visitor& visitor, const http::Request& req, db::Id comment_id) {
   auto target = db::read::CommentTarget(c, comment_id);
-  if (!target) return api::HtmlNotFound(req.path);
+  if (!target) return NotFoundPage(visitor, req.path, nullptr);
   std::string url = target->cover ? api::CoverWebPath(target->linkname, target->msgid)
                                   : api::PatchWebPath(target->linkname, target->msgid);
   return RedirectTo(url + "#" + std::to_string(comment_id));

@@ -16,7 +16,8 @@ namespace pb::web {
 http::Response ProjectPage(db::Connection& c, PageState& st, Visitor& visitor,
                            const db::read::ProjectRec& project);
 http::Response AboutPage(db::Connection& c, Visitor& visitor);
-http::Response CommentRedirect(db::Connection& c, const http::Request& req, db::Id comment_id);
+http::Response CommentRedirect(db::Connection& c, Visitor& visitor, const http::Request& req,
+                               db::Id comment_id);
 // /submitter/?q=&l= and /delegate/?q=&l=.
 http::Response Autocomplete(db::Connection& c, const http::Request& req, bool delegates);
 // /user/todo/: the projects with to-do patches (302 to the only one).

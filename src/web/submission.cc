@@ -18,6 +18,7 @@
 #include "web/patch_list.h"
 #include "web/pages.h"
 #include "web/responses.h"
+#include "web/site_pages.h"
 #include "web/spliced_page.h"
 #include "web/ui_templates.h"
 
@@ -347,7 +348,7 @@ Response PatchPage(db::Connection& c, PageState& st, Visitor& visitor, const htt
   std::optional<db::Id> user;
   if (user_rec) user = user_rec->user.id;
   auto owners = db::read::PatchOwners(c, {patch_id});
-  if (owners.empty()) return api::HtmlNotFound(req.path);
+  if (owners.empty()) return NotFoundPage(visitor, req.path, &project);
   bool editable = service::PatchEditable(owners.front(), user, &project);
 
   PageMessages msgs;
@@ -376,7 +377,7 @@ Response PatchPage(db::Connection& c, PageState& st, Visitor& visitor, const htt
     } else if (action == "addtobundle") {
       auto id = ParseId(form.Get("bundle_id"));
       auto bundle = id ? db::read::BundleById(c, *id) : std::nullopt;
-      if (!bundle || bundle->owner_id != *user) return api::HtmlNotFound(req.path);
+      if (!bundle || bundle->owner_id != *user) return NotFoundPage(visitor, req.path, &project);
       auto added = service::AddToBundle(c, bundle->id, {patch_id});
       if (added.ok() && (*added)[0]) {
         msgs.messages.push_back({"Patch \"" + owners.front().name + "\" added to bundle \"" + bundle->name + "\"", false});
@@ -452,7 +453,7 @@ Response PatchPage(db::Connection& c, PageState& st, Visitor& visitor, const htt
 Response CoverPage(db::Connection& c, PageState& st, Visitor& visitor, const http::Request& req,
                    const db::read::ProjectRec& project, db::Id cover_id) {
   auto v = db::GetCover(c, cover_id);
-  if (!v) return api::HtmlNotFound(req.path);
+  if (!v) return NotFoundPage(visitor, req.path, &project);
   const auto& user_rec = visitor.user();
   std::optional<db::Id> user;
   if (user_rec) user = user_rec->user.id;

@@ -358,10 +358,10 @@ def scenario(base, r, dbpath, token, users):
                                                               "action": "delete"})
     r.check("bundle deleted from its page", st == 302 and h["Location"] == "/user/", st)
     st, _, body = maria.request("GET", bpath + "?state=*")
-    st, _, _ = anon.request("GET", bpath)
-    r.check("private bundle 404 for anonymous", st == 404, st)
-    st, _, _ = eve.request("GET", bpath)
-    r.check("private bundle 404 for others", st == 404, st)
+    st, _, page = anon.request("GET", bpath)
+    r.check("private bundle 404 for anonymous", st == 404 and styled_404(anon, page), st)
+    st, _, page = eve.request("GET", bpath)
+    r.check("private bundle 404 for others", st == 404 and styled_404(eve, page), st)
     # Reorder: move the last one up.
     st, _, body = maria.request("POST", bpath + "?state=*", {"csrfmiddlewaretoken": csrf(body), "form": "patchlistform",
                                                 "move": "up:%d" % pid["series-1@example.com"]})
@@ -400,8 +400,8 @@ def scenario(base, r, dbpath, token, users):
     r.check("old bundle URL redirects", st == 302 and h["Location"] == "/bundle/maria/renamed/", st)
     st, h, _ = maria.request("GET", "/user/bundle/%s/mbox/" % bid)
     r.check("old bundle mbox URL redirects", st == 302 and h["Location"] == "/bundle/maria/renamed/mbox/", st)
-    st, _, _ = eve.request("GET", "/user/bundle/%s/" % bid)
-    r.check("old bundle URL of another user 404", st == 404, st)
+    st, _, page = eve.request("GET", "/user/bundle/%s/" % bid)
+    r.check("old bundle URL of another user 404", st == 404 and styled_404(eve, page), st)
     st, _, body = maria.request("GET", "/user/bundles/")
     st, _, body = maria.request("POST", "/user/bundles/", {"csrfmiddlewaretoken": csrf(body),
                                                            "form_name": "deletebundleform", "bundle_id": bid})
@@ -428,6 +428,19 @@ def scenario(base, r, dbpath, token, users):
     r.check("properties form for the submitter", "Patch Properties" in body)
     r.check("signed-off-by highlighted", '<span class="signed-off-by">Signed-off-by:' in body)
     r.check("series box lists the cover", "[cover] " in body and "/project/ui/cover/cover-1@example.com/" in body)
+    # Related patches and a pull URL, as the API and the parser set them.
+    with sqlite3.connect(dbpath) as con:
+        rel = con.execute("INSERT INTO patch_relations DEFAULT VALUES").lastrowid
+        con.execute("UPDATE patches SET related_id = ? WHERE msgid IN ('<alpha@example.com>', "
+                    "'<beta@example.com>')", (rel,))
+        con.execute("UPDATE patches SET pull_url = 'https://git.example.org/ui.git' "
+                    "WHERE msgid = '<alpha@example.com>'")
+    _touch(dbpath)
+    st, _, page = anon.request("GET", "/project/ui/patch/alpha@example.com/")
+    related = re.search(r'<details class="related">(.*?)</details>', page, re.S)
+    r.check("related patches listed", related and 'href="/project/ui/patch/beta@example.com/"' in related.group(1)
+            and "alpha@example.com" not in related.group(1), related and related.group(1))
+    r.check("pull URL as a link", '<a class="pull-url" href="https://git.example.org/ui.git">' in page)
     st, _, body = dave.request("POST", ppath, {"csrfmiddlewaretoken": csrf(body), "state": "2"})
     r.check("patch form needs the page's token", st == 403, st)
     st, _, body = dave.request("GET", ppath)
@@ -508,11 +521,32 @@ def scenario(base, r, dbpath, token, users):
     st, _, _ = anon.request("DELETE", "/about/")
     r.check("405 for DELETE", st == 405, st)
     st, _, body = anon.request("GET", "/no/such/page/")
-    r.check("styled 404", st == 404 and "Page not found" in body and 'href="/"' in body, st)
+    r.check("styled 404", st == 404 and styled_404(anon, body) and 'href="/"' in body, st)
     st, _, body = anon.request("GET", "/project/nope/list/")
-    r.check("unknown project 404", st == 404, st)
-    st, _, _ = anon.request("GET", "/project/ui/patch/nope@example.com/")
-    r.check("unknown patch 404", st == 404, st)
+    r.check("unknown project 404", st == 404 and styled_404(anon, body), st)
+    st, _, body = anon.request("GET", "/project/ui/patch/nope@example.com/")
+    r.check("unknown patch 404", st == 404 and styled_404(anon, body), st)
+    st, _, body = anon.request("GET", "/project/ui/cover/nope@example.com/")
+    r.check("unknown cover 404", st == 404 and styled_404(anon, body), st)
+    st, _, body = anon.request("GET", "/comment/987654/")
+    r.check("unknown comment 404", st == 404 and styled_404(anon, body), st)
+    st, _, body = anon.request("GET", "/bundle/maria/no-such-bundle/")
+    r.check("unknown bundle 404", st == 404 and styled_404(anon, body), st)
+
+
+def styled_404(b, body):
+    """A 404 in the site's own layout whose every local link answers (after
+    redirects) 200: not upstream's page with its missing static files."""
+    if "Page not found" not in body or "/static/css/bootstrap" in body:
+        return False
+    for link in set(re.findall(r'(?:href|src)="(/[^"#]*)"', body)):
+        st, h, _ = b.request("GET", html.unescape(link))
+        while st in (301, 302) and h.get("Location", "").startswith("/"):
+            st, h, _ = b.request("GET", h["Location"])
+        if st != 200:
+            print("  404 page link %s answers %s" % (link, st))
+            return False
+    return True
 
 
 def post_pairs(b, path, pairs):
