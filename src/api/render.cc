@@ -4,7 +4,7 @@
 
 #include <cctype>
 
-#include <kainjow/mustache.hpp>
+#include "api/mustache.h"
 
 #include "api/csrf.h"
 #include "api/response.h"

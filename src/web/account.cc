@@ -1,6 +1,6 @@
 #include "web/account.h"
 
-#include <kainjow/mustache.hpp>
+#include "api/mustache.h"
 
 #include <cctype>
 #include <memory>

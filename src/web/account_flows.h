@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include <kainjow/mustache.hpp>
+#include "api/mustache.h"
 
 #include "db/connection.h"
 #include "http/server.h"

@@ -3,7 +3,7 @@
 // the POST body as request.POST.
 #pragma once
 
-#include <kainjow/mustache.hpp>
+#include "api/mustache.h"
 
 #include <optional>
 #include <string>

@@ -1,6 +1,6 @@
 #include "web/pages.h"
 
-#include <kainjow/mustache.hpp>
+#include "api/mustache.h"
 
 #include <charconv>
 #include <cstdio>

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include <kainjow/mustache.hpp>
+#include "api/mustache.h"
 
 #include "api/request_body.h"
 #include "http/server.h"

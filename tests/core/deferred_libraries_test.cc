@@ -13,6 +13,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <cfenv>
+#include <cmath>
 #include <string>
 
 #include "mail/gmime_init.h"
@@ -80,6 +82,19 @@ TEST(DeferredLibraries, LibcryptoHashesAndSigns) {
   EXPECT_EQ(md[31], 0x43);
   unsigned char random[16] = {};
   EXPECT_EQ(RAND_bytes(random, sizeof random), 1);
+}
+
+// SQLite's math functions are libm's only callers; called here directly
+// (volatile arguments: no constant folding), they load it on first use.
+TEST(DeferredLibraries, LibmComputes) {
+  volatile double two = 2.0, ten = 10.0, half = 0.5;
+  EXPECT_EQ(std::pow(two, ten), 1024.0);
+  EXPECT_EQ(std::trunc(ten + half), 10.0);
+  EXPECT_NEAR(std::acos(half), M_PI / 3, 1e-12);
+  EXPECT_NEAR(std::exp(std::log(ten)), 10.0, 1e-12);
+  EXPECT_EQ(std::fmod(ten, two + half + half), 1.0);
+  EXPECT_EQ(std::fesetround(FE_TONEAREST), 0);
+  EXPECT_EQ(std::fegetround(), FE_TONEAREST);
 }
 
 }  // namespace

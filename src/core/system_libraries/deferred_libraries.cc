@@ -1,5 +1,5 @@
-// gpgme, libidn2, libmount, libselinux and libcrypto, loaded on their first
-// call.
+// gpgme, libidn2, libmount, libselinux, libcrypto and libm, loaded on their
+// first call.
 //
 // GMime and GIO are linked from their static archives, and they call into
 // four libraries that stay shared objects (Debian has no archive of gpgme,
@@ -20,6 +20,14 @@
 // calls are deferred in the same way to libcrypto.so.3. SHA1_Init/Update/
 // Final, which every stored patch needs (parser/hash.cc), and CRYPTO_memcmp
 // stay linked from the archive: they need none of those tables.
+//
+// libm is needed for SQLite's SQL math functions (pow(), acos(), ...), whose
+// table takes their addresses, and for little else: no query of patchbay
+// calls them. Linked, it is one more library to open, map and relocate in
+// every process, 9 page faults of the ~165 of `patchbay help` (a fault costs
+// 15-40 us on this kind of VM; docs/performance.md §0b, round 5). Its
+// archive cannot be linked into a program on the shared libc (its ifunc
+// resolvers read the static libc's CPU table).
 //
 // So the binary is not linked against them. Each function the archives call
 // is defined here as a short jump through a slot; the first call of
@@ -82,6 +90,15 @@
   X(crypto, 9, EVP_DecodeBlock) X(crypto, 10, HMAC) X(crypto, 11, PKCS5_PBKDF2_HMAC)      \
   X(crypto, 12, RAND_bytes)
 
+// The functions of libm that the binary calls (`nm -D --undefined-only`
+// against libm.so.6's symbols when it was linked against it): SQLite's math
+// functions, and the rounding-mode pair.
+#define PB_M_FUNCTIONS(X)                                                                \
+  X(m, 0, acos) X(m, 1, acosh) X(m, 2, asin) X(m, 3, asinh) X(m, 4, atan) X(m, 5, atan2)  \
+  X(m, 6, atanh) X(m, 7, cos) X(m, 8, cosh) X(m, 9, exp) X(m, 10, fegetround)            \
+  X(m, 11, fesetround) X(m, 12, fmod) X(m, 13, log) X(m, 14, pow) X(m, 15, sin)          \
+  X(m, 16, sinh) X(m, 17, sqrt) X(m, 18, tan) X(m, 19, tanh) X(m, 20, trunc)
+
 #define PB_COUNT_(lib, index, name) +1
 #define PB_NAME_(lib, index, name) #name,
 
@@ -139,6 +156,7 @@ constexpr const char* kIdn2Names[] = {PB_IDN2_FUNCTIONS(PB_NAME_)};
 constexpr const char* kMountNames[] = {PB_MOUNT_FUNCTIONS(PB_NAME_)};
 constexpr const char* kSelinuxNames[] = {PB_SELINUX_FUNCTIONS(PB_NAME_)};
 constexpr const char* kCryptoNames[] = {PB_CRYPTO_FUNCTIONS(PB_NAME_)};
+constexpr const char* kMNames[] = {PB_M_FUNCTIONS(PB_NAME_)};
 
 }  // namespace
 
@@ -152,6 +170,7 @@ PB_HIDDEN_ void* pb_deferred_idn2_slots[std::size(kIdn2Names)];
 PB_HIDDEN_ void* pb_deferred_mount_slots[std::size(kMountNames)];
 PB_HIDDEN_ void* pb_deferred_selinux_slots[std::size(kSelinuxNames)];
 PB_HIDDEN_ void* pb_deferred_crypto_slots[std::size(kCryptoNames)];
+PB_HIDDEN_ void* pb_deferred_m_slots[std::size(kMNames)];
 
 PB_HIDDEN_ DeferredLibrary pb_deferred_gpgme{"libgpgme.so.11", kGpgmeNames, pb_deferred_gpgme_slots,
                                              std::size(kGpgmeNames), InitializeGpgme, {}};
@@ -164,6 +183,8 @@ PB_HIDDEN_ DeferredLibrary pb_deferred_selinux{"libselinux.so.1", kSelinuxNames,
                                                nullptr, {}};
 PB_HIDDEN_ DeferredLibrary pb_deferred_crypto{"libcrypto.so.3", kCryptoNames, pb_deferred_crypto_slots,
                                               std::size(kCryptoNames), nullptr, {}};
+PB_HIDDEN_ DeferredLibrary pb_deferred_m{"libm.so.6", kMNames, pb_deferred_m_slots, std::size(kMNames),
+                                         nullptr, {}};
 
 // Called by the assembly on the first call of a function of `lib` (by each
 // thread that races it); returns the function to jump to.
@@ -205,6 +226,7 @@ asm(".text\n"
     PB_MOUNT_FUNCTIONS(PB_JUMP_)
     PB_SELINUX_FUNCTIONS(PB_JUMP_)
     PB_CRYPTO_FUNCTIONS(PB_JUMP_)
+    PB_M_FUNCTIONS(PB_JUMP_)
     ".type pb_deferred_enter,@function\n"
     "pb_deferred_enter:\n"
     // On entry %rsp is 8 mod 16 (the caller's return address); 7 pushes
