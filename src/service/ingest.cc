@@ -584,7 +584,10 @@ class Scope {
         if (cache_) cache_->people.clear();
         break;
       case kSavepoint: db::ReleaseSavepoint(c_); break;
-      case kUnguarded: c_.Sync(); break;
+      // Nothing to wait for: a write of this mail that fails later, in the
+      // pipeline of a later read, fails the batch, which is then stored again
+      // with savepoints (the caller syncs before its commit for that).
+      case kUnguarded: break;
     }
   }
   // Unguarded, a mail that wrote nothing has nothing to undo.
@@ -681,6 +684,9 @@ IngestResult Failed(db::Connection& c, std::string_view raw, const std::string& 
     if (o.own_transaction) {
       try { c.Rollback(); } catch (...) {}
     }
+    // Unguarded, the error may be an earlier mail's pipelined write, and on
+    // PostgreSQL the batch's transaction is unusable after any error.
+    if (!o.own_transaction && !o.per_mail_savepoint) throw BatchReplayNeeded{};
     r.reason += std::string(" (and it could not be kept: ") + e.what() + ")";
   }
   return r;
