@@ -573,12 +573,14 @@ class Scope {
     }
   }
   // In an archive batch the caller bumps data_generation once per commit.
+  // Done only once it succeeded: a release whose sync raises a write of
+  // this mail still has its savepoint to roll back to (the destructor).
   void Commit() {
-    done_ = true;
     switch (kind_) {
       case kTransaction:
         db::BumpGeneration(c_);
         c_.Commit();
+        done_ = true;
         NoteCommit(c_);
         // The write lock went with the transaction.
         if (cache_) cache_->people.clear();
@@ -589,6 +591,7 @@ class Scope {
       // with savepoints (the caller syncs before its commit for that).
       case kUnguarded: break;
     }
+    done_ = true;
   }
   // Unguarded, a mail that wrote nothing has nothing to undo.
   void Rollback() {
