@@ -51,7 +51,7 @@ else
   fi
 fi
 if [ -z "${SKIP_TESTS:-}" ]; then
-  ninja -C "$tree" -j"$(nproc)" patchbay ${TARGETS:-}
+  ninja -C "$tree" -j"$(nproc)" patchbay huge_page_heap_check ${TARGETS:-}
   backend_only=()
   [ -n "${PATCHBAY_TEST_DATABASE:-}" ] && backend_only=(-LE nodb)
   reports=$PWD/$tree/sanitizer-logs

@@ -1,17 +1,19 @@
 #include "mail/header.h"
 
 #include <array>
+#include <deque>
 #include <cstdint>
 
 #include "mail/codec.h"
 #include "mail/message.h"
+#include "mail/plain_header.h"
 #include "mail/text.h"
 
 namespace pb::mail {
 namespace {
 
 constexpr int kQP = 1, kBase64 = 2, kShortest = 3;
-constexpr size_t kMaxLineLen = 78;  // email.header.MAXLINELEN
+constexpr size_t kMaxLineLen = kMaxHeaderLineLen;
 constexpr size_t kChromeLen = 7;    // RFC2047_CHROME_LEN
 
 bool IsHex(char c) {
@@ -212,8 +214,11 @@ std::vector<HeaderChunk> Normalize(std::vector<HeaderChunk> in) {
 
 // ---- Header.encode() machinery (email.header._ValueFormatter) ----
 
+// Views into the header's own text, string literals, or the formatter's
+// kept strings: the formatter moves parts between lines many times per
+// header, and copying them was most of its cost.
 struct Part {
-  std::string fws, text;
+  std::string_view fws, text;
 };
 
 class Accumulator {
@@ -222,21 +227,20 @@ class Accumulator {
   std::vector<Part> parts;
   size_t initial_;
 
-  void Push(std::string fws, std::string text) {
+  void Push(std::string_view fws, std::string_view text) {
     len_ += fws.size() + text.size();
-    parts.push_back({std::move(fws), std::move(text)});
+    parts.push_back({fws, text});
   }
   Part Pop() {
     if (parts.empty()) return {"", ""};
-    Part p = std::move(parts.back());
+    Part p = parts.back();
     parts.pop_back();
     len_ -= p.fws.size() + p.text.size();
     return p;
   }
   // Drops parts[i:] and returns them.
   std::vector<Part> PopFrom(size_t i) {
-    std::vector<Part> rest(std::make_move_iterator(parts.begin() + i),
-                           std::make_move_iterator(parts.end()));
+    std::vector<Part> rest(parts.begin() + i, parts.end());
     parts.resize(i);
     for (const auto& p : rest) len_ -= p.fws.size() + p.text.size();
     return rest;
@@ -260,8 +264,13 @@ class Accumulator {
   bool IsOnlyWs() const {
     if (initial_ != 0) return false;
     if (parts.empty()) return true;
-    std::string s = Str();
-    return !s.empty() && PyStrip(s).empty();
+    if (len_ == 0) return false;
+    // Parts hold whole code points, so the joined text is all white space
+    // exactly when every part is.
+    for (const auto& p : parts) {
+      if (!PyLStrip(p.fws).empty() || !PyLStrip(p.text).empty()) return false;
+    }
+    return true;
   }
 
  private:
@@ -354,7 +363,7 @@ class ValueFormatter {
 
   void Newline() {
     Part end = cur_.Pop();
-    if (!(end.fws == " " && end.text.empty())) cur_.Push(std::move(end.fws), std::move(end.text));
+    if (!(end.fws == " " && end.text.empty())) cur_.Push(end.fws, end.text);
     if (cur_.Len() > 0) {
       if (cur_.IsOnlyWs() && !lines_.empty()) {
         lines_.back() += cur_.Str();
@@ -374,10 +383,10 @@ class ValueFormatter {
     }
     std::vector<std::optional<std::string>> encoded = HeaderEncodeLines(text, cs);
     if (failed || encoded.empty()) return;
-    if (encoded.front()) AppendChunk(std::string(fws), *encoded.front());
+    if (encoded.front()) AppendChunk(Keep(std::string(fws)), Keep(std::move(*encoded.front())));
     if (encoded.size() == 1) return;
     Newline();
-    cur_.Push(cws_, encoded.back().value_or(""));
+    cur_.Push(cws_, Keep(encoded.back().value_or("")));
     for (size_t i = 1; i + 1 < encoded.size(); ++i) {
       lines_.push_back(cws_ + encoded[i].value_or(""));
     }
@@ -483,42 +492,42 @@ class ValueFormatter {
   }
 
   void AsciiSplit(std::string_view fws, std::string_view text) {
-    std::string s(fws);
-    s += text;
-    // re.split("([ \t]+)", s), then paired up as (fws, part).
-    std::vector<std::string> parts;
-    size_t i = 0, start = 0;
-    while (i < s.size()) {
-      if (s[i] == ' ' || s[i] == '\t') {
-        size_t j = i;
-        while (j < s.size() && (s[j] == ' ' || s[j] == '\t')) ++j;
-        parts.push_back(s.substr(start, i - start));
-        parts.push_back(s.substr(i, j - i));
-        i = start = j;
-      } else {
-        ++i;
-      }
+    // fws is normally the blanks right before text in the same line.
+    std::string_view s = fws.empty() ? text
+                         : fws.data() + fws.size() == text.data()
+                             ? std::string_view(fws.data(), fws.size() + text.size())
+                             : Keep(std::string(fws) + std::string(text));
+    // re.split("([ \t]+)", s), paired up as (fws, part): the first part
+    // (if not empty) with no fws, then each blank run with the text after it.
+    auto blank = [&](size_t k) { return s[k] == ' ' || s[k] == '\t'; };
+    size_t at = 0;
+    while (at < s.size() && !blank(at)) ++at;
+    if (at > 0) AppendChunk("", s.substr(0, at));
+    while (at < s.size()) {
+      size_t text_at = at;
+      while (text_at < s.size() && blank(text_at)) ++text_at;
+      size_t next = text_at;
+      while (next < s.size() && !blank(next)) ++next;
+      AppendChunk(s.substr(at, text_at - at), s.substr(text_at, next - text_at));
+      at = next;
     }
-    parts.push_back(s.substr(start));
-    if (!parts[0].empty()) AppendChunk("", parts[0]);
-    for (size_t k = 1; k + 1 < parts.size(); k += 2) AppendChunk(parts[k], parts[k + 1]);
   }
 
-  void AppendChunk(std::string fws, std::string text) {
-    cur_.Push(std::move(fws), std::move(text));
+  void AppendChunk(std::string_view fws, std::string_view text) {
+    cur_.Push(fws, text);
     if (cur_.Len() <= maxlen_) return;
     static const char kSplit[] = {';', ',', ' ', '\t'};
     long found = -1;
     for (char ch : kSplit) {
       for (long i = static_cast<long>(cur_.parts.size()) - 1; i > 0; --i) {
         if (ch == ' ' || ch == '\t') {
-          const std::string& f = cur_.parts[i].fws;
+          std::string_view f = cur_.parts[i].fws;
           if (!f.empty() && f[0] == ch) {
             found = i;
             break;
           }
         }
-        const std::string& prev = cur_.parts[i - 1].text;
+        std::string_view prev = cur_.parts[i - 1].text;
         if (!prev.empty() && prev.back() == ch) {
           found = i;
           break;
@@ -532,7 +541,7 @@ class ValueFormatter {
         Newline();
         if (p.fws.empty()) p.fws = " ";
       }
-      cur_.Push(std::move(p.fws), std::move(p.text));
+      cur_.Push(p.fws, p.text);
       return;
     }
     std::vector<Part> rest = cur_.PopFrom(found);
@@ -540,6 +549,10 @@ class ValueFormatter {
     cur_.Reset(std::move(rest));
   }
 
+  // Keeps a string the parts may point into until the formatter is done.
+  std::string_view Keep(std::string s) { return kept_.emplace_back(std::move(s)); }
+
+  std::deque<std::string> kept_;
   size_t maxlen_;
   std::string cws_;
   Accumulator cur_;
@@ -556,36 +569,6 @@ bool HasEmbeddedHeader(std::string_view v) {
     }
   }
   return false;
-}
-
-// Fast path: printable ASCII without encoded words, whose lines (original
-// folds) all fit in 78 columns, decodes and re-encodes to itself. Lines
-// ending in blanks and blank continuation lines are left to the full
-// algorithm, which drops or moves some of that whitespace.
-bool IsPlainShort(std::string_view v, size_t headerlen) {
-  size_t line_start = 0;
-  size_t limit = kMaxLineLen - headerlen;
-  for (size_t i = 0; i <= v.size(); ++i) {
-    if (i == v.size() || v[i] == '\n') {
-      size_t len = i - line_start;
-      if (len > limit) return false;
-      if (len > 0 && (v[i - 1] == ' ' || v[i - 1] == '\t')) return false;
-      if (line_start > 0) {
-        // A continuation line: starts with a blank (parser invariant) and
-        // must hold something else too.
-        std::string_view l = v.substr(line_start, len);
-        if (l.empty() || (l[0] != ' ' && l[0] != '\t')) return false;
-        if (l.find_first_not_of(" \t") == std::string_view::npos) return false;
-      }
-      limit = kMaxLineLen;
-      line_start = i + 1;
-      continue;
-    }
-    unsigned char c = static_cast<unsigned char>(v[i]);
-    if (c >= 0x7F || (c < 0x20 && c != '\t')) return false;
-    if (c == '=' && i + 1 < v.size() && v[i + 1] == '?') return false;
-  }
-  return true;
 }
 
 std::optional<PyHeader> SanitiseUnchecked(std::string_view raw, size_t headerlen) {
@@ -625,6 +608,11 @@ std::optional<PyHeader> Sanitise(std::string_view raw, size_t headerlen) {
 }  // namespace
 
 PyCharset PyCharset::Make(std::string_view name) {
+  // Nearly every chunk of every header is plain ASCII.
+  if (name == "us-ascii") {
+    static const PyCharset kAscii = Make("ascii");
+    return kAscii;
+  }
   static const std::pair<const char*, const char*> kAliases[] = {
       {"latin_1", "iso-8859-1"},  {"latin-1", "iso-8859-1"},  {"latin_2", "iso-8859-2"},
       {"latin-2", "iso-8859-2"},  {"latin_3", "iso-8859-3"},  {"latin-3", "iso-8859-3"},
@@ -715,7 +703,7 @@ std::string PyHeader::ToString() const {
 
 std::optional<std::string> PyHeader::Encode() const {
   if (chunks_.size() == 1 && chunks_[0].charset.IsAsciiLike() &&
-      IsPlainShort(chunks_[0].text, headerlen_)) {
+      IsPlainShortHeader(chunks_[0].text, headerlen_)) {
     return chunks_[0].text;
   }
   ValueFormatter f(headerlen_, kMaxLineLen, "\t");
@@ -771,25 +759,33 @@ std::optional<PyHeader> SanitiseHeader(std::string_view raw_value, std::string_v
 }
 
 std::optional<std::string> CleanHeader(std::string_view raw_value) {
-  if (IsPlainShort(raw_value, 0)) return NormaliseSpace(raw_value);
+  if (IsPlainShortHeader(raw_value, 0)) return NormaliseSpace(raw_value);
   auto h = Sanitise(raw_value, 0);
   if (!h) return std::nullopt;
   return NormaliseSpace(h->ToString());
 }
 
 std::optional<std::string> EncodeHeaderLine(std::string_view name, std::string_view raw_value) {
-  std::string line(name);
-  line += ": ";
-  if (IsPlainShort(raw_value, name.size() + 2)) {
-    line += raw_value;
-    return line;
+  std::string line;
+  if (!AppendHeaderLine(line, name, raw_value)) return std::nullopt;
+  return line;
+}
+
+bool AppendHeaderLine(std::string& out, std::string_view name, std::string_view raw_value) {
+  if (IsPlainShortHeader(raw_value, name.size() + 2)) {
+    out.append(name);
+    out += ": ";
+    out.append(raw_value);
+    return true;
   }
   auto h = SanitiseUnchecked(raw_value, name.size() + 2);
-  if (!h) return std::nullopt;
+  if (!h) return false;
   auto enc = h->Encode();
-  if (!enc) return std::nullopt;
-  line += *enc;
-  return line;
+  if (!enc) return false;
+  out.append(name);
+  out += ": ";
+  out += *enc;
+  return true;
 }
 
 std::string EncodeHeaderValue(std::string_view name, std::string_view value) {

@@ -63,6 +63,9 @@ std::optional<std::string> CleanHeader(std::string_view raw_value);
 // "Name: <encoded value>" as parser.find_headers writes it, or nullopt when
 // upstream omits the header.
 std::optional<std::string> EncodeHeaderLine(std::string_view name, std::string_view raw_value);
+// The same line appended to `out`; false (and `out` as it was) when upstream
+// omits the header. Saves a string per header of every mail.
+bool AppendHeaderLine(std::string& out, std::string_view name, std::string_view raw_value);
 
 // Header(value, header_name=name).encode(): how Python's generator (compat32
 // policy) writes a header value it was handed as a string, e.g. when

@@ -113,6 +113,14 @@ std::string_view PyRStrip(std::string_view s) {
 
 std::string_view PyStrip(std::string_view s) { return PyRStrip(PyLStrip(s)); }
 
+namespace {
+
+bool IsAsciiPySpace(unsigned char c) {
+  return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+}
+
+}  // namespace
+
 std::string NormaliseSpace(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -121,14 +129,22 @@ std::string NormaliseSpace(std::string_view s) {
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
-      if (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F)) {
+      if (IsAsciiPySpace(c)) {
         pending = true;
-      } else {
-        if (pending && !out.empty()) out += ' ';
-        pending = false;
-        out += static_cast<char>(c);
+        ++i;
+        continue;
       }
-      ++i;
+      // A run of ASCII non-space bytes is copied whole.
+      size_t end = i + 1;
+      while (end < s.size()) {
+        unsigned char d = static_cast<unsigned char>(s[end]);
+        if (d >= 0x80 || IsAsciiPySpace(d)) break;
+        ++end;
+      }
+      if (pending && !out.empty()) out += ' ';
+      pending = false;
+      out.append(s.data() + i, end - i);
+      i = end;
       continue;
     }
     size_t start = i;
@@ -150,6 +166,10 @@ std::vector<std::string_view> PySplitLines(std::string_view s, bool unicode) {
   while (i < s.size()) {
     size_t at = i;
     unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7F) {  // printable ASCII: never a line break
+      ++i;
+      continue;
+    }
     char32_t cp;
     if (c < 0x80 || !unicode) {
       cp = c;

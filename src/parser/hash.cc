@@ -20,12 +20,18 @@ namespace {
 
 // diff.replace('\r', '').strip() + '\n'
 std::string Normalise(std::string_view diff) {
-  std::string d;
-  d.reserve(diff.size() + 1);
-  for (char c : diff) {
-    if (c != '\r') d += c;
+  std::string out;
+  if (diff.find('\r') == std::string_view::npos) {
+    out.reserve(diff.size() + 1);
+    out.assign(mail::PyStrip(diff));
+  } else {
+    std::string d;
+    d.reserve(diff.size());
+    for (char c : diff) {
+      if (c != '\r') d += c;
+    }
+    out.assign(mail::PyStrip(d));
   }
-  std::string out(mail::PyStrip(d));
   out += '\n';
   return out;
 }
@@ -93,9 +99,10 @@ std::string CountText(const std::string& x) {
 
 std::string HashDiff(std::string_view diff) {
   std::string d = Normalise(diff);
-  SHA_CTX ctx;
-  SHA1_Init(&ctx);
-  std::string a, b, out;
+  // What is hashed, gathered first: one SHA1_Update instead of one per line.
+  std::string hashed;
+  hashed.reserve(d.size());
+  std::string a, b;
   size_t pos = 0;
   while (pos < d.size()) {
     size_t nl = d.find('\n', pos);
@@ -106,20 +113,25 @@ std::string HashDiff(std::string_view diff) {
     bool minus;
     std::string_view fname = FilenameMatch(line, minus);
     if (!fname.empty()) {
-      out = minus ? "--- a/" : "+++ b/";
+      hashed += minus ? "--- a/" : "+++ b/";
       size_t slash = fname.find('/');
-      if (slash != std::string_view::npos) out.append(fname.substr(slash + 1));
-      out += '\n';
+      if (slash != std::string_view::npos) hashed.append(fname.substr(slash + 1));
     } else if (HunkCounts(line, a, b)) {
-      out = "@@ -" + CountText(a) + " +" + CountText(b) + " @@\n";
+      hashed += "@@ -";
+      hashed += CountText(a);
+      hashed += " +";
+      hashed += CountText(b);
+      hashed += " @@";
     } else if (line[0] == '-' || line[0] == '+' || line[0] == ' ') {
-      out.assign(line);
-      out += '\n';
+      hashed.append(line);
     } else {
       continue;
     }
-    SHA1_Update(&ctx, out.data(), out.size());
+    hashed += '\n';
   }
+  SHA_CTX ctx;
+  SHA1_Init(&ctx);
+  SHA1_Update(&ctx, hashed.data(), hashed.size());
   unsigned char md[SHA_DIGEST_LENGTH];
   const unsigned int len = SHA_DIGEST_LENGTH;
   SHA1_Final(md, &ctx);

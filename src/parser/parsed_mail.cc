@@ -75,15 +75,17 @@ void ApplySubject(ParsedMail& m, const std::vector<std::string>& drop) {
 }
 
 std::string ReplaceCrlf(std::string s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
+  size_t at = s.find("\r\n");
+  if (at == std::string::npos) return s;
+  // Compacted in place: each "\r\n" loses its '\r'.
+  size_t out = at;
+  for (size_t i = at; i < s.size(); ++i) {
     if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') continue;
-    out += s[i];
+    s[out++] = s[i];
   }
-  return out;
+  s.resize(out);
+  return s;
 }
-
 
 // §2.6: In-Reply-To, then References nearest first, each once.
 std::vector<std::string> References(const mail::Message& m) {
@@ -183,10 +185,9 @@ Result<ParsedMail> ParseMail(std::string_view raw) {
   // §2.9 headers
   std::string headers;
   for (const auto& h : m.headers()) {
-    auto line = mail::EncodeHeaderLine(h.name, h.value);
-    if (!line) continue;
+    size_t before = headers.size();
     if (!headers.empty()) headers += '\n';
-    headers += *line;
+    if (!mail::AppendHeaderLine(headers, h.name, h.value)) headers.resize(before);
   }
   out.headers = std::move(headers);
 

@@ -52,7 +52,7 @@ def main():
                                capture_output=True, text=True, timeout=600)
         finally:
             server.send_signal(signal.SIGTERM)
-            server.wait(timeout=10)
+            server.wait(timeout=120)  # an ASan build checks for leaks at exit
         print(r.stdout[-3000:], end="")
         ok = "agreement: 100.00%" in r.stdout
         print(f"{int(ok)} passed, {int(not ok)} failed")

@@ -180,7 +180,15 @@ class PgStatement final : public Statement {
 
 class PgConnection final : public Connection {
  public:
-  explicit PgConnection(const std::string& conninfo) : conninfo_(conninfo) { Connect(); }
+  explicit PgConnection(const std::string& conninfo) : conninfo_(conninfo) {
+    try {
+      Connect();
+    } catch (...) {
+      // A constructor that throws gets no destructor call: free the failed attempt here.
+      Pq().PQfinish(conn_);
+      throw;
+    }
+  }
   ~PgConnection() override {
     cache_.clear();
     if (conn_) Pq().PQfinish(conn_);
