@@ -134,14 +134,24 @@ int ParseArchive(const Args& in) {
   service::IngestOptions guarded = options;
   guarded.per_mail_savepoint = true;
   std::vector<std::string> batch;
+  std::vector<char> failure_reported;  // per mail of the batch
 
   int counts[8] = {}, counts_at_batch_start[8] = {};
-  int total = 0, in_batch = 0;
+  int total = 0, total_at_batch_start = 0, in_batch = 0;
   const bool progress = isatty(STDERR_FILENO) && !quiet;
-  auto tally = [&](const service::IngestResult& r, bool reported = false) {
+  auto tally = [&](const service::IngestResult& r) {
     ++counts[static_cast<int>(r.outcome)];
     ++total;
-    if (r.outcome == Outcome::kFailed && !reported) Report(r);
+  };
+  // Mail `i` of the batch; its failure is reported once, whichever pass
+  // of the batch meets it first.
+  auto store = [&](size_t i, Result<service::PreparedMail> parsed, const service::IngestOptions& o) {
+    auto r = service::StoreParsed(*conn, batch[i], std::move(parsed), o);
+    tally(r);
+    if (r.outcome == Outcome::kFailed && !failure_reported[i]) {
+      Report(r);
+      failure_reported[i] = 1;
+    }
   };
   auto commit = [&] {
     service::RecountDeferredTags(*conn, cache);
@@ -150,43 +160,62 @@ int ParseArchive(const Args& in) {
     service::NoteCommit(*conn);
     cache.people.clear();  // others may write people between batches
   };
+  // Stores the open batch again from its first mail, each mail in its own
+  // savepoint.
+  auto replay = [&] {
+    conn->Rollback();
+    conn->Begin();
+    cache.tag_recounts.clear();
+    cache.people.clear();
+    std::copy(std::begin(counts_at_batch_start), std::end(counts_at_batch_start), counts);
+    total = total_at_batch_start;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      store(i, service::ParseForIngest(batch[i], guarded), guarded);
+    }
+  };
+  // Unguarded, a pipelined write may fail after its mail was counted: its
+  // answer is read before the batch's last statements, and the batch stored
+  // again if it failed.
+  auto sync_batch = [&] {
+    if (options.per_mail_savepoint) return;
+    try {
+      conn->Sync();
+    } catch (const db::DbError&) {
+      replay();
+    }
+  };
   Status st;
   try {
     db::SetBulkLoad(*conn, true);
     conn->Begin();
     st = ForEachParsedMail(path, options, [&](ParsedArchiveMail& m) {
       if (options.per_mail_savepoint) {
-        tally(service::StoreParsed(*conn, m.raw, std::move(m.parsed), options));
+        auto r = service::StoreParsed(*conn, m.raw, std::move(m.parsed), options);
+        tally(r);
+        if (r.outcome == Outcome::kFailed) Report(r);
       } else {
         batch.push_back(std::move(m.raw));
+        failure_reported.push_back(0);
         try {
-          tally(service::StoreParsed(*conn, batch.back(), std::move(m.parsed), options));
+          store(batch.size() - 1, std::move(m.parsed), options);
         } catch (const service::BatchReplayNeeded&) {
-          conn->Rollback();
-          conn->Begin();
-          cache.tag_recounts.clear();
-          cache.people.clear();
-          std::copy(std::begin(counts_at_batch_start), std::end(counts_at_batch_start), counts);
-          total -= in_batch;
-          // The first pass reported its failures (mails that did not
-          // parse; any other failure comes here at once).
-          for (size_t i = 0; i < batch.size(); ++i) {
-            tally(service::StoreParsed(*conn, batch[i], service::ParseForIngest(batch[i], guarded),
-                                       guarded),
-                  /*reported=*/i < static_cast<size_t>(in_batch));
-          }
+          replay();
         }
       }
       if (++in_batch == kBatch) {
+        sync_batch();
         commit();
         conn->Begin();
         in_batch = 0;
         batch.clear();
+        failure_reported.clear();
         std::copy(std::begin(counts), std::end(counts), counts_at_batch_start);
+        total_at_batch_start = total;
       }
       if (progress && total % 10 == 0) std::fprintf(stderr, "%06d\r", total);
       return true;
     });
+    sync_batch();
     commit();
     db::SetBulkLoad(*conn, false);
   } catch (const std::exception& e) {

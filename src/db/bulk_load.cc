@@ -9,7 +9,7 @@ void SetBulkLoad(Connection& c, bool on) {
 }
 
 std::optional<int64_t> RowsChanged(Connection& c) {
-  if (c.dialect() != Dialect::kSqlite) return std::nullopt;
+  if (c.dialect() != Dialect::kSqlite) return c.WritesCounted();
   return QueryInt(c, "SELECT total_changes()");
 }
 

@@ -18,9 +18,11 @@ namespace pb::db {
 void SetBulkLoad(Connection& c, bool on);
 
 // Rows inserted, updated or deleted through this connection since it
-// opened, where the backend counts them without a round trip (SQLite,
-// total_changes()); nullopt elsewhere. Two readings tell whether a mail
-// that stops wrote anything that must be undone.
+// opened, where the backend counts them without a round trip: SQLite's
+// total_changes(); on PostgreSQL Connection::WritesCounted, which counts a
+// pipelined write as a change whatever it did. Two readings tell whether
+// a mail that stops wrote anything that must be undone (equal readings:
+// certainly nothing).
 std::optional<int64_t> RowsChanged(Connection& c);
 
 }  // namespace pb::db

@@ -114,6 +114,12 @@ class Connection {
   virtual void Sync() {}
   // Whether statements sent with Statement::Send still wait for their answer.
   virtual bool HasUnsyncedWrites() const { return false; }
+  // A count that grows whenever a statement on this connection may have
+  // inserted, updated or deleted a row, kept by the client (no round trip):
+  // rows a synchronous write reports changed, plus one for every write sent
+  // with Statement::Send (its count is not read). nullopt where the backend
+  // keeps no such count (SQLite has total_changes(), see db/bulk_load.h).
+  virtual std::optional<int64_t> WritesCounted() const { return std::nullopt; }
 
   // Commit notifications between processes (PostgreSQL LISTEN/NOTIFY).
   // Listen subscribes this connection to `channel` (kept across reconnects)

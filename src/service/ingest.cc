@@ -573,19 +573,25 @@ class Scope {
     }
   }
   // In an archive batch the caller bumps data_generation once per commit.
+  // Done only once it succeeded: a release whose sync raises a write of
+  // this mail still has its savepoint to roll back to (the destructor).
   void Commit() {
-    done_ = true;
     switch (kind_) {
       case kTransaction:
         db::BumpGeneration(c_);
         c_.Commit();
+        done_ = true;
         NoteCommit(c_);
         // The write lock went with the transaction.
         if (cache_) cache_->people.clear();
         break;
       case kSavepoint: db::ReleaseSavepoint(c_); break;
-      case kUnguarded: c_.Sync(); break;
+      // Nothing to wait for: a write of this mail that fails later, in the
+      // pipeline of a later read, fails the batch, which is then stored again
+      // with savepoints (the caller syncs before its commit for that).
+      case kUnguarded: break;
     }
+    done_ = true;
   }
   // Unguarded, a mail that wrote nothing has nothing to undo.
   void Rollback() {
@@ -681,6 +687,9 @@ IngestResult Failed(db::Connection& c, std::string_view raw, const std::string& 
     if (o.own_transaction) {
       try { c.Rollback(); } catch (...) {}
     }
+    // Unguarded, the error may be an earlier mail's pipelined write, and on
+    // PostgreSQL the batch's transaction is unusable after any error.
+    if (!o.own_transaction && !o.per_mail_savepoint) throw BatchReplayNeeded{};
     r.reason += std::string(" (and it could not be kept: ") + e.what() + ")";
   }
   return r;

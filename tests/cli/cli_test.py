@@ -255,6 +255,54 @@ def parsearchive_undoes_a_mail_that_fails_half_way(cli):
 
 
 @test
+def parsearchive_undoes_a_write_that_fails_after_its_mail(cli):
+    """The archive's last mail is held (its parent is unknown) and the write
+    of its references fails. On PostgreSQL those writes are pipelined and no
+    later read of the mail answers for them: the failure comes back only
+    before the batch's commit, and the batch is stored again with savepoints
+    instead of its commit failing. The other mails are kept, the held one is
+    kept as failed and reported once."""
+    def create(c, sql):
+        c.execute(sql)
+    with testdb.connect(cli.url) as c:
+        if testdb.is_postgres():
+            create(c, "CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN "
+                      "RAISE EXCEPTION 'test: refused'; END $$ LANGUAGE plpgsql")
+            create(c, "CREATE TRIGGER pb_test_refuse BEFORE INSERT ON held_mail_refs FOR EACH ROW "
+                      "WHEN (NEW.msgid = '<nowhere@example.com>') EXECUTE FUNCTION pb_test_refuse()")
+        else:
+            create(c, "CREATE TRIGGER pb_test_refuse BEFORE INSERT ON held_mail_refs "
+                      "WHEN NEW.msgid = '<nowhere@example.com>' BEGIN SELECT RAISE(ABORT, 'test: refused'); END")
+    refs = "In-Reply-To: <g1@example.com>\nReferences: <g1@example.com>\n"
+    lost = "In-Reply-To: <nowhere@example.com>\nReferences: <nowhere@example.com>\n"
+    mails = [
+        mail("<g1@example.com>", "[PATCH] Late failure", DIFF.format(n=41), sender="Q One <q1@example.com>"),
+        mail("<g2@example.com>", "Re: [PATCH] Late failure", "Acked-by: A <a@example.com>\n", refs,
+             sender="Q Two <q2@example.com>"),
+        mail("<g3@example.com>", "Re: something else", "A reply.\n", lost, sender="Q Three <q3@example.com>"),
+    ]
+    path = os.path.join(cli.tmp, "g.mbox")
+    with open(path, "w") as f:
+        for m in mails:
+            f.write("From nobody Mon Jan  1 00:00:00 2024\n" + m + "\n")
+    try:
+        r = cli.run("parsearchive", path)
+    finally:
+        with testdb.connect(cli.url) as c:
+            create(c, "DROP TRIGGER pb_test_refuse" + (" ON held_mail_refs" if testdb.is_postgres() else ""))
+            if testdb.is_postgres():
+                create(c, "DROP FUNCTION pb_test_refuse()")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode()
+    assert "   1 patches\n" in out and "   1 comments\n" in out and "   1 errors\n" in out, out
+    assert r.stderr.decode().count("Failed to store mail <g3@example.com>") == 1, r.stderr
+    assert cli.sql("SELECT COUNT(*) FROM held_mails WHERE msgid = '<g3@example.com>'") == [(0,)]
+    assert cli.sql("SELECT msgid FROM failed_mails WHERE msgid = '<g3@example.com>'") == [("<g3@example.com>",)]
+    assert cli.sql("SELECT c.msgid FROM patch_comments c JOIN patches p ON p.id = c.patch_id "
+                   "WHERE p.msgid = '<g1@example.com>'") == [("<g2@example.com>",)]
+
+
+@test
 def concurrent_parsemail_builds_one_series(cli):
     n = 8
     cover = mail("<c0@example.com>", f"[PATCH v3 0/{n}] Concurrent", "Cover.\n",

@@ -213,6 +213,7 @@ class PgConnection final : public Connection {
 
   void ExecScript(std::string_view sql) override {
     ++executed_;
+    ++writes_;  // a script's changes are not counted: assume some
     Run(std::string(sql), "exec");
   }
 
@@ -270,11 +271,13 @@ class PgConnection final : public Connection {
     Pq().PQclear(SyncPipeline(false));
   }
   bool HasUnsyncedWrites() const override { return !queued_.empty(); }
+  std::optional<int64_t> WritesCounted() const override { return writes_; }
 
   bool CanCopyIn() const override { return true; }
   void CopyIn(std::string_view copy_sql, std::string_view rows) override {
     FlushPendingBegin();
     ++executed_;
+    ++writes_;
     std::string sql(copy_sql);
     PGresult* res = Pq().PQexec(conn_, sql.c_str());
     if (Pq().PQresultStatus(res) != PGRES_COPY_IN) Throw(res, "copy: " + sql.substr(0, 200));
@@ -327,9 +330,22 @@ class PgConnection final : public Connection {
     return TakeNotifications();
   }
 
-  // Runs a prepared statement; reconnects first when the connection was lost
-  // outside a transaction (nothing of the caller's is lost by that).
+  // Runs a prepared statement and counts the rows it changed.
   PGresult* Execute(PgStatement& st) {
+    PGresult* res = ExecuteUncounted(st);
+    const char* verb = Pq().PQcmdStatus(res);
+    for (const char* write : {"INSERT", "UPDATE", "DELETE", "MERGE"}) {
+      if (std::strncmp(verb, write, std::strlen(write)) == 0) {
+        writes_ += std::strtoll(Pq().PQcmdTuples(res), nullptr, 10);
+        break;
+      }
+    }
+    return res;
+  }
+
+  // Reconnects first when the connection was lost outside a transaction
+  // (nothing of the caller's is lost by that).
+  PGresult* ExecuteUncounted(PgStatement& st) {
     ++executed_;
     std::string sig = st.Signature();
     if (begin_pending_) return BeginAndExecute(st, sig);
@@ -402,6 +418,7 @@ class PgConnection final : public Connection {
       return;
     }
     ++executed_;
+    ++writes_;  // its count comes back unread
     QueueInPipeline(st, st.Signature());
   }
 
@@ -667,6 +684,7 @@ class PgConnection final : public Connection {
   PGconn* conn_ = nullptr;
   std::unordered_map<std::string, std::unique_ptr<PgStatement>, Hash, std::equal_to<>> cache_;
   int64_t executed_ = 0;
+  int64_t writes_ = 0;  // WritesCounted
   int64_t names_ = 0;
   bool read_snapshot_ = false;
   bool begin_pending_ = false;  // read_snapshot_'s BEGIN not sent yet (BeginRead)
