@@ -119,7 +119,7 @@ http::Response PasswordChange(db::Connection& c, Visitor& v, const http::Request
   db::Id id = v.user()->user.id;
   std::string remote = req.remote_address;
   return OffloadThen(c, req, std::move(slow),
-                     [&c, w, id, username, remote, e1, e2](Visitor& v, const http::Request& again) -> http::Response {
+                     [&c, w, id, username, remote, e1 = e1, e2 = e2](Visitor& v, const http::Request& again) -> http::Response {
     if (!w->old_ok) {
       service::LoginThrottle::Global().Failed(username, remote);
       return ChangeForm(v, "Your old password was entered incorrectly. Please enter it again.", e1, e2);
