@@ -218,11 +218,10 @@ http::Response PatchListView(Context& ctx, const RouteArgs&) {
   auto page = ResolvePage(ctx.params, count);
   if (!page) return DetailError(404, "Invalid page.", kAllowRead);
   std::vector<PatchRec> rows;
-  if (possible && count > 0) rows = db::read::ListPatches(ctx.conn(), f, page->size, page->offset(),
-                                  ctx.state.page_ids.get(), ctx.generation);
-  std::vector<PatchRec*> ptrs;
-  for (auto& r : rows) ptrs.push_back(&r);
-  db::read::LoadPatchExtras(ctx.conn(), ptrs);
+  if (possible && count > 0) {
+    rows = db::read::ListPatchesWithExtras(ctx.conn(), f, page->size, page->offset(),
+                                           ctx.state.page_ids.get(), ctx.generation);
+  }
 
   std::string body;
   body.reserve(rows.size() * 1600 + 2);
@@ -234,9 +233,11 @@ http::Response PatchListView(Context& ctx, const RouteArgs&) {
 }
 
 http::Response PatchDetailView(Context& ctx, const RouteArgs& args) {
-  auto p = db::read::GetPatch(ctx.conn(), args.id);
+  // The catalog first (it is needed anyway): the snapshot's BEGIN rides
+  // with it, and the patch's checks with the patch.
+  ctx.Catalog();
+  auto p = db::read::GetPatchWithExtras(ctx.conn(), args.id);
   if (!p) return NotFoundJson(kAllowReadUpdate);
-  db::read::LoadPatchExtras(ctx.conn(), {&*p});
   std::string body;
   body.reserve(p->headers.size() + (p->content ? p->content->size() : 0) +
                (p->diff ? p->diff->size() : 0) + 2048);

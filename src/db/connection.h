@@ -66,6 +66,13 @@ class Statement {
   // writes cost one round trip, not one each. Its error, if any, is thrown
   // by the next statement that returns rows, by Connection::Sync or Commit.
   virtual void Send() { while (Step()) {} }
+  // Announces that this bound statement will be stepped later in the same
+  // read snapshot, after statements that are stepped before it. A backend
+  // with round trips may send it now, so that its answer comes back with
+  // the next statement's (PostgreSQL: one pipeline, one round trip for
+  // both); elsewhere it runs when first stepped, as always. Its error, if
+  // any, is thrown by the statement it rode with.
+  virtual void Prefetch() {}
 };
 
 enum class Dialect { kSqlite, kPostgres };

@@ -16,7 +16,7 @@ namespace pb::db {
   X(PQgetlength) X(PQgetResult) X(PQgetvalue) X(PQnfields) X(PQntuples) X(PQprepare) X(PQputCopyData) X(PQputCopyEnd)                   \
   X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus)                       \
   X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus) X(PQunescapeBytea)         \
-  X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync) X(PQsendQueryPrepared)
+  X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync) X(PQsendQueryPrepared) X(PQsendQueryParams)
 
 struct LibPq {
   PB_LIBPQ_FUNCTIONS(PB_SHARED_FUNCTION)

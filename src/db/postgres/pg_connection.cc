@@ -69,7 +69,10 @@ class PgStatement final : public Statement {
  public:
   PgStatement(PgConnection* conn, std::string_view sql)
       : conn_(conn), sql_(TranslatePlaceholders(sql)), params_(sql_.params) {}
-  ~PgStatement() override { if (res_) Pq().PQclear(res_); }
+  ~PgStatement() override {
+    if (res_) Pq().PQclear(res_);
+    DropPrefetch();
+  }
 
   void BindNull(int i) override { Param(i) = {Kind::kNull, {}}; }
   void BindInt(int i, int64_t v) override {
@@ -83,10 +86,12 @@ class PgStatement final : public Statement {
 
   bool Step() override;
   void Send() override;
+  void Prefetch() override;
   void Reset() override {
     for (auto& p : params_) p = {Kind::kNull, {}};
     if (res_) Pq().PQclear(res_);
     res_ = nullptr;
+    DropPrefetch();
     started_ = false;
     in_use_ = false;
     row_ = -1;
@@ -166,6 +171,9 @@ class PgStatement final : public Statement {
     return sig;
   }
 
+  // Forgets a prefetch: its answer, or its place in the pipeline.
+  void DropPrefetch();
+
   PgConnection* conn_;
   PgSql sql_;
   std::vector<Value> params_;
@@ -175,6 +183,11 @@ class PgStatement final : public Statement {
   int row_ = -1;
   bool started_ = false;
   bool in_use_ = false;
+  // Prefetch: sent, and its answer not taken by Step yet. The answer is in
+  // prefetched_res_ once the pipeline it went in was read (prefetch_read_).
+  bool prefetched_ = false;
+  bool prefetch_read_ = false;
+  PGresult* prefetched_res_ = nullptr;
   std::vector<std::string> decoded_;
 };
 
@@ -234,6 +247,7 @@ class PgConnection final : public Connection {
     if (rolled_back) throw DbError(DbError::Kind::kGeneric, "commit: the transaction was aborted");
   }
   void Rollback() override {
+    ReadRollback();
     ++executed_;
     in_write_ = false;
     try { Sync(); } catch (const DbError&) {}  // rolled back with the rest
@@ -246,7 +260,12 @@ class PgConnection final : public Connection {
   // request of six round trips had two for BEGIN and ROLLBACK); a request
   // that reads nothing sends neither.
   void BeginRead() override {
-    if (read_snapshot_ || (Pq().PQstatus(conn_) == CONNECTION_OK && !Idle())) return;
+    // A ROLLBACK still on its way (SendRollback) ends the last snapshot
+    // before this one's BEGIN, which goes behind it in the same pipeline.
+    if (read_snapshot_ ||
+        (!rollback_unread_ && Pq().PQstatus(conn_) == CONNECTION_OK && !Idle())) {
+      return;
+    }
     read_snapshot_ = true;
     begin_pending_ = true;
   }
@@ -257,7 +276,17 @@ class PgConnection final : public Connection {
       begin_pending_ = false;
       return;
     }
-    if (Pq().PQstatus(conn_) == CONNECTION_OK && !Idle()) Run("ROLLBACK", "end read");
+    bool unread = !queued_.empty();
+    if (unread) {
+      // Prefetched reads nobody stepped (the request ended early): their
+      // answers come before the ROLLBACK's, and ReadRollback drops them.
+      // One of them may have failed, so that the server skipped the
+      // ROLLBACK: read it now, while this request can still be told.
+      unread_ += queued_.size();
+      ClearQueue();
+    }
+    if (Pq().PQstatus(conn_) == CONNECTION_OK && !Idle()) SendRollback();
+    if (unread) ReadRollback();
   }
   void SetDurable(bool durable) override {
     // Off: a commit returns before its WAL is flushed; a crash of the
@@ -275,6 +304,7 @@ class PgConnection final : public Connection {
 
   bool CanCopyIn() const override { return true; }
   void CopyIn(std::string_view copy_sql, std::string_view rows) override {
+    ReadRollback();
     FlushPendingBegin();
     ++executed_;
     ++writes_;
@@ -317,6 +347,7 @@ class PgConnection final : public Connection {
   }
 
   bool WaitForNotification(int timeout_ms) override {
+    ReadRollback();
     Sync();
     ReconnectIfIdleAndLost();
     if (TakeNotifications()) return true;
@@ -349,7 +380,7 @@ class PgConnection final : public Connection {
     ++executed_;
     std::string sig = st.Signature();
     if (begin_pending_) return BeginAndExecute(st, sig);
-    if (!queued_.empty()) {
+    if (!queued_.empty() || rollback_unread_) {
       // Behind queued writes: one more in the pipeline, and one round trip
       // for all of them.
       QueueInPipeline(st, sig);
@@ -387,9 +418,12 @@ class PgConnection final : public Connection {
     for (int attempt = 0;; ++attempt) {
       if (Pq().PQstatus(conn_) != CONNECTION_OK) Connect();
       try {
-        // Preparing is synchronous: before the BEGIN is queued.
+        // Preparing is synchronous: before the BEGIN is queued (and, the
+        // first time only, after the last snapshot's ROLLBACK was read).
+        if (!st.IsPreparedFor(sig)) ReadRollback();
         EnsurePrepared(st, sig);
         auto& begin = static_cast<PgStatement&>(Prepare(kBeginRead));
+        if (!begin.IsPreparedFor(begin.Signature())) ReadRollback();
         EnsurePrepared(begin, begin.Signature());
         QueueInPipeline(begin, begin.Signature());
         begin.Reset();
@@ -407,6 +441,39 @@ class PgConnection final : public Connection {
     if (!begin_pending_) return;
     begin_pending_ = false;
     Run(kBeginRead, "begin read");
+  }
+
+  // Statement::Prefetch: queued in the pipeline without a sync, inside a
+  // read snapshot whose BEGIN went already (a pending BEGIN and its
+  // reconnect logic stay with BeginAndExecute). False: not sent; the
+  // statement runs when stepped.
+  bool Prefetch(PgStatement& st) {
+    if (in_write_ || !read_snapshot_ || begin_pending_ || Pq().PQstatus(conn_) != CONNECTION_OK) {
+      return false;
+    }
+    ++executed_;
+    QueueInPipeline(st, st.Signature());
+    queued_.back().reader = &st;
+    return true;
+  }
+
+  // The answer of a prefetched statement, reading its pipeline first if
+  // nothing stepped since it was sent. The caller clears it.
+  PGresult* TakePrefetched(PgStatement& st) {
+    if (!st.prefetch_read_) Pq().PQclear(SyncPipeline(false));
+    PGresult* res = st.prefetched_res_;
+    st.prefetched_res_ = nullptr;
+    st.prefetched_ = st.prefetch_read_ = false;
+    if (!res) throw DbError(DbError::Kind::kGeneric, "pipeline: no answer for " + st.sql_.text.substr(0, 200));
+    return res;
+  }
+
+  // A prefetched statement reset or destroyed before it was read: its
+  // answer, when it comes, is dropped.
+  void Forget(const PgStatement& st) {
+    for (auto& q : queued_) {
+      if (q.reader == &st) q.reader = nullptr;
+    }
   }
 
   // Statement::Send: inside a write transaction, queued in the pipeline
@@ -444,15 +511,17 @@ class PgConnection final : public Connection {
   void QueueInPipeline(PgStatement& st, const std::string& sig) {
     if (!st.IsPreparedFor(sig)) {
       // Preparing is synchronous: once per statement text and connection.
+      ReadRollback();
       Sync();
       EnsurePrepared(st, sig);
     }
+    // (After SendRollback the connection is still in pipeline mode.)
     if (queued_.empty() && Pq().PQenterPipelineMode(conn_) != 1) {
       throw DbError(KindOf(conn_, nullptr), "pipeline: " + Trimmed(Pq().PQerrorMessage(conn_)));
     }
     const std::string& name = EnsurePrepared(st, sig);
     Params p(st);
-    queued_.push_back(&st.sql_.text);
+    queued_.push_back({&st.sql_.text, nullptr});
     if (Pq().PQsendQueryPrepared(conn_, name.c_str(), p.n, p.values.data(), p.lengths.data(),
                                  p.formats.data(), 0) != 1) {
       std::string msg = Trimmed(Pq().PQerrorMessage(conn_));
@@ -471,6 +540,11 @@ class PgConnection final : public Connection {
       std::string msg = Trimmed(Pq().PQerrorMessage(conn_));
       AbandonPipeline();
       throw DbError(KindOf(conn_, nullptr), "pipeline sync: " + msg);
+    }
+    if (rollback_unread_ && !DrainRollback()) {
+      AbandonPipeline();
+      throw DbError(DbError::Kind::kUnavailable,
+                    "pipeline: " + Trimmed(Pq().PQerrorMessage(conn_)));
     }
     PGresult* last = nullptr;
     PGresult* failure = nullptr;
@@ -491,14 +565,18 @@ class PgConnection final : public Connection {
         case PGRES_FATAL_ERROR:
           if (!failure && done < expected) {
             failure = res;
-            failed_sql = queued_[done]->substr(0, 200);
+            failed_sql = queued_[done].sql->substr(0, 200);
           } else {
             Pq().PQclear(res);
           }
           break;
         case PGRES_TUPLES_OK:
         case PGRES_COMMAND_OK:
-          if (keep_last && done + 1 == expected) {
+          if (done < expected && queued_[done].reader) {
+            PgStatement* reader = queued_[done].reader;
+            if (reader->prefetched_res_) Pq().PQclear(reader->prefetched_res_);
+            reader->prefetched_res_ = res;
+          } else if (keep_last && done + 1 == expected) {
             if (last) Pq().PQclear(last);
             last = res;
           } else {
@@ -510,7 +588,7 @@ class PgConnection final : public Connection {
           break;
       }
     }
-    queued_.clear();
+    ClearQueue();
     if (!synced || Pq().PQexitPipelineMode(conn_) != 1) {
       last_idle_ = false;
       if (last) Pq().PQclear(last);
@@ -529,10 +607,76 @@ class PgConnection final : public Connection {
     return last;
   }
 
+  // Empties the pipeline's list; a prefetched read whose answer did not
+  // come (the pipeline failed) finds none when stepped.
+  void ClearQueue() {
+    for (auto& q : queued_) {
+      if (q.reader) q.reader->prefetch_read_ = true;
+    }
+    queued_.clear();
+  }
+
+  // The ROLLBACK that ends a read snapshot, sent without waiting for its
+  // answer: the request is done with the connection, and its next use reads
+  // the answer first (by then it has arrived), so a read request waits for
+  // one round trip less. It is sent at once, not held back for the next
+  // request: a transaction left open while the connection idles would hold
+  // back VACUUM and a migration's locks.
+  void SendRollback() {
+    if (Pq().PQenterPipelineMode(conn_) == 1 &&
+        Pq().PQsendQueryParams(conn_, "ROLLBACK", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+        Pq().PQpipelineSync(conn_) == 1) {
+      rollback_unread_ = true;
+      return;
+    }
+    // The connection broke: the transaction went with it.
+    rollback_unread_ = true;
+    ReadRollback();
+  }
+
+  // Reads the answers up to SendRollback's sync, staying in pipeline mode,
+  // so that a pipeline queued behind them reads them first and waits once
+  // for all. False: the connection broke.
+  bool DrainRollback() {
+    rollback_unread_ = false;
+    size_t ends = unread_ + 1;  // a NULL ends each statement's answers
+    unread_ = 0;
+    for (size_t empty = 0; empty <= ends;) {
+      PGresult* res = Pq().PQgetResult(conn_);
+      if (!res) {
+        if (Pq().PQstatus(conn_) == CONNECTION_BAD) return false;
+        ++empty;  // the end of ROLLBACK's results; PIPELINE_SYNC comes next
+        continue;
+      }
+      bool synced = Pq().PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+      Pq().PQclear(res);
+      if (synced) return true;
+    }
+    return false;
+  }
+
+  // Reads the answer of SendRollback's ROLLBACK, if one is due. A failure
+  // here means the connection is gone, and the snapshot with it: nothing of
+  // anyone's is lost, so the next statement just connects again.
+  void ReadRollback() {
+    if (!rollback_unread_) return;
+    bool synced = DrainRollback();
+    if (!synced || Pq().PQexitPipelineMode(conn_) != 1) {
+      // Not recoverable on this connection: make the next use connect anew.
+      if (Pq().PQstatus(conn_) == CONNECTION_OK) {
+        Connect();
+        return;
+      }
+    }
+    last_idle_ = true;
+    // A prefetched read that failed made the server skip the ROLLBACK too.
+    if (Pq().PQstatus(conn_) == CONNECTION_OK && !Idle()) Run("ROLLBACK", "end read");
+  }
+
   // After a failed send or sync (the connection broke): the transaction is
   // gone with it, and the next statement says so (ReconnectIfIdleAndLost).
   void AbandonPipeline() {
-    queued_.clear();
+    ClearQueue();
     last_idle_ = false;
   }
 
@@ -584,6 +728,8 @@ class PgConnection final : public Connection {
                     "cannot connect to PostgreSQL: " + msg);
     }
     Pq().PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    rollback_unread_ = false;
+    unread_ = 0;
     for (auto& [sql, st] : cache_) st->Unprepare();
     last_idle_ = true;
     // A new session listens to nothing: subscribe again. A notification
@@ -635,6 +781,7 @@ class PgConnection final : public Connection {
   // clears. A BEGIN starts afresh: if the server went away since the last
   // request (a restart), it reconnects and tries once more.
   PGresult* Simple(const std::string& sql, std::string_view what) {
+    ReadRollback();
     FlushPendingBegin();
     Sync();
     bool begins = sql.starts_with("BEGIN");
@@ -665,6 +812,7 @@ class PgConnection final : public Connection {
   }
 
   void EvictIdle() {
+    ReadRollback();
     Sync();
     for (auto it = cache_.begin(); it != cache_.end();) {
       if (it->second->idle()) {
@@ -689,9 +837,16 @@ class PgConnection final : public Connection {
   bool read_snapshot_ = false;
   bool begin_pending_ = false;  // read_snapshot_'s BEGIN not sent yet (BeginRead)
   bool in_write_ = false;  // between Begin and Commit/Rollback: Send may queue
-  // The text of each statement sent into the open pipeline, in order.
-  std::vector<const std::string*> queued_;
+  // Each statement sent into the open pipeline, in order: its text, and for
+  // a prefetched read the statement that takes its answer.
+  struct Queued {
+    const std::string* sql;
+    PgStatement* reader;
+  };
+  std::vector<Queued> queued_;
   bool last_idle_ = true;
+  bool rollback_unread_ = false;  // SendRollback's answer not read yet
+  size_t unread_ = 0;  // answers of unread prefetches ahead of that ROLLBACK's
   std::optional<bool> durable_;
   std::vector<std::string> listening_;  // LISTEN commands to repeat after a reconnect
 };
@@ -701,12 +856,25 @@ bool PgStatement::Step() {
     started_ = true;
     if (res_) Pq().PQclear(res_);
     res_ = nullptr;
-    res_ = conn_->Execute(*this);
+    res_ = prefetched_ ? conn_->TakePrefetched(*this) : conn_->Execute(*this);
     row_ = -1;
   }
   if (!res_) return false;
   ++row_;
   return row_ < Pq().PQntuples(res_);
+}
+
+void PgStatement::Prefetch() {
+  if (started_ || prefetched_) return;
+  prefetched_ = conn_->Prefetch(*this);
+  prefetch_read_ = false;
+}
+
+void PgStatement::DropPrefetch() {
+  if (prefetched_ && !prefetch_read_) conn_->Forget(*this);
+  if (prefetched_res_) Pq().PQclear(prefetched_res_);
+  prefetched_res_ = nullptr;
+  prefetched_ = prefetch_read_ = false;
 }
 
 void PgStatement::Send() {

@@ -62,8 +62,8 @@ std::vector<BundleRec> ListBundles(Connection& c, const BundleFilter& f, int64_t
   if (!by_id) {
     o += o.empty() ? "b.id" : ", b.id";
   }
-  std::string sql = std::string(kSelect) + where + " ORDER BY " + o + " LIMIT " + args.Add(limit) +
-                    " OFFSET " + args.Add(offset);
+  std::string sql = std::string(kSelect) + where + " ORDER BY " + o +
+                    LimitOffset(c.dialect(), args, limit, offset);
   std::vector<BundleRec> out;
   DynQuery q(c, sql, args);
   while (q.st().Step()) {

@@ -63,8 +63,8 @@ std::vector<CheckRec> ListChecks(Connection& c, Id patch, const CheckFilter& f, 
   if (!by_id) {
     o += o.empty() ? "k.id" : ", k.id";
   }
-  std::string sql = std::string(kSelect) + where + " ORDER BY " + o + " LIMIT " + args.Add(limit) +
-                    " OFFSET " + args.Add(offset);
+  std::string sql = std::string(kSelect) + where + " ORDER BY " + o +
+                    LimitOffset(c.dialect(), args, limit, offset);
   std::vector<CheckRec> out;
   DynQuery q(c, sql, args);
   while (q.st().Step()) {

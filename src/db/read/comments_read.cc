@@ -65,7 +65,7 @@ std::vector<CommentRec> ListComments(Connection& c, CommentKind kind, Id parent,
     o += o.empty() ? "m.id" : ", m.id";
   }
   std::string sql = Select(kind) + " WHERE m." + ParentColumn(kind) + " = " + args.Add(parent) +
-                    " ORDER BY " + o + " LIMIT " + args.Add(limit) + " OFFSET " + args.Add(offset);
+                    " ORDER BY " + o + LimitOffset(c.dialect(), args, limit, offset);
   std::vector<CommentRec> out;
   DynQuery q(c, sql, args);
   while (q.st().Step()) {

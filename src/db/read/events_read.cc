@@ -125,16 +125,26 @@ Id MaxEventId(Connection& c) {
   return QueryInt(c, "SELECT COALESCE(MAX(id), 0) FROM events").value_or(0);
 }
 
+// The event stream's poll (once a second per server, usually finding
+// nothing): the ids first, from events alone, then those rows by id. As one
+// statement, PostgreSQL planned its ten joins afresh on every poll (13-67 ms
+// at 1M patches: `e.id > ?` makes a generic plan expect a third of the
+// table, so it stays on custom plans); the rows by id keep a generic plan,
+// and the ids' statement is cheap to plan.
 std::vector<EventRec> EventsAfter(Connection& c, const EventFilter& f, Id after, int64_t limit) {
   SqlArgs args;
   std::string where = Where(f, args);
   where += " AND e.id > " + args.Add(after);
-  std::string sql = std::string("SELECT ") + kColumns + " FROM events e" + kJoins + where +
-                    " ORDER BY e.id LIMIT " + args.Add(limit);
-  std::vector<EventRec> out;
-  DynQuery q(c, sql, args);
-  while (q.st().Step()) ReadRow(q.st(), out.emplace_back());
-  return out;
+  std::string sql =
+      "SELECT e.id FROM events e" + where + " ORDER BY e.id" + LimitOffset(c.dialect(), args, limit);
+  std::vector<Id> ids;
+  {
+    DynQuery q(c, sql, args);
+    while (q.st().Step()) ids.push_back(q.st().Int(0));
+  }
+  static const std::string rows = std::string("SELECT ") + kColumns + " FROM events e" + kJoins;
+  return ReadRowsByIds<EventRec>(c, ids, rows, "e.id",
+                                 [](Statement& st, EventRec& r) { ReadRow(st, r); });
 }
 
 bool EventMatches(const EventFilter& f, const EventRec& e) {

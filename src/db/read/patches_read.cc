@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <type_traits>
 #include <tuple>
 #include <unordered_map>
 
@@ -263,9 +264,11 @@ std::vector<Id> NameWalkIds(Connection& c, const PatchFilter& f, int64_t need) {
 
 }  // namespace
 
-std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t limit,
-                                  int64_t offset,
-                                  OrderedIdCache* ids, int64_t generation) {
+namespace {
+
+// The ids of one page of `f`, in order.
+std::vector<Id> PagePatchIds(Connection& c, const PatchFilter& f, int64_t limit, int64_t offset,
+                             OrderedIdCache* ids, int64_t generation) {
   if (WalksNames(f, offset + limit)) {
     // The walk costs many small queries: keep its result for the generation,
     // like the ordered ids of deeper pages, so only the first request after
@@ -283,14 +286,115 @@ std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t l
     }
     std::vector<Id> page;
     if (static_cast<int64_t>(first->size()) > offset) page.assign(first->begin() + offset, first->end());
-    return ReadRowsByIds<PatchRec>(c, page, RowsSql(), "p.id", ReadRow);
+    return page;
   }
   // The OFFSET walk selects ids only (index-only with the migration-2
   // indexes); the joins and wide columns are read for the page's rows alone.
   SqlArgs args;
   std::string sql = OrderedSelect(f, "p.id AS pid", args);
-  return ReadPage<PatchRec>(c, sql, args, limit, offset, ids, generation, RowsSql(), "p.id",
-                            ReadRow);
+  return PageIds(c, sql, args, limit, offset, ids, generation);
+}
+
+// The statement of the combined check state (spec §1.2 Check) of `ids`.
+std::string ChecksSql(SqlArgs& args, const std::vector<Id>& ids) {
+  return "SELECT patch_id, user_id, context, state, date FROM checks WHERE patch_id IN " +
+         InPlaceholders(args, ids) + " ORDER BY patch_id, id";
+}
+
+// Each patch's check_state from the rows of ChecksSql: the latest check per
+// (user, context), iterated by id; a later check replaces an earlier one
+// unless the earlier one has the greater date.
+void ApplyCheckStates(Statement& st, std::unordered_map<Id, std::vector<PatchRec*>>& by_id) {
+  struct Latest {
+    int state;
+    Micros date;
+  };
+  std::map<std::tuple<Id, Id, std::string>, Latest> latest;
+  while (st.Step()) {
+    auto key = std::make_tuple(st.Int(0), st.Int(1), std::string(st.Text(2)));
+    Latest l{static_cast<int>(st.Int(3)), st.Int(4)};
+    auto it = latest.find(key);
+    if (it != latest.end() && it->second.date > l.date) continue;
+    latest[key] = l;
+  }
+  std::unordered_map<Id, unsigned> seen;  // bit per state
+  for (const auto& [key, l] : latest) {
+    if (l.state >= 0 && l.state < 8) seen[std::get<0>(key)] |= 1u << l.state;
+  }
+  for (const auto& [pid, bits] : seen) {
+    const char* s = (bits & 8) ? "fail" : (bits & 4) ? "warning" : (bits & 1) ? "pending" : "success";
+    for (auto* p : by_id[pid]) p->check_state = s;
+  }
+}
+
+// Fills `related` of every patch that has a relation (one statement).
+void LoadRelated(Connection& c, const std::vector<PatchRec*>& patches) {
+  std::vector<Id> relations;
+  std::unordered_map<Id, std::vector<PatchRec*>> by_relation;
+  for (auto* p : patches) {
+    if (!p->related_id) continue;
+    if (by_relation[*p->related_id].empty()) relations.push_back(*p->related_id);
+    by_relation[*p->related_id].push_back(p);
+  }
+  if (relations.empty()) return;
+  SqlArgs args;
+  std::string sql =
+      "SELECT related_id, id, project_id, msgid, name, date FROM patches WHERE related_id IN " +
+      InPlaceholders(args, relations) + " ORDER BY date, id";
+  DynQuery q(c, sql, args);
+  while (q.st().Step()) {
+    PatchRef r{q.st().Int(1), q.st().Int(2), std::string(q.st().Text(3)),
+               std::string(q.st().Text(4)), q.st().Int(5)};
+    for (auto* p : by_relation[q.st().Int(0)]) {
+      if (p->id != r.id) p->related.push_back(r);
+    }
+  }
+}
+
+// `read_rows()` (the rows of the patches `ids`, as a vector or an optional)
+// with LoadPatchExtras done, the checks' statement sent ahead so that it
+// rides with the rows' statement: one round trip for both on PostgreSQL.
+template <typename ReadRows>
+auto WithExtras(Connection& c, const std::vector<Id>& ids, ReadRows read_rows) {
+  std::optional<DynQuery> checks;
+  SqlArgs args;
+  if (!ids.empty()) {
+    checks.emplace(c, ChecksSql(args, ids), args);
+    checks->st().Prefetch();
+  }
+  auto rows = read_rows();
+  std::vector<PatchRec*> patches;
+  if constexpr (std::is_same_v<decltype(rows), std::optional<PatchRec>>) {
+    if (rows) patches.push_back(&*rows);
+  } else {
+    for (auto& r : rows) patches.push_back(&r);
+  }
+  if (patches.empty()) return rows;
+  std::unordered_map<Id, std::vector<PatchRec*>> by_id;
+  for (auto* p : patches) by_id[p->id].push_back(p);
+  ApplyCheckStates(checks->st(), by_id);
+  checks.reset();
+  LoadRelated(c, patches);
+  return rows;
+}
+
+}  // namespace
+
+std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t limit,
+                                  int64_t offset, OrderedIdCache* ids, int64_t generation) {
+  return ReadRowsByIds<PatchRec>(c, PagePatchIds(c, f, limit, offset, ids, generation), RowsSql(),
+                                 "p.id", ReadRow);
+}
+
+std::vector<PatchRec> ListPatchesWithExtras(Connection& c, const PatchFilter& f, int64_t limit,
+                                            int64_t offset, OrderedIdCache* ids,
+                                            int64_t generation) {
+  std::vector<Id> page = PagePatchIds(c, f, limit, offset, ids, generation);
+  return WithExtras(c, page, [&] { return ReadRowsByIds<PatchRec>(c, page, RowsSql(), "p.id", ReadRow); });
+}
+
+std::optional<PatchRec> GetPatchWithExtras(Connection& c, Id id) {
+  return WithExtras(c, {id}, [&] { return GetPatch(c, id); });
 }
 
 std::optional<PatchRec> GetPatch(Connection& c, Id id) {
@@ -318,57 +422,12 @@ void LoadPatchExtras(Connection& c, std::vector<PatchRec*> patches) {
     if (by_id[p->id].empty()) ids.push_back(p->id);
     by_id[p->id].push_back(p);
   }
-
-  // Combined check state (spec §1.2 Check): the latest check per
-  // (user, context), iterated by id; a later check replaces an earlier one
-  // unless the earlier one has the greater date.
   {
     SqlArgs args;
-    std::string sql = "SELECT patch_id, user_id, context, state, date FROM checks WHERE patch_id IN " +
-                      InPlaceholders(args, ids) + " ORDER BY patch_id, id";
-    DynQuery q(c, sql, args);
-    struct Latest {
-      int state;
-      Micros date;
-    };
-    std::map<std::tuple<Id, Id, std::string>, Latest> latest;
-    while (q.st().Step()) {
-      auto key = std::make_tuple(q.st().Int(0), q.st().Int(1), std::string(q.st().Text(2)));
-      Latest l{static_cast<int>(q.st().Int(3)), q.st().Int(4)};
-      auto it = latest.find(key);
-      if (it != latest.end() && it->second.date > l.date) continue;
-      latest[key] = l;
-    }
-    std::unordered_map<Id, unsigned> seen;  // bit per state
-    for (const auto& [key, l] : latest) {
-      if (l.state >= 0 && l.state < 8) seen[std::get<0>(key)] |= 1u << l.state;
-    }
-    for (const auto& [pid, bits] : seen) {
-      const char* s = (bits & 8) ? "fail" : (bits & 4) ? "warning" : (bits & 1) ? "pending" : "success";
-      for (auto* p : by_id[pid]) p->check_state = s;
-    }
+    DynQuery q(c, ChecksSql(args, ids), args);
+    ApplyCheckStates(q.st(), by_id);
   }
-
-  std::vector<Id> relations;
-  std::unordered_map<Id, std::vector<PatchRec*>> by_relation;
-  for (auto* p : patches) {
-    if (!p->related_id) continue;
-    if (by_relation[*p->related_id].empty()) relations.push_back(*p->related_id);
-    by_relation[*p->related_id].push_back(p);
-  }
-  if (relations.empty()) return;
-  SqlArgs args;
-  std::string sql =
-      "SELECT related_id, id, project_id, msgid, name, date FROM patches WHERE related_id IN " +
-      InPlaceholders(args, relations) + " ORDER BY date, id";
-  DynQuery q(c, sql, args);
-  while (q.st().Step()) {
-    PatchRef r{q.st().Int(1), q.st().Int(2), std::string(q.st().Text(3)),
-               std::string(q.st().Text(4)), q.st().Int(5)};
-    for (auto* p : by_relation[q.st().Int(0)]) {
-      if (p->id != r.id) p->related.push_back(r);
-    }
-  }
+  LoadRelated(c, patches);
 }
 
 std::optional<Id> PatchProjectId(Connection& c, Id patch_id) {

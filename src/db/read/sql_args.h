@@ -119,6 +119,26 @@ class DynQuery {
   Statement& st_;
 };
 
+// " LIMIT n" / " LIMIT n OFFSET m" for a statement prepared once per
+// connection. PostgreSQL plans a statement whose LIMIT or OFFSET is a
+// parameter afresh on every run: its generic plan must assume an unknown
+// limit reads 10 % of the rows, so it never beats a custom plan (measured at
+// 1M patches: 0.22 ms of planning per list page for 0.04 ms of execution,
+// and 67 ms per poll of the event stream). With literals it keeps one
+// generic plan per text. Offsets from kMaxLiteralOffset on stay parameters,
+// so that deep pages of lists without an id cache do not each prepare a
+// text of their own. SQLite plans once per text either way: parameters.
+inline constexpr int64_t kMaxLiteralOffset = 1000;
+inline std::string LimitOffset(Dialect dialect, SqlArgs& args, int64_t limit,
+                               std::optional<int64_t> offset = std::nullopt) {
+  const bool literal = dialect == Dialect::kPostgres;
+  std::string s = " LIMIT " + (literal ? std::to_string(limit) : args.Add(limit));
+  if (!offset) return s;
+  s += " OFFSET ";
+  s += literal && *offset < kMaxLiteralOffset ? std::to_string(*offset) : args.Add(*offset);
+  return s;
+}
+
 // COUNT(*) by `sql` with `args`, served from `cache` while `generation` holds.
 inline int64_t CachedCount(Connection& c, const std::string& sql, const SqlArgs& args,
                            CountCache* cache, int64_t generation) {
@@ -166,8 +186,7 @@ inline std::vector<Id> PageIds(Connection& c, const std::string& select_ids, con
     }
   }
   SqlArgs walk = args;
-  std::string sql = select_ids + " LIMIT " + walk.Add(limit);
-  sql += " OFFSET " + walk.Add(offset);
+  std::string sql = select_ids + LimitOffset(c.dialect(), walk, limit, offset);
   DynQuery q(c, sql, walk);
   while (q.st().Step()) page.push_back(q.st().Int(0));
   return page;

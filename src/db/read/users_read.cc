@@ -182,8 +182,8 @@ std::vector<UserRec> ListUsers(Connection& c, const UserFilter& f, int64_t limit
   }
   if (!by_id) order += order.empty() ? "u.id" : ", u.id";
   std::string sql = "SELECT u.id, u.username, u.first_name, u.last_name, u.email FROM users u" +
-                    where + " ORDER BY " + order + " LIMIT " + args.Add(limit) + " OFFSET " +
-                    args.Add(offset);
+                    where + " ORDER BY " + order +
+                    LimitOffset(c.dialect(), args, limit, offset);
   DynQuery q(c, sql, args);
   std::vector<UserRec> out;
   while (q.st().Step()) {
