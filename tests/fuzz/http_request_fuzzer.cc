@@ -48,22 +48,25 @@ uint16_t ServerPort() {
           "(1, 1, 'S', 0, 1, 1, 1);"
           "UPDATE data_generation SET generation = generation + 1;");
     }
-    auto* config = new pb::api::ApiConfig;
-    config->database_url = url;
-    config->response_cache = false;
-    auto* handler = new pb::http::Handler(pb::web::MakeSiteHandler(*config));
-    auto* options = new pb::http::ServerOptions;
-    options->address = "127.0.0.1";
-    options->port = 0;
-    options->threads = 1;
-    options->max_body_bytes = 1 << 20;
-    auto* ready = new std::promise<uint16_t>;
-    std::thread([=] {
-      auto st = pb::http::Serve(*options, *handler, [=](uint16_t p) { ready->set_value(p); });
+    // The server lives as long as the process: never destroyed (its thread is
+    // still running at exit), and held by statics so LeakSanitizer sees them
+    // reachable.
+    static auto& config = *new pb::api::ApiConfig;
+    config.database_url = url;
+    config.response_cache = false;
+    static auto& handler = *new pb::http::Handler(pb::web::MakeSiteHandler(config));
+    static auto& options = *new pb::http::ServerOptions;
+    options.address = "127.0.0.1";
+    options.port = 0;
+    options.threads = 1;
+    options.max_body_bytes = 1 << 20;
+    static auto& ready = *new std::promise<uint16_t>;
+    std::thread([] {
+      auto st = pb::http::Serve(options, handler, [](uint16_t p) { ready.set_value(p); });
       std::fprintf(stderr, "http_request_fuzzer: server stopped: %s\n", st.message().c_str());
       std::abort();
     }).detach();
-    return ready->get_future().get();
+    return ready.get_future().get();
   }();
   return port;
 }
@@ -81,10 +84,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    std::perror("http_request_fuzzer: connect");
-    std::abort();
+  // Thousands of connections a second to one port can run out of local
+  // ports (each closed one waits in TIME_WAIT): wait for one, that is not a
+  // finding; a refused connection (the server is gone) is.
+  for (int tries = 0; connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0; ++tries) {
+    if (errno != EADDRNOTAVAIL || tries == 600) {
+      std::perror("http_request_fuzzer: connect");
+      std::abort();
+    }
+    usleep(100 * 1000);
   }
+  // Closing with a reset ends the server's side too, instead of leaving it
+  // in TIME_WAIT holding this port.
+  linger reset{1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
   // The server may answer and close before reading everything (413, 431):
   // a failed send is not a finding.
   for (size_t sent = 0; sent < size;) {
