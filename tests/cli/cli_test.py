@@ -202,23 +202,37 @@ def truncated_mbox_keeps_what_it_can(cli):
     assert cli.sql("SELECT COUNT(*) FROM patches WHERE msgid = '<t1@example.com>'") == [(1,)]
 
 
+def parsearchive_refusing(cli, table, msgid, mails, name):
+    """Runs parsearchive on `mails` with a trigger that refuses the insert
+    into `table` of the row whose msgid is `msgid`, then drops the trigger."""
+    with testdb.connect(cli.url) as c:
+        if testdb.is_postgres():
+            c.execute("CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN "
+                      "RAISE EXCEPTION 'test: refused'; END $$ LANGUAGE plpgsql")
+            c.execute("CREATE TRIGGER pb_test_refuse BEFORE INSERT ON %s FOR EACH ROW "
+                      "WHEN (NEW.msgid = '%s') EXECUTE FUNCTION pb_test_refuse()" % (table, msgid))
+        else:
+            c.execute("CREATE TRIGGER pb_test_refuse BEFORE INSERT ON %s "
+                      "WHEN NEW.msgid = '%s' BEGIN SELECT RAISE(ABORT, 'test: refused'); END" % (table, msgid))
+    path = os.path.join(cli.tmp, name)
+    with open(path, "w") as f:
+        for m in mails:
+            f.write("From nobody Mon Jan  1 00:00:00 2024\n" + m + "\n")
+    try:
+        return cli.run("parsearchive", path)
+    finally:
+        with testdb.connect(cli.url) as c:
+            c.execute("DROP TRIGGER pb_test_refuse" + (" ON " + table if testdb.is_postgres() else ""))
+            if testdb.is_postgres():
+                c.execute("DROP FUNCTION pb_test_refuse()")
+
+
 @test
 def parsearchive_undoes_a_mail_that_fails_half_way(cli):
     """A mail whose comment cannot be stored after its author was added: the
     author is undone, the mail kept as failed and reported once, and the
     batch's other mails are stored with their tag counts. On SQLite mails
     run without a savepoint, so this is the batch being stored again."""
-    def create(c, sql):
-        c.execute(sql)
-    with testdb.connect(cli.url) as c:
-        if testdb.is_postgres():
-            create(c, "CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN "
-                      "RAISE EXCEPTION 'test: refused'; END $$ LANGUAGE plpgsql")
-            create(c, "CREATE TRIGGER pb_test_refuse BEFORE INSERT ON patch_comments FOR EACH ROW "
-                      "WHEN (NEW.msgid = '<f3@example.com>') EXECUTE FUNCTION pb_test_refuse()")
-        else:
-            create(c, "CREATE TRIGGER pb_test_refuse BEFORE INSERT ON patch_comments "
-                      "WHEN NEW.msgid = '<f3@example.com>' BEGIN SELECT RAISE(ABORT, 'test: refused'); END")
     refs = "In-Reply-To: <f1@example.com>\nReferences: <f1@example.com>\n"
     mails = [
         mail("<f1@example.com>", "[PATCH] Half way", DIFF.format(n=31), sender="P One <p1@example.com>"),
@@ -229,17 +243,7 @@ def parsearchive_undoes_a_mail_that_fails_half_way(cli):
         mail("<f4@example.com>", "Re: [PATCH] Half way", "Acked-by: C <c@example.com>\n", refs,
              sender="P Four <p4@example.com>"),
     ]
-    path = os.path.join(cli.tmp, "f.mbox")
-    with open(path, "w") as f:
-        for m in mails:
-            f.write("From nobody Mon Jan  1 00:00:00 2024\n" + m + "\n")
-    try:
-        r = cli.run("parsearchive", path)
-    finally:
-        with testdb.connect(cli.url) as c:
-            create(c, "DROP TRIGGER pb_test_refuse" + (" ON patch_comments" if testdb.is_postgres() else ""))
-            if testdb.is_postgres():
-                create(c, "DROP FUNCTION pb_test_refuse()")
+    r = parsearchive_refusing(cli, "patch_comments", "<f3@example.com>", mails, "f.mbox")
     assert r.returncode == 0, r.stderr
     out = r.stdout.decode()
     assert "   1 patches\n" in out and "   2 comments\n" in out and "   1 errors\n" in out, out
@@ -262,17 +266,6 @@ def parsearchive_undoes_a_write_that_fails_after_its_mail(cli):
     before the batch's commit, and the batch is stored again with savepoints
     instead of its commit failing. The other mails are kept, the held one is
     kept as failed and reported once."""
-    def create(c, sql):
-        c.execute(sql)
-    with testdb.connect(cli.url) as c:
-        if testdb.is_postgres():
-            create(c, "CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN "
-                      "RAISE EXCEPTION 'test: refused'; END $$ LANGUAGE plpgsql")
-            create(c, "CREATE TRIGGER pb_test_refuse BEFORE INSERT ON held_mail_refs FOR EACH ROW "
-                      "WHEN (NEW.msgid = '<nowhere@example.com>') EXECUTE FUNCTION pb_test_refuse()")
-        else:
-            create(c, "CREATE TRIGGER pb_test_refuse BEFORE INSERT ON held_mail_refs "
-                      "WHEN NEW.msgid = '<nowhere@example.com>' BEGIN SELECT RAISE(ABORT, 'test: refused'); END")
     refs = "In-Reply-To: <g1@example.com>\nReferences: <g1@example.com>\n"
     lost = "In-Reply-To: <nowhere@example.com>\nReferences: <nowhere@example.com>\n"
     mails = [
@@ -281,17 +274,7 @@ def parsearchive_undoes_a_write_that_fails_after_its_mail(cli):
              sender="Q Two <q2@example.com>"),
         mail("<g3@example.com>", "Re: something else", "A reply.\n", lost, sender="Q Three <q3@example.com>"),
     ]
-    path = os.path.join(cli.tmp, "g.mbox")
-    with open(path, "w") as f:
-        for m in mails:
-            f.write("From nobody Mon Jan  1 00:00:00 2024\n" + m + "\n")
-    try:
-        r = cli.run("parsearchive", path)
-    finally:
-        with testdb.connect(cli.url) as c:
-            create(c, "DROP TRIGGER pb_test_refuse" + (" ON held_mail_refs" if testdb.is_postgres() else ""))
-            if testdb.is_postgres():
-                create(c, "DROP FUNCTION pb_test_refuse()")
+    r = parsearchive_refusing(cli, "held_mail_refs", "<nowhere@example.com>", mails, "g.mbox")
     assert r.returncode == 0, r.stderr
     out = r.stdout.decode()
     assert "   1 patches\n" in out and "   1 comments\n" in out and "   1 errors\n" in out, out
