@@ -182,7 +182,7 @@ Site MakeSite(const api::ApiConfig& config) {
       OpenIfClosed(t, *shared);
       if (path == "/xmlrpc/") return XmlRpc(t, req);
       std::optional<db::ReadSnapshot> snapshot;
-      if (req.method == "GET" || req.method == "HEAD") snapshot.emplace(*t.conn);
+      if (read) snapshot.emplace(*t.conn);
       if (responses && req.method == "GET" && IsSeriesMbox(path)) {
         if (auto r = CachedSeriesMbox(t, *responses, req, base_url)) return std::move(*r);
       }

@@ -121,8 +121,8 @@ std::vector<PersonRec> ListPeople(Connection& c, const PersonFilter& f, int64_t 
     }
   }
   if (!by_id) order += order.empty() ? "p.id" : ", p.id";
-  std::string sql = std::string(kPersonSelect) + where + " ORDER BY " + order + " LIMIT " +
-                    args.Add(limit) + " OFFSET " + args.Add(offset);
+  std::string sql = std::string(kPersonSelect) + where + " ORDER BY " + order +
+                    LimitOffset(c.dialect(), args, limit, offset);
   DynQuery q(c, sql, args);
   std::vector<PersonRec> out;
   while (q.st().Step()) {
