@@ -19,7 +19,7 @@
 # By default the tests are the integration tests of the real binary (the
 # ctest tests that are not unit tests); on PostgreSQL when
 # PATCHBAY_TEST_DATABASE names a cluster (scripts/test.sh's, or
-# `eval $(bash /work/notes/devpg.sh)`), where the tests labelled nodb (they
+# `eval "$(bash scripts/devpg.sh)"`), where the tests labelled nodb (they
 # run on SQLite whatever the backend) are left out as scripts/test.sh does.
 # Sanitizer reports of every instrumented process the tests start (servers
 # killed at teardown, exit codes a test does not check) are written to
