@@ -75,7 +75,7 @@ fi
 echo "== upstream database: $up ($(du -m "$up" | cut -f1) MB)"
 sqlite3 "file:$up?mode=ro" "SELECT 'upstream rows: ' || (SELECT count(*) FROM patchwork_patch) || ' patches, '
   || (SELECT count(*) FROM patchwork_event) || ' events, ' || (SELECT count(*) FROM patchwork_check) || ' checks, '
-  || (SELECT count(*) FROM patchwork_patchcomment) + (SELECT count(*) FROM patchwork_covercomment) || ' comments'"
+  || ((SELECT count(*) FROM patchwork_patchcomment) + (SELECT count(*) FROM patchwork_covercomment)) || ' comments'"
 
 # Per table: rows, and sums over ids, dates and text lengths. The same SQL
 # runs on SQLite and PostgreSQL (length() counts characters on both).
