@@ -282,6 +282,21 @@ def main():
             cookie = header(out, "Set-Cookie") or b""
             r.check("https --base-url: cookies are Secure", cookie.startswith(b"csrftoken=")
                     and cookie.endswith(b"; Secure"), out[:400])
+            # A login's answer comes from the side pool (the password check is
+            # offloaded): its session cookie must be Secure too.
+            cookie, token = csrf_session(srv)
+            body = (b"csrfmiddlewaretoken=" + token + b"&username=maria&password=" + PASSWORD.encode() +
+                    b"&next=/user/todo/")
+            st, out = srv.exchange(b"POST /user/login/ HTTP/1.1\r\nHost: patches.example.org\r\n"
+                                   b"Referer: https://patches.example.org/user/login/\r\nCookie: csrftoken=" +
+                                   cookie + b"\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                                   b"Content-Length: " + str(len(body)).encode() +
+                                   b"\r\nConnection: close\r\n\r\n" + body)
+            head = out.partition(b"\r\n\r\n")[0]
+            cookies = re.findall(rb"(?im)^Set-Cookie: ([^\r\n]*)", head)
+            r.check("https --base-url: the login's session cookie is Secure",
+                    st == 302 and any(c.startswith(b"sessionid=") for c in cookies)
+                    and all(c.endswith(b"; Secure") for c in cookies), head[:600])
         finally:
             srv.stop()
     print("%d passed, %d failed" % (r.passed, r.failed))
