@@ -205,6 +205,7 @@ int ParseArchive(const Args& in) {
       if (++in_batch == kBatch) {
         sync_batch();
         commit();
+        db::RefreshStatistics(*conn);
         conn->Begin();
         in_batch = 0;
         batch.clear();
