@@ -95,10 +95,11 @@ bool CoverExists(Connection& c, Id project_id, std::string_view msgid) {
 Id InsertPatch(Connection& c, const NewPatch& p) {
   return InsertReturningId(c,
                            "INSERT INTO patches (project_id, msgid, name, date, submitter_id, delegate_id, "
-                           "state_id, hash, pull_url, headers, content, diff) VALUES "
-                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                           "state_id, hash, pull_url, series_id, number, headers, content, diff) VALUES "
+                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                            p.project_id, p.msgid, p.name, p.date, p.submitter_id, p.delegate_id,
-                           p.state_id, p.hash, p.pull_url, p.headers, p.content, p.diff)
+                           p.state_id, p.hash, p.pull_url, p.series_id, p.number, p.headers,
+                           p.content, p.diff)
       .value();
 }
 
@@ -318,10 +319,7 @@ std::optional<Id> PatchIdByNumber(Connection& c, Id series_id, int number) {
                   number);
 }
 
-void AttachPatch(Connection& c, Id patch_id, Id series_id, int number) {
-  Query(c, "UPDATE patches SET series_id = ?1, number = ?2 WHERE id = ?3", series_id, number,
-        patch_id)
-      .Send();
+void CountPatchInSeries(Connection& c, Id series_id) {
   Query(c, "UPDATE series SET received_total = received_total + 1 WHERE id = ?1", series_id).Send();
 }
 
