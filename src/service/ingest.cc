@@ -212,7 +212,16 @@ class Ingester {
     e.series_id = series;
     e.cover_id = cover;
     if (deferring_) {
-      deferred_.push_back([this, e] { db::InsertEvent(c_, e); });
+      deferred_.push_back([this, e] { PutEvent(e); });
+      return;
+    }
+    PutEvent(e);
+  }
+
+  // An event of this mail: written now, or with the batch's others.
+  void PutEvent(const db::Event& e) {
+    if (cache_ && cache_->buffer_events) {
+      cache_->events.push_back({e, std::string(e.category), NowMicros()});
       return;
     }
     db::InsertEvent(c_, e);
@@ -520,9 +529,15 @@ class Ingester {
   void LinkRevision(Id sid, Id previous) {
     db::SetSeriesPrevious(c_, sid, previous);
     if (deferring_) {
-      deferred_.push_back([this, sid] { SupersedeIfEnabled(c_, project_.id, sid); });
+      deferred_.push_back([this, sid] { Supersede(sid); });
       return;
     }
+    Supersede(sid);
+  }
+
+  // Superseding writes events of its own (after those waiting).
+  void Supersede(Id sid) {
+    if (cache_) FlushEvents(c_, *cache_);
     SupersedeIfEnabled(c_, project_.id, sid);
   }
 
@@ -572,7 +587,7 @@ class Ingester {
       e.cover_id = home->id;
       e.cover_comment_id = r.id = *cid;
     }
-    db::InsertEvent(c_, e);
+    PutEvent(e);
     // The home is a patch of this mail's project.
     if (home->on_patch) {
       if (cache_) {
@@ -617,6 +632,7 @@ class Scope {
       case kUnguarded:
         rows_at_start_ = db::RowsChanged(c_);
         if (!rows_at_start_) throw std::logic_error("no savepoint and no count of changed rows");
+        if (cache_) events_at_start_ = cache_->events.size();
         break;
     }
   }
@@ -657,6 +673,7 @@ class Scope {
       case kSavepoint: db::RollbackToSavepoint(c_); break;
       case kUnguarded:
         if (db::RowsChanged(c_) != rows_at_start_) throw BatchReplayNeeded{};
+        if (cache_ && cache_->events.size() != events_at_start_) throw BatchReplayNeeded{};
         break;
     }
   }
@@ -667,6 +684,7 @@ class Scope {
   Kind kind_;
   IngestCache* cache_;
   std::optional<int64_t> rows_at_start_;
+  size_t events_at_start_ = 0;
   bool done_ = false;
 };
 
@@ -681,7 +699,11 @@ void AttachHeldReplies(db::Connection& c, const db::ProjectRow& project, const s
     stored.pop_back();
     // Usually nothing awaits a mail: one probe instead of the two lookups.
     auto awaiting = db::WhatAwaits(c, project.id, parent);
-    if (awaiting.comments) RehomeCommentsAwaiting(c, project.id, parent);
+    if (awaiting.comments) {
+      // Re-homing updates events and writes some.
+      if (cache) FlushEvents(c, *cache);
+      RehomeCommentsAwaiting(c, project.id, parent);
+    }
     if (!awaiting.held_mails) continue;
     for (auto& held : db::HeldRepliesTo(c, project.id, parent)) {
       db::DeleteHeldMail(c, held.id);
@@ -755,6 +777,8 @@ void NoteCommit(db::Connection& conn) {
   int64_t at = trace::WallNs();
   trace::Note("commit " + std::to_string(at) + " " + std::to_string(db::read::MaxEventId(conn)));
 }
+
+void FlushEvents(db::Connection& conn, IngestCache& cache) { db::InsertEvents(conn, cache.events); }
 
 void RecountDeferredTags(db::Connection& conn, IngestCache& cache) {
   for (const auto& [patch_id, use_tags] : cache.tag_recounts) {
