@@ -128,7 +128,7 @@ s1=$(server_ticks)
   psql "$db" -c "SELECT 'statements ' || SUM(calls) || ', ' || ROUND(SUM(total_exec_time)::numeric) || ' ms execution' FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'"
   psql "$db" -c "SELECT (SELECT COUNT(*) FROM patches) || ' patches, ' || (SELECT COUNT(*) FROM covers) || ' covers, ' || (SELECT COUNT(*) FROM patch_comments) + (SELECT COUNT(*) FROM cover_comments) || ' comments, ' || (SELECT COUNT(*) FROM events) || ' events'"
 } | tee -a "$out/summary.txt"
-psql -F ' | ' "$db" -c "SELECT calls, ROUND(total_exec_time::numeric, 1) AS ms, rows, LEFT(regexp_replace(query, '\s+', ' ', 'g'), 110) FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25" > "$out/statements.txt"
+psql -F ' | ' "$db" -c "SELECT calls, ROUND(total_exec_time::numeric, 1) AS ms, rows, LEFT(regexp_replace(query, '\s+', ' ', 'g'), 110) FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 300" > "$out/statements.txt"
 
 # The rows, in id order, without the time of the ingest.
 dump_sql() {
