@@ -216,7 +216,13 @@ int ParseArchive(const Args& in) {
       if (++in_batch == kBatch) {
         sync_batch();
         commit();
-        db::RefreshStatistics(*conn);
+        // Only an optimisation, between transactions: a failure (a lock or
+        // statement timeout, say) must not stop the import.
+        try {
+          db::RefreshStatistics(*conn);
+        } catch (const db::DbError& e) {
+          if (!quiet) std::fprintf(stderr, "patchbay: statistics not refreshed: %s\n", e.what());
+        }
         conn->Begin();
         in_batch = 0;
         batch.clear();
