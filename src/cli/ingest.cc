@@ -131,6 +131,10 @@ int ParseArchive(const Args& in) {
   // Without per-mail savepoints the open batch's mails are kept, to be
   // stored again should one of them need undoing.
   options.per_mail_savepoint = !db::RowsChanged(*conn);
+  // A batch's events in one statement where that saves statements and its
+  // mails need no savepoint (IngestCache::buffer_events).
+  const bool buffer_events = conn->dialect() == db::Dialect::kPostgres && !options.per_mail_savepoint;
+  cache.buffer_events = buffer_events;
   service::IngestOptions guarded = options;
   guarded.per_mail_savepoint = true;
   std::vector<std::string> batch;
@@ -154,6 +158,7 @@ int ParseArchive(const Args& in) {
     }
   };
   auto commit = [&] {
+    service::FlushEvents(*conn, cache);  // sync_batch did, unless replayed
     service::RecountDeferredTags(*conn, cache);
     db::BumpGeneration(*conn);
     conn->Commit();
@@ -167,11 +172,16 @@ int ParseArchive(const Args& in) {
     conn->Begin();
     cache.tag_recounts.clear();
     cache.people.clear();
+    // Mails in savepoints write their events at once; the rolled-back
+    // batch's waiting ones are gone with it.
+    cache.events.clear();
+    cache.buffer_events = false;
     std::copy(std::begin(counts_at_batch_start), std::end(counts_at_batch_start), counts);
     total = total_at_batch_start;
     for (size_t i = 0; i < batch.size(); ++i) {
       store(i, service::ParseForIngest(batch[i], guarded), guarded);
     }
+    cache.buffer_events = buffer_events;
   };
   // Unguarded, a pipelined write may fail after its mail was counted: its
   // answer is read before the batch's last statements, and the batch stored
@@ -179,6 +189,7 @@ int ParseArchive(const Args& in) {
   auto sync_batch = [&] {
     if (options.per_mail_savepoint) return;
     try {
+      service::FlushEvents(*conn, cache);
       conn->Sync();
     } catch (const db::DbError&) {
       replay();
@@ -205,6 +216,13 @@ int ParseArchive(const Args& in) {
       if (++in_batch == kBatch) {
         sync_batch();
         commit();
+        // Only an optimisation, between transactions: a failure (a lock or
+        // statement timeout, say) must not stop the import.
+        try {
+          db::RefreshStatistics(*conn);
+        } catch (const db::DbError& e) {
+          if (!quiet) std::fprintf(stderr, "patchbay: statistics not refreshed: %s\n", e.what());
+        }
         conn->Begin();
         in_batch = 0;
         batch.clear();

@@ -8,6 +8,24 @@ void SetBulkLoad(Connection& c, bool on) {
                   : "PRAGMA wal_autocheckpoint=1000; PRAGMA wal_checkpoint(PASSIVE)");
 }
 
+void RefreshStatistics(Connection& c) {
+  if (c.dialect() != Dialect::kPostgres) return;
+  // reltuples is -1 before the first ANALYZE; n_mod_since_analyze is the
+  // statistics system's count, flushed at most once a second by each
+  // backend, which is close enough for a doubling.
+  std::string tables;
+  {
+    Query q(c,
+            "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class k ON k.oid = s.relid "
+            "WHERE s.schemaname = current_schema() AND s.relname IN ('patches', 'covers', "
+            "'patch_comments', 'cover_comments', 'series', 'series_references', 'people', "
+            "'held_mails', 'held_mail_refs', 'comment_refs') "
+            "AND s.n_mod_since_analyze >= GREATEST(k.reltuples, 100) ORDER BY s.relname");
+    while (q.Next()) tables += (tables.empty() ? "" : ", ") + q.Str(0);
+  }
+  if (!tables.empty()) c.ExecScript("ANALYZE " + tables);
+}
+
 std::optional<int64_t> RowsChanged(Connection& c) {
   if (c.dialect() != Dialect::kSqlite) return c.WritesCounted();
   return QueryInt(c, "SELECT total_changes()");

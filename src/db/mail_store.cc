@@ -95,10 +95,11 @@ bool CoverExists(Connection& c, Id project_id, std::string_view msgid) {
 Id InsertPatch(Connection& c, const NewPatch& p) {
   return InsertReturningId(c,
                            "INSERT INTO patches (project_id, msgid, name, date, submitter_id, delegate_id, "
-                           "state_id, hash, pull_url, headers, content, diff) VALUES "
-                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                           "state_id, hash, pull_url, series_id, number, headers, content, diff) VALUES "
+                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                            p.project_id, p.msgid, p.name, p.date, p.submitter_id, p.delegate_id,
-                           p.state_id, p.hash, p.pull_url, p.headers, p.content, p.diff)
+                           p.state_id, p.hash, p.pull_url, p.series_id, p.number, p.headers,
+                           p.content, p.diff)
       .value();
 }
 
@@ -318,10 +319,7 @@ std::optional<Id> PatchIdByNumber(Connection& c, Id series_id, int number) {
                   number);
 }
 
-void AttachPatch(Connection& c, Id patch_id, Id series_id, int number) {
-  Query(c, "UPDATE patches SET series_id = ?1, number = ?2 WHERE id = ?3", series_id, number,
-        patch_id)
-      .Send();
+void CountPatchInSeries(Connection& c, Id series_id) {
   Query(c, "UPDATE series SET received_total = received_total + 1 WHERE id = ?1", series_id).Send();
 }
 
@@ -335,6 +333,72 @@ void InsertEvent(Connection& c, const Event& e) {
         e.previous_state_id, e.current_state_id, e.previous_delegate_id, e.current_delegate_id,
         e.created_check_id, e.cover_comment_id, e.patch_comment_id)
       .Send();
+}
+
+namespace {
+
+// PostgreSQL array literals ({1,NULL,3}, {"a","b"}) for the unnest insert.
+void AppendId(std::string& out, const std::optional<Id>& v) {
+  out += out.size() == 1 ? "" : ",";
+  out += v ? std::to_string(*v) : "NULL";
+}
+
+void AppendText(std::string& out, std::string_view v) {
+  out += out.size() == 1 ? "\"" : ",\"";
+  for (char ch : v) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  out += '"';
+}
+
+}  // namespace
+
+void InsertEvents(Connection& c, std::vector<PendingEvent>& events) {
+  if (events.empty()) return;
+  if (c.dialect() != Dialect::kPostgres) {
+    for (auto& p : events) {
+      p.event.category = p.category;
+      InsertEvent(c, p.event);
+    }
+    events.clear();
+    return;
+  }
+  constexpr int kColumns = 14;
+  std::string cols[kColumns];
+  for (auto& col : cols) col = "{";
+  for (const auto& p : events) {
+    const Event& e = p.event;
+    AppendId(cols[0], e.project_id);
+    AppendText(cols[1], p.category);
+    AppendId(cols[2], p.date);
+    AppendId(cols[3], e.actor_id);
+    AppendId(cols[4], e.patch_id);
+    AppendId(cols[5], e.series_id);
+    AppendId(cols[6], e.cover_id);
+    AppendId(cols[7], e.previous_state_id);
+    AppendId(cols[8], e.current_state_id);
+    AppendId(cols[9], e.previous_delegate_id);
+    AppendId(cols[10], e.current_delegate_id);
+    AppendId(cols[11], e.created_check_id);
+    AppendId(cols[12], e.cover_comment_id);
+    AppendId(cols[13], e.patch_comment_id);
+  }
+  for (auto& col : cols) col += "}";
+  // ORDER BY the ordinality: rows take their identity ids in the order the
+  // SELECT yields them.
+  Query(c,
+        "INSERT INTO events (project_id, category, date, actor_id, patch_id, series_id, cover_id, "
+        "previous_state_id, current_state_id, previous_delegate_id, current_delegate_id, "
+        "created_check_id, cover_comment_id, patch_comment_id) "
+        "SELECT a, b, d, e, f, g, h, i, j, k, l, m, n, o FROM unnest(?1::bigint[], ?2::text[], "
+        "?3::bigint[], ?4::bigint[], ?5::bigint[], ?6::bigint[], ?7::bigint[], ?8::bigint[], "
+        "?9::bigint[], ?10::bigint[], ?11::bigint[], ?12::bigint[], ?13::bigint[], ?14::bigint[]) "
+        "WITH ORDINALITY AS t (a, b, d, e, f, g, h, i, j, k, l, m, n, o, ord) ORDER BY ord",
+        cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8], cols[9],
+        cols[10], cols[11], cols[12], cols[13])
+      .Send();
+  events.clear();
 }
 
 std::vector<TagPattern> Tags(Connection& c) {

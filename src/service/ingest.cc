@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cctype>
 #include <exception>
+#include <functional>
 #include <stdexcept>
 
 #include "core/event_trace.h"
@@ -210,7 +211,32 @@ class Ingester {
     e.patch_id = patch;
     e.series_id = series;
     e.cover_id = cover;
+    if (deferring_) {
+      deferred_.push_back([this, e] { PutEvent(e); });
+      return;
+    }
+    PutEvent(e);
+  }
+
+  // An event of this mail: written now, or with the batch's others.
+  void PutEvent(const db::Event& e) {
+    if (cache_ && cache_->buffer_events) {
+      cache_->events.push_back({e, std::string(e.category), NowMicros()});
+      return;
+    }
     db::InsertEvent(c_, e);
+  }
+
+  // A patch's series is settled before the patch is inserted (so the row is
+  // written once, with its series and number), but the events keep the order
+  // of an insert first: patch-created, then whatever the assignment caused
+  // (series-created, the superseding of earlier revisions). Those wait here
+  // until the patch-created event is written. Nothing they write is read by
+  // the assignment: superseding changes patches of earlier revisions only.
+  void RunDeferred() {
+    deferring_ = false;
+    for (auto& f : deferred_) f();
+    deferred_.clear();
   }
 
   // Spec §2.15.1.
@@ -304,10 +330,21 @@ class Ingester {
     if (m_.pull_url) p.pull_url = *m_.pull_url;
     p.delegate_id = delegate;
     p.state_id = *state;
+    deferring_ = true;
+    auto placed = AssignSeries(submitter);
+    if (placed) {
+      p.series_id = placed->series->id;
+      p.number = placed->number;
+    }
     Id patch_id = db::InsertPatch(c_, p);
+    deferring_ = false;
     Event("patch-created", patch_id, std::nullopt);
-
-    auto sid = AssignSeries(patch_id, submitter);
+    RunDeferred();
+    std::optional<Id> sid;
+    if (placed) {
+      sid = placed->series->id;
+      AddedToSeries(patch_id, *placed);
+    }
     if (m_.content && sid) RecordDependencies(c_, project_.id, *sid, *m_.content);
     TagNewPatch(patch_id);
     return {Outcome::kPatch, patch_id, m_.msgid, "", 0};
@@ -339,11 +376,20 @@ class Ingester {
     }
   }
 
+  // Where a new patch goes: its series as read before the patch joined it
+  // (named by it if it is number 1 of an unnamed one), and its number.
+  struct Placement {
+    std::optional<db::SeriesRow> series;
+    int number = 0;
+  };
+
   // Spec §2.15. Writers are serialised by the transaction, so upstream's
   // retry loop for concurrent deliveries is not needed: the candidate list
   // cannot change under us.
-  // Returns the series the patch joined (none for number 0).
-  std::optional<Id> AssignSeries(Id patch_id, Id submitter) {
+  // Runs before the patch is inserted; returns the series the patch joins
+  // (none for number 0). The patch is not yet in any series when this
+  // reads, as it was not before the insert set its series.
+  std::optional<Placement> AssignSeries(Id submitter) {
     int x = m_.series_x.value_or(1);
     int n = m_.series_n.value_or(0);
     std::optional<db::SeriesRow> series;
@@ -376,11 +422,12 @@ class Ingester {
       sid = series->id;
     }
     if (x == 0) return std::nullopt;
-    AddPatchToSeries(patch_id, sid, x);
-    return sid;
+    return JoinSeries(sid, x);
   }
 
-  void AddPatchToSeries(Id patch_id, Id sid, int x) {
+  // What joining series `sid` as number `x` does before the patch's row
+  // exists.
+  Placement JoinSeries(Id sid, int x) {
     auto s = db::GetSeries(c_, sid).value();
     // An empty name counts as none, as Python's "not self.name" does.
     if ((!s.name || s.name->empty()) && x == 1) {
@@ -388,7 +435,15 @@ class Ingester {
       s.name = m_.name;
       LinkRevisions(s);
     }
-    db::AttachPatch(c_, patch_id, sid, x);
+    return {std::move(s), x};
+  }
+
+  // And what it does once the patch is stored in the series.
+  void AddedToSeries(Id patch_id, const Placement& placed) {
+    const db::SeriesRow& s = *placed.series;
+    Id sid = s.id;
+    int x = placed.number;
+    db::CountPatchInSeries(c_, sid);
 
     // Spec §1.5 patch-completed: this patch once 1..x-1 are all present, then
     // each consecutive successor already present.
@@ -473,6 +528,16 @@ class Ingester {
   // the earlier ones' patches in this mail's transaction.
   void LinkRevision(Id sid, Id previous) {
     db::SetSeriesPrevious(c_, sid, previous);
+    if (deferring_) {
+      deferred_.push_back([this, sid] { Supersede(sid); });
+      return;
+    }
+    Supersede(sid);
+  }
+
+  // Superseding writes events of its own (after those waiting).
+  void Supersede(Id sid) {
+    if (cache_) FlushEvents(c_, *cache_);
     SupersedeIfEnabled(c_, project_.id, sid);
   }
 
@@ -522,7 +587,7 @@ class Ingester {
       e.cover_id = home->id;
       e.cover_comment_id = r.id = *cid;
     }
-    db::InsertEvent(c_, e);
+    PutEvent(e);
     // The home is a patch of this mail's project.
     if (home->on_patch) {
       if (cache_) {
@@ -545,6 +610,9 @@ class Ingester {
   std::optional<std::vector<std::pair<db::Id, std::string>>> tags_;  // without a cache
   // An earlier revision a reference named but the patch did not join.
   std::optional<Id> referenced_revision_;
+  // Set while a patch's series is assigned before its insert (RunDeferred).
+  bool deferring_ = false;
+  std::vector<std::function<void()>> deferred_;
 };
 
 // One mail's write scope: a transaction, a savepoint inside the caller's,
@@ -564,6 +632,7 @@ class Scope {
       case kUnguarded:
         rows_at_start_ = db::RowsChanged(c_);
         if (!rows_at_start_) throw std::logic_error("no savepoint and no count of changed rows");
+        if (cache_) events_at_start_ = cache_->events.size();
         break;
     }
   }
@@ -604,6 +673,7 @@ class Scope {
       case kSavepoint: db::RollbackToSavepoint(c_); break;
       case kUnguarded:
         if (db::RowsChanged(c_) != rows_at_start_) throw BatchReplayNeeded{};
+        if (cache_ && cache_->events.size() != events_at_start_) throw BatchReplayNeeded{};
         break;
     }
   }
@@ -614,6 +684,7 @@ class Scope {
   Kind kind_;
   IngestCache* cache_;
   std::optional<int64_t> rows_at_start_;
+  size_t events_at_start_ = 0;
   bool done_ = false;
 };
 
@@ -628,7 +699,11 @@ void AttachHeldReplies(db::Connection& c, const db::ProjectRow& project, const s
     stored.pop_back();
     // Usually nothing awaits a mail: one probe instead of the two lookups.
     auto awaiting = db::WhatAwaits(c, project.id, parent);
-    if (awaiting.comments) RehomeCommentsAwaiting(c, project.id, parent);
+    if (awaiting.comments) {
+      // Re-homing updates events and writes some.
+      if (cache) FlushEvents(c, *cache);
+      RehomeCommentsAwaiting(c, project.id, parent);
+    }
     if (!awaiting.held_mails) continue;
     for (auto& held : db::HeldRepliesTo(c, project.id, parent)) {
       db::DeleteHeldMail(c, held.id);
@@ -702,6 +777,8 @@ void NoteCommit(db::Connection& conn) {
   int64_t at = trace::WallNs();
   trace::Note("commit " + std::to_string(at) + " " + std::to_string(db::read::MaxEventId(conn)));
 }
+
+void FlushEvents(db::Connection& conn, IngestCache& cache) { db::InsertEvents(conn, cache.events); }
 
 void RecountDeferredTags(db::Connection& conn, IngestCache& cache) {
   for (const auto& [patch_id, use_tags] : cache.tag_recounts) {

@@ -55,7 +55,20 @@ struct IngestCache {
   // costs no lookup. Valid only while the batch holds the write lock: the
   // caller clears it at each commit, StoreParsed when it rolls a mail back.
   db::PersonCache people;
+  // On (the caller's choice: PostgreSQL, mails without savepoints), the
+  // events of the open batch wait here and go in one statement
+  // (db::InsertEvents) when FlushEvents is called: before the batch's last
+  // sync and commit, and by the ingest itself before anything that reads or
+  // changes events or writes events of its own (comment re-homing,
+  // superseding), so ids and rows are those of inserting each at once. A
+  // mail that must be undone is undone by a replay of the batch, which
+  // drops them (with savepoints, events are written at once).
+  bool buffer_events = false;
+  std::vector<db::PendingEvent> events;
 };
+
+// Writes the events waiting in `cache` (IngestCache::buffer_events).
+void FlushEvents(db::Connection& conn, IngestCache& cache);
 
 // Recounts the tags of the patches in cache.tag_recounts and empties it.
 // The caller runs it inside the batch's transaction, before COMMIT.
