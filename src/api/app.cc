@@ -322,7 +322,9 @@ std::atomic<uint64_t> next_handler_id{1};
 http::Response HandleApiRequest(ThreadState& state, const ApiConfig& config,
                                 const http::Request& req) {
   const bool read = req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS";
+  bool reconnected = false;
   for (int attempt = 1;; ++attempt) {
+    const bool had_conn = state.conn != nullptr;
     try {
       if (!state.conn) state.conn = db::Open(config.database_url);
       if (read) {
@@ -336,6 +338,14 @@ http::Response HandleApiRequest(ThreadState& state, const ApiConfig& config,
       // A broken connection is reopened by the next request.
       state.conn.reset();
       state.catalog = db::read::Catalog();
+      // A connection that died while idle (the database server restarted)
+      // shows only when used; a request whose first statements were sent
+      // ahead together (Statement::Prefetch) cannot reconnect half-way, so
+      // the read runs once more from the start on a new connection.
+      if (read && had_conn && !reconnected && d && d->kind() == db::DbError::Kind::kUnavailable) {
+        reconnected = true;
+        continue;
+      }
       if (d && d->kind() == db::DbError::Kind::kUnavailable) return DatabaseUnavailable(true);
       return ServerErrorFor(req, e.what());
     }

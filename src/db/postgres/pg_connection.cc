@@ -444,15 +444,30 @@ class PgConnection final : public Connection {
   }
 
   // Statement::Prefetch: queued in the pipeline without a sync, inside a
-  // read snapshot whose BEGIN went already (a pending BEGIN and its
-  // reconnect logic stay with BeginAndExecute). False: not sent; the
-  // statement runs when stepped.
+  // read snapshot. A pending BEGIN goes first in the same pipeline, so a
+  // request whose statements are all known up front (a patch, its checks,
+  // the generation) waits once in all. A connection that died while idle
+  // (a server restart) shows only when that pipeline is read: the request
+  // fails as unavailable and HandleApiRequest runs it once more on a new
+  // connection, as BeginAndExecute reconnects for a statement stepped
+  // first. False: not sent; the statement runs when stepped.
   bool Prefetch(PgStatement& st) {
-    if (in_write_ || !read_snapshot_ || begin_pending_ || Pq().PQstatus(conn_) != CONNECTION_OK) {
-      return false;
+    if (in_write_ || !read_snapshot_ || Pq().PQstatus(conn_) != CONNECTION_OK) return false;
+    std::string sig = st.Signature();
+    if (begin_pending_) {
+      // Preparing is synchronous: before anything is queued (and, the
+      // first time only, after the last snapshot's ROLLBACK was read).
+      if (!st.IsPreparedFor(sig)) ReadRollback();
+      EnsurePrepared(st, sig);
+      auto& begin = static_cast<PgStatement&>(Prepare(kBeginRead));
+      if (!begin.IsPreparedFor(begin.Signature())) ReadRollback();
+      EnsurePrepared(begin, begin.Signature());
+      begin_pending_ = false;
+      QueueInPipeline(begin, begin.Signature());
+      begin.Reset();
     }
     ++executed_;
-    QueueInPipeline(st, st.Signature());
+    QueueInPipeline(st, sig);
     queued_.back().reader = &st;
     return true;
   }
