@@ -290,8 +290,16 @@ http::Response Dispatch(ThreadState& state, const ApiConfig& config, const http:
                          req.Header("cookie").empty();
   std::string cache_key;
   if (cacheable) {
-    ctx.Catalog();  // the generation an entry must have been rendered in
     cache_key = ctx.origin + '\n' + req.target;
+    // A hit needs nothing but the current generation. On PostgreSQL that is
+    // one statement before the snapshot begins (no BEGIN, no ROLLBACK); a
+    // miss reads it again in the snapshot it renders in. Either is read
+    // after the request arrived, so a hit is as current as a rendering.
+    int64_t now = -1;
+    if (ctx.conn().ReadBeforeSnapshot([&] { now = db::read::ReadGeneration(ctx.conn()); })) {
+      if (auto hit = state.responses->Get(cache_key, now)) return *hit;
+    }
+    ctx.Catalog();  // the generation an entry must have been rendered in
     if (auto hit = state.responses->Get(cache_key, ctx.generation)) return *hit;
   }
   http::Response r = respond();

@@ -269,6 +269,21 @@ class PgConnection final : public Connection {
     read_snapshot_ = true;
     begin_pending_ = true;
   }
+  bool ReadBeforeSnapshot(const std::function<void()>& reads) override {
+    if (!read_snapshot_ || !begin_pending_ || in_write_) return false;
+    // As if the snapshot began after `reads`: they run in autocommit (an
+    // implicit transaction each), and the pending BEGIN waits for the
+    // next statement after them.
+    read_snapshot_ = begin_pending_ = false;
+    try {
+      reads();
+    } catch (...) {
+      read_snapshot_ = begin_pending_ = true;  // EndRead sends nothing
+      throw;
+    }
+    read_snapshot_ = begin_pending_ = true;
+    return true;
+  }
   void EndRead() override {
     if (!read_snapshot_) return;
     read_snapshot_ = false;
