@@ -541,8 +541,12 @@ class PgConnection final : public Connection {
   void QueueInPipeline(PgStatement& st, const std::string& sig) {
     if (!st.IsPreparedFor(sig)) {
       // Preparing is synchronous: once per statement text and connection.
-      ReadRollback();
+      // What is queued so far is read first; it may sit behind the last
+      // snapshot's unread ROLLBACK (a BEGIN and a Prefetch), and SyncPipeline
+      // reads that first too (ReadRollback alone would stop at the
+      // ROLLBACK's sync and could not leave pipeline mode).
       Sync();
+      ReadRollback();
       EnsurePrepared(st, sig);
     }
     // (After SendRollback the connection is still in pipeline mode.)
