@@ -290,8 +290,16 @@ http::Response Dispatch(ThreadState& state, const ApiConfig& config, const http:
                          req.Header("cookie").empty();
   std::string cache_key;
   if (cacheable) {
-    ctx.Catalog();  // the generation an entry must have been rendered in
     cache_key = ctx.origin + '\n' + req.target;
+    // A hit needs nothing but the current generation. On PostgreSQL that is
+    // one statement before the snapshot begins (no BEGIN, no ROLLBACK); a
+    // miss reads it again in the snapshot it renders in. Either is read
+    // after the request arrived, so a hit is as current as a rendering.
+    int64_t now = -1;
+    if (ctx.conn().ReadBeforeSnapshot([&] { now = db::read::ReadGeneration(ctx.conn()); })) {
+      if (auto hit = state.responses->Get(cache_key, now)) return *hit;
+    }
+    ctx.Catalog();  // the generation an entry must have been rendered in
     if (auto hit = state.responses->Get(cache_key, ctx.generation)) return *hit;
   }
   http::Response r = respond();
@@ -322,7 +330,9 @@ std::atomic<uint64_t> next_handler_id{1};
 http::Response HandleApiRequest(ThreadState& state, const ApiConfig& config,
                                 const http::Request& req) {
   const bool read = req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS";
+  bool reconnected = false;
   for (int attempt = 1;; ++attempt) {
+    const bool had_conn = state.conn != nullptr;
     try {
       if (!state.conn) state.conn = db::Open(config.database_url);
       if (read) {
@@ -336,6 +346,14 @@ http::Response HandleApiRequest(ThreadState& state, const ApiConfig& config,
       // A broken connection is reopened by the next request.
       state.conn.reset();
       state.catalog = db::read::Catalog();
+      // A connection that died while idle (the database server restarted)
+      // shows only when used; a request whose first statements were sent
+      // ahead together (Statement::Prefetch) cannot reconnect half-way, so
+      // the read runs once more from the start on a new connection.
+      if (read && had_conn && !reconnected && d && d->kind() == db::DbError::Kind::kUnavailable) {
+        reconnected = true;
+        continue;
+      }
       if (d && d->kind() == db::DbError::Kind::kUnavailable) return DatabaseUnavailable(true);
       return ServerErrorFor(req, e.what());
     }

@@ -233,10 +233,9 @@ http::Response PatchListView(Context& ctx, const RouteArgs&) {
 }
 
 http::Response PatchDetailView(Context& ctx, const RouteArgs& args) {
-  // The catalog first (it is needed anyway): the snapshot's BEGIN rides
-  // with it, and the patch's checks with the patch.
-  ctx.Catalog();
-  auto p = db::read::GetPatchWithExtras(ctx.conn(), args.id);
+  // The patch and its checks are sent ahead (with the snapshot's BEGIN) and
+  // the catalog's generation behind them: one round trip on PostgreSQL.
+  auto p = db::read::GetPatchWithExtras(ctx.conn(), args.id, [&] { ctx.Catalog(); });
   if (!p) return NotFoundJson(kAllowReadUpdate);
   std::string body;
   body.reserve(p->headers.size() + (p->content ? p->content->size() : 0) +

@@ -36,11 +36,15 @@ bool ParseFilter(Context& ctx, SeriesFilter* f) {
 
 // Whether dependency lists are shown for any of these series (API 1.4 and a
 // project with show_dependencies).
-bool WantDependencies(Context& ctx, const std::vector<SeriesRec*>& rows) {
+bool WantDependencies(Context& ctx, const SeriesRec& s) {
   if (!ctx.AtLeast(kV14)) return false;
+  const auto* p = s.project_id ? ctx.Catalog().Project(*s.project_id) : nullptr;
+  return p && p->show_dependencies;
+}
+
+bool WantDependencies(Context& ctx, const std::vector<SeriesRec*>& rows) {
   for (const auto* s : rows) {
-    const auto* p = s->project_id ? ctx.Catalog().Project(*s->project_id) : nullptr;
-    if (p && p->show_dependencies) return true;
+    if (WantDependencies(ctx, *s)) return true;
   }
   return false;
 }
@@ -127,10 +131,12 @@ http::Response SeriesListView(Context& ctx, const RouteArgs&) {
 }
 
 http::Response SeriesDetailView(Context& ctx, const RouteArgs& args) {
-  auto s = db::read::GetSeries(ctx.conn(), args.id);
+  // The series and its patches are sent ahead (with the snapshot's BEGIN)
+  // and the catalog's generation behind them: one round trip on PostgreSQL.
+  auto s = db::read::GetSeriesWithExtras(
+      ctx.conn(), args.id, [&] { ctx.Catalog(); },
+      [&](const SeriesRec& r) { return WantDependencies(ctx, r); });
   if (!s) return NotFoundJson(kAllowRead);
-  std::vector<SeriesRec*> ptrs{&*s};
-  db::read::LoadSeriesExtras(ctx.conn(), ptrs, WantDependencies(ctx, ptrs));
   std::string body;
   JsonWriter w(body);
   WriteSeries(w, ctx, *s);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -101,6 +102,12 @@ class Connection {
   // syscalls. Backends without that cost may keep the defaults.
   virtual void BeginRead() {}
   virtual void EndRead() {}
+  // Runs `reads` outside the read snapshot, each statement on its own, when
+  // the snapshot has read nothing yet and that costs less than reading in
+  // it (PostgreSQL: no BEGIN and no ROLLBACK, for a request that may need
+  // nothing but the current generation); the snapshot then starts with the
+  // next statement, as before. False (`reads` not run) elsewhere.
+  virtual bool ReadBeforeSnapshot(const std::function<void()>& /*reads*/) { return false; }
   // Durable = every commit is on disk before it returns (parsemail: the MTA
   // may delete the mail once we exit 0). Otherwise commits survive a process
   // crash but maybe not a power loss (bulk archive imports).

@@ -47,6 +47,40 @@ TEST(Prefetch, AnswersWithTheStatementItRodeWith) {
   EXPECT_EQ(c.statements_executed() - executed, 2);
 }
 
+// The first statements of a snapshot prefetched (the BEGIN rides with the
+// first), behind the last snapshot's unread ROLLBACK, the second one never
+// prepared on this connection: a detail request's patch, checks and
+// generation in one round trip, right after another request.
+TEST(Prefetch, CarriesTheSnapshotsBeginBehindTheLastRollback) {
+  testing::TempDb t;
+  auto& c = t.conn();
+  int64_t g = Generation(c);
+  {
+    ReadSnapshot last(c);
+    EXPECT_EQ(Generation(c), g);
+  }
+  Bump(c);
+  {
+    ReadSnapshot last(c);
+    EXPECT_EQ(Generation(c), g + 1);
+    Statement& prepared = PlusOneAhead(c, 0);  // prepared from now on
+    ASSERT_TRUE(prepared.Step());
+    prepared.Reset();
+  }
+  ReadSnapshot snapshot(c);
+  Statement& first = PlusOneAhead(c, 1);
+  Statement& second = c.Prepare("SELECT ?1 * 3");
+  second.BindInt(1, 5);
+  second.Prefetch();
+  EXPECT_EQ(Generation(c), g + 1);
+  ASSERT_TRUE(first.Step());
+  EXPECT_EQ(first.Int(0), 2);
+  first.Reset();
+  ASSERT_TRUE(second.Step());
+  EXPECT_EQ(second.Int(0), 15);
+  second.Reset();
+}
+
 TEST(Prefetch, SteppedFirstRunsAlone) {
   testing::TempDb t;
   auto& c = t.conn();

@@ -269,6 +269,21 @@ class PgConnection final : public Connection {
     read_snapshot_ = true;
     begin_pending_ = true;
   }
+  bool ReadBeforeSnapshot(const std::function<void()>& reads) override {
+    if (!read_snapshot_ || !begin_pending_ || in_write_) return false;
+    // As if the snapshot began after `reads`: they run in autocommit (an
+    // implicit transaction each), and the pending BEGIN waits for the
+    // next statement after them.
+    read_snapshot_ = begin_pending_ = false;
+    try {
+      reads();
+    } catch (...) {
+      read_snapshot_ = begin_pending_ = true;  // EndRead sends nothing
+      throw;
+    }
+    read_snapshot_ = begin_pending_ = true;
+    return true;
+  }
   void EndRead() override {
     if (!read_snapshot_) return;
     read_snapshot_ = false;
@@ -444,15 +459,30 @@ class PgConnection final : public Connection {
   }
 
   // Statement::Prefetch: queued in the pipeline without a sync, inside a
-  // read snapshot whose BEGIN went already (a pending BEGIN and its
-  // reconnect logic stay with BeginAndExecute). False: not sent; the
-  // statement runs when stepped.
+  // read snapshot. A pending BEGIN goes first in the same pipeline, so a
+  // request whose statements are all known up front (a patch, its checks,
+  // the generation) waits once in all. A connection that died while idle
+  // (a server restart) shows only when that pipeline is read: the request
+  // fails as unavailable and HandleApiRequest runs it once more on a new
+  // connection, as BeginAndExecute reconnects for a statement stepped
+  // first. False: not sent; the statement runs when stepped.
   bool Prefetch(PgStatement& st) {
-    if (in_write_ || !read_snapshot_ || begin_pending_ || Pq().PQstatus(conn_) != CONNECTION_OK) {
-      return false;
+    if (in_write_ || !read_snapshot_ || Pq().PQstatus(conn_) != CONNECTION_OK) return false;
+    std::string sig = st.Signature();
+    if (begin_pending_) {
+      // Preparing is synchronous: before anything is queued (and, the
+      // first time only, after the last snapshot's ROLLBACK was read).
+      if (!st.IsPreparedFor(sig)) ReadRollback();
+      EnsurePrepared(st, sig);
+      auto& begin = static_cast<PgStatement&>(Prepare(kBeginRead));
+      if (!begin.IsPreparedFor(begin.Signature())) ReadRollback();
+      EnsurePrepared(begin, begin.Signature());
+      begin_pending_ = false;
+      QueueInPipeline(begin, begin.Signature());
+      begin.Reset();
     }
     ++executed_;
-    QueueInPipeline(st, st.Signature());
+    QueueInPipeline(st, sig);
     queued_.back().reader = &st;
     return true;
   }
@@ -511,8 +541,12 @@ class PgConnection final : public Connection {
   void QueueInPipeline(PgStatement& st, const std::string& sig) {
     if (!st.IsPreparedFor(sig)) {
       // Preparing is synchronous: once per statement text and connection.
-      ReadRollback();
+      // What is queued so far is read first; it may sit behind the last
+      // snapshot's unread ROLLBACK (a BEGIN and a Prefetch), and SyncPipeline
+      // reads that first too (ReadRollback alone would stop at the
+      // ROLLBACK's sync and could not leave pipeline mode).
       Sync();
+      ReadRollback();
       EnsurePrepared(st, sig);
     }
     // (After SendRollback the connection is still in pipeline mode.)

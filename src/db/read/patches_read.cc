@@ -1,6 +1,7 @@
 #include "db/read/patches_read.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <type_traits>
 #include <tuple>
@@ -393,18 +394,16 @@ std::vector<PatchRec> ListPatchesWithExtras(Connection& c, const PatchFilter& f,
   return WithExtras(c, page, [&] { return ReadRowsByIds<PatchRec>(c, page, RowsSql(), "p.id", ReadRow); });
 }
 
-std::optional<PatchRec> GetPatchWithExtras(Connection& c, Id id) {
-  return WithExtras(c, {id}, [&] { return GetPatch(c, id); });
-}
+namespace {
 
-std::optional<PatchRec> GetPatch(Connection& c, Id id) {
+const std::string& PatchSql() {
   static const std::string sql = std::string("SELECT ") + kColumns +
                                  ", p.headers, p.content, p.diff FROM patches p" + kEmbedJoins +
                                  " WHERE p.id = ?1";
-  SqlArgs args;
-  args.Add(id);
-  DynQuery q(c, sql, args);
-  Statement& st = q.st();
+  return sql;
+}
+
+std::optional<PatchRec> ReadPatch(Statement& st) {
   if (!st.Step()) return std::nullopt;
   PatchRec p;
   ReadRow(st, p);
@@ -412,6 +411,37 @@ std::optional<PatchRec> GetPatch(Connection& c, Id id) {
   if (!st.IsNull(kColumnCount + 1)) p.content = std::string(st.Text(kColumnCount + 1));
   if (!st.IsNull(kColumnCount + 2)) p.diff = std::string(st.Text(kColumnCount + 2));
   return p;
+}
+
+}  // namespace
+
+std::optional<PatchRec> GetPatchWithExtras(Connection& c, Id id,
+                                           const std::function<void()>& meanwhile) {
+  // The checks and the patch are both sent ahead (with the snapshot's
+  // BEGIN on PostgreSQL), then `meanwhile`'s statements go in the same
+  // pipeline: one round trip for all of them.
+  SqlArgs check_args;
+  DynQuery checks(c, ChecksSql(check_args, {id}), check_args);
+  checks.st().Prefetch();
+  SqlArgs args;
+  args.Add(id);
+  DynQuery q(c, PatchSql(), args);
+  q.st().Prefetch();
+  if (meanwhile) meanwhile();
+  std::optional<PatchRec> p = ReadPatch(q.st());
+  if (!p) return p;
+  std::unordered_map<Id, std::vector<PatchRec*>> by_id;
+  by_id[p->id].push_back(&*p);
+  ApplyCheckStates(checks.st(), by_id);
+  LoadRelated(c, {&*p});
+  return p;
+}
+
+std::optional<PatchRec> GetPatch(Connection& c, Id id) {
+  SqlArgs args;
+  args.Add(id);
+  DynQuery q(c, PatchSql(), args);
+  return ReadPatch(q.st());
 }
 
 void LoadPatchExtras(Connection& c, std::vector<PatchRec*> patches) {

@@ -3,6 +3,7 @@
 // patches). A page costs a constant number of statements whatever its size.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,7 +68,11 @@ void LoadPatchExtras(Connection& c, std::vector<PatchRec*> patches);
 std::vector<PatchRec> ListPatchesWithExtras(Connection& c, const PatchFilter& f, int64_t limit,
                                             int64_t offset, OrderedIdCache* ids = nullptr,
                                             int64_t generation = -1);
-std::optional<PatchRec> GetPatchWithExtras(Connection& c, Id id);
+// `meanwhile` (may be empty) runs after the patch's statements were sent
+// and before they are read: its statements (the request's generation) ride
+// in the same round trip.
+std::optional<PatchRec> GetPatchWithExtras(Connection& c, Id id,
+                                           const std::function<void()>& meanwhile = {});
 
 // The patch's project; nullopt when there is no such patch.
 std::optional<Id> PatchProjectId(Connection& c, Id patch_id);

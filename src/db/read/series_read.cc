@@ -1,6 +1,7 @@
 #include "db/read/series_read.h"
 
 #include <algorithm>
+#include <functional>
 #include <unordered_map>
 
 #include "db/read/sql_args.h"
@@ -84,40 +85,38 @@ std::vector<SeriesRec> ListSeries(Connection& c, const SeriesFilter& f, int64_t 
       [](Statement& st, SeriesRec& r) { ReadRow(st, r); });
 }
 
-std::optional<SeriesRec> GetSeries(Connection& c, Id id) {
+namespace {
+
+const std::string& SeriesSql() {
   static const std::string sql =
       std::string("SELECT ") + kColumns + " FROM series sr" + kEmbedJoins + " WHERE sr.id = ?1";
-  SqlArgs args;
-  args.Add(id);
-  DynQuery q(c, sql, args);
-  if (!q.st().Step()) return std::nullopt;
+  return sql;
+}
+
+std::optional<SeriesRec> ReadSeries(Statement& st) {
+  if (!st.Step()) return std::nullopt;
   SeriesRec r;
-  ReadRow(q.st(), r);
+  ReadRow(st, r);
   return r;
 }
 
-void LoadSeriesExtras(Connection& c, const std::vector<SeriesRec*>& series, bool dependencies) {
-  if (series.empty()) return;
-  std::vector<Id> ids;
-  std::unordered_map<Id, std::vector<SeriesRec*>> by_id;
-  for (auto* s : series) {
-    if (by_id[s->id].empty()) ids.push_back(s->id);
-    by_id[s->id].push_back(s);
+// The statement of the series' patches; Patch's default ordering is its
+// date (ties: id).
+std::string PatchesSql(SqlArgs& args, const std::vector<Id>& ids) {
+  return "SELECT series_id, id, project_id, msgid, name, date FROM patches WHERE series_id IN " +
+         InPlaceholders(args, ids) + " ORDER BY date, id";
+}
+
+void ReadPatches(Statement& st, std::unordered_map<Id, std::vector<SeriesRec*>>& by_id) {
+  while (st.Step()) {
+    PatchRef r{st.Int(1), st.Int(2), std::string(st.Text(3)), std::string(st.Text(4)), st.Int(5)};
+    for (auto* s : by_id[st.Int(0)]) s->patches.push_back(r);
   }
-  {
-    // Patch's default ordering is its date (ties: id).
-    SqlArgs args;
-    std::string sql =
-        "SELECT series_id, id, project_id, msgid, name, date FROM patches WHERE series_id IN " +
-        InPlaceholders(args, ids) + " ORDER BY date, id";
-    DynQuery q(c, sql, args);
-    while (q.st().Step()) {
-      Statement& st = q.st();
-      PatchRef r{st.Int(1), st.Int(2), std::string(st.Text(3)), std::string(st.Text(4)), st.Int(5)};
-      for (auto* s : by_id[st.Int(0)]) s->patches.push_back(r);
-    }
-  }
-  if (!dependencies) return;
+}
+
+void LoadDependencies(Connection& c, const std::vector<SeriesRec*>& series,
+                      const std::vector<Id>& ids,
+                      std::unordered_map<Id, std::vector<SeriesRec*>>& by_id) {
   SqlArgs args;
   std::string in = InPlaceholders(args, ids);
   std::string sql = "SELECT series_id, depends_on_id FROM series_dependencies WHERE series_id IN " +
@@ -133,6 +132,55 @@ void LoadSeriesExtras(Connection& c, const std::vector<SeriesRec*>& series, bool
     }
   }
   for (auto* s : series) std::sort(s->dependents.begin(), s->dependents.end());
+}
+
+}  // namespace
+
+std::optional<SeriesRec> GetSeries(Connection& c, Id id) {
+  SqlArgs args;
+  args.Add(id);
+  DynQuery q(c, SeriesSql(), args);
+  return ReadSeries(q.st());
+}
+
+std::optional<SeriesRec> GetSeriesWithExtras(Connection& c, Id id,
+                                             const std::function<void()>& meanwhile,
+                                             const std::function<bool(const SeriesRec&)>& dependencies) {
+  // The series and its patches are sent ahead (with the snapshot's BEGIN
+  // on PostgreSQL), then `meanwhile`'s statements in the same pipeline: one
+  // round trip for all of them.
+  SqlArgs args;
+  args.Add(id);
+  DynQuery q(c, SeriesSql(), args);
+  q.st().Prefetch();
+  SqlArgs patch_args;
+  DynQuery patches(c, PatchesSql(patch_args, {id}), patch_args);
+  patches.st().Prefetch();
+  if (meanwhile) meanwhile();
+  std::optional<SeriesRec> s = ReadSeries(q.st());
+  if (!s) return s;
+  std::unordered_map<Id, std::vector<SeriesRec*>> by_id;
+  by_id[s->id].push_back(&*s);
+  ReadPatches(patches.st(), by_id);
+  if (dependencies && dependencies(*s)) LoadDependencies(c, {&*s}, {s->id}, by_id);
+  return s;
+}
+
+void LoadSeriesExtras(Connection& c, const std::vector<SeriesRec*>& series, bool dependencies) {
+  if (series.empty()) return;
+  std::vector<Id> ids;
+  std::unordered_map<Id, std::vector<SeriesRec*>> by_id;
+  for (auto* s : series) {
+    if (by_id[s->id].empty()) ids.push_back(s->id);
+    by_id[s->id].push_back(s);
+  }
+  {
+    SqlArgs args;
+    DynQuery q(c, PatchesSql(args, ids), args);
+    ReadPatches(q.st(), by_id);
+  }
+  if (!dependencies) return;
+  LoadDependencies(c, series, ids, by_id);
 }
 
 }  // namespace pb::db::read

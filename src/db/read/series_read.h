@@ -3,6 +3,7 @@
 // date, dependencies and dependents).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -31,6 +32,13 @@ std::vector<SeriesRec> ListSeries(Connection& c, const SeriesFilter& f, int64_t 
                                   int64_t offset,
                                   OrderedIdCache* ids = nullptr, int64_t generation = -1);
 std::optional<SeriesRec> GetSeries(Connection& c, Id id);
+// GetSeries with its patches and, when `dependencies(series)` says so, its
+// dependencies. `meanwhile` (may be empty) runs after the series' and its
+// patches' statements were sent and before they are read: its statements
+// (the request's generation) ride in the same round trip on PostgreSQL.
+std::optional<SeriesRec> GetSeriesWithExtras(Connection& c, Id id,
+                                             const std::function<void()>& meanwhile,
+                                             const std::function<bool(const SeriesRec&)>& dependencies);
 
 // Fills patches (one statement) and, when `dependencies` is set, the
 // dependencies and dependents (one more statement).
