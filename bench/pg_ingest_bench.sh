@@ -25,40 +25,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-work=$(mktemp -d /tmp/patchbay-pgbench-XXXXXX)
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-cleanup() {
-  [ -f "$work/data/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1
-  rm -rf "$work"
-}
-trap cleanup EXIT
-chmod 755 "$work"
-[ "$(id -u)" = 0 ] && chown postgres: "$work"
-
-if [ -z "$mbox" ]; then
-  zst="$repo/../shared/corpus/real-lists/linuxppc-dev-first5k.mbox.zst"
-  [ -f "$zst" ] || { echo "pg_ingest_bench: no --mbox and no $zst" >&2; exit 2; }
-  mbox="$work/archive.mbox"
-  zstd -qdc "$zst" > "$mbox"
-fi
-# Two halves, alternate messages.
-python3 - "$mbox" "$work/half0.mbox" "$work/half1.mbox" <<'EOF'
-import re, sys
-data = open(sys.argv[1], "rb").read()
-msgs = re.split(rb"(?m)^(?=From )", data)
-msgs = [m for m in msgs if m]
-for k in (0, 1):
-    open(sys.argv[2 + k], "wb").write(b"".join(msgs[k::2]))
-print("pg_ingest_bench: %d mails" % len(msgs), file=sys.stderr)
-EOF
-mails=$(grep -c '^From ' "$mbox")
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-as_pg "$pg_bin/initdb" -D "$work/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
-as_pg "$pg_bin/pg_ctl" -D "$work/data" -w -l "$work/server.log" \
-  -o "-k $work -p $port -c listen_addresses='' -c shared_buffers=256MB" start >/dev/null
-admin="postgresql://postgres@/postgres?host=$work&port=$port"
+source "$repo/bench/pg_bench_lib.sh"
+pg_bench_workdir patchbay-pgbench
+pg_bench_archive
+echo "pg_ingest_bench: $mails mails" >&2
+pg_bench_start
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}'), fsync on, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 fresh() {

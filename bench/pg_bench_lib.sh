@@ -1,0 +1,48 @@
+# Shared by bench/pg_ingest_bench.sh and bench/pg_ingest_profile.sh (source
+# it): a throwaway PostgreSQL cluster in a work directory of its own (own
+# socket, no TCP, removed at exit, run as user postgres when root), and the
+# archive split into two halves of alternate mails for two ingesters.
+
+# Makes $work (mktemp -d with prefix $1), sets $pg_bin and as_pg, and removes
+# both the cluster and $work when the script exits.
+pg_bench_workdir() {
+  work=$(mktemp -d "/tmp/$1-XXXXXX")
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  trap pg_bench_cleanup EXIT
+  chmod 755 "$work"
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$work"; fi
+}
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_bench_cleanup() {
+  [ -f "$work/data/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1
+  rm -rf "$work"
+}
+
+# Sets $mbox (linuxppc-dev-first5k from ../shared unless $mbox is set),
+# $mails, and writes $work/half0.mbox and $work/half1.mbox.
+pg_bench_archive() {
+  if [ -z "$mbox" ]; then
+    local zst="$repo/../shared/corpus/real-lists/linuxppc-dev-first5k.mbox.zst"
+    [ -f "$zst" ] || { echo "$(basename "$0"): no --mbox and no $zst" >&2; exit 2; }
+    mbox="$work/archive.mbox"
+    zstd -qdc "$zst" > "$mbox"
+  fi
+  python3 - "$mbox" "$work/half0.mbox" "$work/half1.mbox" <<'PY'
+import re, sys
+data = open(sys.argv[1], "rb").read()
+msgs = [m for m in re.split(rb"(?m)^(?=From )", data) if m]
+for k in (0, 1):
+    open(sys.argv[2 + k], "wb").write(b"".join(msgs[k::2]))
+PY
+  mails=$(grep -c '^From ' "$mbox")
+}
+
+# initdb and start (fsync on), with any extra server options as arguments;
+# sets $port and $admin (a URL of the postgres database).
+pg_bench_start() {
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  as_pg "$pg_bin/initdb" -D "$work/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  as_pg "$pg_bin/pg_ctl" -D "$work/data" -w -l "$work/server.log" \
+    -o "-k $work -p $port -c listen_addresses='' -c shared_buffers=256MB $*" start >/dev/null
+  admin="postgresql://postgres@/postgres?host=$work&port=$port"
+}
