@@ -18,27 +18,6 @@
 #include "webhooks/dispatcher_thread.h"
 
 namespace pb::cli {
-namespace {
-
-// Marks the response's cookies Secure, and those of the response an
-// offloaded job (a login's password check) answers with later, which the
-// server sends instead of this one.
-void MarkCookiesSecureOnceAnswered(http::Response& r) {
-  api::MarkCookiesSecure(r);
-  if (!r.offload) return;
-  r.offload = [work = std::move(r.offload)]() -> std::function<http::Response()> {
-    std::function<http::Response()> then = work();
-    if (!then) return then;
-    return [then = std::move(then)]() {
-      http::Response answered = then();
-      MarkCookiesSecureOnceAnswered(answered);
-      return answered;
-    };
-  };
-}
-
-}  // namespace
-
 int Serve(const Args& in) {
   Args args = in;
   std::string url = TakeDatabaseUrl(args);
@@ -141,7 +120,8 @@ int Serve(const Args& in) {
   if (base_url.rfind("https://", 0) == 0) {
     handler = [site = std::move(handler)](const http::Request& req) {
       http::Response r = site(req);
-      MarkCookiesSecureOnceAnswered(r);
+      // Also on the answer of an offloaded job (a login's password check).
+      http::FinishResponse(r, api::MarkCookiesSecure);
       return r;
     };
   }

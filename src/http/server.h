@@ -70,6 +70,11 @@ struct Response {
   std::shared_ptr<const std::string> shared_body;
 };
 
+// Applies `finish` to `r` and, when `r` is offloaded, to the response its
+// job answers with, which the server sends instead: what a handler wrapper
+// adds to a response (a header, a cookie flag) must reach the one sent.
+void FinishResponse(Response& r, const std::function<void(Response&)>& finish);
+
 using Handler = std::function<Response(const Request&)>;
 
 struct ServerOptions {
