@@ -323,19 +323,19 @@ void CountPatchInSeries(Connection& c, Id series_id) {
   Query(c, "UPDATE series SET received_total = received_total + 1 WHERE id = ?1", series_id).Send();
 }
 
-void InsertEvent(Connection& c, const Event& e) {
+namespace {
+
+void InsertEventAt(Connection& c, const Event& e, Micros date) {
   Query(c,
         "INSERT INTO events (project_id, category, date, actor_id, patch_id, series_id, cover_id, "
         "previous_state_id, current_state_id, previous_delegate_id, current_delegate_id, "
         "created_check_id, cover_comment_id, patch_comment_id) VALUES "
         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        e.project_id, e.category, NowMicros(), e.actor_id, e.patch_id, e.series_id, e.cover_id,
+        e.project_id, e.category, date, e.actor_id, e.patch_id, e.series_id, e.cover_id,
         e.previous_state_id, e.current_state_id, e.previous_delegate_id, e.current_delegate_id,
         e.created_check_id, e.cover_comment_id, e.patch_comment_id)
       .Send();
 }
-
-namespace {
 
 // PostgreSQL array literals ({1,NULL,3}, {"a","b"}) for the unnest insert.
 void AppendId(std::string& out, const std::optional<Id>& v) {
@@ -354,12 +354,14 @@ void AppendText(std::string& out, std::string_view v) {
 
 }  // namespace
 
+void InsertEvent(Connection& c, const Event& e) { InsertEventAt(c, e, NowMicros()); }
+
 void InsertEvents(Connection& c, std::vector<PendingEvent>& events) {
   if (events.empty()) return;
   if (c.dialect() != Dialect::kPostgres) {
     for (auto& p : events) {
       p.event.category = p.category;
-      InsertEvent(c, p.event);
+      InsertEventAt(c, p.event, p.date);  // when it happened, as on PostgreSQL
     }
     events.clear();
     return;
