@@ -86,12 +86,8 @@ std::optional<BundleRec> GetBundle(Connection& c, Id id, std::optional<Id> viewe
 
 void LoadBundlePatches(Connection& c, const std::vector<BundleRec*>& bundles) {
   if (bundles.empty()) return;
-  std::vector<Id> ids;
   std::unordered_map<Id, std::vector<BundleRec*>> by_id;
-  for (auto* b : bundles) {
-    if (by_id[b->id].empty()) ids.push_back(b->id);
-    by_id[b->id].push_back(b);
-  }
+  std::vector<Id> ids = GroupById(bundles, by_id);
   SqlArgs args;
   std::string sql =
       "SELECT bp.bundle_id, p.id, p.project_id, p.msgid, p.name, p.date FROM bundle_patches bp "

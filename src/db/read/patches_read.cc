@@ -446,12 +446,8 @@ std::optional<PatchRec> GetPatch(Connection& c, Id id) {
 
 void LoadPatchExtras(Connection& c, std::vector<PatchRec*> patches) {
   if (patches.empty()) return;
-  std::vector<Id> ids;
   std::unordered_map<Id, std::vector<PatchRec*>> by_id;
-  for (auto* p : patches) {
-    if (by_id[p->id].empty()) ids.push_back(p->id);
-    by_id[p->id].push_back(p);
-  }
+  std::vector<Id> ids = GroupById(patches, by_id);
   {
     SqlArgs args;
     DynQuery q(c, ChecksSql(args, ids), args);

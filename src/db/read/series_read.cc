@@ -168,12 +168,8 @@ std::optional<SeriesRec> GetSeriesWithExtras(Connection& c, Id id,
 
 void LoadSeriesExtras(Connection& c, const std::vector<SeriesRec*>& series, bool dependencies) {
   if (series.empty()) return;
-  std::vector<Id> ids;
   std::unordered_map<Id, std::vector<SeriesRec*>> by_id;
-  for (auto* s : series) {
-    if (by_id[s->id].empty()) ids.push_back(s->id);
-    by_id[s->id].push_back(s);
-  }
+  std::vector<Id> ids = GroupById(series, by_id);
   {
     SqlArgs args;
     DynQuery q(c, PatchesSql(args, ids), args);

@@ -64,6 +64,21 @@ class SqlArgs {
 // "IN (...)" lists for batched loads. The list is padded (by repeating the
 // last id) to a power of two so that a connection caches at most a handful
 // of statement texts per query instead of one per page size.
+// Rows grouped by id for a batched `IN (...)` read of their extras: the
+// distinct ids in first-seen order (for InPlaceholders), each id's rows in
+// `by_id`.
+template <typename Row>
+std::vector<Id> GroupById(const std::vector<Row*>& rows,
+                          std::unordered_map<Id, std::vector<Row*>>& by_id) {
+  std::vector<Id> ids;
+  for (auto* r : rows) {
+    auto& group = by_id[r->id];
+    if (group.empty()) ids.push_back(r->id);
+    group.push_back(r);
+  }
+  return ids;
+}
+
 inline std::string InPlaceholders(SqlArgs& args, const std::vector<int64_t>& ids) {
   size_t n = 1;
   while (n < ids.size()) n *= 2;
