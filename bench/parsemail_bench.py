@@ -2,7 +2,7 @@
 """CPU per mail of the MTA pipe: one `patchbay parsemail` process per mail.
 
     python3 bench/parsemail_bench.py [--binary build/patchbay] [--mails 1000]
-                                     [--corpus real|generated|PATH.mbox[.zst]]
+                                     [--corpus real|generated|PATH.mbox[.zst]] [--ingest-socket]
 
 Each mail of the corpus (the first --mails of them) is piped into its own
 `patchbay parsemail` process against one SQLite database on disk, exactly as
@@ -11,6 +11,14 @@ every child comes from wait4(2), so it counts the dynamic loader, start-up,
 migration check, parse and store, but not the time spent waiting for fsync
 (that is wall time, reported separately). `patchbay --help` is timed the same
 way: it is the start-up floor every command pays.
+
+With --ingest-socket the same mails go, after the direct run, to a second
+database through `patchbay serve --ingest-socket` (parsemail's hand-off,
+issue #13): per mail it reports the client's CPU (wait4), the server's CPU
+over the run (utime + stime of every thread, /proc/PID/stat) divided by the
+mails, and their sum, the figure that compares with the direct one. The two
+databases' rows are then dumped (all but the columns holding the time of
+storing) and compared byte for byte.
 
 The machine is shared and its load moves the numbers: the load average is
 printed with them; compare runs by CPU time, not wall time.
@@ -21,6 +29,7 @@ import os
 import shutil
 import statistics
 import subprocess
+import sqlite3
 import sys
 import tempfile
 import time
@@ -73,21 +82,99 @@ def summary(name, cpu, wall):
           f"wall ms mean {statistics.mean(wall) * 1000:.2f}")
 
 
+# Rows compared between the modes: all the ingest writes, but the columns
+# that hold when a row was written (the same as tests/integration/ingest_socket.py).
+DUMPS = [
+    "SELECT id, project_id, msgid, name, date, submitter_id, state_id, hash, series_id, number, "
+    "headers, content, diff FROM patches ORDER BY id",
+    "SELECT id, project_id, msgid, name, date, submitter_id, headers, content FROM covers ORDER BY id",
+    "SELECT id, patch_id, msgid, date, submitter_id, headers, content FROM patch_comments ORDER BY id",
+    "SELECT id, cover_id, msgid, date, submitter_id, content FROM cover_comments ORDER BY id",
+    "SELECT id, project_id, cover_letter_id, name, date, version, total, received_total FROM series ORDER BY id",
+    "SELECT id, email, name FROM people ORDER BY id",
+    "SELECT id, project_id, category, patch_id, series_id, cover_id FROM events ORDER BY id",
+    "SELECT id, msgid, list_id, reason, raw, resolved FROM failed_mails ORDER BY id",
+    "SELECT id, project_id, msgid, list_id, universal_newlines, raw FROM held_mails ORDER BY id",
+]
+
+
+def dump(path, out):
+    c = sqlite3.connect(path)
+    with open(out, "w") as f:
+        for q in DUMPS:
+            for row in c.execute(q):
+                f.write(repr(row) + "\n")
+    c.close()
+
+
+def process_cpu(pid):
+    """CPU time so far of every thread of pid, in seconds, from the
+    scheduler's nanosecond counters (/proc/PID/task/*/schedstat; the
+    utime/stime of /proc/PID/stat are in 10 ms ticks)."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except FileNotFoundError:  # a thread that just ended
+            pass
+    return total / 1e9
+
+
+def make_project(binary, db, list_id):
+    subprocess.run([binary, "project", "create", "--database", db, "--linkname", "bench", "--name", "bench",
+                    "--listid", list_id, "--listemail", "bench@" + list_id], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+class SocketServer:
+    """`patchbay serve --ingest-socket` on a database of its own."""
+
+    def __init__(self, binary, tmp, list_id):
+        os.mkdir(os.path.join(tmp, "socket"))
+        self.path = os.path.join(tmp, "socket", "bench.db")
+        self.db = "sqlite://" + self.path
+        self.sock = os.path.join(tmp, "socket", "ingest.sock")
+        make_project(binary, self.db, list_id)
+        self.p = subprocess.Popen([binary, "serve", "--database", self.db, "--listen", "127.0.0.1:0",
+                                   "--ingest-socket", self.sock], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL)
+        if b"serving on" not in self.p.stdout.readline():
+            raise SystemExit("serve did not start")
+        time.sleep(1)  # its threads' warm-up is start-up, not ingest
+        # What it spends doing nothing (timers, the hub's look once a
+        # second), so the figure per mail can be read without it too.
+        before = process_cpu(self.p.pid)
+        time.sleep(2)
+        self.idle_per_s = (process_cpu(self.p.pid) - before) / 2
+        self.start_cpu = process_cpu(self.p.pid)
+        self.start = time.monotonic()
+
+    def stop(self):
+        self.cpu = process_cpu(self.p.pid) - self.start_cpu
+        self.elapsed = time.monotonic() - self.start
+        self.p.terminate()
+        self.p.wait(timeout=60)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "patchbay"))
     ap.add_argument("--mails", type=int, default=1000)
     ap.add_argument("--corpus", default="", help="real, generated or an mbox path (default: real if present)")
     ap.add_argument("--help-runs", type=int, default=200)
+    ap.add_argument("--ingest-socket", action="store_true",
+                    help="also hand each mail to a running serve, on a second database")
     a = ap.parse_args()
     binary = os.path.abspath(a.binary)
     with tempfile.TemporaryDirectory(dir=os.path.join(ROOT, "build") if os.path.isdir(
             os.path.join(ROOT, "build")) else None) as tmp:
         list_id, mails = load_mbox(a.corpus, tmp, a.mails)
-        db = "sqlite://" + os.path.join(tmp, "bench.db")
-        subprocess.run([binary, "project", "create", "--database", db, "--linkname", "bench", "--name", "bench",
-                        "--listid", list_id, "--listemail", "bench@" + list_id], check=True,
-                       stdout=subprocess.DEVNULL)
+        # Each database in a directory of its own: serve's event hub watches
+        # its database's directory, and must not wake for the other's commits.
+        os.mkdir(os.path.join(tmp, "direct"))
+        db = "sqlite://" + os.path.join(tmp, "direct", "bench.db")
+        make_project(binary, db, list_id)
         print(f"load average before: {os.getloadavg()}")
         cpu, wall = [], []
         for _ in range(a.help_runs):
@@ -95,15 +182,48 @@ def main():
             cpu.append(c)
             wall.append(w)
         summary("patchbay --help", cpu, wall)
+        server = SocketServer(binary, tmp, list_id) if a.ingest_socket else None
         cpu, wall, failed = [], [], 0
-        for raw in mails:
-            code, c, w = run([binary, "parsemail", "--database", db, "--list-id", list_id], raw)
-            failed += code != 0
-            cpu.append(c)
-            wall.append(w)
+        sock_cpu, sock_wall, sock_failed = [], [], 0
+        # With --ingest-socket each mail goes to both, one after the other,
+        # so both modes run under the same load.
+        try:
+            for raw in mails:
+                code, c, w = run([binary, "parsemail", "--database", db, "--list-id", list_id], raw)
+                failed += code != 0
+                cpu.append(c)
+                wall.append(w)
+                if server:
+                    code, c, w = run([binary, "parsemail", "--database", server.db, "--list-id", list_id,
+                                      "--ingest-socket", server.sock], raw)
+                    sock_failed += code != 0
+                    sock_cpu.append(c)
+                    sock_wall.append(w)
+        finally:
+            if server:
+                server.stop()
         summary(f"patchbay parsemail ({len(mails)} mails, {sum(map(len, mails)) / len(mails) / 1024:.1f} KB avg)",
                 cpu, wall)
         print(f"parsemail exits != 0: {failed}")
+        if server:
+            n = len(mails)
+            summary(f"parsemail --ingest-socket, the client ({n} mails)", sock_cpu, sock_wall)
+            server_ms = server.cpu / n * 1000
+            idle_ms = server.idle_per_s * server.elapsed / n * 1000
+            client_ms = statistics.mean(sock_cpu) * 1000
+            print(f"serve CPU over the run: {server.cpu:.3f} s = {server_ms:.2f} ms per mail "
+                  f"(of which idling, at its rate of {server.idle_per_s * 1000:.1f} ms/s before the run: "
+                  f"{idle_ms:.2f} ms per mail)")
+            print(f"SUM client + serve CPU per mail: {client_ms + server_ms:.2f} ms "
+                  f"(direct parsemail, same run: {statistics.mean(cpu) * 1000:.2f} ms)")
+            print(f"parsemail --ingest-socket exits != 0: {sock_failed}")
+            dump(os.path.join(tmp, "direct", "bench.db"), os.path.join(tmp, "direct.rows"))
+            dump(server.path, os.path.join(tmp, "socket.rows"))
+            same = subprocess.run(["cmp", os.path.join(tmp, "direct.rows"),
+                                   os.path.join(tmp, "socket.rows")]).returncode == 0
+            size = os.path.getsize(os.path.join(tmp, "direct.rows"))
+            print(f"rows direct vs socket: {'identical' if same else 'DIFFERENT'} ({size} bytes dumped, cmp)")
+            failed += sock_failed + (not same)
         print(f"load average after: {os.getloadavg()}")
         return 1 if failed else 0
 
