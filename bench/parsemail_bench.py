@@ -130,29 +130,43 @@ def make_project(binary, db, list_id):
 class SocketServer:
     """`patchbay serve --ingest-socket` on a database of its own."""
 
-    def __init__(self, binary, tmp, list_id):
-        os.mkdir(os.path.join(tmp, "socket"))
-        self.path = os.path.join(tmp, "socket", "bench.db")
+    def __init__(self, binary, tmp, list_id, name, client):
+        self.name = name
+        self.client = client  # the argv that hands a mail over, without the options
+        os.mkdir(os.path.join(tmp, name))
+        self.path = os.path.join(tmp, name, "bench.db")
         self.db = "sqlite://" + self.path
-        self.sock = os.path.join(tmp, "socket", "ingest.sock")
+        self.sock = os.path.join(tmp, name, "ingest.sock")
         make_project(binary, self.db, list_id)
         self.p = subprocess.Popen([binary, "serve", "--database", self.db, "--listen", "127.0.0.1:0",
                                    "--ingest-socket", self.sock], stdout=subprocess.PIPE,
                                   stderr=subprocess.DEVNULL)
         if b"serving on" not in self.p.stdout.readline():
             raise SystemExit("serve did not start")
-        time.sleep(1)  # its threads' warm-up is start-up, not ingest
-        # What it spends doing nothing (timers, the hub's look once a
-        # second), so the figure per mail can be read without it too.
+        self.cpu_list, self.wall, self.failed = [], [], 0
+
+    def measure_idle(self):
+        """What it spends doing nothing (timers, the hub's look once a
+        second), so the figure per mail can be read without it too."""
         before = process_cpu(self.p.pid)
         time.sleep(2)
         self.idle_per_s = (process_cpu(self.p.pid) - before) / 2
+
+    def begin(self):
         self.start_cpu = process_cpu(self.p.pid)
         self.start = time.monotonic()
 
+    def hand(self, raw, list_id):
+        code, c, w = run(self.client + ["--database", self.db, "--list-id", list_id,
+                                        "--ingest-socket", self.sock], raw)
+        self.failed += code != 0
+        self.cpu_list.append(c)
+        self.wall.append(w)
+
     def stop(self):
-        self.cpu = process_cpu(self.p.pid) - self.start_cpu
-        self.elapsed = time.monotonic() - self.start
+        if hasattr(self, "start"):
+            self.cpu = process_cpu(self.p.pid) - self.start_cpu
+            self.elapsed = time.monotonic() - self.start
         self.p.terminate()
         self.p.wait(timeout=60)
 
@@ -164,7 +178,8 @@ def main():
     ap.add_argument("--corpus", default="", help="real, generated or an mbox path (default: real if present)")
     ap.add_argument("--help-runs", type=int, default=200)
     ap.add_argument("--ingest-socket", action="store_true",
-                    help="also hand each mail to a running serve, on a second database")
+                    help="also hand each mail to a running serve, on a second database, with "
+                         "`patchbay parsemail --ingest-socket`, and to a third with `patchbay-parsemail`")
     a = ap.parse_args()
     binary = os.path.abspath(a.binary)
     with tempfile.TemporaryDirectory(dir=os.path.join(ROOT, "build") if os.path.isdir(
@@ -182,48 +197,57 @@ def main():
             cpu.append(c)
             wall.append(w)
         summary("patchbay --help", cpu, wall)
-        server = SocketServer(binary, tmp, list_id) if a.ingest_socket else None
+        servers = []
+        if a.ingest_socket:
+            pipe = os.path.join(os.path.dirname(binary), "patchbay-parsemail")
+            servers.append(SocketServer(binary, tmp, list_id, "socket", [binary, "parsemail"]))
+            if os.path.exists(pipe):
+                servers.append(SocketServer(binary, tmp, list_id, "pipe", [pipe]))
+            time.sleep(1)  # their threads' warm-up is start-up, not ingest
+            for server in servers:
+                server.measure_idle()
         cpu, wall, failed = [], [], 0
-        sock_cpu, sock_wall, sock_failed = [], [], 0
-        # With --ingest-socket each mail goes to both, one after the other,
-        # so both modes run under the same load.
+        # With --ingest-socket each mail goes to every mode, one after the
+        # other, so all run under the same load.
         try:
+            for server in servers:
+                server.begin()
             for raw in mails:
                 code, c, w = run([binary, "parsemail", "--database", db, "--list-id", list_id], raw)
                 failed += code != 0
                 cpu.append(c)
                 wall.append(w)
-                if server:
-                    code, c, w = run([binary, "parsemail", "--database", server.db, "--list-id", list_id,
-                                      "--ingest-socket", server.sock], raw)
-                    sock_failed += code != 0
-                    sock_cpu.append(c)
-                    sock_wall.append(w)
+                for server in servers:
+                    server.hand(raw, list_id)
         finally:
-            if server:
+            for server in servers:
                 server.stop()
         summary(f"patchbay parsemail ({len(mails)} mails, {sum(map(len, mails)) / len(mails) / 1024:.1f} KB avg)",
                 cpu, wall)
         print(f"parsemail exits != 0: {failed}")
-        if server:
-            n = len(mails)
-            summary(f"parsemail --ingest-socket, the client ({n} mails)", sock_cpu, sock_wall)
+        direct_rows = os.path.join(tmp, "direct.rows")
+        if servers:
+            dump(os.path.join(tmp, "direct", "bench.db"), direct_rows)
+        n = len(mails)
+        for server in servers:
+            print()
+            summary(f"client `{' '.join(os.path.basename(x) for x in server.client)} --ingest-socket` ({n} mails)",
+                    server.cpu_list, server.wall)
             server_ms = server.cpu / n * 1000
             idle_ms = server.idle_per_s * server.elapsed / n * 1000
-            client_ms = statistics.mean(sock_cpu) * 1000
-            print(f"serve CPU over the run: {server.cpu:.3f} s = {server_ms:.2f} ms per mail "
+            client_ms = statistics.mean(server.cpu_list) * 1000
+            print(f"  serve CPU over the run: {server.cpu:.3f} s = {server_ms:.2f} ms per mail "
                   f"(of which idling, at its rate of {server.idle_per_s * 1000:.1f} ms/s before the run: "
                   f"{idle_ms:.2f} ms per mail)")
-            print(f"SUM client + serve CPU per mail: {client_ms + server_ms:.2f} ms "
+            print(f"  SUM client + serve CPU per mail: {client_ms + server_ms:.2f} ms "
                   f"(direct parsemail, same run: {statistics.mean(cpu) * 1000:.2f} ms)")
-            print(f"parsemail --ingest-socket exits != 0: {sock_failed}")
-            dump(os.path.join(tmp, "direct", "bench.db"), os.path.join(tmp, "direct.rows"))
-            dump(server.path, os.path.join(tmp, "socket.rows"))
-            same = subprocess.run(["cmp", os.path.join(tmp, "direct.rows"),
-                                   os.path.join(tmp, "socket.rows")]).returncode == 0
-            size = os.path.getsize(os.path.join(tmp, "direct.rows"))
-            print(f"rows direct vs socket: {'identical' if same else 'DIFFERENT'} ({size} bytes dumped, cmp)")
-            failed += sock_failed + (not same)
+            print(f"  exits != 0: {server.failed}")
+            rows = os.path.join(tmp, server.name + ".rows")
+            dump(server.path, rows)
+            same = subprocess.run(["cmp", direct_rows, rows]).returncode == 0
+            print(f"  rows against direct parsemail: {'identical' if same else 'DIFFERENT'} "
+                  f"({os.path.getsize(direct_rows)} bytes dumped, cmp)")
+            failed += server.failed + (not same)
         print(f"load average after: {os.getloadavg()}")
         return 1 if failed else 0
 

@@ -122,7 +122,7 @@ int ParseMail(const Args& in) {
   if (socket.empty()) {
     if (const char* env = std::getenv("PATCHBAY_INGEST_SOCKET"); env && *env) socket = env;
   }
-  int timeout = 60;
+  int timeout = ingest::kDefaultTimeoutSeconds;
   if (std::string t = TakeOption(args, "--ingest-timeout"); !t.empty()) timeout = std::max(1, std::atoi(t.c_str()));
   std::string raw;
   // stdin is read with fread, not through std::cin: istreambuf_iterator over
@@ -144,7 +144,7 @@ int ParseMail(const Args& in) {
     // A running server stores it: no database, GMime or heap set-up here
     // (main.cc skips the huge page for this case too).
     std::string why;
-    if (auto answer = HandOffMail(socket, raw, list_id, timeout, &why)) {
+    if (auto answer = ingest::HandOff(socket, raw, list_id, timeout, &why)) {
       std::fwrite(answer->out.data(), 1, answer->out.size(), stdout);
       std::fwrite(answer->err.data(), 1, answer->err.size(), stderr);
       return answer->exit_code;
