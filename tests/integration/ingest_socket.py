@@ -1,22 +1,26 @@
 #!/usr/bin/env python3
 """`parsemail --ingest-socket` hands the mail to a running `serve` (issue #13).
 
-Each mail goes twice: to `parsemail` storing it itself on database A, and
-through `serve --ingest-socket` on database B. The exit codes and messages
+Each mail goes three times: to `parsemail` storing it itself on database A,
+through `serve --ingest-socket` on database B with `parsemail
+--ingest-socket`, and on database C with `patchbay-parsemail` (the static
+pipe binary, src/pipe/). The exit codes and messages
 must be the same, and so must the rows (every table the ingest writes, all
 but the columns that hold the time of storing). Then: the socket's mode; no
 server (no socket file) → parsemail stores the mail itself; a server that
 does not answer in time → the same, and the server's late store is a
 duplicate; a server killed (kill -9) while a client waits → the client stores
 it, nothing duplicated; the stale socket file it left is replaced by the next
-serve. Runs on SQLite or PostgreSQL (PATCHBAY_TEST_DATABASE), like the others.
+serve. The pipe binary's fallback (exec of `patchbay parsemail`) is checked
+the same way. Runs on SQLite or PostgreSQL (PATCHBAY_TEST_DATABASE), like the others.
 
-usage: ingest_socket.py --binary build/patchbay
+usage: ingest_socket.py --binary build/patchbay [--pipe build/patchbay-parsemail]
 Last line: "N passed, M failed"."""
 
 import argparse
 import os
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -80,6 +84,7 @@ class Server:
         line = self.p.stdout.readline()
         if b"serving on" not in line:
             raise AssertionError("serve did not start: %r %r" % (line, self.p.stderr.read()))
+        self.port = int(line.strip().rstrip(b"/").rsplit(b":", 1)[1])
 
     def stop(self):
         if self.p.poll() is None:
@@ -88,20 +93,24 @@ class Server:
 
 
 class Fixture:
-    def __init__(self, binary, tmp):
+    def __init__(self, binary, pipe, tmp):
         self.binary = binary
+        self.pipe = pipe
         self.tmp = tmp
         self.direct = testdb.new_url(tmp, "direct.db")
         self.via = testdb.new_url(tmp, "via.db")
         self.sock = os.path.join(tmp, "ingest.sock")
-        for url in (self.direct, self.via):
+        self.pipe_db = testdb.new_url(tmp, "pipe.db")
+        self.pipe_sock = os.path.join(tmp, "pipe.sock")
+        for url in (self.direct, self.via, self.pipe_db):
             r = subprocess.run([binary, "project", "create", "--database", url, "--linkname", "sock",
                                 "--name", "Sock", "--listid", LIST, "--listemail", "sock@" + LIST],
                                capture_output=True, timeout=60)
             assert r.returncode == 0, r.stderr
 
-    def parsemail(self, url, raw, *extra, sock=None, wait=True):
-        argv = [self.binary, "parsemail", "--database", url, *extra]
+    def parsemail(self, url, raw, *extra, sock=None, wait=True, pipe=False):
+        argv = [self.pipe] if pipe else [self.binary, "parsemail"]
+        argv += ["--database", url, *extra]
         if sock:
             argv += ["--ingest-socket", sock]
         if not wait:
@@ -129,6 +138,7 @@ def test(fn):
 @test
 def same_codes_messages_and_rows_as_direct(f):
     server = Server(f.binary, f.via, f.sock)
+    pipe_server = Server(f.binary, f.pipe_db, f.pipe_sock)
     try:
         mode = stat.S_IMODE(os.lstat(f.sock).st_mode)
         assert mode == 0o660, oct(mode)
@@ -152,13 +162,15 @@ def same_codes_messages_and_rows_as_direct(f):
             a = f.parsemail(f.direct, raw, *extra)
             b = f.parsemail(f.via, raw, *extra, sock=f.sock)
             assert a.returncode == code, (name, a)
+            c = f.parsemail(f.pipe_db, raw, *extra, sock=f.pipe_sock, pipe=True)
             assert (b.returncode, b.stdout, b.stderr) == (a.returncode, a.stdout, a.stderr), (name, a, b)
-            assert b"storing the mail directly" not in b.stderr, (name, b.stderr)
+            assert (c.returncode, c.stdout, c.stderr) == (a.returncode, a.stdout, a.stderr), (name, a, c)
+            assert b"storing the mail directly" not in b.stderr + c.stderr, (name, b.stderr, c.stderr)
         assert dump(f.via) == dump(f.direct)
-        # The server stored them: parsemail on B never opened it itself,
-        # which the messages alone cannot tell; a stopped server can.
+        assert dump(f.pipe_db) == dump(f.direct)
     finally:
         server.stop()
+        pipe_server.stop()
     assert not os.path.exists(f.sock), "socket left behind by a clean shutdown"
 
 
@@ -167,9 +179,22 @@ def no_server_stores_the_mail_itself(f):
     raw = mail("<n1@example.com>", "[PATCH] nobody listens", DIFF.format(n=10))
     a = f.parsemail(f.direct, raw)
     b = f.parsemail(f.via, raw, sock=f.sock)
-    assert a.returncode == 0 and b.returncode == 0, (a, b)
+    c = f.parsemail(f.pipe_db, raw, sock=f.pipe_sock, pipe=True)
+    assert a.returncode == 0 and b.returncode == 0 and c.returncode == 0, (a, b, c)
     assert b"storing the mail directly" in b.stderr, b.stderr
+    assert b"storing the mail directly" in c.stderr, c.stderr
+    # The pipe binary's fallback is the full parsemail: its messages follow.
+    d = f.parsemail(f.pipe_db, raw, sock=f.pipe_sock, pipe=True)
+    assert d.returncode == 0 and b"Duplicate mail" in d.stderr, d
+    # And --list-id reaches it.
+    raw = mail("<n2@example.com>", "[PATCH] nobody, other list", DIFF.format(n=15)).replace(
+        LIST.encode(), b"unknown.example.org")
+    a = f.parsemail(f.direct, raw, "--list-id", LIST)
+    b = f.parsemail(f.via, raw, "--list-id", LIST, sock=f.sock)
+    c = f.parsemail(f.pipe_db, raw, "--list-id", LIST, sock=f.pipe_sock, pipe=True)
+    assert a.returncode == 0 and b.returncode == 0 and c.returncode == 0, (a, b, c)
     assert dump(f.via) == dump(f.direct)
+    assert dump(f.pipe_db) == dump(f.direct)
 
 
 @test
@@ -231,6 +256,59 @@ def killed_server_while_a_client_waits(f):
 
 
 @test
+def pipe_binary_when_the_server_is_killed(f):
+    server = Server(f.binary, f.pipe_db, f.pipe_sock)
+    raw = mail("<k2@example.com>", "[PATCH] server dies under the pipe", DIFF.format(n=16))
+    try:
+        os.kill(server.p.pid, signal.SIGSTOP)
+        p = f.parsemail(f.pipe_db, raw, sock=f.pipe_sock, wait=False, pipe=True)
+        time.sleep(0.5)
+        assert p.poll() is None, "the client did not wait for the server"
+        os.kill(server.p.pid, signal.SIGKILL)
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0 and b"storing the mail directly" in err, (p.returncode, err)
+    finally:
+        server.p.wait(timeout=30)
+    assert f.count(f.pipe_db, "<k2@example.com>") == 1
+    # The same mail again, through a new server on the stale socket's path.
+    server = Server(f.binary, f.pipe_db, f.pipe_sock)
+    try:
+        c = f.parsemail(f.pipe_db, raw, sock=f.pipe_sock, pipe=True)
+        assert c.returncode == 0 and b"Duplicate mail" in c.stderr and b"directly" not in c.stderr, c
+    finally:
+        server.stop()
+    assert f.count(f.pipe_db, "<k2@example.com>") == 1
+
+
+@test
+def stream_clients_see_a_handed_mail(f):
+    """The events of a mail the server stored reach /api/events/stream as a
+    parsemail's would (the hub wakes on the commit)."""
+    server = Server(f.binary, f.via, f.sock)
+    try:
+        s = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+        s.sendall(b"GET /api/events/stream/?project=sock&category=patch-created HTTP/1.1\r\n"
+                  b"Host: pb.test\r\n\r\n")
+        got = b""
+        while b"\r\n\r\n" not in got:
+            got += s.recv(4096)
+        assert got.startswith(b"HTTP/1.1 200"), got
+        raw = mail("<e1@example.com>", "[PATCH] streamed", DIFF.format(n=17))
+        b = f.parsemail(f.via, raw, sock=f.sock)
+        assert b.returncode == 0 and b"directly" not in b.stderr, b
+        deadline = time.monotonic() + 20
+        while b"e1@example.com" not in got and time.monotonic() < deadline:
+            got += s.recv(65536)
+        assert b"event: patch-created" in got and b"e1@example.com" in got, got
+        s.close()
+        a = f.parsemail(f.direct, raw)
+        assert a.returncode == 0, a
+    finally:
+        server.stop()
+    assert dump(f.via) == dump(f.direct)
+
+
+@test
 def a_live_socket_is_not_taken_over(f):
     server = Server(f.binary, f.via, f.sock)
     try:
@@ -247,10 +325,13 @@ def a_live_socket_is_not_taken_over(f):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
+    ap.add_argument("--pipe", help="patchbay-parsemail (default: beside --binary)")
     args = ap.parse_args()
+    binary = os.path.abspath(args.binary)
+    pipe = os.path.abspath(args.pipe or os.path.join(os.path.dirname(binary), "patchbay-parsemail"))
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="patchbay-sock-") as tmp:
-        f = Fixture(os.path.abspath(args.binary), tmp)
+        f = Fixture(binary, pipe, tmp)
         for t in TESTS:  # in order: each compares all rows so far
             try:
                 t(f)
