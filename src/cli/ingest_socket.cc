@@ -44,7 +44,12 @@ struct IngestSocketServer::State {
       if (fds[1].revents) return;
       if (!(fds[0].revents & POLLIN)) continue;
       int fd = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0) continue;  // the client gave up already, or out of descriptors for now
+      if (fd < 0) {
+        // Out of descriptors: the connection stays queued; wait instead of
+        // spinning on it. Anything else: the client gave up already.
+        if (errno == EMFILE || errno == ENFILE) poll(nullptr, 0, 100);
+        continue;
+      }
       HandleOne(fd);
       close(fd);
     }
@@ -106,6 +111,7 @@ Result<std::unique_ptr<IngestSocketServer>> IngestSocketServer::Start(const std:
   if (lstat(path.c_str(), &st) == 0) s.inode = st.st_ino;
   if (listen(s.listen_fd, SOMAXCONN) != 0 || pipe2(s.wake, O_CLOEXEC) != 0) {
     std::string e = std::strerror(errno);
+    close(s.listen_fd);
     unlink(path.c_str());
     return Status::Io("--ingest-socket: " + e);
   }
