@@ -253,6 +253,10 @@ def killed_server_while_a_client_waits(f):
     assert os.path.exists(f.sock), "kill -9 leaves the socket file"
     a = f.parsemail(f.direct, raw)
     assert a.returncode == 0, a
+    # Nobody listens on the stale file: refused, and stored by the client
+    # (a duplicate now, as directly).
+    b = f.parsemail(f.via, raw, sock=f.sock)
+    assert b.returncode == 0 and b"Connection refused" in b.stderr and b"Duplicate" in b.stderr, b
     # The next server replaces the stale file; the same mail through it is a
     # duplicate, reported as direct parsemail reports it.
     server = Server(f.binary, f.via, f.sock)
