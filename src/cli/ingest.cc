@@ -72,10 +72,10 @@ MailAnswer StoreOneMail(const std::string& url, std::unique_ptr<db::Connection>&
   try {
     if (!conn) {
       bool unavailable = false;  // either way: not kept, the MTA delivers again
-      conn = OpenMigrated(url, &unavailable);
+      conn = OpenMigrated(url, &unavailable, &answer.err);
       if (!conn) {
         answer.exit_code = kExitTempFail;
-        answer.err = kNotKept;
+        answer.err += kNotKept;
         return answer;
       }
       try {
