@@ -325,6 +325,41 @@ def stream_clients_see_a_handed_mail(f):
 
 
 @test
+def clients_at_once(f):
+    """An MTA running several pipes: 4 clients of each kind at once, 40
+    mails (a 10-patch series, replies, duplicates); every one answered by
+    the server, and the rows those of direct parsemail in one order."""
+    import concurrent.futures
+    mails = []
+    for i in range(1, 11):
+        mails.append(mail("<c%d@example.com>" % i, "[PATCH v2 %d/10] part %d" % (i, i),
+                          "Part.\n\n" + DIFF.format(n=100 + i)))
+    for i in range(1, 11):
+        mails.append(mail("<cr%d@example.com>" % i, "Re: [PATCH v2 %d/10] part %d" % (i, i),
+                          "Acked-by: Bob <bob@example.com>\n",
+                          extra="In-Reply-To: <c%d@example.com>\nReferences: <c%d@example.com>\n" % (i, i)))
+    mails += mails[:10]  # duplicates
+    server = Server(f.binary, f.via, f.sock)
+    pipe_server = Server(f.binary, f.pipe_db, f.pipe_sock)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            via = list(pool.map(lambda m: f.parsemail(f.via, m, sock=f.sock), mails))
+            pipe = list(pool.map(lambda m: f.parsemail(f.pipe_db, m, sock=f.pipe_sock, pipe=True), mails))
+    finally:
+        server.stop()
+        pipe_server.stop()
+    for r in via + pipe:
+        assert r.returncode == 0 and b"directly" not in r.stderr, r
+    for url in (f.via, f.pipe_db):
+        with testdb.connect(url) as c:
+            assert c.execute("SELECT COUNT(*) FROM patches WHERE msgid LIKE '<c%'").fetchone()[0] == 10
+            assert c.execute("SELECT COUNT(*) FROM patch_comments WHERE msgid LIKE '<cr%'").fetchone()[0] == 10
+            rows = c.execute("SELECT s.received_total, COUNT(p.id) FROM series s JOIN patches p "
+                             "ON p.series_id = s.id WHERE p.msgid LIKE '<c%' GROUP BY s.id").fetchall()
+            assert rows == [(10, 10)], rows
+
+
+@test
 def a_live_socket_is_not_taken_over(f):
     server = Server(f.binary, f.via, f.sock)
     try:
