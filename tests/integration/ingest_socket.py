@@ -87,6 +87,12 @@ class Server:
             raise AssertionError("serve did not start: %r %r" % (line, self.p.stderr.read()))
         self.port = int(line.strip().rstrip(b"/").rsplit(b":", 1)[1])
 
+    def state(self):
+        """For an assertion's message: running, or how it ended and what it said."""
+        if self.p.poll() is None:
+            return "serve running"
+        return "serve exited %s: %r" % (self.p.returncode, self.p.stderr.read()[-2000:])
+
     def stop(self):
         if self.p.poll() is None:
             self.p.send_signal(signal.SIGCONT)  # after a test that stopped it
@@ -223,7 +229,7 @@ def a_server_that_does_not_answer_in_time(f):
         # has done both and still serves.
         raw2 = mail("<t2@example.com>", "[PATCH] after the pause", DIFF.format(n=12))
         b2 = f.parsemail(f.via, raw2, sock=f.sock)
-        assert b2.returncode == 0 and b"storing the mail directly" not in b2.stderr, b2
+        assert b2.returncode == 0 and b"storing the mail directly" not in b2.stderr, (b2, server.state())
         half.close()
         assert f.count(f.via, "<t0@example.com>") == 0
         assert f.count(f.via, "<t1@example.com>") == 1 and f.count(f.via, "<t2@example.com>") == 1
