@@ -14,7 +14,7 @@
 #   SKIP_TESTS=1 bash scripts/sanitize.sh         # fuzzers only
 #   SKIP_FUZZ=1 bash scripts/sanitize.sh          # tests only
 #   TARGETS='xmlrpc_tests' TESTS='^(http_abuse|clients_e2e)$|^Rpc' \
-#     bash scripts/sanitize.sh      # these ninja targets besides patchbay,
+#     bash scripts/sanitize.sh      # these ninja targets besides patchbay(-parsemail),
 #                                   # and the ctest tests matching the regex
 # By default the tests are the integration tests of the real binary (the
 # ctest tests that are not unit tests); on PostgreSQL when
@@ -51,7 +51,7 @@ else
   fi
 fi
 if [ -z "${SKIP_TESTS:-}" ]; then
-  ninja -C "$tree" -j"$(nproc)" patchbay huge_page_heap_check ${TARGETS:-}
+  ninja -C "$tree" -j"$(nproc)" patchbay patchbay-parsemail huge_page_heap_check ${TARGETS:-}
   backend_only=()
   [ -n "${PATCHBAY_TEST_DATABASE:-}" ] && backend_only=(-LE nodb)
   reports=$PWD/$tree/sanitizer-logs

@@ -19,9 +19,10 @@ struct Command {
 const std::map<std::string, Command> kCommands = {
     {"serve", {pb::cli::Serve, "run the web server (REST API)",
       "[--database URL] [--listen HOST:PORT] [--threads N] [--base-url URL]\n"
-      "                      [--no-response-cache] [--no-webhooks] [--webhook-timeout SECONDS]"}},
+      "                      [--no-response-cache] [--no-webhooks] [--webhook-timeout SECONDS]\n"
+      "                      [--ingest-socket PATH]   (parsemail hands mails to it)"}},
     {"parsemail", {pb::cli::ParseMail, "store one mail read from stdin (MTA pipe)",
-      "[--database URL] [--list-id ID] [FILE|-]\n"
+      "[--database URL] [--list-id ID] [--ingest-socket PATH [--ingest-timeout S]] [FILE|-]\n"
       "exit 0: stored or dropped; 1: kept in `patchbay failed`; 75: not kept, deliver again"}},
     {"parsearchive", {pb::cli::ParseArchive, "store every mail of an mbox file or Maildir",
       "[--database URL] [--list-id ID] [-q] PATH   (mbox file or Maildir)"}},
@@ -73,11 +74,26 @@ const std::map<std::string, Command> kCommands = {
 // heap they start is already on its huge page. Not for help, which touches
 // ~13 heap pages (fewer than clearing 2 MB costs), nor for `serve`: it
 // re-executes itself under tcmalloc.
-void PrepareHeap(int argc, char** argv, char**) {
+// Nor for a parsemail that hands its mail to a server (--ingest-socket or
+// $PATCHBAY_INGEST_SOCKET): it touches about as much heap as help; should
+// it fall back to storing the mail itself it runs without the huge page.
+bool HandsMailOff(int argc, char** argv, char** envp) {
+  if (std::strcmp(argv[1], "parsemail") != 0) return false;
+  for (int i = 2; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--ingest-socket") || !std::strncmp(argv[i], "--ingest-socket=", 16)) return true;
+  }
+  for (char** e = envp; e && *e; ++e) {
+    if (!std::strncmp(*e, "PATCHBAY_INGEST_SOCKET=", 23) && (*e)[23]) return true;
+  }
+  return false;
+}
+
+void PrepareHeap(int argc, char** argv, char** envp) {
   if (argc < 2) return;
   for (const char* skip : {"serve", "help", "-h", "--help"}) {
     if (!std::strcmp(argv[1], skip)) return;
   }
+  if (HandsMailOff(argc, argv, envp)) return;
   pb::cli::PutHeapOnHugePage();
 }
 [[gnu::section(".preinit_array"), gnu::used]] void (*const kPrepareHeap)(int, char**, char**) = PrepareHeap;

@@ -2,12 +2,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <iterator>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/ingest_socket.h"
 #include "cli/open_db.h"
 #include "cli/parse_ahead.h"
 #include "cli/printable.h"
@@ -32,39 +34,96 @@ using service::Outcome;
 constexpr int kBatch = 500;
 
 
-void Report(const service::IngestResult& r) {
+// The line parsemail, parsearchive and the ingest socket print for a mail
+// that was not simply stored ("" for one that was).
+std::string ReportText(const service::IngestResult& r) {
   switch (r.outcome) {
     case Outcome::kDuplicate:
-      std::fprintf(stderr, "%s\n", Printable(r.reason).c_str());
-      break;
+      return Printable(r.reason) + "\n";
     case Outcome::kDropped:
-      std::fprintf(stderr, "Nothing added to database: %s%s%s\n", Printable(r.reason).c_str(),
-                   r.msgid.empty() ? "" : " — ", Printable(r.msgid).c_str());
-      break;
+      return "Nothing added to database: " + Printable(r.reason) + (r.msgid.empty() ? "" : " — ") +
+             Printable(r.msgid) + "\n";
     case Outcome::kHeld:
-      std::fprintf(stderr, "Held until its parent arrives: %s — %s\n", Printable(r.reason).c_str(),
-                   Printable(r.msgid).c_str());
-      break;
+      return "Held until its parent arrives: " + Printable(r.reason) + " — " + Printable(r.msgid) + "\n";
     case Outcome::kFailed: {
       std::string kept = r.failed_id ? " (kept as failed mail " + std::to_string(r.failed_id) + ")" : "";
-      std::fprintf(stderr, "Failed to store mail %s: %s%s\n",
-                   r.msgid.empty() ? "(no Message-ID)" : Printable(r.msgid).c_str(),
-                   Printable(r.reason).c_str(), kept.c_str());
-      break;
+      return "Failed to store mail " + (r.msgid.empty() ? std::string("(no Message-ID)") : Printable(r.msgid)) +
+             ": " + Printable(r.reason) + kept + "\n";
     }
     default:
-      break;
+      return "";
   }
 }
 
+void Report(const service::IngestResult& r) { std::fputs(ReportText(r).c_str(), stderr); }
+
+const std::string kNotKept =
+    "patchbay: the mail was not stored or kept; exit " + std::to_string(kExitTempFail) +
+    " so it is delivered again\n";
+
 }  // namespace
+
+MailAnswer StoreOneMail(const std::string& url, std::unique_ptr<db::Connection>& conn,
+                        std::string_view raw, const std::string& list_id) {
+  MailAnswer answer;
+  service::IngestOptions options;
+  options.list_id = list_id;
+  options.universal_newlines = true;
+  try {
+    if (!conn) {
+      bool unavailable = false;  // either way: not kept, the MTA delivers again
+      conn = OpenMigrated(url, &unavailable, &answer.err);
+      if (!conn) {
+        answer.exit_code = kExitTempFail;
+        answer.err += kNotKept;
+        return answer;
+      }
+      try {
+        // The MTA may discard the mail once we exit 0: commit to disk first.
+        conn->SetDurable(true);
+      } catch (const db::DbError& e) {  // the database went away just now
+        conn.reset();
+        answer.exit_code = kExitTempFail;
+        answer.err = "patchbay: " + std::string(e.what()) + "\n";
+        return answer;
+      }
+    }
+    auto r = service::IngestMail(*conn, raw, options);
+    answer.err = ReportText(r);
+    if (r.outcome != Outcome::kFailed) return answer;
+    if (r.failed_id) {
+      answer.exit_code = 1;  // kept in failed_mails: retried from there, not by the MTA
+      return answer;
+    }
+    // Not stored, not kept: the connection may be the reason; the next
+    // mail (the MTA's retry, in a server) opens a new one.
+    conn.reset();
+    answer.exit_code = kExitTempFail;
+    answer.err += kNotKept;
+  } catch (const std::exception& e) {
+    // What main()'s ReportUncaught prints for parsemail, as a value, so the
+    // server answers it too (and reconnects for the next mail).
+    conn.reset();
+    auto* db_error = dynamic_cast<const db::DbError*>(&e);
+    const bool gone = db_error && db_error->kind() == db::DbError::Kind::kUnavailable;
+    answer.exit_code = gone ? kExitTempFail : 1;
+    answer.err += "patchbay parsemail: " +
+                  std::string(gone ? "database unreachable, try again later: " : db_error ? "database error: " : "") +
+                  OneLine(e.what()) + "\n";
+  }
+  return answer;
+}
 
 int ParseMail(const Args& in) {
   Args args = in;
   std::string url = TakeDatabaseUrl(args);
-  service::IngestOptions options;
-  options.list_id = TakeOption(args, "--list-id");
-  options.universal_newlines = true;
+  const std::string list_id = TakeOption(args, "--list-id");
+  std::string socket = TakeOption(args, "--ingest-socket");
+  if (socket.empty()) {
+    if (const char* env = std::getenv("PATCHBAY_INGEST_SOCKET"); env && *env) socket = env;
+  }
+  int timeout = ingest::kDefaultTimeoutSeconds;
+  if (std::string t = TakeOption(args, "--ingest-timeout"); !t.empty()) timeout = std::max(1, std::atoi(t.c_str()));
   std::string raw;
   // stdin is read with fread, not through std::cin: istreambuf_iterator over
   // the synced stdio buffer costs a getc/ungetc pair per byte (1.6M of the
@@ -81,27 +140,25 @@ int ParseMail(const Args& in) {
   size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) raw.append(buf, n);
   if (f != stdin) std::fclose(f);
-  bool unavailable = false;  // either way: not kept, the MTA delivers again
-  auto conn = OpenMigrated(url, &unavailable);
-  if (!conn) {
-    std::fprintf(stderr, "patchbay: the mail was not stored or kept; exit %d so it is delivered again\n",
-                 kExitTempFail);
-    return kExitTempFail;
+  if (!socket.empty()) {
+    // A running server stores it: no database, GMime or heap set-up here
+    // (main.cc skips the huge page for this case too).
+    std::string why;
+    if (auto answer = ingest::HandOff(socket, raw, list_id, timeout, &why)) {
+      std::fwrite(answer->out.data(), 1, answer->out.size(), stdout);
+      std::fwrite(answer->err.data(), 1, answer->err.size(), stderr);
+      return answer->exit_code;
+    }
+    // Nothing is lost: stored here as without a server. Had the server
+    // stored it before failing to answer, this finds it a duplicate.
+    std::fprintf(stderr, "patchbay: ingest socket %s: %s; storing the mail directly\n",
+                 Printable(socket).c_str(), why.c_str());
   }
-  try {
-    // The MTA may discard the mail once we exit 0: commit to disk first.
-    conn->SetDurable(true);
-  } catch (const db::DbError& e) {  // the database went away just now
-    std::fprintf(stderr, "patchbay: %s\n", e.what());
-    return kExitTempFail;
-  }
-  auto r = service::IngestMail(*conn, raw, options);
-  Report(r);
-  if (r.outcome != Outcome::kFailed) return 0;
-  if (r.failed_id) return 1;  // kept in failed_mails: retried from there, not by the MTA
-  std::fprintf(stderr, "patchbay: the mail was not stored or kept; exit %d so it is delivered again\n",
-               kExitTempFail);
-  return kExitTempFail;
+  std::unique_ptr<db::Connection> conn;
+  MailAnswer answer = StoreOneMail(url, conn, raw, list_id);
+  std::fwrite(answer.out.data(), 1, answer.out.size(), stdout);
+  std::fwrite(answer.err.data(), 1, answer.err.size(), stderr);
+  return answer.exit_code;
 }
 
 int ParseArchive(const Args& in) {

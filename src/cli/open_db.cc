@@ -7,21 +7,27 @@
 
 namespace pb::cli {
 
-std::unique_ptr<db::Connection> OpenMigrated(const std::string& url, bool* unavailable) {
+std::unique_ptr<db::Connection> OpenMigrated(const std::string& url, bool* unavailable, std::string* error) {
   if (unavailable) *unavailable = false;
+  auto report = [&](const std::string& line) {
+    if (error) {
+      *error += line + "\n";
+    } else {
+      std::fprintf(stderr, "%s\n", line.c_str());
+    }
+  };
   try {
     auto conn = db::Open(url);
     auto applied = db::Migrate(*conn);
     if (!applied.ok()) {
-      std::fprintf(stderr, "patchbay: %s\n", applied.status().message().c_str());
+      report("patchbay: " + applied.status().message());
       return nullptr;
     }
     return conn;
   } catch (const db::DbError& e) {
     const bool gone = e.kind() == db::DbError::Kind::kUnavailable;
     if (gone && !unavailable) throw;
-    std::fprintf(stderr, "patchbay: %s%s\n", gone ? "database unreachable, try again later: " : "",
-                 OneLine(e.what()).c_str());
+    report(std::string("patchbay: ") + (gone ? "database unreachable, try again later: " : "") + OneLine(e.what()));
     if (unavailable) *unavailable = gone;
     return nullptr;
   }

@@ -16,7 +16,10 @@ inline constexpr int kExitTempFail = 75;
 // null on failure. *unavailable (when given) says whether the failure was the
 // database server not being there (a temporary failure: exit 75); without
 // it, that DbError is thrown on to main(), which exits 75.
-std::unique_ptr<db::Connection> OpenMigrated(const std::string& url, bool* unavailable = nullptr);
+// With `error`, the message is appended there (a line) instead of printed:
+// the ingest socket answers it to its client, as parsemail would print it.
+std::unique_ptr<db::Connection> OpenMigrated(const std::string& url, bool* unavailable = nullptr,
+                                             std::string* error = nullptr);
 
 // main()'s boundary for an exception a command did not handle: one line on
 // stderr naming the command; the exit code (75, EX_TEMPFAIL, when the

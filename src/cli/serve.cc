@@ -2,6 +2,7 @@
 // downloads) until SIGINT/SIGTERM.
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 #include <type_traits>
@@ -10,6 +11,7 @@
 #include "api/cookies.h"
 #include "api/event_stream.h"
 #include "cli/commands.h"
+#include "cli/ingest_socket.h"
 #include "cli/open_db.h"
 #include "cli/mail_options.h"
 #include "http/server.h"
@@ -32,6 +34,10 @@ int Serve(const Args& in) {
   std::string max_streams = TakeOption(args, "--max-streams");
   std::string keepalive_ms = TakeOption(args, "--stream-keepalive-ms");
   std::string poll_ms = TakeOption(args, "--stream-poll-ms");
+  std::string ingest_socket = TakeOption(args, "--ingest-socket");
+  if (ingest_socket.empty()) {
+    if (const char* env = std::getenv("PATCHBAY_INGEST_SOCKET"); env && *env) ingest_socket = env;
+  }
   auto mail = TakeMailConfig(args, base_url);
   if (!mail.ok()) {
     std::fprintf(stderr, "patchbay: %s\n", mail.status().message().c_str());
@@ -43,7 +49,8 @@ int Serve(const Args& in) {
                  "[--base-url URL] [--no-response-cache]\n"
                  "                      [--no-webhooks] [--webhook-timeout SECONDS]\n"
                  "                      [--max-connections N] [--max-body-in-flight BYTES]\n"
-                 "                      [--max-streams N] [--stream-keepalive-ms MS] [--stream-poll-ms MS]\n%s",
+                 "                      [--max-streams N] [--stream-keepalive-ms MS] [--stream-poll-ms MS]\n"
+                 "                      [--ingest-socket PATH]\n%s",
                  kMailFlagsUsage);
     return 2;
   }
@@ -107,6 +114,18 @@ int Serve(const Args& in) {
   // Migrate once, up front; the worker threads then open their own connections.
   if (!OpenMigrated(url)) return 1;
 
+  // Before any other thread starts: the socket is bound under a umask of our
+  // own (docs/deploy.md: the MTA's pipe hands mails to it).
+  std::unique_ptr<IngestSocketServer> ingest;
+  if (!ingest_socket.empty()) {
+    auto started = IngestSocketServer::Start(ingest_socket, url);
+    if (!started.ok()) {
+      std::fprintf(stderr, "patchbay: %s\n", started.status().message().c_str());
+      return 1;
+    }
+    ingest = std::move(started.value());
+  }
+
   api::ApiConfig config;
   config.database_url = url;
   config.base_url = base_url;
@@ -140,6 +159,9 @@ int Serve(const Args& in) {
       webhooks::StartDispatcher(url, hooks);
     }
   });
+  // The mail in hand is finished and answered; clients still queued find
+  // the socket gone and store their mails themselves.
+  if (ingest) ingest->Stop();
   config.event_hub->Stop();
   webhooks::StopDispatcher();
   notify::StopSender();
