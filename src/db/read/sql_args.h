@@ -19,6 +19,46 @@
 
 namespace pb::db::read {
 
+// Reads a text column that SQL packed from several rows (PostgreSQL's
+// string_agg, docs/performance.md §9i): integers as "123 ", texts as
+// "<bytes>:<text>", so any byte may occur in a text. Malformed input throws.
+class PackedFields {
+ public:
+  explicit PackedFields(std::string_view s) : s_(s) {}
+  bool done() const { return pos_ >= s_.size(); }
+  int64_t Int() {
+    size_t end = s_.find(' ', pos_);
+    if (end == std::string_view::npos || end == pos_) Malformed();
+    int64_t v = 0;
+    bool neg = s_[pos_] == '-';
+    for (size_t i = pos_ + (neg ? 1 : 0); i < end; ++i) {
+      if (s_[i] < '0' || s_[i] > '9') Malformed();
+      v = v * 10 + (s_[i] - '0');
+    }
+    pos_ = end + 1;
+    return neg ? -v : v;
+  }
+  std::string Text() {
+    size_t colon = s_.find(':', pos_);
+    if (colon == std::string_view::npos || colon == pos_) Malformed();
+    size_t n = 0;
+    for (size_t i = pos_; i < colon; ++i) {
+      if (s_[i] < '0' || s_[i] > '9') Malformed();
+      n = n * 10 + static_cast<size_t>(s_[i] - '0');
+    }
+    if (n > s_.size() - colon - 1) Malformed();
+    pos_ = colon + 1 + n;
+    return std::string(s_.substr(colon + 1, n));
+  }
+
+ private:
+  [[noreturn]] static void Malformed() {
+    throw DbError(DbError::Kind::kGeneric, "malformed packed column");
+  }
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
 class SqlArgs {
  public:
   // Appends a value; returns its placeholder text ("?3").
