@@ -673,11 +673,12 @@ TEST_F(ReadApiTest, ResponseCacheServesOneGenerationToAnonymousClients) {
   before = state_.conn->statements_executed();
   EXPECT_EQ(after.body, Get(url).body);
   EXPECT_EQ(state_.conn->statements_executed() - before, 1);
-  // Single objects are not kept: only lists are polled.
-  for (int i = 0; i < 2; ++i) EXPECT_EQ(Get("/api/patches/2/").status, 200);
-  before = state_.conn->statements_executed();
-  EXPECT_EQ(Get("/api/patches/2/").status, 200);
-  EXPECT_GT(state_.conn->statements_executed() - before, 1);
+  // Single objects are not kept: only lists are polled. (On PostgreSQL a
+  // detail is one statement, as a hit is, so the cache itself is asked.)
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Get("/api/patches/2/").status, 200);
+  int64_t generation = db::read::ReadGeneration(*state_.conn);
+  EXPECT_EQ(state_.responses->Get("http://h:1\n/api/patches/2/", generation), nullptr);
+  EXPECT_NE(state_.responses->Get("http://h:1\n" + url, generation), nullptr);
 }
 
 TEST(OrderedIdCache, KeepsOneGenerationWithinItsBound) {
