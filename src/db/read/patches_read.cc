@@ -152,19 +152,12 @@ std::string OrderedSelect(const PatchFilter& f, std::string_view select, SqlArgs
   return "SELECT " + std::string(select) + " FROM patches p" + joins + where + order;
 }
 
-// The page's rows, read by id once the ids are known. PostgreSQL joins more
-// than about 50 ids to people by hashing the whole table (its default costs
-// take each primary-key lookup for a disk read): a 100-row page scanned all
-// 6,024 people of the 1M benchmark, 1.5 of its 2 ms of server time
-// (docs/performance.md §9i). Behind OFFSET 0 the submitter is a subquery the
-// planner keeps, so each row's submitter is one primary-key lookup, as on
-// SQLite at any page size (SQLite has no LATERAL: it keeps the plain join).
+// The page's rows, read by id once the ids are known (the submitter by
+// SubmitterJoin: a 100-row page joined on PostgreSQL without hashing people).
 const std::string& RowsSql(Dialect dialect) {
   static const std::string sql = std::string("SELECT ") + kColumns + " FROM patches p" + kEmbedJoins;
-  static const std::string pg = std::string("SELECT ") + kColumns +
-                                " FROM patches p"
-                                " JOIN LATERAL (SELECT id, name, email FROM people"
-                                " WHERE id = p.submitter_id OFFSET 0) s ON TRUE"
+  static const std::string pg = std::string("SELECT ") + kColumns + " FROM patches p" +
+                                SubmitterJoin(Dialect::kPostgres, "p.submitter_id") +
                                 " LEFT JOIN users d ON d.id = p.delegate_id"
                                 " LEFT JOIN series sr ON sr.id = p.series_id";
   return dialect == Dialect::kPostgres ? pg : sql;
