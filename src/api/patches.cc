@@ -236,8 +236,9 @@ http::Response PatchDetailView(Context& ctx, const RouteArgs& args) {
   std::optional<PatchRec> p;
   // PostgreSQL: the patch, its extras and the generation in one statement
   // outside the snapshot, so no BEGIN and no ROLLBACK: the request costs the
-  // server one message instead of six (a detail was 3-4.6x SQLite's time,
-  // docs/performance.md §9i). It stands alone only when the thread's catalog
+  // server one statement instead of BEGIN, three statements and a ROLLBACK
+  // (a detail was 3-4.6x SQLite's time, docs/performance.md §9i; the server
+  // now spends 11-32 % less on it). It stands alone only when the thread's catalog
   // is of the generation it read (a project or state it names is then as
   // current as the patch); otherwise, as on SQLite, the snapshot path below.
   // A missing patch needs no catalog: 404 at once.
