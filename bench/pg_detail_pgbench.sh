@@ -28,7 +28,7 @@ ROLLBACK;
 EOF
 cat > "$tmp/now.sql" <<EOF
 \set id random(1, $max)
-SELECT $cols, (SELECT generation FROM data_generation WHERE id = 1), (SELECT string_agg(c.id || ' ' || c.user_id || ' ' || c.state || ' ' || c.date || ' ' || octet_length(c.context) || ':' || c.context, '') FROM checks c WHERE c.patch_id = p.id), (SELECT string_agg(r.id || ' ' || r.project_id || ' ' || r.date || ' ' || octet_length(r.msgid) || ':' || r.msgid || octet_length(r.name) || ':' || r.name, '') FROM patches r WHERE r.related_id = p.related_id) FROM patches p $joins WHERE p.id = :id;
+SELECT $cols, (SELECT generation FROM data_generation WHERE id = 1), (SELECT string_agg(c.id || ' ' || c.user_id || ' ' || c.state || ' ' || c.date || ' ' || length(c.context) || ':' || c.context, '') FROM checks c WHERE c.patch_id = p.id), (SELECT string_agg(r.id || ' ' || r.project_id || ' ' || r.date || ' ' || length(r.msgid) || ':' || r.msgid || length(r.name) || ':' || r.name, '') FROM patches r WHERE r.related_id = p.related_id) FROM patches p $joins WHERE p.id = :id;
 EOF
 pm=$(head -1 "$pgdata/postmaster.pid")
 hz=$(getconf CLK_TCK)

@@ -471,9 +471,9 @@ const std::string& PatchAloneSql() {
       ", p.headers, p.content, p.diff,"
       " (SELECT generation FROM data_generation WHERE id = 1),"
       " (SELECT string_agg(c.id || ' ' || c.user_id || ' ' || c.state || ' ' || c.date || ' ' ||"
-      " octet_length(c.context) || ':' || c.context, '') FROM checks c WHERE c.patch_id = p.id),"
+      " length(c.context) || ':' || c.context, '') FROM checks c WHERE c.patch_id = p.id),"
       " (SELECT string_agg(r.id || ' ' || r.project_id || ' ' || r.date || ' ' ||"
-      " octet_length(r.msgid) || ':' || r.msgid || octet_length(r.name) || ':' || r.name, '')"
+      " length(r.msgid) || ':' || r.msgid || length(r.name) || ':' || r.name, '')"
       " FROM patches r WHERE r.related_id = p.related_id)"
       " FROM patches p" + kEmbedJoins + " WHERE p.id = ?1";
   return sql;

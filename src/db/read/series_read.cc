@@ -180,7 +180,7 @@ const std::string& SeriesAloneSql() {
       std::string("SELECT ") + kColumns +
       ", (SELECT generation FROM data_generation WHERE id = 1),"
       " (SELECT string_agg(p.id || ' ' || p.project_id || ' ' || p.date || ' ' ||"
-      " octet_length(p.msgid) || ':' || p.msgid || octet_length(p.name) || ':' || p.name, '')"
+      " length(p.msgid) || ':' || p.msgid || length(p.name) || ':' || p.name, '')"
       " FROM patches p WHERE p.series_id = sr.id),"
       " (SELECT string_agg(d.series_id || ' ' || d.depends_on_id || ' ', '')"
       " FROM series_dependencies d WHERE d.series_id = sr.id OR d.depends_on_id = sr.id)"

@@ -21,7 +21,10 @@ namespace pb::db::read {
 
 // Reads a text column that SQL packed from several rows (PostgreSQL's
 // string_agg, docs/performance.md §9i): integers as "123 ", texts as
-// "<bytes>:<text>", so any byte may occur in a text. Malformed input throws.
+// "<length>:<text>", so any character may occur in a text. The length is in
+// characters (SQL's length()), not bytes: the text arrives converted to the
+// connection's UTF-8, so a byte count taken in another server encoding
+// would not match, while a character count does. Malformed input throws.
 class PackedFields {
  public:
   explicit PackedFields(std::string_view s) : s_(s) {}
@@ -46,9 +49,15 @@ class PackedFields {
       if (s_[i] < '0' || s_[i] > '9') Malformed();
       n = n * 10 + static_cast<size_t>(s_[i] - '0');
     }
-    if (n > s_.size() - colon - 1) Malformed();
-    pos_ = colon + 1 + n;
-    return std::string(s_.substr(colon + 1, n));
+    size_t at = colon + 1;
+    for (size_t i = 0; i < n; ++i) {  // n UTF-8 characters
+      if (at >= s_.size()) Malformed();
+      auto lead = static_cast<unsigned char>(s_[at]);
+      at += lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    }
+    if (at > s_.size()) Malformed();
+    pos_ = at;
+    return std::string(s_.substr(colon + 1, at - colon - 1));
   }
 
  private:
