@@ -11,9 +11,12 @@
 # postmaster.pid), p99 and the load. One request at a time: every wait for
 # PostgreSQL puts both processes to sleep, which is what round trips cost.
 # The detail URL cycles through 1,000 ids of project 7. Needs wrk, psql.
+# PB_SERIAL_ONLY=detail,series-30 runs a subset of the names below;
+# PB_SERIAL_PORT changes the server's port (18215).
 set -euo pipefail
 base=$1 new=$2 reps=$3 db=$4 pgdata=$5; shift 5
-port=18215
+port=${PB_SERIAL_PORT:-18215}
+only=${PB_SERIAL_ONLY:+,$PB_SERIAL_ONLY,}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 psql -qAtX "$db" -c "SELECT id FROM patches WHERE project_id = 7 ORDER BY md5(id::text) LIMIT 1000" > "$tmp/ids.txt"
 cat > "$tmp/detail.lua" <<LUA
@@ -26,12 +29,15 @@ request = function()
 end
 LUA
 pm=$(head -1 "$pgdata/postmaster.pid")
-pgticks() { local t=0 p; for p in $pm $(pgrep -P "$pm"); do [ -r /proc/$p/stat ] && t=$((t + $(sed 's/^.*) //' /proc/$p/stat | awk '{print $12+$13+$14+$15}'))); done; echo $t; }
+# A child may exit between the listing and the read: skip it.
+pgticks() { local t=0 p v; for p in $pm $(pgrep -P "$pm"); do v=$(sed 's/^.*) //' /proc/$p/stat 2>/dev/null | awk '{print $12+$13+$14+$15}'); [ -n "$v" ] && t=$((t + v)); done; echo $t; }
 hz=$(getconf CLK_TCK)
-names=(detail list-p1 list-mid events-p1 series-30 covers-last)
+names=(detail list-p1 list-mid events-p1 series-30 covers-last list-pp100-last)
 paths=(LUA '/api/patches/?project=7&state=new&order=-date' '/api/patches/?project=7&state=new&order=-date&page=433'
-       '/api/events/?project=7' '/api/series/219327/' '/api/covers/?project=7&page=547')
+       '/api/events/?project=7' '/api/series/219327/' '/api/covers/?project=7&page=547'
+       '/api/patches/?project=7&state=new&order=-date&per_page=100&page=260')
 for i in "${!names[@]}"; do
+  if [ -n "$only" ] && [[ "$only" != *",${names[$i]},"* ]]; then continue; fi
   for r in $(seq "$reps"); do
     for which in base new; do
       bin=$base; [ $which = new ] && bin=$new

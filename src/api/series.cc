@@ -131,11 +131,29 @@ http::Response SeriesListView(Context& ctx, const RouteArgs&) {
 }
 
 http::Response SeriesDetailView(Context& ctx, const RouteArgs& args) {
-  // The series and its patches are sent ahead (with the snapshot's BEGIN)
-  // and the catalog's generation behind them: one round trip on PostgreSQL.
-  auto s = db::read::GetSeriesWithExtras(
-      ctx.conn(), args.id, [&] { ctx.Catalog(); },
-      [&](const SeriesRec& r) { return WantDependencies(ctx, r); });
+  std::optional<SeriesRec> s;
+  // PostgreSQL: the series, its patches, its dependency links and the
+  // generation in one statement outside the snapshot (no BEGIN, no
+  // ROLLBACK), used when the thread's catalog is of that generation; as
+  // PatchDetailView does, otherwise the snapshot path below.
+  std::optional<db::read::SeriesAlone> alone;
+  if (ctx.generation < 0 && ctx.conn().ReadBeforeSnapshot([&] {
+        alone = db::read::GetSeriesAlone(ctx.conn(), args.id);
+      }) &&
+      (!alone->series || alone->generation == ctx.state.catalog.generation())) {
+    if (alone->series) ctx.generation = alone->generation;  // a missing one: 404 at once
+    s = std::move(alone->series);
+    if (s && WantDependencies(ctx, *s)) {
+      s->dependencies = std::move(alone->dependencies);
+      s->dependents = std::move(alone->dependents);
+    }
+  } else {
+    // The series and its patches are sent ahead (with the snapshot's
+    // BEGIN) and the catalog's generation behind them: one round trip on
+    // PostgreSQL.
+    s = db::read::GetSeriesWithExtras(ctx.conn(), args.id, [&] { ctx.Catalog(); },
+                                      [&](const SeriesRec& r) { return WantDependencies(ctx, r); });
+  }
   if (!s) return NotFoundJson(kAllowRead);
   std::string body;
   JsonWriter w(body);

@@ -13,6 +13,8 @@
 #include "api/app.h"
 #include "db/connection.h"
 #include "db/read/events_read.h"
+#include "db/read/patches_read.h"
+#include "db/read/series_read.h"
 #include "golden_state.h"
 #include "test_util.h"
 
@@ -129,6 +131,112 @@ class GoldenReadTest : public ::testing::Test {
   ApiConfig config_;
 };
 testing::TempDb* GoldenReadTest::db_ = nullptr;
+
+// PostgreSQL's one-statement details (GetPatchAlone, GetSeriesAlone: the
+// row, its extras and the generation packed into one row) read what the
+// snapshot path reads, for every patch and series of the golden state plus
+// checks and relations that stress the packing: contexts holding the
+// packing's own separators and multi-byte text, equal dates, a relation of
+// three.
+std::string Dump(const db::read::PatchRec& p) {
+  std::string s = std::to_string(p.id) + '|' + std::to_string(p.project_id) + '|' + p.msgid + '|' +
+                  p.name + '|' + std::to_string(p.date) + '|' + p.commit_ref.value_or("-") + '|' +
+                  p.pull_url.value_or("-") + '|' + p.hash.value_or("-") + '|' +
+                  std::to_string(p.archived) + '|' + std::to_string(p.state_id) + '|' +
+                  std::to_string(p.submitter.id) + p.submitter.name.value_or("-") +
+                  p.submitter.email + '|' + (p.delegate ? p.delegate->username : "-") + '|' +
+                  (p.series ? std::to_string(p.series->id) + p.series->name.value_or("-") : "-") +
+                  '|' + std::to_string(p.related_id.value_or(-1)) + '|' + p.headers + '|' +
+                  p.content.value_or("-") + '|' + p.diff.value_or("-") + '|' + p.check_state + '|';
+  for (const auto& r : p.related) {
+    s += std::to_string(r.id) + ',' + std::to_string(r.project_id) + ',' + r.msgid + ',' + r.name +
+         ',' + std::to_string(r.date) + ';';
+  }
+  return s;
+}
+
+std::string Dump(const db::read::SeriesRec& r) {
+  std::string s = std::to_string(r.id) + '|' + std::to_string(r.project_id.value_or(-1)) + '|' +
+                  r.name.value_or("-") + '|' + std::to_string(r.date) + '|' +
+                  std::to_string(r.version) + '|' + std::to_string(r.total) + '|' +
+                  std::to_string(r.submitter.id) + '|' +
+                  (r.cover_letter ? std::to_string(r.cover_letter->id) : "-") + '|';
+  for (const auto& p : r.patches) {
+    s += std::to_string(p.id) + ',' + p.msgid + ',' + p.name + ',' + std::to_string(p.date) + ';';
+  }
+  s += '|';
+  for (auto d : r.dependencies) s += std::to_string(d) + ',';
+  s += '|';
+  for (auto d : r.dependents) s += std::to_string(d) + ',';
+  return s;
+}
+
+TEST(OneStatementDetail, ReadsWhatTheSnapshotPathReads) {
+  if (!testing::HaveShared()) GTEST_SKIP() << "../shared not present";
+  testing::TempDb t;
+  auto& c = t.conn();
+  if (c.dialect() != db::Dialect::kPostgres) GTEST_SKIP() << "PostgreSQL only (string_agg)";
+  testing::BuildGoldenState(c);
+  std::vector<int64_t> patches, series;
+  for (db::Query q(c, "SELECT id FROM patches ORDER BY id"); q.Next();) patches.push_back(q.Int(0));
+  for (db::Query q(c, "SELECT id FROM series ORDER BY id"); q.Next();) series.push_back(q.Int(0));
+  ASSERT_GE(patches.size(), 4u);
+  ASSERT_GE(series.size(), 3u);
+  // Checks on one patch: one user and context three times (the later id
+  // wins unless older by date: with equal dates the order decides between
+  // warning and pending), odd contexts.
+  int64_t user = 0;
+  for (db::Query q(c, "SELECT MIN(id) FROM users"); q.Next();) user = q.Int(0);
+  const char* contexts[] = {"ci:1 2", "ci:1 2", "12:ab", "ünï cødé 🙂", "x y ", "-", "ci:1 2"};
+  const int64_t dates[] = {1000, 1001, 1002, 1003, 1004, 1005, 1001};
+  const int64_t states[] = {0, 1, 0, 0, 0, 0, 2};
+  for (int i = 0; i < 7; ++i) {
+    db::Query(c, "INSERT INTO checks (patch_id, user_id, date, state, context) VALUES (?1, ?2, ?3, ?4, ?5)",
+              patches[1], user, dates[i], states[i], contexts[i])
+        .Run();
+  }
+  // A relation of three patches, two of them with equal dates.
+  db::Query(c, "INSERT INTO patch_relations (id) VALUES (9001)").Run();
+  db::Query(c, "UPDATE patches SET related_id = 9001, date = 77 WHERE id IN (?1, ?2)", patches[0],
+            patches[2]).Run();
+  db::Query(c, "UPDATE patches SET related_id = 9001 WHERE id = ?1", patches[3]).Run();
+  db::Query(c, "INSERT INTO series_dependencies (series_id, depends_on_id) VALUES (?1, ?2), (?2, ?3), (?3, ?2)",
+            series[0], series[1], series[2]).Run();
+  db::Query(c, "UPDATE data_generation SET generation = generation + 1 WHERE id = 1").Run();
+  int64_t generation = 0;
+  for (db::Query q(c, "SELECT generation FROM data_generation WHERE id = 1"); q.Next();) generation = q.Int(0);
+
+  patches.push_back(patches.back() + 1000);  // none: no row, no generation
+  for (int64_t id : patches) {
+    auto alone = db::read::GetPatchAlone(c, id);
+    std::optional<db::read::PatchRec> want;
+    {
+      db::ReadSnapshot snapshot(c);
+      want = db::read::GetPatchWithExtras(c, id);
+    }
+    ASSERT_EQ(alone.patch.has_value(), want.has_value()) << id;
+    if (!want) continue;
+    EXPECT_EQ(alone.generation, generation);
+    EXPECT_EQ(Dump(*alone.patch), Dump(*want)) << id;
+    if (id == patches[1]) EXPECT_EQ(want->check_state, "warning");
+    if (id == patches[0]) EXPECT_EQ(want->related.size(), 2u);
+  }
+  series.push_back(series.back() + 1000);
+  for (int64_t id : series) {
+    auto alone = db::read::GetSeriesAlone(c, id);
+    std::optional<db::read::SeriesRec> want;
+    {
+      db::ReadSnapshot snapshot(c);
+      want = db::read::GetSeriesWithExtras(c, id, {}, [](const db::read::SeriesRec&) { return true; });
+    }
+    ASSERT_EQ(alone.series.has_value(), want.has_value()) << id;
+    if (!want) continue;
+    EXPECT_EQ(alone.generation, generation);
+    alone.series->dependencies = alone.dependencies;
+    alone.series->dependents = alone.dependents;
+    EXPECT_EQ(Dump(*alone.series), Dump(*want)) << id;
+  }
+}
 
 bool InScope(const std::string& path) {
   static const std::regex re(
@@ -565,11 +673,12 @@ TEST_F(ReadApiTest, ResponseCacheServesOneGenerationToAnonymousClients) {
   before = state_.conn->statements_executed();
   EXPECT_EQ(after.body, Get(url).body);
   EXPECT_EQ(state_.conn->statements_executed() - before, 1);
-  // Single objects are not kept: only lists are polled.
-  for (int i = 0; i < 2; ++i) EXPECT_EQ(Get("/api/patches/2/").status, 200);
-  before = state_.conn->statements_executed();
-  EXPECT_EQ(Get("/api/patches/2/").status, 200);
-  EXPECT_GT(state_.conn->statements_executed() - before, 1);
+  // Single objects are not kept: only lists are polled. (On PostgreSQL a
+  // detail is one statement, as a hit is, so the cache itself is asked.)
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Get("/api/patches/2/").status, 200);
+  int64_t generation = db::read::ReadGeneration(*state_.conn);
+  EXPECT_EQ(state_.responses->Get("http://h:1\n/api/patches/2/", generation), nullptr);
+  EXPECT_NE(state_.responses->Get("http://h:1\n" + url, generation), nullptr);
 }
 
 TEST(OrderedIdCache, KeepsOneGenerationWithinItsBound) {

@@ -152,10 +152,15 @@ std::string OrderedSelect(const PatchFilter& f, std::string_view select, SqlArgs
   return "SELECT " + std::string(select) + " FROM patches p" + joins + where + order;
 }
 
-// The page's rows, read by id once the ids are known.
-const std::string& RowsSql() {
+// The page's rows, read by id once the ids are known (the submitter by
+// SubmitterJoin: a 100-row page joined on PostgreSQL without hashing people).
+const std::string& RowsSql(Dialect dialect) {
   static const std::string sql = std::string("SELECT ") + kColumns + " FROM patches p" + kEmbedJoins;
-  return sql;
+  static const std::string pg = std::string("SELECT ") + kColumns + " FROM patches p" +
+                                SubmitterJoin(Dialect::kPostgres, "p.submitter_id") +
+                                " LEFT JOIN users d ON d.id = p.delegate_id"
+                                " LEFT JOIN series sr ON sr.id = p.series_id";
+  return dialect == Dialect::kPostgres ? pg : sql;
 }
 
 }  // namespace
@@ -302,30 +307,46 @@ std::string ChecksSql(SqlArgs& args, const std::vector<Id>& ids) {
          InPlaceholders(args, ids) + " ORDER BY patch_id, id";
 }
 
-// Each patch's check_state from the rows of ChecksSql: the latest check per
-// (user, context), iterated by id; a later check replaces an earlier one
-// unless the earlier one has the greater date.
-void ApplyCheckStates(Statement& st, std::unordered_map<Id, std::vector<PatchRec*>>& by_id) {
+// The combined check state (spec §1.2 Check) of patches, fed their checks
+// in (patch_id, id) order: the latest check per (user, context) counts; a
+// later check replaces an earlier one unless the earlier one has the
+// greater date. Fed by ChecksSql's rows, or by the one-statement detail's.
+class CheckStates {
+ public:
+  void Add(Id patch_id, Id user_id, std::string context, int state, Micros date) {
+    auto key = std::make_tuple(patch_id, user_id, std::move(context));
+    Latest l{state, date};
+    auto it = latest_.find(key);
+    if (it != latest_.end() && it->second.date > l.date) return;
+    latest_[key] = l;
+  }
+  void Apply(std::unordered_map<Id, std::vector<PatchRec*>>& by_id) const {
+    std::unordered_map<Id, unsigned> seen;  // bit per state
+    for (const auto& [key, l] : latest_) {
+      if (l.state >= 0 && l.state < 8) seen[std::get<0>(key)] |= 1u << l.state;
+    }
+    for (const auto& [pid, bits] : seen) {
+      const char* s = (bits & 8) ? "fail" : (bits & 4) ? "warning" : (bits & 1) ? "pending" : "success";
+      for (auto* p : by_id[pid]) p->check_state = s;
+    }
+  }
+
+ private:
   struct Latest {
     int state;
     Micros date;
   };
-  std::map<std::tuple<Id, Id, std::string>, Latest> latest;
+  std::map<std::tuple<Id, Id, std::string>, Latest> latest_;
+};
+
+// Each patch's check_state from the rows of ChecksSql.
+void ApplyCheckStates(Statement& st, std::unordered_map<Id, std::vector<PatchRec*>>& by_id) {
+  CheckStates states;
   while (st.Step()) {
-    auto key = std::make_tuple(st.Int(0), st.Int(1), std::string(st.Text(2)));
-    Latest l{static_cast<int>(st.Int(3)), st.Int(4)};
-    auto it = latest.find(key);
-    if (it != latest.end() && it->second.date > l.date) continue;
-    latest[key] = l;
+    states.Add(st.Int(0), st.Int(1), std::string(st.Text(2)), static_cast<int>(st.Int(3)),
+               st.Int(4));
   }
-  std::unordered_map<Id, unsigned> seen;  // bit per state
-  for (const auto& [key, l] : latest) {
-    if (l.state >= 0 && l.state < 8) seen[std::get<0>(key)] |= 1u << l.state;
-  }
-  for (const auto& [pid, bits] : seen) {
-    const char* s = (bits & 8) ? "fail" : (bits & 4) ? "warning" : (bits & 1) ? "pending" : "success";
-    for (auto* p : by_id[pid]) p->check_state = s;
-  }
+  states.Apply(by_id);
 }
 
 // Fills `related` of every patch that has a relation (one statement).
@@ -383,7 +404,7 @@ auto WithExtras(Connection& c, const std::vector<Id>& ids, ReadRows read_rows) {
 
 std::vector<PatchRec> ListPatches(Connection& c, const PatchFilter& f, int64_t limit,
                                   int64_t offset, OrderedIdCache* ids, int64_t generation) {
-  return ReadRowsByIds<PatchRec>(c, PagePatchIds(c, f, limit, offset, ids, generation), RowsSql(),
+  return ReadRowsByIds<PatchRec>(c, PagePatchIds(c, f, limit, offset, ids, generation), RowsSql(c.dialect()),
                                  "p.id", ReadRow);
 }
 
@@ -391,7 +412,7 @@ std::vector<PatchRec> ListPatchesWithExtras(Connection& c, const PatchFilter& f,
                                             int64_t offset, OrderedIdCache* ids,
                                             int64_t generation) {
   std::vector<Id> page = PagePatchIds(c, f, limit, offset, ids, generation);
-  return WithExtras(c, page, [&] { return ReadRowsByIds<PatchRec>(c, page, RowsSql(), "p.id", ReadRow); });
+  return WithExtras(c, page, [&] { return ReadRowsByIds<PatchRec>(c, page, RowsSql(c.dialect()), "p.id", ReadRow); });
 }
 
 namespace {
@@ -435,6 +456,81 @@ std::optional<PatchRec> GetPatchWithExtras(Connection& c, Id id,
   ApplyCheckStates(checks.st(), by_id);
   LoadRelated(c, {&*p});
   return p;
+}
+
+namespace {
+
+// GetPatchAlone's statement (PostgreSQL): PatchSql's row, so ReadRow
+// reads it, then the generation and the patch's checks and relation packed
+// into one text each (PackedFields), so that one row carries all of it. A
+// UNION ALL of typed rows was tried first: its 39-column branches cost the
+// server more to set up than the statements it replaced (§9i).
+const std::string& PatchAloneSql() {
+  static const std::string sql =
+      std::string("SELECT ") + kColumns +
+      ", p.headers, p.content, p.diff,"
+      " (SELECT generation FROM data_generation WHERE id = 1),"
+      " (SELECT string_agg(c.id || ' ' || c.user_id || ' ' || c.state || ' ' || c.date || ' ' ||"
+      " length(c.context) || ':' || c.context, '') FROM checks c WHERE c.patch_id = p.id),"
+      " (SELECT string_agg(r.id || ' ' || r.project_id || ' ' || r.date || ' ' ||"
+      " length(r.msgid) || ':' || r.msgid || length(r.name) || ':' || r.name, '')"
+      " FROM patches r WHERE r.related_id = p.related_id)"
+      " FROM patches p" + kEmbedJoins + " WHERE p.id = ?1";
+  return sql;
+}
+
+}  // namespace
+
+PatchAlone GetPatchAlone(Connection& c, Id id) {
+  SqlArgs args;
+  args.Add(id);
+  DynQuery q(c, PatchAloneSql(), args);
+  Statement& st = q.st();
+  PatchAlone out;
+  if (!st.Step()) return out;
+  PatchRec& p = out.patch.emplace();
+  ReadRow(st, p);
+  p.headers = std::string(st.Text(kColumnCount));
+  if (!st.IsNull(kColumnCount + 1)) p.content = std::string(st.Text(kColumnCount + 1));
+  if (!st.IsNull(kColumnCount + 2)) p.diff = std::string(st.Text(kColumnCount + 2));
+  out.generation = st.Int(kColumnCount + 3);
+  // string_agg without ORDER BY promises no order: ChecksSql's (by id) and
+  // LoadRelated's (by date, id) are restored here.
+  struct Check {
+    Id id, user_id;
+    int state;
+    Micros date;
+    std::string context;
+  };
+  std::vector<Check> checks;
+  for (PackedFields f(st.Text(kColumnCount + 4)); !f.done();) {
+    Check ch;
+    ch.id = f.Int();
+    ch.user_id = f.Int();
+    ch.state = static_cast<int>(f.Int());
+    ch.date = f.Int();
+    ch.context = f.Text();
+    checks.push_back(std::move(ch));
+  }
+  std::sort(checks.begin(), checks.end(), [](const Check& a, const Check& b) { return a.id < b.id; });
+  CheckStates states;
+  for (auto& ch : checks) states.Add(p.id, ch.user_id, std::move(ch.context), ch.state, ch.date);
+  std::unordered_map<Id, std::vector<PatchRec*>> by_id;
+  by_id[p.id].push_back(&p);
+  states.Apply(by_id);
+  for (PackedFields f(st.Text(kColumnCount + 5)); !f.done();) {
+    PatchRef r;
+    r.id = f.Int();
+    r.project_id = f.Int();
+    r.date = f.Int();
+    r.msgid = f.Text();
+    r.name = f.Text();
+    if (r.id != p.id) p.related.push_back(std::move(r));
+  }
+  std::sort(p.related.begin(), p.related.end(), [](const PatchRef& a, const PatchRef& b) {
+    return a.date != b.date ? a.date < b.date : a.id < b.id;
+  });
+  return out;
 }
 
 std::optional<PatchRec> GetPatch(Connection& c, Id id) {

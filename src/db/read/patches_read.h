@@ -74,6 +74,18 @@ std::vector<PatchRec> ListPatchesWithExtras(Connection& c, const PatchFilter& f,
 std::optional<PatchRec> GetPatchWithExtras(Connection& c, Id id,
                                            const std::function<void()>& meanwhile = {});
 
+// GetPatchWithExtras and the current data_generation read by ONE statement,
+// so that it can run outside any transaction: a single statement is its own
+// snapshot, so no BEGIN or ROLLBACK is needed for the patch, its checks, its
+// relation and the generation to agree (one message to the server instead of
+// a pipeline of BEGIN, three statements and a ROLLBACK). PostgreSQL only
+// (string_agg): it is called where Connection::ReadBeforeSnapshot runs it.
+struct PatchAlone {
+  int64_t generation = -1;  // set when the patch exists
+  std::optional<PatchRec> patch;
+};
+PatchAlone GetPatchAlone(Connection& c, Id id);
+
 // The patch's project; nullopt when there is no such patch.
 std::optional<Id> PatchProjectId(Connection& c, Id patch_id);
 

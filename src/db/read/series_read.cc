@@ -81,7 +81,10 @@ std::vector<SeriesRec> ListSeries(Connection& c, const SeriesFilter& f, int64_t 
   std::string order = OrderBy(f);
   return ReadPage<SeriesRec>(
       c, "SELECT sr.id AS pid FROM series sr" + where + order, args, limit, offset, ids, generation,
-      std::string("SELECT ") + kColumns + " FROM series sr" + kEmbedJoins, "sr.id",
+      std::string("SELECT ") + kColumns + " FROM series sr" +
+          SubmitterJoin(c.dialect(), "sr.submitter_id") +
+          " LEFT JOIN covers c ON c.id = sr.cover_letter_id",
+      "sr.id",
       [](Statement& st, SeriesRec& r) { ReadRow(st, r); });
 }
 
@@ -164,6 +167,66 @@ std::optional<SeriesRec> GetSeriesWithExtras(Connection& c, Id id,
   ReadPatches(patches.st(), by_id);
   if (dependencies && dependencies(*s)) LoadDependencies(c, {&*s}, {s->id}, by_id);
   return s;
+}
+
+namespace {
+
+// GetSeriesAlone's statement (PostgreSQL): SeriesSql's row, so ReadRow
+// reads it, then the generation, the series' patches and its dependency
+// links packed into one text each (PackedFields): one row carries all of
+// it (as GetPatchAlone's statement does, and for the same reason).
+const std::string& SeriesAloneSql() {
+  static const std::string sql =
+      std::string("SELECT ") + kColumns +
+      ", (SELECT generation FROM data_generation WHERE id = 1),"
+      " (SELECT string_agg(p.id || ' ' || p.project_id || ' ' || p.date || ' ' ||"
+      " length(p.msgid) || ':' || p.msgid || length(p.name) || ':' || p.name, '')"
+      " FROM patches p WHERE p.series_id = sr.id),"
+      " (SELECT string_agg(d.series_id || ' ' || d.depends_on_id || ' ', '')"
+      " FROM series_dependencies d WHERE d.series_id = sr.id OR d.depends_on_id = sr.id)"
+      " FROM series sr" + kEmbedJoins + " WHERE sr.id = ?1";
+  return sql;
+}
+
+}  // namespace
+
+SeriesAlone GetSeriesAlone(Connection& c, Id id) {
+  SqlArgs args;
+  args.Add(id);
+  DynQuery q(c, SeriesAloneSql(), args);
+  Statement& st = q.st();
+  SeriesAlone out;
+  if (!st.Step()) return out;
+  SeriesRec& r = out.series.emplace();
+  ReadRow(st, r);
+  constexpr int kPacked = 14;  // after kColumns
+  out.generation = st.Int(kPacked);
+  for (PackedFields f(st.Text(kPacked + 1)); !f.done();) {
+    PatchRef p;
+    p.id = f.Int();
+    p.project_id = f.Int();
+    p.date = f.Int();
+    p.msgid = f.Text();
+    p.name = f.Text();
+    r.patches.push_back(std::move(p));
+  }
+  // string_agg without ORDER BY promises no order: PatchesSql's and
+  // LoadDependencies' orders are restored here.
+  std::sort(r.patches.begin(), r.patches.end(), [](const PatchRef& a, const PatchRef& b) {
+    return a.date != b.date ? a.date < b.date : a.id < b.id;
+  });
+  std::vector<std::pair<Id, Id>> links;
+  for (PackedFields f(st.Text(kPacked + 2)); !f.done();) {
+    Id from = f.Int();
+    links.emplace_back(from, f.Int());
+  }
+  std::sort(links.begin(), links.end());
+  for (const auto& [from, to] : links) {
+    if (from == r.id) out.dependencies.push_back(to);
+    if (to == r.id) out.dependents.push_back(from);
+  }
+  std::sort(out.dependents.begin(), out.dependents.end());
+  return out;
 }
 
 void LoadSeriesExtras(Connection& c, const std::vector<SeriesRec*>& series, bool dependencies) {

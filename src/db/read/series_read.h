@@ -40,6 +40,19 @@ std::optional<SeriesRec> GetSeriesWithExtras(Connection& c, Id id,
                                              const std::function<void()>& meanwhile,
                                              const std::function<bool(const SeriesRec&)>& dependencies);
 
+// GetSeriesWithExtras and the current data_generation read by ONE statement,
+// to run outside any transaction (one statement is one snapshot; see
+// GetPatchAlone; PostgreSQL only). The dependency links are
+// always read and kept aside: whether the view shows them depends on the
+// series' project, known only once the row is read; the caller moves them
+// into the series when it does.
+struct SeriesAlone {
+  int64_t generation = -1;  // set when the series exists
+  std::optional<SeriesRec> series;
+  std::vector<Id> dependencies, dependents;
+};
+SeriesAlone GetSeriesAlone(Connection& c, Id id);
+
 // Fills patches (one statement) and, when `dependencies` is set, the
 // dependencies and dependents (one more statement).
 void LoadSeriesExtras(Connection& c, const std::vector<SeriesRec*>& series, bool dependencies);
