@@ -524,9 +524,7 @@ const std::string& PatchAloneSql() {
       " (SELECT generation FROM data_generation WHERE id = 1),"
       " (SELECT string_agg(c.id || ' ' || c.user_id || ' ' || c.state || ' ' || c.date || ' ' ||"
       " length(c.context) || ':' || c.context, '') FROM checks c WHERE c.patch_id = p.id),"
-      " (SELECT string_agg(r.id || ' ' || r.project_id || ' ' || r.date || ' ' ||"
-      " length(r.msgid) || ':' || r.msgid || length(r.name) || ':' || r.name, '')"
-      " FROM patches r WHERE r.related_id = p.related_id)"
+      " (SELECT " + PackedPatchRefsSql("r") + " FROM patches r WHERE r.related_id = p.related_id)"
       " FROM patches p" + kEmbedJoins + " WHERE p.id = ?1";
   return sql;
 }
@@ -571,12 +569,7 @@ PatchAlone GetPatchAlone(Connection& c, Id id) {
   by_id[p.id].push_back(&p);
   states.Apply(by_id);
   for (PackedFields f(st.Text(kColumnCount + 5)); !f.done();) {
-    PatchRef r;
-    r.id = f.Int();
-    r.project_id = f.Int();
-    r.date = f.Int();
-    r.msgid = f.Text();
-    r.name = f.Text();
+    PatchRef r = ReadPackedPatchRef(f);
     if (r.id != p.id) p.related.push_back(std::move(r));
   }
   std::sort(p.related.begin(), p.related.end(), [](const PatchRef& a, const PatchRef& b) {

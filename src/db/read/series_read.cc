@@ -179,9 +179,7 @@ const std::string& SeriesAloneSql() {
   static const std::string sql =
       std::string("SELECT ") + kColumns +
       ", (SELECT generation FROM data_generation WHERE id = 1),"
-      " (SELECT string_agg(p.id || ' ' || p.project_id || ' ' || p.date || ' ' ||"
-      " length(p.msgid) || ':' || p.msgid || length(p.name) || ':' || p.name, '')"
-      " FROM patches p WHERE p.series_id = sr.id),"
+      " (SELECT " + PackedPatchRefsSql("p") + " FROM patches p WHERE p.series_id = sr.id),"
       " (SELECT string_agg(d.series_id || ' ' || d.depends_on_id || ' ', '')"
       " FROM series_dependencies d WHERE d.series_id = sr.id OR d.depends_on_id = sr.id)"
       " FROM series sr" + kEmbedJoins + " WHERE sr.id = ?1";
@@ -201,15 +199,7 @@ SeriesAlone GetSeriesAlone(Connection& c, Id id) {
   ReadRow(st, r);
   constexpr int kPacked = 14;  // after kColumns
   out.generation = st.Int(kPacked);
-  for (PackedFields f(st.Text(kPacked + 1)); !f.done();) {
-    PatchRef p;
-    p.id = f.Int();
-    p.project_id = f.Int();
-    p.date = f.Int();
-    p.msgid = f.Text();
-    p.name = f.Text();
-    r.patches.push_back(std::move(p));
-  }
+  for (PackedFields f(st.Text(kPacked + 1)); !f.done();) r.patches.push_back(ReadPackedPatchRef(f));
   // string_agg without ORDER BY promises no order: PatchesSql's and
   // LoadDependencies' orders are restored here.
   std::sort(r.patches.begin(), r.patches.end(), [](const PatchRef& a, const PatchRef& b) {

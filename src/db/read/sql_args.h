@@ -16,6 +16,7 @@
 #include "db/connection.h"
 #include "db/read/catalog.h"
 #include "db/read/page_ids.h"
+#include "db/read/rows.h"
 
 namespace pb::db::read {
 
@@ -67,6 +68,26 @@ class PackedFields {
   std::string_view s_;
   size_t pos_ = 0;
 };
+
+// The patches embedded in a detail (a patch's related patches, a series'
+// patches) packed by one string_agg over rows aliased `alias`: "id project
+// date " then msgid and name as PackedFields texts. ReadPackedPatchRef reads
+// one back. string_agg without ORDER BY promises no order: callers sort.
+inline std::string PackedPatchRefsSql(std::string_view alias) {
+  const std::string a(alias);
+  return "string_agg(" + a + ".id || ' ' || " + a + ".project_id || ' ' || " + a + ".date || ' ' || length(" +
+         a + ".msgid) || ':' || " + a + ".msgid || length(" + a + ".name) || ':' || " + a + ".name, '')";
+}
+
+inline PatchRef ReadPackedPatchRef(PackedFields& f) {
+  PatchRef r;
+  r.id = f.Int();
+  r.project_id = f.Int();
+  r.date = f.Int();
+  r.msgid = f.Text();
+  r.name = f.Text();
+  return r;
+}
 
 // The submitter join of a list page's rows (alias s: id, name, email), by
 // `fk`. PostgreSQL joins more than about 50 rows to people by hashing the
