@@ -144,7 +144,7 @@ int ParseMail(const Args& in) {
     // A running server stores it: no database, GMime or heap set-up here
     // (main.cc skips the huge page for this case too).
     std::string why;
-    if (auto answer = ingest::HandOff(socket, raw, list_id, timeout, &why)) {
+    if (auto answer = ingest::HandOff(socket, raw, list_id, url, timeout, &why)) {
       std::fwrite(answer->out.data(), 1, answer->out.size(), stdout);
       std::fwrite(answer->err.data(), 1, answer->err.size(), stderr);
       return answer->exit_code;

@@ -3,6 +3,8 @@
 // is built from this file alone (src/pipe/).
 #include "cli/ingest_protocol.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -78,8 +80,27 @@ bool TakeField(std::string_view s, size_t* pos, std::string_view name, std::stri
   return true;
 }
 
+std::string CanonicalDatabase(const std::string& url) {
+  std::string_view path = url;
+  if (path.starts_with("sqlite://")) {
+    path.remove_prefix(9);
+  } else if (path.find("://") != std::string_view::npos) {
+    return url;
+  }
+  std::string file(path);
+  char resolved[PATH_MAX];
+  if (realpath(file.c_str(), resolved)) return std::string("sqlite://") + resolved;
+  // Not there (yet): absolute by the working directory, as SQLite opens it.
+  if (!file.starts_with('/')) {
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd)) file = std::string(cwd) + "/" + file;
+  }
+  return "sqlite://" + file;
+}
+
 std::optional<Answer> HandOff(const std::string& socket_path, std::string_view raw,
-                              const std::string& list_id, int timeout_seconds, std::string* why) {
+                              const std::string& list_id, const std::string& database,
+                              int timeout_seconds, std::string* why) {
   sockaddr_un addr;
   if (!FillAddress(socket_path, addr)) {
     *why = "socket path empty or too long";
@@ -100,6 +121,7 @@ std::optional<Answer> HandOff(const std::string& socket_path, std::string_view r
   if (connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) return fail("cannot connect");
   std::string head(kRequestMagic);
   AppendField(head, "list-id", list_id);
+  AppendField(head, "database", CanonicalDatabase(database));
   head.append("mail ").append(std::to_string(raw.size())).append("\n");
   // The mail is sent from where it is, not copied behind the header.
   if (!SendAll(fd, head) || !SendAll(fd, raw)) return fail("sending the mail failed");
@@ -111,6 +133,10 @@ std::optional<Answer> HandOff(const std::string& socket_path, std::string_view r
   errno = 0;
   // "PBANSWER 1 <code> <out n> <err n>\n" and exactly that many bytes.
   std::string_view a = answer;
+  if (a == kOtherDatabase) {
+    *why = "the server stores into another database than " + database;
+    return std::nullopt;
+  }
   size_t pos = kAnswerMagic.size(), code = 0, out_n = 0, err_n = 0;
   if (a.substr(0, pos) != kAnswerMagic || !TakeNumber(a, &pos, ' ', &code) || code > 255 ||
       !TakeNumber(a, &pos, ' ', &out_n) || !TakeNumber(a, &pos, '\n', &err_n) ||

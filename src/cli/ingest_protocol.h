@@ -2,8 +2,11 @@
 // (cli/ingest_socket.h has the why), and its client. One request and one
 // answer per connection, each with explicit lengths, so either side tells a
 // complete message from one cut short by a crash:
-//   request: "PBINGEST 1\n" "list-id <n>\n" <n bytes> "mail <n>\n" <n bytes>
+//   request: "PBINGEST 1\n" "list-id <n>\n" <n bytes> "database <n>\n" <n bytes>
+//            "mail <n>\n" <n bytes>
 //   answer:  "PBANSWER 1 <exit code> <stdout n> <stderr n>\n" <stdout> <stderr>
+//            or "PBOTHERDB\n": the server stores into another database than
+//            the client's, so the client stores the mail itself.
 // Nothing here but libc and std::string, so that the MTA's pipe binary
 // (src/pipe/patchbay_parsemail.cc), linked statically, stays small.
 #pragma once
@@ -19,6 +22,7 @@ namespace pb::cli::ingest {
 
 inline constexpr std::string_view kRequestMagic = "PBINGEST 1\n";
 inline constexpr std::string_view kAnswerMagic = "PBANSWER 1 ";
+inline constexpr std::string_view kOtherDatabase = "PBOTHERDB\n";
 // A request bigger than this is not read: the server closes without an
 // answer and the client stores the mail itself, as it would without a server.
 inline constexpr size_t kMaxRequest = size_t{512} << 20;
@@ -34,11 +38,22 @@ struct Answer {
   std::string err;  // its stderr
 };
 
-// Sends the mail and waits up to `timeout_seconds` for the answer. nullopt
-// (with *why set) when there is no complete answer: no socket, refused,
-// timed out, closed early; the caller then stores the mail itself.
+// The database a URL names, in one spelling, so that a client and the
+// server can tell whether they mean the same one: an SQLite file by its
+// absolute path without symbolic links (the form db::Open reads: "sqlite://"
+// and a path, or a bare path); any other URL as written. Two spellings of
+// one PostgreSQL database differ here: the client then stores the mail
+// itself, which is slower, never wrong.
+std::string CanonicalDatabase(const std::string& url);
+
+// Sends the mail, naming the client's database (its --database, else
+// $PATCHBAY_DATABASE, else parsemail's default), and waits up to
+// `timeout_seconds` for the answer. nullopt (with *why set) when there is no
+// complete answer: no socket, refused, timed out, closed early, or a server
+// of another database; the caller then stores the mail itself.
 std::optional<Answer> HandOff(const std::string& socket_path, std::string_view raw,
-                              const std::string& list_id, int timeout_seconds, std::string* why);
+                              const std::string& list_id, const std::string& database,
+                              int timeout_seconds, std::string* why);
 
 // The pieces the server shares.
 void SetTimeouts(int fd, int seconds);

@@ -27,6 +27,7 @@ using ingest::TakeField;
 struct IngestSocketServer::State {
   std::string path;
   std::string database_url;
+  std::string canonical_database;  // CanonicalDatabase(database_url), what clients name
   int listen_fd = -1;
   int wake[2] = {-1, -1};  // a byte on wake[1] stops the thread
   ino_t inode = 0;         // ours, so Stop removes only our socket file
@@ -59,11 +60,19 @@ struct IngestSocketServer::State {
     SetTimeouts(fd, kServerReadTimeoutSeconds);
     std::string request;
     if (!ReadToEnd(fd, request, kMaxRequest)) return;  // no answer: the client stores it
-    std::string_view s = request, list_id, raw;
+    std::string_view s = request, list_id, database, raw;
     size_t pos = kRequestMagic.size();
     if (s.substr(0, pos) != kRequestMagic || !TakeField(s, &pos, "list-id", &list_id) ||
-        !TakeField(s, &pos, "mail", &raw) || pos != s.size()) {
+        !TakeField(s, &pos, "database", &database) || !TakeField(s, &pos, "mail", &raw) ||
+        pos != s.size()) {
       return;  // cut short or not ours: never store a partial mail
+    }
+    // A pipe configured for another database must not have its mail land
+    // here; it stores the mail where it was told to (and the answer does not
+    // name this server's database, which may carry a password).
+    if (database != canonical_database) {
+      SendAll(fd, ingest::kOtherDatabase);
+      return;
     }
     MailAnswer r = StoreOneMail(database_url, conn, raw, std::string(list_id));
     std::string answer(kAnswerMagic);
@@ -94,6 +103,7 @@ Result<std::unique_ptr<IngestSocketServer>> IngestSocketServer::Start(const std:
   State& s = *server->state_;
   s.path = path;
   s.database_url = database_url;
+  s.canonical_database = ingest::CanonicalDatabase(database_url);
   s.listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (s.listen_fd < 0) return Status::Io(std::string("ingest socket: ") + std::strerror(errno));
   // Created 0660 at once (the MTA's user connects through the group), not

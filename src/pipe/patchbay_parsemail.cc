@@ -107,7 +107,14 @@ int main(int argc, char** argv) {
 
   if (!socket.empty()) {
     std::string why;
-    if (auto answer = pb::cli::ingest::HandOff(socket, raw, list_id, timeout, &why)) {
+    // The database `patchbay parsemail` would store into (cli/args.cc's
+    // TakeDatabaseUrl): the server checks that it is its own.
+    std::string named = database;
+    if (named.empty()) {
+      const char* env = std::getenv("PATCHBAY_DATABASE");
+      named = env && *env ? env : "sqlite://patchbay.db";
+    }
+    if (auto answer = pb::cli::ingest::HandOff(socket, raw, list_id, named, timeout, &why)) {
       WriteAll(STDOUT_FILENO, answer->out.data(), answer->out.size());
       WriteAll(STDERR_FILENO, answer->err.data(), answer->err.size());
       return answer->exit_code;

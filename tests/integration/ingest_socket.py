@@ -217,7 +217,7 @@ def a_server_that_does_not_answer_in_time(f):
         half = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         half.connect(f.sock)
         cut = mail("<t0@example.com>", "[PATCH] cut short", DIFF.format(n=10))
-        half.sendall(b"PBINGEST 1\nlist-id 0\nmail %d\n" % len(cut) + cut[:40])
+        half.sendall(b"PBINGEST 1\nlist-id 0\ndatabase 0\nmail %d\n" % len(cut) + cut[:40])
         raw = mail("<t1@example.com>", "[PATCH] slow server", DIFF.format(n=11))
         start = time.monotonic()
         b = f.parsemail(f.via, raw, "--ingest-timeout", "2", sock=f.sock)
@@ -375,6 +375,35 @@ def a_live_socket_is_not_taken_over(f):
         raw = mail("<l1@example.com>", "[PATCH] still served", DIFF.format(n=14))
         b = f.parsemail(f.via, raw, sock=f.sock)
         assert b.returncode == 0 and b"storing the mail directly" not in b.stderr, b
+    finally:
+        server.stop()
+
+
+@test
+def a_pipe_of_another_database_stores_the_mail_itself(f):
+    """A pipe whose --database is not the server's must not have its mail
+    land in the server's database: it stores the mail where it was told."""
+    other = testdb.new_url(f.tmp, "other.db")
+    r = subprocess.run([f.binary, "project", "create", "--database", other, "--linkname", "sock",
+                        "--name", "Sock", "--listid", LIST, "--listemail", "sock@" + LIST],
+                       capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    server = Server(f.binary, f.via, f.sock)
+    try:
+        for n, pipe in ((16, False), (17, True)):
+            msgid = "<o%d@example.com>" % n
+            raw = mail(msgid, "[PATCH] meant for another database", DIFF.format(n=n))
+            r = f.parsemail(other, raw, sock=f.sock, pipe=pipe)
+            assert r.returncode == 0 and b"another database" in r.stderr, (r, server.state())
+            assert f.count(other, msgid) == 1 and f.count(f.via, msgid) == 0, msgid
+        # The server's own database, spelled another way, is still its own.
+        if f.via.startswith("sqlite://"):
+            path = f.via[len("sqlite://"):]
+            alias = os.path.join(os.path.dirname(path), ".", os.path.basename(path))
+            raw = mail("<o18@example.com>", "[PATCH] same file, other spelling", DIFF.format(n=18))
+            r = f.parsemail(alias, raw, sock=f.sock, pipe=True)
+            assert r.returncode == 0 and b"storing the mail directly" not in r.stderr, r
+            assert f.count(f.via, "<o18@example.com>") == 1
     finally:
         server.stop()
 
