@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 
+#include "cli/client_settings.h"
 #include "cli/commands.h"
 #include "cli/huge_page_heap.h"
 #include "cli/open_db.h"
@@ -77,23 +78,20 @@ const std::map<std::string, Command> kCommands = {
 // Nor for a parsemail that hands its mail to a server (--ingest-socket or
 // $PATCHBAY_INGEST_SOCKET): it touches about as much heap as help; should
 // it fall back to storing the mail itself it runs without the huge page.
-bool HandsMailOff(int argc, char** argv, char** envp) {
+bool HandsMailOff(int argc, char** argv) {
   if (std::strcmp(argv[1], "parsemail") != 0) return false;
   for (int i = 2; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--ingest-socket") || !std::strncmp(argv[i], "--ingest-socket=", 16)) return true;
   }
-  for (char** e = envp; e && *e; ++e) {
-    if (!std::strncmp(*e, "PATCHBAY_INGEST_SOCKET=", 23) && (*e)[23]) return true;
-  }
-  return false;
+  return !pb::cli::IngestSocketOrEnv("").empty();
 }
 
-void PrepareHeap(int argc, char** argv, char** envp) {
+void PrepareHeap(int argc, char** argv, char**) {
   if (argc < 2) return;
   for (const char* skip : {"serve", "help", "-h", "--help"}) {
     if (!std::strcmp(argv[1], skip)) return;
   }
-  if (HandsMailOff(argc, argv, envp)) return;
+  if (HandsMailOff(argc, argv)) return;
   pb::cli::PutHeapOnHugePage();
 }
 [[gnu::section(".preinit_array"), gnu::used]] void (*const kPrepareHeap)(int, char**, char**) = PrepareHeap;

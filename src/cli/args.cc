@@ -1,5 +1,5 @@
-#include <cstdlib>
 
+#include "cli/client_settings.h"
 #include "cli/commands.h"
 
 namespace pb::cli {
@@ -30,11 +30,6 @@ bool TakeFlag(Args& args, const std::string& name) {
   return false;
 }
 
-std::string TakeDatabaseUrl(Args& args) {
-  std::string url = TakeOption(args, "--database");
-  if (!url.empty()) return url;
-  if (const char* env = std::getenv("PATCHBAY_DATABASE"); env && *env) return env;
-  return "sqlite://patchbay.db";
-}
+std::string TakeDatabaseUrl(Args& args) { return DatabaseUrlOrDefault(TakeOption(args, "--database")); }
 
 }  // namespace pb::cli

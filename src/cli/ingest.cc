@@ -2,7 +2,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstdio>
 #include <iterator>
 #include <string>
@@ -101,15 +100,10 @@ MailAnswer StoreOneMail(const std::string& url, std::unique_ptr<db::Connection>&
     answer.exit_code = kExitTempFail;
     answer.err += kNotKept;
   } catch (const std::exception& e) {
-    // What main()'s ReportUncaught prints for parsemail, as a value, so the
-    // server answers it too (and reconnects for the next mail).
+    // What main() prints for parsemail, as a value, so the server answers
+    // it too (and reconnects for the next mail).
     conn.reset();
-    auto* db_error = dynamic_cast<const db::DbError*>(&e);
-    const bool gone = db_error && db_error->kind() == db::DbError::Kind::kUnavailable;
-    answer.exit_code = gone ? kExitTempFail : 1;
-    answer.err += "patchbay parsemail: " +
-                  std::string(gone ? "database unreachable, try again later: " : db_error ? "database error: " : "") +
-                  OneLine(e.what()) + "\n";
+    answer.err += UncaughtLine("parsemail", e, &answer.exit_code);
   }
   return answer;
 }
@@ -118,12 +112,8 @@ int ParseMail(const Args& in) {
   Args args = in;
   std::string url = TakeDatabaseUrl(args);
   const std::string list_id = TakeOption(args, "--list-id");
-  std::string socket = TakeOption(args, "--ingest-socket");
-  if (socket.empty()) {
-    if (const char* env = std::getenv("PATCHBAY_INGEST_SOCKET"); env && *env) socket = env;
-  }
-  int timeout = ingest::kDefaultTimeoutSeconds;
-  if (std::string t = TakeOption(args, "--ingest-timeout"); !t.empty()) timeout = std::max(1, std::atoi(t.c_str()));
+  const std::string socket = IngestSocketOrEnv(TakeOption(args, "--ingest-socket"));
+  const int timeout = IngestTimeoutSeconds(TakeOption(args, "--ingest-timeout"), ingest::kDefaultTimeoutSeconds);
   std::string raw;
   // stdin is read with fread, not through std::cin: istreambuf_iterator over
   // the synced stdio buffer costs a getc/ungetc pair per byte (1.6M of the

@@ -33,13 +33,19 @@ std::unique_ptr<db::Connection> OpenMigrated(const std::string& url, bool* unava
   }
 }
 
-int ReportUncaught(const std::string& command, const std::exception& e) {
+std::string UncaughtLine(const std::string& command, const std::exception& e, int* exit_code) {
   auto* db_error = dynamic_cast<const db::DbError*>(&e);
   const bool gone = db_error && db_error->kind() == db::DbError::Kind::kUnavailable;
-  std::fprintf(stderr, "patchbay %s: %s%s\n", command.c_str(),
-               gone ? "database unreachable, try again later: " : db_error ? "database error: " : "",
-               OneLine(e.what()).c_str());
-  return gone ? kExitTempFail : 1;
+  *exit_code = gone ? kExitTempFail : 1;
+  return "patchbay " + command + ": " +
+         (gone ? "database unreachable, try again later: " : db_error ? "database error: " : "") +
+         OneLine(e.what()) + "\n";
+}
+
+int ReportUncaught(const std::string& command, const std::exception& e) {
+  int code = 1;
+  std::fputs(UncaughtLine(command, e, &code).c_str(), stderr);
+  return code;
 }
 
 }  // namespace pb::cli

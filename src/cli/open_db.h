@@ -5,12 +5,10 @@
 #include <memory>
 #include <string>
 
+#include "cli/client_settings.h"
 #include "db/connection.h"
 
 namespace pb::cli {
-
-// sysexits.h EX_TEMPFAIL: not done, try again later (an MTA redelivers).
-inline constexpr int kExitTempFail = 75;
 
 // Opens the URL and applies pending migrations; prints the error and returns
 // null on failure. *unavailable (when given) says whether the failure was the
@@ -25,5 +23,8 @@ std::unique_ptr<db::Connection> OpenMigrated(const std::string& url, bool* unava
 // stderr naming the command; the exit code (75, EX_TEMPFAIL, when the
 // database server cannot be reached, else 1).
 int ReportUncaught(const std::string& command, const std::exception& e);
+// ReportUncaught's line (with its newline) and exit code, as values: the
+// ingest socket answers them to its client as parsemail would print them.
+std::string UncaughtLine(const std::string& command, const std::exception& e, int* exit_code);
 
 }  // namespace pb::cli

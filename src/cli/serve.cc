@@ -2,7 +2,6 @@
 // downloads) until SIGINT/SIGTERM.
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
 #include <string>
 #include <type_traits>
@@ -34,10 +33,7 @@ int Serve(const Args& in) {
   std::string max_streams = TakeOption(args, "--max-streams");
   std::string keepalive_ms = TakeOption(args, "--stream-keepalive-ms");
   std::string poll_ms = TakeOption(args, "--stream-poll-ms");
-  std::string ingest_socket = TakeOption(args, "--ingest-socket");
-  if (ingest_socket.empty()) {
-    if (const char* env = std::getenv("PATCHBAY_INGEST_SOCKET"); env && *env) ingest_socket = env;
-  }
+  const std::string ingest_socket = IngestSocketOrEnv(TakeOption(args, "--ingest-socket"));
   auto mail = TakeMailConfig(args, base_url);
   if (!mail.ok()) {
     std::fprintf(stderr, "patchbay: %s\n", mail.status().message().c_str());

@@ -17,7 +17,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -26,11 +25,12 @@
 #include <string>
 #include <vector>
 
+#include "cli/client_settings.h"
 #include "cli/ingest_protocol.h"
 
 namespace {
 
-constexpr int kExitTempFail = 75;  // sysexits.h EX_TEMPFAIL: the MTA delivers again
+using pb::cli::kExitTempFail;
 
 // "--name VALUE" or "--name=VALUE" at argv[*i]; advances *i past it.
 bool TakeOption(int argc, char** argv, int* i, const char* name, std::string* value) {
@@ -85,11 +85,8 @@ int main(int argc, char** argv) {
     }
     if (file.empty()) file = argv[i];  // parsemail reads its first other argument as the file
   }
-  if (socket.empty()) {
-    if (const char* env = std::getenv("PATCHBAY_INGEST_SOCKET"); env && *env) socket = env;
-  }
-  int timeout = pb::cli::ingest::kDefaultTimeoutSeconds;
-  if (!timeout_text.empty()) timeout = std::max(1, std::atoi(timeout_text.c_str()));
+  socket = pb::cli::IngestSocketOrEnv(socket);
+  const int timeout = pb::cli::IngestTimeoutSeconds(timeout_text, pb::cli::ingest::kDefaultTimeoutSeconds);
 
   std::string raw;
   FILE* f = stdin;
@@ -107,13 +104,9 @@ int main(int argc, char** argv) {
 
   if (!socket.empty()) {
     std::string why;
-    // The database `patchbay parsemail` would store into (cli/args.cc's
-    // TakeDatabaseUrl): the server checks that it is its own.
-    std::string named = database;
-    if (named.empty()) {
-      const char* env = std::getenv("PATCHBAY_DATABASE");
-      named = env && *env ? env : "sqlite://patchbay.db";
-    }
+    // The server checks that the database `patchbay parsemail` would store
+    // into is its own.
+    const std::string named = pb::cli::DatabaseUrlOrDefault(database);
     if (auto answer = pb::cli::ingest::HandOff(socket, raw, list_id, named, timeout, &why)) {
       WriteAll(STDOUT_FILENO, answer->out.data(), answer->out.size());
       WriteAll(STDERR_FILENO, answer->err.data(), answer->err.size());
