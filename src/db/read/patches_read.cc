@@ -152,15 +152,24 @@ std::string OrderedSelect(const PatchFilter& f, std::string_view select, SqlArgs
   return "SELECT " + std::string(select) + " FROM patches p" + joins + where + order;
 }
 
-// The page's rows, read by id once the ids are known (the submitter by
-// SubmitterJoin: a 100-row page joined on PostgreSQL without hashing people).
-const std::string& RowsSql(Dialect dialect) {
-  static const std::string sql = std::string("SELECT ") + kColumns + " FROM patches p" + kEmbedJoins;
-  static const std::string pg = std::string("SELECT ") + kColumns + " FROM patches p" +
-                                SubmitterJoin(Dialect::kPostgres, "p.submitter_id") +
+// kEmbedJoins for a list page's rows: the submitter by SubmitterJoin, so a
+// 100-row page is joined on PostgreSQL without hashing people (on SQLite
+// this is kEmbedJoins itself).
+const std::string& PageRowJoins(Dialect dialect) {
+  static const std::string sqlite = kEmbedJoins;
+  static const std::string pg = SubmitterJoin(Dialect::kPostgres, "p.submitter_id") +
                                 " LEFT JOIN users d ON d.id = p.delegate_id"
                                 " LEFT JOIN series sr ON sr.id = p.series_id";
-  return dialect == Dialect::kPostgres ? pg : sql;
+  return dialect == Dialect::kPostgres ? pg : sqlite;
+}
+
+// The page's rows, read by id once the ids are known.
+const std::string& RowsSql(Dialect dialect) {
+  static const std::string sqlite = std::string("SELECT ") + kColumns + " FROM patches p" +
+                                    PageRowJoins(Dialect::kSqlite);
+  static const std::string pg = std::string("SELECT ") + kColumns + " FROM patches p" +
+                                PageRowJoins(Dialect::kPostgres);
+  return dialect == Dialect::kPostgres ? pg : sqlite;
 }
 
 }  // namespace
@@ -434,10 +443,7 @@ std::vector<PatchRec> PageInOneTrip(Connection& c, const PatchFilter& f, int64_t
   checks.st().Prefetch();
   std::string sql = std::string("SELECT ") + kColumns +
                     " FROM (SELECT pid, row_number() OVER () AS n FROM (" + ids + ") q) i"
-                    " JOIN patches p ON p.id = i.pid" +
-                    SubmitterJoin(Dialect::kPostgres, "p.submitter_id") +
-                    " LEFT JOIN users d ON d.id = p.delegate_id"
-                    " LEFT JOIN series sr ON sr.id = p.series_id ORDER BY i.n";
+                    " JOIN patches p ON p.id = i.pid" + PageRowJoins(Dialect::kPostgres) + " ORDER BY i.n";
   std::vector<PatchRec> rows;
   {
     DynQuery q(c, sql, args);
@@ -460,8 +466,7 @@ std::vector<PatchRec> ListPatchesWithExtras(Connection& c, const PatchFilter& f,
                                             int64_t offset, OrderedIdCache* ids,
                                             int64_t generation) {
   // PagePatchIds/PageIds walk OFFSET in SQL exactly when this holds.
-  const bool walks_offset = !WalksNames(f, offset + limit) &&
-                            !(ids && generation >= 0 && offset >= ids->min_offset());
+  const bool walks_offset = !WalksNames(f, offset + limit) && !PageFromIdCache(ids, offset, generation);
   if (c.dialect() == Dialect::kPostgres && walks_offset) return PageInOneTrip(c, f, limit, offset);
   std::vector<Id> page = PagePatchIds(c, f, limit, offset, ids, generation);
   return WithExtras(c, page, [&] { return ReadRowsByIds<PatchRec>(c, page, RowsSql(c.dialect()), "p.id", ReadRow); });

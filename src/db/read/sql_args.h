@@ -260,11 +260,16 @@ inline int64_t CachedCount(Connection& c, const std::string& sql, const SqlArgs&
 // in order. With an index covering the filter and order the OFFSET walk
 // never touches the (wide) table rows. With `cache`, deep pages are a slice
 // of the cached ordered ids instead (see page_ids.h).
+// Whether PageIds serves a page from `cache` (else it walks OFFSET in SQL).
+inline bool PageFromIdCache(const OrderedIdCache* cache, int64_t offset, int64_t generation) {
+  return cache && generation >= 0 && offset >= cache->min_offset();
+}
+
 inline std::vector<Id> PageIds(Connection& c, const std::string& select_ids, const SqlArgs& args,
                                int64_t limit, int64_t offset, OrderedIdCache* cache,
                                int64_t generation) {
   std::vector<Id> page;
-  if (cache && generation >= 0 && offset >= cache->min_offset()) {
+  if (PageFromIdCache(cache, offset, generation)) {
     std::string key = select_ids + '\n' + args.Key();
     OrderedIdCache::Ids ids;
     if (!cache->Lookup(key, generation, &ids)) {
