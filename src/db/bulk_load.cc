@@ -3,7 +3,10 @@
 namespace pb::db {
 
 void SetBulkLoad(Connection& c, bool on) {
-  if (c.dialect() != Dialect::kSqlite) return;
+  if (c.dialect() == Dialect::kPostgres) {
+    c.ExecScript(on ? "SET enable_seqscan = off" : "RESET enable_seqscan");
+    return;
+  }
   c.ExecScript(on ? "PRAGMA wal_autocheckpoint=16384"
                   : "PRAGMA wal_autocheckpoint=1000; PRAGMA wal_checkpoint(PASSIVE)");
 }
