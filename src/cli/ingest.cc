@@ -210,7 +210,9 @@ int ParseArchive(const Args& in) {
     db::BumpGeneration(*conn);
     conn->Commit();
     service::NoteCommit(*conn);
-    cache.people.clear();  // others may write people between batches
+    // Others may write between batches.
+    cache.people.clear();
+    cache.known.clear();
   };
   // Stores the open batch again from its first mail, each mail in its own
   // savepoint.
@@ -219,6 +221,8 @@ int ParseArchive(const Args& in) {
     conn->Begin();
     cache.tag_recounts.clear();
     cache.people.clear();
+    // The lock was let go in between: its mails look everything up.
+    cache.known.clear();
     // Mails in savepoints write their events at once; the rolled-back
     // batch's waiting ones are gone with it.
     cache.events.clear();
@@ -242,11 +246,32 @@ int ParseArchive(const Args& in) {
       replay();
     }
   };
-  Status st;
-  try {
-    db::SetBulkLoad(*conn, true);
+  // A batch is read (and parsed, on the parse-ahead thread) before its
+  // transaction opens, so the write lock is not held while mails are read,
+  // and the batch's message ids and references are known up front: looked
+  // up in one statement once the lock is held (IngestCache::known).
+  std::vector<ParsedArchiveMail> pending;
+  auto load_known = [&] {
+    std::vector<std::string> ids;
+    for (const auto& m : pending) {
+      if (!m.parsed.ok()) continue;
+      ids.push_back(m.parsed->mail.msgid);
+      for (const auto& r : m.parsed->mail.refs) ids.push_back(r);
+    }
+    try {
+      cache.known.Load(*conn, ids);
+    } catch (const db::DbError&) {
+      // Only an optimisation; the failed statement ended the transaction.
+      cache.known.clear();
+      conn->Rollback();
+      conn->Begin();
+    }
+  };
+  // Opens the batch's transaction and stores the pending mails in it.
+  auto store_pending = [&] {
     conn->Begin();
-    st = ForEachParsedMail(path, options, [&](ParsedArchiveMail& m) {
+    load_known();
+    for (auto& m : pending) {
       if (options.per_mail_savepoint) {
         auto r = service::StoreParsed(*conn, m.raw, std::move(m.parsed), options);
         tally(r);
@@ -260,7 +285,17 @@ int ParseArchive(const Args& in) {
           replay();
         }
       }
+      if (progress && total % 10 == 0) std::fprintf(stderr, "%06d\r", total);
+    }
+    pending.clear();
+  };
+  Status st;
+  try {
+    db::SetBulkLoad(*conn, true);
+    st = ForEachParsedMail(path, options, [&](ParsedArchiveMail& m) {
+      pending.push_back(std::move(m));
       if (++in_batch == kBatch) {
+        store_pending();
         sync_batch();
         commit();
         // Only an optimisation, between transactions: a failure (a lock or
@@ -270,16 +305,15 @@ int ParseArchive(const Args& in) {
         } catch (const db::DbError& e) {
           if (!quiet) std::fprintf(stderr, "patchbay: statistics not refreshed: %s\n", e.what());
         }
-        conn->Begin();
         in_batch = 0;
         batch.clear();
         failure_reported.clear();
         std::copy(std::begin(counts), std::end(counts), counts_at_batch_start);
         total_at_batch_start = total;
       }
-      if (progress && total % 10 == 0) std::fprintf(stderr, "%06d\r", total);
       return true;
     });
+    store_pending();
     sync_batch();
     commit();
     db::SetBulkLoad(*conn, false);

@@ -112,8 +112,8 @@ Id InsertCover(Connection& c, const NewSubmission& s) {
 }
 
 std::optional<Id> InsertPatchComment(Connection& c, Id patch_id, const NewSubmission& s,
-                                     std::optional<bool> addressed) {
-  if (QueryInt(c, "SELECT 1 FROM patch_comments WHERE patch_id = ?1 AND msgid = ?2", patch_id,
+                                     std::optional<bool> addressed, bool known_new) {
+  if (!known_new && QueryInt(c, "SELECT 1 FROM patch_comments WHERE patch_id = ?1 AND msgid = ?2", patch_id,
                s.msgid)) {
     return std::nullopt;
   }
@@ -123,8 +123,9 @@ std::optional<Id> InsertPatchComment(Connection& c, Id patch_id, const NewSubmis
                            patch_id, s.msgid, s.date, s.submitter_id, addressed, s.headers, s.content);
 }
 
-std::optional<Id> InsertCoverComment(Connection& c, Id cover_id, const NewSubmission& s) {
-  if (QueryInt(c, "SELECT 1 FROM cover_comments WHERE cover_id = ?1 AND msgid = ?2", cover_id,
+std::optional<Id> InsertCoverComment(Connection& c, Id cover_id, const NewSubmission& s,
+                                     bool known_new) {
+  if (!known_new && QueryInt(c, "SELECT 1 FROM cover_comments WHERE cover_id = ?1 AND msgid = ?2", cover_id,
                s.msgid)) {
     return std::nullopt;
   }
@@ -401,6 +402,33 @@ void InsertEvents(Connection& c, std::vector<PendingEvent>& events) {
         cols[10], cols[11], cols[12], cols[13])
       .Send();
   events.clear();
+}
+
+void KnownMsgids::Load(Connection& c, const std::vector<std::string>& msgids) {
+  if (c.dialect() != Dialect::kPostgres || msgids.empty()) return;
+  std::string list = "{";
+  for (const auto& m : msgids) AppendText(list, m);
+  list += "}";
+  for (const auto& m : msgids) flags_.emplace(m, 0);
+  // Every lookup by index: msgid leads the indexes of the mail tables; the
+  // reference tables lead with project_id, hence the projects (a few rows).
+  // Only the ids that are something come back.
+  Query q(c,
+          "SELECT m, (EXISTS (SELECT 1 FROM patches WHERE msgid = m) "
+          "OR EXISTS (SELECT 1 FROM covers WHERE msgid = m) "
+          "OR EXISTS (SELECT 1 FROM patch_comments WHERE msgid = m) "
+          "OR EXISTS (SELECT 1 FROM cover_comments WHERE msgid = m))::int, "
+          "EXISTS (SELECT 1 FROM projects p JOIN series_references r ON r.project_id = p.id "
+          "AND r.msgid = m)::int, "
+          "EXISTS (SELECT 1 FROM projects p WHERE EXISTS (SELECT 1 FROM comment_refs r "
+          "WHERE r.project_id = p.id AND r.msgid = m) OR EXISTS (SELECT 1 FROM held_mail_refs h "
+          "WHERE h.project_id = p.id AND h.msgid = m))::int "
+          "FROM (SELECT DISTINCT m FROM unnest(?1::text[]) AS u (m)) t",
+          list);
+  while (q.Next()) {
+    unsigned char f = (q.Int(1) ? kStored : 0) | (q.Int(2) ? kSeriesReference : 0) | (q.Int(3) ? kAwaited : 0);
+    if (f) flags_[q.Str(0)] = f;
+  }
 }
 
 std::vector<TagPattern> Tags(Connection& c) {

@@ -175,7 +175,7 @@ class Ingester {
       // already used as a comment on the cover it refers to, so feeding the
       // same archive twice (the recovery after a crash) added its own cover
       // letters again as comments. A stored cover is a duplicate instead.
-      if (db::CoverExists(c_, project_.id, m_.msgid)) {
+      if (MaybeStored(m_.msgid) && db::CoverExists(c_, project_.id, m_.msgid)) {
         throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
       }
       if (m_.refs.empty() || db::CountCoversNamed(c_, m_.name) == 0) return StoreCover();
@@ -184,6 +184,17 @@ class Ingester {
   }
 
  private:
+  // False only for a message id the batch knows is no stored mail, series
+  // reference or awaited id (IngestCache::known): the lookup is skipped.
+  bool MaybeStored(std::string_view msgid) const { return !cache_ || cache_->known.MaybeStored(msgid); }
+  bool MaybeSeriesReference(std::string_view msgid) const {
+    return !cache_ || cache_->known.MaybeSeriesReference(msgid);
+  }
+  // What this mail writes that the lookups above answer for.
+  void NoteStored() {
+    if (cache_) cache_->known.NoteStored(m_.msgid);
+  }
+
   Id Author() {
     auto author = parser::ParseAuthor(m_, project_.listemail);
     if (!author.ok()) throw std::runtime_error(author.status().message());
@@ -245,7 +256,9 @@ class Ingester {
     // (a later revision sent in reply to it): joined as upstream does, even
     // when it is another revision; upstream's golden ingest holds such a
     // join (docs/compatibility.md).
-    if (auto s = db::SeriesByReference(c_, project_.id, m_.msgid)) return {*s};
+    if (MaybeSeriesReference(m_.msgid)) {
+      if (auto s = db::SeriesByReference(c_, project_.id, m_.msgid)) return {*s};
+    }
     for (const auto& id : m_.refs) {
       if (auto s = SeriesByReference(id, /*late_cover=*/false)) return {*s};
     }
@@ -267,6 +280,7 @@ class Ingester {
   // a cover letter: another version started after it (a v2 in reply to a
   // v1 cover that arrives late).
   std::optional<db::SeriesRow> SeriesByReference(std::string_view msgid, bool late_cover) {
+    if (!MaybeSeriesReference(msgid)) return std::nullopt;
     auto s = db::SeriesByReference(c_, project_.id, msgid);
     if (!s || s->version == m_.version) return s;
     if (late_cover) {
@@ -286,9 +300,11 @@ class Ingester {
     if (with_references) {
       for (const auto& ref : m_.refs) {
         db::ClaimSeriesReference(c_, project_.id, sid, ref, date_);
+        if (cache_) cache_->known.NoteSeriesReference(ref);
       }
     }
     db::ClaimSeriesReference(c_, project_.id, sid, m_.msgid, date_);
+    if (cache_) cache_->known.NoteSeriesReference(m_.msgid);
     return sid;
   }
 
@@ -296,7 +312,7 @@ class Ingester {
     // Before Author(), which may insert a person: a duplicate then stops
     // with nothing written, which an archive batch without a per-mail
     // savepoint need not undo.
-    if (db::PatchExists(c_, project_.id, m_.msgid)) {
+    if (MaybeStored(m_.msgid) && db::PatchExists(c_, project_.id, m_.msgid)) {
       throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
     }
     Id submitter = Author();
@@ -337,6 +353,7 @@ class Ingester {
       p.number = placed->number;
     }
     Id patch_id = db::InsertPatch(c_, p);
+    NoteStored();
     deferring_ = false;
     Event("patch-created", patch_id, std::nullopt);
     RunDeferred();
@@ -465,10 +482,11 @@ class Ingester {
     std::optional<Id> sid;
     if (auto s = SeriesByReference(m_.msgid, /*late_cover=*/true)) sid = s->id;
     if (!sid) sid = CreateSeries(submitter, m_.series_n.value_or(1), /*with_references=*/false);
-    if (db::CoverExists(c_, project_.id, m_.msgid)) {
+    if (MaybeStored(m_.msgid) && db::CoverExists(c_, project_.id, m_.msgid)) {
       throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
     }
     Id cover_id = db::InsertCover(c_, Submission(submitter));
+    NoteStored();
     Event("cover-created", std::nullopt, std::nullopt, cover_id);
     AddCoverLetter(*sid, cover_id);
     if (m_.content) RecordDependencies(c_, project_.id, *sid, *m_.content);
@@ -558,13 +576,14 @@ class Ingester {
   }
 
   IngestResult StoreComment() {
-    auto home = FindCommentHome(c_, project_.id, m_.refs);
+    auto home = FindCommentHome(c_, project_.id, m_.refs, cache_ ? &cache_->known : nullptr);
     if (!home) {
       if (!m_.refs.empty()) throw Stop{Outcome::kHeld, "a reply to a mail not stored (yet)"};
       throw Stop{Outcome::kDropped, "not a patch, cover letter or reply to a known one"};
     }
     // Stored already, perhaps under another parent it moved to since.
-    if (db::FindCommentByMsgid(c_, project_.id, m_.msgid)) {
+    // None found means the parent has none either: its insert need not ask.
+    if (MaybeStored(m_.msgid) && db::FindCommentByMsgid(c_, project_.id, m_.msgid)) {
       throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
     }
     Id submitter = Author();
@@ -574,19 +593,20 @@ class Ingester {
     if (home->on_patch) {
       std::optional<bool> addressed;
       if (m_.action_required) addressed = false;
-      auto cid = db::InsertPatchComment(c_, home->id, Submission(submitter), addressed);
+      auto cid = db::InsertPatchComment(c_, home->id, Submission(submitter), addressed, /*known_new=*/true);
       if (!cid) throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
       e.category = "patch-comment-created";
       e.patch_id = home->id;
       e.patch_comment_id = r.id = *cid;
     } else {
-      auto cid = db::InsertCoverComment(c_, home->id, Submission(submitter));
+      auto cid = db::InsertCoverComment(c_, home->id, Submission(submitter), /*known_new=*/true);
       if (!cid) throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
       r.outcome = Outcome::kCoverComment;
       e.category = "cover-comment-created";
       e.cover_id = home->id;
       e.cover_comment_id = r.id = *cid;
     }
+    NoteStored();
     PutEvent(e);
     // The home is a patch of this mail's project.
     if (home->on_patch) {
@@ -598,6 +618,9 @@ class Ingester {
       }
     }
     db::AwaitRefs(c_, project_.id, m_.msgid, home->awaited);
+    if (cache_) {
+      for (const auto& ref : home->awaited) cache_->known.NoteAwaited(ref);
+    }
     return r;
   }
 
@@ -652,7 +675,10 @@ class Scope {
         done_ = true;
         NoteCommit(c_);
         // The write lock went with the transaction.
-        if (cache_) cache_->people.clear();
+        if (cache_) {
+          cache_->people.clear();
+          cache_->known.clear();
+        }
         break;
       case kSavepoint: db::ReleaseSavepoint(c_); break;
       // Nothing to wait for: a write of this mail that fails later, in the
@@ -698,11 +724,12 @@ void AttachHeldReplies(db::Connection& c, const db::ProjectRow& project, const s
     std::string parent = std::move(stored.back());
     stored.pop_back();
     // Usually nothing awaits a mail: one probe instead of the two lookups.
+    if (cache && !cache->known.MaybeAwaited(parent)) continue;
     auto awaiting = db::WhatAwaits(c, project.id, parent);
     if (awaiting.comments) {
       // Re-homing updates events and writes some.
       if (cache) FlushEvents(c, *cache);
-      RehomeCommentsAwaiting(c, project.id, parent);
+      RehomeCommentsAwaiting(c, project.id, parent, cache ? &cache->known : nullptr);
     }
     if (!awaiting.held_mails) continue;
     for (auto& held : db::HeldRepliesTo(c, project.id, parent)) {
@@ -741,6 +768,9 @@ IngestResult Hold(db::Connection& c, Scope& scope, const ParsedMail& m, std::str
   if (!db::HoldMail(c, h, m.refs)) {
     scope.Rollback();
     return {Outcome::kDuplicate, 0, m.msgid, "Duplicate held mail for message ID " + m.msgid, 0};
+  }
+  if (o.cache) {
+    for (const auto& ref : m.refs) o.cache->known.NoteAwaited(ref);
   }
   if (++holds % kExpireEvery == 0) db::ExpireHeldMails(c, h.held - kHoldFor, kMaxHeld);
   scope.Commit();

@@ -55,6 +55,11 @@ struct IngestCache {
   // costs no lookup. Valid only while the batch holds the write lock: the
   // caller clears it at each commit, StoreParsed when it rolls a mail back.
   db::PersonCache people;
+  // The open batch's message ids and references, looked up when it took the
+  // write lock (db::KnownMsgids): a mail's duplicate checks, its series and
+  // parent lookups and the "does anything await it" probe are skipped for
+  // ids known to be none of these. Cleared with `people`.
+  db::KnownMsgids known;
   // On (the caller's choice: PostgreSQL, mails without savepoints), the
   // events of the open batch wait here and go in one statement
   // (db::InsertEvents) when FlushEvents is called: before the batch's last
