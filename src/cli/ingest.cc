@@ -252,14 +252,21 @@ int ParseArchive(const Args& in) {
   // up in one statement once the lock is held (IngestCache::known).
   std::vector<ParsedArchiveMail> pending;
   auto load_known = [&] {
+    if (conn->dialect() != db::Dialect::kPostgres) return;
     std::vector<std::string> ids;
-    for (const auto& m : pending) {
-      if (!m.parsed.ok()) continue;
-      ids.push_back(m.parsed->mail.msgid);
-      for (const auto& r : m.parsed->mail.refs) ids.push_back(r);
-    }
+    std::vector<db::Id> projects;
     try {
-      cache.known.Load(*conn, ids);
+      for (const auto& m : pending) {
+        if (!m.parsed.ok()) continue;
+        auto project = service::ProjectOfMail(*conn, m.parsed->mail, options);
+        if (!project) continue;
+        if (std::find(projects.begin(), projects.end(), *project) == projects.end()) {
+          projects.push_back(*project);
+        }
+        ids.push_back(m.parsed->mail.msgid);
+        for (const auto& r : m.parsed->mail.refs) ids.push_back(r);
+      }
+      cache.known.Load(*conn, projects, ids);
     } catch (const db::DbError&) {
       // Only an optimisation; the failed statement ended the transaction.
       cache.known.clear();

@@ -404,30 +404,36 @@ void InsertEvents(Connection& c, std::vector<PendingEvent>& events) {
   events.clear();
 }
 
-void KnownMsgids::Load(Connection& c, const std::vector<std::string>& msgids) {
-  if (c.dialect() != Dialect::kPostgres || msgids.empty()) return;
+void KnownMsgids::Load(Connection& c, const std::vector<Id>& project_ids,
+                       const std::vector<std::string>& msgids) {
+  if (c.dialect() != Dialect::kPostgres) return;
   std::string list = "{";
-  for (const auto& m : msgids) AppendText(list, m);
+  for (const auto& m : msgids) {
+    if (flags_.emplace(m, 0).second) AppendText(list, m);
+  }
+  if (list.size() == 1) return;
   list += "}";
-  for (const auto& m : msgids) flags_.emplace(m, 0);
-  // Every lookup by index: msgid leads the indexes of the mail tables; the
-  // reference tables lead with project_id, hence the projects (a few rows).
-  // Only the ids that are something come back.
+  std::string projects = "{";
+  for (Id p : project_ids) AppendId(projects, p);
+  projects += "}";
+  // Each EXISTS is one probe of a unique index on both of its equalities
+  // (msgid leads the mail tables' indexes; the reference tables lead with
+  // project_id), whatever the plan. Only the ids that are something come
+  // back.
   Query q(c,
           "SELECT m, (EXISTS (SELECT 1 FROM patches WHERE msgid = m) "
           "OR EXISTS (SELECT 1 FROM covers WHERE msgid = m) "
           "OR EXISTS (SELECT 1 FROM patch_comments WHERE msgid = m) "
-          "OR EXISTS (SELECT 1 FROM cover_comments WHERE msgid = m))::int, "
-          "EXISTS (SELECT 1 FROM projects p JOIN series_references r ON r.project_id = p.id "
-          "AND r.msgid = m)::int, "
-          "EXISTS (SELECT 1 FROM projects p WHERE EXISTS (SELECT 1 FROM comment_refs r "
-          "WHERE r.project_id = p.id AND r.msgid = m) OR EXISTS (SELECT 1 FROM held_mail_refs h "
-          "WHERE h.project_id = p.id AND h.msgid = m))::int "
-          "FROM (SELECT DISTINCT m FROM unnest(?1::text[]) AS u (m)) t",
-          list);
+          "OR EXISTS (SELECT 1 FROM cover_comments WHERE msgid = m))::int "
+          "| 2 * EXISTS (SELECT 1 FROM unnest(?2::bigint[]) p, series_references r "
+          "WHERE r.project_id = p AND r.msgid = m)::int "
+          "| 4 * EXISTS (SELECT 1 FROM unnest(?2::bigint[]) p WHERE EXISTS (SELECT 1 FROM "
+          "comment_refs r WHERE r.project_id = p AND r.msgid = m) OR EXISTS (SELECT 1 FROM "
+          "held_mail_refs h WHERE h.project_id = p AND h.msgid = m))::int AS f "
+          "FROM unnest(?1::text[]) AS u (m)",
+          list, projects);
   while (q.Next()) {
-    unsigned char f = (q.Int(1) ? kStored : 0) | (q.Int(2) ? kSeriesReference : 0) | (q.Int(3) ? kAwaited : 0);
-    if (f) flags_[q.Str(0)] = f;
+    if (auto f = q.Int(1)) flags_[q.Str(0)] = static_cast<unsigned char>(f);
   }
 }
 

@@ -53,8 +53,9 @@ Id GetOrCreatePerson(Connection& c, std::string_view email, std::string_view nam
 class KnownMsgids {
  public:
   // PostgreSQL only (elsewhere nothing is loaded): one statement for all
-  // of `msgids`.
-  void Load(Connection& c, const std::vector<std::string>& msgids);
+  // of `msgids`, as ids of mails of `project_ids` (series references and
+  // awaited ids are kept per project; stored mails are looked for in all).
+  void Load(Connection& c, const std::vector<Id>& project_ids, const std::vector<std::string>& msgids);
   void clear() { flags_.clear(); }
   bool MaybeStored(std::string_view msgid) const { return Maybe(msgid, kStored); }
   bool MaybeSeriesReference(std::string_view msgid) const { return Maybe(msgid, kSeriesReference); }

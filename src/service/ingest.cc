@@ -831,6 +831,13 @@ const char* OutcomeName(Outcome o) {
   return "?";
 }
 
+std::optional<db::Id> ProjectOfMail(db::Connection& conn, const parser::ParsedMail& m,
+                                    const IngestOptions& options) {
+  auto project = FindProjectForMail(conn, m, options.list_id, options.cache);
+  if (!project) return std::nullopt;
+  return project->id;
+}
+
 IngestResult IngestMail(db::Connection& conn, std::string_view raw, const IngestOptions& options) {
   return StoreParsed(conn, raw, ParseForIngest(raw, options), options);
 }

@@ -124,6 +124,11 @@ Result<PreparedMail> ParseForIngest(std::string_view raw, const IngestOptions& o
 IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<PreparedMail> parsed,
                          const IngestOptions& options);
 
+// The project StoreParsed files `m` in (none: it would be dropped), from
+// options.cache where it can.
+std::optional<db::Id> ProjectOfMail(db::Connection& conn, const parser::ParsedMail& m,
+                                    const IngestOptions& options);
+
 // After a commit that may have made events: notes its time and the newest
 // event id for bench/sse_bench.py's stage breakdown (core/event_trace.h).
 // Nothing unless PATCHBAY_EVENT_TRACE is set.
