@@ -3,10 +3,7 @@
 namespace pb::db {
 
 void SetBulkLoad(Connection& c, bool on) {
-  if (c.dialect() == Dialect::kPostgres) {
-    c.ExecScript(on ? "SET enable_seqscan = off" : "RESET enable_seqscan");
-    return;
-  }
+  if (c.dialect() != Dialect::kSqlite) return;
   c.ExecScript(on ? "PRAGMA wal_autocheckpoint=16384"
                   : "PRAGMA wal_autocheckpoint=1000; PRAGMA wal_checkpoint(PASSIVE)");
 }
