@@ -249,27 +249,20 @@ int ParseArchive(const Args& in) {
   // A batch is read (and parsed, on the parse-ahead thread) before its
   // transaction opens, so the write lock is not held while mails are read,
   // and the batch's message ids and references are known up front: looked
-  // up in one statement once the lock is held (IngestCache::known).
+  // up once the lock is held (service::PrefetchBatch).
   std::vector<ParsedArchiveMail> pending;
-  auto load_known = [&] {
+  auto prefetch = [&] {
     if (conn->dialect() != db::Dialect::kPostgres) return;
-    std::vector<std::string> ids;
-    std::vector<db::Id> projects;
+    std::vector<const parser::ParsedMail*> mails;
+    for (const auto& m : pending) {
+      if (m.parsed.ok()) mails.push_back(&m.parsed->mail);
+    }
     try {
-      for (const auto& m : pending) {
-        if (!m.parsed.ok()) continue;
-        auto project = service::ProjectOfMail(*conn, m.parsed->mail, options);
-        if (!project) continue;
-        if (std::find(projects.begin(), projects.end(), *project) == projects.end()) {
-          projects.push_back(*project);
-        }
-        ids.push_back(m.parsed->mail.msgid);
-        for (const auto& r : m.parsed->mail.refs) ids.push_back(r);
-      }
-      cache.known.Load(*conn, projects, ids);
+      service::PrefetchBatch(*conn, mails, options);
     } catch (const db::DbError&) {
       // Only an optimisation; the failed statement ended the transaction.
       cache.known.clear();
+      cache.people.clear();
       conn->Rollback();
       conn->Begin();
     }
@@ -277,7 +270,7 @@ int ParseArchive(const Args& in) {
   // Opens the batch's transaction and stores the pending mails in it.
   auto store_pending = [&] {
     conn->Begin();
-    load_known();
+    prefetch();
     for (auto& m : pending) {
       if (options.per_mail_savepoint) {
         auto r = service::StoreParsed(*conn, m.raw, std::move(m.parsed), options);

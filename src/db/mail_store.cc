@@ -1,5 +1,6 @@
 #include "db/mail_store.h"
 
+#include <unordered_set>
 #include <utility>
 
 #include "db/insert_id.h"
@@ -7,6 +8,22 @@
 namespace pb::db {
 
 namespace {
+
+// PostgreSQL array literals ({1,NULL,3}, {"a","b"}) for the unnest
+// statements (events, and the look-ups of a batch).
+void AppendId(std::string& out, const std::optional<Id>& v) {
+  out += out.size() == 1 ? "" : ",";
+  out += v ? std::to_string(*v) : "NULL";
+}
+
+void AppendText(std::string& out, std::string_view v) {
+  out += out.size() == 1 ? "\"" : ",\"";
+  for (char ch : v) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  out += '"';
+}
 
 struct FoundPerson {
   Id id;
@@ -68,6 +85,30 @@ Id GetOrCreatePerson(Connection& c, std::string_view email, std::string_view nam
     stored = std::string(name);
   }
   return id;
+}
+
+void PrefetchPeople(Connection& c, const std::vector<std::string>& emails, PersonCache& cache) {
+  if (c.dialect() != Dialect::kPostgres) return;
+  std::string list = "{";
+  std::unordered_set<std::string_view> asked;
+  for (const auto& e : emails) {
+    if (cache.id_by_email.count(e) || !asked.insert(e).second) continue;
+    AppendText(list, e);
+  }
+  if (asked.empty()) return;
+  list += "}";
+  // A join, so a small table is hashed once rather than scanned (lowering
+  // every address) per id; DISTINCT ON keeps the oldest row, as the
+  // single lookup's ORDER BY id LIMIT 1 does.
+  Query q(c,
+          "SELECT DISTINCT ON (u.e) u.e, p.id, p.name FROM unnest(?1::text[]) u (e) "
+          "JOIN people p ON lower(p.email) = lower(u.e) ORDER BY u.e, p.id",
+          list);
+  while (q.Next()) {
+    Id id = q.Int(1);
+    cache.id_by_email.emplace(q.Str(0), id);
+    cache.name_by_id[id] = q.OptStr(2);
+  }
 }
 
 Id DefaultStateId(Connection& c) {
@@ -336,21 +377,6 @@ void InsertEventAt(Connection& c, const Event& e, Micros date) {
         e.previous_state_id, e.current_state_id, e.previous_delegate_id, e.current_delegate_id,
         e.created_check_id, e.cover_comment_id, e.patch_comment_id)
       .Send();
-}
-
-// PostgreSQL array literals ({1,NULL,3}, {"a","b"}) for the unnest insert.
-void AppendId(std::string& out, const std::optional<Id>& v) {
-  out += out.size() == 1 ? "" : ",";
-  out += v ? std::to_string(*v) : "NULL";
-}
-
-void AppendText(std::string& out, std::string_view v) {
-  out += out.size() == 1 ? "\"" : ",\"";
-  for (char ch : v) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  out += '"';
 }
 
 }  // namespace

@@ -37,6 +37,11 @@ struct PersonCache {
 // ids, without a lookup for an address seen before in the batch.
 Id GetOrCreatePerson(Connection& c, std::string_view email, std::string_view name,
                      PersonCache& cache);
+// Fills `cache` with what GetOrCreatePerson's lookup finds for each of
+// `emails` that is stored (the oldest row of any case), in one statement:
+// an archive batch's submitters, looked up once it holds the write lock.
+// PostgreSQL only (SQLite, without round trips, looks each up).
+void PrefetchPeople(Connection& c, const std::vector<std::string>& emails, PersonCache& cache);
 
 // What an archive batch knows, without a round trip, about the message ids
 // of its mails and of their references: which of them are certainly not a

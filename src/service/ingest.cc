@@ -692,8 +692,10 @@ class Scope {
   void Rollback() {
     done_ = true;
     // People this mail created or renamed are undone with it (unguarded, by
-    // the batch's replay, whose caller clears the cache too).
-    if (cache_) cache_->people.clear();
+    // the batch's replay, whose caller clears the cache too; a mail that
+    // wrote nothing, as most that stop do, created and renamed nobody, and
+    // the batch's cache stays).
+    if (cache_ && kind_ != kUnguarded) cache_->people.clear();
     switch (kind_) {
       case kTransaction: c_.Rollback(); break;
       case kSavepoint: db::RollbackToSavepoint(c_); break;
@@ -831,11 +833,28 @@ const char* OutcomeName(Outcome o) {
   return "?";
 }
 
-std::optional<db::Id> ProjectOfMail(db::Connection& conn, const parser::ParsedMail& m,
-                                    const IngestOptions& options) {
-  auto project = FindProjectForMail(conn, m, options.list_id, options.cache);
-  if (!project) return std::nullopt;
-  return project->id;
+void PrefetchBatch(db::Connection& conn, const std::vector<const parser::ParsedMail*>& mails,
+                   const IngestOptions& options) {
+  IngestCache* cache = options.cache;
+  if (!cache || conn.dialect() != db::Dialect::kPostgres) return;
+  std::vector<std::string> ids, emails;
+  std::vector<Id> projects;
+  for (const ParsedMail* m : mails) {
+    auto project = FindProjectForMail(conn, *m, options.list_id, cache);
+    if (!project) continue;  // dropped: looks nothing up
+    if (std::find(projects.begin(), projects.end(), project->id) == projects.end()) {
+      projects.push_back(project->id);
+    }
+    ids.push_back(m->msgid);
+    ids.insert(ids.end(), m->refs.begin(), m->refs.end());
+    // The address Author() will look up (a reply's too); any address would
+    // do, the cache holds what the lookup finds for it.
+    if (auto author = parser::ParseAuthor(*m, project->listemail); author.ok()) {
+      emails.push_back(author->email);
+    }
+  }
+  cache->known.Load(conn, projects, ids);
+  db::PrefetchPeople(conn, emails, cache->people);
 }
 
 IngestResult IngestMail(db::Connection& conn, std::string_view raw, const IngestOptions& options) {

@@ -124,10 +124,14 @@ Result<PreparedMail> ParseForIngest(std::string_view raw, const IngestOptions& o
 IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<PreparedMail> parsed,
                          const IngestOptions& options);
 
-// The project StoreParsed files `m` in (none: it would be dropped), from
-// options.cache where it can.
-std::optional<db::Id> ProjectOfMail(db::Connection& conn, const parser::ParsedMail& m,
-                                    const IngestOptions& options);
+// For an archive batch that holds the write lock, before its mails are
+// stored with `options`: fills options.cache->known with their message ids
+// and references (in the projects they go to) and options.cache->people
+// with their submitters, in two statements. Only answers the per-mail
+// lookups would give, whatever mails are passed. Nothing without a cache or
+// on SQLite.
+void PrefetchBatch(db::Connection& conn, const std::vector<const parser::ParsedMail*>& mails,
+                   const IngestOptions& options);
 
 // After a commit that may have made events: notes its time and the newest
 // event id for bench/sse_bench.py's stage breakdown (core/event_trace.h).
