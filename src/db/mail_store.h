@@ -63,10 +63,14 @@ class KnownMsgids {
   void Load(Connection& c, const std::vector<Id>& project_ids, const std::vector<std::string>& msgids);
   void clear() { flags_.clear(); }
   bool MaybeStored(std::string_view msgid) const { return Maybe(msgid, kStored); }
-  bool MaybeSeriesReference(std::string_view msgid) const { return Maybe(msgid, kSeriesReference); }
+  // series_references holds a message id's first 255 bytes, as
+  // SeriesByReference looks it up.
+  bool MaybeSeriesReference(std::string_view msgid) const {
+    return Maybe(msgid.substr(0, 255), kSeriesReference);
+  }
   bool MaybeAwaited(std::string_view msgid) const { return Maybe(msgid, kAwaited); }
   void NoteStored(std::string_view msgid) { Note(msgid, kStored); }
-  void NoteSeriesReference(std::string_view msgid) { Note(msgid, kSeriesReference); }
+  void NoteSeriesReference(std::string_view msgid) { Note(msgid.substr(0, 255), kSeriesReference); }
   void NoteAwaited(std::string_view msgid) { Note(msgid, kAwaited); }
 
  private:

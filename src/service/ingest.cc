@@ -398,6 +398,10 @@ class Ingester {
   struct Placement {
     std::optional<db::SeriesRow> series;
     int number = 0;
+    // The series' patch numbers before this patch, when the assignment
+    // read them (or knows them: a new series has none), so AddedToSeries
+    // need not read them again.
+    std::optional<std::vector<int>> numbers_before;
   };
 
   // Spec §2.15. Writers are serialised by the transaction, so upstream's
@@ -410,6 +414,10 @@ class Ingester {
     int x = m_.series_x.value_or(1);
     int n = m_.series_n.value_or(0);
     std::optional<db::SeriesRow> series;
+    // Whether `series` has no patch numbered x (known when a candidate was
+    // chosen for that), and its numbers when read.
+    bool free = false;
+    std::optional<std::vector<int>> numbers;
     if (n != 0) {
       auto cands = FindSeries(submitter);
       if (cands.size() == 1) {
@@ -418,6 +426,7 @@ class Ingester {
         for (const auto& s : cands) {
           if (!db::SeriesHasNumber(c_, s.id, x)) {
             series = s;
+            free = true;
             break;
           }
         }
@@ -425,9 +434,13 @@ class Ingester {
     } else {
       x = n = 1;
     }
-    Id sid;
-    if (!series || db::SeriesHasNumber(c_, series->id, x)) {
-      sid = CreateSeries(submitter, n, /*with_references=*/true);
+    if (series && !free) {
+      // One read for the test and for AddedToSeries' completeness check.
+      numbers = db::SeriesNumbers(c_, series->id);
+      free = !std::binary_search(numbers->begin(), numbers->end(), x);
+    }
+    if (!series || !free) {
+      Id sid = CreateSeries(submitter, n, /*with_references=*/true);
       // A v2 threaded to v1 finds v1 through its references: that is its
       // previous revision.
       if (series && series->version < m_.version) {
@@ -435,24 +448,27 @@ class Ingester {
       } else if (referenced_revision_) {
         LinkRevision(sid, *referenced_revision_);
       }
-    } else {
-      sid = series->id;
+      if (x == 0) return std::nullopt;
+      // Read back: the assignment may have linked a previous revision.
+      // A new series has no patches.
+      return JoinSeries(db::GetSeries(c_, sid).value(), x, std::vector<int>{});
     }
     if (x == 0) return std::nullopt;
-    return JoinSeries(sid, x);
+    // The row as FindSeries read it: nothing wrote to it since.
+    return JoinSeries(std::move(*series), x, std::move(numbers));
   }
 
-  // What joining series `sid` as number `x` does before the patch's row
+  // What joining series `s` as number `x` does before the patch's row
   // exists.
-  Placement JoinSeries(Id sid, int x) {
-    auto s = db::GetSeries(c_, sid).value();
+  Placement JoinSeries(db::SeriesRow s, int x, std::optional<std::vector<int>> numbers_before) {
+    Id sid = s.id;
     // An empty name counts as none, as Python's "not self.name" does.
     if ((!s.name || s.name->empty()) && x == 1) {
       db::SetSeriesName(c_, sid, m_.name);
       s.name = m_.name;
       LinkRevisions(s);
     }
-    return {std::move(s), x};
+    return {std::move(s), x, std::move(numbers_before)};
   }
 
   // And what it does once the patch is stored in the series.
@@ -464,7 +480,13 @@ class Ingester {
 
     // Spec §1.5 patch-completed: this patch once 1..x-1 are all present, then
     // each consecutive successor already present.
-    auto numbers = db::SeriesNumbers(c_, sid);
+    std::vector<int> numbers;
+    if (placed.numbers_before) {
+      numbers = *placed.numbers_before;
+      numbers.insert(std::upper_bound(numbers.begin(), numbers.end(), x), x);
+    } else {
+      numbers = db::SeriesNumbers(c_, sid);
+    }
     auto present = [&](int k) { return std::binary_search(numbers.begin(), numbers.end(), k); };
     bool complete = true;
     for (int k = 1; k < x && complete; ++k) complete = present(k);
