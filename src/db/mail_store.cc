@@ -488,6 +488,31 @@ std::vector<std::string> PatchTexts(Connection& c, Id patch_id) {
   return out;
 }
 
+std::unordered_map<Id, std::vector<std::string>> PatchesTexts(Connection& c,
+                                                              const std::vector<Id>& patch_ids) {
+  std::unordered_map<Id, std::vector<std::string>> out;
+  if (patch_ids.empty()) return out;
+  if (c.dialect() != Dialect::kPostgres) {
+    for (Id id : patch_ids) {
+      auto texts = PatchTexts(c, id);
+      if (!texts.empty()) out.emplace(id, std::move(texts));
+    }
+    return out;
+  }
+  std::string ids = "{";
+  for (Id id : patch_ids) AppendId(ids, id);
+  ids += "}";
+  // Each patch's texts in PatchTexts' order.
+  Query q(c,
+          "SELECT p, content FROM (SELECT id AS p, 0 AS k, 0 AS id, content FROM patches "
+          "WHERE id = ANY (?1::bigint[]) UNION ALL SELECT patch_id, 1, id, content FROM "
+          "patch_comments WHERE patch_id = ANY (?1::bigint[])) t WHERE content IS NOT NULL "
+          "ORDER BY p, k, id",
+          ids);
+  while (q.Next()) out[q.Int(0)].push_back(q.Str(1));
+  return out;
+}
+
 void SetPatchTags(Connection& c, Id patch_id, const std::vector<std::pair<Id, int>>& counts) {
   Query(c, "DELETE FROM patch_tags WHERE patch_id = ?1", patch_id).Send();
   for (const auto& [tag_id, count] : counts) {

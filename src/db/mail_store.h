@@ -211,6 +211,10 @@ std::vector<TagPattern> Tags(Connection& c);
 bool ProjectUsesTags(Connection& c, Id project_id);
 // The patch's own content followed by its comments' contents.
 std::vector<std::string> PatchTexts(Connection& c, Id patch_id);
+// PatchTexts of each of `patch_ids`, by patch (a patch without any text is
+// absent); on PostgreSQL in one statement, not a round trip per patch.
+std::unordered_map<Id, std::vector<std::string>> PatchesTexts(Connection& c,
+                                                              const std::vector<Id>& patch_ids);
 void SetPatchTags(Connection& c, Id patch_id, const std::vector<std::pair<Id, int>>& counts);
 
 // Keeps a mail that could not be stored, verbatim, with the reason.

@@ -835,9 +835,8 @@ void NoteCommit(db::Connection& conn) {
 void FlushEvents(db::Connection& conn, IngestCache& cache) { db::InsertEvents(conn, cache.events); }
 
 void RecountDeferredTags(db::Connection& conn, IngestCache& cache) {
-  for (const auto& [patch_id, use_tags] : cache.tag_recounts) {
-    RecountTags(conn, patch_id, use_tags, use_tags ? *cache.tags : NoTags());
-  }
+  // The tag patterns were read when a patch that uses tags was queued.
+  RecountTags(conn, cache.tag_recounts, cache.tags ? *cache.tags : NoTags());
   cache.tag_recounts.clear();
 }
 

@@ -145,6 +145,11 @@ void RecountTags(db::Connection& conn, db::Id patch_id);
 void RecountTags(db::Connection& conn, db::Id patch_id, bool use_tags,
                  const std::vector<std::pair<db::Id, std::string>>& tags);
 
+// The same for several patches, by their project's use_tags, with one read
+// of their texts.
+void RecountTags(db::Connection& conn, const std::map<db::Id, bool>& patches,
+                 const std::vector<std::pair<db::Id, std::string>>& tags);
+
 // Number of non-overlapping matches of a tag pattern (Python re, M|I).
 int CountTagMatches(std::string_view pattern, std::string_view text);
 
