@@ -206,6 +206,7 @@ int ParseArchive(const Args& in) {
   };
   auto commit = [&] {
     service::FlushEvents(*conn, cache);  // sync_batch did, unless replayed
+    service::FlushSeriesCounts(*conn, cache);
     service::RecountDeferredTags(*conn, cache);
     db::BumpGeneration(*conn);
     conn->Commit();
@@ -223,9 +224,10 @@ int ParseArchive(const Args& in) {
     cache.people.clear();
     // The lock was let go in between: its mails look everything up.
     cache.known.clear();
-    // Mails in savepoints write their events at once; the rolled-back
-    // batch's waiting ones are gone with it.
+    // Mails in savepoints write their events and counts at once; the
+    // rolled-back batch's waiting ones are gone with it.
     cache.events.clear();
+    cache.series_counts.clear();
     cache.buffer_events = false;
     std::copy(std::begin(counts_at_batch_start), std::end(counts_at_batch_start), counts);
     total = total_at_batch_start;
@@ -241,6 +243,7 @@ int ParseArchive(const Args& in) {
     if (options.per_mail_savepoint) return;
     try {
       service::FlushEvents(*conn, cache);
+      service::FlushSeriesCounts(*conn, cache);
       conn->Sync();
     } catch (const db::DbError&) {
       replay();

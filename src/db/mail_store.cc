@@ -365,6 +365,30 @@ void CountPatchInSeries(Connection& c, Id series_id) {
   Query(c, "UPDATE series SET received_total = received_total + 1 WHERE id = ?1", series_id).Send();
 }
 
+void CountPatchesInSeries(Connection& c, const std::map<Id, int>& counts) {
+  if (counts.empty()) return;
+  if (c.dialect() != Dialect::kPostgres) {
+    for (const auto& [id, n] : counts) {
+      Query(c, "UPDATE series SET received_total = received_total + ?2 WHERE id = ?1", id,
+            static_cast<int64_t>(n))
+          .Send();
+    }
+    return;
+  }
+  std::string ids = "{", ns = "{";
+  for (const auto& [id, n] : counts) {
+    AppendId(ids, id);
+    AppendId(ns, n);
+  }
+  ids += "}";
+  ns += "}";
+  Query(c,
+        "UPDATE series s SET received_total = s.received_total + u.n "
+        "FROM unnest(?1::bigint[], ?2::bigint[]) AS u (id, n) WHERE s.id = u.id",
+        ids, ns)
+      .Send();
+}
+
 namespace {
 
 void InsertEventAt(Connection& c, const Event& e, Micros date) {

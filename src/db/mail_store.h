@@ -3,6 +3,7 @@
 // Every function runs inside the caller's transaction.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -177,6 +178,8 @@ std::optional<Id> PatchIdByNumber(Connection& c, Id series_id, int number);
 // Bumps the series' received_total, for a patch inserted into it
 // (NewPatch::series_id).
 void CountPatchInSeries(Connection& c, Id series_id);
+// The same for `counts` patches per series, in one statement on PostgreSQL.
+void CountPatchesInSeries(Connection& c, const std::map<Id, int>& counts);
 
 struct Event {
   Id project_id = 0;

@@ -476,7 +476,13 @@ class Ingester {
     const db::SeriesRow& s = *placed.series;
     Id sid = s.id;
     int x = placed.number;
-    db::CountPatchInSeries(c_, sid);
+    // Patches counted into this series earlier in the batch, not written yet.
+    int waiting = 0;
+    if (cache_ && cache_->buffer_events) {
+      waiting = cache_->series_counts[sid]++;
+    } else {
+      db::CountPatchInSeries(c_, sid);
+    }
 
     // Spec §1.5 patch-completed: this patch once 1..x-1 are all present, then
     // each consecutive successor already present.
@@ -496,7 +502,7 @@ class Ingester {
         Event("patch-completed", db::PatchIdByNumber(c_, sid, k), sid);
       }
     }
-    if (s.received_total + 1 >= s.total) Event("series-completed", std::nullopt, sid);
+    if (s.received_total + waiting + 1 >= s.total) Event("series-completed", std::nullopt, sid);
   }
 
   IngestResult StoreCover() {
@@ -833,6 +839,11 @@ void NoteCommit(db::Connection& conn) {
 }
 
 void FlushEvents(db::Connection& conn, IngestCache& cache) { db::InsertEvents(conn, cache.events); }
+
+void FlushSeriesCounts(db::Connection& conn, IngestCache& cache) {
+  db::CountPatchesInSeries(conn, cache.series_counts);
+  cache.series_counts.clear();
+}
 
 void RecountDeferredTags(db::Connection& conn, IngestCache& cache) {
   // The tag patterns were read when a patch that uses tags was queued.
