@@ -206,11 +206,14 @@ int ParseArchive(const Args& in) {
   };
   auto commit = [&] {
     service::FlushEvents(*conn, cache);  // sync_batch did, unless replayed
+    service::FlushSeriesCounts(*conn, cache);
     service::RecountDeferredTags(*conn, cache);
     db::BumpGeneration(*conn);
     conn->Commit();
     service::NoteCommit(*conn);
-    cache.people.clear();  // others may write people between batches
+    // Others may write between batches.
+    cache.people.clear();
+    cache.known.clear();
   };
   // Stores the open batch again from its first mail, each mail in its own
   // savepoint.
@@ -219,9 +222,12 @@ int ParseArchive(const Args& in) {
     conn->Begin();
     cache.tag_recounts.clear();
     cache.people.clear();
-    // Mails in savepoints write their events at once; the rolled-back
-    // batch's waiting ones are gone with it.
+    // The lock was let go in between: its mails look everything up.
+    cache.known.clear();
+    // Mails in savepoints write their events and counts at once; the
+    // rolled-back batch's waiting ones are gone with it.
     cache.events.clear();
+    cache.series_counts.clear();
     cache.buffer_events = false;
     std::copy(std::begin(counts_at_batch_start), std::end(counts_at_batch_start), counts);
     total = total_at_batch_start;
@@ -237,16 +243,38 @@ int ParseArchive(const Args& in) {
     if (options.per_mail_savepoint) return;
     try {
       service::FlushEvents(*conn, cache);
+      service::FlushSeriesCounts(*conn, cache);
       conn->Sync();
     } catch (const db::DbError&) {
       replay();
     }
   };
-  Status st;
-  try {
-    db::SetBulkLoad(*conn, true);
+  // A batch is read (and parsed, on the parse-ahead thread) before its
+  // transaction opens, so the write lock is not held while mails are read,
+  // and the batch's message ids and references are known up front: looked
+  // up once the lock is held (service::PrefetchBatch).
+  std::vector<ParsedArchiveMail> pending;
+  auto prefetch = [&] {
+    if (conn->dialect() != db::Dialect::kPostgres) return;
+    std::vector<const parser::ParsedMail*> mails;
+    for (const auto& m : pending) {
+      if (m.parsed.ok()) mails.push_back(&m.parsed->mail);
+    }
+    try {
+      service::PrefetchBatch(*conn, mails, options);
+    } catch (const db::DbError&) {
+      // Only an optimisation; the failed statement ended the transaction.
+      cache.known.clear();
+      cache.people.clear();
+      conn->Rollback();
+      conn->Begin();
+    }
+  };
+  // Opens the batch's transaction and stores the pending mails in it.
+  auto store_pending = [&] {
     conn->Begin();
-    st = ForEachParsedMail(path, options, [&](ParsedArchiveMail& m) {
+    prefetch();
+    for (auto& m : pending) {
       if (options.per_mail_savepoint) {
         auto r = service::StoreParsed(*conn, m.raw, std::move(m.parsed), options);
         tally(r);
@@ -260,7 +288,17 @@ int ParseArchive(const Args& in) {
           replay();
         }
       }
+      if (progress && total % 10 == 0) std::fprintf(stderr, "%06d\r", total);
+    }
+    pending.clear();
+  };
+  Status st;
+  try {
+    db::SetBulkLoad(*conn, true);
+    st = ForEachParsedMail(path, options, [&](ParsedArchiveMail& m) {
+      pending.push_back(std::move(m));
       if (++in_batch == kBatch) {
+        store_pending();
         sync_batch();
         commit();
         // Only an optimisation, between transactions: a failure (a lock or
@@ -270,16 +308,15 @@ int ParseArchive(const Args& in) {
         } catch (const db::DbError& e) {
           if (!quiet) std::fprintf(stderr, "patchbay: statistics not refreshed: %s\n", e.what());
         }
-        conn->Begin();
         in_batch = 0;
         batch.clear();
         failure_reported.clear();
         std::copy(std::begin(counts), std::end(counts), counts_at_batch_start);
         total_at_batch_start = total;
       }
-      if (progress && total % 10 == 0) std::fprintf(stderr, "%06d\r", total);
       return true;
     });
+    store_pending();
     sync_batch();
     commit();
     db::SetBulkLoad(*conn, false);

@@ -76,9 +76,16 @@ void ForgetAwaited(Connection& c, Id project_id, std::string_view msgid) {
   Query(c, "DELETE FROM comment_refs WHERE project_id = ?1 AND msgid = ?2", project_id, msgid).Send();
 }
 
-ReferenceLookup::ReferenceLookup(Connection& c, Id project_id, const std::vector<std::string>& refs)
-    : c_(c), project_id_(project_id), prefetched_(c.dialect() == Dialect::kPostgres && !refs.empty()) {
+ReferenceLookup::ReferenceLookup(Connection& c, Id project_id, const std::vector<std::string>& all_refs,
+                                 const KnownMsgids* known)
+    : c_(c), project_id_(project_id), known_(known),
+      prefetched_(c.dialect() == Dialect::kPostgres && !all_refs.empty()) {
   if (!prefetched_) return;
+  std::vector<std::string> refs;  // those that may be stored
+  for (const auto& r : all_refs) {
+    if (!Absent(r)) refs.push_back(r);
+  }
+  if (refs.empty()) return;
   std::string list = IdListPlaceholders(refs.size(), 2);
   Query q(c,
           "SELECT 0, msgid, id, 0, 0 FROM patches WHERE project_id = ?1 AND msgid IN (" + list +
@@ -112,6 +119,8 @@ ReferenceLookup::ReferenceLookup(Connection& c, Id project_id, const std::vector
   }
 }
 
+bool ReferenceLookup::Absent(const std::string& ref) const { return known_ && !known_->MaybeStored(ref); }
+
 const ReferenceLookup::Found* ReferenceLookup::Prefetched(const std::string& ref) const {
   for (const auto& [m, f] : found_) {
     if (m == ref) return &f;
@@ -120,24 +129,28 @@ const ReferenceLookup::Found* ReferenceLookup::Prefetched(const std::string& ref
 }
 
 std::optional<Id> ReferenceLookup::Patch(const std::string& ref) {
+  if (Absent(ref)) return std::nullopt;
   if (!prefetched_) return PatchIdByMsgid(c_, project_id_, ref);
   auto* f = Prefetched(ref);
   return f ? f->patch : std::nullopt;
 }
 
 std::optional<Id> ReferenceLookup::PatchOfComment(const std::string& ref) {
+  if (Absent(ref)) return std::nullopt;
   if (!prefetched_) return PatchIdOfCommentMsgid(c_, project_id_, ref);
   auto* f = Prefetched(ref);
   return f ? f->patch_of_comment : std::nullopt;
 }
 
 std::optional<Id> ReferenceLookup::Cover(const std::string& ref) {
+  if (Absent(ref)) return std::nullopt;
   if (!prefetched_) return CoverIdByMsgid(c_, project_id_, ref);
   auto* f = Prefetched(ref);
   return f ? f->cover : std::nullopt;
 }
 
 std::optional<Id> ReferenceLookup::CoverOfComment(const std::string& ref) {
+  if (Absent(ref)) return std::nullopt;
   if (!prefetched_) return CoverIdOfCommentMsgid(c_, project_id_, ref);
   auto* f = Prefetched(ref);
   if (f && f->several_cover_comments) {

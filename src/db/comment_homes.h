@@ -14,6 +14,8 @@
 
 namespace pb::db {
 
+class KnownMsgids;  // db/mail_store.h
+
 struct StoredComment {
   bool on_patch = false;  // patch_comments, else cover_comments
   Id id = 0;
@@ -28,10 +30,12 @@ struct StoredComment {
 // CoverIdByMsgid, CoverIdOfCommentMsgid). On PostgreSQL all references are
 // looked up at once, in one statement (a round trip each would cost more than
 // the lookups); SQLite looks each up when asked, which stops at the first
-// reference that answers.
+// reference that answers. With `known` (an archive batch's), references it
+// knows are no stored mail are not looked up at all.
 class ReferenceLookup {
  public:
-  ReferenceLookup(Connection& c, Id project_id, const std::vector<std::string>& refs);
+  ReferenceLookup(Connection& c, Id project_id, const std::vector<std::string>& refs,
+                  const KnownMsgids* known = nullptr);
   std::optional<Id> Patch(const std::string& ref);
   std::optional<Id> PatchOfComment(const std::string& ref);
   std::optional<Id> Cover(const std::string& ref);
@@ -44,8 +48,11 @@ class ReferenceLookup {
   };
   const Found* Prefetched(const std::string& ref) const;
 
+  bool Absent(const std::string& ref) const;
+
   Connection& c_;
   Id project_id_;
+  const KnownMsgids* known_;
   bool prefetched_;
   std::vector<std::pair<std::string, Found>> found_;  // a reply has few references
 };

@@ -3,6 +3,7 @@
 // Every function runs inside the caller's transaction.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -37,6 +38,55 @@ struct PersonCache {
 // ids, without a lookup for an address seen before in the batch.
 Id GetOrCreatePerson(Connection& c, std::string_view email, std::string_view name,
                      PersonCache& cache);
+// Fills `cache` with what GetOrCreatePerson's lookup finds for each of
+// `emails` that is stored (the oldest row of any case), in one statement:
+// an archive batch's submitters, looked up once it holds the write lock.
+// PostgreSQL only (SQLite, without round trips, looks each up).
+void PrefetchPeople(Connection& c, const std::vector<std::string>& emails, PersonCache& cache);
+
+// What an archive batch knows, without a round trip, about the message ids
+// of its mails and of their references: which of them are certainly not a
+// stored patch, cover or comment (of any project), not a series reference,
+// and not awaited by a stored comment or a held mail. Loaded in one
+// statement once the batch holds the write lock (Load), then kept exact by
+// the ingest, which notes every such row it writes (Note*): nobody else
+// writes while the lock is held. A message id that was not loaded, or whose
+// answer is "maybe", is looked up as before, so the answers are those of
+// the lookups. Only a superset of the truth is ever kept (rows the batch
+// rolls back stay noted), and it must be cleared whenever the lock may have
+// been let go (a commit or rollback). Empty (everything "maybe") where it
+// was never loaded: SQLite, single mails.
+class KnownMsgids {
+ public:
+  // PostgreSQL only (elsewhere nothing is loaded): one statement for all
+  // of `msgids`, as ids of mails of `project_ids` (series references and
+  // awaited ids are kept per project; stored mails are looked for in all).
+  void Load(Connection& c, const std::vector<Id>& project_ids, const std::vector<std::string>& msgids);
+  void clear() { flags_.clear(); }
+  bool MaybeStored(std::string_view msgid) const { return Maybe(msgid, kStored); }
+  // series_references holds a message id's first 255 bytes, as
+  // SeriesByReference looks it up.
+  bool MaybeSeriesReference(std::string_view msgid) const {
+    return Maybe(msgid.substr(0, 255), kSeriesReference);
+  }
+  bool MaybeAwaited(std::string_view msgid) const { return Maybe(msgid, kAwaited); }
+  void NoteStored(std::string_view msgid) { Note(msgid, kStored); }
+  void NoteSeriesReference(std::string_view msgid) { Note(msgid.substr(0, 255), kSeriesReference); }
+  void NoteAwaited(std::string_view msgid) { Note(msgid, kAwaited); }
+
+ private:
+  enum : unsigned char { kStored = 1, kSeriesReference = 2, kAwaited = 4 };
+  bool Maybe(std::string_view msgid, unsigned char flag) const {
+    auto it = flags_.find(std::string(msgid));
+    return it == flags_.end() || (it->second & flag);
+  }
+  // Only a loaded id needs noting: any other is "maybe" already.
+  void Note(std::string_view msgid, unsigned char flag) {
+    auto it = flags_.find(std::string(msgid));
+    if (it != flags_.end()) it->second |= flag;
+  }
+  std::unordered_map<std::string, unsigned char> flags_;
+};
 
 Id DefaultStateId(Connection& c);  // the state with ordering 0
 std::optional<Id> StateIdByName(Connection& c, std::string_view name);  // case-insensitive
@@ -66,9 +116,14 @@ Id InsertPatch(Connection& c, const NewPatch& p);
 Id InsertCover(Connection& c, const NewSubmission& s);
 
 // `addressed`: nullopt = no action required (NULL), false = action required.
+// nullopt when the parent has a comment of this message id already; a
+// caller that knows it has none (`known_new`: the ingest, which found no
+// comment of this message id in the project just before, with nothing
+// written since) spares the look-up.
 std::optional<Id> InsertPatchComment(Connection& c, Id patch_id, const NewSubmission& s,
-                                     std::optional<bool> addressed);
-std::optional<Id> InsertCoverComment(Connection& c, Id cover_id, const NewSubmission& s);
+                                     std::optional<bool> addressed, bool known_new = false);
+std::optional<Id> InsertCoverComment(Connection& c, Id cover_id, const NewSubmission& s,
+                                     bool known_new = false);
 
 // Parent lookup for replies (spec §2.17).
 std::optional<Id> PatchIdByMsgid(Connection& c, Id project_id, std::string_view msgid);
@@ -123,6 +178,8 @@ std::optional<Id> PatchIdByNumber(Connection& c, Id series_id, int number);
 // Bumps the series' received_total, for a patch inserted into it
 // (NewPatch::series_id).
 void CountPatchInSeries(Connection& c, Id series_id);
+// The same for `counts` patches per series, in one statement on PostgreSQL.
+void CountPatchesInSeries(Connection& c, const std::map<Id, int>& counts);
 
 struct Event {
   Id project_id = 0;
@@ -157,6 +214,10 @@ std::vector<TagPattern> Tags(Connection& c);
 bool ProjectUsesTags(Connection& c, Id project_id);
 // The patch's own content followed by its comments' contents.
 std::vector<std::string> PatchTexts(Connection& c, Id patch_id);
+// PatchTexts of each of `patch_ids`, by patch (a patch without any text is
+// absent); on PostgreSQL in one statement, not a round trip per patch.
+std::unordered_map<Id, std::vector<std::string>> PatchesTexts(Connection& c,
+                                                              const std::vector<Id>& patch_ids);
 void SetPatchTags(Connection& c, Id patch_id, const std::vector<std::pair<Id, int>>& counts);
 
 // Keeps a mail that could not be stored, verbatim, with the reason.

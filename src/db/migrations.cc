@@ -636,6 +636,22 @@ BEGIN
   END LOOP;
 END $$;
 )SQL"},
+    // Every ingested patch wrote fifteen index entries. On PostgreSQL five
+    // indexes copy another one: a table's primary key is an index of its
+    // own there (migration 2's (id) indexes are for SQLite, whose table
+    // b-tree holds whole rows), a UNIQUE constraint makes one on the same
+    // columns, and an index on msgid alone is the prefix of the unique
+    // (msgid, parent) one. The planner uses the twin for every query that
+    // used the copy (same columns, same order). SQLite keeps them (its own
+    // plans name patches_id; the constraint indexes are its autoindexes).
+    {17, "Drop the PostgreSQL indexes that duplicate another", "", R"SQL(
+DROP INDEX patches_id;
+DROP INDEX covers_id;
+DROP INDEX patches_series;
+DROP INDEX patches_msgid;
+DROP INDEX patch_comments_msgid;
+DROP INDEX cover_comments_msgid;
+)SQL"},
 };
 
 std::string Expand(std::string sql, Dialect d) {

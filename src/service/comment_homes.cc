@@ -19,10 +19,11 @@ constexpr int kMaxMoves = 10000;
 }  // namespace
 
 std::optional<CommentHome> FindCommentHome(db::Connection& c, Id project_id,
-                                           const std::vector<std::string>& refs) {
+                                           const std::vector<std::string>& refs,
+                                           const db::KnownMsgids* known) {
   std::optional<CommentHome> home;
   size_t decisive = refs.size();
-  db::ReferenceLookup stored(c, project_id, refs);
+  db::ReferenceLookup stored(c, project_id, refs, known);
   for (size_t i = 0; i < refs.size() && !home; ++i) {
     auto pid = stored.Patch(refs[i]);
     if (!pid) pid = stored.PatchOfComment(refs[i]);
@@ -52,7 +53,8 @@ std::optional<CommentHome> FindCommentHome(db::Connection& c, Id project_id,
   return home;
 }
 
-void RehomeCommentsAwaiting(db::Connection& c, Id project_id, const std::string& msgid) {
+void RehomeCommentsAwaiting(db::Connection& c, Id project_id, const std::string& msgid,
+                            db::KnownMsgids* known) {
   std::vector<std::string> queue = db::CommentsAwaiting(c, project_id, msgid);
   if (queue.empty()) return;
   // A patch or cover letter is stored for good: nothing awaits it after this.
@@ -68,7 +70,7 @@ void RehomeCommentsAwaiting(db::Connection& c, Id project_id, const std::string&
     if (!comment) continue;
     auto refs = parser::ReferencesInHeaders(comment->headers);
     std::erase(refs, k);
-    auto home = FindCommentHome(c, project_id, refs);
+    auto home = FindCommentHome(c, project_id, refs, known);
     if (!home || (home->on_patch == comment->on_patch && home->id == comment->parent_id)) continue;
     ++moves;
     if (comment->on_patch) {
@@ -89,6 +91,9 @@ void RehomeCommentsAwaiting(db::Connection& c, Id project_id, const std::string&
       db::MoveCoverComment(c, comment->id, home->id);
     }
     db::AwaitRefs(c, project_id, k, home->awaited);
+    if (known) {
+      for (const auto& ref : home->awaited) known->NoteAwaited(ref);
+    }
     // Replies that found their home through this comment follow it.
     for (const auto& other : db::CommentsOf(c, comment->on_patch, comment->parent_id)) {
       auto other_refs = parser::ReferencesInHeaders(other.headers);

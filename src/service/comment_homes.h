@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "db/connection.h"
+#include "db/mail_store.h"
 #include "db/records.h"
 
 namespace pb::service {
@@ -30,12 +31,17 @@ struct CommentHome {
 };
 
 // nullopt: no reference is stored yet (the reply is held).
+// `known`: an archive batch's db::KnownMsgids, or none.
 std::optional<CommentHome> FindCommentHome(db::Connection& c, db::Id project_id,
-                                           const std::vector<std::string>& refs);
+                                           const std::vector<std::string>& refs,
+                                           const db::KnownMsgids* known = nullptr);
 
 // After `msgid` was stored (as a patch, cover or comment, or a comment
 // moved): moves the comments awaiting it whose home changed, then those that
 // followed each moved comment, inside the caller's transaction.
-void RehomeCommentsAwaiting(db::Connection& c, db::Id project_id, const std::string& msgid);
+// `known` (an archive batch's, or none) is told of the references it
+// records as awaited.
+void RehomeCommentsAwaiting(db::Connection& c, db::Id project_id, const std::string& msgid,
+                            db::KnownMsgids* known = nullptr);
 
 }  // namespace pb::service

@@ -175,7 +175,7 @@ class Ingester {
       // already used as a comment on the cover it refers to, so feeding the
       // same archive twice (the recovery after a crash) added its own cover
       // letters again as comments. A stored cover is a duplicate instead.
-      if (db::CoverExists(c_, project_.id, m_.msgid)) {
+      if (MaybeStored(m_.msgid) && db::CoverExists(c_, project_.id, m_.msgid)) {
         throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
       }
       if (m_.refs.empty() || db::CountCoversNamed(c_, m_.name) == 0) return StoreCover();
@@ -184,6 +184,17 @@ class Ingester {
   }
 
  private:
+  // False only for a message id the batch knows is no stored mail, series
+  // reference or awaited id (IngestCache::known): the lookup is skipped.
+  bool MaybeStored(std::string_view msgid) const { return !cache_ || cache_->known.MaybeStored(msgid); }
+  bool MaybeSeriesReference(std::string_view msgid) const {
+    return !cache_ || cache_->known.MaybeSeriesReference(msgid);
+  }
+  // What this mail writes that the lookups above answer for.
+  void NoteStored() {
+    if (cache_) cache_->known.NoteStored(m_.msgid);
+  }
+
   Id Author() {
     auto author = parser::ParseAuthor(m_, project_.listemail);
     if (!author.ok()) throw std::runtime_error(author.status().message());
@@ -245,7 +256,9 @@ class Ingester {
     // (a later revision sent in reply to it): joined as upstream does, even
     // when it is another revision; upstream's golden ingest holds such a
     // join (docs/compatibility.md).
-    if (auto s = db::SeriesByReference(c_, project_.id, m_.msgid)) return {*s};
+    if (MaybeSeriesReference(m_.msgid)) {
+      if (auto s = db::SeriesByReference(c_, project_.id, m_.msgid)) return {*s};
+    }
     for (const auto& id : m_.refs) {
       if (auto s = SeriesByReference(id, /*late_cover=*/false)) return {*s};
     }
@@ -267,6 +280,7 @@ class Ingester {
   // a cover letter: another version started after it (a v2 in reply to a
   // v1 cover that arrives late).
   std::optional<db::SeriesRow> SeriesByReference(std::string_view msgid, bool late_cover) {
+    if (!MaybeSeriesReference(msgid)) return std::nullopt;
     auto s = db::SeriesByReference(c_, project_.id, msgid);
     if (!s || s->version == m_.version) return s;
     if (late_cover) {
@@ -286,9 +300,11 @@ class Ingester {
     if (with_references) {
       for (const auto& ref : m_.refs) {
         db::ClaimSeriesReference(c_, project_.id, sid, ref, date_);
+        if (cache_) cache_->known.NoteSeriesReference(ref);
       }
     }
     db::ClaimSeriesReference(c_, project_.id, sid, m_.msgid, date_);
+    if (cache_) cache_->known.NoteSeriesReference(m_.msgid);
     return sid;
   }
 
@@ -296,7 +312,7 @@ class Ingester {
     // Before Author(), which may insert a person: a duplicate then stops
     // with nothing written, which an archive batch without a per-mail
     // savepoint need not undo.
-    if (db::PatchExists(c_, project_.id, m_.msgid)) {
+    if (MaybeStored(m_.msgid) && db::PatchExists(c_, project_.id, m_.msgid)) {
       throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
     }
     Id submitter = Author();
@@ -337,6 +353,7 @@ class Ingester {
       p.number = placed->number;
     }
     Id patch_id = db::InsertPatch(c_, p);
+    NoteStored();
     deferring_ = false;
     Event("patch-created", patch_id, std::nullopt);
     RunDeferred();
@@ -381,6 +398,10 @@ class Ingester {
   struct Placement {
     std::optional<db::SeriesRow> series;
     int number = 0;
+    // The series' patch numbers before this patch, when the assignment
+    // read them (or knows them: a new series has none), so AddedToSeries
+    // need not read them again.
+    std::optional<std::vector<int>> numbers_before;
   };
 
   // Spec §2.15. Writers are serialised by the transaction, so upstream's
@@ -393,6 +414,10 @@ class Ingester {
     int x = m_.series_x.value_or(1);
     int n = m_.series_n.value_or(0);
     std::optional<db::SeriesRow> series;
+    // Whether `series` has no patch numbered x (known when a candidate was
+    // chosen for that), and its numbers when read.
+    bool free = false;
+    std::optional<std::vector<int>> numbers;
     if (n != 0) {
       auto cands = FindSeries(submitter);
       if (cands.size() == 1) {
@@ -401,6 +426,7 @@ class Ingester {
         for (const auto& s : cands) {
           if (!db::SeriesHasNumber(c_, s.id, x)) {
             series = s;
+            free = true;
             break;
           }
         }
@@ -408,9 +434,13 @@ class Ingester {
     } else {
       x = n = 1;
     }
-    Id sid;
-    if (!series || db::SeriesHasNumber(c_, series->id, x)) {
-      sid = CreateSeries(submitter, n, /*with_references=*/true);
+    if (series && !free) {
+      // One read for the test and for AddedToSeries' completeness check.
+      numbers = db::SeriesNumbers(c_, series->id);
+      free = !std::binary_search(numbers->begin(), numbers->end(), x);
+    }
+    if (!series || !free) {
+      Id sid = CreateSeries(submitter, n, /*with_references=*/true);
       // A v2 threaded to v1 finds v1 through its references: that is its
       // previous revision.
       if (series && series->version < m_.version) {
@@ -418,24 +448,27 @@ class Ingester {
       } else if (referenced_revision_) {
         LinkRevision(sid, *referenced_revision_);
       }
-    } else {
-      sid = series->id;
+      if (x == 0) return std::nullopt;
+      // Read back: the assignment may have linked a previous revision.
+      // A new series has no patches.
+      return JoinSeries(db::GetSeries(c_, sid).value(), x, std::vector<int>{});
     }
     if (x == 0) return std::nullopt;
-    return JoinSeries(sid, x);
+    // The row as FindSeries read it: nothing wrote to it since.
+    return JoinSeries(std::move(*series), x, std::move(numbers));
   }
 
-  // What joining series `sid` as number `x` does before the patch's row
+  // What joining series `s` as number `x` does before the patch's row
   // exists.
-  Placement JoinSeries(Id sid, int x) {
-    auto s = db::GetSeries(c_, sid).value();
+  Placement JoinSeries(db::SeriesRow s, int x, std::optional<std::vector<int>> numbers_before) {
+    Id sid = s.id;
     // An empty name counts as none, as Python's "not self.name" does.
     if ((!s.name || s.name->empty()) && x == 1) {
       db::SetSeriesName(c_, sid, m_.name);
       s.name = m_.name;
       LinkRevisions(s);
     }
-    return {std::move(s), x};
+    return {std::move(s), x, std::move(numbers_before)};
   }
 
   // And what it does once the patch is stored in the series.
@@ -443,11 +476,23 @@ class Ingester {
     const db::SeriesRow& s = *placed.series;
     Id sid = s.id;
     int x = placed.number;
-    db::CountPatchInSeries(c_, sid);
+    // Patches counted into this series earlier in the batch, not written yet.
+    int waiting = 0;
+    if (cache_ && cache_->buffer_events) {
+      waiting = cache_->series_counts[sid]++;
+    } else {
+      db::CountPatchInSeries(c_, sid);
+    }
 
     // Spec §1.5 patch-completed: this patch once 1..x-1 are all present, then
     // each consecutive successor already present.
-    auto numbers = db::SeriesNumbers(c_, sid);
+    std::vector<int> numbers;
+    if (placed.numbers_before) {
+      numbers = *placed.numbers_before;
+      numbers.insert(std::upper_bound(numbers.begin(), numbers.end(), x), x);
+    } else {
+      numbers = db::SeriesNumbers(c_, sid);
+    }
     auto present = [&](int k) { return std::binary_search(numbers.begin(), numbers.end(), k); };
     bool complete = true;
     for (int k = 1; k < x && complete; ++k) complete = present(k);
@@ -457,7 +502,7 @@ class Ingester {
         Event("patch-completed", db::PatchIdByNumber(c_, sid, k), sid);
       }
     }
-    if (s.received_total + 1 >= s.total) Event("series-completed", std::nullopt, sid);
+    if (s.received_total + waiting + 1 >= s.total) Event("series-completed", std::nullopt, sid);
   }
 
   IngestResult StoreCover() {
@@ -465,10 +510,11 @@ class Ingester {
     std::optional<Id> sid;
     if (auto s = SeriesByReference(m_.msgid, /*late_cover=*/true)) sid = s->id;
     if (!sid) sid = CreateSeries(submitter, m_.series_n.value_or(1), /*with_references=*/false);
-    if (db::CoverExists(c_, project_.id, m_.msgid)) {
+    if (MaybeStored(m_.msgid) && db::CoverExists(c_, project_.id, m_.msgid)) {
       throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
     }
     Id cover_id = db::InsertCover(c_, Submission(submitter));
+    NoteStored();
     Event("cover-created", std::nullopt, std::nullopt, cover_id);
     AddCoverLetter(*sid, cover_id);
     if (m_.content) RecordDependencies(c_, project_.id, *sid, *m_.content);
@@ -558,13 +604,14 @@ class Ingester {
   }
 
   IngestResult StoreComment() {
-    auto home = FindCommentHome(c_, project_.id, m_.refs);
+    auto home = FindCommentHome(c_, project_.id, m_.refs, cache_ ? &cache_->known : nullptr);
     if (!home) {
       if (!m_.refs.empty()) throw Stop{Outcome::kHeld, "a reply to a mail not stored (yet)"};
       throw Stop{Outcome::kDropped, "not a patch, cover letter or reply to a known one"};
     }
     // Stored already, perhaps under another parent it moved to since.
-    if (db::FindCommentByMsgid(c_, project_.id, m_.msgid)) {
+    // None found means the parent has none either: its insert need not ask.
+    if (MaybeStored(m_.msgid) && db::FindCommentByMsgid(c_, project_.id, m_.msgid)) {
       throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
     }
     Id submitter = Author();
@@ -574,19 +621,20 @@ class Ingester {
     if (home->on_patch) {
       std::optional<bool> addressed;
       if (m_.action_required) addressed = false;
-      auto cid = db::InsertPatchComment(c_, home->id, Submission(submitter), addressed);
+      auto cid = db::InsertPatchComment(c_, home->id, Submission(submitter), addressed, /*known_new=*/true);
       if (!cid) throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
       e.category = "patch-comment-created";
       e.patch_id = home->id;
       e.patch_comment_id = r.id = *cid;
     } else {
-      auto cid = db::InsertCoverComment(c_, home->id, Submission(submitter));
+      auto cid = db::InsertCoverComment(c_, home->id, Submission(submitter), /*known_new=*/true);
       if (!cid) throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
       r.outcome = Outcome::kCoverComment;
       e.category = "cover-comment-created";
       e.cover_id = home->id;
       e.cover_comment_id = r.id = *cid;
     }
+    NoteStored();
     PutEvent(e);
     // The home is a patch of this mail's project.
     if (home->on_patch) {
@@ -598,6 +646,9 @@ class Ingester {
       }
     }
     db::AwaitRefs(c_, project_.id, m_.msgid, home->awaited);
+    if (cache_) {
+      for (const auto& ref : home->awaited) cache_->known.NoteAwaited(ref);
+    }
     return r;
   }
 
@@ -652,7 +703,10 @@ class Scope {
         done_ = true;
         NoteCommit(c_);
         // The write lock went with the transaction.
-        if (cache_) cache_->people.clear();
+        if (cache_) {
+          cache_->people.clear();
+          cache_->known.clear();
+        }
         break;
       case kSavepoint: db::ReleaseSavepoint(c_); break;
       // Nothing to wait for: a write of this mail that fails later, in the
@@ -666,8 +720,10 @@ class Scope {
   void Rollback() {
     done_ = true;
     // People this mail created or renamed are undone with it (unguarded, by
-    // the batch's replay, whose caller clears the cache too).
-    if (cache_) cache_->people.clear();
+    // the batch's replay, whose caller clears the cache too; a mail that
+    // wrote nothing, as most that stop do, created and renamed nobody, and
+    // the batch's cache stays).
+    if (cache_ && kind_ != kUnguarded) cache_->people.clear();
     switch (kind_) {
       case kTransaction: c_.Rollback(); break;
       case kSavepoint: db::RollbackToSavepoint(c_); break;
@@ -698,11 +754,12 @@ void AttachHeldReplies(db::Connection& c, const db::ProjectRow& project, const s
     std::string parent = std::move(stored.back());
     stored.pop_back();
     // Usually nothing awaits a mail: one probe instead of the two lookups.
+    if (cache && !cache->known.MaybeAwaited(parent)) continue;
     auto awaiting = db::WhatAwaits(c, project.id, parent);
     if (awaiting.comments) {
       // Re-homing updates events and writes some.
       if (cache) FlushEvents(c, *cache);
-      RehomeCommentsAwaiting(c, project.id, parent);
+      RehomeCommentsAwaiting(c, project.id, parent, cache ? &cache->known : nullptr);
     }
     if (!awaiting.held_mails) continue;
     for (auto& held : db::HeldRepliesTo(c, project.id, parent)) {
@@ -742,6 +799,9 @@ IngestResult Hold(db::Connection& c, Scope& scope, const ParsedMail& m, std::str
     scope.Rollback();
     return {Outcome::kDuplicate, 0, m.msgid, "Duplicate held mail for message ID " + m.msgid, 0};
   }
+  if (o.cache) {
+    for (const auto& ref : m.refs) o.cache->known.NoteAwaited(ref);
+  }
   if (++holds % kExpireEvery == 0) db::ExpireHeldMails(c, h.held - kHoldFor, kMaxHeld);
   scope.Commit();
   return {Outcome::kHeld, 0, m.msgid, reason, 0};
@@ -780,10 +840,14 @@ void NoteCommit(db::Connection& conn) {
 
 void FlushEvents(db::Connection& conn, IngestCache& cache) { db::InsertEvents(conn, cache.events); }
 
+void FlushSeriesCounts(db::Connection& conn, IngestCache& cache) {
+  db::CountPatchesInSeries(conn, cache.series_counts);
+  cache.series_counts.clear();
+}
+
 void RecountDeferredTags(db::Connection& conn, IngestCache& cache) {
-  for (const auto& [patch_id, use_tags] : cache.tag_recounts) {
-    RecountTags(conn, patch_id, use_tags, use_tags ? *cache.tags : NoTags());
-  }
+  // The tag patterns were read when a patch that uses tags was queued.
+  RecountTags(conn, cache.tag_recounts, cache.tags ? *cache.tags : NoTags());
   cache.tag_recounts.clear();
 }
 
@@ -799,6 +863,30 @@ const char* OutcomeName(Outcome o) {
     case Outcome::kHeld: return "held";
   }
   return "?";
+}
+
+void PrefetchBatch(db::Connection& conn, const std::vector<const parser::ParsedMail*>& mails,
+                   const IngestOptions& options) {
+  IngestCache* cache = options.cache;
+  if (!cache || conn.dialect() != db::Dialect::kPostgres) return;
+  std::vector<std::string> ids, emails;
+  std::vector<Id> projects;
+  for (const ParsedMail* m : mails) {
+    auto project = FindProjectForMail(conn, *m, options.list_id, cache);
+    if (!project) continue;  // dropped: looks nothing up
+    if (std::find(projects.begin(), projects.end(), project->id) == projects.end()) {
+      projects.push_back(project->id);
+    }
+    ids.push_back(m->msgid);
+    ids.insert(ids.end(), m->refs.begin(), m->refs.end());
+    // The address Author() will look up (a reply's too); any address would
+    // do, the cache holds what the lookup finds for it.
+    if (auto author = parser::ParseAuthor(*m, project->listemail); author.ok()) {
+      emails.push_back(author->email);
+    }
+  }
+  cache->known.Load(conn, projects, ids);
+  db::PrefetchPeople(conn, emails, cache->people);
 }
 
 IngestResult IngestMail(db::Connection& conn, std::string_view raw, const IngestOptions& options) {

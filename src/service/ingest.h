@@ -55,6 +55,11 @@ struct IngestCache {
   // costs no lookup. Valid only while the batch holds the write lock: the
   // caller clears it at each commit, StoreParsed when it rolls a mail back.
   db::PersonCache people;
+  // The open batch's message ids and references, looked up when it took the
+  // write lock (db::KnownMsgids): a mail's duplicate checks, its series and
+  // parent lookups and the "does anything await it" probe are skipped for
+  // ids known to be none of these. Cleared with `people`.
+  db::KnownMsgids known;
   // On (the caller's choice: PostgreSQL, mails without savepoints), the
   // events of the open batch wait here and go in one statement
   // (db::InsertEvents) when FlushEvents is called: before the batch's last
@@ -65,7 +70,16 @@ struct IngestCache {
   // drops them (with savepoints, events are written at once).
   bool buffer_events = false;
   std::vector<db::PendingEvent> events;
+  // With buffer_events, a batch's patches are counted into their series
+  // (received_total) here and written together by FlushSeriesCounts before
+  // its last sync: one statement instead of an UPDATE per patch. The only
+  // reader of received_total in an ingest, the series-completed test, adds
+  // these. Dropped by a replay with the batch.
+  std::map<db::Id, int> series_counts;
 };
+
+// Writes the series counts waiting in `cache` (IngestCache::series_counts).
+void FlushSeriesCounts(db::Connection& conn, IngestCache& cache);
 
 // Writes the events waiting in `cache` (IngestCache::buffer_events).
 void FlushEvents(db::Connection& conn, IngestCache& cache);
@@ -119,6 +133,15 @@ Result<PreparedMail> ParseForIngest(std::string_view raw, const IngestOptions& o
 IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<PreparedMail> parsed,
                          const IngestOptions& options);
 
+// For an archive batch that holds the write lock, before its mails are
+// stored with `options`: fills options.cache->known with their message ids
+// and references (in the projects they go to) and options.cache->people
+// with their submitters, in two statements. Only answers the per-mail
+// lookups would give, whatever mails are passed. Nothing without a cache or
+// on SQLite.
+void PrefetchBatch(db::Connection& conn, const std::vector<const parser::ParsedMail*>& mails,
+                   const IngestOptions& options);
+
 // After a commit that may have made events: notes its time and the newest
 // event id for bench/sse_bench.py's stage breakdown (core/event_trace.h).
 // Nothing unless PATCHBAY_EVENT_TRACE is set.
@@ -129,6 +152,11 @@ void RecountTags(db::Connection& conn, db::Id patch_id);
 // The same, for a caller that knows the patch's project's use_tags and the
 // tag patterns (the ingest, which has them cached): one read, not five.
 void RecountTags(db::Connection& conn, db::Id patch_id, bool use_tags,
+                 const std::vector<std::pair<db::Id, std::string>>& tags);
+
+// The same for several patches, by their project's use_tags, with one read
+// of their texts.
+void RecountTags(db::Connection& conn, const std::map<db::Id, bool>& patches,
                  const std::vector<std::pair<db::Id, std::string>>& tags);
 
 // Number of non-overlapping matches of a tag pattern (Python re, M|I).

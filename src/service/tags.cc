@@ -49,11 +49,13 @@ void RecountTags(db::Connection& conn, db::Id patch_id) {
   RecountTags(conn, patch_id, use_tags, tags);
 }
 
-void RecountTags(db::Connection& conn, db::Id patch_id, bool use_tags,
-                 const std::vector<std::pair<db::Id, std::string>>& tags) {
+namespace {
+
+void SetCounts(db::Connection& conn, db::Id patch_id, bool use_tags,
+               const std::vector<std::pair<db::Id, std::string>>& tags,
+               const std::vector<std::string>& texts) {
   std::vector<std::pair<db::Id, int>> counts;
   if (use_tags) {
-    auto texts = db::PatchTexts(conn, patch_id);
     for (const auto& [id, pattern] : tags) {
       int n = 0;
       for (const auto& t : texts) n += CountTagMatches(pattern, t);
@@ -61,6 +63,28 @@ void RecountTags(db::Connection& conn, db::Id patch_id, bool use_tags,
     }
   }
   db::SetPatchTags(conn, patch_id, counts);
+}
+
+}  // namespace
+
+void RecountTags(db::Connection& conn, db::Id patch_id, bool use_tags,
+                 const std::vector<std::pair<db::Id, std::string>>& tags) {
+  SetCounts(conn, patch_id, use_tags, tags,
+            use_tags ? db::PatchTexts(conn, patch_id) : std::vector<std::string>{});
+}
+
+void RecountTags(db::Connection& conn, const std::map<db::Id, bool>& patches,
+                 const std::vector<std::pair<db::Id, std::string>>& tags) {
+  std::vector<db::Id> read;
+  for (const auto& [id, use_tags] : patches) {
+    if (use_tags) read.push_back(id);
+  }
+  auto texts = db::PatchesTexts(conn, read);
+  static const std::vector<std::string> kNone;
+  for (const auto& [id, use_tags] : patches) {
+    auto it = texts.find(id);
+    SetCounts(conn, id, use_tags, tags, it == texts.end() ? kNone : it->second);
+  }
 }
 
 }  // namespace pb::service
