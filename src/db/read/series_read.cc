@@ -81,10 +81,10 @@ std::vector<SeriesRec> ListSeries(Connection& c, const SeriesFilter& f, int64_t 
   std::string order = OrderBy(f);
   return ReadPage<SeriesRec>(
       c, "SELECT sr.id AS pid FROM series sr" + where + order, args, limit, offset, ids, generation,
-      std::string("SELECT ") + kColumns + " FROM series sr" +
-          SubmitterJoin(c.dialect(), "sr.submitter_id") +
-          " LEFT JOIN covers c ON c.id = sr.cover_letter_id",
-      "sr.id",
+      PageRowsSql{kColumns, "series sr",
+                  SubmitterJoin(c.dialect(), "sr.submitter_id") +
+                      " LEFT JOIN covers c ON c.id = sr.cover_letter_id",
+                  "sr.id"},
       [](Statement& st, SeriesRec& r) { ReadRow(st, r); });
 }
 

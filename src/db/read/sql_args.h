@@ -314,17 +314,48 @@ std::vector<Row> ReadRowsByIds(Connection& c, const std::vector<Id>& ids,
                                const std::string& select_rows, std::string_view id_column,
                                ReadRowFn read_row);
 
-// A list page: its ids (PageIds), then its rows by `select_rows + " WHERE
+// A list page's rows statement in parts: "SELECT <columns> FROM
+// <from><joins>", `from` being the listed table and its alias ("events e"),
+// `id_column` its key ("e.id"). Parts, so that ReadPage can put the page's
+// ids in front of the joins.
+struct PageRowsSql {
+  std::string columns, from, joins, id_column;
+  std::string Select() const { return "SELECT " + columns + " FROM " + from + joins; }
+};
+
+// A list page: its ids (PageIds), then its rows by `rows.Select() + " WHERE
 // <id_column> IN (...)"`, put back in the ids' order here. Two statements,
 // but no temporary table and no sort in SQL: each row is one primary-key
 // lookup per joined table.
+//
+// PostgreSQL, a page that walks OFFSET (not from the id cache): one
+// statement, which selects the ids itself as a subquery, in front of the
+// joins, and keeps their order by row_number() over the LIMITed, ordered
+// subquery (a window over () numbers its input in arrival order), as the
+// patch list's page does (read::PageInOneTrip, docs/performance.md §9j):
+// one wait for the server instead of two (§9l). `select_ids` must name its
+// id column pid. The snapshot is the same, so are the rows; the rows'
+// statement keeps one generic plan per page size and offset below
+// kMaxLiteralOffset, as the ids' statement did. SQLite keeps two
+// statements: there a statement is a function call, not a wait.
 template <typename Row, typename ReadRowFn>
 std::vector<Row> ReadPage(Connection& c, const std::string& select_ids, const SqlArgs& args,
                           int64_t limit, int64_t offset, OrderedIdCache* cache, int64_t generation,
-                          const std::string& select_rows, std::string_view id_column,
-                          ReadRowFn read_row) {
+                          const PageRowsSql& rows_sql, ReadRowFn read_row) {
+  if (c.dialect() == Dialect::kPostgres && !PageFromIdCache(cache, offset, generation)) {
+    SqlArgs walk = args;
+    std::string ids = select_ids + LimitOffset(c.dialect(), walk, limit, offset);
+    std::string sql = "SELECT " + rows_sql.columns +
+                      " FROM (SELECT pid, row_number() OVER () AS n FROM (" + ids + ") q) i JOIN " +
+                      rows_sql.from + " ON " + rows_sql.id_column + " = i.pid" + rows_sql.joins +
+                      " ORDER BY i.n";
+    std::vector<Row> rows;
+    DynQuery q(c, sql, walk);
+    while (q.st().Step()) read_row(q.st(), rows.emplace_back());
+    return rows;
+  }
   return ReadRowsByIds<Row>(c, PageIds(c, select_ids, args, limit, offset, cache, generation),
-                            select_rows, id_column, read_row);
+                            rows_sql.Select(), rows_sql.id_column, read_row);
 }
 
 // The rows of `ids` by `select_rows + " WHERE <id_column> IN (...)"`, in the
