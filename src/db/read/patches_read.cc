@@ -423,9 +423,9 @@ namespace {
 // and its checks in one round trip of two statements, instead of two round
 // trips of three (the ids, then the checks sent ahead of the rows). Both
 // statements select PagePatchIds' ids themselves, as a subquery: the rows
-// keep its order through row_number() (a window over () numbers its input
-// in the order it arrives, and the LIMITed subquery delivers ORDER BY's
-// order), the checks are ChecksSql's with the subquery for the id list, so
+// carry their place in it (PageIdsInFront's i.n) and are put in that order
+// here (ReadNumberedRows; an ORDER BY i.n cost the server a Sort of the
+// wide rows, §9l), the checks are ChecksSql's with the subquery for the id list, so
 // CheckStates is fed exactly what it was fed before. The snapshot makes both
 // statements see the same ids. Packing the checks into the rows' statement
 // (string_agg per row, like GetPatchAlone) was measured too: it cost the
@@ -441,13 +441,12 @@ std::vector<PatchRec> PageInOneTrip(Connection& c, const PatchFilter& f, int64_t
                       ids + ") ORDER BY patch_id, id",
                   args);
   checks.st().Prefetch();
-  std::string sql = std::string("SELECT ") + kColumns +
-                    " FROM (SELECT pid, row_number() OVER () AS n FROM (" + ids + ") q) i"
-                    " JOIN patches p ON p.id = i.pid" + PageRowJoins(Dialect::kPostgres) + " ORDER BY i.n";
+  std::string sql = std::string("SELECT ") + kColumns + ", i.n" + PageIdsInFront(ids) +
+                    " JOIN patches p ON p.id = i.pid" + PageRowJoins(Dialect::kPostgres);
   std::vector<PatchRec> rows;
   {
     DynQuery q(c, sql, args);
-    while (q.st().Step()) ReadRow(q.st(), rows.emplace_back());
+    rows = ReadNumberedRows<PatchRec>(q.st(), kColumnCount, ReadRow);
   }
   std::unordered_map<Id, std::vector<PatchRec*>> by_id;
   std::vector<PatchRec*> patches;

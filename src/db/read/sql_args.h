@@ -328,16 +328,54 @@ struct PageRowsSql {
 // but no temporary table and no sort in SQL: each row is one primary-key
 // lookup per joined table.
 //
+// The number of columns of a select list ("a.x, f(a.y, 1), b.z": 3).
+inline int SelectListSize(std::string_view columns) {
+  int n = 1, depth = 0;
+  for (char ch : columns) {
+    if (ch == '(') ++depth;
+    else if (ch == ')') --depth;
+    else if (ch == ',' && depth == 0) ++n;
+  }
+  return n;
+}
+
+// The FROM clause of a one-statement list page (PostgreSQL): the page's
+// ids, selected by `ids` (a LIMITed, ordered select naming its id column
+// pid), numbered as `i.n` in their order (a window over () numbers its input
+// in arrival order, and the LIMITed subquery delivers ORDER BY's order), in
+// front of the rows' table and joins.
+inline std::string PageIdsInFront(const std::string& ids) {
+  return " FROM (SELECT pid, row_number() OVER () AS n FROM (" + ids + ") q) i";
+}
+
+// The rows of a one-statement page put in their ids' order by the page
+// number each carries in column `n_column` (i.n): no ORDER BY in SQL,
+// whose Sort node copied every wide row once more in the server (§9l).
+template <typename Row, typename ReadRowFn>
+std::vector<Row> ReadNumberedRows(Statement& st, int n_column, ReadRowFn read_row) {
+  std::vector<std::pair<int64_t, Row>> numbered;
+  while (st.Step()) {
+    auto& [n, row] = numbered.emplace_back();
+    n = st.Int(n_column);
+    read_row(st, row);
+  }
+  std::sort(numbered.begin(), numbered.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Row> rows;
+  rows.reserve(numbered.size());
+  for (auto& [n, row] : numbered) rows.push_back(std::move(row));
+  return rows;
+}
+
 // PostgreSQL, a page that walks OFFSET (not from the id cache): one
-// statement, which selects the ids itself as a subquery, in front of the
-// joins, and keeps their order by row_number() over the LIMITed, ordered
-// subquery (a window over () numbers its input in arrival order), as the
-// patch list's page does (read::PageInOneTrip, docs/performance.md §9j):
-// one wait for the server instead of two (§9l). `select_ids` must name its
-// id column pid. The snapshot is the same, so are the rows; the rows'
-// statement keeps one generic plan per page size and offset below
-// kMaxLiteralOffset, as the ids' statement did. SQLite keeps two
-// statements: there a statement is a function call, not a wait.
+// statement, which selects the ids itself as a subquery in front of the
+// joins (PageIdsInFront), as the patch list's page does
+// (read::PageInOneTrip, docs/performance.md §9j): one wait for the server
+// instead of two (§9l). `select_ids` must name its id column pid. The
+// snapshot is the same, so are the rows; the statement keeps one generic
+// plan per page size and offset below kMaxLiteralOffset, as the ids'
+// statement did. SQLite keeps two statements: there a statement is a
+// function call, not a wait.
 template <typename Row, typename ReadRowFn>
 std::vector<Row> ReadPage(Connection& c, const std::string& select_ids, const SqlArgs& args,
                           int64_t limit, int64_t offset, OrderedIdCache* cache, int64_t generation,
@@ -345,14 +383,10 @@ std::vector<Row> ReadPage(Connection& c, const std::string& select_ids, const Sq
   if (c.dialect() == Dialect::kPostgres && !PageFromIdCache(cache, offset, generation)) {
     SqlArgs walk = args;
     std::string ids = select_ids + LimitOffset(c.dialect(), walk, limit, offset);
-    std::string sql = "SELECT " + rows_sql.columns +
-                      " FROM (SELECT pid, row_number() OVER () AS n FROM (" + ids + ") q) i JOIN " +
-                      rows_sql.from + " ON " + rows_sql.id_column + " = i.pid" + rows_sql.joins +
-                      " ORDER BY i.n";
-    std::vector<Row> rows;
+    std::string sql = "SELECT " + rows_sql.columns + ", i.n" + PageIdsInFront(ids) + " JOIN " +
+                      rows_sql.from + " ON " + rows_sql.id_column + " = i.pid" + rows_sql.joins;
     DynQuery q(c, sql, walk);
-    while (q.st().Step()) read_row(q.st(), rows.emplace_back());
-    return rows;
+    return ReadNumberedRows<Row>(q.st(), SelectListSize(rows_sql.columns), read_row);
   }
   return ReadRowsByIds<Row>(c, PageIds(c, select_ids, args, limit, offset, cache, generation),
                             rows_sql.Select(), rows_sql.id_column, read_row);
