@@ -330,6 +330,9 @@ struct PageRowsSql {
 //
 // The number of columns of a select list ("a.x, f(a.y, 1), b.z": 3).
 inline int SelectListSize(std::string_view columns) {
+  if (columns.find('(') == std::string_view::npos) {  // the usual list: a vectorised count
+    return 1 + static_cast<int>(std::count(columns.begin(), columns.end(), ','));
+  }
   int n = 1, depth = 0;
   for (char ch : columns) {
     if (ch == '(') ++depth;
@@ -351,20 +354,26 @@ inline std::string PageIdsInFront(const std::string& ids) {
 // The rows of a one-statement page put in their ids' order by the page
 // number each carries in column `n_column` (i.n): no ORDER BY in SQL,
 // whose Sort node copied every wide row once more in the server (§9l).
+// The rows are read in arrival order, which is the ids' order whenever the
+// plan is the nested loop over i that these statements get; only otherwise
+// are they moved (rows are wide: sorting them in place moves each several
+// times).
 template <typename Row, typename ReadRowFn>
 std::vector<Row> ReadNumberedRows(Statement& st, int n_column, ReadRowFn read_row) {
-  std::vector<std::pair<int64_t, Row>> numbered;
-  while (st.Step()) {
-    auto& [n, row] = numbered.emplace_back();
-    n = st.Int(n_column);
-    read_row(st, row);
-  }
-  std::sort(numbered.begin(), numbered.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<Row> rows;
-  rows.reserve(numbered.size());
-  for (auto& [n, row] : numbered) rows.push_back(std::move(row));
-  return rows;
+  std::vector<int64_t> place;
+  while (st.Step()) {
+    place.push_back(st.Int(n_column));
+    read_row(st, rows.emplace_back());
+  }
+  if (std::is_sorted(place.begin(), place.end())) return rows;
+  std::vector<size_t> order(rows.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return place[a] < place[b]; });
+  std::vector<Row> sorted;
+  sorted.reserve(rows.size());
+  for (size_t i : order) sorted.push_back(std::move(rows[i]));
+  return sorted;
 }
 
 // PostgreSQL, a page that walks OFFSET (not from the id cache): one
