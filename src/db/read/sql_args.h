@@ -21,7 +21,7 @@
 namespace pb::db::read {
 
 // Reads a text column that SQL packed from several rows (PostgreSQL's
-// string_agg, docs/performance.md §9i): integers as "123 ", texts as
+// string_agg or PackedSql, docs/performance.md §9i, §9l): integers as "123 ", texts as
 // "<length>:<text>", so any character may occur in a text. The length is in
 // characters (SQL's length()), not bytes: the text arrives converted to the
 // connection's UTF-8, so a byte count taken in another server encoding
