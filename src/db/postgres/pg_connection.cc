@@ -96,17 +96,23 @@ class PgStatement final : public Statement {
     in_use_ = false;
     row_ = -1;
   }
-  bool IsNull(int c) override { return !Valid(c) || Pq().PQgetisnull(res_, row_, c); }
+  // A list page reads ~1,500 cells, each through several of these: they
+  // use the result's shape kept by Step (TakeResult) and the library's
+  // table held by pq_, instead of asking libpq for the row count, field
+  // count and type on every call behind Pq()'s once-only guard. That, and
+  // strtoll, were a fifth of patchbay's instructions per rendered events
+  // page (docs/performance.md §9l).
+  bool IsNull(int c) override { return !Valid(c) || pq_.PQgetisnull(res_, row_, c); }
   int64_t Int(int c) override {
     if (IsNull(c)) return 0;
-    const char* v = Pq().PQgetvalue(res_, row_, c);
-    if (Pq().PQftype(res_, c) == kBoolOid) return v[0] == 't' ? 1 : 0;
-    return std::strtoll(v, nullptr, 10);
+    const char* v = pq_.PQgetvalue(res_, row_, c);
+    if (ftypes_[c] == kBoolOid) return v[0] == 't' ? 1 : 0;
+    return ParseInt(v);
   }
   std::string_view Text(int c) override {
     if (IsNull(c)) return {};
-    if (Pq().PQftype(res_, c) == kByteaOid) return Decoded(c);
-    return {Pq().PQgetvalue(res_, row_, c), static_cast<size_t>(Pq().PQgetlength(res_, row_, c))};
+    if (ftypes_[c] == kByteaOid) return Decoded(c);
+    return {pq_.PQgetvalue(res_, row_, c), static_cast<size_t>(pq_.PQgetlength(res_, row_, c))};
   }
   std::string_view Blob(int c) override { return Text(c); }
   int64_t Changes() override { return res_ ? std::strtoll(Pq().PQcmdTuples(res_), nullptr, 10) : 0; }
@@ -140,7 +146,27 @@ class PgStatement final : public Statement {
     if (static_cast<size_t>(i) > params_.size()) params_.resize(i);
     return params_[i - 1];
   }
-  bool Valid(int c) const { return res_ && row_ >= 0 && row_ < Pq().PQntuples(res_) && c < Pq().PQnfields(res_); }
+  bool Valid(int c) const { return res_ && row_ >= 0 && row_ < ntuples_ && c >= 0 && c < nfields_; }
+  // res_ = res, and its shape for Valid, Int and Text.
+  void TakeResult(PGresult* res) {
+    res_ = res;
+    ntuples_ = nfields_ = 0;
+    if (!res_) return;
+    ntuples_ = pq_.PQntuples(res_);
+    nfields_ = pq_.PQnfields(res_);
+    ftypes_.resize(static_cast<size_t>(nfields_));
+    for (int i = 0; i < nfields_; ++i) ftypes_[static_cast<size_t>(i)] = pq_.PQftype(res_, i);
+  }
+  // PostgreSQL's text form of an integer: [-]digits. Anything else (or more
+  // digits than surely fit) goes to strtoll, so the value is strtoll's.
+  static int64_t ParseInt(const char* v) {
+    const char* p = v + (*v == '-' ? 1 : 0);
+    int64_t n = 0;
+    int digits = 0;
+    for (; *p >= '0' && *p <= '9'; ++p, ++digits) n = n * 10 + (*p - '0');
+    if (digits == 0 || digits > 18) return std::strtoll(v, nullptr, 10);
+    return *v == '-' ? -n : n;
+  }
   std::string_view Decoded(int c) {
     if (decoded_.size() < static_cast<size_t>(Pq().PQnfields(res_))) decoded_.resize(Pq().PQnfields(res_));
     auto& out = decoded_[c];
@@ -174,6 +200,9 @@ class PgStatement final : public Statement {
   // Forgets a prefetch: its answer, or its place in the pipeline.
   void DropPrefetch();
 
+  // Statements exist only on a PgConnection, which exists only once libpq
+  // was loaded: the table is there for the statement's lifetime.
+  const LibPq& pq_ = Pq();
   PgConnection* conn_;
   PgSql sql_;
   std::vector<Value> params_;
@@ -181,6 +210,8 @@ class PgStatement final : public Statement {
   std::vector<std::pair<std::string, std::string>> prepared_;
   PGresult* res_ = nullptr;
   int row_ = -1;
+  int ntuples_ = 0, nfields_ = 0;  // of res_
+  std::vector<Oid> ftypes_;        // of res_'s fields
   bool started_ = false;
   bool in_use_ = false;
   // Prefetch: sent, and its answer not taken by Step yet. The answer is in
@@ -890,12 +921,12 @@ bool PgStatement::Step() {
     started_ = true;
     if (res_) Pq().PQclear(res_);
     res_ = nullptr;
-    res_ = prefetched_ ? conn_->TakePrefetched(*this) : conn_->Execute(*this);
+    TakeResult(prefetched_ ? conn_->TakePrefetched(*this) : conn_->Execute(*this));
     row_ = -1;
   }
   if (!res_) return false;
   ++row_;
-  return row_ < Pq().PQntuples(res_);
+  return row_ < ntuples_;
 }
 
 void PgStatement::Prefetch() {

@@ -89,10 +89,10 @@ std::vector<CoverRec> ListCovers(Connection& c, const CoverFilter& f, int64_t li
   std::string order = OrderBy(f);
   return ReadPage<CoverRec>(
       c, "SELECT c.id AS pid FROM covers c" + where + order, args, limit, offset, ids, generation,
-      std::string("SELECT ") + kColumns + " FROM covers c" +
-          SubmitterJoin(c.dialect(), "c.submitter_id") +
-          " LEFT JOIN series sr ON sr.cover_letter_id = c.id",
-      "c.id",
+      PageRowsSql{kColumns, "covers c",
+                  SubmitterJoin(c.dialect(), "c.submitter_id") +
+                      " LEFT JOIN series sr ON sr.cover_letter_id = c.id",
+                  "c.id"},
       [](Statement& st, CoverRec& r) { ReadRow(st, r); });
 }
 

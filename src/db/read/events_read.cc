@@ -117,7 +117,7 @@ std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t li
   std::string order = f.ascending ? " ORDER BY e.date, e.id" : " ORDER BY e.date DESC, e.id DESC";
   return ReadPage<EventRec>(
       c, "SELECT e.id AS pid FROM events e" + where + order, args, limit, offset, ids, generation,
-      std::string("SELECT ") + kColumns + " FROM events e" + kJoins, "e.id",
+      PageRowsSql{kColumns, "events e", kJoins, "e.id"},
       [](Statement& st, EventRec& r) { ReadRow(st, r); });
 }
 

@@ -423,9 +423,9 @@ namespace {
 // and its checks in one round trip of two statements, instead of two round
 // trips of three (the ids, then the checks sent ahead of the rows). Both
 // statements select PagePatchIds' ids themselves, as a subquery: the rows
-// keep its order through row_number() (a window over () numbers its input
-// in the order it arrives, and the LIMITed subquery delivers ORDER BY's
-// order), the checks are ChecksSql's with the subquery for the id list, so
+// carry their place in it (PageIdsInFront's i.n) and are put in that order
+// here (ReadNumberedRows; an ORDER BY i.n cost the server a Sort of the
+// wide rows, §9l), the checks are ChecksSql's with the subquery for the id list, so
 // CheckStates is fed exactly what it was fed before. The snapshot makes both
 // statements see the same ids. Packing the checks into the rows' statement
 // (string_agg per row, like GetPatchAlone) was measured too: it cost the
@@ -441,13 +441,12 @@ std::vector<PatchRec> PageInOneTrip(Connection& c, const PatchFilter& f, int64_t
                       ids + ") ORDER BY patch_id, id",
                   args);
   checks.st().Prefetch();
-  std::string sql = std::string("SELECT ") + kColumns +
-                    " FROM (SELECT pid, row_number() OVER () AS n FROM (" + ids + ") q) i"
-                    " JOIN patches p ON p.id = i.pid" + PageRowJoins(Dialect::kPostgres) + " ORDER BY i.n";
+  std::string sql = std::string("SELECT ") + kColumns + ", i.n" + PageIdsInFront(ids) +
+                    " JOIN patches p ON p.id = i.pid" + PageRowJoins(Dialect::kPostgres);
   std::vector<PatchRec> rows;
   {
     DynQuery q(c, sql, args);
-    while (q.st().Step()) ReadRow(q.st(), rows.emplace_back());
+    rows = ReadNumberedRows<PatchRec>(q.st(), kColumnCount, ReadRow);
   }
   std::unordered_map<Id, std::vector<PatchRec*>> by_id;
   std::vector<PatchRec*> patches;
@@ -519,18 +518,25 @@ namespace {
 
 // GetPatchAlone's statement (PostgreSQL): PatchSql's row, so ReadRow
 // reads it, then the generation and the patch's checks and relation packed
-// into one text each (PackedFields), so that one row carries all of it. A
-// UNION ALL of typed rows was tried first: its 39-column branches cost the
-// server more to set up than the statements it replaced (§9i).
+// into one text each (PackedSql, read by PackedFields), so that one row
+// carries all of it. A UNION ALL of typed rows was tried first: its
+// 39-column branches cost the server more to set up than the statements it
+// replaced (§9i). The delegate is looked up by key behind OFFSET 0: the
+// plain LEFT JOIN of users was planned as a hash join (users is one page),
+// a hash table built per detail for one row (§9l).
 const std::string& PatchAloneSql() {
   static const std::string sql =
       std::string("SELECT ") + kColumns +
       ", p.headers, p.content, p.diff,"
-      " (SELECT generation FROM data_generation WHERE id = 1),"
-      " (SELECT string_agg(c.id || ' ' || c.user_id || ' ' || c.state || ' ' || c.date || ' ' ||"
-      " length(c.context) || ':' || c.context, '') FROM checks c WHERE c.patch_id = p.id),"
-      " (SELECT " + PackedPatchRefsSql("r") + " FROM patches r WHERE r.related_id = p.related_id)"
-      " FROM patches p" + kEmbedJoins + " WHERE p.id = ?1";
+      " (SELECT generation FROM data_generation WHERE id = 1), " +
+      PackedSql("c.id || ' ' || c.user_id || ' ' || c.state || ' ' || c.date || ' ' ||"
+                " length(c.context) || ':' || c.context",
+                "FROM checks c WHERE c.patch_id = p.id") +
+      ", " + PackedSql(PackedPatchRefSql("r"), "FROM patches r WHERE r.related_id = p.related_id") +
+      " FROM patches p JOIN people s ON s.id = p.submitter_id"
+      " LEFT JOIN LATERAL (SELECT id, username, first_name, last_name, email FROM users"
+      " WHERE id = p.delegate_id OFFSET 0) d ON TRUE"
+      " LEFT JOIN series sr ON sr.id = p.series_id WHERE p.id = ?1";
   return sql;
 }
 
@@ -549,7 +555,7 @@ PatchAlone GetPatchAlone(Connection& c, Id id) {
   if (!st.IsNull(kColumnCount + 1)) p.content = std::string(st.Text(kColumnCount + 1));
   if (!st.IsNull(kColumnCount + 2)) p.diff = std::string(st.Text(kColumnCount + 2));
   out.generation = st.Int(kColumnCount + 3);
-  // string_agg without ORDER BY promises no order: ChecksSql's (by id) and
+  // The packing promises no order: ChecksSql's (by id) and
   // LoadRelated's (by date, id) are restored here.
   struct Check {
     Id id, user_id;

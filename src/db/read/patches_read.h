@@ -79,7 +79,7 @@ std::optional<PatchRec> GetPatchWithExtras(Connection& c, Id id,
 // snapshot, so no BEGIN or ROLLBACK is needed for the patch, its checks, its
 // relation and the generation to agree (one message to the server instead of
 // a pipeline of BEGIN, three statements and a ROLLBACK). PostgreSQL only
-// (string_agg): it is called where Connection::ReadBeforeSnapshot runs it.
+// (ARRAY, LATERAL): it is called where Connection::ReadBeforeSnapshot runs it.
 struct PatchAlone {
   int64_t generation = -1;  // set when the patch exists
   std::optional<PatchRec> patch;
