@@ -564,7 +564,7 @@ class Ingester {
       throw Stop{Outcome::kDropped, "not a patch, cover letter or reply to a known one"};
     }
     // Stored already, perhaps under another parent it moved to since.
-    if (db::FindCommentByMsgid(c_, project_.id, m_.msgid)) {
+    if (db::CommentExists(c_, project_.id, m_.msgid)) {
       throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
     }
     Id submitter = Author();
