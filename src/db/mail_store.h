@@ -3,6 +3,7 @@
 // Every function runs inside the caller's transaction.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -155,8 +156,9 @@ struct TagPattern {
 };
 std::vector<TagPattern> Tags(Connection& c);
 bool ProjectUsesTags(Connection& c, Id project_id);
-// The patch's own content followed by its comments' contents.
-std::vector<std::string> PatchTexts(Connection& c, Id patch_id);
+// The patch's own content and its comments' contents, in no set order, each
+// handed to `use` as it is read (valid during the call), without copying.
+void ForEachPatchText(Connection& c, Id patch_id, const std::function<void(std::string_view)>& use);
 void SetPatchTags(Connection& c, Id patch_id, const std::vector<std::pair<Id, int>>& counts);
 
 // Keeps a mail that could not be stored, verbatim, with the reason.

@@ -49,16 +49,41 @@ void RecountTags(db::Connection& conn, db::Id patch_id) {
   RecountTags(conn, patch_id, use_tags, tags);
 }
 
+// Adds each tag's matches in `text` to `counts` (one per tag, in order).
+// With only "^Literal" tags (the defaults) the text's lines are walked once
+// for all of them, instead of once per tag as CountTagMatches would: a
+// reply's recount reads every text of its patch, so this ran over the
+// patch's whole thread three times.
+void AddTagMatches(const std::vector<std::pair<db::Id, std::string>>& tags, std::string_view text,
+                   std::vector<int>& counts) {
+  bool literal = true;
+  for (const auto& [id, pattern] : tags) {
+    literal = literal && pattern.size() > 1 && pattern[0] == '^' &&
+              IsPlainLiteral(std::string_view(pattern).substr(1));
+  }
+  if (!literal) {
+    for (size_t i = 0; i < tags.size(); ++i) counts[i] += CountTagMatches(tags[i].second, text);
+    return;
+  }
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t end = text.find('\n', pos);
+    std::string_view line = text.substr(pos, end == std::string_view::npos ? text.npos : end - pos);
+    for (size_t i = 0; i < tags.size(); ++i) {
+      if (StartsWithNoCase(line, std::string_view(tags[i].second).substr(1))) ++counts[i];
+    }
+    if (end == std::string_view::npos) break;
+    pos = end + 1;
+  }
+}
+
 void RecountTags(db::Connection& conn, db::Id patch_id, bool use_tags,
                  const std::vector<std::pair<db::Id, std::string>>& tags) {
   std::vector<std::pair<db::Id, int>> counts;
   if (use_tags) {
-    auto texts = db::PatchTexts(conn, patch_id);
-    for (const auto& [id, pattern] : tags) {
-      int n = 0;
-      for (const auto& t : texts) n += CountTagMatches(pattern, t);
-      counts.emplace_back(id, n);
-    }
+    std::vector<int> n(tags.size(), 0);
+    db::ForEachPatchText(conn, patch_id, [&](std::string_view text) { AddTagMatches(tags, text, n); });
+    for (size_t i = 0; i < tags.size(); ++i) counts.emplace_back(tags[i].first, n[i]);
   }
   db::SetPatchTags(conn, patch_id, counts);
 }
