@@ -112,6 +112,10 @@ class Connection {
   // may delete the mail once we exit 0). Otherwise commits survive a process
   // crash but maybe not a power loss (bulk archive imports).
   virtual void SetDurable(bool durable) = 0;
+  // On during a bulk load (db::SetBulkLoad): the backend may gather
+  // consecutive file writes into fewer system calls, as long as each is in
+  // the kernel before anything depends on it (SQLite: coalescing_vfs.h).
+  virtual void GatherWrites(bool /*on*/) {}
   // Bulk append inside the caller's transaction: `copy_sql` is
   // "COPY table (columns) FROM STDIN", `rows` that many columns per row in
   // COPY text format (db/copy_text.h). Only where CanCopyIn() (PostgreSQL);

@@ -1,5 +1,7 @@
 #include "db/sqlite/sqlite_connection.h"
 
+#include "db/sqlite/coalescing_vfs.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sqlite3.h>
@@ -88,7 +90,10 @@ class SqliteConnection final : public Connection {
  public:
   SqliteConnection(const std::string& path, bool read_only) {
     int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    // Writers open through the coalescing VFS, which passes every call
+    // straight through until GatherWrites(true).
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX,
+                             read_only ? nullptr : CoalescingVfsName());
     if (rc != SQLITE_OK) {
       std::string msg = "cannot open " + path + ": " +
                         (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
@@ -244,6 +249,12 @@ class SqliteConnection final : public Connection {
       Prepare("ROLLBACK").Step();
       --executed_;
     }
+  }
+  void GatherWrites(bool on) override {
+    int arg = on ? 1 : 0;
+    int rc = sqlite3_file_control(db_, "main", kFcntlCoalesceWrites, &arg);
+    // NOTFOUND: opened without the coalescing VFS (read-only), nothing gathered.
+    if (rc != SQLITE_OK && rc != SQLITE_NOTFOUND) Fail(db_, rc, "gather writes");
   }
   void SetDurable(bool durable) override {
     ExecScript(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
