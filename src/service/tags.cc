@@ -1,3 +1,5 @@
+#include <cctype>
+
 #include "db/mail_store.h"
 #include "db/read/patches_read.h"
 #include "core/strings.h"
@@ -65,11 +67,18 @@ void AddTagMatches(const std::vector<std::pair<db::Id, std::string>>& tags, std:
     for (size_t i = 0; i < tags.size(); ++i) counts[i] += CountTagMatches(tags[i].second, text);
     return;
   }
+  // Most lines start with none of the tags' first letters (either case):
+  // those are passed over without a call per tag.
+  bool first[256] = {};
+  for (const auto& [id, pattern] : tags) {
+    auto c = static_cast<unsigned char>(pattern[1]);
+    first[c] = first[std::tolower(c)] = first[std::toupper(c)] = true;
+  }
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t end = text.find('\n', pos);
     std::string_view line = text.substr(pos, end == std::string_view::npos ? text.npos : end - pos);
-    for (size_t i = 0; i < tags.size(); ++i) {
+    for (size_t i = 0; !line.empty() && first[static_cast<unsigned char>(line[0])] && i < tags.size(); ++i) {
       if (StartsWithNoCase(line, std::string_view(tags[i].second).substr(1))) ++counts[i];
     }
     if (end == std::string_view::npos) break;
