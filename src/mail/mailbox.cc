@@ -267,11 +267,15 @@ Status StreamFile(int fd, const std::string& name, const MessageCallback& callba
   if (!splitter.Feed(head)) return Status::Ok();
   head.clear();
   head.shrink_to_fit();
-  std::string chunk;
+  // Each piece goes to the splitter straight from the read buffer, which it
+  // copies once into its own (a string in between was one more copy of the
+  // whole archive).
   while (!eof) {
-    chunk.clear();
-    if (Status s = read_piece(chunk); !s.ok()) return s;
-    if (!splitter.Feed(chunk)) return Status::Ok();
+    ssize_t n = ::read(fd, piece.data(), piece.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::Io(name + ": " + std::strerror(errno));
+    if (n == 0) break;
+    if (!splitter.Feed(std::string_view(piece.data(), static_cast<size_t>(n)))) return Status::Ok();
   }
   splitter.Finish();
   return Status::Ok();
