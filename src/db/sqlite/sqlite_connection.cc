@@ -39,6 +39,13 @@ class SqliteStatement final : public Statement {
     Check(sqlite3_bind_text64(st_, i, v.data() ? v.data() : "", v.size(), SQLITE_TRANSIENT,
                               SQLITE_UTF8));
   }
+  // SQLite then refers to the caller's bytes until the statement is reset
+  // (Reset clears the bindings): a patch's headers, message and diff are
+  // not copied once more before SQLite builds its record from them.
+  void BindTextStatic(int i, std::string_view v) override {
+    Check(sqlite3_bind_text64(st_, i, v.data() ? v.data() : "", v.size(), SQLITE_STATIC,
+                              SQLITE_UTF8));
+  }
   void BindBlob(int i, std::string_view v) override {
     Check(sqlite3_bind_blob64(st_, i, v.data() ? v.data() : "", v.size(), SQLITE_TRANSIENT));
   }
