@@ -178,9 +178,9 @@ int ParseArchive(const Args& in) {
   // Without per-mail savepoints the open batch's mails are kept, to be
   // stored again should one of them need undoing.
   options.per_mail_savepoint = !db::RowsChanged(*conn);
-  // A batch's events in one statement where that saves statements and its
-  // mails need no savepoint (IngestCache::buffer_events).
-  const bool buffer_events = conn->dialect() == db::Dialect::kPostgres && !options.per_mail_savepoint;
+  // A batch's events together where its mails need no savepoint
+  // (IngestCache::buffer_events): one statement on PostgreSQL, a few on SQLite.
+  const bool buffer_events = !options.per_mail_savepoint;
   cache.buffer_events = buffer_events;
   service::IngestOptions guarded = options;
   guarded.per_mail_savepoint = true;

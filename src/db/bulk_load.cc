@@ -4,8 +4,15 @@ namespace pb::db {
 
 void SetBulkLoad(Connection& c, bool on) {
   if (c.dialect() != Dialect::kSqlite) return;
-  c.ExecScript(on ? "PRAGMA wal_autocheckpoint=16384"
-                  : "PRAGMA wal_autocheckpoint=1000; PRAGMA wal_checkpoint(PASSIVE)");
+  if (on) {
+    c.ExecScript("PRAGMA wal_autocheckpoint=16384");
+    c.GatherWrites(true);
+    return;
+  }
+  // The checkpoint's page copies are gathered too; it syncs the database,
+  // which writes out what was gathered, before it counts them as copied.
+  c.ExecScript("PRAGMA wal_autocheckpoint=1000; PRAGMA wal_checkpoint(PASSIVE)");
+  c.GatherWrites(false);
 }
 
 void RefreshStatistics(Connection& c) {

@@ -19,6 +19,17 @@ std::optional<StoredComment> FindCommentByMsgid(Connection& c, Id project_id, st
   return StoredComment{q.Int(0) == 1, q.Int(1), q.Int(2), std::string(msgid), q.Str(3)};
 }
 
+bool CommentExists(Connection& c, Id project_id, std::string_view msgid) {
+  return QueryInt(c,
+                  "SELECT 1 FROM patch_comments pc JOIN patches p ON p.id = pc.patch_id "
+                  "WHERE pc.msgid = ?1 AND p.project_id = ?2 "
+                  "UNION ALL "
+                  "SELECT 1 FROM cover_comments cc JOIN covers v ON v.id = cc.cover_id "
+                  "WHERE cc.msgid = ?1 AND v.project_id = ?2 LIMIT 1",
+                  msgid, project_id)
+      .has_value();
+}
+
 std::vector<StoredComment> CommentsOf(Connection& c, bool on_patch, Id parent_id) {
   Query q(c,
           on_patch ? "SELECT id, msgid, headers FROM patch_comments WHERE patch_id = ?1 ORDER BY id"

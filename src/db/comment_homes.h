@@ -60,6 +60,12 @@ class ReferenceLookup {
 // The project's comment with this message id (a patch comment first).
 std::optional<StoredComment> FindCommentByMsgid(Connection& c, Id project_id, std::string_view msgid);
 
+// Whether the project has a comment with this message id: FindCommentByMsgid
+// without the row. Its ORDER BY over the UNION ALL made SQLite build two
+// ephemeral tables per call (8 % of an archive import's store thread, for a
+// duplicate check that is almost always false).
+bool CommentExists(Connection& c, Id project_id, std::string_view msgid);
+
 // Every comment of one patch (on_patch) or cover.
 std::vector<StoredComment> CommentsOf(Connection& c, bool on_patch, Id parent_id);
 

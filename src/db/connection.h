@@ -48,6 +48,9 @@ class Statement {
   virtual void BindNull(int index) = 0;
   virtual void BindInt(int index, int64_t value) = 0;
   virtual void BindText(int index, std::string_view value) = 0;
+  // The same, for text that stays valid and unchanged until the statement
+  // is reset: a backend may refer to it instead of copying it.
+  virtual void BindTextStatic(int index, std::string_view value) { BindText(index, value); }
   // Arbitrary bytes (raw mails may hold NULs and invalid UTF-8).
   virtual void BindBlob(int index, std::string_view value) = 0;
   // Advances to the next row; false when done. Executes on first call.
@@ -112,6 +115,10 @@ class Connection {
   // may delete the mail once we exit 0). Otherwise commits survive a process
   // crash but maybe not a power loss (bulk archive imports).
   virtual void SetDurable(bool durable) = 0;
+  // On during a bulk load (db::SetBulkLoad): the backend may gather
+  // consecutive file writes into fewer system calls, as long as each is in
+  // the kernel before anything depends on it (SQLite: coalescing_vfs.h).
+  virtual void GatherWrites(bool /*on*/) {}
   // Bulk append inside the caller's transaction: `copy_sql` is
   // "COPY table (columns) FROM STDIN", `rows` that many columns per row in
   // COPY text format (db/copy_text.h). Only where CanCopyIn() (PostgreSQL);
@@ -185,10 +192,20 @@ class ReadSnapshot {
 // Convenience wrapper: binds arguments in order and iterates rows.
 //   Query q(conn, "SELECT id, name FROM projects WHERE linkname = ?1", linkname);
 //   while (q.Next()) use(q.Int(0), q.Text(1));
+// Query's tag for arguments that outlive it (a write run in one expression,
+// as db/insert_id.h does): their texts are bound without a copy.
+struct TextsOutliveQuery {};
+
 class Query {
  public:
   template <typename... Args>
   Query(Connection& c, std::string_view sql, const Args&... args) : st_(c.Prepare(sql)) {
+    int i = 1;
+    (Bind(i++, args), ...);
+  }
+  template <typename... Args>
+  Query(Connection& c, TextsOutliveQuery, std::string_view sql, const Args&... args)
+      : st_(c.Prepare(sql)), static_texts_(true) {
     int i = 1;
     (Bind(i++, args), ...);
   }
@@ -219,9 +236,12 @@ class Query {
   template <typename T>
     requires std::is_integral_v<T>
   void Bind(int i, T v) { st_.BindInt(i, static_cast<int64_t>(v)); }
-  void Bind(int i, std::string_view v) { st_.BindText(i, v); }
-  void Bind(int i, const std::string& v) { st_.BindText(i, v); }
-  void Bind(int i, const char* v) { st_.BindText(i, v); }
+  void Bind(int i, std::string_view v) {
+    if (static_texts_) st_.BindTextStatic(i, v);
+    else st_.BindText(i, v);
+  }
+  void Bind(int i, const std::string& v) { Bind(i, std::string_view(v)); }
+  void Bind(int i, const char* v) { Bind(i, std::string_view(v)); }
   template <typename T>
   void Bind(int i, const std::optional<T>& v) {
     if (v) Bind(i, *v); else st_.BindNull(i);
@@ -229,6 +249,7 @@ class Query {
 
  private:
   Statement& st_;
+  bool static_texts_ = false;
 };
 
 // Portable "IN (...)" for a batch of ids. The placeholder count is rounded up

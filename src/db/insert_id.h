@@ -19,7 +19,8 @@ template <typename... Args>
 std::optional<int64_t> InsertReturningId(Connection& c, std::string_view insert_sql,
                                          const Args&... args) {
   if (c.dialect() == Dialect::kSqlite) {
-    if (Query(c, insert_sql, args...).Run() == 0) return std::nullopt;
+    // `args` outlive the statement's run: texts are bound without a copy.
+    if (Query(c, TextsOutliveQuery{}, insert_sql, args...).Run() == 0) return std::nullopt;
     return QueryInt(c, "SELECT last_insert_rowid()");
   }
   std::string sql(insert_sql);

@@ -1,5 +1,6 @@
 #include "db/mail_store.h"
 
+#include <bit>
 #include <unordered_set>
 #include <utility>
 
@@ -403,6 +404,33 @@ void InsertEventAt(Connection& c, const Event& e, Micros date) {
       .Send();
 }
 
+constexpr size_t kEventColumns = 14;
+constexpr size_t kEventRowsPerInsert = 32;
+
+// "INSERT INTO events … VALUES (?1, … ?14), (?15, …)" for `rows` rows, a
+// power of two up to kEventRowsPerInsert; built once each.
+const std::string& EventInsertSql(size_t rows) {
+  static const std::vector<std::string> texts = [] {
+    std::vector<std::string> out;
+    for (size_t n = 1; n <= kEventRowsPerInsert; n *= 2) {
+      std::string sql =
+          "INSERT INTO events (project_id, category, date, actor_id, patch_id, series_id, "
+          "cover_id, previous_state_id, current_state_id, previous_delegate_id, "
+          "current_delegate_id, created_check_id, cover_comment_id, patch_comment_id) VALUES ";
+      for (size_t r = 0; r < n; ++r) {
+        sql += r ? ",(" : "(";
+        for (size_t col = 1; col <= kEventColumns; ++col) {
+          sql += (col > 1 ? ",?" : "?") + std::to_string(r * kEventColumns + col);
+        }
+        sql += ")";
+      }
+      out.push_back(std::move(sql));
+    }
+    return out;
+  }();
+  return texts[static_cast<size_t>(std::countr_zero(rows))];
+}
+
 }  // namespace
 
 void InsertEvent(Connection& c, const Event& e) { InsertEventAt(c, e, NowMicros()); }
@@ -410,9 +438,35 @@ void InsertEvent(Connection& c, const Event& e) { InsertEventAt(c, e, NowMicros(
 void InsertEvents(Connection& c, std::vector<PendingEvent>& events) {
   if (events.empty()) return;
   if (c.dialect() != Dialect::kPostgres) {
-    for (auto& p : events) {
-      p.event.category = p.category;
-      InsertEventAt(c, p.event, p.date);  // when it happened, as on PostgreSQL
+    // Runs of 32, 16, ... 1 rows per statement (six texts in the statement
+    // cache at most). Row by row, each event paid a statement's start, its
+    // cursors on the table and six indexes, and its end.
+    size_t at = 0;
+    while (at < events.size()) {
+      size_t rows = kEventRowsPerInsert;
+      while (rows > events.size() - at) rows /= 2;
+      Query q(c, EventInsertSql(rows));
+      for (size_t r = 0; r < rows; ++r) {
+        const PendingEvent& p = events[at + r];
+        const Event& e = p.event;
+        int i = static_cast<int>(r * kEventColumns);
+        q.Bind(i + 1, e.project_id);
+        q.Bind(i + 2, std::string_view(p.category));
+        q.Bind(i + 3, p.date);  // when it happened, as on PostgreSQL
+        q.Bind(i + 4, e.actor_id);
+        q.Bind(i + 5, e.patch_id);
+        q.Bind(i + 6, e.series_id);
+        q.Bind(i + 7, e.cover_id);
+        q.Bind(i + 8, e.previous_state_id);
+        q.Bind(i + 9, e.current_state_id);
+        q.Bind(i + 10, e.previous_delegate_id);
+        q.Bind(i + 11, e.current_delegate_id);
+        q.Bind(i + 12, e.created_check_id);
+        q.Bind(i + 13, e.cover_comment_id);
+        q.Bind(i + 14, e.patch_comment_id);
+      }
+      q.Send();
+      at += rows;
     }
     events.clear();
     return;
@@ -500,41 +554,32 @@ bool ProjectUsesTags(Connection& c, Id project_id) {
   return QueryInt(c, "SELECT use_tags FROM projects WHERE id = ?1", project_id).value_or(0) != 0;
 }
 
-std::vector<std::string> PatchTexts(Connection& c, Id patch_id) {
-  // One statement, not two: on PostgreSQL each is a round trip.
+// One statement, not two: on PostgreSQL each is a round trip. In no order:
+// its caller only counts (an ORDER BY made SQLite sort every text).
+void ForEachPatchText(Connection& c, Id patch_id, const std::function<void(std::string_view)>& use) {
   Query q(c,
-          "SELECT content FROM (SELECT 0 AS k, 0 AS id, content FROM patches WHERE id = ?1 "
-          "UNION ALL SELECT 1, id, content FROM patch_comments WHERE patch_id = ?1) t "
-          "WHERE content IS NOT NULL ORDER BY k, id",
+          "SELECT content FROM patches WHERE id = ?1 AND content IS NOT NULL "
+          "UNION ALL SELECT content FROM patch_comments WHERE patch_id = ?1 AND content IS NOT NULL",
           patch_id);
-  std::vector<std::string> out;
-  while (q.Next()) out.push_back(q.Str(0));
-  return out;
+  while (q.Next()) use(q.Text(0));
 }
 
-std::unordered_map<Id, std::vector<std::string>> PatchesTexts(Connection& c,
-                                                              const std::vector<Id>& patch_ids) {
-  std::unordered_map<Id, std::vector<std::string>> out;
-  if (patch_ids.empty()) return out;
+void ForEachPatchesText(Connection& c, const std::vector<Id>& patch_ids,
+                        const std::function<void(Id, std::string_view)>& use) {
+  if (patch_ids.empty()) return;
   if (c.dialect() != Dialect::kPostgres) {
-    for (Id id : patch_ids) {
-      auto texts = PatchTexts(c, id);
-      if (!texts.empty()) out.emplace(id, std::move(texts));
-    }
-    return out;
+    for (Id id : patch_ids) ForEachPatchText(c, id, [&](std::string_view t) { use(id, t); });
+    return;
   }
   std::string ids = "{";
   for (Id id : patch_ids) AppendId(ids, id);
   ids += "}";
-  // Each patch's texts in PatchTexts' order.
   Query q(c,
-          "SELECT p, content FROM (SELECT id AS p, 0 AS k, 0 AS id, content FROM patches "
-          "WHERE id = ANY (?1::bigint[]) UNION ALL SELECT patch_id, 1, id, content FROM "
-          "patch_comments WHERE patch_id = ANY (?1::bigint[])) t WHERE content IS NOT NULL "
-          "ORDER BY p, k, id",
+          "SELECT id, content FROM patches WHERE id = ANY (?1::bigint[]) AND content IS NOT NULL "
+          "UNION ALL SELECT patch_id, content FROM patch_comments "
+          "WHERE patch_id = ANY (?1::bigint[]) AND content IS NOT NULL",
           ids);
-  while (q.Next()) out[q.Int(0)].push_back(q.Str(1));
-  return out;
+  while (q.Next()) use(q.Int(0), q.Text(1));
 }
 
 void SetPatchTags(Connection& c, Id patch_id, const std::vector<std::pair<Id, int>>& counts) {

@@ -3,6 +3,7 @@
 // Every function runs inside the caller's transaction.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -202,8 +203,7 @@ struct PendingEvent {
 // give them; empties it. On PostgreSQL one pipelined INSERT … SELECT FROM
 // unnest(arrays) WITH ORDINALITY per call: a batch's ~700 events were as
 // many statements, each with its own executor start, parameter binding and
-// (migration 11) statement trigger. On SQLite one insert each (no round
-// trips to save).
+// (migration 11) statement trigger. On SQLite up to 32 rows per INSERT.
 void InsertEvents(Connection& c, std::vector<PendingEvent>& events);
 
 struct TagPattern {
@@ -212,12 +212,13 @@ struct TagPattern {
 };
 std::vector<TagPattern> Tags(Connection& c);
 bool ProjectUsesTags(Connection& c, Id project_id);
-// The patch's own content followed by its comments' contents.
-std::vector<std::string> PatchTexts(Connection& c, Id patch_id);
-// PatchTexts of each of `patch_ids`, by patch (a patch without any text is
-// absent); on PostgreSQL in one statement, not a round trip per patch.
-std::unordered_map<Id, std::vector<std::string>> PatchesTexts(Connection& c,
-                                                              const std::vector<Id>& patch_ids);
+// The patch's own content and its comments' contents, in no set order, each
+// handed to `use` as it is read (valid during the call), without copying.
+void ForEachPatchText(Connection& c, Id patch_id, const std::function<void(std::string_view)>& use);
+// ForEachPatchText for each of `patch_ids`, with the text's patch; on
+// PostgreSQL in one statement, not a round trip per patch.
+void ForEachPatchesText(Connection& c, const std::vector<Id>& patch_ids,
+                        const std::function<void(Id, std::string_view)>& use);
 void SetPatchTags(Connection& c, Id patch_id, const std::vector<std::pair<Id, int>>& counts);
 
 // Keeps a mail that could not be stored, verbatim, with the reason.

@@ -1,8 +1,9 @@
 #include "mail/header.h"
 
 #include <array>
-#include <deque>
 #include <cstdint>
+#include <deque>
+#include <unordered_map>
 
 #include "mail/codec.h"
 #include "mail/message.h"
@@ -758,11 +759,61 @@ std::optional<PyHeader> SanitiseHeader(std::string_view raw_value, std::string_v
   return Sanitise(raw_value, header_name.empty() ? 0 : header_name.size() + 2);
 }
 
+namespace {
+
+// The encoded (or cleaned) values of recent headers that needed
+// re-folding or decoding, by the header name's length (all the encoding
+// depends on besides the value) and the raw value. A list's mails repeat
+// some of them byte for byte in every mail (Return-Path, one character too
+// long; List-Subscribe; List-Unsubscribe; Sender; a regular sender's
+// encoded From), and encoding one costs ~13k instructions.
+// Two generations: when the young one is full it becomes the old one, and a
+// value found in the old one moves back, so what every mail has stays.
+class EncodedHeaderMemo {
+ public:
+  static constexpr size_t kEntries = 64;      // per generation
+  static constexpr size_t kMaxValue = 2048;   // longer values are not kept
+
+  // nullptr: not known; else the encoding (nullopt: the header is omitted).
+  const std::optional<std::string>* Find(size_t name_size, std::string_view raw) {
+    key_.assign(reinterpret_cast<const char*>(&name_size), sizeof name_size);
+    key_.append(raw);
+    if (auto it = young_.find(key_); it != young_.end()) return &it->second;
+    auto it = old_.find(key_);
+    if (it == old_.end()) return nullptr;
+    auto value = std::move(it->second);
+    old_.erase(it);
+    return Put(std::move(value));
+  }
+  // Keeps the encoding of the key Find last looked up.
+  const std::optional<std::string>* Put(std::optional<std::string> encoded) {
+    if (key_.size() > sizeof(size_t) + kMaxValue) {
+      spare_ = std::move(encoded);
+      return &spare_;
+    }
+    if (young_.size() >= kEntries) {
+      old_ = std::move(young_);
+      young_.clear();
+    }
+    return &young_.insert_or_assign(key_, std::move(encoded)).first->second;
+  }
+
+ private:
+  std::string key_;
+  std::unordered_map<std::string, std::optional<std::string>> young_, old_;
+  std::optional<std::string> spare_;
+};
+
+}  // namespace
+
 std::optional<std::string> CleanHeader(std::string_view raw_value) {
   if (IsPlainShortHeader(raw_value, 0)) return NormaliseSpace(raw_value);
-  auto h = Sanitise(raw_value, 0);
-  if (!h) return std::nullopt;
-  return NormaliseSpace(h->ToString());
+  // A memo of its own: the cleaned text does not depend on a name.
+  thread_local EncodedHeaderMemo memo;
+  if (const auto* known = memo.Find(0, raw_value)) return *known;
+  std::optional<std::string> cleaned;
+  if (auto h = Sanitise(raw_value, 0)) cleaned = NormaliseSpace(h->ToString());
+  return *memo.Put(std::move(cleaned));
 }
 
 std::optional<std::string> EncodeHeaderLine(std::string_view name, std::string_view raw_value) {
@@ -774,17 +825,21 @@ std::optional<std::string> EncodeHeaderLine(std::string_view name, std::string_v
 bool AppendHeaderLine(std::string& out, std::string_view name, std::string_view raw_value) {
   if (IsPlainShortHeader(raw_value, name.size() + 2)) {
     out.append(name);
-    out += ": ";
+    out.append(": ", 2);
     out.append(raw_value);
     return true;
   }
-  auto h = SanitiseUnchecked(raw_value, name.size() + 2);
-  if (!h) return false;
-  auto enc = h->Encode();
-  if (!enc) return false;
+  thread_local EncodedHeaderMemo memo;
+  const std::optional<std::string>* enc = memo.Find(name.size(), raw_value);
+  if (!enc) {
+    std::optional<std::string> encoded;
+    if (auto h = SanitiseUnchecked(raw_value, name.size() + 2)) encoded = h->Encode();
+    enc = memo.Put(std::move(encoded));
+  }
+  if (!*enc) return false;
   out.append(name);
-  out += ": ";
-  out += *enc;
+  out.append(": ", 2);
+  out += **enc;
   return true;
 }
 

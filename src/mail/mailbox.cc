@@ -1,5 +1,6 @@
 #include "mail/mailbox.h"
 
+#include <emmintrin.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -16,6 +17,28 @@ namespace {
 
 bool StartsWithFrom(std::string_view s, size_t at) {
   return s.size() - at >= 5 && std::memcmp(s.data() + at, "From ", 5) == 0;
+}
+
+// memmem(p, n, "\nFrom ", 6), 16 bytes at a time: a newline directly followed
+// by 'F' is rare, and only then are the other four bytes compared. glibc's
+// memmem took ~2.3 instructions per byte of the archive.
+const char* FindNewlineFrom(const char* p, size_t n) {
+  const __m128i newline = _mm_set1_epi8('\n'), f = _mm_set1_epi8('F');
+  size_t i = 0;
+  for (; i + 17 <= n; i += 16) {
+    __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 1));
+    auto hits = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, newline), _mm_cmpeq_epi8(b, f))));
+    for (; hits; hits &= hits - 1) {
+      size_t at = i + static_cast<size_t>(__builtin_ctz(hits));
+      if (n - at >= 6 && std::memcmp(p + at + 1, "From ", 5) == 0) return p + at;
+    }
+  }
+  for (; i + 6 <= n; ++i) {
+    if (p[i] == '\n' && std::memcmp(p + i + 1, "From ", 5) == 0) return p + i;
+  }
+  return nullptr;
 }
 
 // The whole file, mapped read-only (or read, for pipes and empty files).
@@ -132,6 +155,25 @@ bool MboxSplitter::Feed(std::string_view bytes) {
   }
   buf_.append(bytes);
   while (!stopped_ && pos_ < buf_.size()) {
+    const char* d = buf_.data();
+    const size_t size = buf_.size();
+    if (!StartsWithFrom(buf_, pos_)) {
+      // Lines that start no message only leave their last one's place and
+      // blankness behind: jump over all of them up to the next "From "
+      // line, one scan instead of a memchr and a test per line (about 600
+      // lines per mail). Those complete lines end at `last`, the newline
+      // before that "From " line, or the last newline there is.
+      const void* from = FindNewlineFrom(d + pos_, size - pos_);
+      const void* nl = from ? from : memrchr(d + pos_, '\n', size - pos_);
+      if (!nl) break;  // an incomplete line waits for the next piece
+      size_t last = static_cast<size_t>(static_cast<const char*>(nl) - d);
+      const void* before = memrchr(d + pos_, '\n', last - pos_);
+      size_t line_pos = before ? static_cast<size_t>(static_cast<const char*>(before) - d) + 1 : pos_;
+      last_was_empty_ = line_pos == last;  // the line is just "\n"
+      last_line_pos_ = line_pos;
+      pos_ = last + 1;
+      continue;
+    }
     const void* nl = std::memchr(buf_.data() + pos_, '\n', buf_.size() - pos_);
     if (!nl) break;  // an incomplete line waits for the next piece
     size_t end = static_cast<size_t>(static_cast<const char*>(nl) - buf_.data()) + 1;
@@ -225,11 +267,15 @@ Status StreamFile(int fd, const std::string& name, const MessageCallback& callba
   if (!splitter.Feed(head)) return Status::Ok();
   head.clear();
   head.shrink_to_fit();
-  std::string chunk;
+  // Each piece goes to the splitter straight from the read buffer, which it
+  // copies once into its own (a string in between was one more copy of the
+  // whole archive).
   while (!eof) {
-    chunk.clear();
-    if (Status s = read_piece(chunk); !s.ok()) return s;
-    if (!splitter.Feed(chunk)) return Status::Ok();
+    ssize_t n = ::read(fd, piece.data(), piece.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::Io(name + ": " + std::strerror(errno));
+    if (n == 0) break;
+    if (!splitter.Feed(std::string_view(piece.data(), static_cast<size_t>(n)))) return Status::Ok();
   }
   splitter.Finish();
   return Status::Ok();

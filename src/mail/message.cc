@@ -144,6 +144,16 @@ class FeedParser {
   // Collects lines up to '' into one payload; views into raw_ when the lines
   // are contiguous there, which is the normal case.
   void ReadRest(Message* m) {
+    // With no boundary or blank-line matcher open and no line pushed back,
+    // nothing can end the payload before the input does: it is the rest of
+    // the input, the view the loop below builds line by line (two memchr
+    // per line: a single-part mail's whole body).
+    if (eof_.empty() && pushback_.empty()) {
+      std::string_view rest = raw_.substr(pos_);
+      pos_ = raw_.size();
+      SetPayload(m, false, rest, {});
+      return;
+    }
     const char* begin = nullptr;
     size_t len = 0;
     bool owned = false;

@@ -611,7 +611,7 @@ class Ingester {
     }
     // Stored already, perhaps under another parent it moved to since.
     // None found means the parent has none either: its insert need not ask.
-    if (MaybeStored(m_.msgid) && db::FindCommentByMsgid(c_, project_.id, m_.msgid)) {
+    if (MaybeStored(m_.msgid) && db::CommentExists(c_, project_.id, m_.msgid)) {
       throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
     }
     Id submitter = Author();

@@ -96,6 +96,39 @@ TEST(MboxSplitter, AnyPieceSizeSplitsLikeSplitMbox) {
   }
 }
 
+// The splitter jumps from line to line with a 16-byte scan for "\nFrom ":
+// long random mboxes of lines that almost start messages, cut anywhere.
+TEST(MboxSplitter, RandomMboxesCutAnywhereSplitLikeSplitMbox) {
+  const char* lines[] = {"From a@b Mon Jan 1\n", "\n", "text\n", "Fro\n", "From\n", "From \n",
+                         ">From y\n", "\r\n", "FFrom z\n", "a long line of text, Fine From here\n",
+                         "F\n", "From"};
+  uint32_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 1103515245 + 12345;
+    return (seed >> 16) & 0x7fff;
+  };
+  for (int round = 0; round < 40; ++round) {
+    std::string mbox = round % 2 ? "From start\n" : "";
+    int n = 20 + static_cast<int>(next() % 200);
+    for (int i = 0; i < n; ++i) mbox += lines[next() % std::size(lines)];
+    const auto whole = Split(mbox);
+    for (size_t piece : {size_t{1}, size_t{2}, size_t{5}, size_t{16}, size_t{17}, size_t{33},
+                         size_t{100}, mbox.size()}) {
+      std::vector<std::string> got;
+      MessageCallback keep = [&](std::string_view m) {
+        got.emplace_back(m);
+        return true;
+      };
+      MboxSplitter splitter(keep);
+      for (size_t at = 0; at < mbox.size(); at += piece) {
+        splitter.Feed(std::string_view(mbox).substr(at, piece));
+      }
+      splitter.Finish();
+      EXPECT_EQ(got, whole) << "round " << round << ", piece size " << piece;
+    }
+  }
+}
+
 TEST(MboxSplitter, StopsWhenCallbackReturnsFalse) {
   int n = 0;
   MessageCallback once = [&](std::string_view) {
