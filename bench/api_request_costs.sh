@@ -50,15 +50,7 @@ case "$mode" in
     P=$!
     wait_serving
     if [ "$url" = detail ]; then
-      cat > "$tmp/detail.lua" <<LUA
-local ids = {}
-for line in io.lines("$tmp/ids") do ids[#ids + 1] = line end
-local i = 0
-request = function()
-  i = i % #ids + 1
-  return wrk.format("GET", "/api/patches/" .. ids[i] .. "/")
-end
-LUA
+      python3 "$(dirname "$0")/detail_lua.py" "$tmp/ids" "$tmp/detail.lua" 1000000 0
       args=(-s "$tmp/detail.lua" "http://127.0.0.1:$port")
     else
       args=("http://127.0.0.1:$port$url")

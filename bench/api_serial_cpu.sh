@@ -19,15 +19,7 @@ port=${PB_SERIAL_PORT:-18215}
 only=${PB_SERIAL_ONLY:+,$PB_SERIAL_ONLY,}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 psql -qAtX "$db" -c "SELECT id FROM patches WHERE project_id = 7 ORDER BY md5(id::text) LIMIT 1000" > "$tmp/ids.txt"
-cat > "$tmp/detail.lua" <<LUA
-local ids = {}
-for line in io.lines("$tmp/ids.txt") do ids[#ids + 1] = line end
-local i = 0
-request = function()
-  i = i % #ids + 1
-  return wrk.format("GET", "/api/patches/" .. ids[i] .. "/")
-end
-LUA
+python3 "$(dirname "$0")/detail_lua.py" "$tmp/ids.txt" "$tmp/detail.lua" 1000000 0
 pm=$(head -1 "$pgdata/postmaster.pid")
 # A child may exit between the listing and the read: skip it.
 pgticks() { local t=0 p v; for p in $pm $(pgrep -P "$pm"); do v=$(sed 's/^.*) //' /proc/$p/stat 2>/dev/null | awk '{print $12+$13+$14+$15}'); [ -n "$v" ] && t=$((t + v)); done; echo $t; }

@@ -17,6 +17,14 @@ void AppendId(std::string& out, const std::optional<Id>& v) {
   out += v ? std::to_string(*v) : "NULL";
 }
 
+// {1,2,3}: `ids` as one PostgreSQL bigint[] literal.
+std::string IdArray(const std::vector<Id>& ids) {
+  std::string out = "{";
+  for (Id id : ids) AppendId(out, id);
+  out += '}';
+  return out;
+}
+
 void AppendText(std::string& out, std::string_view v) {
   out += out.size() == 1 ? "\"" : ",\"";
   for (char ch : v) {
@@ -473,7 +481,7 @@ void InsertEvents(Connection& c, std::vector<PendingEvent>& events) {
   }
   constexpr int kColumns = 14;
   std::string cols[kColumns];
-  for (auto& col : cols) col = "{";
+  for (auto& col : cols) col.assign(1, '{');
   for (const auto& p : events) {
     const Event& e = p.event;
     AppendId(cols[0], e.project_id);
@@ -517,9 +525,7 @@ void KnownMsgids::Load(Connection& c, const std::vector<Id>& project_ids,
   }
   if (list.size() == 1) return;
   list += "}";
-  std::string projects = "{";
-  for (Id p : project_ids) AppendId(projects, p);
-  projects += "}";
+  const std::string projects = IdArray(project_ids);
   // Joins, not EXISTS per id: the planner probes each table's index once
   // per id when the table is large (msgid leads the mail tables' unique
   // indexes, (project_id, msgid) those of the reference tables) and hashes
@@ -571,14 +577,11 @@ void ForEachPatchesText(Connection& c, const std::vector<Id>& patch_ids,
     for (Id id : patch_ids) ForEachPatchText(c, id, [&](std::string_view t) { use(id, t); });
     return;
   }
-  std::string ids = "{";
-  for (Id id : patch_ids) AppendId(ids, id);
-  ids += "}";
   Query q(c,
           "SELECT id, content FROM patches WHERE id = ANY (?1::bigint[]) AND content IS NOT NULL "
           "UNION ALL SELECT patch_id, content FROM patch_comments "
           "WHERE patch_id = ANY (?1::bigint[]) AND content IS NOT NULL",
-          ids);
+          IdArray(patch_ids));
   while (q.Next()) use(q.Int(0), q.Text(1));
 }
 
