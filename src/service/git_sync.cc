@@ -89,7 +89,7 @@ void AddHeuristic(Context& x, const git::Commit& commit, std::map<db::Id, Found>
   std::vector<db::GitCandidate> same_subject;
   for (auto& p : db::GitCandidatesBySubmitter(x.c, x.project_id, commit.author_email,
                                               commit.committer_time * 1000000)) {
-    if (p.action_required && NormalizedSubject(p.name) == subject) same_subject.push_back(std::move(p));
+    if (p.action_required && SameSubject(p.name, subject)) same_subject.push_back(std::move(p));
   }
   if (same_subject.empty()) return;
   std::vector<db::Id> ids;
@@ -284,6 +284,15 @@ std::string ChangedLinesHash(std::string_view diff) {
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx.get(), md, &len);
   return HexLower(md, len);
+}
+
+bool SameSubject(std::string_view name, std::string_view subject) {
+  std::string normalized = NormalizedSubject(name);
+  if (normalized == subject) return true;
+  // Characters, not bytes: the parser cuts names at 255 code points.
+  size_t chars = 0;
+  for (unsigned char ch : name) chars += (ch & 0xC0) != 0x80;
+  return chars >= 255 && !normalized.empty() && subject.starts_with(normalized);
 }
 
 std::string NormalizedSubject(std::string_view s) {

@@ -75,6 +75,11 @@ Result<GitSyncReport> GitSyncPushes(db::Connection& c, std::string_view project,
 // groups, with runs of white space as one space.
 std::string NormalizedSubject(std::string_view subject);
 
+// Whether a posting named `name` has the commit's subject (`subject`, as
+// NormalizedSubject gives it). A name of 255 characters was cut there when
+// the mail was parsed (as upstream does), so it matches a subject it begins.
+bool SameSubject(std::string_view name, std::string_view subject);
+
 // SHA-1 of the "--- a/"/"+++ b/" file lines and the added and removed lines
 // of a diff (trailing blanks dropped), hunk context and line numbers left
 // out; "" when it adds or removes nothing.

@@ -36,6 +36,27 @@ TEST(GitSyncSubject, PrefixesAndSpacesDoNotCount) {
   EXPECT_NE(service::NormalizedSubject("net: fix a leak"), service::NormalizedSubject("net: fix leaks"));
 }
 
+TEST(GitSyncSubject, ANameCutAt255CharactersMatchesTheSubjectItBegins) {
+  // A resend's "[RESEND,1/5] " prefix pushed this subject past the 255
+  // characters a patch name keeps; its v1 kept the whole subject.
+  std::string subject = "perf: ";
+  while (subject.size() < 300) subject += "§ word ";
+  std::string cut = "[RESEND,1/5] ";
+  size_t chars = 13;
+  for (size_t i = 0; chars < 255; ++chars) {
+    size_t n = (static_cast<unsigned char>(subject[i]) & 0x80) ? 2 : 1;
+    cut += subject.substr(i, n);
+    i += n;
+  }
+  std::string norm = service::NormalizedSubject(subject);
+  EXPECT_TRUE(service::SameSubject(cut, norm));
+  EXPECT_TRUE(service::SameSubject("[PATCH] " + subject, norm));
+  // A short name is not a prefix match: "net: fix" is not "net: fix a leak".
+  EXPECT_FALSE(service::SameSubject("[PATCH] net: fix", "net: fix a leak"));
+  // Nor is a cut name of another subject.
+  EXPECT_FALSE(service::SameSubject(cut, service::NormalizedSubject("other: " + subject)));
+}
+
 TEST(GitSyncChangedLines, ContextAndLineNumbersDoNotCount) {
   const char* a =
       "diff --git a/f.c b/f.c\n--- a/f.c\n+++ b/f.c\n@@ -10,3 +10,3 @@\n ctx one\n-old\n+new  \n ctx two\n";
