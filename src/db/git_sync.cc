@@ -11,13 +11,15 @@ namespace {
 // it otherwise prefers for small tables without statistics.
 
 constexpr std::string_view kCandidateColumns =
-    "SELECT p.id, p.msgid, p.name, p.date, p.state_id, p.series_id, s.action_required, pe.email "
+    "SELECT p.id, p.msgid, p.name, p.date, p.state_id, p.series_id, s.action_required, pe.email, "
+    "p.hash "
     "FROM patches p JOIN states s ON s.id = p.state_id JOIN people pe ON pe.id = p.submitter_id ";
 
 std::vector<GitCandidate> ReadCandidates(Query& q) {
   std::vector<GitCandidate> out;
   while (q.Next()) {
-    out.push_back({q.Int(0), q.Str(1), q.Str(2), q.Int(3), q.Int(4), q.OptInt(5), q.Int(6) != 0, q.Str(7)});
+    out.push_back({q.Int(0), q.Str(1), q.Str(2), q.Int(3), q.Int(4), q.OptInt(5), q.Int(6) != 0, q.Str(7),
+                   q.OptStr(8)});
   }
   return out;
 }

@@ -27,6 +27,7 @@ struct GitCandidate {
   std::optional<Id> series_id;
   bool action_required = true;  // false: a final state, never changed by git-sync
   std::string submitter_email;
+  std::optional<std::string> hash;  // Patchwork's hash of its diff
 };
 
 // Patches of the project with one of these msgids (UNIQUE (msgid, project_id)).

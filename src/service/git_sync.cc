@@ -165,6 +165,20 @@ void SyncCommit(Context& x, const git::Commit& commit, const std::optional<std::
     }
     if (winner) break;
   }
+  // Postings of the winner's very diff are one change whichever rule found
+  // them (a resend whose subject no longer matched, say): the newest of
+  // them posted before the commit is the one applied, the others earlier
+  // versions. Only when this commit would accept the winner, so a re-run
+  // over a winner already accepted changes nothing.
+  if (winner && winner->patch.action_required && winner->patch.hash) {
+    const bool before = PostedBefore(winner->patch, commit);
+    for (const auto& [id, f] : found) {
+      if (f.patch.action_required && f.patch.hash == winner->patch.hash && NewerThan(f.patch, winner->patch) &&
+          (!before || PostedBefore(f.patch, commit))) {
+        winner = &f;
+      }
+    }
+  }
 
   Micros now = NowMicros();
   bool changed = false;
