@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "api/query.h"
 #include "api/response_cache.h"
@@ -67,6 +68,24 @@ struct Context {
       state.catalog.Refresh(conn(), generation);
     }
     return state.catalog;
+  }
+
+  // A detail read in one statement before any snapshot (PostgreSQL;
+  // Connection::ReadBeforeSnapshot): `read` runs it and returns whether the
+  // row was found and the generation it was read at. True when that answer
+  // may be served as it is: nothing was found (404 at once, no catalog
+  // needed), or the thread's catalog is of the row's generation, which this
+  // request then takes. False: read it in a snapshot instead.
+  template <class Read>
+  bool ReadAlone(Read read) {
+    if (generation >= 0) return false;
+    std::pair<bool, int64_t> got{false, -1};
+    if (!conn().ReadBeforeSnapshot([&] { got = read(); })) return false;
+    auto [found, read_at] = got;
+    if (!found) return true;
+    if (read_at != state.catalog.generation()) return false;
+    generation = read_at;
+    return true;
   }
 
   // "<origin>/api/[v/]<tail>"; tail like "patches/1/".

@@ -238,17 +238,15 @@ http::Response PatchDetailView(Context& ctx, const RouteArgs& args) {
   // outside the snapshot, so no BEGIN and no ROLLBACK: the request costs the
   // server one statement instead of BEGIN, three statements and a ROLLBACK
   // (a detail was 3-4.6x SQLite's time, docs/performance.md §9i; the server
-  // now spends 11-32 % less on it). It stands alone only when the thread's catalog
-  // is of the generation it read (a project or state it names is then as
-  // current as the patch); otherwise, as on SQLite, the snapshot path below.
-  // A missing patch needs no catalog: 404 at once.
-  std::optional<db::read::PatchAlone> alone;
-  if (ctx.generation < 0 && ctx.conn().ReadBeforeSnapshot([&] {
+  // now spends 11-32 % less on it). Context::ReadAlone says when that answer
+  // stands (a project or state the patch names is then as current as the
+  // patch); otherwise, as on SQLite, the snapshot path below.
+  db::read::PatchAlone alone;
+  if (ctx.ReadAlone([&] {
         alone = db::read::GetPatchAlone(ctx.conn(), args.id);
-      }) &&
-      (!alone->patch || alone->generation == ctx.state.catalog.generation())) {
-    if (alone->patch) ctx.generation = alone->generation;
-    p = std::move(alone->patch);
+        return std::pair{alone.patch.has_value(), alone.generation};
+      })) {
+    p = std::move(alone.patch);
   } else {
     // The patch and its checks are sent ahead (with the snapshot's BEGIN)
     // and the catalog's generation behind them: one round trip on

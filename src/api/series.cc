@@ -134,18 +134,17 @@ http::Response SeriesDetailView(Context& ctx, const RouteArgs& args) {
   std::optional<SeriesRec> s;
   // PostgreSQL: the series, its patches, its dependency links and the
   // generation in one statement outside the snapshot (no BEGIN, no
-  // ROLLBACK), used when the thread's catalog is of that generation; as
-  // PatchDetailView does, otherwise the snapshot path below.
-  std::optional<db::read::SeriesAlone> alone;
-  if (ctx.generation < 0 && ctx.conn().ReadBeforeSnapshot([&] {
+  // ROLLBACK), used when Context::ReadAlone says it stands, as in
+  // PatchDetailView; otherwise the snapshot path below.
+  db::read::SeriesAlone alone;
+  if (ctx.ReadAlone([&] {
         alone = db::read::GetSeriesAlone(ctx.conn(), args.id);
-      }) &&
-      (!alone->series || alone->generation == ctx.state.catalog.generation())) {
-    if (alone->series) ctx.generation = alone->generation;  // a missing one: 404 at once
-    s = std::move(alone->series);
+        return std::pair{alone.series.has_value(), alone.generation};
+      })) {
+    s = std::move(alone.series);
     if (s && WantDependencies(ctx, *s)) {
-      s->dependencies = std::move(alone->dependencies);
-      s->dependents = std::move(alone->dependents);
+      s->dependencies = std::move(alone.dependencies);
+      s->dependents = std::move(alone.dependents);
     }
   } else {
     // The series and its patches are sent ahead (with the snapshot's
