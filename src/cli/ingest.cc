@@ -205,15 +205,13 @@ int ParseArchive(const Args& in) {
     }
   };
   auto commit = [&] {
-    service::FlushEvents(*conn, cache);  // sync_batch did, unless replayed
-    service::FlushSeriesCounts(*conn, cache);
+    service::FlushWaitingWrites(*conn, cache);  // sync_batch did, unless replayed
     service::RecountDeferredTags(*conn, cache);
     db::BumpGeneration(*conn);
     conn->Commit();
     service::NoteCommit(*conn);
     // Others may write between batches.
-    cache.people.clear();
-    cache.known.clear();
+    cache.ForgetLockedLookups();
   };
   // Stores the open batch again from its first mail, each mail in its own
   // savepoint.
@@ -221,9 +219,8 @@ int ParseArchive(const Args& in) {
     conn->Rollback();
     conn->Begin();
     cache.tag_recounts.clear();
-    cache.people.clear();
     // The lock was let go in between: its mails look everything up.
-    cache.known.clear();
+    cache.ForgetLockedLookups();
     // Mails in savepoints write their events and counts at once; the
     // rolled-back batch's waiting ones are gone with it.
     cache.events.clear();
@@ -242,8 +239,7 @@ int ParseArchive(const Args& in) {
   auto sync_batch = [&] {
     if (options.per_mail_savepoint) return;
     try {
-      service::FlushEvents(*conn, cache);
-      service::FlushSeriesCounts(*conn, cache);
+      service::FlushWaitingWrites(*conn, cache);
       conn->Sync();
     } catch (const db::DbError&) {
       replay();
@@ -264,8 +260,7 @@ int ParseArchive(const Args& in) {
       service::PrefetchBatch(*conn, mails, options);
     } catch (const db::DbError&) {
       // Only an optimisation; the failed statement ended the transaction.
-      cache.known.clear();
-      cache.people.clear();
+      cache.ForgetLockedLookups();
       conn->Rollback();
       conn->Begin();
     }

@@ -703,10 +703,7 @@ class Scope {
         done_ = true;
         NoteCommit(c_);
         // The write lock went with the transaction.
-        if (cache_) {
-          cache_->people.clear();
-          cache_->known.clear();
-        }
+        if (cache_) cache_->ForgetLockedLookups();
         break;
       case kSavepoint: db::ReleaseSavepoint(c_); break;
       // Nothing to wait for: a write of this mail that fails later, in the
@@ -840,7 +837,8 @@ void NoteCommit(db::Connection& conn) {
 
 void FlushEvents(db::Connection& conn, IngestCache& cache) { db::InsertEvents(conn, cache.events); }
 
-void FlushSeriesCounts(db::Connection& conn, IngestCache& cache) {
+void FlushWaitingWrites(db::Connection& conn, IngestCache& cache) {
+  FlushEvents(conn, cache);
   db::CountPatchesInSeries(conn, cache.series_counts);
   cache.series_counts.clear();
 }

@@ -58,7 +58,8 @@ struct IngestCache {
   // The open batch's message ids and references, looked up when it took the
   // write lock (db::KnownMsgids): a mail's duplicate checks, its series and
   // parent lookups and the "does anything await it" probe are skipped for
-  // ids known to be none of these. Cleared with `people`.
+  // ids known to be none of these. Cleared with `people`
+  // (ForgetLockedLookups).
   db::KnownMsgids known;
   // On (the caller's choice: PostgreSQL, mails without savepoints), the
   // events of the open batch wait here and go in one statement
@@ -71,15 +72,23 @@ struct IngestCache {
   bool buffer_events = false;
   std::vector<db::PendingEvent> events;
   // With buffer_events, a batch's patches are counted into their series
-  // (received_total) here and written together by FlushSeriesCounts before
+  // (received_total) here and written together by FlushWaitingWrites before
   // its last sync: one statement instead of an UPDATE per patch. The only
   // reader of received_total in an ingest, the series-completed test, adds
   // these. Dropped by a replay with the batch.
   std::map<db::Id, int> series_counts;
+
+  // Drops what is valid only while the batch holds the write lock (`people`,
+  // `known`): at each commit, and whenever the lock may have gone.
+  void ForgetLockedLookups() {
+    people.clear();
+    known.clear();
+  }
 };
 
-// Writes the series counts waiting in `cache` (IngestCache::series_counts).
-void FlushSeriesCounts(db::Connection& conn, IngestCache& cache);
+// Writes what the open batch keeps waiting in `cache` (its events, then its
+// series counts): before its last sync and before its commit.
+void FlushWaitingWrites(db::Connection& conn, IngestCache& cache);
 
 // Writes the events waiting in `cache` (IngestCache::buffer_events).
 void FlushEvents(db::Connection& conn, IngestCache& cache);
