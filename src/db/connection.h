@@ -195,6 +195,11 @@ class ReadSnapshot {
 // Query's tag for arguments that outlive it (a write run in one expression,
 // as db/insert_id.h does): their texts are bound without a copy.
 struct TextsOutliveQuery {};
+// Query's argument for bytes that may hold NULs or invalid UTF-8 (a raw
+// mail): bound as a blob, not as text.
+struct Bytes {
+  std::string_view data;
+};
 
 class Query {
  public:
@@ -242,6 +247,7 @@ class Query {
   }
   void Bind(int i, const std::string& v) { Bind(i, std::string_view(v)); }
   void Bind(int i, const char* v) { Bind(i, std::string_view(v)); }
+  void Bind(int i, Bytes v) { st_.BindBlob(i, v.data); }
   template <typename T>
   void Bind(int i, const std::optional<T>& v) {
     if (v) Bind(i, *v); else st_.BindNull(i);

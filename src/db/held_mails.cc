@@ -2,35 +2,17 @@
 
 #include <optional>
 
+#include "db/insert_id.h"
+
 namespace pb::db {
 
 bool HoldMail(Connection& c, const HeldMail& mail, const std::vector<std::string>& refs) {
-  // SQLite gives the id by last_insert_rowid() instead of RETURNING, which
-  // it answers through an ephemeral table and a statement journal
-  // (db/insert_id.h).
-  const bool sqlite = c.dialect() == Dialect::kSqlite;
-  Statement& st = c.Prepare(
-      sqlite ? "INSERT INTO held_mails (project_id, msgid, list_id, held, universal_newlines, raw) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (project_id, msgid) DO NOTHING"
-             : "INSERT INTO held_mails (project_id, msgid, list_id, held, universal_newlines, raw) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (project_id, msgid) DO NOTHING RETURNING id");
-  st.BindInt(1, mail.project_id);
-  st.BindText(2, mail.msgid);
-  st.BindText(3, mail.list_id);
-  st.BindInt(4, mail.held);
-  st.BindInt(5, mail.universal_newlines ? 1 : 0);
-  st.BindBlob(6, mail.raw);  // may hold NULs and invalid UTF-8
-  std::optional<Id> id;
-  if (sqlite) {
-    while (st.Step()) {}
-    bool inserted = st.Changes() > 0;
-    st.Reset();
-    if (inserted) id = QueryInt(c, "SELECT last_insert_rowid()");
-  } else {
-    if (st.Step()) id = st.Int(0);
-    while (st.Step()) {}
-    st.Reset();
-  }
+  auto id = InsertReturningId(
+      c,
+      "INSERT INTO held_mails (project_id, msgid, list_id, held, universal_newlines, raw) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (project_id, msgid) DO NOTHING",
+      mail.project_id, mail.msgid, mail.list_id, mail.held, mail.universal_newlines ? 1 : 0,
+      Bytes{mail.raw});  // the raw mail may hold NULs and invalid UTF-8
   if (!id) return false;
   for (size_t i = 0; i < refs.size(); ++i) {
     Query(c,
