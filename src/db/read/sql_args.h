@@ -268,16 +268,16 @@ inline int64_t CachedCount(Connection& c, const std::string& sql, const SqlArgs&
   return n;
 }
 
-// The ids of the rows `LIMIT limit OFFSET offset` of `select_ids` ("SELECT
-// x.id FROM <table> x WHERE ... ORDER BY ..."; its arguments are `args`),
-// in order. With an index covering the filter and order the OFFSET walk
-// never touches the (wide) table rows. With `cache`, deep pages are a slice
-// of the cached ordered ids instead (see page_ids.h).
 // Whether PageIds serves a page from `cache` (else it walks OFFSET in SQL).
 inline bool PageFromIdCache(const OrderedIdCache* cache, int64_t offset, int64_t generation) {
   return cache && generation >= 0 && offset >= cache->min_offset();
 }
 
+// The ids of the rows `LIMIT limit OFFSET offset` of `select_ids` ("SELECT
+// x.id FROM <table> x WHERE ... ORDER BY ..."; its arguments are `args`),
+// in order. With an index covering the filter and order the OFFSET walk
+// never touches the (wide) table rows. With `cache`, deep pages are a slice
+// of the cached ordered ids instead (see page_ids.h).
 inline std::vector<Id> PageIds(Connection& c, const std::string& select_ids, const SqlArgs& args,
                                int64_t limit, int64_t offset, OrderedIdCache* cache,
                                int64_t generation) {
@@ -323,11 +323,6 @@ struct PageRowsSql {
   std::string Select() const { return "SELECT " + columns + " FROM " + from + joins; }
 };
 
-// A list page: its ids (PageIds), then its rows by `rows.Select() + " WHERE
-// <id_column> IN (...)"`, put back in the ids' order here. Two statements,
-// but no temporary table and no sort in SQL: each row is one primary-key
-// lookup per joined table.
-//
 // The number of columns of a select list ("a.x, f(a.y, 1), b.z": 3).
 inline int SelectListSize(std::string_view columns) {
   if (columns.find('(') == std::string_view::npos) {  // the usual list: a vectorised count
@@ -376,6 +371,11 @@ std::vector<Row> ReadNumberedRows(Statement& st, int n_column, ReadRowFn read_ro
   return sorted;
 }
 
+// A list page: its ids (PageIds), then its rows by `rows.Select() + " WHERE
+// <id_column> IN (...)"`, put back in the ids' order here. Two statements,
+// but no temporary table and no sort in SQL: each row is one primary-key
+// lookup per joined table.
+//
 // PostgreSQL, a page that walks OFFSET (not from the id cache): one
 // statement, which selects the ids itself as a subquery in front of the
 // joins (PageIdsInFront), as the patch list's page does
