@@ -168,7 +168,7 @@ class PgStatement final : public Statement {
     return *v == '-' ? -n : n;
   }
   std::string_view Decoded(int c) {
-    if (decoded_.size() < static_cast<size_t>(Pq().PQnfields(res_))) decoded_.resize(Pq().PQnfields(res_));
+    if (decoded_.size() < static_cast<size_t>(nfields_)) decoded_.resize(static_cast<size_t>(nfields_));
     auto& out = decoded_[c];
     out.clear();
     const char* v = Pq().PQgetvalue(res_, row_, c);
