@@ -16,6 +16,7 @@
 #include "api/response.h"
 #include "api/views.h"
 #include "core/event_trace.h"
+#include "http/gzip_pieces.h"
 
 namespace pb::api {
 namespace {
@@ -114,10 +115,12 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
   };
 
   // A round's events rendered for one audience: each message formatted
-  // once, and all of them as one piece for the clients without a filter.
+  // once, and all of them as one piece for the clients without a filter,
+  // compressed once for those of them that take gzip.
   struct Rendered {
     std::vector<std::string> messages;  // by row; empty until needed
     std::string all;                    // empty until needed
+    std::string all_gzip;               // GzipPiece(all); empty until needed
   };
 
   void Loop() {
@@ -166,7 +169,7 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
         connected = false;
       }
       if (Clock::now() >= next_keepalive) {
-        Broadcast(": keep-alive\n\n");
+        Broadcast(": keep-alive\n\n", keepalive_gzip_);
         next_keepalive = Clock::now() + options_.keepalive;
       }
     }
@@ -198,7 +201,9 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
         if (r.all.empty()) {
           for (size_t i = 0; i < rows.size(); ++i) r.all += message(c, i);
         }
-        return r.all;
+        if (!c.sub.gzip) return r.all;
+        if (r.all_gzip.empty()) r.all_gzip = http::GzipPiece(r.all);
+        return r.all_gzip;
       };
       db::Id before = last_seen_;
       last_seen_ = rows.back().id;
@@ -216,7 +221,7 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
             if (rows[i].id <= c.sub.cursor || !db::read::EventMatches(c.sub.filter, rows[i])) continue;
             out_ += message(c, i);
           }
-          if (!out_.empty()) sent = c.sub.sink->Send(out_);
+          if (!out_.empty()) sent = SendOwn(c, out_);
         }
         c.sub.cursor = std::max(c.sub.cursor, last_seen_);
         c.gone = !sent;
@@ -251,7 +256,7 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
       // is level with last_seen_ (and perhaps past it).
       db::Id reached = rows.empty() ? s.cursor : rows.back().id;
       s.cursor = static_cast<int64_t>(rows.size()) < kBatch ? std::max(reached, last_seen_) : reached;
-      if (!out_.empty() && !s.sink->Send(out_)) c.gone = true;
+      if (!out_.empty() && !SendOwn(c, out_)) c.gone = true;
     }
     std::erase_if(subs_, [](const Client& c) { return c.gone; });
   }
@@ -269,8 +274,13 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
     return r.json.emplace(e.id, std::move(text)).first->second;
   }
 
-  void Broadcast(std::string_view bytes) {
-    std::erase_if(subs_, [&](Client& c) { return !c.sub.sink->Send(bytes); });
+  // Text made for this client alone, compressed when it takes gzip.
+  static bool SendOwn(Client& c, const std::string& text) {
+    return c.sub.sink->Send(c.sub.gzip ? http::GzipPiece(text) : text);
+  }
+
+  void Broadcast(std::string_view text, std::string_view gzipped) {
+    std::erase_if(subs_, [&](Client& c) { return !c.sub.sink->Send(c.sub.gzip ? gzipped : text); });
   }
 
   EventHubOptions options_;
@@ -285,6 +295,7 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
   db::Id last_seen_ = -1;
   std::minstd_rand shuffle_{std::random_device{}()};  // where Deliver's rounds start
   std::string out_;   // one client's bytes of a round; keeps its capacity
+  const std::string keepalive_gzip_ = http::GzipPiece(": keep-alive\n\n");
 };
 
 // Last-Event-ID, else ?since_id=: a non-negative event id.
@@ -330,14 +341,24 @@ http::Response EventStreamView(Context& ctx, const RouteArgs&) {
   sub.versioned = ctx.versioned;
   sub.origin = ctx.origin;
   sub.api_root = ctx.api_root;
+  // A thousand clients of one busy list get the same megabytes: compressed,
+  // they are a tenth of that, and the hub compresses each shared piece once.
+  sub.gzip = http::AcceptsGzip(ctx.req.Header("accept-encoding"));
   http::Response r;
   r.headers = {{"Content-Type", "text/event-stream; charset=utf-8"},
                {"Cache-Control", "no-cache"},
                {"X-Accel-Buffering", "no"},  // nginx: pass each event on at once
+               {"Vary", "Accept-Encoding"},
                {"Allow", std::string(kAllowRead)}};
+  if (sub.gzip) r.headers.emplace_back("Content-Encoding", "gzip");
   r.stream = [hub = ctx.state.events, sub = std::move(sub)](std::shared_ptr<http::StreamSink> sink) mutable {
     // The retry hint, and a first line the client sees at once.
-    sink->Send("retry: 2000\n: patchbay event stream\n\n");
+    constexpr std::string_view kHello = "retry: 2000\n: patchbay event stream\n\n";
+    if (sub.gzip) {
+      sink->Send(std::string(http::kGzipHeader) + http::GzipPiece(kHello));
+    } else {
+      sink->Send(kHello);
+    }
     sub.sink = std::move(sink);
     hub->Subscribe(std::move(sub));
   };

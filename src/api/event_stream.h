@@ -43,6 +43,7 @@ struct EventSubscription {
   bool versioned = false;
   std::string origin;
   std::string api_root;
+  bool gzip = false;  // Content-Encoding: gzip (the client's Accept-Encoding)
 };
 
 class EventHub {

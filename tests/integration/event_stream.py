@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run import Results  # noqa: E402
@@ -76,6 +77,12 @@ class SseClient:
             self.sock.close()
             self.closed.set()
             return
+        # Content-Encoding: gzip is decoded as bytes arrive, as a browser's
+        # EventSource does: each piece must inflate on its own arrival.
+        self.inflate = None
+        if self.headers.get("content-encoding") == "gzip":
+            self.inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            rest = self.inflate.decompress(rest)
         self.thread = threading.Thread(target=self._read, args=(rest,), daemon=True)
         self.thread.start()
 
@@ -99,7 +106,7 @@ class SseClient:
                 chunk = self.sock.recv(65536)
                 if not chunk:
                     break
-                pending += chunk
+                pending += self.inflate.decompress(chunk) if self.inflate else chunk
         except OSError:
             pass
         self.closed.set()
@@ -240,6 +247,20 @@ def main():
         streams = []
         try:
             every = SseClient(srv.port, "/api/events/stream/?project=streamed")
+            # The same stream compressed: a filtered client (its own pieces) and an
+            # unfiltered one (the round's shared piece, compressed once).
+            zipped = SseClient(srv.port, "/api/events/stream/?project=streamed",
+                               headers={"Accept-Encoding": "br, gzip;q=0.8"})
+            zipped_all = SseClient(srv.port, "/api/events/stream/", headers={"Accept-Encoding": "gzip"})
+            unzipped = SseClient(srv.port, "/api/events/stream/?project=quiet",
+                                 headers={"Accept-Encoding": "gzip;q=0, identity"})
+            streams += [zipped, zipped_all, unzipped]
+            r.check("Accept-Encoding: gzip -> Content-Encoding: gzip",
+                    zipped.headers.get("content-encoding") == "gzip" and
+                    zipped_all.headers.get("content-encoding") == "gzip" and
+                    "content-encoding" not in every.headers and "content-encoding" not in unzipped.headers and
+                    every.headers.get("vary") == "Accept-Encoding",
+                    (zipped.headers, every.headers, unzipped.headers))
             created = SseClient(srv.port, "/api/1.2/events/stream/?category=patch-created&project=streamed",
                                 headers={"Authorization": "Token " + TOKEN})
             quiet = SseClient(srv.port, "/api/events/stream/?project=quiet")
@@ -262,6 +283,12 @@ def main():
                     got[:1])
             r.check("event: is the category",
                     all(f["event"] == want[int(f["id"])]["category"] for f in got if int(f["id"]) in want))
+            for name, client in (("filtered", zipped), ("unfiltered", zipped_all)):
+                zgot = client.take(len(want))
+                r.check("gzip (%s): the same events, decoded as they arrive" % name,
+                        [(f["id"], f["event"], f["data"]) for f in zgot] ==
+                        [(f["id"], f["event"], f["data"]) for f in got],
+                        (len(zgot), len(got)))
 
             # A REST write in the server's own process.
             patch_id = max(e["payload"]["patch"]["id"] for e in want.values() if e["category"] == "patch-created")
@@ -286,6 +313,11 @@ def main():
                 r.check("keep-alive comment", quiet.comments.get(timeout=WAIT) == ": keep-alive")
             except queue.Empty:
                 r.check("keep-alive comment", False, "none")
+            try:
+                zipped.comments.get(timeout=WAIT)  # the greeting
+                r.check("gzip: keep-alive comment", zipped.comments.get(timeout=WAIT) == ": keep-alive")
+            except queue.Empty:
+                r.check("gzip: keep-alive comment", False, "none")
             r.check("project filter: nothing for another project", quiet.events.empty())
             r.check("category filter: nothing else", created.events.empty())
 
