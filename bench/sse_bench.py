@@ -27,7 +27,12 @@ and at the end, the delivered count, latency p50/p99/max, and the server's
 
 usage: sse_bench.py --binary build/patchbay [--shared ../shared]
                     [--clients 1000] [--mails 300] [--database URL]
-                    [--reader c|python] [--server-threads 2]"""
+                    [--reader c|python] [--server-threads 2] [--gzip DECODED]
+
+--gzip DECODED: every client asks for the compressed stream (Accept-Encoding:
+gzip, as browsers' EventSource and Python's requests do); sse_reader inflates
+and times DECODED of them (the 10 subscribed last and the rest spread over
+the subscription order) and drains the others, counting their bytes."""
 
 import argparse
 import bisect
@@ -156,6 +161,8 @@ def main():
     ap.add_argument("--database", default="")
     ap.add_argument("--reader", choices=["c", "python"], default="c")
     ap.add_argument("--server-threads", type=int, default=2)
+    ap.add_argument("--gzip", type=int, default=-1, metavar="DECODED",
+                    help="compressed streams (c reader only); inflate and time DECODED of them")
     ap.add_argument("--perf", default="", help="record the server with `perf record -g` into this file")
     ap.add_argument("--dump", default="", help="sse_reader --dump FILE: each event's id, date, first arrival")
     ap.add_argument("--server-wrapper", default="",
@@ -363,7 +370,8 @@ def stop_server(srv):
 def run_c_reader(a, binary, db, mails, srv, port, rss_idle, tmp, trace):
     reader_bin = os.path.join(os.path.dirname(binary), "sse_reader")
     dump = a.dump or os.path.join(tmp, "deliveries.dump")
-    reader = subprocess.Popen([reader_bin, "--port", str(port), "--clients", str(a.clients), "--dump", dump],
+    reader = subprocess.Popen([reader_bin, "--port", str(port), "--clients", str(a.clients), "--dump", dump] +
+                              (["--gzip", str(a.gzip)] if a.gzip >= 0 else []),
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     ready = reader.stdout.readline().split()
     if not ready or ready[0] != "ready":
@@ -404,11 +412,15 @@ def run_c_reader(a, binary, db, mails, srv, port, rss_idle, tmp, trace):
     n = res["deliveries"]
     print("mails: %d in %.1f s by %s; events: %d; deliveries: %d (expected %d)"
           % (len(mails), ingest_s, "parsearchive" if a.ingest == "parsearchive" else
-             "%d parsemail ingester(s)" % a.ingesters, res["events"], n, res["events"] * res["connected"]))
+             "%d parsemail ingester(s)" % a.ingesters, res["events"], n, res["events"] * res["timed_streams"]))
+    print("bytes read by all %d clients: %.1f MB (%s; %d streams timed)"
+          % (res["connected"], res["bytes_read"] / 1e6, "gzip" if res["gzip"] else "plain",
+             res["timed_streams"]))
     print("server RSS: idle %.1f MB, %d clients %.1f MB, peak while ingesting %.1f MB, end %.1f MB"
           % (rss_idle / 1024, res["connected"], rss_connected / 1024, peak / 1024, rss_end / 1024))
-    for key, what in (("latency", "event date -> client, all clients"),
-                      ("spread", "first client -> client (fan-out), all clients"),
+    timed = "all clients" if res["timed_streams"] == res["connected"] else "%d timed clients" % res["timed_streams"]
+    for key, what in (("latency", "event date -> client, " + timed),
+                      ("spread", "first client -> client (fan-out), " + timed),
                       ("last10_latency", "event date -> client, 10 subscribed last"),
                       ("last10_spread", "fan-out, 10 subscribed last")):
         p = res[key]

@@ -4,7 +4,7 @@
 // shared 2-core machine the reader, not the server, is not what is timed.
 //
 //   sse_reader --port P [--clients N] [--path /api/events/stream/]
-//              [--grace-ms 2000] [--dump FILE]
+//              [--grace-ms 2000] [--dump FILE] [--gzip DECODED]
 //
 // Opens N streams (in order: stream i subscribes before stream i+1) and
 // prints "ready <connected>" once every one has its 200 header. Then reads
@@ -16,6 +16,11 @@
 //  * spread: arrival minus the event's first arrival at any stream: the
 //    server's fan-out alone, whatever the writer and the poll cost;
 // as p50/p99/max over all streams and over the last 10 subscribed.
+// --gzip asks for the compressed stream (Accept-Encoding: gzip) and inflates
+// and times only DECODED streams: the last 10 subscribed and the rest spread
+// evenly over the subscription order; the others are read and their bytes
+// counted, as a remote client's socket would drain them. Inflating all of a
+// thousand streams on the server's two cores would time the reader instead.
 // --dump writes one line per event, "e id date_ns first_arrival_ns", and one
 // per delivery, "d id arrival_ns stream", to line arrivals up with other
 // clocks (the stage notes of PATCHBAY_EVENT_TRACE, a database's commit log).
@@ -29,6 +34,7 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -39,6 +45,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <memory>
 #include <vector>
 
 namespace {
@@ -70,11 +77,19 @@ int64_t ParseIsoUtc(std::string_view s) {
   return ns;
 }
 
+struct Inflater {
+  z_stream z{};
+  Inflater() { inflateInit2(&z, 16 + MAX_WBITS); }
+  ~Inflater() { inflateEnd(&z); }
+};
+
 struct Stream {
   int fd = -1;
   bool head_done = false;
   bool ok = false;
   bool open = true;
+  bool timed = true;                 // its lines are parsed and its deliveries timed
+  std::unique_ptr<Inflater> gzip;    // set when the stream is compressed
   std::string partial;  // an unfinished line
   int64_t event_id = -1;
 };
@@ -91,6 +106,8 @@ struct Reader {
   std::unordered_map<int64_t, int64_t> date_ns;   // event id -> its "date"
   std::unordered_map<int64_t, int64_t> first_ns;  // event id -> first arrival
   int connected = 0;
+  bool want_gzip = false;
+  int64_t bytes_read = 0;  // from the sockets, after the headers
 
   void Line(int index, std::string_view line, int64_t now) {
     Stream& s = streams[index];
@@ -119,11 +136,42 @@ struct Reader {
       if (end == std::string::npos) return;
       s.head_done = true;
       s.ok = s.partial.starts_with("HTTP/1.1 200");
+      if (want_gzip) {
+        // Every stream must be compressed, or the run is not what it says.
+        s.ok = s.ok && s.partial.substr(0, end).find("\r\nContent-Encoding: gzip") != std::string::npos;
+        if (s.timed) s.gzip = std::make_unique<Inflater>();
+      }
       connected += s.ok;
       std::string rest = s.partial.substr(end + 4);
       s.partial.clear();
       return Bytes(index, rest, now);
     }
+    bytes_read += int64_t(bytes.size());
+    if (!s.timed) return;
+    if (s.gzip) {
+      z_stream& z = s.gzip->z;
+      z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+      z.avail_in = uInt(bytes.size());
+      static char out[1 << 16];
+      do {
+        z.next_out = reinterpret_cast<Bytef*>(out);
+        z.avail_out = sizeof out;
+        int rc = inflate(&z, Z_SYNC_FLUSH);
+        if (rc != Z_OK && rc != Z_BUF_ERROR) {
+          std::fprintf(stderr, "sse_reader: stream %d: inflate: %d\n", index, rc);
+          return;
+        }
+        Text(index, std::string_view(out, sizeof out - z.avail_out), now);
+        if (rc == Z_BUF_ERROR) break;
+      } while (z.avail_in > 0 || z.avail_out == 0);
+      return;
+    }
+    Text(index, bytes, now);
+  }
+
+  // Decoded stream text: SSE lines.
+  void Text(int index, std::string_view bytes, int64_t now) {
+    Stream& s = streams[index];
     while (!bytes.empty()) {
       size_t nl = bytes.find('\n');
       if (nl == std::string_view::npos) {
@@ -184,7 +232,7 @@ void PrintPercentiles(const char* name, const Percentiles& p, bool last) {
 int Usage() {
   std::fprintf(stderr,
                "usage: sse_reader --port P [--clients N] [--path /api/events/stream/] "
-               "[--grace-ms 2000] [--dump FILE]\n");
+               "[--grace-ms 2000] [--dump FILE] [--gzip DECODED]\n");
   return 2;
 }
 
@@ -194,6 +242,7 @@ int main(int argc, char** argv) {
   int port = 0, clients = 1000, grace_ms = 2000;
   std::string path = "/api/events/stream/";
   std::string dump;
+  int decoded = -1;  // --gzip: streams inflated and timed
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string_view flag = argv[i];
     if (flag == "--port") port = std::atoi(argv[i + 1]);
@@ -201,6 +250,7 @@ int main(int argc, char** argv) {
     else if (flag == "--path") path = argv[i + 1];
     else if (flag == "--grace-ms") grace_ms = std::atoi(argv[i + 1]);
     else if (flag == "--dump") dump = argv[i + 1];
+    else if (flag == "--gzip") decoded = std::atoi(argv[i + 1]);
     else return Usage();
   }
   if (port <= 0 || clients <= 0 || argc % 2 == 0) return Usage();
@@ -211,10 +261,18 @@ int main(int argc, char** argv) {
     setrlimit(RLIMIT_NOFILE, &rl);
   }
   std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-                        "\r\nAccept: text/event-stream\r\n\r\n";
+                        "\r\nAccept: text/event-stream\r\n" +
+                        (decoded >= 0 ? "Accept-Encoding: gzip\r\n" : "") + "\r\n";
   int ep = epoll_create1(0);
   Reader r;
   r.streams.resize(clients);
+  if (decoded >= 0) {
+    r.want_gzip = true;
+    // The last 10, and the rest of DECODED spread evenly over the others.
+    const int last = std::min(clients, 10), spread = std::max(0, std::min(decoded, clients) - last);
+    for (int i = 0; i < clients; ++i) r.streams[i].timed = i >= clients - last;
+    for (int k = 0; k < spread; ++k) r.streams[size_t(k) * (clients - last) / spread].timed = true;
+  }
   r.deliveries.reserve(size_t(clients) * 256);
   for (int i = 0; i < clients; ++i) {
     int fd = Connect(port, request);
@@ -313,9 +371,13 @@ int main(int argc, char** argv) {
   getrusage(RUSAGE_SELF, &ru);
   double cpu = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
                double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  int timed = 0;
+  for (const Stream& s : r.streams) timed += s.timed;
   std::printf("{\"connected\":%d,\"open_at_end\":%d,\"deliveries\":%zu,\"events\":%zu,"
-              "\"undated\":%zu,\"reader_cpu_s\":%.3f,",
-              r.connected, still_open, r.deliveries.size(), r.first_ns.size(), undated, cpu);
+              "\"undated\":%zu,\"reader_cpu_s\":%.3f,\"bytes_read\":%lld,\"timed_streams\":%d,"
+              "\"gzip\":%s,",
+              r.connected, still_open, r.deliveries.size(), r.first_ns.size(), undated, cpu,
+              (long long)r.bytes_read, timed, r.want_gzip ? "true" : "false");
   PrintPercentiles("latency", Of(std::move(latency)), false);
   PrintPercentiles("spread", Of(std::move(spread)), false);
   PrintPercentiles("last10_latency", Of(std::move(probe_latency)), false);

@@ -24,8 +24,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using db::read::EventRec;
 
-// Events read per statement, live or catching up.
+// Events read per statement for a client catching up.
 constexpr int64_t kBatch = 200;
+// Events read per live round: a bulk ingest commits ~500 mails' events at
+// once, and each round costs every client a write, so one round per commit.
+constexpr int64_t kLiveBatch = 1000;
 // A catching-up client gets its next page only while less than this is
 // waiting in its connection: a long backlog flows at the client's pace
 // instead of hitting the server's per-stream buffer limit.
@@ -184,7 +187,7 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
   void Deliver(int64_t woke) {
     for (;;) {
       db::ReadSnapshot snapshot(*state_.conn);
-      auto rows = db::read::EventsAfter(*state_.conn, {}, last_seen_, kBatch);
+      auto rows = db::read::EventsAfter(*state_.conn, {}, last_seen_, kLiveBatch);
       if (rows.empty()) return;
       const int64_t read = woke ? trace::WallNs() : 0;
       std::map<std::string, Renderer> renderers;
@@ -234,7 +237,7 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
         woke = read;
       }
       std::erase_if(subs_, [](const Client& c) { return c.gone; });
-      if (static_cast<int64_t>(rows.size()) < kBatch) return;
+      if (static_cast<int64_t>(rows.size()) < kLiveBatch) return;
     }
   }
 
