@@ -53,7 +53,7 @@ struct FieldSpec {
   bool required = false;    // DRF "required" (partial updates never require)
   bool allow_null = false;
   bool allow_blank = false;
-  std::optional<size_t> max_length;
+  std::optional<size_t> max_length = std::nullopt;
 };
 
 // Common context of one deserialisation.

@@ -120,7 +120,7 @@ std::string FormatIsoDate(Micros t) {
 
 std::optional<Micros> ParseIsoDate(std::string_view s) {
   size_t pos = 0;
-  int y, mo, d, h = 0, mi = 0, sec = 0;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
   int64_t micro = 0;
   if (!ReadDigits(s, pos, 4, y) || pos >= s.size() || s[pos++] != '-' ||
       !ReadDigits(s, pos, 2, mo) || pos >= s.size() || s[pos++] != '-' ||

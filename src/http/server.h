@@ -57,17 +57,17 @@ struct Response {
   // own thread (where the handler's per-thread state lives) and sends that
   // response instead of this one. Meanwhile the serving thread serves its
   // other connections. A full side pool answers 503.
-  std::function<std::function<Response()>()> offload;
+  std::function<std::function<Response()>()> offload = nullptr;
   // Set for a stream instead of a body: the server sends the status and
   // headers (no Content-Length: the stream ends when the connection
   // closes), then calls this once, on the connection's thread, with the
   // sink. Stream connections have their own cap (ServerOptions::max_streams)
   // and no longer count against max_connections; at the cap the client
   // gets 503. HEAD gets the headers only.
-  std::function<void(std::shared_ptr<StreamSink>)> stream;
+  std::function<void(std::shared_ptr<StreamSink>)> stream = nullptr;
   // When set, sent as the body instead of `body`, without a copy: a cached
   // response (a series mbox is 100 KB) is shared by the requests it serves.
-  std::shared_ptr<const std::string> shared_body;
+  std::shared_ptr<const std::string> shared_body = nullptr;
 };
 
 // Applies `finish` to `r` and, when `r` is offloaded, to the response its

@@ -108,7 +108,7 @@ http::Response PasswordChange(db::Connection& c, Visitor& v, const http::Request
   struct Work {
     std::string old_pw, new_pw, stored;
     bool fields_ok = false, old_ok = false;
-    std::string hash;
+    std::string hash = {};
   };
   auto w = std::make_shared<Work>(Work{std::move(old_pw), std::move(new_pw), v.user()->password,
                                        e1.empty() && e2.empty()});

@@ -200,7 +200,7 @@ TEST_F(ApiTest, OversizedSearchIsABadRequest) {
   AddPatches(1, 2);
   std::string many;
   for (int i = 0; i < 1000; ++i) many += "t+";  // ~1,000 terms in 2,000 characters
-  for (const std::string& list : {"patches", "covers", "series", "bundles"}) {
+  for (std::string list : {"patches", "covers", "series", "bundles"}) {
     auto r = Get("/api/" + list + "/?q=" + many);
     EXPECT_EQ(r.status, 400) << list << r.body;
     EXPECT_NE(r.body.find("more than 100 terms"), std::string::npos) << r.body;

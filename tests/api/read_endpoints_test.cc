@@ -218,8 +218,12 @@ TEST(OneStatementDetail, ReadsWhatTheSnapshotPathReads) {
     if (!want) continue;
     EXPECT_EQ(alone.generation, generation);
     EXPECT_EQ(Dump(*alone.patch), Dump(*want)) << id;
-    if (id == patches[1]) EXPECT_EQ(want->check_state, "warning");
-    if (id == patches[0]) EXPECT_EQ(want->related.size(), 2u);
+    if (id == patches[1]) {
+      EXPECT_EQ(want->check_state, "warning");
+    }
+    if (id == patches[0]) {
+      EXPECT_EQ(want->related.size(), 2u);
+    }
   }
   series.push_back(series.back() + 1000);
   for (int64_t id : series) {
@@ -272,7 +276,9 @@ TEST_F(GoldenReadTest, ReadExchangesMatchUpstream) {
     EXPECT_EQ(r.status, e.at("status").as_int64()) << name;
     for (const auto& h : e.at("response_headers").as_array()) {
       std::string k(h.as_array()[0].as_string()), v(h.as_array()[1].as_string());
-      if (k == "Link" || k == "Allow" || k == "Content-Type") EXPECT_EQ(Header(r, k), v) << name << " " << k;
+      if (k == "Link" || k == "Allow" || k == "Content-Type") {
+        EXPECT_EQ(Header(r, k), v) << name << " " << k;
+      }
     }
     std::string want = testing::ReadFile(testing::SharedDir() + "/golden/http/" +
                                          std::string(e.at("file").as_string()));

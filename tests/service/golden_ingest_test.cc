@@ -59,6 +59,7 @@ class GoldenIngest : public ::testing::Test {
       case Outcome::kDuplicate: return "duplicate";
       case Outcome::kDropped: return "dropped";
       case Outcome::kFailed: return "error: " + r.reason;
+      case Outcome::kHeld: return "held";
     }
     return "?";
   }
