@@ -161,6 +161,8 @@ def main():
     ap.add_argument("--database", default="")
     ap.add_argument("--reader", choices=["c", "python"], default="c")
     ap.add_argument("--server-threads", type=int, default=2)
+    ap.add_argument("--ingest-nice", type=int, default=0, metavar="N",
+                    help="run the ingesters under `nice -n N`, as an admin runs a bulk import beside a live server")
     ap.add_argument("--gzip", type=int, default=-1, metavar="DECODED",
                     help="compressed streams (c reader only); inflate and time DECODED of them")
     ap.add_argument("--perf", default="", help="record the server with `perf record -g` into this file")
@@ -240,19 +242,21 @@ def main():
         srv.wait(timeout=30)
 
 
-def ingest(binary, db, mails, ingesters, server_pid, peak_rss, wait, how="parsemail", tmp=None):
+def ingest(binary, db, mails, ingesters, server_pid, peak_rss, wait, how="parsemail", tmp=None, nice=0):
     """Delivers the mails as an MTA does (one parsemail process per mail) from
     `ingesters` threads, or as one `parsearchive` of an mbox of them, calling
     wait() until they are done; returns the server's peak RSS seen meanwhile."""
+    prefix = ["nice", "-n", str(nice)] if nice else []
+
     def deliver(part):
         for m in part:
-            subprocess.run([binary, "parsemail", "--database", db], input=m, capture_output=True)
+            subprocess.run(prefix + [binary, "parsemail", "--database", db], input=m, capture_output=True)
 
     def archive():
         path = os.path.join(tmp, "archive.mbox")
         with open(path, "wb") as f:
             f.write(b"".join(mails))
-        subprocess.run([binary, "parsearchive", "--database", db, path], capture_output=True)
+        subprocess.run(prefix + [binary, "parsearchive", "--database", db, path], capture_output=True)
 
     if how == "parsearchive":
         workers = [threading.Thread(target=archive)]
@@ -392,7 +396,7 @@ def run_c_reader(a, binary, db, mails, srv, port, rss_idle, tmp, trace):
     cpu0 = cpu_s(srv.pid)
     reader_cpu0 = cpu_s(reader.pid)
     peak = ingest(binary, db, mails, a.ingesters, srv.pid, rss_connected, lambda: time.sleep(0.5),
-                  a.ingest, tmp)
+                  a.ingest, tmp, a.ingest_nice)
     ingest_s = time.time() - t0
     time.sleep(2)  # what is still on its way
     cpu = cpu_s(srv.pid) - cpu0
