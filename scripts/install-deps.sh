@@ -11,6 +11,7 @@ PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libgmime-3.0-dev libcurl4-openssl-dev libxml2-dev libre2-dev libsqlite3-dev libpq-dev libssl-dev libkainjow-mustache-dev
+  zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   zstd wrk curl git git-pw python3 python3-jsonschema python3-yaml sqlite3
   postgresql python3-psycopg2
