@@ -15,6 +15,7 @@
 #include "db/bulk_load.h"
 #include "db/failed_mails.h"
 #include "db/mail_store.h"
+#include "db/projects.h"
 #include "service/ingest.h"
 
 namespace pb::cli {
@@ -180,6 +181,13 @@ int ParseArchive(const Args& in) {
   options.per_mail_savepoint = !db::RowsChanged(*conn);
   // A batch's events together where its mails need no savepoint
   // (IngestCache::buffer_events): one statement on PostgreSQL, a few on SQLite.
+  // With --list-id most mails go to that list's project: the parse thread
+  // prepares them for it (IngestOptions::project_hint; StoreParsed checks
+  // the project it finds against the hint).
+  if (!options.list_id.empty()) {
+    auto projects = db::FindProjectsByListId(*conn, options.list_id);
+    if (!projects.empty()) options.project_hint = service::ProjectHint{projects[0].linkname, projects[0].listemail};
+  }
   const bool buffer_events = !options.per_mail_savepoint;
   cache.buffer_events = buffer_events;
   service::IngestOptions guarded = options;
