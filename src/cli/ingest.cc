@@ -204,7 +204,7 @@ int ParseArchive(const Args& in) {
   };
   // Mail `i` of the batch; its failure is reported once, whichever pass
   // of the batch meets it first.
-  auto store = [&](size_t i, Result<service::PreparedMail> parsed, const service::IngestOptions& o) {
+  auto store = [&](size_t i, Result<service::PreparedMail>&& parsed, const service::IngestOptions& o) {
     auto r = service::StoreParsed(*conn, batch[i], std::move(parsed), o);
     tally(r);
     if (r.outcome == Outcome::kFailed && !failure_reported[i]) {
@@ -258,6 +258,8 @@ int ParseArchive(const Args& in) {
   // and the batch's message ids and references are known up front: looked
   // up once the lock is held (service::PrefetchBatch).
   std::vector<ParsedArchiveMail> pending;
+  // The parse thread frees what the store is done with (ParsedMailsDone).
+  ParsedMailsDone done;
   auto prefetch = [&] {
     if (conn->dialect() != db::Dialect::kPostgres) return;
     std::vector<const parser::ParsedMail*> mails;
@@ -293,6 +295,7 @@ int ParseArchive(const Args& in) {
       }
       if (progress && total % 10 == 0) std::fprintf(stderr, "%06d\r", total);
     }
+    for (auto& m : pending) done.mails.push_back(std::move(m));
     pending.clear();
   };
   Status st;
@@ -312,13 +315,14 @@ int ParseArchive(const Args& in) {
           if (!quiet) std::fprintf(stderr, "patchbay: statistics not refreshed: %s\n", e.what());
         }
         in_batch = 0;
+        for (auto& raw : batch) done.raws.push_back(std::move(raw));
         batch.clear();
         failure_reported.clear();
         std::copy(std::begin(counts), std::end(counts), counts_at_batch_start);
         total_at_batch_start = total;
       }
       return true;
-    });
+    }, &done);
     store_pending();
     sync_batch();
     commit();

@@ -913,7 +913,7 @@ Result<PreparedMail> ParseForIngest(std::string_view raw, const IngestOptions& o
   return prepared;
 }
 
-IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<PreparedMail> parsed,
+IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<PreparedMail>&& parsed,
                          const IngestOptions& options) {
   if (!parsed.ok()) return Failed(conn, raw, "", parsed.status().message(), options);
   ParsedMail& m = parsed->mail;

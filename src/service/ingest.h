@@ -157,8 +157,11 @@ struct PreparedMail {
 // next mails on a second thread while it stores this one. ParseForIngest
 // touches no database; StoreParsed(raw, ParseForIngest(raw)) is exactly
 // IngestMail(raw), so mails stored in archive order give the same rows.
+// `parsed` is taken by reference, not by value: what it holds is freed by
+// whoever owns it (parsearchive hands it back to the parse thread, whose
+// heap it came from).
 Result<PreparedMail> ParseForIngest(std::string_view raw, const IngestOptions& options);
-IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<PreparedMail> parsed,
+IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<PreparedMail>&& parsed,
                          const IngestOptions& options);
 
 // For an archive batch that holds the write lock, before its mails are
