@@ -19,6 +19,7 @@
 #include "db/projects.h"
 #include "db/read/events_read.h"
 #include "db/savepoints.h"
+#include "db/superseding.h"
 #include "db/users.h"
 #include "service/comment_homes.h"
 #include "service/dependencies.h"
@@ -585,10 +586,14 @@ class Ingester {
     Supersede(sid);
   }
 
-  // Superseding writes events of its own (after those waiting).
+  // Superseding writes events of its own (after those waiting). Most
+  // projects do not supersede: then nothing is written, and the waiting
+  // events stay waiting (a flush here had cut a batch's multi-row event
+  // INSERTs into pieces at every revision link).
   void Supersede(Id sid) {
+    if (!db::ProjectSupersedesRevisions(c_, project_.id)) return;
     if (cache_) FlushEvents(c_, *cache_);
-    SupersedeIfEnabled(c_, project_.id, sid);
+    SupersedeEarlierRevisions(c_, sid);
   }
 
   static std::string CoverDerivedName(std::string_view name) {
