@@ -172,6 +172,9 @@ int ParseArchive(const Args& in) {
   }
   // An unreachable database is temporary, as for parsemail: a cron job or
   // script retries on 75 (EX_TEMPFAIL); anything else needs a person.
+  // Before the first connection: SQLite's cursors and scratch values from
+  // free lists rather than malloc (db::PrepareProcessForBulkLoad).
+  db::PrepareProcessForBulkLoad();
   bool unavailable = false;
   auto conn = OpenMigrated(url, &unavailable);
   if (!conn) return unavailable ? kExitTempFail : 1;

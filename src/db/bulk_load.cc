@@ -1,5 +1,7 @@
 #include "db/bulk_load.h"
 
+#include "db/sqlite/small_block_heap.h"
+
 namespace pb::db {
 
 void SetBulkLoad(Connection& c, bool on) {
@@ -23,6 +25,8 @@ void SetBulkLoad(Connection& c, bool on) {
   c.ExecScript("PRAGMA wal_autocheckpoint=1000; PRAGMA wal_checkpoint(PASSIVE)");
   c.GatherWrites(false);
 }
+
+bool PrepareProcessForBulkLoad() { return UseSqliteSmallBlockHeap(); }
 
 void RefreshStatistics(Connection& c) {
   if (c.dialect() != Dialect::kPostgres) return;

@@ -19,6 +19,12 @@ namespace pb::db {
 // closing the last connection would do anyway). Nothing on PostgreSQL.
 void SetBulkLoad(Connection& c, bool on);
 
+// For a process that opens its connections to bulk load with them
+// (parsearchive), called before the first opens: SQLite's small
+// allocations come from per-thread free lists (db/sqlite/small_block_heap.h)
+// instead of malloc. False, changing nothing, once SQLite has started.
+bool PrepareProcessForBulkLoad();
+
 // Rows inserted, updated or deleted through this connection since it
 // opened, where the backend counts them without a round trip: SQLite's
 // total_changes(); on PostgreSQL Connection::WritesCounted, which counts a
