@@ -15,6 +15,7 @@
 #include "db/bulk_load.h"
 #include "db/failed_mails.h"
 #include "db/mail_store.h"
+#include "db/projects.h"
 #include "service/ingest.h"
 
 namespace pb::cli {
@@ -171,6 +172,9 @@ int ParseArchive(const Args& in) {
   }
   // An unreachable database is temporary, as for parsemail: a cron job or
   // script retries on 75 (EX_TEMPFAIL); anything else needs a person.
+  // Before the first connection: SQLite's cursors and scratch values from
+  // free lists rather than malloc (db::PrepareProcessForBulkLoad).
+  db::PrepareProcessForBulkLoad();
   bool unavailable = false;
   auto conn = OpenMigrated(url, &unavailable);
   if (!conn) return unavailable ? kExitTempFail : 1;
@@ -180,6 +184,13 @@ int ParseArchive(const Args& in) {
   options.per_mail_savepoint = !db::RowsChanged(*conn);
   // A batch's events together where its mails need no savepoint
   // (IngestCache::buffer_events): one statement on PostgreSQL, a few on SQLite.
+  // With --list-id most mails go to that list's project: the parse thread
+  // prepares them for it (IngestOptions::project_hint; StoreParsed checks
+  // the project it finds against the hint).
+  if (!options.list_id.empty()) {
+    auto projects = db::FindProjectsByListId(*conn, options.list_id);
+    if (!projects.empty()) options.project_hint = service::ProjectHint{projects[0].linkname, projects[0].listemail};
+  }
   const bool buffer_events = !options.per_mail_savepoint;
   cache.buffer_events = buffer_events;
   service::IngestOptions guarded = options;
@@ -196,7 +207,7 @@ int ParseArchive(const Args& in) {
   };
   // Mail `i` of the batch; its failure is reported once, whichever pass
   // of the batch meets it first.
-  auto store = [&](size_t i, Result<service::PreparedMail> parsed, const service::IngestOptions& o) {
+  auto store = [&](size_t i, Result<service::PreparedMail>&& parsed, const service::IngestOptions& o) {
     auto r = service::StoreParsed(*conn, batch[i], std::move(parsed), o);
     tally(r);
     if (r.outcome == Outcome::kFailed && !failure_reported[i]) {
@@ -245,11 +256,14 @@ int ParseArchive(const Args& in) {
       replay();
     }
   };
-  // A batch is read (and parsed, on the parse-ahead thread) before its
-  // transaction opens, so the write lock is not held while mails are read,
-  // and the batch's message ids and references are known up front: looked
-  // up once the lock is held (service::PrefetchBatch).
+  // On PostgreSQL a batch is read (and parsed, on the parse-ahead thread)
+  // before its transaction opens, so the write lock is not held while mails
+  // are read, and the batch's message ids and references are known up
+  // front: looked up once the lock is held (service::PrefetchBatch). SQLite
+  // prefetches nothing and stores each mail as it comes (`stream` below).
   std::vector<ParsedArchiveMail> pending;
+  // The parse thread frees what the store is done with (ParsedMailsDone).
+  ParsedMailsDone done;
   auto prefetch = [&] {
     if (conn->dialect() != db::Dialect::kPostgres) return;
     std::vector<const parser::ParsedMail*> mails;
@@ -265,35 +279,53 @@ int ParseArchive(const Args& in) {
       conn->Begin();
     }
   };
+  // Stores one mail in the open batch.
+  auto store_one = [&](ParsedArchiveMail& m) {
+    if (options.per_mail_savepoint) {
+      auto r = service::StoreParsed(*conn, m.raw, std::move(m.parsed), options);
+      tally(r);
+      if (r.outcome == Outcome::kFailed) Report(r);
+    } else {
+      batch.push_back(std::move(m.raw));
+      failure_reported.push_back(0);
+      try {
+        store(batch.size() - 1, std::move(m.parsed), options);
+      } catch (const service::BatchReplayNeeded&) {
+        replay();
+      }
+    }
+    if (progress && total % 10 == 0) std::fprintf(stderr, "%06d\r", total);
+  };
   // Opens the batch's transaction and stores the pending mails in it.
   auto store_pending = [&] {
     conn->Begin();
     prefetch();
-    for (auto& m : pending) {
-      if (options.per_mail_savepoint) {
-        auto r = service::StoreParsed(*conn, m.raw, std::move(m.parsed), options);
-        tally(r);
-        if (r.outcome == Outcome::kFailed) Report(r);
-      } else {
-        batch.push_back(std::move(m.raw));
-        failure_reported.push_back(0);
-        try {
-          store(batch.size() - 1, std::move(m.parsed), options);
-        } catch (const service::BatchReplayNeeded&) {
-          replay();
-        }
-      }
-      if (progress && total % 10 == 0) std::fprintf(stderr, "%06d\r", total);
-    }
+    for (auto& m : pending) store_one(m);
+    for (auto& m : pending) done.mails.push_back(std::move(m));
     pending.clear();
   };
+  // Where nothing is prefetched (SQLite) a batch's mails are stored as they
+  // come, in a transaction opened at its first: the parse thread parses the
+  // next ones meanwhile. With the batch read first, the parser stopped once
+  // its queue was full, 64 mails into each batch's storing, and the store
+  // thread then waited for it through the whole of the next batch's reading:
+  // the two threads took turns, and the wall time was their sum. The write
+  // lock is held a batch long either way; now also while the store thread
+  // waits for a mail, which it seldom does (the parser is the faster).
+  const bool stream = conn->dialect() != db::Dialect::kPostgres;
   Status st;
   try {
     db::SetBulkLoad(*conn, true);
     st = ForEachParsedMail(path, options, [&](ParsedArchiveMail& m) {
-      pending.push_back(std::move(m));
+      if (stream) {
+        if (in_batch == 0) conn->Begin();
+        store_one(m);
+        done.mails.push_back(std::move(m));
+      } else {
+        pending.push_back(std::move(m));
+      }
       if (++in_batch == kBatch) {
-        store_pending();
+        if (!stream) store_pending();
         sync_batch();
         commit();
         // Only an optimisation, between transactions: a failure (a lock or
@@ -304,14 +336,17 @@ int ParseArchive(const Args& in) {
           if (!quiet) std::fprintf(stderr, "patchbay: statistics not refreshed: %s\n", e.what());
         }
         in_batch = 0;
+        for (auto& raw : batch) done.raws.push_back(std::move(raw));
         batch.clear();
         failure_reported.clear();
         std::copy(std::begin(counts), std::end(counts), counts_at_batch_start);
         total_at_batch_start = total;
       }
       return true;
-    });
-    store_pending();
+    }, &done);
+    // The last batch, possibly empty (opened and committed all the same, as
+    // it always was: each commit bumps the data generation).
+    if (!stream || in_batch == 0) store_pending();
     sync_batch();
     commit();
     db::SetBulkLoad(*conn, false);

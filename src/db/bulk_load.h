@@ -10,14 +10,20 @@
 
 namespace pb::db {
 
-// On: SQLite lets the WAL grow to 64 MB before a checkpoint copies it back
-// into the database, instead of 4 MB, so a page that several batches
-// rewrite (index and table tails) is copied back once, not once per batch.
-// Readers are not affected. Also Connection::GatherWrites (SQLite: WAL
-// frames and checkpoint copies in writes of up to 128 KB). Off: back to 4 MB,
-// and a checkpoint now (what closing the last connection would do anyway).
-// Nothing on PostgreSQL.
+// On: SQLite lets the WAL grow to 8 MB before a checkpoint copies it back
+// into the database, instead of 4 MB, and the WAL is then written again
+// from its start (its pages are still in the page cache, which fresh pages
+// are not: see bulk_load.cc). Readers are not affected. Also
+// Connection::GatherWrites (SQLite: WAL frames and checkpoint copies in
+// writes of up to 128 KB). Off: back to 4 MB, and a checkpoint now (what
+// closing the last connection would do anyway). Nothing on PostgreSQL.
 void SetBulkLoad(Connection& c, bool on);
+
+// For a process that opens its connections to bulk load with them
+// (parsearchive), called before the first opens: SQLite's small
+// allocations come from per-thread free lists (db/sqlite/small_block_heap.h)
+// instead of malloc. False, changing nothing, once SQLite has started.
+bool PrepareProcessForBulkLoad();
 
 // Rows inserted, updated or deleted through this connection since it
 // opened, where the backend counts them without a round trip: SQLite's

@@ -1,5 +1,9 @@
 #include "mail/text.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace pb::mail {
 
 char32_t NextCodePoint(std::string_view s, size_t& i) {
@@ -119,6 +123,34 @@ bool IsAsciiPySpace(unsigned char c) {
   return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
 }
 
+// The end of the run of ASCII non-space bytes that starts at `i`: the first
+// byte from `i` on that is a space or not ASCII (s.size() if none). Every
+// header value of every mail goes through NormaliseSpace, and most bytes are
+// inside such runs: 16 bytes are looked at together, and only those at or
+// below ' ' or at or above 0x80 (a signed compare catches both) one by one.
+size_t AsciiRunEnd(std::string_view s, size_t i) {
+  const char* p = s.data();
+  const size_t n = s.size();
+#if defined(__SSE2__)
+  const __m128i above_space = _mm_set1_epi8(0x21);
+  for (; i + 16 <= n; i += 16) {
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    auto candidates = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(x, above_space)));
+    while (candidates) {
+      size_t k = i + static_cast<size_t>(__builtin_ctz(candidates));
+      auto d = static_cast<unsigned char>(p[k]);
+      if (d >= 0x80 || IsAsciiPySpace(d)) return k;
+      candidates &= candidates - 1;
+    }
+  }
+#endif
+  for (; i < n; ++i) {
+    auto d = static_cast<unsigned char>(p[i]);
+    if (d >= 0x80 || IsAsciiPySpace(d)) return i;
+  }
+  return n;
+}
+
 }  // namespace
 
 std::string NormaliseSpace(std::string_view s) {
@@ -135,12 +167,7 @@ std::string NormaliseSpace(std::string_view s) {
         continue;
       }
       // A run of ASCII non-space bytes is copied whole.
-      size_t end = i + 1;
-      while (end < s.size()) {
-        unsigned char d = static_cast<unsigned char>(s[end]);
-        if (d >= 0x80 || IsAsciiPySpace(d)) break;
-        ++end;
-      }
+      size_t end = AsciiRunEnd(s, i + 1);
       if (pending && !out.empty()) out += ' ';
       pending = false;
       out.append(s.data() + i, end - i);

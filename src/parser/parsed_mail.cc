@@ -117,6 +117,9 @@ std::vector<std::string> References(const mail::Message& m) {
   return refs;
 }
 
+// ParseMail, dropping `linkname` from the subject's prefixes too ("": none).
+Result<ParsedMail> ParseMailDropping(std::string_view raw, std::string_view linkname);
+
 }  // namespace
 
 Result<ParsedMail> ParseMail(std::string_view raw, const ParseOptions& options) {
@@ -131,12 +134,16 @@ Result<ParsedMail> ParseMail(std::string_view raw, const ParseOptions& options) 
         if (i + 1 < raw.size() && raw[i + 1] == '\n') ++i;
       }
     }
-    return ParseMail(text);
+    return ParseMailDropping(text, options.project_linkname);
   }
-  return ParseMail(raw);
+  return ParseMailDropping(raw, options.project_linkname);
 }
 
-Result<ParsedMail> ParseMail(std::string_view raw) {
+Result<ParsedMail> ParseMail(std::string_view raw) { return ParseMailDropping(raw, {}); }
+
+namespace {
+
+Result<ParsedMail> ParseMailDropping(std::string_view raw, std::string_view linkname) {
   auto msg = mail::Message::Parse(raw);
   const mail::Message& m = *msg;
   if (m.too_deep()) {
@@ -171,7 +178,7 @@ Result<ParsedMail> ParseMail(std::string_view raw) {
   auto subject = mail::CleanHeader(raw_subject);
   if (!subject) return Status::Invalid("Invalid 'Subject' header");
   out.subject = std::move(*subject);
-  ApplySubject(out, {});
+  ApplySubject(out, linkname.empty() ? std::vector<std::string>{} : std::vector<std::string>{std::string(linkname)});
   out.is_comment = IsReplySubject(out.subject);
 
   // §2.6 references
@@ -210,6 +217,8 @@ Result<ParsedMail> ParseMail(std::string_view raw) {
   out.raw_subject.assign(raw_subject);
   return out;
 }
+
+}  // namespace
 
 void ApplyProjectSubject(ParsedMail& mail, std::string_view linkname) {
   ApplySubject(mail, {std::string(linkname)});

@@ -57,6 +57,11 @@ Result<ParsedMail> ParseMail(std::string_view raw);
 // ParseMail above is the archive behaviour.
 struct ParseOptions {
   bool universal_newlines = false;  // true: parsemail (single file / stdin)
+  // The linkname of the project the mail is expected to go to, when known
+  // before it is stored (parsearchive --list-id): the subject-derived
+  // fields are computed dropping it too, as ApplyProjectSubject would, so
+  // that work is done by the parse thread. "": only "PATCH" is dropped.
+  std::string project_linkname;
 };
 Result<ParsedMail> ParseMail(std::string_view raw, const ParseOptions& options);
 

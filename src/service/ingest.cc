@@ -19,6 +19,7 @@
 #include "db/projects.h"
 #include "db/read/events_read.h"
 #include "db/savepoints.h"
+#include "db/superseding.h"
 #include "db/users.h"
 #include "service/comment_homes.h"
 #include "service/dependencies.h"
@@ -162,9 +163,10 @@ struct Stop {
 class Ingester {
  public:
   // `diff_hash`: parser::HashDiff of the mail's diff when already known.
+  // `author`: parser::ParseAuthor of the mail for this project when already known.
   Ingester(db::Connection& c, ParsedMail& m, const db::ProjectRow& project, IngestCache* cache,
-           std::string_view diff_hash = {})
-      : c_(c), m_(m), project_(project), cache_(cache), diff_hash_(diff_hash),
+           std::string_view diff_hash = {}, const Result<parser::Author>* author = nullptr)
+      : c_(c), m_(m), project_(project), cache_(cache), diff_hash_(diff_hash), author_(author),
         date_(m.date.value_or(NowMicros())) {}
 
   IngestResult Run() {
@@ -196,10 +198,13 @@ class Ingester {
   }
 
   Id Author() {
-    auto author = parser::ParseAuthor(m_, project_.listemail);
-    if (!author.ok()) throw std::runtime_error(author.status().message());
-    if (cache_) return db::GetOrCreatePerson(c_, author->email, author->name, cache_->people);
-    return db::GetOrCreatePerson(c_, author->email, author->name);
+    std::optional<Result<parser::Author>> parsed;
+    const Result<parser::Author>* author = author_;
+    if (!author) author = &parsed.emplace(parser::ParseAuthor(m_, project_.listemail));
+    if (!author->ok()) throw std::runtime_error(author->status().message());
+    const parser::Author& a = **author;
+    if (cache_) return db::GetOrCreatePerson(c_, a.email, a.name, cache_->people);
+    return db::GetOrCreatePerson(c_, a.email, a.name);
   }
 
   db::NewSubmission Submission(Id submitter) const {
@@ -581,10 +586,14 @@ class Ingester {
     Supersede(sid);
   }
 
-  // Superseding writes events of its own (after those waiting).
+  // Superseding writes events of its own (after those waiting). Most
+  // projects do not supersede: then nothing is written, and the waiting
+  // events stay waiting (a flush here had cut a batch's multi-row event
+  // INSERTs into pieces at every revision link).
   void Supersede(Id sid) {
+    if (!db::ProjectSupersedesRevisions(c_, project_.id)) return;
     if (cache_) FlushEvents(c_, *cache_);
-    SupersedeIfEnabled(c_, project_.id, sid);
+    SupersedeEarlierRevisions(c_, sid);
   }
 
   static std::string CoverDerivedName(std::string_view name) {
@@ -657,6 +666,7 @@ class Ingester {
   const db::ProjectRow& project_;
   IngestCache* cache_;
   std::string_view diff_hash_;
+  const Result<parser::Author>* author_;
   Micros date_;
   std::optional<std::vector<std::pair<db::Id, std::string>>> tags_;  // without a cache
   // An earlier revision a reference named but the patch did not join.
@@ -894,15 +904,21 @@ IngestResult IngestMail(db::Connection& conn, std::string_view raw, const Ingest
 Result<PreparedMail> ParseForIngest(std::string_view raw, const IngestOptions& options) {
   parser::ParseOptions parse_options;
   parse_options.universal_newlines = options.universal_newlines;
+  if (options.project_hint) parse_options.project_linkname = options.project_hint->linkname;
   auto parsed = parser::ParseMail(raw, parse_options);
   if (!parsed.ok()) return parsed.status();
-  PreparedMail prepared{std::move(*parsed), {}};
+  PreparedMail prepared{std::move(*parsed), {}, false, std::nullopt};
   DropNuls(prepared.mail);
   if (prepared.mail.diff) prepared.diff_hash = parser::HashDiff(*prepared.mail.diff);
+  if (options.project_hint) {
+    // After DropNuls, as StoreParsed's own ParseAuthor would be.
+    prepared.for_hint = true;
+    prepared.author.emplace(parser::ParseAuthor(prepared.mail, options.project_hint->listemail));
+  }
   return prepared;
 }
 
-IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<PreparedMail> parsed,
+IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<PreparedMail>&& parsed,
                          const IngestOptions& options) {
   if (!parsed.ok()) return Failed(conn, raw, "", parsed.status().message(), options);
   ParsedMail& m = parsed->mail;
@@ -922,13 +938,18 @@ IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<Prep
                   (options.list_id.empty() ? (lists.empty() ? "(none)" : lists) : options.list_id),
               0};
     }
-    parser::ApplyProjectSubject(m, project->linkname);
+    // The parse thread did this for the hinted project (IngestOptions::project_hint).
+    const bool as_hinted = parsed->for_hint && options.project_hint &&
+                           project->linkname == options.project_hint->linkname &&
+                           project->listemail == options.project_hint->listemail;
+    if (!as_hinted) parser::ApplyProjectSubject(m, project->linkname);
     if (!m.diff && !m.content) {
       scope.Rollback();
       return {Outcome::kDropped, 0, m.msgid, "no diff and no message text", 0};
     }
     try {
-      IngestResult r = Ingester(conn, m, *project, options.cache, parsed->diff_hash).Run();
+      IngestResult r = Ingester(conn, m, *project, options.cache, parsed->diff_hash,
+                                as_hinted && parsed->author ? &*parsed->author : nullptr).Run();
       AttachHeldReplies(conn, *project, m.msgid, options.cache);
       scope.Commit();
       return r;

@@ -104,6 +104,13 @@ void RecountDeferredTags(db::Connection& conn, IngestCache& cache);
 // handler for errors may take it for one.
 struct BatchReplayNeeded {};
 
+// The project an archive's mails are expected to go to (parsearchive
+// --list-id), known before they are stored: see IngestOptions::project_hint.
+struct ProjectHint {
+  std::string linkname;
+  std::string listemail;
+};
+
 struct IngestOptions {
   std::string list_id;          // --list-id: overrides the mail's list headers
   bool own_transaction = true;  // false: caller holds a transaction (archive batches)
@@ -118,6 +125,14 @@ struct IngestOptions {
   // CR become LF. Archives keep line endings as they are.
   bool universal_newlines = false;
   IngestCache* cache = nullptr;
+  // With a hint, ParseForIngest (the parse thread, in parsearchive) does
+  // what StoreParsed would otherwise do for a mail of that project: the
+  // subject's fields computed without its linkname prefix
+  // (parser::ApplyProjectSubject) and the author (parser::ParseAuthor with
+  // its list address). StoreParsed uses them only when the project it finds
+  // for the mail has that linkname and list address, and computes them
+  // itself otherwise: the rows are those of an ingest without a hint.
+  std::optional<ProjectHint> project_hint;
 };
 
 // Parses and stores one mail. All rows of one mail are written in one
@@ -132,14 +147,21 @@ IngestResult IngestMail(db::Connection& conn, std::string_view raw, const Ingest
 struct PreparedMail {
   parser::ParsedMail mail;
   std::string diff_hash;  // parser::HashDiff(*mail.diff); "" without a diff
+  // Parsed with IngestOptions::project_hint: `mail`'s subject fields are
+  // those for that project, and `author` is its author there.
+  bool for_hint = false;
+  std::optional<Result<parser::Author>> author;
 };
 
 // IngestMail's two halves, for `patchbay parsearchive`, which parses the
 // next mails on a second thread while it stores this one. ParseForIngest
 // touches no database; StoreParsed(raw, ParseForIngest(raw)) is exactly
 // IngestMail(raw), so mails stored in archive order give the same rows.
+// `parsed` is taken by reference, not by value: what it holds is freed by
+// whoever owns it (parsearchive hands it back to the parse thread, whose
+// heap it came from).
 Result<PreparedMail> ParseForIngest(std::string_view raw, const IngestOptions& options);
-IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<PreparedMail> parsed,
+IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<PreparedMail>&& parsed,
                          const IngestOptions& options);
 
 // For an archive batch that holds the write lock, before its mails are

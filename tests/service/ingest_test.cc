@@ -270,6 +270,46 @@ TEST_F(IngestTest, SeveralProjectsOnOneListBySubjectMatch) {
   EXPECT_EQ(project_of("<n3@example.com>"), project_id_);
 }
 
+// parsearchive's IngestOptions::project_hint: what the parse thread
+// prepared for the hinted project (the subject without its linkname, the
+// author for its list address) counts only for a mail stored in that
+// project; any other mail is stored as without a hint.
+TEST_F(IngestTest, ProjectHintCountsOnlyForItsOwnProject) {
+  auto store = [&](const std::string& raw, const ProjectHint& hint) {
+    IngestOptions o;
+    o.project_hint = hint;
+    return StoreParsed(t_.conn(), raw, ParseForIngest(raw, o), o);
+  };
+  auto row = [&](const char* msgid) {
+    Query q(t_.conn(),
+            "SELECT p.name, pe.email FROM patches p JOIN people pe ON pe.id = p.submitter_id "
+            "WHERE p.msgid = ?1",
+            msgid);
+    EXPECT_TRUE(q.Next()) << msgid;
+    return q.Str(0) + " | " + q.Str(1);
+  };
+  // From the list's address, as a DMARC-munging list sends it: the author
+  // is the Reply-To's when the address is the project's list address.
+  auto munged = [&](const std::string& msgid, const std::string& subject) {
+    std::string mail = Mail(msgid, subject, kDiff, "Reply-To: Jane Doe <jane@example.com>\n");
+    mail.replace(0, mail.find('\n'), "From: Jane Doe via Example <list@lists.example.org>");
+    return mail;
+  };
+  const ProjectHint right{"example", "list@lists.example.org"};
+  const ProjectHint wrong{"other", "other@lists.example.org"};
+  ASSERT_EQ(store(munged("<h1@example.com>", "[PATCH example] one"), right).outcome, Outcome::kPatch);
+  ASSERT_EQ(store(munged("<h2@example.com>", "[PATCH example] two"), wrong).outcome, Outcome::kPatch);
+  ASSERT_EQ(Ingest(munged("<h3@example.com>", "[PATCH example] three")).outcome, Outcome::kPatch);
+  EXPECT_EQ(row("<h1@example.com>"), "one | jane@example.com");
+  EXPECT_EQ(row("<h2@example.com>"), "two | jane@example.com");
+  EXPECT_EQ(row("<h3@example.com>"), "three | jane@example.com");
+  // A hint with the right linkname and another list address: the author
+  // is worked out again for the project's own address.
+  ASSERT_EQ(store(munged("<h4@example.com>", "[PATCH example] four"), ProjectHint{"example", "x@y.org"}).outcome,
+            Outcome::kPatch);
+  EXPECT_EQ(row("<h4@example.com>"), "four | jane@example.com");
+}
+
 TEST_F(IngestTest, ReplyToUnknownMessageIsHeldNotStored) {
   auto r = Ingest(Mail("<r@example.com>", "Re: something", "text\n", "In-Reply-To: <nope@example.com>\n"));
   EXPECT_EQ(r.outcome, Outcome::kHeld);

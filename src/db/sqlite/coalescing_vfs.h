@@ -12,9 +12,10 @@
 //   * the write of a transaction's commit frame returns (so COMMIT, and the
 //     WAL-index header that publishes the frames, come after the frames; a
 //     failed flush fails that write, hence the COMMIT);
-//   * any read, sync, truncate, size query, lock, file control or
-//     shared-memory call (lock, barrier, map) of the file or of its
-//     database's connection, and before a write that does not follow on;
+//   * a read of the same file;
+//   * any sync, truncate, size query, lock, file control or shared-memory
+//     call (lock, barrier, map) of the file or of its database's
+//     connection, and before a write that does not follow on;
 //   * the file is closed or the bulk load ends.
 // So readers in other processes see the same bytes at the same points as
 // without the buffer, and durability is unchanged: with synchronous=NORMAL a
