@@ -652,6 +652,117 @@ DROP INDEX patches_msgid;
 DROP INDEX patch_comments_msgid;
 DROP INDEX cover_comments_msgid;
 )SQL"},
+    // An ingest writes one to three events per mail, and each event row
+    // fired thirteen foreign-key triggers on PostgreSQL, a query of their own
+    // for each non-null key: 41 % of the ingest's foreign-key checks, a
+    // fifth of the server's work (docs/performance.md §9k, §9m). What the
+    // keys did for events is what deleting a parent does: ON DELETE CASCADE
+    // (SET NULL for the actor). Here a statement-level AFTER DELETE trigger
+    // on each parent does that with one statement per deleting statement,
+    // over the deleted rows (a transition table), so the ids events hold
+    // are no longer checked on insert. That is safe because the service
+    // layer (db/mail_store.cc, db/comment_homes.cc, db/admin.cc) is the
+    // only writer of events and writes ids it just read or wrote in the
+    // same transaction, and every write transaction holds the write lock
+    // (db::Connection::Begin), so no delete of a parent interleaves with an
+    // insert naming it. `patchbay import` copies upstream's events, whose
+    // database kept the same keys. Cascades of cascades still happen: a
+    // project's RI triggers delete its patches, whose trigger here deletes
+    // their events, and so on. SQLite keeps its foreign keys (its checks
+    // are index probes inside the insert, no separate queries).
+    // tests/db/event_cascade_test.cc deletes each parent on both backends.
+    {18, "Events follow their deleted parents by statement triggers on PostgreSQL", "", R"SQL(
+DO $$
+DECLARE k text;
+BEGIN
+  FOR k IN SELECT conname FROM pg_constraint
+           WHERE conrelid = 'events'::regclass AND contype = 'f' LOOP
+    EXECUTE format('ALTER TABLE events DROP CONSTRAINT %I', k);
+  END LOOP;
+END $$;
+-- An interrupted `patchbay import` keeps the keys it dropped to add them
+-- back at its end: those of events are gone for good now.
+DELETE FROM import_pending_indexes WHERE name LIKE 'foreign key events.%';
+CREATE FUNCTION pb_events_of_deleted_projects() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE project_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_events_of_deleted_patches() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE patch_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_events_of_deleted_series() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE series_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_events_of_deleted_covers() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE cover_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_events_of_deleted_patch_comments() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE patch_comment_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_events_of_deleted_cover_comments() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE cover_comment_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_events_of_deleted_states() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE previous_state_id IN (SELECT id FROM gone)
+                        OR current_state_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+-- The actor's key was SET NULL, the delegates' CASCADE (db::DeleteUser
+-- clears the delegates first, to keep the history).
+CREATE FUNCTION pb_events_of_deleted_users() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE previous_delegate_id IN (SELECT id FROM gone)
+                        OR current_delegate_id IN (SELECT id FROM gone);
+  UPDATE events SET actor_id = NULL WHERE actor_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_events_of_deleted_patch_relations() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE previous_relation_id IN (SELECT id FROM gone)
+                        OR current_relation_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_events_of_deleted_checks() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE created_check_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER projects_events_follow AFTER DELETE ON projects REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_projects();
+CREATE TRIGGER patches_events_follow AFTER DELETE ON patches REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_patches();
+CREATE TRIGGER series_events_follow AFTER DELETE ON series REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_series();
+CREATE TRIGGER covers_events_follow AFTER DELETE ON covers REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_covers();
+CREATE TRIGGER patch_comments_events_follow AFTER DELETE ON patch_comments
+  REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_patch_comments();
+CREATE TRIGGER cover_comments_events_follow AFTER DELETE ON cover_comments
+  REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_cover_comments();
+CREATE TRIGGER states_events_follow AFTER DELETE ON states REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_states();
+CREATE TRIGGER users_events_follow AFTER DELETE ON users REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_users();
+CREATE TRIGGER patch_relations_events_follow AFTER DELETE ON patch_relations
+  REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_patch_relations();
+CREATE TRIGGER checks_events_follow AFTER DELETE ON checks REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_checks();
+)SQL"},
 };
 
 std::string Expand(std::string sql, Dialect d) {

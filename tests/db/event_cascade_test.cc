@@ -1,0 +1,207 @@
+// Deleting any parent of an event does to the events what the foreign keys'
+// ON DELETE CASCADE / SET NULL did. On SQLite the keys still do it; on
+// PostgreSQL migration 18 replaced them by statement-level AFTER DELETE
+// triggers on the parents. The same expectations run on both backends
+// (PATCHBAY_TEST_DATABASE), so they hold the triggers to the keys'
+// behaviour, cascades of cascades included (a patch's comments and checks
+// go with it, and their events with them).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "db/admin.h"
+#include "db/connection.h"
+#include "test_util.h"
+
+namespace pb::db {
+namespace {
+
+// One event per key, each naming only that parent besides its project, so
+// a deletion's effect on each key is seen alone.
+enum Ev {
+  kProjectOnly = 1,   // project 1
+  kPatchA,            // patch A (in series R, comment PC, check K)
+  kPatchB,            // patch B (no series)
+  kSeries,            // series R
+  kCover,             // cover C (R's cover letter)
+  kPatchComment,      // PC on A
+  kCoverComment,      // CC on C
+  kStates,            // previous state 5, current state 6
+  kDelegate,          // current delegate: user 2
+  kRelation,          // relation 1
+  kCheck,             // check K on A, by user 1
+  kActor,             // actor: user 1, project 2
+  kOtherProject,      // project 2 only
+};
+constexpr int kEvents = kOtherProject;
+
+class EventCascade : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto& c = t_.conn();
+    auto run = [&](const char* sql) { Query(c, sql).Run(); };
+    run("INSERT INTO users (id, username, email, date_joined) VALUES (1, 'actor', 'a@x', 0)");
+    run("INSERT INTO users (id, username, email, date_joined) VALUES (2, 'delegate', 'd@x', 0)");
+    run("INSERT INTO projects (id, linkname, name, listid, listemail) VALUES (1, 'p1', 'P1', 'l1', 'e1')");
+    run("INSERT INTO projects (id, linkname, name, listid, listemail) VALUES (2, 'p2', 'P2', 'l2', 'e2')");
+    run("INSERT INTO people (id, email) VALUES (1, 's@x')");
+    run("INSERT INTO people (id, email) VALUES (2, 't@x')");
+    run("INSERT INTO covers (id, project_id, msgid, name, date, submitter_id) VALUES (1, 1, '<c>', 'C', 0, 1)");
+    run("INSERT INTO series (id, project_id, cover_letter_id, name, date, submitter_id, total)"
+        " VALUES (1, 1, 1, 'R', 0, 1, 2)");
+    run("INSERT INTO patch_relations (id) VALUES (1)");
+    // A by person 1 in series R; B by person 2, alone.
+    run("INSERT INTO patches (id, project_id, msgid, name, date, submitter_id, state_id, series_id, number,"
+        " related_id) VALUES (1, 1, '<a>', 'A', 0, 1, 1, 1, 1, 1)");
+    run("INSERT INTO patches (id, project_id, msgid, name, date, submitter_id, state_id)"
+        " VALUES (2, 1, '<b>', 'B', 0, 2, 1)");
+    run("INSERT INTO patch_comments (id, patch_id, msgid, date, submitter_id) VALUES (1, 1, '<pc>', 0, 2)");
+    run("INSERT INTO cover_comments (id, cover_id, msgid, date, submitter_id) VALUES (1, 1, '<cc>', 0, 2)");
+    run("INSERT INTO checks (id, patch_id, user_id, date) VALUES (1, 1, 1, 0)");
+    auto event = [&](int id, int project, const std::string& column, int value) {
+      std::string sql = "INSERT INTO events (id, project_id, category, date" +
+                        (column.empty() ? "" : ", " + column) + ") VALUES (?1, ?2, 'c', 0" +
+                        (column.empty() ? "" : ", ?3") + ")";
+      if (column.empty()) {
+        Query(c, sql, id, project).Run();
+      } else {
+        Query(c, sql, id, project, value).Run();
+      }
+    };
+    event(kProjectOnly, 1, "", 0);
+    event(kPatchA, 1, "patch_id", 1);
+    event(kPatchB, 1, "patch_id", 2);
+    event(kSeries, 1, "series_id", 1);
+    event(kCover, 1, "cover_id", 1);
+    event(kPatchComment, 1, "patch_comment_id", 1);
+    event(kCoverComment, 1, "cover_comment_id", 1);
+    Query(c, "INSERT INTO events (id, project_id, category, date, previous_state_id, current_state_id)"
+             " VALUES (?1, 1, 'c', 0, 5, 6)", static_cast<int>(kStates)).Run();
+    event(kDelegate, 1, "current_delegate_id", 2);
+    event(kRelation, 1, "current_relation_id", 1);
+    event(kCheck, 1, "created_check_id", 1);
+    event(kActor, 2, "actor_id", 1);
+    event(kOtherProject, 2, "", 0);
+  }
+
+  void Delete(const std::string& sql) { Query(t_.conn(), sql).Run(); }
+
+  // The events left, each with its actor (0 for none).
+  std::map<int, int> Left() {
+    std::map<int, int> out;
+    Query q(t_.conn(), "SELECT id, COALESCE(actor_id, 0) FROM events ORDER BY id");
+    while (q.Next()) out[static_cast<int>(q.Int(0))] = static_cast<int>(q.Int(1));
+    return out;
+  }
+
+  // Every event but `gone`, the actor's still named.
+  static std::map<int, int> AllBut(const std::vector<int>& gone, bool actor_kept = true) {
+    std::map<int, int> out;
+    for (int e = 1; e <= kEvents; ++e) {
+      if (std::find(gone.begin(), gone.end(), e) == gone.end()) out[e] = 0;
+    }
+    if (out.count(kActor)) out[kActor] = actor_kept ? 1 : 0;
+    return out;
+  }
+
+  ::pb::testing::TempDb t_;
+};
+
+TEST_F(EventCascade, NothingDeletedKeepsAll) { EXPECT_EQ(Left(), AllBut({})); }
+
+TEST_F(EventCascade, ProjectTakesAllItsEvents) {
+  Delete("DELETE FROM projects WHERE id = 1");
+  EXPECT_EQ(Left(), AllBut({kProjectOnly, kPatchA, kPatchB, kSeries, kCover, kPatchComment, kCoverComment,
+                            kStates, kDelegate, kRelation, kCheck}));
+}
+
+TEST_F(EventCascade, PatchTakesItsCommentsAndChecksEvents) {
+  Delete("DELETE FROM patches WHERE id = 1");
+  EXPECT_EQ(Left(), AllBut({kPatchA, kPatchComment, kCheck}));
+  EXPECT_EQ(QueryInt(t_.conn(), "SELECT COUNT(*) FROM patch_relations"), 1);
+}
+
+TEST_F(EventCascade, PatchCommentAndCoverComment) {
+  Delete("DELETE FROM patch_comments WHERE id = 1");
+  EXPECT_EQ(Left(), AllBut({kPatchComment}));
+  Delete("DELETE FROM cover_comments WHERE id = 1");
+  EXPECT_EQ(Left(), AllBut({kPatchComment, kCoverComment}));
+}
+
+TEST_F(EventCascade, SeriesTakesItsPatches) {
+  Delete("DELETE FROM series WHERE id = 1");
+  EXPECT_EQ(Left(), AllBut({kSeries, kPatchA, kPatchComment, kCheck}));
+}
+
+TEST_F(EventCascade, AdminDeleteSeriesTakesItsCover) {
+  EXPECT_EQ(DeleteSeries(t_.conn(), 1), 1);
+  EXPECT_EQ(Left(), AllBut({kSeries, kPatchA, kPatchComment, kCheck, kCover, kCoverComment}));
+}
+
+// The series' cover_letter_id cascades too: a raw delete of the cover takes
+// its series and the series' patches.
+TEST_F(EventCascade, CoverTakesItsSeries) {
+  Delete("DELETE FROM covers WHERE id = 1");
+  EXPECT_EQ(Left(), AllBut({kCover, kCoverComment, kSeries, kPatchA, kPatchComment, kCheck}));
+}
+
+TEST_F(EventCascade, AdminDeleteCoverKeepsItsSeries) {
+  DeleteCover(t_.conn(), 1);
+  EXPECT_EQ(Left(), AllBut({kCover, kCoverComment}));
+}
+
+TEST_F(EventCascade, PersonTakesWhatTheySubmitted) {
+  Delete("DELETE FROM people WHERE id = 2");  // B and both comments
+  EXPECT_EQ(Left(), AllBut({kPatchB, kPatchComment, kCoverComment}));
+  Delete("DELETE FROM people WHERE id = 1");  // the cover, series R, patch A
+  EXPECT_EQ(Left(), AllBut({kPatchB, kPatchComment, kCoverComment, kCover, kSeries, kPatchA, kCheck}));
+}
+
+TEST_F(EventCascade, StateTakesTheEventsNamingIt) {
+  Delete("DELETE FROM states WHERE id = 5");
+  EXPECT_EQ(Left(), AllBut({kStates}));
+  // A patch's state cascades to the patch.
+  Delete("DELETE FROM states WHERE id = 1");
+  EXPECT_EQ(Left(), AllBut({kStates, kPatchA, kPatchB, kPatchComment, kCheck}));
+}
+
+TEST_F(EventCascade, UserAsActorIsForgottenAsDelegateTakesTheEvent) {
+  Delete("DELETE FROM users WHERE id = 1");  // the actor, and the check's author
+  EXPECT_EQ(Left(), AllBut({kCheck}, /*actor_kept=*/false));
+  Delete("DELETE FROM users WHERE id = 2");
+  EXPECT_EQ(Left(), AllBut({kCheck, kDelegate}, /*actor_kept=*/false));
+}
+
+TEST_F(EventCascade, AdminDeleteUserKeepsDelegateHistory) {
+  DeleteUser(t_.conn(), 2);
+  EXPECT_EQ(Left(), AllBut({}));
+  EXPECT_EQ(QueryInt(t_.conn(), "SELECT COUNT(*) FROM events WHERE current_delegate_id IS NOT NULL"), 0);
+}
+
+TEST_F(EventCascade, RelationAndCheck) {
+  Delete("DELETE FROM patch_relations WHERE id = 1");
+  EXPECT_EQ(Left(), AllBut({kRelation}));
+  EXPECT_EQ(QueryInt(t_.conn(), "SELECT COUNT(*) FROM patches WHERE related_id IS NULL"), 2);
+  Delete("DELETE FROM checks WHERE id = 1");
+  EXPECT_EQ(Left(), AllBut({kRelation, kCheck}));
+}
+
+// Several parents in one statement: the trigger sees them all.
+TEST_F(EventCascade, ManyRowsInOneStatement) {
+  Delete("DELETE FROM patches WHERE project_id = 1");
+  EXPECT_EQ(Left(), AllBut({kPatchA, kPatchB, kPatchComment, kCheck}));
+}
+
+TEST_F(EventCascade, RolledBackDeleteKeepsEvents) {
+  {
+    Transaction tx(t_.conn());
+    Delete("DELETE FROM projects WHERE id = 1");
+  }
+  EXPECT_EQ(Left(), AllBut({}));
+}
+
+}  // namespace
+}  // namespace pb::db
