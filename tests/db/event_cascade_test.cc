@@ -1,7 +1,8 @@
-// Deleting any parent of an event does to the events what the foreign keys'
-// ON DELETE CASCADE / SET NULL did. On SQLite the keys still do it; on
-// PostgreSQL migration 18 replaced them by statement-level AFTER DELETE
-// triggers on the parents. The same expectations run on both backends
+// Deleting any parent of an event, or of the other rows an ingest writes,
+// does what the foreign keys' ON DELETE CASCADE / SET NULL did. On SQLite
+// the keys still do it; on PostgreSQL migrations 18 and 19 replaced them by
+// statement-level AFTER DELETE triggers on the parents
+// (db::TriggerKeptKeys). The same expectations run on both backends
 // (PATCHBAY_TEST_DATABASE), so they hold the triggers to the keys'
 // behaviour, cascades of cascades included (a patch's comments and checks
 // go with it, and their events with them).
@@ -61,6 +62,17 @@ class EventCascade : public ::testing::Test {
     run("INSERT INTO patch_comments (id, patch_id, msgid, date, submitter_id) VALUES (1, 1, '<pc>', 0, 2)");
     run("INSERT INTO cover_comments (id, cover_id, msgid, date, submitter_id) VALUES (1, 1, '<cc>', 0, 2)");
     run("INSERT INTO checks (id, patch_id, user_id, date) VALUES (1, 1, 1, 0)");
+    run("INSERT INTO series_references (id, project_id, series_id, msgid) VALUES (1, 1, 1, '<a>')");
+    run("INSERT INTO patch_tags (patch_id, tag_id, count) VALUES (1, 1, 1)");
+    run("INSERT INTO patch_tags (patch_id, tag_id, count) VALUES (2, 1, 1)");
+    Query(c, "INSERT INTO held_mails (id, project_id, msgid, held, raw) VALUES (1, 1, '<h>', 0, ?1)",
+          Bytes{"raw"}).Run();
+    Query(c, "INSERT INTO held_mails (id, project_id, msgid, held, raw) VALUES (2, 2, '<h>', 0, ?1)",
+          Bytes{"raw"}).Run();
+    run("INSERT INTO held_mail_refs (held_id, project_id, msgid, position) VALUES (1, 1, '<z>', 0)");
+    run("INSERT INTO held_mail_refs (held_id, project_id, msgid, position) VALUES (2, 2, '<z>', 0)");
+    run("INSERT INTO comment_refs (project_id, msgid, comment_msgid) VALUES (1, '<z>', '<pc>')");
+    run("INSERT INTO comment_refs (project_id, msgid, comment_msgid) VALUES (2, '<z>', '<pc>')");
     auto event = [&](int id, int project, const std::string& column, int value) {
       std::string sql = "INSERT INTO events (id, project_id, category, date" +
                         (column.empty() ? "" : ", " + column) + ") VALUES (?1, ?2, 'c', 0" +
@@ -97,6 +109,27 @@ class EventCascade : public ::testing::Test {
     return out;
   }
 
+  // The other rows, by table: ids, or for tables without one the first key.
+  std::string Rows() {
+    std::string out;
+    for (const char* sql :
+         {"SELECT 'patches', id FROM patches", "SELECT 'covers', id FROM covers",
+          "SELECT 'series', id FROM series", "SELECT 'series_references', id FROM series_references",
+          "SELECT 'patch_comments', id FROM patch_comments",
+          "SELECT 'cover_comments', id FROM cover_comments", "SELECT 'patch_tags', patch_id FROM patch_tags",
+          "SELECT 'held_mails', id FROM held_mails", "SELECT 'held_mail_refs', held_id FROM held_mail_refs",
+          "SELECT 'comment_refs', project_id FROM comment_refs", "SELECT 'checks', id FROM checks",
+          "SELECT 'people', id FROM people", "SELECT 'projects', id FROM projects"}) {
+      Query q(t_.conn(), std::string(sql) + " ORDER BY 2");
+      while (q.Next()) out += q.Str(0) + ":" + std::to_string(q.Int(1)) + " ";
+    }
+    return out;
+  }
+  static constexpr const char* kAllRows =
+      "patches:1 patches:2 covers:1 series:1 series_references:1 patch_comments:1 cover_comments:1 "
+      "patch_tags:1 patch_tags:2 held_mails:1 held_mails:2 held_mail_refs:1 held_mail_refs:2 "
+      "comment_refs:1 comment_refs:2 checks:1 people:1 people:2 projects:1 projects:2 ";
+
   // Every event but `gone`, the actor's still named.
   static std::map<int, int> AllBut(const std::vector<int>& gone, bool actor_kept = true) {
     std::map<int, int> out;
@@ -110,18 +143,26 @@ class EventCascade : public ::testing::Test {
   ::pb::testing::TempDb t_;
 };
 
-TEST_F(EventCascade, NothingDeletedKeepsAll) { EXPECT_EQ(Left(), AllBut({})); }
+TEST_F(EventCascade, NothingDeletedKeepsAll) {
+  EXPECT_EQ(Left(), AllBut({}));
+  EXPECT_EQ(Rows(), kAllRows);
+}
 
 TEST_F(EventCascade, ProjectTakesAllItsEvents) {
   Delete("DELETE FROM projects WHERE id = 1");
   EXPECT_EQ(Left(), AllBut({kProjectOnly, kPatchA, kPatchB, kSeries, kCover, kPatchComment, kCoverComment,
                             kStates, kDelegate, kRelation, kCheck}));
+  EXPECT_EQ(Rows(), "held_mails:2 held_mail_refs:2 comment_refs:2 people:1 people:2 projects:2 ");
 }
 
 TEST_F(EventCascade, PatchTakesItsCommentsAndChecksEvents) {
   Delete("DELETE FROM patches WHERE id = 1");
   EXPECT_EQ(Left(), AllBut({kPatchA, kPatchComment, kCheck}));
   EXPECT_EQ(QueryInt(t_.conn(), "SELECT COUNT(*) FROM patch_relations"), 1);
+  EXPECT_EQ(Rows(),
+            "patches:2 covers:1 series:1 series_references:1 cover_comments:1 patch_tags:2 held_mails:1 "
+            "held_mails:2 held_mail_refs:1 held_mail_refs:2 comment_refs:1 comment_refs:2 people:1 "
+            "people:2 projects:1 projects:2 ");
 }
 
 TEST_F(EventCascade, PatchCommentAndCoverComment) {
@@ -134,6 +175,9 @@ TEST_F(EventCascade, PatchCommentAndCoverComment) {
 TEST_F(EventCascade, SeriesTakesItsPatches) {
   Delete("DELETE FROM series WHERE id = 1");
   EXPECT_EQ(Left(), AllBut({kSeries, kPatchA, kPatchComment, kCheck}));
+  EXPECT_EQ(Rows(),
+            "patches:2 covers:1 cover_comments:1 patch_tags:2 held_mails:1 held_mails:2 held_mail_refs:1 "
+            "held_mail_refs:2 comment_refs:1 comment_refs:2 people:1 people:2 projects:1 projects:2 ");
 }
 
 TEST_F(EventCascade, AdminDeleteSeriesTakesItsCover) {
@@ -146,6 +190,9 @@ TEST_F(EventCascade, AdminDeleteSeriesTakesItsCover) {
 TEST_F(EventCascade, CoverTakesItsSeries) {
   Delete("DELETE FROM covers WHERE id = 1");
   EXPECT_EQ(Left(), AllBut({kCover, kCoverComment, kSeries, kPatchA, kPatchComment, kCheck}));
+  EXPECT_EQ(Rows(),
+            "patches:2 patch_tags:2 held_mails:1 held_mails:2 held_mail_refs:1 held_mail_refs:2 "
+            "comment_refs:1 comment_refs:2 people:1 people:2 projects:1 projects:2 ");
 }
 
 TEST_F(EventCascade, AdminDeleteCoverKeepsItsSeries) {
@@ -156,8 +203,15 @@ TEST_F(EventCascade, AdminDeleteCoverKeepsItsSeries) {
 TEST_F(EventCascade, PersonTakesWhatTheySubmitted) {
   Delete("DELETE FROM people WHERE id = 2");  // B and both comments
   EXPECT_EQ(Left(), AllBut({kPatchB, kPatchComment, kCoverComment}));
+  EXPECT_EQ(Rows(),
+            "patches:1 covers:1 series:1 series_references:1 patch_tags:1 held_mails:1 held_mails:2 "
+            "held_mail_refs:1 held_mail_refs:2 comment_refs:1 comment_refs:2 checks:1 people:1 "
+            "projects:1 projects:2 ");
   Delete("DELETE FROM people WHERE id = 1");  // the cover, series R, patch A
   EXPECT_EQ(Left(), AllBut({kPatchB, kPatchComment, kCoverComment, kCover, kSeries, kPatchA, kCheck}));
+  EXPECT_EQ(Rows(),
+            "held_mails:1 held_mails:2 held_mail_refs:1 held_mail_refs:2 comment_refs:1 comment_refs:2 "
+            "projects:1 projects:2 ");
 }
 
 TEST_F(EventCascade, StateTakesTheEventsNamingIt) {
@@ -193,6 +247,20 @@ TEST_F(EventCascade, RelationAndCheck) {
 TEST_F(EventCascade, ManyRowsInOneStatement) {
   Delete("DELETE FROM patches WHERE project_id = 1");
   EXPECT_EQ(Left(), AllBut({kPatchA, kPatchB, kPatchComment, kCheck}));
+  EXPECT_EQ(Rows(),
+            "covers:1 series:1 series_references:1 cover_comments:1 held_mails:1 held_mails:2 "
+            "held_mail_refs:1 held_mail_refs:2 comment_refs:1 comment_refs:2 people:1 people:2 "
+            "projects:1 projects:2 ");
+}
+
+// A held mail's references go with it (db::ExpireHeldMails, attaching).
+TEST_F(EventCascade, HeldMailTakesItsReferences) {
+  Delete("DELETE FROM held_mails WHERE id = 1");
+  EXPECT_EQ(Left(), AllBut({}));
+  EXPECT_EQ(Rows(),
+            "patches:1 patches:2 covers:1 series:1 series_references:1 patch_comments:1 cover_comments:1 "
+            "patch_tags:1 patch_tags:2 held_mails:2 held_mail_refs:2 comment_refs:1 comment_refs:2 "
+            "checks:1 people:1 people:2 projects:1 projects:2 ");
 }
 
 TEST_F(EventCascade, RolledBackDeleteKeepsEvents) {
@@ -201,6 +269,7 @@ TEST_F(EventCascade, RolledBackDeleteKeepsEvents) {
     Delete("DELETE FROM projects WHERE id = 1");
   }
   EXPECT_EQ(Left(), AllBut({}));
+  EXPECT_EQ(Rows(), kAllRows);
 }
 
 }  // namespace
