@@ -4,35 +4,12 @@
 #include <unordered_set>
 #include <utility>
 
+#include "db/array_literal.h"
 #include "db/insert_id.h"
 
 namespace pb::db {
 
 namespace {
-
-// PostgreSQL array literals ({1,NULL,3}, {"a","b"}) for the unnest
-// statements (events, and the look-ups of a batch).
-void AppendId(std::string& out, const std::optional<Id>& v) {
-  out += out.size() == 1 ? "" : ",";
-  out += v ? std::to_string(*v) : "NULL";
-}
-
-// {1,2,3}: `ids` as one PostgreSQL bigint[] literal.
-std::string IdArray(const std::vector<Id>& ids) {
-  std::string out = "{";
-  for (Id id : ids) AppendId(out, id);
-  out += '}';
-  return out;
-}
-
-void AppendText(std::string& out, std::string_view v) {
-  out += out.size() == 1 ? "\"" : ",\"";
-  for (char ch : v) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  out += '"';
-}
 
 struct FoundPerson {
   Id id;
