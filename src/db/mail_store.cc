@@ -259,11 +259,12 @@ std::vector<SeriesRow> SeriesByMarkers(Connection& c, Id project_id, Id submitte
   return out;
 }
 
-Id InsertSeries(Connection& c, Id project_id, Micros date, Id submitter_id, int version, int total) {
+Id InsertSeries(Connection& c, Id project_id, Micros date, Id submitter_id, int version, int total,
+                std::optional<std::string_view> name) {
   return InsertReturningId(c,
-                           "INSERT INTO series (project_id, date, submitter_id, version, total) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5)",
-                           project_id, date, submitter_id, version, total)
+                           "INSERT INTO series (project_id, date, submitter_id, version, total, name) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           project_id, date, submitter_id, version, total, name)
       .value();
 }
 
