@@ -7,12 +7,13 @@
 # in the count), its postmaster run under `valgrind --tool=callgrind` (each
 # backend writes its own count when it exits); `patchbay project create`,
 # then the first --mails mails of linuxppc-dev-first5k ingested by one
-# `parsearchive -q`. Prints the instructions (Ir) of the ingest's backend
-# (the largest count written during the ingest) and of all processes that
-# ended during it, and the stored counts.
+# `parsearchive -q` (or by two at once, each fed alternate mails, with
+# --ingesters 2). Prints the instructions (Ir) of the ingest's backends
+# (the largest counts written during the ingest, one per ingester) and of
+# all processes that ended during it, and the stored counts.
 #
 # Usage: bash bench/pg_ingest_callgrind.sh [--binary build/patchbay] [--mails 1000] [--mbox FILE]
-#                                          [--keep FILE]
+#                                          [--ingesters 1|2] [--keep FILE]
 # --keep: copy the ingest backend's callgrind output there (for
 # callgrind_annotate --inclusive=yes FILE).
 set -euo pipefail
@@ -21,12 +22,14 @@ binary="$repo/build/patchbay"
 limit=1000
 mbox=""
 keep=""
+ingesters=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) binary=$(realpath "$2"); shift 2 ;;
     --mails) limit=$2; shift 2 ;;
     --mbox) mbox=$(realpath "$2"); shift 2 ;;
     --keep) keep=$2; shift 2 ;;
+    --ingesters) ingesters=$2; shift 2 ;;
     *) echo "pg_ingest_callgrind: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -37,7 +40,10 @@ python3 - "$mbox" "$work/first.mbox" "$limit" <<'PY'
 import re, sys
 data = open(sys.argv[1], "rb").read()
 msgs = [m for m in re.split(rb"(?m)^(?=From )", data) if m]
-open(sys.argv[2], "wb").write(b"".join(msgs[: int(sys.argv[3])]))
+first = msgs[: int(sys.argv[3])]
+open(sys.argv[2], "wb").write(b"".join(first))
+for k in (0, 1):
+    open(sys.argv[2] + str(k), "wb").write(b"".join(first[k::2]))
 PY
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 as_pg "$pg_bin/initdb" -D "$work/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
@@ -58,17 +64,29 @@ psql "$admin" -c "CREATE DATABASE bench"
   --listid linuxppc-dev.lists.ozlabs.org --listemail linuxppc-dev@lists.ozlabs.org >/dev/null
 sleep 1
 ls "$work/cg" | sort > "$work/before.txt"
-echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') under callgrind, $limit mails, load before $(cut -d' ' -f1-3 /proc/loadavg)"
-"$binary" parsearchive -q --database "$db" --list-id linuxppc-dev.lists.ozlabs.org "$work/first.mbox"
+echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') under callgrind, $limit mails, $ingesters ingester(s), load before $(cut -d' ' -f1-3 /proc/loadavg)"
+ingest() { "$binary" parsearchive -q --database "$db" --list-id linuxppc-dev.lists.ozlabs.org "$1"; }
+if [ "$ingesters" = 1 ]; then
+  ingest "$work/first.mbox"
+else
+  ingest "$work/first.mbox0" & a=$!
+  ingest "$work/first.mbox1" & b=$!
+  wait $a; wait $b
+fi
 sleep 2
 ls "$work/cg" | sort > "$work/after.txt"
-total=0 largest=0
-for f in $(comm -13 "$work/before.txt" "$work/after.txt"); do
-  ir=$(awk '/^(summary|totals):/ {print $2; exit}' "$work/cg/$f")
-  total=$((total + ir))
-  if [ "$ir" -gt "$largest" ]; then largest=$ir; largest_file=$work/cg/$f; fi
-done
-[ -z "$keep" ] || cp "$largest_file" "$keep"
-echo "ingest backend: $largest Ir ($((largest / limit)) per mail); all processes ended during the ingest: $total Ir"
+total=0
+counts=$(for f in $(comm -13 "$work/before.txt" "$work/after.txt"); do
+  echo "$(awk '/^(summary|totals):/ {print $2; exit}' "$work/cg/$f") $f"
+done | sort -rn)
+total=$(echo "$counts" | awk '{s += $1} END {print s}')
+ingest_ir=$(echo "$counts" | head -"$ingesters" | awk '{s += $1} END {print s}')
+[ -z "$keep" ] || cp "$work/cg/$(echo "$counts" | head -1 | cut -d' ' -f2)" "$keep"
+echo "ingest backend(s): $ingest_ir Ir ($((ingest_ir / limit)) per mail); all processes ended during the ingest: $total Ir"
 psql "$db" -c "SELECT (SELECT COUNT(*) FROM patches) || ' patches, ' || (SELECT COUNT(*) FROM covers) || ' covers, ' || (SELECT COUNT(*) FROM patch_comments) + (SELECT COUNT(*) FROM cover_comments) || ' comments, ' || (SELECT COUNT(*) FROM events) || ' events'"
 echo "load after $(cut -d' ' -f1-3 /proc/loadavg)"
+# Stopped here, not by the exit trap's immediate stop: processes under
+# valgrind still write their counts while they exit, and the directory
+# must be empty of them before it is removed.
+as_pg "$pg_bin/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null 2>&1 || true
+sleep 1
