@@ -13,7 +13,11 @@
 # all processes that ended during it, and the stored counts.
 #
 # Usage: bash bench/pg_ingest_callgrind.sh [--binary build/patchbay] [--mails 1000] [--mbox FILE]
-#                                          [--ingesters 1|2] [--keep FILE]
+#                                          [--ingesters 1|2] [--first 0|1] [--keep FILE]
+# With 2 ingesters the count depends on which takes the write lock first
+# (the other's mails then find more parents, or fewer): half --first (0,
+# the archive's odd mails, by default) starts alone and the other once it
+# holds the lock, so a run repeats.
 # --keep: copy the ingest backend's callgrind output there (for
 # callgrind_annotate --inclusive=yes FILE).
 set -euo pipefail
@@ -23,6 +27,7 @@ limit=1000
 mbox=""
 keep=""
 ingesters=1
+first=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) binary=$(realpath "$2"); shift 2 ;;
@@ -30,6 +35,7 @@ while [ $# -gt 0 ]; do
     --mbox) mbox=$(realpath "$2"); shift 2 ;;
     --keep) keep=$2; shift 2 ;;
     --ingesters) ingesters=$2; shift 2 ;;
+    --first) first=$2; shift 2 ;;
     *) echo "pg_ingest_callgrind: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -64,13 +70,16 @@ psql "$admin" -c "CREATE DATABASE bench"
   --listid linuxppc-dev.lists.ozlabs.org --listemail linuxppc-dev@lists.ozlabs.org >/dev/null
 sleep 1
 ls "$work/cg" | sort > "$work/before.txt"
-echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') under callgrind, $limit mails, $ingesters ingester(s), load before $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') under callgrind, $limit mails, $ingesters ingester(s)$([ "$ingesters" = 2 ] && echo ", half $first first"), load before $(cut -d' ' -f1-3 /proc/loadavg)"
 ingest() { "$binary" parsearchive -q --database "$db" --list-id linuxppc-dev.lists.ozlabs.org "$1"; }
 if [ "$ingesters" = 1 ]; then
   ingest "$work/first.mbox"
 else
-  ingest "$work/first.mbox0" & a=$!
-  ingest "$work/first.mbox1" & b=$!
+  ingest "$work/first.mbox$first" & a=$!
+  until [ "$(psql "$admin" -c "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 7050726 AND granted")" -gt 0 ]; do
+    sleep 0.1
+  done
+  ingest "$work/first.mbox$((1 - first))" & b=$!
   wait $a; wait $b
 fi
 sleep 2
