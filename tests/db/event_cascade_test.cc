@@ -15,6 +15,8 @@
 
 #include "db/admin.h"
 #include "db/connection.h"
+#include "db/import/upstream_tables.h"
+#include "db/migrations.h"
 #include "test_util.h"
 
 namespace pb::db {
@@ -270,6 +272,46 @@ TEST_F(EventCascade, RolledBackDeleteKeepsEvents) {
   }
   EXPECT_EQ(Left(), AllBut({}));
   EXPECT_EQ(Rows(), kAllRows);
+}
+
+// Nothing checks a trigger-kept key on insert, so `patchbay import`, which
+// writes these tables with upstream's ids, checks them itself once its rows
+// are in (db::import::RestoreIndexes), as adding a foreign key back did.
+TEST(TriggerKeptKeys, ImportFailsOnARowWithoutItsParent) {
+  ::pb::testing::TempDb t;
+  auto& c = t.conn();
+  if (c.dialect() != Dialect::kPostgres) GTEST_SKIP() << "SQLite keeps these keys as foreign keys";
+  Query(c, "INSERT INTO projects (id, linkname, name, listid, listemail) VALUES (1, 'p', 'P', 'l', 'e')").Run();
+  Query(c, "INSERT INTO people (id, email) VALUES (1, 's@x')").Run();
+  Query(c, "INSERT INTO patches (id, project_id, msgid, name, date, submitter_id, state_id)"
+           " VALUES (1, 1, '<a>', 'A', 0, 1, 1)").Run();
+  EXPECT_EQ(import::RestoreIndexes(c), 0);  // nothing pending, every key holds
+  // No patch 2: accepted on insert, found by the import's check.
+  Query(c, "INSERT INTO patch_comments (id, patch_id, msgid, date, submitter_id) VALUES (1, 2, '<c>', 0, 1)").Run();
+  try {
+    import::RestoreIndexes(c);
+    ADD_FAILURE() << "an orphan comment passed the import's check";
+  } catch (const DbError& e) {
+    EXPECT_EQ(std::string(e.what()), "1 rows of patch_comments have a patch_id that is no id of patches");
+  }
+}
+
+// Each key of the list is one the migrations dropped: none is still a
+// foreign key on PostgreSQL (else the list would check it twice and the
+// trigger delete what the constraint deletes).
+TEST(TriggerKeptKeys, NoneIsAForeignKeyOnPostgres) {
+  ::pb::testing::TempDb t;
+  auto& c = t.conn();
+  if (c.dialect() != Dialect::kPostgres) GTEST_SKIP() << "SQLite keeps these keys as foreign keys";
+  for (const TriggerKey& k : TriggerKeptKeys()) {
+    EXPECT_EQ(QueryInt(c,
+                       "SELECT COUNT(*) FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid"
+                       " AND a.attnum = k.conkey[1] WHERE k.contype = 'f' AND k.conrelid = ?1::regclass"
+                       " AND a.attname = ?2",
+                       std::string(k.table), std::string(k.column)),
+              0)
+        << k.table << "." << k.column;
+  }
 }
 
 }  // namespace
