@@ -57,7 +57,8 @@ Id CoverCommentToPatchComment(Connection& c, Id cover_comment_id, Id patch_id) {
                      "content FROM cover_comments WHERE id = ?1 RETURNING id",
                      cover_comment_id, patch_id);
   if (!id) throw DbError(DbError::Kind::kGeneric, "cover comment to move is gone");
-  // Its events go by ON DELETE CASCADE.
+  // Its events go with it: ON DELETE CASCADE, on PostgreSQL a trigger of
+  // cover_comments (migration 18).
   Query(c, "DELETE FROM cover_comments WHERE id = ?1", cover_comment_id).Run();
   return *id;
 }

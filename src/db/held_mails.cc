@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "db/array_literal.h"
 #include "db/insert_id.h"
 
 namespace pb::db {
@@ -14,6 +15,20 @@ bool HoldMail(Connection& c, const HeldMail& mail, const std::vector<std::string
       mail.project_id, mail.msgid, mail.list_id, mail.held, mail.universal_newlines ? 1 : 0,
       Bytes{mail.raw});  // the raw mail may hold NULs and invalid UTF-8
   if (!id) return false;
+  if (refs.empty()) return true;
+  if (c.dialect() == Dialect::kPostgres) {
+    // One statement for all of them (a held reply names 3.4 on average):
+    // each statement's start and end cost the server more than its row.
+    // A reference named twice keeps its first position, as row by row
+    // (ORDER BY the ordinality; DO NOTHING skips the later one).
+    Query(c,
+          "INSERT INTO held_mail_refs (held_id, project_id, msgid, position) "
+          "SELECT ?1, ?2, u.m, u.ord - 1 FROM unnest(?3::text[]) WITH ORDINALITY AS u (m, ord) "
+          "ORDER BY u.ord ON CONFLICT DO NOTHING",
+          *id, mail.project_id, TextArray(refs))
+        .Send();
+    return true;
+  }
   for (size_t i = 0; i < refs.size(); ++i) {
     Query(c,
           "INSERT INTO held_mail_refs (held_id, project_id, msgid, position) VALUES (?1, ?2, ?3, ?4) "

@@ -4,35 +4,12 @@
 #include <unordered_set>
 #include <utility>
 
+#include "db/array_literal.h"
 #include "db/insert_id.h"
 
 namespace pb::db {
 
 namespace {
-
-// PostgreSQL array literals ({1,NULL,3}, {"a","b"}) for the unnest
-// statements (events, and the look-ups of a batch).
-void AppendId(std::string& out, const std::optional<Id>& v) {
-  out += out.size() == 1 ? "" : ",";
-  out += v ? std::to_string(*v) : "NULL";
-}
-
-// {1,2,3}: `ids` as one PostgreSQL bigint[] literal.
-std::string IdArray(const std::vector<Id>& ids) {
-  std::string out = "{";
-  for (Id id : ids) AppendId(out, id);
-  out += '}';
-  return out;
-}
-
-void AppendText(std::string& out, std::string_view v) {
-  out += out.size() == 1 ? "\"" : ",\"";
-  for (char ch : v) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  out += '"';
-}
 
 struct FoundPerson {
   Id id;
@@ -282,11 +259,12 @@ std::vector<SeriesRow> SeriesByMarkers(Connection& c, Id project_id, Id submitte
   return out;
 }
 
-Id InsertSeries(Connection& c, Id project_id, Micros date, Id submitter_id, int version, int total) {
+Id InsertSeries(Connection& c, Id project_id, Micros date, Id submitter_id, int version, int total,
+                std::optional<std::string_view> name) {
   return InsertReturningId(c,
-                           "INSERT INTO series (project_id, date, submitter_id, version, total) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5)",
-                           project_id, date, submitter_id, version, total)
+                           "INSERT INTO series (project_id, date, submitter_id, version, total, name) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           project_id, date, submitter_id, version, total, name)
       .value();
 }
 

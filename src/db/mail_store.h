@@ -153,7 +153,9 @@ std::optional<SeriesRow> SeriesByReference(Connection& c, Id project_id, std::st
 // Spec §2.15.1 step 2, newest first.
 std::vector<SeriesRow> SeriesByMarkers(Connection& c, Id project_id, Id submitter_id, int version,
                                        int total, Micros from, Micros to);
-Id InsertSeries(Connection& c, Id project_id, Micros date, Id submitter_id, int version, int total);
+// `name`: the series' name when known at its creation (NULL otherwise).
+Id InsertSeries(Connection& c, Id project_id, Micros date, Id submitter_id, int version, int total,
+                std::optional<std::string_view> name = std::nullopt);
 // No-op when (project, msgid) already maps to a series.
 void InsertSeriesReference(Connection& c, Id project_id, Id series_id, std::string_view msgid);
 // A new series' own mail or reference (the series dated `date`): as above,

@@ -652,6 +652,252 @@ DROP INDEX patches_msgid;
 DROP INDEX patch_comments_msgid;
 DROP INDEX cover_comments_msgid;
 )SQL"},
+    // An ingest writes one to three events per mail, and each event row
+    // fired thirteen foreign-key triggers on PostgreSQL, a query of their own
+    // for each non-null key: 41 % of the ingest's foreign-key checks, a
+    // fifth of the server's work (docs/performance.md §9k, §9m). What the
+    // keys did for events is what deleting a parent does: ON DELETE CASCADE
+    // (SET NULL for the actor). Here a statement-level AFTER DELETE trigger
+    // on each parent does that with one statement per deleting statement,
+    // over the deleted rows (a transition table), so the ids events hold
+    // are no longer checked on insert. That is safe because the service
+    // layer (db/mail_store.cc, db/comment_homes.cc, db/admin.cc) is the
+    // only writer of events and writes ids it just read or wrote in the
+    // same transaction, and every write transaction holds the write lock
+    // (db::Connection::Begin), so no delete of a parent interleaves with an
+    // insert naming it. `patchbay import` copies upstream's events, whose
+    // database kept the same keys. Cascades of cascades still happen: a
+    // project's RI triggers delete its patches, whose trigger here deletes
+    // their events, and so on. SQLite keeps its foreign keys (its checks
+    // are index probes inside the insert, no separate queries).
+    // tests/db/event_cascade_test.cc deletes each parent on both backends.
+    {18, "Events follow their deleted parents by statement triggers on PostgreSQL", "", R"SQL(
+DO $$
+DECLARE k text;
+BEGIN
+  FOR k IN SELECT conname FROM pg_constraint
+           WHERE conrelid = 'events'::regclass AND contype = 'f' LOOP
+    EXECUTE format('ALTER TABLE events DROP CONSTRAINT %I', k);
+  END LOOP;
+END $$;
+-- An interrupted `patchbay import` keeps the keys it dropped to add them
+-- back at its end: those of events are gone for good now.
+DELETE FROM import_pending_indexes WHERE name LIKE 'foreign key events.%';
+CREATE FUNCTION pb_events_of_deleted_projects() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE project_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_events_of_deleted_patches() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE patch_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_events_of_deleted_series() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE series_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_events_of_deleted_covers() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE cover_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_events_of_deleted_patch_comments() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE patch_comment_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_events_of_deleted_cover_comments() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE cover_comment_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_events_of_deleted_states() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE previous_state_id IN (SELECT id FROM gone)
+                        OR current_state_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+-- The actor's key was SET NULL, the delegates' CASCADE (db::DeleteUser
+-- clears the delegates first, to keep the history).
+CREATE FUNCTION pb_events_of_deleted_users() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE previous_delegate_id IN (SELECT id FROM gone)
+                        OR current_delegate_id IN (SELECT id FROM gone);
+  UPDATE events SET actor_id = NULL WHERE actor_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_events_of_deleted_patch_relations() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE previous_relation_id IN (SELECT id FROM gone)
+                        OR current_relation_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_events_of_deleted_checks() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM events WHERE created_check_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER projects_events_follow AFTER DELETE ON projects REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_projects();
+CREATE TRIGGER patches_events_follow AFTER DELETE ON patches REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_patches();
+CREATE TRIGGER series_events_follow AFTER DELETE ON series REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_series();
+CREATE TRIGGER covers_events_follow AFTER DELETE ON covers REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_covers();
+CREATE TRIGGER patch_comments_events_follow AFTER DELETE ON patch_comments
+  REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_patch_comments();
+CREATE TRIGGER cover_comments_events_follow AFTER DELETE ON cover_comments
+  REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_cover_comments();
+CREATE TRIGGER states_events_follow AFTER DELETE ON states REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_states();
+CREATE TRIGGER users_events_follow AFTER DELETE ON users REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_users();
+CREATE TRIGGER patch_relations_events_follow AFTER DELETE ON patch_relations
+  REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_patch_relations();
+CREATE TRIGGER checks_events_follow AFTER DELETE ON checks REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_events_of_deleted_checks();
+)SQL"},
+    // The same for the keys of the other rows an ingest writes, those only
+    // the ingest (service/ingest.cc) and `patchbay import` write: after
+    // migration 18 they were still 21,800 foreign-key checks per 5,000
+    // mails (each a query locking the parent row; the people and project
+    // rows once per patch, comment, cover and series, and again for each
+    // UPDATE of a series the transaction made). Kept as constraints: the
+    // keys the API or the admin commands set (patches' state, delegate and
+    // relation, series' cover letter and previous revision, a tag count's
+    // tag), whose violations those commands report. Every key here was ON
+    // DELETE CASCADE; each trigger deletes the children of the deleted
+    // rows, whose own triggers and constraints cascade further. The
+    // argument of migration 18 holds: writers take the write lock and name
+    // rows they read or wrote in it; `patchbay import` checks these keys
+    // itself at its end (db::TriggerKeptKeys).
+    {19, "Ingest keys kept by statement triggers on PostgreSQL", "", R"SQL(
+DO $$
+DECLARE k record;
+BEGIN
+  FOR k IN SELECT c.conrelid::regclass::text AS tbl, c.conname
+           FROM pg_constraint c
+           JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+           WHERE c.contype = 'f' AND array_length(c.conkey, 1) = 1
+             AND (c.conrelid::regclass::text, a.attname) IN (
+               ('patches', 'project_id'), ('patches', 'submitter_id'), ('patches', 'series_id'),
+               ('covers', 'project_id'), ('covers', 'submitter_id'),
+               ('series', 'project_id'), ('series', 'submitter_id'),
+               ('series_references', 'project_id'), ('series_references', 'series_id'),
+               ('patch_comments', 'patch_id'), ('patch_comments', 'submitter_id'),
+               ('cover_comments', 'cover_id'), ('cover_comments', 'submitter_id'),
+               ('patch_tags', 'patch_id'), ('held_mails', 'project_id'),
+               ('held_mail_refs', 'held_id'), ('comment_refs', 'project_id')) LOOP
+    EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', k.tbl, k.conname);
+    DELETE FROM import_pending_indexes WHERE name = 'foreign key ' || k.tbl || '.' || k.conname;
+  END LOOP;
+END $$;
+CREATE FUNCTION pb_children_of_deleted_projects() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM patches WHERE project_id IN (SELECT id FROM gone);
+  DELETE FROM covers WHERE project_id IN (SELECT id FROM gone);
+  DELETE FROM series WHERE project_id IN (SELECT id FROM gone);
+  DELETE FROM series_references WHERE project_id IN (SELECT id FROM gone);
+  DELETE FROM held_mails WHERE project_id IN (SELECT id FROM gone);
+  DELETE FROM comment_refs WHERE project_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_children_of_deleted_people() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM patches WHERE submitter_id IN (SELECT id FROM gone);
+  DELETE FROM covers WHERE submitter_id IN (SELECT id FROM gone);
+  DELETE FROM series WHERE submitter_id IN (SELECT id FROM gone);
+  DELETE FROM patch_comments WHERE submitter_id IN (SELECT id FROM gone);
+  DELETE FROM cover_comments WHERE submitter_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_children_of_deleted_series() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM patches WHERE series_id IN (SELECT id FROM gone);
+  DELETE FROM series_references WHERE series_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_children_of_deleted_patches() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM patch_comments WHERE patch_id IN (SELECT id FROM gone);
+  DELETE FROM patch_tags WHERE patch_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_children_of_deleted_covers() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM cover_comments WHERE cover_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pb_children_of_deleted_held_mails() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM held_mail_refs WHERE held_id IN (SELECT id FROM gone);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER projects_children_follow AFTER DELETE ON projects REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_children_of_deleted_projects();
+CREATE TRIGGER people_children_follow AFTER DELETE ON people REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_children_of_deleted_people();
+CREATE TRIGGER series_children_follow AFTER DELETE ON series REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_children_of_deleted_series();
+CREATE TRIGGER patches_children_follow AFTER DELETE ON patches REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_children_of_deleted_patches();
+CREATE TRIGGER covers_children_follow AFTER DELETE ON covers REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_children_of_deleted_covers();
+CREATE TRIGGER held_mails_children_follow AFTER DELETE ON held_mails REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pb_children_of_deleted_held_mails();
+)SQL"},
+    // A reply moved to a better parent (service/comment_homes.cc) moves
+    // its event by comment id, and a cover comment turned patch comment
+    // deletes its event (migration 18's trigger; before, the foreign key's
+    // cascade): with no index on these columns each was a scan of every
+    // event, a fifth of a millisecond at 7,000 events and linear in the
+    // table. Partial: only comment events have them, so inserting any other
+    // event costs no index entry. PostgreSQL only, as the ingest that moves
+    // replies there is the one with two ingesters (§9m).
+    {20, "Events by comment on PostgreSQL", "", R"SQL(
+CREATE INDEX events_cover_comment ON events (cover_comment_id) WHERE cover_comment_id IS NOT NULL;
+CREATE INDEX events_patch_comment ON events (patch_comment_id) WHERE patch_comment_id IS NOT NULL;
+)SQL"},
+};
+
+const TriggerKey kTriggerKeptKeys[] = {
+    {"events", "project_id", "projects"},
+    {"events", "actor_id", "users"},
+    {"events", "patch_id", "patches"},
+    {"events", "series_id", "series"},
+    {"events", "cover_id", "covers"},
+    {"events", "previous_state_id", "states"},
+    {"events", "current_state_id", "states"},
+    {"events", "previous_delegate_id", "users"},
+    {"events", "current_delegate_id", "users"},
+    {"events", "previous_relation_id", "patch_relations"},
+    {"events", "current_relation_id", "patch_relations"},
+    {"events", "created_check_id", "checks"},
+    {"events", "cover_comment_id", "cover_comments"},
+    {"events", "patch_comment_id", "patch_comments"},
+    {"patches", "project_id", "projects"},
+    {"patches", "submitter_id", "people"},
+    {"patches", "series_id", "series"},
+    {"covers", "project_id", "projects"},
+    {"covers", "submitter_id", "people"},
+    {"series", "project_id", "projects"},
+    {"series", "submitter_id", "people"},
+    {"series_references", "project_id", "projects"},
+    {"series_references", "series_id", "series"},
+    {"patch_comments", "patch_id", "patches"},
+    {"patch_comments", "submitter_id", "people"},
+    {"cover_comments", "cover_id", "covers"},
+    {"cover_comments", "submitter_id", "people"},
+    {"patch_tags", "patch_id", "patches"},
+    {"held_mails", "project_id", "projects"},
+    {"held_mail_refs", "held_id", "held_mails"},
+    {"comment_refs", "project_id", "projects"},
 };
 
 std::string Expand(std::string sql, Dialect d) {
@@ -672,6 +918,8 @@ std::string Expand(std::string sql, Dialect d) {
 }
 
 }  // namespace
+
+std::span<const TriggerKey> TriggerKeptKeys() { return kTriggerKeptKeys; }
 
 int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
 

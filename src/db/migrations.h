@@ -3,6 +3,8 @@
 // once with a few dialect tokens ({{ID}} for an auto-increment primary key).
 #pragma once
 
+#include <span>
+
 #include "core/status.h"
 #include "db/connection.h"
 
@@ -18,5 +20,18 @@ Result<int> Migrate(Connection& conn);
 
 // Current version of the database (0 when empty).
 int CurrentSchemaVersion(Connection& conn);
+
+// On PostgreSQL, the references that migrations 18 and 19 keep by
+// statement-level triggers on the parent (what deleting it does) instead of
+// foreign-key constraints (which checked every inserted row with a query of
+// its own): nothing checks a row's key on insert. `patchbay import`, which
+// writes these tables with ids from elsewhere, checks them itself. SQLite
+// keeps them all as constraints.
+struct TriggerKey {
+  const char* table;
+  const char* column;
+  const char* parent;  // its `id`
+};
+std::span<const TriggerKey> TriggerKeptKeys();
 
 }  // namespace pb::db

@@ -297,8 +297,9 @@ class Ingester {
     return s;
   }
 
-  Id CreateSeries(Id submitter, int total, bool with_references) {
-    Id sid = db::InsertSeries(c_, project_.id, date_, submitter, m_.version, total);
+  Id CreateSeries(Id submitter, int total, bool with_references,
+                 std::optional<std::string_view> name = std::nullopt) {
+    Id sid = db::InsertSeries(c_, project_.id, date_, submitter, m_.version, total, name);
     Event("series-created", std::nullopt, sid);
     // A reference held by a series started later goes to this one: in
     // order, this series would have taken it first.
@@ -445,7 +446,14 @@ class Ingester {
       free = !std::binary_search(numbers->begin(), numbers->end(), x);
     }
     if (!series || !free) {
-      Id sid = CreateSeries(submitter, n, /*with_references=*/true);
+      // Number 1 names the series it joins (JoinSeries): a series it
+      // creates is named in its INSERT instead, one write of the row, not
+      // an insert and an UPDATE (which on PostgreSQL re-checked the new
+      // row's foreign keys). Nothing reads the name in between: the
+      // revision linked below supersedes only after the patch is stored.
+      const bool named = x == 1;
+      Id sid = CreateSeries(submitter, n, /*with_references=*/true,
+                            named ? std::optional<std::string_view>(m_.name) : std::nullopt);
       // A v2 threaded to v1 finds v1 through its references: that is its
       // previous revision.
       if (series && series->version < m_.version) {
@@ -456,7 +464,13 @@ class Ingester {
       if (x == 0) return std::nullopt;
       // Read back: the assignment may have linked a previous revision.
       // A new series has no patches.
-      return JoinSeries(db::GetSeries(c_, sid).value(), x, std::vector<int>{});
+      auto created = db::GetSeries(c_, sid).value();
+      if (named) {
+        // What JoinSeries does after naming it.
+        LinkRevisions(created);
+        return Placement{std::move(created), x, std::vector<int>{}};
+      }
+      return JoinSeries(std::move(created), x, std::vector<int>{});
     }
     if (x == 0) return std::nullopt;
     // The row as FindSeries read it: nothing wrote to it since.
