@@ -57,6 +57,7 @@ struct Context {
   // Rendered embedded objects that repeat on a page (e.g. the project of
   // every patch), keyed by kind and id; valid for this request only.
   std::unordered_map<std::string, std::string> memo;
+  int64_t assumed_at_ = -1;  // statements_executed() when AtCatalogGeneration began
 
   bool AtLeast(int v) const { return version >= v; }
   db::Connection& conn() { return *state.conn; }
@@ -87,6 +88,34 @@ struct Context {
     generation = read_at;
     return true;
   }
+
+  // A list page from one statement outside the snapshot (PostgreSQL),
+  // rendered at a generation assumed before it is read: the thread's
+  // catalog's, which the request's filter, count and deep-page ids are then
+  // taken at, from the catalog and the shared caches, without a statement.
+  // `render` returns the response only when its one statement
+  // (read::ReadPageAlone) read that same generation: then everything it
+  // used is of one generation, the current one when the statement ran, as
+  // in a snapshot that read the generation first. Otherwise (nullopt: a
+  // cache miss, a write since, a filter that needed a statement) the
+  // generation is unset again and the request goes the snapshot path. A
+  // rendered page costs the server one message instead of BEGIN and the
+  // generation (a wait), the page (a wait) and a ROLLBACK (§9n).
+  template <class Render>
+  std::optional<http::Response> AtCatalogGeneration(Render render) {
+    if (generation >= 0 || state.catalog.generation() < 0 ||
+        conn().dialect() != db::Dialect::kPostgres) {
+      return std::nullopt;
+    }
+    generation = state.catalog.generation();
+    assumed_at_ = conn().statements_executed();
+    std::optional<http::Response> r = render();
+    if (!r) generation = -1;
+    return r;
+  }
+  // True while nothing was read since AtCatalogGeneration assumed the
+  // generation (a filter's look-up would have begun the snapshot).
+  bool NothingReadSinceAssumed() { return conn().statements_executed() == assumed_at_; }
 
   // "<origin>/api/[v/]<tail>"; tail like "patches/1/".
   std::string ApiUrl(std::string_view tail) const {

@@ -7,6 +7,7 @@
 #include "http_request.h"
 #include "api/app.h"
 #include "db/connection.h"
+#include "db/read/page_ids.h"
 #include "test_util.h"
 
 namespace pb::api {
@@ -175,6 +176,78 @@ TEST_F(ApiTest, ListStatementCountIsConstant) {
   EXPECT_LE(large, 5);
   int64_t detail = measure("/api/patches/5/");
   EXPECT_LE(detail, 3);
+}
+
+// A list page requested again at the same generation: on PostgreSQL one
+// statement (Context::AtCatalogGeneration; shallow pages and deep pages
+// from the id cache), with the same status, Link header and body as the
+// snapshot path gave; after a write by another connection the page shows
+// it (the statement's generation is not the assumed one: the snapshot path
+// runs), and the next request is one statement again.
+TEST_F(ApiTest, ListPageAtCatalogGenerationIsOneStatementAndCurrent) {
+  state_.page_ids = std::make_shared<db::read::OrderedIdCache>(size_t{1} << 20, 4);
+  AddPatches(1, 12);
+  auto& c = db_.conn();
+  c.ExecScript(
+      "INSERT INTO covers (id, project_id, msgid, name, date, submitter_id) VALUES "
+      "(1, 1, '<c1@h>', 'cover 1', 5, 1), (2, 1, '<c2@h>', 'cover 2', 6, 1), "
+      "(3, 1, '<c3@h>', 'cover 3', 6, 1);"
+      "UPDATE patches SET related_id = 1 WHERE id IN (5, 7);"
+      "INSERT INTO checks (patch_id, user_id, date, state, context) VALUES (5, 1, 9, 3, 'ci:x y');"
+      "UPDATE data_generation SET generation = generation + 1");
+  for (int i = 1; i <= 12; ++i) {
+    db::Query(c, "INSERT INTO events (project_id, category, date, patch_id) VALUES (1, 'patch-created', ?1, ?2)",
+              int64_t{i / 2}, int64_t{i})
+        .Run();
+  }
+  c.ExecScript("UPDATE data_generation SET generation = generation + 1");
+  const bool pg = c.dialect() == db::Dialect::kPostgres;
+  const std::vector<std::string> targets = {
+      "/api/patches/?per_page=3",           "/api/patches/?per_page=3&page=3&order=-date",
+      "/api/1.2/patches/?per_page=5&page=2", "/api/patches/?project=proj&state=new&per_page=2&page=4",
+      "/api/events/?per_page=3",            "/api/events/?per_page=3&page=3",
+      "/api/covers/?per_page=2",            "/api/covers/?per_page=1&page=3&order=-date"};
+  std::vector<http::Response> first;
+  for (const auto& t : targets) {
+    first.push_back(Get(t));  // the snapshot path: counts and deep ids cached
+    ASSERT_EQ(first.back().status, 200) << t;
+  }
+  for (size_t i = 0; i < targets.size(); ++i) {
+    int64_t before = state_.conn->statements_executed();
+    auto r = Get(targets[i]);
+    if (pg) EXPECT_EQ(state_.conn->statements_executed() - before, 1) << targets[i];
+    EXPECT_EQ(r.status, 200) << targets[i];
+    EXPECT_EQ(r.body, first[i].body) << targets[i];
+    EXPECT_EQ(Header(r, "Link"), Header(first[i], "Link")) << targets[i];
+  }
+  // Then, page by page, another connection adds a patch, an event and a
+  // cover and renames a patch, after this thread read the page (its
+  // catalog, count and ids are of the generation before): the page is
+  // then what a fresh server (no catalog, nothing cached) shows.
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const auto& t = targets[i];
+    Get(t);
+    const int n = 13 + static_cast<int>(i);
+    AddPatches(n, n);
+    db::Query(c, "UPDATE patches SET name = ?1 WHERE id = ?2", "renamed " + std::to_string(n), n - 7).Run();
+    db::Query(c, "INSERT INTO events (project_id, category, date, patch_id) VALUES (1, 'patch-created', ?1, ?2)",
+              int64_t{100 + n}, int64_t{n})
+        .Run();
+    db::Query(c, "INSERT INTO covers (id, project_id, msgid, name, date, submitter_id) VALUES (?1, 1, ?2, 'c', ?3, 1)",
+              int64_t{n}, "<c" + std::to_string(n) + "@h>", int64_t{100 + n})
+        .Run();
+    c.ExecScript("UPDATE data_generation SET generation = generation + 1");
+    auto r = Get(t);
+    ThreadState fresh;
+    fresh.conn = db::Open(db_.url());
+    auto want = HandleApiRequest(fresh, config_, pb::testing::TestRequest("GET", t));
+    EXPECT_EQ(r.status, want.status) << t;
+    EXPECT_EQ(r.body, want.body) << t;
+    EXPECT_EQ(Header(r, "Link"), Header(want, "Link")) << t;
+    int64_t before = state_.conn->statements_executed();
+    EXPECT_EQ(Get(t).body, want.body) << t;
+    if (pg) EXPECT_EQ(state_.conn->statements_executed() - before, 1) << t;
+  }
 }
 
 TEST_F(ApiTest, IndexAndProjectsFollowHostAndVersion) {

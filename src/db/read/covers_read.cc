@@ -73,6 +73,14 @@ void ReadRow(Statement& st, CoverRec& r) {
   }
 }
 
+// A list page's rows statement (ReadPage).
+PageRowsSql PageRows(Dialect dialect) {
+  return PageRowsSql{kColumns, "covers c",
+                     SubmitterJoin(dialect, "c.submitter_id") +
+                         " LEFT JOIN series sr ON sr.cover_letter_id = c.id",
+                     "c.id"};
+}
+
 }  // namespace
 
 int64_t CountCovers(Connection& c, const CoverFilter& f, CountCache* cache, int64_t generation) {
@@ -85,15 +93,26 @@ std::vector<CoverRec> ListCovers(Connection& c, const CoverFilter& f, int64_t li
                                  int64_t offset,
                                  OrderedIdCache* ids, int64_t generation) {
   SqlArgs args;
-  std::string where = Where(f, args);
-  std::string order = OrderBy(f);
-  return ReadPage<CoverRec>(
-      c, "SELECT c.id AS pid FROM covers c" + where + order, args, limit, offset, ids, generation,
-      PageRowsSql{kColumns, "covers c",
-                  SubmitterJoin(c.dialect(), "c.submitter_id") +
-                      " LEFT JOIN series sr ON sr.cover_letter_id = c.id",
-                  "c.id"},
-      [](Statement& st, CoverRec& r) { ReadRow(st, r); });
+  std::string select_ids = "SELECT c.id AS pid FROM covers c" + Where(f, args) + OrderBy(f);
+  return ReadPage<CoverRec>(c, select_ids, args, limit, offset, ids, generation,
+                            PageRows(c.dialect()), [](Statement& st, CoverRec& r) { ReadRow(st, r); });
+}
+
+std::optional<int64_t> CachedCoverCount(const CoverFilter& f, const CountCache& cache,
+                                        int64_t generation) {
+  SqlArgs args;
+  std::string sql = "SELECT COUNT(*) FROM covers c" + Where(f, args);
+  return CountIfCached(sql, args, cache, generation);
+}
+
+std::optional<PageAlone<CoverRec>> ListCoversAlone(Connection& c, const CoverFilter& f,
+                                                   int64_t limit, int64_t offset,
+                                                   OrderedIdCache* ids, int64_t generation) {
+  SqlArgs args;
+  std::string select_ids = "SELECT c.id AS pid FROM covers c" + Where(f, args) + OrderBy(f);
+  return ReadPageAlone<CoverRec>(c, select_ids, args, limit, offset, ids, generation,
+                                 PageRows(Dialect::kPostgres), "", 0,
+                                 [](Statement& st, CoverRec& r) { ReadRow(st, r); });
 }
 
 std::optional<CoverRec> GetCover(Connection& c, Id id) {

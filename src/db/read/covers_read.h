@@ -31,6 +31,16 @@ int64_t CountCovers(Connection& c, const CoverFilter& f, CountCache* cache, int6
 std::vector<CoverRec> ListCovers(Connection& c, const CoverFilter& f, int64_t limit,
                                  int64_t offset,
                                  OrderedIdCache* ids = nullptr, int64_t generation = -1);
+// CountCovers' count when `cache` holds it for `generation` (nothing
+// runs); nullopt otherwise.
+std::optional<int64_t> CachedCoverCount(const CoverFilter& f, const CountCache& cache,
+                                        int64_t generation);
+// ListCovers' page and the generation by one statement outside any
+// transaction (ReadPageAlone; PostgreSQL), for a request that assumes
+// `generation`. nullopt: not read.
+std::optional<PageAlone<CoverRec>> ListCoversAlone(Connection& c, const CoverFilter& f,
+                                                   int64_t limit, int64_t offset,
+                                                   OrderedIdCache* ids, int64_t generation);
 // One cover with headers and content.
 std::optional<CoverRec> GetCover(Connection& c, Id id);
 

@@ -45,6 +45,14 @@ std::string Where(const EventFilter& f, SqlArgs& args) {
   return w;
 }
 
+// A page's ids in order (ReadPage's `select_ids`, also the id cache's key).
+std::string SelectIds(const EventFilter& f, SqlArgs& args) {
+  // Upstream orders by date only; ties (one transaction's events) go by id
+  // in the same direction.
+  return "SELECT e.id AS pid FROM events e" + Where(f, args) +
+         (f.ascending ? " ORDER BY e.date, e.id" : " ORDER BY e.date DESC, e.id DESC");
+}
+
 std::optional<UserRec> ReadUser(Statement& st, int i) {
   if (st.IsNull(i)) return std::nullopt;
   return UserRec{st.Int(i), std::string(st.Text(i + 1)), std::string(st.Text(i + 2)),
@@ -111,14 +119,27 @@ std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t li
                                  int64_t offset,
                                  OrderedIdCache* ids, int64_t generation) {
   SqlArgs args;
-  std::string where = Where(f, args);
-  // Upstream orders by date only; ties (one transaction's events) go by id
-  // in the same direction.
-  std::string order = f.ascending ? " ORDER BY e.date, e.id" : " ORDER BY e.date DESC, e.id DESC";
   return ReadPage<EventRec>(
-      c, "SELECT e.id AS pid FROM events e" + where + order, args, limit, offset, ids, generation,
+      c, SelectIds(f, args), args, limit, offset, ids, generation,
       PageRowsSql{kColumns, "events e", kJoins, "e.id"},
       [](Statement& st, EventRec& r) { ReadRow(st, r); });
+}
+
+std::optional<int64_t> CachedEventCount(const EventFilter& f, const CountCache& cache,
+                                        int64_t generation) {
+  SqlArgs args;
+  std::string sql = "SELECT COUNT(*) FROM events e" + Where(f, args);
+  return CountIfCached(sql, args, cache, generation);
+}
+
+std::optional<PageAlone<EventRec>> ListEventsAlone(Connection& c, const EventFilter& f,
+                                                   int64_t limit, int64_t offset,
+                                                   OrderedIdCache* ids, int64_t generation) {
+  SqlArgs args;
+  std::string select_ids = SelectIds(f, args);
+  return ReadPageAlone<EventRec>(c, select_ids, args, limit, offset, ids, generation,
+                                 PageRowsSql{kColumns, "events e", kJoins, "e.id"}, "", 0,
+                                 [](Statement& st, EventRec& r) { ReadRow(st, r); });
 }
 
 Id MaxEventId(Connection& c) {

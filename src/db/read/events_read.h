@@ -27,6 +27,17 @@ std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t li
                                  int64_t offset,
                                  OrderedIdCache* ids = nullptr, int64_t generation = -1);
 
+// CountEvents' count when `cache` holds it for `generation` (nothing
+// runs); nullopt otherwise.
+std::optional<int64_t> CachedEventCount(const EventFilter& f, const CountCache& cache,
+                                        int64_t generation);
+// ListEvents' page and the generation by one statement outside any
+// transaction (ReadPageAlone; PostgreSQL), for a request that assumes
+// `generation`. nullopt: not read.
+std::optional<PageAlone<EventRec>> ListEventsAlone(Connection& c, const EventFilter& f,
+                                                   int64_t limit, int64_t offset,
+                                                   OrderedIdCache* ids, int64_t generation);
+
 // --- The event stream (/api/events/stream) ---
 
 // The newest event id, 0 when there are none. One index probe: the SQLite

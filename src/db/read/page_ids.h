@@ -48,4 +48,12 @@ class OrderedIdCache {
   GenerationCache<std::vector<Id>> cache_;
 };
 
+// A list page read by ReadPageAlone: its rows and the generation the one
+// statement saw.
+template <typename Row>
+struct PageAlone {
+  int64_t generation = -1;
+  std::vector<Row> rows;
+};
+
 }  // namespace pb::db::read

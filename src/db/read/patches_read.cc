@@ -180,6 +180,13 @@ int64_t CountPatches(Connection& c, const PatchFilter& f, CountCache* cache, int
   return CachedCount(c, sql, args, cache, generation);
 }
 
+std::optional<int64_t> CachedPatchCount(const PatchFilter& f, const CountCache& cache,
+                                        int64_t generation) {
+  SqlArgs args;
+  std::string sql = "SELECT COUNT(*) FROM patches p" + Where(f, args);
+  return CountIfCached(sql, args, cache, generation);
+}
+
 namespace {
 
 // The ids of the first `need` patches of `f` (at most), in f's order.
@@ -516,6 +523,65 @@ std::optional<PatchRec> GetPatchWithExtras(Connection& c, Id id,
 
 namespace {
 
+// The patch's checks (as PackedChecksSql packs them) and relation (as
+// PackedRelatedSql does) from columns `column` and `column + 1`: its
+// check_state and related, as LoadPatchExtras gives them. The packing
+// promises no order: ChecksSql's (by id) and LoadRelated's (by date, id)
+// are restored here.
+void ReadPackedExtras(Statement& st, int column, PatchRec& p) {
+  std::string_view packed_checks = st.Text(column);
+  if (!packed_checks.empty()) {
+    struct Check {
+      Id id, user_id;
+      int state;
+      Micros date;
+      std::string context;
+    };
+    std::vector<Check> checks;
+    for (PackedFields f(packed_checks); !f.done();) {
+      Check ch;
+      ch.id = f.Int();
+      ch.user_id = f.Int();
+      ch.state = static_cast<int>(f.Int());
+      ch.date = f.Int();
+      ch.context = f.Text();
+      checks.push_back(std::move(ch));
+    }
+    std::sort(checks.begin(), checks.end(), [](const Check& a, const Check& b) { return a.id < b.id; });
+    CheckStates states;
+    for (auto& ch : checks) states.Add(p.id, ch.user_id, std::move(ch.context), ch.state, ch.date);
+    std::unordered_map<Id, std::vector<PatchRec*>> by_id;
+    by_id[p.id].push_back(&p);
+    states.Apply(by_id);
+  }
+  if (st.IsNull(column + 1)) return;
+  for (PackedFields f(st.Text(column + 1)); !f.done();) {
+    PatchRef r = ReadPackedPatchRef(f);
+    if (r.id != p.id) p.related.push_back(std::move(r));
+  }
+  std::sort(p.related.begin(), p.related.end(), [](const PatchRef& a, const PatchRef& b) {
+    return a.date != b.date ? a.date < b.date : a.id < b.id;
+  });
+}
+
+// A patch's checks packed into one text (PackedSql): "id user_id state
+// date " and the context.
+const std::string& PackedChecksSql() {
+  static const std::string sql =
+      PackedSql("c.id || ' ' || c.user_id || ' ' || c.state || ' ' || c.date || ' ' ||"
+                " length(c.context) || ':' || c.context",
+                "FROM checks c WHERE c.patch_id = p.id");
+  return sql;
+}
+
+// A patch's relation packed into one text (PackedSql, PackedPatchRefSql),
+// itself included.
+const std::string& PackedRelatedSql() {
+  static const std::string sql =
+      PackedSql(PackedPatchRefSql("r"), "FROM patches r WHERE r.related_id = p.related_id");
+  return sql;
+}
+
 // GetPatchAlone's statement (PostgreSQL): PatchSql's row, so ReadRow
 // reads it, then the generation and the patch's checks and relation packed
 // into one text each (PackedSql, read by PackedFields), so that one row
@@ -528,11 +594,8 @@ const std::string& PatchAloneSql() {
   static const std::string sql =
       std::string("SELECT ") + kColumns +
       ", p.headers, p.content, p.diff,"
-      " (SELECT generation FROM data_generation WHERE id = 1), " +
-      PackedSql("c.id || ' ' || c.user_id || ' ' || c.state || ' ' || c.date || ' ' ||"
-                " length(c.context) || ':' || c.context",
-                "FROM checks c WHERE c.patch_id = p.id") +
-      ", " + PackedSql(PackedPatchRefSql("r"), "FROM patches r WHERE r.related_id = p.related_id") +
+      " (SELECT generation FROM data_generation WHERE id = 1), " + PackedChecksSql() + ", " +
+      PackedRelatedSql() +
       " FROM patches p JOIN people s ON s.id = p.submitter_id"
       " LEFT JOIN LATERAL (SELECT id, username, first_name, last_name, email FROM users"
       " WHERE id = p.delegate_id OFFSET 0) d ON TRUE"
@@ -555,38 +618,30 @@ PatchAlone GetPatchAlone(Connection& c, Id id) {
   if (!st.IsNull(kColumnCount + 1)) p.content = std::string(st.Text(kColumnCount + 1));
   if (!st.IsNull(kColumnCount + 2)) p.diff = std::string(st.Text(kColumnCount + 2));
   out.generation = st.Int(kColumnCount + 3);
-  // The packing promises no order: ChecksSql's (by id) and
-  // LoadRelated's (by date, id) are restored here.
-  struct Check {
-    Id id, user_id;
-    int state;
-    Micros date;
-    std::string context;
-  };
-  std::vector<Check> checks;
-  for (PackedFields f(st.Text(kColumnCount + 4)); !f.done();) {
-    Check ch;
-    ch.id = f.Int();
-    ch.user_id = f.Int();
-    ch.state = static_cast<int>(f.Int());
-    ch.date = f.Int();
-    ch.context = f.Text();
-    checks.push_back(std::move(ch));
-  }
-  std::sort(checks.begin(), checks.end(), [](const Check& a, const Check& b) { return a.id < b.id; });
-  CheckStates states;
-  for (auto& ch : checks) states.Add(p.id, ch.user_id, std::move(ch.context), ch.state, ch.date);
-  std::unordered_map<Id, std::vector<PatchRec*>> by_id;
-  by_id[p.id].push_back(&p);
-  states.Apply(by_id);
-  for (PackedFields f(st.Text(kColumnCount + 5)); !f.done();) {
-    PatchRef r = ReadPackedPatchRef(f);
-    if (r.id != p.id) p.related.push_back(std::move(r));
-  }
-  std::sort(p.related.begin(), p.related.end(), [](const PatchRef& a, const PatchRef& b) {
-    return a.date != b.date ? a.date < b.date : a.id < b.id;
-  });
+  ReadPackedExtras(st, kColumnCount + 4, p);
   return out;
+}
+
+std::optional<PageAlone<PatchRec>> ListPatchesAlone(Connection& c, const PatchFilter& f,
+                                                    int64_t limit, int64_t offset,
+                                                    OrderedIdCache* ids, int64_t generation) {
+  // The name walk is many statements (and keeps its ids under another key).
+  if (WalksNames(f, offset + limit)) return std::nullopt;
+  SqlArgs args;
+  std::string select_ids = OrderedSelect(f, "p.id AS pid", args);
+  // The checks and the relation ride in the row, packed as in
+  // GetPatchAlone; the relation only for a patch that has one (most have
+  // none: no subquery run for them).
+  static const std::string extra = ", " + PackedChecksSql() +
+                                   ", CASE WHEN p.related_id IS NULL THEN NULL ELSE " +
+                                   PackedRelatedSql() + " END";
+  return ReadPageAlone<PatchRec>(
+      c, select_ids, args, limit, offset, ids, generation,
+      PageRowsSql{kColumns, "patches p", PageRowJoins(Dialect::kPostgres), "p.id"}, extra, 2,
+      [](Statement& st, PatchRec& p) {
+        ReadRow(st, p);
+        ReadPackedExtras(st, kColumnCount + 1, p);
+      });
 }
 
 std::optional<PatchRec> GetPatch(Connection& c, Id id) {

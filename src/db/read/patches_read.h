@@ -86,6 +86,20 @@ struct PatchAlone {
 };
 PatchAlone GetPatchAlone(Connection& c, Id id);
 
+// CountPatches' count when `cache` holds it for `generation` (nothing
+// runs); nullopt otherwise.
+std::optional<int64_t> CachedPatchCount(const PatchFilter& f, const CountCache& cache,
+                                        int64_t generation);
+
+// ListPatchesWithExtras' page and the generation by one statement outside
+// any transaction (ReadPageAlone; PostgreSQL), for a request that assumes
+// `generation`: the checks and the relation packed into each row as
+// GetPatchAlone packs them. nullopt: not read (a name walk, a deep page
+// whose ids are not cached at `generation`, the snapshot already began).
+std::optional<PageAlone<PatchRec>> ListPatchesAlone(Connection& c, const PatchFilter& f,
+                                                    int64_t limit, int64_t offset,
+                                                    OrderedIdCache* ids, int64_t generation);
+
 // The patch's project; nullopt when there is no such patch.
 std::optional<Id> PatchProjectId(Connection& c, Id patch_id);
 

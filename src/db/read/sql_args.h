@@ -268,6 +268,16 @@ inline int64_t CachedCount(Connection& c, const std::string& sql, const SqlArgs&
   return n;
 }
 
+// CachedCount's answer when `cache` holds it for `generation`; nullopt
+// otherwise (nothing runs). For a page rendered before its generation is
+// confirmed (ReadPageAlone), which must not count, nor Put anything.
+inline std::optional<int64_t> CountIfCached(const std::string& sql, const SqlArgs& args,
+                                            const CountCache& cache, int64_t generation) {
+  int64_t n = 0;
+  if (!cache.Get(sql + '\n' + args.Key(), generation, &n)) return std::nullopt;
+  return n;
+}
+
 // Whether PageIds serves a page from `cache` (else it walks OFFSET in SQL).
 inline bool PageFromIdCache(const OrderedIdCache* cache, int64_t offset, int64_t generation) {
   return cache && generation >= 0 && offset >= cache->min_offset();
@@ -399,6 +409,89 @@ std::vector<Row> ReadPage(Connection& c, const std::string& select_ids, const Sq
   }
   return ReadRowsByIds<Row>(c, PageIds(c, select_ids, args, limit, offset, cache, generation),
                             rows_sql.Select(), rows_sql.id_column, read_row);
+}
+
+// The generation as a column of a statement that reads rows (PostgreSQL):
+// an uncorrelated subquery, so the server runs it once per statement (an
+// InitPlan), and a single statement is its own snapshot, so the rows and
+// the generation agree.
+inline constexpr const char* kGenerationColumn =
+    "(SELECT generation FROM data_generation WHERE id = 1)";
+
+// A list page and the generation by ONE statement, run outside the read
+// snapshot (Connection::ReadBeforeSnapshot; PostgreSQL), for a request
+// that assumes `generation` (the thread's catalog's) before reading it:
+// the page's ids come from `cache` at `generation` (a deep page) or from
+// the OFFSET walk as a subquery (PageIdsInFront), the rows carry
+// kGenerationColumn then `extra_count` columns `extra` (", a, b": read by
+// `read_row` with the row; PackedSql columns of the row's extras). The
+// caller serves the page only when the generation read is the one it
+// assumed: then the count and ids it took from the caches, the catalog
+// and these rows are all of one generation, as if read in one snapshot.
+// Against BEGIN + generation (a wait), the page's statements (a wait) and a
+// ROLLBACK, this is one message and one wait for the server (§9n). Nothing
+// is Put in any cache. nullopt: not read (a deep page whose ids are not
+// cached at `generation`, or the snapshot already began).
+template <typename Row, typename ReadRowFn>
+std::optional<PageAlone<Row>> ReadPageAlone(Connection& c, const std::string& select_ids,
+                                            const SqlArgs& args, int64_t limit, int64_t offset,
+                                            OrderedIdCache* cache, int64_t generation,
+                                            const PageRowsSql& rows_sql, std::string_view extra,
+                                            int extra_count, ReadRowFn read_row) {
+  std::vector<Id> page;
+  bool from_ids = false;
+  if (PageFromIdCache(cache, offset, generation)) {
+    OrderedIdCache::Ids ids;
+    if (!cache->Lookup(select_ids + '\n' + args.Key(), generation, &ids)) return std::nullopt;
+    if (ids) {  // else too long to keep: PageIds walks OFFSET, so does this
+      size_t from = std::min(ids->size(), static_cast<size_t>(offset));
+      size_t to = std::min(ids->size(), from + static_cast<size_t>(limit));
+      if (from == to) return std::nullopt;
+      page.assign(ids->begin() + static_cast<ptrdiff_t>(from),
+                  ids->begin() + static_cast<ptrdiff_t>(to));
+      from_ids = true;
+    }
+  }
+  const int generation_column = SelectListSize(rows_sql.columns);
+  std::string columns = rows_sql.columns + ", " + kGenerationColumn + std::string(extra);
+  std::optional<PageAlone<Row>> out;
+  auto read = [&](Statement& st, Row& r) {
+    read_row(st, r);
+    if (out->generation < 0) out->generation = st.Int(generation_column);
+  };
+  bool ran = c.ReadBeforeSnapshot([&] {
+    out.emplace();
+    if (from_ids) {
+      SqlArgs in;
+      std::string sql = "SELECT " + columns + " FROM " + rows_sql.from + rows_sql.joins +
+                        " WHERE " + rows_sql.id_column + " IN " + InPlaceholders(in, page);
+      std::unordered_map<Id, Row> by_id;
+      by_id.reserve(page.size());
+      {
+        DynQuery q(c, sql, in);
+        while (q.st().Step()) {
+          Row r;
+          read(q.st(), r);
+          Id id = r.id;
+          by_id.emplace(id, std::move(r));
+        }
+      }
+      out->rows.reserve(page.size());
+      for (Id id : page) {
+        auto it = by_id.find(id);
+        if (it != by_id.end()) out->rows.push_back(std::move(it->second));
+      }
+      return;
+    }
+    SqlArgs walk = args;
+    std::string ids = select_ids + LimitOffset(c.dialect(), walk, limit, offset);
+    std::string sql = "SELECT " + columns + ", i.n" + PageIdsInFront(ids) + " JOIN " +
+                      rows_sql.from + " ON " + rows_sql.id_column + " = i.pid" + rows_sql.joins;
+    DynQuery q(c, sql, walk);
+    out->rows = ReadNumberedRows<Row>(q.st(), generation_column + 1 + extra_count, read);
+  });
+  if (!ran) return std::nullopt;
+  return out;
 }
 
 // The rows of `ids` by `select_rows + " WHERE <id_column> IN (...)"`, in the

@@ -1,0 +1,1 @@
+SELECT patch_id, user_id, context, state, date, (SELECT generation FROM data_generation WHERE id = 1) FROM checks WHERE patch_id IN (SELECT p.id AS pid FROM patches p WHERE 1=1 AND p.project_id = 7 AND p.state_id = 1 ORDER BY p.date DESC, p.id LIMIT 30 OFFSET 0) ORDER BY patch_id, id;
