@@ -110,19 +110,10 @@ http::Response CoverListPage(Context& ctx, const Page& page, const std::vector<C
 }  // namespace
 
 http::Response CoverListView(Context& ctx, const RouteArgs&) {
-  // PostgreSQL, the count (and a deep page's ids) cached: one statement
-  // (Context::AtCatalogGeneration).
-  if (auto r = ctx.AtCatalogGeneration([&]() -> std::optional<http::Response> {
-        CoverFilter f;
-        if (!ParseFilter(ctx, &f) || !ctx.NothingReadSinceAssumed()) return std::nullopt;
-        auto count = db::read::CachedCoverCount(f, ctx.state.counts, ctx.generation);
-        auto page = count && *count > 0 ? ResolvePage(ctx.params, *count) : std::nullopt;
-        if (!page) return std::nullopt;
-        auto alone = db::read::ListCoversAlone(ctx.conn(), f, page->size, page->offset(),
-                                               ctx.state.page_ids.get(), ctx.generation);
-        if (!alone || alone->generation != ctx.generation) return std::nullopt;
-        return CoverListPage(ctx, *page, alone->rows);
-      })) {
+  // PostgreSQL, the count (and a deep page's ids) cached: one statement.
+  if (auto r = ListPageAtCatalogGeneration<CoverFilter>(
+          ctx, [](Context& c, CoverFilter* f) { return ParseFilter(c, f); }, db::read::CachedCoverCount,
+          db::read::ListCoversAlone, CoverListPage)) {
     return std::move(*r);
   }
   CoverFilter f;

@@ -196,19 +196,10 @@ http::Response EventListPage(Context& ctx, const Page& page, const std::vector<E
 }  // namespace
 
 http::Response EventListView(Context& ctx, const RouteArgs&) {
-  // PostgreSQL, the count (and a deep page's ids) cached: one statement
-  // (Context::AtCatalogGeneration).
-  if (auto r = ctx.AtCatalogGeneration([&]() -> std::optional<http::Response> {
-        EventFilter f;
-        if (!ParseEventFilter(ctx, &f) || !ctx.NothingReadSinceAssumed()) return std::nullopt;
-        auto count = db::read::CachedEventCount(f, ctx.state.counts, ctx.generation);
-        auto page = count && *count > 0 ? ResolvePage(ctx.params, *count) : std::nullopt;
-        if (!page) return std::nullopt;
-        auto alone = db::read::ListEventsAlone(ctx.conn(), f, page->size, page->offset(),
-                                               ctx.state.page_ids.get(), ctx.generation);
-        if (!alone || alone->generation != ctx.generation) return std::nullopt;
-        return EventListPage(ctx, *page, alone->rows);
-      })) {
+  // PostgreSQL, the count (and a deep page's ids) cached: one statement.
+  if (auto r = ListPageAtCatalogGeneration<EventFilter>(
+          ctx, [](Context& c, EventFilter* f) { return ParseEventFilter(c, f); }, db::read::CachedEventCount,
+          db::read::ListEventsAlone, EventListPage)) {
     return std::move(*r);
   }
   EventFilter f;

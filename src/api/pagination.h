@@ -35,4 +35,27 @@ std::string LinkHeader(const std::string& base, const QueryParams& params, const
 http::Response PagedResponse(const Context& ctx, const Page& page, std::string body,
                              std::string_view allow);
 
+// A list page in one statement at the catalog's generation
+// (Context::AtCatalogGeneration), when its filter needs no look-up and its
+// count (and a deep page's ids) are cached: `parse(ctx, &filter)`,
+// `cached_count(filter, counts, generation)`, `read_alone(conn, filter,
+// size, offset, page_ids, generation)` (a read::PageAlone) and
+// `render(ctx, page, rows)`. nullopt: the caller takes the snapshot path.
+template <class Filter, class Parse, class CachedCount, class ReadAlone, class Render>
+std::optional<http::Response> ListPageAtCatalogGeneration(Context& ctx, Parse parse,
+                                                          CachedCount cached_count,
+                                                          ReadAlone read_alone, Render render) {
+  return ctx.AtCatalogGeneration([&]() -> std::optional<http::Response> {
+    Filter f;
+    if (!parse(ctx, &f) || !ctx.NothingReadSinceAssumed()) return std::nullopt;
+    auto count = cached_count(f, ctx.state.counts, ctx.generation);
+    auto page = count && *count > 0 ? ResolvePage(ctx.params, *count) : std::nullopt;
+    if (!page) return std::nullopt;
+    auto alone = read_alone(ctx.conn(), f, page->size, page->offset(), ctx.state.page_ids.get(),
+                            ctx.generation);
+    if (!alone || alone->generation != ctx.generation) return std::nullopt;
+    return render(ctx, *page, alone->rows);
+  });
+}
+
 }  // namespace pb::api

@@ -226,19 +226,10 @@ http::Response PatchListPage(Context& ctx, const Page& page, const std::vector<P
 }  // namespace
 
 http::Response PatchListView(Context& ctx, const RouteArgs&) {
-  // PostgreSQL, the count (and a deep page's ids) cached: one statement
-  // (Context::AtCatalogGeneration).
-  if (auto r = ctx.AtCatalogGeneration([&]() -> std::optional<http::Response> {
-        PatchFilter f;
-        if (!ParseFilter(ctx, &f) || !ctx.NothingReadSinceAssumed()) return std::nullopt;
-        auto count = db::read::CachedPatchCount(f, ctx.state.counts, ctx.generation);
-        auto page = count && *count > 0 ? ResolvePage(ctx.params, *count) : std::nullopt;
-        if (!page) return std::nullopt;
-        auto alone = db::read::ListPatchesAlone(ctx.conn(), f, page->size, page->offset(),
-                                                ctx.state.page_ids.get(), ctx.generation);
-        if (!alone || alone->generation != ctx.generation) return std::nullopt;
-        return PatchListPage(ctx, *page, alone->rows);
-      })) {
+  // PostgreSQL, the count (and a deep page's ids) cached: one statement.
+  if (auto r = ListPageAtCatalogGeneration<PatchFilter>(
+          ctx, [](Context& c, PatchFilter* f) { return ParseFilter(c, f); }, db::read::CachedPatchCount,
+          db::read::ListPatchesAlone, PatchListPage)) {
     return std::move(*r);
   }
   PatchFilter f;
