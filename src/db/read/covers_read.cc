@@ -73,6 +73,17 @@ void ReadRow(Statement& st, CoverRec& r) {
   }
 }
 
+// The count's statement, also CountCache's key: one text for the count
+// that fills the cache and the look-up that only reads it.
+std::string CountSql(const CoverFilter& f, SqlArgs& args) {
+  return "SELECT COUNT(*) FROM covers c" + Where(f, args);
+}
+
+// A page's ids in order (ReadPage's `select_ids`, also the id cache's key).
+std::string SelectIds(const CoverFilter& f, SqlArgs& args) {
+  return "SELECT c.id AS pid FROM covers c" + Where(f, args) + OrderBy(f);
+}
+
 // A list page's rows statement (ReadPage).
 PageRowsSql PageRows(Dialect dialect) {
   return PageRowsSql{kColumns, "covers c",
@@ -85,7 +96,7 @@ PageRowsSql PageRows(Dialect dialect) {
 
 int64_t CountCovers(Connection& c, const CoverFilter& f, CountCache* cache, int64_t generation) {
   SqlArgs args;
-  std::string sql = "SELECT COUNT(*) FROM covers c" + Where(f, args);
+  std::string sql = CountSql(f, args);
   return CachedCount(c, sql, args, cache, generation);
 }
 
@@ -93,7 +104,7 @@ std::vector<CoverRec> ListCovers(Connection& c, const CoverFilter& f, int64_t li
                                  int64_t offset,
                                  OrderedIdCache* ids, int64_t generation) {
   SqlArgs args;
-  std::string select_ids = "SELECT c.id AS pid FROM covers c" + Where(f, args) + OrderBy(f);
+  std::string select_ids = SelectIds(f, args);
   return ReadPage<CoverRec>(c, select_ids, args, limit, offset, ids, generation,
                             PageRows(c.dialect()), [](Statement& st, CoverRec& r) { ReadRow(st, r); });
 }
@@ -101,7 +112,7 @@ std::vector<CoverRec> ListCovers(Connection& c, const CoverFilter& f, int64_t li
 std::optional<int64_t> CachedCoverCount(const CoverFilter& f, const CountCache& cache,
                                         int64_t generation) {
   SqlArgs args;
-  std::string sql = "SELECT COUNT(*) FROM covers c" + Where(f, args);
+  std::string sql = CountSql(f, args);
   return CountIfCached(sql, args, cache, generation);
 }
 
@@ -109,7 +120,7 @@ std::optional<PageAlone<CoverRec>> ListCoversAlone(Connection& c, const CoverFil
                                                    int64_t limit, int64_t offset,
                                                    OrderedIdCache* ids, int64_t generation) {
   SqlArgs args;
-  std::string select_ids = "SELECT c.id AS pid FROM covers c" + Where(f, args) + OrderBy(f);
+  std::string select_ids = SelectIds(f, args);
   return ReadPageAlone<CoverRec>(c, select_ids, args, limit, offset, ids, generation,
                                  PageRows(Dialect::kPostgres), "", 0,
                                  [](Statement& st, CoverRec& r) { ReadRow(st, r); });

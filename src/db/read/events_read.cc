@@ -45,6 +45,12 @@ std::string Where(const EventFilter& f, SqlArgs& args) {
   return w;
 }
 
+// The count's statement, also CountCache's key: one text for the count
+// that fills the cache and the look-up that only reads it.
+std::string CountSql(const EventFilter& f, SqlArgs& args) {
+  return "SELECT COUNT(*) FROM events e" + Where(f, args);
+}
+
 // A page's ids in order (ReadPage's `select_ids`, also the id cache's key).
 std::string SelectIds(const EventFilter& f, SqlArgs& args) {
   // Upstream orders by date only; ties (one transaction's events) go by id
@@ -111,7 +117,7 @@ void ReadRow(Statement& st, EventRec& e) {
 
 int64_t CountEvents(Connection& c, const EventFilter& f, CountCache* cache, int64_t generation) {
   SqlArgs args;
-  std::string sql = "SELECT COUNT(*) FROM events e" + Where(f, args);
+  std::string sql = CountSql(f, args);
   return CachedCount(c, sql, args, cache, generation);
 }
 
@@ -128,7 +134,7 @@ std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t li
 std::optional<int64_t> CachedEventCount(const EventFilter& f, const CountCache& cache,
                                         int64_t generation) {
   SqlArgs args;
-  std::string sql = "SELECT COUNT(*) FROM events e" + Where(f, args);
+  std::string sql = CountSql(f, args);
   return CountIfCached(sql, args, cache, generation);
 }
 

@@ -172,18 +172,24 @@ const std::string& RowsSql(Dialect dialect) {
   return dialect == Dialect::kPostgres ? pg : sqlite;
 }
 
+// The count's statement, also CountCache's key: one text for the count
+// that fills the cache and the look-up that only reads it.
+std::string CountSql(const PatchFilter& f, SqlArgs& args) {
+  return "SELECT COUNT(*) FROM patches p" + Where(f, args);
+}
+
 }  // namespace
 
 int64_t CountPatches(Connection& c, const PatchFilter& f, CountCache* cache, int64_t generation) {
   SqlArgs args;
-  std::string sql = "SELECT COUNT(*) FROM patches p" + Where(f, args);
+  std::string sql = CountSql(f, args);
   return CachedCount(c, sql, args, cache, generation);
 }
 
 std::optional<int64_t> CachedPatchCount(const PatchFilter& f, const CountCache& cache,
                                         int64_t generation) {
   SqlArgs args;
-  std::string sql = "SELECT COUNT(*) FROM patches p" + Where(f, args);
+  std::string sql = CountSql(f, args);
   return CountIfCached(sql, args, cache, generation);
 }
 
@@ -594,7 +600,7 @@ const std::string& PatchAloneSql() {
   static const std::string sql =
       std::string("SELECT ") + kColumns +
       ", p.headers, p.content, p.diff,"
-      " (SELECT generation FROM data_generation WHERE id = 1), " + PackedChecksSql() + ", " +
+      " " + kGenerationColumn + ", " + PackedChecksSql() + ", " +
       PackedRelatedSql() +
       " FROM patches p JOIN people s ON s.id = p.submitter_id"
       " LEFT JOIN LATERAL (SELECT id, username, first_name, last_name, email FROM users"

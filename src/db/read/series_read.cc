@@ -180,7 +180,7 @@ namespace {
 const std::string& SeriesAloneSql() {
   static const std::string sql =
       std::string("SELECT ") + kColumns +
-      ", (SELECT generation FROM data_generation WHERE id = 1),"
+      ", " + kGenerationColumn + ","
       " (SELECT string_agg(" + PackedPatchRefSql("p") + ", '') FROM patches p WHERE p.series_id = sr.id),"
       " (SELECT string_agg(d.series_id || ' ' || d.depends_on_id || ' ', '')"
       " FROM series_dependencies d WHERE d.series_id = sr.id OR d.depends_on_id = sr.id)"

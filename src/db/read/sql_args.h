@@ -356,6 +356,14 @@ inline std::string PageIdsInFront(const std::string& ids) {
   return " FROM (SELECT pid, row_number() OVER () AS n FROM (" + ids + ") q) i";
 }
 
+// A one-statement page: "SELECT <columns>, i.n" with the page's ids
+// (PageIdsInFront) in front of `rows_sql`'s table and joins.
+inline std::string NumberedPageSelect(const std::string& columns, const std::string& ids,
+                                      const PageRowsSql& rows_sql) {
+  return "SELECT " + columns + ", i.n" + PageIdsInFront(ids) + " JOIN " + rows_sql.from + " ON " +
+         rows_sql.id_column + " = i.pid" + rows_sql.joins;
+}
+
 // The rows of a one-statement page put in their ids' order by the page
 // number each carries in column `n_column` (i.n): no ORDER BY in SQL,
 // whose Sort node copied every wide row once more in the server (§9l).
@@ -402,9 +410,7 @@ std::vector<Row> ReadPage(Connection& c, const std::string& select_ids, const Sq
   if (c.dialect() == Dialect::kPostgres && !PageFromIdCache(cache, offset, generation)) {
     SqlArgs walk = args;
     std::string ids = select_ids + LimitOffset(c.dialect(), walk, limit, offset);
-    std::string sql = "SELECT " + rows_sql.columns + ", i.n" + PageIdsInFront(ids) + " JOIN " +
-                      rows_sql.from + " ON " + rows_sql.id_column + " = i.pid" + rows_sql.joins;
-    DynQuery q(c, sql, walk);
+    DynQuery q(c, NumberedPageSelect(rows_sql.columns, ids, rows_sql), walk);
     return ReadNumberedRows<Row>(q.st(), SelectListSize(rows_sql.columns), read_row);
   }
   return ReadRowsByIds<Row>(c, PageIds(c, select_ids, args, limit, offset, cache, generation),
@@ -462,32 +468,13 @@ std::optional<PageAlone<Row>> ReadPageAlone(Connection& c, const std::string& se
   bool ran = c.ReadBeforeSnapshot([&] {
     out.emplace();
     if (from_ids) {
-      SqlArgs in;
-      std::string sql = "SELECT " + columns + " FROM " + rows_sql.from + rows_sql.joins +
-                        " WHERE " + rows_sql.id_column + " IN " + InPlaceholders(in, page);
-      std::unordered_map<Id, Row> by_id;
-      by_id.reserve(page.size());
-      {
-        DynQuery q(c, sql, in);
-        while (q.st().Step()) {
-          Row r;
-          read(q.st(), r);
-          Id id = r.id;
-          by_id.emplace(id, std::move(r));
-        }
-      }
-      out->rows.reserve(page.size());
-      for (Id id : page) {
-        auto it = by_id.find(id);
-        if (it != by_id.end()) out->rows.push_back(std::move(it->second));
-      }
+      out->rows = ReadRowsByIds<Row>(c, page, "SELECT " + columns + " FROM " + rows_sql.from + rows_sql.joins,
+                                     rows_sql.id_column, read);
       return;
     }
     SqlArgs walk = args;
     std::string ids = select_ids + LimitOffset(c.dialect(), walk, limit, offset);
-    std::string sql = "SELECT " + columns + ", i.n" + PageIdsInFront(ids) + " JOIN " +
-                      rows_sql.from + " ON " + rows_sql.id_column + " = i.pid" + rows_sql.joins;
-    DynQuery q(c, sql, walk);
+    DynQuery q(c, NumberedPageSelect(columns, ids, rows_sql), walk);
     out->rows = ReadNumberedRows<Row>(q.st(), generation_column + 1 + extra_count, read);
   });
   if (!ran) return std::nullopt;
