@@ -19,9 +19,4 @@ int SupersedeEarlierRevisions(db::Connection& c, db::Id series_id) {
   return moved;
 }
 
-int SupersedeIfEnabled(db::Connection& c, db::Id project_id, db::Id series_id) {
-  if (!db::ProjectSupersedesRevisions(c, project_id)) return 0;
-  return SupersedeEarlierRevisions(c, series_id);
-}
-
 }  // namespace pb::service

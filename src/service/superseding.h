@@ -17,7 +17,4 @@ namespace pb::service {
 // "superseded" state).
 int SupersedeEarlierRevisions(db::Connection& c, db::Id series_id);
 
-// The same, when the project has supersede_revisions on (else 0).
-int SupersedeIfEnabled(db::Connection& c, db::Id project_id, db::Id series_id);
-
 }  // namespace pb::service
