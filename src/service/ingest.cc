@@ -921,12 +921,11 @@ Result<PreparedMail> ParseForIngest(std::string_view raw, const IngestOptions& o
   if (options.project_hint) parse_options.project_linkname = options.project_hint->linkname;
   auto parsed = parser::ParseMail(raw, parse_options);
   if (!parsed.ok()) return parsed.status();
-  PreparedMail prepared{std::move(*parsed), {}, false, std::nullopt};
+  PreparedMail prepared{std::move(*parsed), {}, std::nullopt};
   DropNuls(prepared.mail);
   if (prepared.mail.diff) prepared.diff_hash = parser::HashDiff(*prepared.mail.diff);
   if (options.project_hint) {
     // After DropNuls, as StoreParsed's own ParseAuthor would be.
-    prepared.for_hint = true;
     prepared.author.emplace(parser::ParseAuthor(prepared.mail, options.project_hint->listemail));
   }
   return prepared;
@@ -953,7 +952,7 @@ IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<Prep
               0};
     }
     // The parse thread did this for the hinted project (IngestOptions::project_hint).
-    const bool as_hinted = parsed->for_hint && options.project_hint &&
+    const bool as_hinted = parsed->author && options.project_hint &&
                            project->linkname == options.project_hint->linkname &&
                            project->listemail == options.project_hint->listemail;
     if (!as_hinted) parser::ApplyProjectSubject(m, project->linkname);
@@ -963,7 +962,7 @@ IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<Prep
     }
     try {
       IngestResult r = Ingester(conn, m, *project, options.cache, parsed->diff_hash,
-                                as_hinted && parsed->author ? &*parsed->author : nullptr).Run();
+                                as_hinted ? &*parsed->author : nullptr).Run();
       AttachHeldReplies(conn, *project, m.msgid, options.cache);
       scope.Commit();
       return r;

@@ -147,9 +147,8 @@ IngestResult IngestMail(db::Connection& conn, std::string_view raw, const Ingest
 struct PreparedMail {
   parser::ParsedMail mail;
   std::string diff_hash;  // parser::HashDiff(*mail.diff); "" without a diff
-  // Parsed with IngestOptions::project_hint: `mail`'s subject fields are
-  // those for that project, and `author` is its author there.
-  bool for_hint = false;
+  // Set when parsed with IngestOptions::project_hint: the mail's author
+  // for that project; `mail`'s subject fields are then that project's too.
   std::optional<Result<parser::Author>> author;
 };
 
