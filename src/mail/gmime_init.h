@@ -1,4 +1,6 @@
 // GMime must be initialised once per process before any of its functions run.
+// In the static build this also starts GObject's type system, which no longer
+// runs before main(): call it before any GLib object or type function.
 #pragma once
 
 namespace pb::mail {

@@ -32,6 +32,7 @@ TEST(DeferredLibraries, Idn2EncodesAnInternationalDomain) {
 
 #ifdef PB_HAVE_GIO_UNIX
 TEST(DeferredLibraries, LibmountListsTheMountedFilesystems) {
+  pb::mail::EnsureGMimeInit();  // GIO's types too: GObject starts there
   GList* mounts = g_unix_mounts_get(nullptr);
   bool root = false;
   for (GList* m = mounts; m; m = m->next) {
@@ -44,6 +45,7 @@ TEST(DeferredLibraries, LibmountListsTheMountedFilesystems) {
 #endif
 
 TEST(DeferredLibraries, LibselinuxIsAskedForAFileContext) {
+  pb::mail::EnsureGMimeInit();  // GIO's types too: GObject starts there
   GFile* file = g_file_new_for_path("/");
   GError* error = nullptr;
   GFileInfo* info = g_file_query_info(file, "selinux::context,standard::type",
