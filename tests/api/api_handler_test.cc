@@ -215,7 +215,9 @@ TEST_F(ApiTest, ListPageAtCatalogGenerationIsOneStatementAndCurrent) {
   for (size_t i = 0; i < targets.size(); ++i) {
     int64_t before = state_.conn->statements_executed();
     auto r = Get(targets[i]);
-    if (pg) EXPECT_EQ(state_.conn->statements_executed() - before, 1) << targets[i];
+    if (pg) {
+      EXPECT_EQ(state_.conn->statements_executed() - before, 1) << targets[i];
+    }
     EXPECT_EQ(r.status, 200) << targets[i];
     EXPECT_EQ(r.body, first[i].body) << targets[i];
     EXPECT_EQ(Header(r, "Link"), Header(first[i], "Link")) << targets[i];
@@ -246,7 +248,9 @@ TEST_F(ApiTest, ListPageAtCatalogGenerationIsOneStatementAndCurrent) {
     EXPECT_EQ(Header(r, "Link"), Header(want, "Link")) << t;
     int64_t before = state_.conn->statements_executed();
     EXPECT_EQ(Get(t).body, want.body) << t;
-    if (pg) EXPECT_EQ(state_.conn->statements_executed() - before, 1) << t;
+    if (pg) {
+      EXPECT_EQ(state_.conn->statements_executed() - before, 1) << t;
+    }
   }
 }
 
