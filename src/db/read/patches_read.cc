@@ -163,6 +163,11 @@ const std::string& PageRowJoins(Dialect dialect) {
   return dialect == Dialect::kPostgres ? pg : sqlite;
 }
 
+// A one-statement page's rows on PostgreSQL (NumberedPageSelect, ReadPageAlone).
+PageRowsSql PostgresPageRows() {
+  return PageRowsSql{kColumns, "patches p", PageRowJoins(Dialect::kPostgres), "p.id"};
+}
+
 // The page's rows, read by id once the ids are known.
 const std::string& RowsSql(Dialect dialect) {
   static const std::string sqlite = std::string("SELECT ") + kColumns + " FROM patches p" +
@@ -454,8 +459,7 @@ std::vector<PatchRec> PageInOneTrip(Connection& c, const PatchFilter& f, int64_t
                       ids + ") ORDER BY patch_id, id",
                   args);
   checks.st().Prefetch();
-  std::string sql = std::string("SELECT ") + kColumns + ", i.n" + PageIdsInFront(ids) +
-                    " JOIN patches p ON p.id = i.pid" + PageRowJoins(Dialect::kPostgres);
+  std::string sql = NumberedPageSelect(kColumns, ids, PostgresPageRows());
   std::vector<PatchRec> rows;
   {
     DynQuery q(c, sql, args);
@@ -643,7 +647,7 @@ std::optional<PageAlone<PatchRec>> ListPatchesAlone(Connection& c, const PatchFi
                                    PackedRelatedSql() + " END";
   return ReadPageAlone<PatchRec>(
       c, select_ids, args, limit, offset, ids, generation,
-      PageRowsSql{kColumns, "patches p", PageRowJoins(Dialect::kPostgres), "p.id"}, extra, 2,
+      PostgresPageRows(), extra, 2,
       [](Statement& st, PatchRec& p) {
         ReadRow(st, p);
         ReadPackedExtras(st, kColumnCount + 1, p);
