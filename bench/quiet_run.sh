@@ -37,7 +37,7 @@ if wanted parsearchive; then row "parsearchive of linuxppc-dev-first5k, 3 runs"
 if wanted parsemail; then row "parsemail, 100 mails as separate processes"
   python3 bench/parsemail_bench.py --binary "$binary" --mails 100 --help-runs 50; fi
 if wanted help; then row "patchbay help"
-  if perf stat -e task-clock true >/dev/null 2>&1; then perf stat -r 50 "$binary" help 2>&1 >/dev/null | tail -12
+  if perf stat -e task-clock true >/dev/null 2>&1; then bash bench/help_bench.sh --binary "$binary"
   else echo "perf not available: see the parsemail row's help figure"; fi; fi
 if wanted sse; then row "SSE, 1,000 clients, one parsemail per mail"
   python3 bench/sse_bench.py --binary "$binary" --clients 1000 --mails 200; fi
