@@ -888,9 +888,10 @@ void FlushWaitingWrites(db::Connection& conn, IngestCache& cache) {
 }
 
 namespace {
-// Kept across commits only up to this many patches (a few MB), so the
-// memory of an import does not grow with the archive.
-constexpr size_t kMaxCountedPatches = 65536;
+// Kept across commits only up to this many patches (about 1.5 MB), so the
+// memory of an import does not grow with the archive; replies mostly come
+// within days of their patch, a few thousand patches later at most.
+constexpr size_t kMaxCountedPatches = 16384;
 }  // namespace
 
 void BatchCommitted(db::Connection& conn, IngestCache& cache) {
