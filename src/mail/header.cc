@@ -822,10 +822,40 @@ std::optional<std::string> EncodeHeaderLine(std::string_view name, std::string_v
   return line;
 }
 
+namespace {
+
+// A value that is one token too long for the name's line: printable ASCII
+// with no blank (so one line, and nothing for the folding to split at) and
+// no "=?" (so decode_header hands it back whole). Long Message-IDs, a
+// References or In-Reply-To of one id, Return-Path and the X-...-Source
+// hashes are; a sixth of the headers IsPlainShortHeader turns away.
+// Python's _ValueFormatter finds no split point for a lone part and, as
+// there is a header name, puts the part on a continuation line of its own
+// after a space ("There will be a header, so leave it on a line by
+// itself"), whatever its length; the name's line keeps its ": ".
+bool IsLongSingleToken(std::string_view v, size_t headerlen) {
+  if (headerlen + v.size() <= kMaxHeaderLineLen) return false;
+  char prev = 0;
+  for (char ch : v) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7F || (c == '?' && prev == '=')) return false;
+    prev = ch;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool AppendHeaderLine(std::string& out, std::string_view name, std::string_view raw_value) {
   if (IsPlainShortHeader(raw_value, name.size() + 2)) {
     out.append(name);
     out.append(": ", 2);
+    out.append(raw_value);
+    return true;
+  }
+  if (IsLongSingleToken(raw_value, name.size() + 2)) {
+    out.append(name);
+    out.append(": \n ", 4);
     out.append(raw_value);
     return true;
   }

@@ -65,6 +65,47 @@ TEST(EncodeHeaderLine, LongAsciiIsRefolded) {
   EXPECT_EQ(Line("Subject", commas), want);
 }
 
+TEST(EncodeHeaderLine, ALongSingleTokenMovesToALineOfItsOwn) {
+  std::string id = "<" + std::string(70, 'm') + "@example.org>";
+  EXPECT_EQ(Line("Message-ID", id), "Message-ID: \n " + id);
+  EXPECT_EQ(Line("Return-Path", "<linuxppc-dev-bounces+lists+linuxppc-dev=lfdr.de@lists.ozlabs.org>"),
+            "Return-Path: \n <linuxppc-dev-bounces+lists+linuxppc-dev=lfdr.de@lists.ozlabs.org>");
+  std::string fits(78 - 4, 'x');  // "To: " + 74 columns: no fold
+  EXPECT_EQ(Line("To", fits), "To: " + fits);
+  EXPECT_EQ(Line("To", fits + "y"), "To: \n " + fits + "y");
+}
+
+// AppendHeaderLine's shortcut for a long single token against the whole
+// algorithm (SanitiseHeader, then PyHeader::Encode) on random values near
+// and across the line's end: tokens of printable ASCII, some with a blank,
+// a tab, a fold, "=?", a non-ASCII byte or an encoded word that the
+// shortcut must leave to the algorithm.
+TEST(EncodeHeaderLine, LongSingleTokenShortcutMatchesTheFullAlgorithm) {
+  uint64_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint32_t>(seed >> 33);
+  };
+  const std::string names[] = {"To", "Message-ID", "Return-Path", "X-Google-SMTP-Source",
+                               "In-Reply-To", "X-Microsoft-Antispam-Message-Info"};
+  const std::string odd[] = {" ", "\t", "\n ", "=?", "=?utf-8?q?x?=", "\xC3\xA9", "?=", "="};
+  for (int i = 0; i < 20000; ++i) {
+    const std::string& name = names[next() % std::size(names)];
+    size_t len = 40 + next() % 140;
+    std::string v;
+    for (size_t k = 0; k < len; ++k) v += static_cast<char>(0x21 + next() % 94);
+    if (next() % 4 == 0) v.insert(next() % (v.size() + 1), odd[next() % std::size(odd)]);
+    std::string fast;
+    bool kept = AppendHeaderLine(fast, name, v);
+    std::optional<std::string> full;
+    if (auto h = SanitiseHeader(v, name)) {
+      if (auto enc = h->Encode()) full = name + ": " + *enc;
+    }
+    ASSERT_EQ(kept, full.has_value()) << name << ": " << v;
+    if (kept) ASSERT_EQ(fast, *full) << name << ": " << v;
+  }
+}
+
 TEST(Codec, PythonNamesAndStrictDecoding) {
   EXPECT_EQ(LookupCodec("UTF8"), "utf-8");
   EXPECT_EQ(LookupCodec("latin-1"), "iso8859-1");
