@@ -219,11 +219,11 @@ int ParseArchive(const Args& in) {
     service::FlushWaitingWrites(*conn, cache);  // sync_batch did, unless replayed
     service::RecountDeferredTags(*conn, cache);
     db::BumpGeneration(*conn);
+    service::BatchCommitting(*conn, cache);
     conn->Commit();
     service::NoteCommit(*conn);
     // Others may write between batches.
     cache.ForgetLockedLookups();
-    service::BatchCommitted(*conn, cache);
   };
   auto begin = [&] {
     conn->Begin();

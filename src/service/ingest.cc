@@ -894,7 +894,7 @@ namespace {
 constexpr size_t kMaxCountedPatches = 16384;
 }  // namespace
 
-void BatchCommitted(db::Connection& conn, IngestCache& cache) {
+void BatchCommitting(db::Connection& conn, IngestCache& cache) {
   cache.data_version.reset();
   if (conn.dialect() != db::Dialect::kSqlite || cache.tag_matches.size() > kMaxCountedPatches) {
     cache.tag_matches.clear();

@@ -58,9 +58,9 @@ struct IngestCache {
   // other writer can add a reply: dropped when a mail is rolled back, when
   // stored replies move to another patch, and at a commit, unless the
   // backend can tell that nobody else wrote before the next batch
-  // (BatchCommitted, BatchBegun).
+  // (BatchCommitting, BatchBegun).
   std::unordered_map<db::Id, std::vector<int>> tag_matches;
-  // SQLite's PRAGMA data_version at the last batch's commit.
+  // SQLite's PRAGMA data_version just before the last batch's commit.
   std::optional<int64_t> data_version;
   // People seen in the open batch transaction, so a submitter seen before
   // costs no lookup. Valid only while the batch holds the write lock: the
@@ -104,10 +104,12 @@ void FlushWaitingWrites(db::Connection& conn, IngestCache& cache);
 // Writes the events waiting in `cache` (IngestCache::buffer_events).
 void FlushEvents(db::Connection& conn, IngestCache& cache);
 
-// After a batch's commit: on SQLite the tag matches counted so far are kept
-// for the next batch, which checks with BatchBegun that no other connection
-// committed in between; elsewhere they are dropped.
-void BatchCommitted(db::Connection& conn, IngestCache& cache);
+// Just before a batch's commit, while it holds the write lock: on SQLite
+// the tag matches counted so far are kept for the next batch, which checks
+// with BatchBegun that no other connection committed in between (read
+// here, under the lock, so that a commit slipping in right after this one
+// is seen); elsewhere they are dropped.
+void BatchCommitting(db::Connection& conn, IngestCache& cache);
 // Once the next batch holds the write lock.
 void BatchBegun(db::Connection& conn, IngestCache& cache);
 

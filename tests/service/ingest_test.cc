@@ -378,9 +378,9 @@ TEST_F(IngestTest, BatchTagCountsSeeAReplyAnotherWriterStoredBetweenBatches) {
   };
   auto commit = [&] {
     RecountDeferredTags(c, cache);
+    BatchCommitting(c, cache);
     c.Commit();
     cache.ForgetLockedLookups();
-    BatchCommitted(c, cache);
   };
 
   begin();
@@ -393,6 +393,7 @@ TEST_F(IngestTest, BatchTagCountsSeeAReplyAnotherWriterStoredBetweenBatches) {
 
   // Nobody else wrote: the counts carry over (on SQLite).
   begin();
+  EXPECT_EQ(cache.tag_matches.contains(p.id), !t_.postgres());
   ASSERT_EQ(IngestMail(c, reply("2"), o).outcome, Outcome::kPatchComment);
   commit();
   EXPECT_EQ(reviewed(p.id), 3);
