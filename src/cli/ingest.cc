@@ -219,10 +219,15 @@ int ParseArchive(const Args& in) {
     service::FlushWaitingWrites(*conn, cache);  // sync_batch did, unless replayed
     service::RecountDeferredTags(*conn, cache);
     db::BumpGeneration(*conn);
+    service::BatchCommitting(*conn, cache);
     conn->Commit();
     service::NoteCommit(*conn);
     // Others may write between batches.
     cache.ForgetLockedLookups();
+  };
+  auto begin = [&] {
+    conn->Begin();
+    service::BatchBegun(*conn, cache);
   };
   // Stores the open batch again from its first mail, each mail in its own
   // savepoint.
@@ -230,6 +235,7 @@ int ParseArchive(const Args& in) {
     conn->Rollback();
     conn->Begin();
     cache.tag_recounts.clear();
+    cache.tag_matches.clear();
     // The lock was let go in between: its mails look everything up.
     cache.ForgetLockedLookups();
     // Mails in savepoints write their events and counts at once; the
@@ -275,6 +281,7 @@ int ParseArchive(const Args& in) {
     } catch (const db::DbError&) {
       // Only an optimisation; the failed statement ended the transaction.
       cache.ForgetLockedLookups();
+      cache.tag_matches.clear();
       conn->Rollback();
       conn->Begin();
     }
@@ -298,7 +305,7 @@ int ParseArchive(const Args& in) {
   };
   // Opens the batch's transaction and stores the pending mails in it.
   auto store_pending = [&] {
-    conn->Begin();
+    begin();
     prefetch();
     for (auto& m : pending) store_one(m);
     for (auto& m : pending) done.mails.push_back(std::move(m));
@@ -318,7 +325,7 @@ int ParseArchive(const Args& in) {
     db::SetBulkLoad(*conn, true);
     st = ForEachParsedMail(path, options, [&](ParsedArchiveMail& m) {
       if (stream) {
-        if (in_batch == 0) conn->Begin();
+        if (in_batch == 0) begin();
         store_one(m);
         done.mails.push_back(std::move(m));
       } else {

@@ -822,6 +822,86 @@ std::optional<std::string> EncodeHeaderLine(std::string_view name, std::string_v
   return line;
 }
 
+namespace {
+
+// A value that is one token too long for the name's line: printable ASCII
+// with no blank (so one line, and nothing for the folding to split at) and
+// no "=?" (so decode_header hands it back whole). Long Message-IDs, a
+// References or In-Reply-To of one id, Return-Path and the X-...-Source
+// hashes are; a sixth of the headers IsPlainShortHeader turns away.
+// Python's _ValueFormatter finds no split point for a lone part and, as
+// there is a header name, puts the part on a continuation line of its own
+// after a space ("There will be a header, so leave it on a line by
+// itself"), whatever its length; the name's line keeps its ": ".
+bool IsLongSingleToken(std::string_view v, size_t headerlen) {
+  if (v.empty() || headerlen + v.size() <= kMaxHeaderLineLen) return false;
+  char prev = 0;
+  for (char ch : v) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7F || (c == '?' && prev == '=')) return false;
+    prev = ch;
+  }
+  return true;
+}
+
+// A value that IsPlainShortHeader turns away only because lines end in
+// blanks (Authentication-Results, Received and X-Received often end a line
+// in "; "): printable ASCII or tabs, no "=?", every line within its
+// columns, the first starting with a non-blank and every continuation line
+// with a blank, and each holding more than blanks. Python's folding then
+// splits nothing and keeps every line, except that _ValueFormatter.newline()
+// drops a line's last part when it is exactly (' ', ''): a line that ends
+// in one space, and nothing else blank, loses it. Header.encode() ends
+// every line of a value of several lines that way, the last one too; the
+// one line of a single-line value keeps it (newline() then drops the empty
+// part add_transition() put after it). Appends the encoding to `out`, or
+// returns false when the value is not of this kind.
+bool AppendBlankEndedHeader(std::string& out, std::string_view name, std::string_view v) {
+  const size_t headerlen = name.size() + 2;
+  if (v.empty() || v[0] == ' ' || v[0] == '\t') return false;
+  size_t limit = kMaxHeaderLineLen - std::min(headerlen, kMaxHeaderLineLen);
+  bool several = false;
+  char prev = 0;
+  for (size_t start = 0; start <= v.size();) {
+    size_t end = v.find('\n', start);
+    if (end == std::string_view::npos) end = v.size(); else several = true;
+    std::string_view line = v.substr(start, end - start);
+    if (line.size() > limit) return false;
+    if (start > 0 && (line.empty() || (line[0] != ' ' && line[0] != '\t'))) return false;
+    bool text = false;
+    for (char ch : line) {
+      auto c = static_cast<unsigned char>(ch);
+      if ((c < 0x20 && c != '\t') || c >= 0x7F || (c == '?' && prev == '=')) return false;
+      text = text || (c != ' ' && c != '\t');
+      prev = ch;
+    }
+    if (!text) return false;
+    prev = '\n';
+    limit = kMaxHeaderLineLen;
+    start = end + 1;
+  }
+  out.append(name);
+  out.append(": ", 2);
+  if (!several) {
+    out.append(v);
+    return true;
+  }
+  for (size_t start = 0; start <= v.size();) {
+    size_t end = v.find('\n', start);
+    if (end == std::string_view::npos) end = v.size();
+    std::string_view line = v.substr(start, end - start);
+    // The blanks that end it, if they are one space alone.
+    size_t blanks = line.size() - (line.find_last_not_of(" \t") + 1);
+    if (blanks == 1 && line.back() == ' ') line.remove_suffix(1);
+    if (start > 0) out += '\n';
+    out.append(line);
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool AppendHeaderLine(std::string& out, std::string_view name, std::string_view raw_value) {
   if (IsPlainShortHeader(raw_value, name.size() + 2)) {
     out.append(name);
@@ -829,6 +909,13 @@ bool AppendHeaderLine(std::string& out, std::string_view name, std::string_view 
     out.append(raw_value);
     return true;
   }
+  if (IsLongSingleToken(raw_value, name.size() + 2)) {
+    out.append(name);
+    out.append(": \n ", 4);
+    out.append(raw_value);
+    return true;
+  }
+  if (AppendBlankEndedHeader(out, name, raw_value)) return true;
   thread_local EncodedHeaderMemo memo;
   const std::optional<std::string>* enc = memo.Find(name.size(), raw_value);
   if (!enc) {

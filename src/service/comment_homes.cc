@@ -53,10 +53,11 @@ std::optional<CommentHome> FindCommentHome(db::Connection& c, Id project_id,
   return home;
 }
 
-void RehomeCommentsAwaiting(db::Connection& c, Id project_id, const std::string& msgid,
-                            db::KnownMsgids* known) {
+std::vector<Id> RehomeCommentsAwaiting(db::Connection& c, Id project_id, const std::string& msgid,
+                                       db::KnownMsgids* known) {
+  std::vector<Id> changed;
   std::vector<std::string> queue = db::CommentsAwaiting(c, project_id, msgid);
-  if (queue.empty()) return;
+  if (queue.empty()) return changed;
   // A patch or cover letter is stored for good: nothing awaits it after this.
   // A comment may still move, so its watchers stay.
   if (db::PatchIdByMsgid(c, project_id, msgid) || db::CoverIdByMsgid(c, project_id, msgid)) {
@@ -78,6 +79,8 @@ void RehomeCommentsAwaiting(db::Connection& c, Id project_id, const std::string&
       db::MovePatchComment(c, comment->id, home->id);
       RecountTags(c, comment->parent_id);
       RecountTags(c, home->id);
+      changed.push_back(comment->parent_id);
+      changed.push_back(home->id);
     } else if (home->on_patch) {
       Id id = db::CoverCommentToPatchComment(c, comment->id, home->id);
       db::Event e;
@@ -87,6 +90,7 @@ void RehomeCommentsAwaiting(db::Connection& c, Id project_id, const std::string&
       e.patch_comment_id = id;
       db::InsertEvent(c, e);
       RecountTags(c, home->id);
+      changed.push_back(home->id);
     } else {
       db::MoveCoverComment(c, comment->id, home->id);
     }
@@ -103,6 +107,7 @@ void RehomeCommentsAwaiting(db::Connection& c, Id project_id, const std::string&
     }
     for (auto& w : db::CommentsAwaiting(c, project_id, k)) queue.push_back(std::move(w));
   }
+  return changed;
 }
 
 }  // namespace pb::service

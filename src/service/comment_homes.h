@@ -40,8 +40,9 @@ std::optional<CommentHome> FindCommentHome(db::Connection& c, db::Id project_id,
 // moved): moves the comments awaiting it whose home changed, then those that
 // followed each moved comment, inside the caller's transaction.
 // `known` (an archive batch's, or none) is told of the references it
-// records as awaited.
-void RehomeCommentsAwaiting(db::Connection& c, db::Id project_id, const std::string& msgid,
+// records as awaited. Returns the patches whose replies changed (their tags
+// are recounted already).
+std::vector<db::Id> RehomeCommentsAwaiting(db::Connection& c, db::Id project_id, const std::string& msgid,
                             db::KnownMsgids* known = nullptr);
 
 }  // namespace pb::service

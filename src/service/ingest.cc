@@ -374,10 +374,20 @@ class Ingester {
   }
 
   // A new patch has no replies yet: its tag counts come from its own text
-  // alone, and there are no old rows to replace.
+  // alone, and there are no old rows to replace. Its replies in this batch
+  // add theirs to the same matches (StoreComment), so the batch's recount
+  // reads none of these texts back.
   void TagNewPatch(db::Id patch_id) {
-    if (!project_.use_tags || !m_.content) return;
-    InsertTagCounts(patch_id, TagPatterns());
+    // Without a cache nothing is kept, and no text means no rows.
+    if (!project_.use_tags || (!m_.content && !cache_)) return;
+    const auto& tags = TagPatterns();
+    std::vector<int> n(tags.size(), 0);
+    // Stored as '' when there is none.
+    if (m_.content) AddTagMatches(tags, *m_.content, n);
+    for (size_t i = 0; i < tags.size(); ++i) {
+      if (n[i] > 0) db::InsertPatchTagCount(c_, patch_id, tags[i].first, n[i]);
+    }
+    if (cache_) cache_->tag_matches[patch_id] = std::move(n);
   }
 
   // The tag patterns, read once per archive import (IngestCache) or mail.
@@ -390,14 +400,7 @@ class Ingester {
     return **tags;
   }
 
-  void InsertTagCounts(db::Id patch_id, const std::vector<std::pair<db::Id, std::string>>& tags) {
-    for (const auto& [id, pattern] : tags) {
-      int n = CountTagMatches(pattern, *m_.content);
-      if (n > 0) {
-        db::InsertPatchTagCount(c_, patch_id, id, n);
-      }
-    }
-  }
+
 
   // Where a new patch goes: its series as read before the patch joined it
   // (named by it if it is number 1 of an unnamed one), and its number.
@@ -662,7 +665,13 @@ class Ingester {
     // The home is a patch of this mail's project.
     if (home->on_patch) {
       if (cache_) {
-        if (project_.use_tags) TagPatterns();  // read while the batch is open
+        if (project_.use_tags) {
+          const auto& tags = TagPatterns();  // read while the batch is open
+          auto counted = cache_->tag_matches.find(home->id);
+          if (counted != cache_->tag_matches.end() && m_.content) {
+            AddTagMatches(tags, *m_.content, counted->second);
+          }
+        }
         cache_->tag_recounts.emplace(home->id, project_.use_tags);
       } else {
         RecountTags(c_, home->id, project_.use_tags, project_.use_tags ? TagPatterns() : NoTags());
@@ -727,7 +736,10 @@ class Scope {
         done_ = true;
         NoteCommit(c_);
         // The write lock went with the transaction.
-        if (cache_) cache_->ForgetLockedLookups();
+        if (cache_) {
+          cache_->ForgetLockedLookups();
+          cache_->tag_matches.clear();
+        }
         break;
       case kSavepoint: db::ReleaseSavepoint(c_); break;
       // Nothing to wait for: a write of this mail that fails later, in the
@@ -744,7 +756,11 @@ class Scope {
     // the batch's replay, whose caller clears the cache too; a mail that
     // wrote nothing, as most that stop do, created and renamed nobody, and
     // the batch's cache stays).
-    if (cache_ && kind_ != kUnguarded) cache_->people.clear();
+    // So are the replies it counted into IngestCache::tag_matches.
+    if (cache_ && kind_ != kUnguarded) {
+      cache_->people.clear();
+      cache_->tag_matches.clear();
+    }
     switch (kind_) {
       case kTransaction: c_.Rollback(); break;
       case kSavepoint: db::RollbackToSavepoint(c_); break;
@@ -780,7 +796,11 @@ void AttachHeldReplies(db::Connection& c, const db::ProjectRow& project, const s
     if (awaiting.comments) {
       // Re-homing updates events and writes some.
       if (cache) FlushEvents(c, *cache);
-      RehomeCommentsAwaiting(c, project.id, parent, cache ? &cache->known : nullptr);
+      auto changed = RehomeCommentsAwaiting(c, project.id, parent, cache ? &cache->known : nullptr);
+      // A reply that moves changes the texts of the patches it leaves and joins.
+      if (cache) {
+        for (db::Id id : changed) cache->tag_matches.erase(id);
+      }
     }
     if (!awaiting.held_mails) continue;
     for (auto& held : db::HeldRepliesTo(c, project.id, parent)) {
@@ -867,9 +887,35 @@ void FlushWaitingWrites(db::Connection& conn, IngestCache& cache) {
   cache.series_counts.clear();
 }
 
+namespace {
+// Kept across commits only up to this many patches (about 1.5 MB), so the
+// memory of an import does not grow with the archive; replies mostly come
+// within days of their patch, a few thousand patches later at most.
+constexpr size_t kMaxCountedPatches = 16384;
+}  // namespace
+
+void BatchCommitting(db::Connection& conn, IngestCache& cache) {
+  cache.data_version.reset();
+  if (conn.dialect() != db::Dialect::kSqlite || cache.tag_matches.size() > kMaxCountedPatches) {
+    cache.tag_matches.clear();
+    return;
+  }
+  // Changes only when another connection commits (not for this one's own).
+  if (!cache.tag_matches.empty()) cache.data_version = db::QueryInt(conn, "PRAGMA data_version");
+}
+
+void BatchBegun(db::Connection& conn, IngestCache& cache) {
+  if (cache.tag_matches.empty()) return;
+  // A reply another process stored between the batches is in no count.
+  if (!cache.data_version || db::QueryInt(conn, "PRAGMA data_version") != cache.data_version) {
+    cache.tag_matches.clear();
+  }
+  cache.data_version.reset();
+}
+
 void RecountDeferredTags(db::Connection& conn, IngestCache& cache) {
   // The tag patterns were read when a patch that uses tags was queued.
-  RecountTags(conn, cache.tag_recounts, cache.tags ? *cache.tags : NoTags());
+  RecountTags(conn, cache.tag_recounts, cache.tags ? *cache.tags : NoTags(), cache.tag_matches);
   cache.tag_recounts.clear();
 }
 

@@ -51,6 +51,17 @@ struct IngestCache {
   // every text of the patch). Nothing in an ingest reads the counts, so the
   // rows committed are those of a recount after every reply.
   std::map<db::Id, bool> tag_recounts;
+  // The tag matches (one count per tag of `tags`) of every text of the
+  // patches this import created in projects that use tags: the patch's own
+  // and each reply's since, counted as they are stored. RecountDeferredTags
+  // takes them instead of reading those texts back. Valid only while no
+  // other writer can add a reply: dropped when a mail is rolled back, when
+  // stored replies move to another patch, and at a commit, unless the
+  // backend can tell that nobody else wrote before the next batch
+  // (BatchCommitting, BatchBegun).
+  std::unordered_map<db::Id, std::vector<int>> tag_matches;
+  // SQLite's PRAGMA data_version just before the last batch's commit.
+  std::optional<int64_t> data_version;
   // People seen in the open batch transaction, so a submitter seen before
   // costs no lookup. Valid only while the batch holds the write lock: the
   // caller clears it at each commit, StoreParsed when it rolls a mail back.
@@ -92,6 +103,15 @@ void FlushWaitingWrites(db::Connection& conn, IngestCache& cache);
 
 // Writes the events waiting in `cache` (IngestCache::buffer_events).
 void FlushEvents(db::Connection& conn, IngestCache& cache);
+
+// Just before a batch's commit, while it holds the write lock: on SQLite
+// the tag matches counted so far are kept for the next batch, which checks
+// with BatchBegun that no other connection committed in between (read
+// here, under the lock, so that a commit slipping in right after this one
+// is seen); elsewhere they are dropped.
+void BatchCommitting(db::Connection& conn, IngestCache& cache);
+// Once the next batch holds the write lock.
+void BatchBegun(db::Connection& conn, IngestCache& cache);
 
 // Recounts the tags of the patches in cache.tag_recounts and empties it.
 // The caller runs it inside the batch's transaction, before COMMIT.
@@ -185,9 +205,16 @@ void RecountTags(db::Connection& conn, db::Id patch_id, bool use_tags,
                  const std::vector<std::pair<db::Id, std::string>>& tags);
 
 // The same for several patches, by their project's use_tags, with one read
-// of their texts.
+// of their texts; a patch in `counted` (IngestCache::tag_matches) takes
+// those matches instead of reading its texts.
 void RecountTags(db::Connection& conn, const std::map<db::Id, bool>& patches,
-                 const std::vector<std::pair<db::Id, std::string>>& tags);
+                 const std::vector<std::pair<db::Id, std::string>>& tags,
+                 const std::unordered_map<db::Id, std::vector<int>>& counted = {});
+
+// Adds each tag's matches in `text` to `counts` (one per tag, in order): a
+// patch's counts are these summed over its texts.
+void AddTagMatches(const std::vector<std::pair<db::Id, std::string>>& tags, std::string_view text,
+                   std::vector<int>& counts);
 
 // Number of non-overlapping matches of a tag pattern (Python re, M|I).
 int CountTagMatches(std::string_view pattern, std::string_view text);

@@ -54,7 +54,18 @@ void RecountTags(db::Connection& conn, db::Id patch_id) {
 
 namespace {
 
-// Adds each tag's matches in `text` to `counts` (one per tag, in order).
+// Sets the patch's counts from the tags' matches `n` (one per tag, in order).
+void SetCounts(db::Connection& conn, db::Id patch_id, bool use_tags,
+               const std::vector<std::pair<db::Id, std::string>>& tags, const std::vector<int>& n) {
+  std::vector<std::pair<db::Id, int>> counts;
+  if (use_tags) {
+    for (size_t i = 0; i < tags.size(); ++i) counts.emplace_back(tags[i].first, n.empty() ? 0 : n[i]);
+  }
+  db::SetPatchTags(conn, patch_id, counts);
+}
+
+}  // namespace
+
 // With only "^Literal" tags (the defaults) the text's lines are walked once
 // for all of them, instead of once per tag as CountTagMatches would: a
 // reply's recount reads every text of its patch, so this ran over the
@@ -89,18 +100,6 @@ void AddTagMatches(const std::vector<std::pair<db::Id, std::string>>& tags, std:
   }
 }
 
-// Sets the patch's counts from the tags' matches `n` (one per tag, in order).
-void SetCounts(db::Connection& conn, db::Id patch_id, bool use_tags,
-               const std::vector<std::pair<db::Id, std::string>>& tags, const std::vector<int>& n) {
-  std::vector<std::pair<db::Id, int>> counts;
-  if (use_tags) {
-    for (size_t i = 0; i < tags.size(); ++i) counts.emplace_back(tags[i].first, n.empty() ? 0 : n[i]);
-  }
-  db::SetPatchTags(conn, patch_id, counts);
-}
-
-}  // namespace
-
 void RecountTags(db::Connection& conn, db::Id patch_id, bool use_tags,
                  const std::vector<std::pair<db::Id, std::string>>& tags) {
   std::vector<int> n(tags.size(), 0);
@@ -111,10 +110,11 @@ void RecountTags(db::Connection& conn, db::Id patch_id, bool use_tags,
 }
 
 void RecountTags(db::Connection& conn, const std::map<db::Id, bool>& patches,
-                 const std::vector<std::pair<db::Id, std::string>>& tags) {
+                 const std::vector<std::pair<db::Id, std::string>>& tags,
+                 const std::unordered_map<db::Id, std::vector<int>>& counted) {
   std::vector<db::Id> read;
   for (const auto& [id, use_tags] : patches) {
-    if (use_tags) read.push_back(id);
+    if (use_tags && !counted.contains(id)) read.push_back(id);
   }
   std::unordered_map<db::Id, std::vector<int>> matches;
   db::ForEachPatchesText(conn, read, [&](db::Id id, std::string_view text) {
@@ -124,6 +124,10 @@ void RecountTags(db::Connection& conn, const std::map<db::Id, bool>& patches,
   });
   static const std::vector<int> kNone;
   for (const auto& [id, use_tags] : patches) {
+    if (auto known = counted.find(id); use_tags && known != counted.end()) {
+      SetCounts(conn, id, use_tags, tags, known->second);
+      continue;
+    }
     auto it = matches.find(id);
     SetCounts(conn, id, use_tags, tags, it == matches.end() ? kNone : it->second);
   }

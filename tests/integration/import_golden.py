@@ -185,7 +185,7 @@ def main():
         conn.execute("DELETE FROM events WHERE id > 100")
         conn.execute("DELETE FROM patch_tags")
         pending = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-                               " AND name IN ('events_patch', 'patches_msgid')").fetchall()
+                               " AND name IN ('events_patch', 'patches_hash')").fetchall()
         for name, sql in pending:
             conn.execute("INSERT INTO import_pending_indexes (name, definition) VALUES (?, ?)",
                          (name, sql))

@@ -65,6 +65,103 @@ TEST(EncodeHeaderLine, LongAsciiIsRefolded) {
   EXPECT_EQ(Line("Subject", commas), want);
 }
 
+TEST(EncodeHeaderLine, ALongSingleTokenMovesToALineOfItsOwn) {
+  std::string id = "<" + std::string(70, 'm') + "@example.org>";
+  EXPECT_EQ(Line("Message-ID", id), "Message-ID: \n " + id);
+  EXPECT_EQ(Line("Return-Path", "<linuxppc-dev-bounces+lists+linuxppc-dev=lfdr.de@lists.ozlabs.org>"),
+            "Return-Path: \n <linuxppc-dev-bounces+lists+linuxppc-dev=lfdr.de@lists.ozlabs.org>");
+  std::string fits(78 - 4, 'x');  // "To: " + 74 columns: no fold
+  EXPECT_EQ(Line("To", fits), "To: " + fits);
+  EXPECT_EQ(Line("To", fits + "y"), "To: \n " + fits + "y");
+}
+
+// AppendHeaderLine's shortcut for a long single token against the whole
+// algorithm (SanitiseHeader, then PyHeader::Encode) on random values near
+// and across the line's end: tokens of printable ASCII, some with a blank,
+// a tab, a fold, "=?", a non-ASCII byte or an encoded word that the
+// shortcut must leave to the algorithm.
+TEST(EncodeHeaderLine, LongSingleTokenShortcutMatchesTheFullAlgorithm) {
+  uint64_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint32_t>(seed >> 33);
+  };
+  const std::string names[] = {"To", "Message-ID", "Return-Path", "X-Google-SMTP-Source",
+                               "In-Reply-To", "X-Microsoft-Antispam-Message-Info"};
+  const std::string odd[] = {" ", "\t", "\n ", "=?", "=?utf-8?q?x?=", "\xC3\xA9", "?=", "="};
+  for (int i = 0; i < 20000; ++i) {
+    const std::string& name = names[next() % std::size(names)];
+    size_t len = 40 + next() % 140;
+    std::string v;
+    for (size_t k = 0; k < len; ++k) v += static_cast<char>(0x21 + next() % 94);
+    if (next() % 4 == 0) v.insert(next() % (v.size() + 1), odd[next() % std::size(odd)]);
+    std::string fast;
+    bool kept = AppendHeaderLine(fast, name, v);
+    std::optional<std::string> full;
+    if (auto h = SanitiseHeader(v, name)) {
+      if (auto enc = h->Encode()) full = name + ": " + *enc;
+    }
+    ASSERT_EQ(kept, full.has_value()) << name << ": " << v;
+    if (kept) ASSERT_EQ(fast, *full) << name << ": " << v;
+  }
+}
+
+// Expected values from Python 3.11: make_header(decode_header(v),
+// header_name=name, continuation_ws='\t').encode().
+TEST(EncodeHeaderLine, OneSpaceEndingALineOfSeveralIsDropped) {
+  EXPECT_EQ(Line("X-Test", "a b \n c"), "X-Test: a b\n c");
+  EXPECT_EQ(Line("X-Test", "a b\n c "), "X-Test: a b\n c");
+  EXPECT_EQ(Line("X-Test", "a b  \n c"), "X-Test: a b  \n c");
+  EXPECT_EQ(Line("X-Test", "a b\t\n c"), "X-Test: a b\t\n c");
+  EXPECT_EQ(Line("X-Test", "a b \t\n c"), "X-Test: a b \t\n c");
+  EXPECT_EQ(Line("X-Test", "a  "), "X-Test: a  ");
+  EXPECT_EQ(Line("X-Test", "a \t"), "X-Test: a \t");
+  EXPECT_EQ(Line("X-Test", "a \n c \n d "), "X-Test: a\n c\n d");
+  EXPECT_EQ(Line("X-Test", "x;\n\ty \n\tz"), "X-Test: x;\n\ty\n\tz");
+}
+
+// AppendHeaderLine's shortcut for lines that end in blanks against the
+// whole algorithm, on random values of one to four lines near the line
+// length, with blank runs anywhere and sometimes a byte or an "=?" that
+// must send the value to the algorithm.
+TEST(EncodeHeaderLine, BlankEndedShortcutMatchesTheFullAlgorithm) {
+  uint64_t seed = 777;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint32_t>(seed >> 33);
+  };
+  const std::string names[] = {"To", "Received", "X-Received", "Authentication-Results", "X"};
+  const std::string pieces[] = {"a", "bc", "def;", "x=y", "(z)", "<m@x>", ",", " ", "  ", "\t", " \t",
+                                "=?", "?", "=", "\x7F", "\xC3\xA9"};
+  for (int i = 0; i < 40000; ++i) {
+    const std::string& name = names[next() % std::size(names)];
+    int lines = 1 + static_cast<int>(next() % 4);
+    std::string v;
+    for (int l = 0; l < lines; ++l) {
+      if (l > 0) v += next() % 3 ? "\n " : (next() % 2 ? "\n\t" : "\n");
+      size_t want = next() % 80;
+      std::string line;
+      while (line.size() < want) {
+        // The odd pieces (a byte, "=?") seldom.
+        size_t k = next() % std::size(pieces);
+        if (k >= std::size(pieces) - 5 && next() % 8) k = next() % 3;
+        line += pieces[k];
+      }
+      const char* ends[] = {"", " ", "  ", "\t", " \t", "\t "};
+      line += ends[next() % std::size(ends)];
+      v += line;
+    }
+    std::string fast;
+    bool kept = AppendHeaderLine(fast, name, v);
+    std::optional<std::string> full;
+    if (auto h = SanitiseHeader(v, name)) {
+      if (auto enc = h->Encode()) full = name + ": " + *enc;
+    }
+    ASSERT_EQ(kept, full.has_value()) << name << ": [" << v << "]";
+    if (kept) ASSERT_EQ(fast, *full) << name << ": [" << v << "]";
+  }
+}
+
 TEST(Codec, PythonNamesAndStrictDecoding) {
   EXPECT_EQ(LookupCodec("UTF8"), "utf-8");
   EXPECT_EQ(LookupCodec("latin-1"), "iso8859-1");

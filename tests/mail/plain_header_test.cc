@@ -54,6 +54,12 @@ TEST(IsPlainShortHeader, KnownCases) {
   s[15] = '?';
   s[16] = '=';
   EXPECT_TRUE(IsPlainShortHeader(s, 0));
+  // And across 32-byte blocks (the AVX2 loop), then into the 16-byte one.
+  std::string t(31, 'a');
+  t += "=?";
+  EXPECT_FALSE(IsPlainShortHeader(t, 0));
+  t = std::string(47, 'a') + "=?";
+  EXPECT_FALSE(IsPlainShortHeader(t, 0));
 }
 
 TEST(IsPlainShortHeader, AgreesWithTheByteLoopOnRandomValues) {

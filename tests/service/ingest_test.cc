@@ -355,5 +355,61 @@ TEST_F(IngestTest, HeldRepliesAttachWhenTheirParentArrives) {
   EXPECT_EQ(Count("patch_comments"), 2);
 }
 
+
+// An archive import counts the tags of the patches it created as their
+// replies are stored, and keeps those counts from one batch to the next on
+// SQLite: a reply another process stores in between must still be counted.
+TEST_F(IngestTest, BatchTagCountsSeeAReplyAnotherWriterStoredBetweenBatches) {
+  IngestCache cache;
+  IngestOptions o;
+  o.own_transaction = false;
+  o.cache = &cache;
+  db::Connection& c = t_.conn();
+  auto reply = [](const std::string& n) {
+    return Mail("<r" + n + "@example.com>", "Re: [PATCH] Add world", "Reviewed-by: R" + n + " <r@x>\n",
+                "In-Reply-To: <p@example.com>\nReferences: <p@example.com>\n");
+  };
+  auto reviewed = [&](db::Id patch) {
+    return QueryInt(c, "SELECT count FROM patch_tags WHERE patch_id = ?1 AND tag_id = 2", patch);
+  };
+  auto begin = [&] {
+    c.Begin();
+    BatchBegun(c, cache);
+  };
+  auto commit = [&] {
+    RecountDeferredTags(c, cache);
+    BatchCommitting(c, cache);
+    c.Commit();
+    cache.ForgetLockedLookups();
+  };
+
+  begin();
+  auto p = IngestMail(c, Mail("<p@example.com>", "[PATCH] Add world", "Reviewed-by: Me <m@x>\n\n" + std::string(kDiff)), o);
+  ASSERT_EQ(p.outcome, Outcome::kPatch) << p.reason;
+  ASSERT_EQ(IngestMail(c, reply("1"), o).outcome, Outcome::kPatchComment);
+  commit();
+  EXPECT_EQ(reviewed(p.id), 2);
+  EXPECT_EQ(cache.tag_matches.contains(p.id), !t_.postgres());
+
+  // Nobody else wrote: the counts carry over (on SQLite).
+  begin();
+  EXPECT_EQ(cache.tag_matches.contains(p.id), !t_.postgres());
+  ASSERT_EQ(IngestMail(c, reply("2"), o).outcome, Outcome::kPatchComment);
+  commit();
+  EXPECT_EQ(reviewed(p.id), 3);
+
+  // Another connection stores a reply between two batches.
+  {
+    auto other = db::Open(t_.url());
+    ASSERT_EQ(IngestMail(*other, reply("3"), {}).outcome, Outcome::kPatchComment);
+  }
+  EXPECT_EQ(reviewed(p.id), 4);
+  begin();
+  EXPECT_TRUE(cache.tag_matches.empty());
+  ASSERT_EQ(IngestMail(c, reply("4"), o).outcome, Outcome::kPatchComment);
+  commit();
+  EXPECT_EQ(reviewed(p.id), 5);
+}
+
 }  // namespace
 }  // namespace pb::service
