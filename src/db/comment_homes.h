@@ -48,7 +48,9 @@ class ReferenceLookup {
   };
   const Found* Prefetched(const std::string& ref) const;
 
-  bool Absent(const std::string& ref) const;
+  // Known (by the batch) to be nothing on that side: patches and their
+  // comments, or cover letters and theirs.
+  bool Absent(const std::string& ref, bool cover_side) const;
 
   Connection& c_;
   Id project_id_;

@@ -512,10 +512,10 @@ void KnownMsgids::Load(Connection& c, const std::vector<Id>& project_ids,
   // mails). Only the ids that are something come back, maybe twice.
   Query q(c,
           "SELECT u.m, 1 FROM unnest(?1::text[]) u (m) JOIN patches x ON x.msgid = u.m "
-          "UNION ALL SELECT u.m, 1 FROM unnest(?1::text[]) u (m) JOIN covers x ON x.msgid = u.m "
+          "UNION ALL SELECT u.m, 8 FROM unnest(?1::text[]) u (m) JOIN covers x ON x.msgid = u.m "
           "UNION ALL SELECT u.m, 1 FROM unnest(?1::text[]) u (m) JOIN patch_comments x "
           "ON x.msgid = u.m "
-          "UNION ALL SELECT u.m, 1 FROM unnest(?1::text[]) u (m) JOIN cover_comments x "
+          "UNION ALL SELECT u.m, 8 FROM unnest(?1::text[]) u (m) JOIN cover_comments x "
           "ON x.msgid = u.m "
           "UNION ALL SELECT u.m, 2 FROM unnest(?1::text[]) u (m) JOIN series_references x "
           "ON x.msgid = u.m AND x.project_id = ANY (?2::bigint[]) "
