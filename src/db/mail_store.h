@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <string_view>
 #include <vector>
 
@@ -30,9 +31,15 @@ struct PersonCache {
   std::unordered_map<std::string, Id> id_by_email;
   // By id, since several spellings of an address name one row.
   std::unordered_map<Id, std::optional<std::string>> name_by_id;
+  // ASCII addresses, as spelt, that PrefetchPeople found no row for and no
+  // person made since can match: a new submitter's row is inserted without
+  // the lookup (on a young project's small table a scan lowering every
+  // address; docs/performance.md §9o).
+  std::unordered_set<std::string> absent;
   void clear() {
     id_by_email.clear();
     name_by_id.clear();
+    absent.clear();
   }
 };
 // GetOrCreatePerson, answering from and filling `cache`: the same rows and
