@@ -110,17 +110,20 @@ ReferenceLookup::ReferenceLookup(Connection& c, Id project_id, const std::vector
   std::string list = IdListPlaceholders(refs.size(), 2);
   std::string sql;
   if (patch_side) {
-    sql = "SELECT 0, msgid, id, 0, 0 FROM patches WHERE project_id = ?1 AND msgid IN (" + list +
+    sql = "SELECT 0, msgid, id, 0::bigint, 0::bigint FROM patches WHERE project_id = ?1 AND msgid IN (" + list +
           ") UNION ALL SELECT 1, pc.msgid, pc.patch_id, pc.date, pc.id FROM patch_comments pc "
           "JOIN patches p ON p.id = pc.patch_id WHERE pc.msgid IN (" + list + ") AND p.project_id = ?1";
   }
   if (cover_side) {
     sql += std::string(patch_side ? " UNION ALL " : "") +
-           "SELECT 2, msgid, id, 0, 0 FROM covers WHERE project_id = ?1 AND msgid IN (" + list +
-           ") UNION ALL SELECT 3, cc.msgid, cc.cover_id, 0, 0 FROM cover_comments cc "
+           "SELECT 2, msgid, id, 0::bigint, 0::bigint FROM covers WHERE project_id = ?1 AND msgid IN (" + list +
+           ") UNION ALL SELECT 3, cc.msgid, cc.cover_id, 0::bigint, 0::bigint FROM cover_comments cc "
            "JOIN covers v ON v.id = cc.cover_id WHERE cc.msgid IN (" + list + ") AND v.project_id = ?1";
   }
-  Query q(c, sql + " ORDER BY 1, 2, 4 DESC, 5 DESC", project_id);
+  // No ORDER BY: the newest comment of a message id is picked below, as
+  // PatchIdOfCommentMsgid does, and the rest is at most one row per id;
+  // the sort was a node to set up and run at every reply.
+  Query q(c, sql, project_id);
   size_t n = IdListSize(refs.size());
   for (size_t i = 0; i < n; ++i) q.Bind(2 + static_cast<int>(i), refs[std::min(i, refs.size() - 1)]);
   auto slot = [&](std::string_view msgid) -> Found& {
@@ -134,7 +137,14 @@ ReferenceLookup::ReferenceLookup(Connection& c, Id project_id, const std::vector
     Id id = q.Int(2);
     switch (q.Int(0)) {
       case 0: if (!f.patch) f.patch = id; break;
-      case 1: if (!f.patch_of_comment) f.patch_of_comment = id; break;  // the newest
+      case 1: {  // the newest, by (date, id)
+        std::pair<int64_t, int64_t> key{q.Int(3), q.Int(4)};
+        if (!f.patch_of_comment || key > f.newest_comment) {
+          f.patch_of_comment = id;
+          f.newest_comment = key;
+        }
+        break;
+      }
       case 2: if (!f.cover) f.cover = id; break;
       default:
         if (f.cover_of_comment) f.several_cover_comments = true;

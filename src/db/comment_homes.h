@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "db/connection.h"
@@ -45,6 +46,7 @@ class ReferenceLookup {
   struct Found {
     std::optional<Id> patch, patch_of_comment, cover, cover_of_comment;
     bool several_cover_comments = false;
+    std::pair<int64_t, int64_t> newest_comment;  // (date, id) of patch_of_comment's
   };
   const Found* Prefetched(const std::string& ref) const;
 
