@@ -17,9 +17,12 @@
 # 256MB) plus pg_stat_statements, removed at the end.
 #
 # Usage: bash bench/pg_ingest_profile.sh [--binary build/patchbay] [--ingesters 1|2]
-#                                        [--mbox FILE] [--out DIR] [--sqlite]
+#                                        [--mbox FILE] [--out DIR] [--sqlite] [--planning]
 # --sqlite: also ingest (one process) into an SQLite file and dump its rows
 # the same way (OUT/dump-sqlite.txt).
+# --planning: pg_stat_statements.track_planning on, and OUT/plans.txt lists
+# how often each statement was planned and the planning time (which the
+# tracking itself adds a little to).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 binary="$repo/build/patchbay"
@@ -27,6 +30,7 @@ ingesters=1
 mbox=""
 out=""
 sqlite=0
+planning=off
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) binary=$(realpath "$2"); shift 2 ;;
@@ -34,6 +38,7 @@ while [ $# -gt 0 ]; do
     --mbox) mbox=$(realpath "$2"); shift 2 ;;
     --out) out=$2; shift 2 ;;
     --sqlite) sqlite=1; shift ;;
+    --planning) planning=on; shift ;;
     *) echo "pg_ingest_profile: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -43,7 +48,8 @@ pg_bench_workdir patchbay-pgprof
 mkdir -p "$out"
 out=$(realpath "$out")
 pg_bench_archive
-pg_bench_start -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all
+pg_bench_start -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all \
+  -c pg_stat_statements.track_planning=$planning
 db="postgresql://postgres@/bench?host=$work&port=$port"
 psql() { "$pg_bin/psql" -qAtX "$@"; }
 psql "$admin" -c "CREATE DATABASE bench"
@@ -102,6 +108,10 @@ s1=$(server_ticks)
   psql "$db" -c "SELECT (SELECT COUNT(*) FROM patches) || ' patches, ' || (SELECT COUNT(*) FROM covers) || ' covers, ' || (SELECT COUNT(*) FROM patch_comments) + (SELECT COUNT(*) FROM cover_comments) || ' comments, ' || (SELECT COUNT(*) FROM events) || ' events'"
 } | tee -a "$out/summary.txt"
 psql -F ' | ' "$db" -c "SELECT calls, ROUND(total_exec_time::numeric, 1) AS ms, rows, LEFT(regexp_replace(query, '\s+', ' ', 'g'), 110) FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 300" > "$out/statements.txt"
+if [ "$planning" = on ]; then
+  psql "$db" -c "SELECT 'plans ' || SUM(plans) || ', ' || ROUND(SUM(total_plan_time)::numeric) || ' ms planning' FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'" | tee -a "$out/summary.txt"
+  psql -F ' | ' "$db" -c "SELECT plans, calls, ROUND(total_plan_time::numeric, 1) AS plan_ms, LEFT(regexp_replace(query, '\s+', ' ', 'g'), 110) FROM pg_stat_statements WHERE plans > 0 ORDER BY total_plan_time DESC LIMIT 300" > "$out/plans.txt"
+fi
 
 # The rows, in id order, without the time of the ingest.
 dump_sql() {

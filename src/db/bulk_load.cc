@@ -5,6 +5,20 @@
 namespace pb::db {
 
 void SetBulkLoad(Connection& c, bool on) {
+  if (c.dialect() == Dialect::kPostgres) {
+    // By default a prepared statement is planned for its parameters five
+    // times before its generic plan is considered, and after an ANALYZE
+    // between batches (RefreshStatistics) invalidates the plans, the
+    // generic plan's new estimate may lose against the custom plans'
+    // average, and then every call is planned: an archive's statements are
+    // look-ups by id or message id and inserts, whose plan does not depend
+    // on the values, so those custom plans only cost planning (6 % of the
+    // ingest backend's instructions over 1,000 mails, docs/performance.md
+    // §9o). The generic plan is still made again after each ANALYZE, so it
+    // follows the tables' growth.
+    c.ExecScript(on ? "SET plan_cache_mode = force_generic_plan" : "RESET plan_cache_mode");
+    return;
+  }
   if (c.dialect() != Dialect::kSqlite) return;
   if (on) {
     // 2,000 pages (8 MB), not the 16,384 (64 MB) of round 6: a WAL that a

@@ -16,7 +16,9 @@ namespace pb::db {
 // are not: see bulk_load.cc). Readers are not affected. Also
 // Connection::GatherWrites (SQLite: WAL frames and checkpoint copies in
 // writes of up to 128 KB). Off: back to 4 MB, and a checkpoint now (what
-// closing the last connection would do anyway). Nothing on PostgreSQL.
+// closing the last connection would do anyway). PostgreSQL: this session's
+// prepared statements use their generic plan from the first execution on
+// (plan_cache_mode), and off restores the server's default.
 void SetBulkLoad(Connection& c, bool on);
 
 // For a process that opens its connections to bulk load with them

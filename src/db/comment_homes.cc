@@ -93,22 +93,37 @@ ReferenceLookup::ReferenceLookup(Connection& c, Id project_id, const std::vector
     : c_(c), project_id_(project_id), known_(known),
       prefetched_(c.dialect() == Dialect::kPostgres && !all_refs.empty()) {
   if (!prefetched_) return;
+  // Each side is asked only for the references the batch's known ids say
+  // may be on it: a reply's references are mostly patches and comments on
+  // them, and the cover side's two branches (on a young project's small
+  // tables, a scan of covers and cover_comments each) were a third of the
+  // statement's work (docs/performance.md §9o).
   std::vector<std::string> refs;  // those that may be stored
+  bool patch_side = false, cover_side = false;
   for (const auto& r : all_refs) {
-    if (!Absent(r)) refs.push_back(r);
+    bool p = !known_ || known_->MaybePatchSide(r), v = !known_ || known_->MaybeCoverSide(r);
+    if (p || v) refs.push_back(r);
+    patch_side = patch_side || p;
+    cover_side = cover_side || v;
   }
   if (refs.empty()) return;
   std::string list = IdListPlaceholders(refs.size(), 2);
-  Query q(c,
-          "SELECT 0, msgid, id, 0, 0 FROM patches WHERE project_id = ?1 AND msgid IN (" + list +
-              ") UNION ALL SELECT 1, pc.msgid, pc.patch_id, pc.date, pc.id FROM patch_comments pc "
-              "JOIN patches p ON p.id = pc.patch_id WHERE pc.msgid IN (" + list +
-              ") AND p.project_id = ?1 UNION ALL SELECT 2, msgid, id, 0, 0 FROM covers "
-              "WHERE project_id = ?1 AND msgid IN (" + list +
-              ") UNION ALL SELECT 3, cc.msgid, cc.cover_id, 0, 0 FROM cover_comments cc "
-              "JOIN covers v ON v.id = cc.cover_id WHERE cc.msgid IN (" + list +
-              ") AND v.project_id = ?1 ORDER BY 1, 2, 4 DESC, 5 DESC",
-          project_id);
+  std::string sql;
+  if (patch_side) {
+    sql = "SELECT 0, msgid, id, 0::bigint, 0::bigint FROM patches WHERE project_id = ?1 AND msgid IN (" + list +
+          ") UNION ALL SELECT 1, pc.msgid, pc.patch_id, pc.date, pc.id FROM patch_comments pc "
+          "JOIN patches p ON p.id = pc.patch_id WHERE pc.msgid IN (" + list + ") AND p.project_id = ?1";
+  }
+  if (cover_side) {
+    sql += std::string(patch_side ? " UNION ALL " : "") +
+           "SELECT 2, msgid, id, 0::bigint, 0::bigint FROM covers WHERE project_id = ?1 AND msgid IN (" + list +
+           ") UNION ALL SELECT 3, cc.msgid, cc.cover_id, 0::bigint, 0::bigint FROM cover_comments cc "
+           "JOIN covers v ON v.id = cc.cover_id WHERE cc.msgid IN (" + list + ") AND v.project_id = ?1";
+  }
+  // No ORDER BY: the newest comment of a message id is picked below, as
+  // PatchIdOfCommentMsgid does, and the rest is at most one row per id;
+  // the sort was a node to set up and run at every reply.
+  Query q(c, sql, project_id);
   size_t n = IdListSize(refs.size());
   for (size_t i = 0; i < n; ++i) q.Bind(2 + static_cast<int>(i), refs[std::min(i, refs.size() - 1)]);
   auto slot = [&](std::string_view msgid) -> Found& {
@@ -122,7 +137,14 @@ ReferenceLookup::ReferenceLookup(Connection& c, Id project_id, const std::vector
     Id id = q.Int(2);
     switch (q.Int(0)) {
       case 0: if (!f.patch) f.patch = id; break;
-      case 1: if (!f.patch_of_comment) f.patch_of_comment = id; break;  // the newest
+      case 1: {  // the newest, by (date, id)
+        std::pair<int64_t, int64_t> key{q.Int(3), q.Int(4)};
+        if (!f.patch_of_comment || key > f.newest_comment) {
+          f.patch_of_comment = id;
+          f.newest_comment = key;
+        }
+        break;
+      }
       case 2: if (!f.cover) f.cover = id; break;
       default:
         if (f.cover_of_comment) f.several_cover_comments = true;
@@ -131,7 +153,9 @@ ReferenceLookup::ReferenceLookup(Connection& c, Id project_id, const std::vector
   }
 }
 
-bool ReferenceLookup::Absent(const std::string& ref) const { return known_ && !known_->MaybeStored(ref); }
+bool ReferenceLookup::Absent(const std::string& ref, bool cover_side) const {
+  return known_ && !(cover_side ? known_->MaybeCoverSide(ref) : known_->MaybePatchSide(ref));
+}
 
 const ReferenceLookup::Found* ReferenceLookup::Prefetched(const std::string& ref) const {
   for (const auto& [m, f] : found_) {
@@ -141,28 +165,28 @@ const ReferenceLookup::Found* ReferenceLookup::Prefetched(const std::string& ref
 }
 
 std::optional<Id> ReferenceLookup::Patch(const std::string& ref) {
-  if (Absent(ref)) return std::nullopt;
+  if (Absent(ref, /*cover_side=*/false)) return std::nullopt;
   if (!prefetched_) return PatchIdByMsgid(c_, project_id_, ref);
   auto* f = Prefetched(ref);
   return f ? f->patch : std::nullopt;
 }
 
 std::optional<Id> ReferenceLookup::PatchOfComment(const std::string& ref) {
-  if (Absent(ref)) return std::nullopt;
+  if (Absent(ref, /*cover_side=*/false)) return std::nullopt;
   if (!prefetched_) return PatchIdOfCommentMsgid(c_, project_id_, ref);
   auto* f = Prefetched(ref);
   return f ? f->patch_of_comment : std::nullopt;
 }
 
 std::optional<Id> ReferenceLookup::Cover(const std::string& ref) {
-  if (Absent(ref)) return std::nullopt;
+  if (Absent(ref, /*cover_side=*/true)) return std::nullopt;
   if (!prefetched_) return CoverIdByMsgid(c_, project_id_, ref);
   auto* f = Prefetched(ref);
   return f ? f->cover : std::nullopt;
 }
 
 std::optional<Id> ReferenceLookup::CoverOfComment(const std::string& ref) {
-  if (Absent(ref)) return std::nullopt;
+  if (Absent(ref, /*cover_side=*/true)) return std::nullopt;
   if (!prefetched_) return CoverIdOfCommentMsgid(c_, project_id_, ref);
   auto* f = Prefetched(ref);
   if (f && f->several_cover_comments) {

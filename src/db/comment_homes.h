@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "db/connection.h"
@@ -45,10 +46,13 @@ class ReferenceLookup {
   struct Found {
     std::optional<Id> patch, patch_of_comment, cover, cover_of_comment;
     bool several_cover_comments = false;
+    std::pair<int64_t, int64_t> newest_comment;  // (date, id) of patch_of_comment's
   };
   const Found* Prefetched(const std::string& ref) const;
 
-  bool Absent(const std::string& ref) const;
+  // Known (by the batch) to be nothing on that side: patches and their
+  // comments, or cover letters and theirs.
+  bool Absent(const std::string& ref, bool cover_side) const;
 
   Connection& c_;
   Id project_id_;

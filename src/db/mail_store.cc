@@ -16,9 +16,25 @@ struct FoundPerson {
   std::optional<std::string> name;  // as stored now
 };
 
-FoundPerson FindOrCreatePerson(Connection& c, std::string_view email, std::string_view name) {
+// The address lowered, when it is all ASCII: two ASCII addresses whose
+// lower() PostgreSQL finds equal have equal ASCII lowerings (a locale may
+// lower 'I' to a non-ASCII letter, so the converse does not hold, and the
+// absent set keeps addresses as spelt). Non-ASCII: nullopt (lower() may
+// map such a letter onto an ASCII one, as the Kelvin sign onto 'k').
+std::optional<std::string> AsciiLower(std::string_view email) {
+  std::string out(email);
+  for (char& ch : out) {
+    if (static_cast<unsigned char>(ch) >= 0x80) return std::nullopt;
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  }
+  return out;
+}
+
+// `known_absent`: the lookup is known to find nothing (PersonCache::absent).
+FoundPerson FindOrCreatePerson(Connection& c, std::string_view email, std::string_view name,
+                               bool known_absent = false) {
   std::optional<FoundPerson> existing;
-  {
+  if (!known_absent) {
     Query q(c, "SELECT id, name FROM people WHERE lower(email) = lower(?1) ORDER BY id LIMIT 1",
             email);
     if (q.Next()) {
@@ -59,7 +75,15 @@ Id GetOrCreatePerson(Connection& c, std::string_view email, std::string_view nam
                      PersonCache& cache) {
   auto it = cache.id_by_email.find(std::string(email));
   if (it == cache.id_by_email.end()) {
-    FoundPerson p = FindOrCreatePerson(c, email, name);
+    bool absent = cache.absent.count(std::string(email)) > 0;
+    FoundPerson p = FindOrCreatePerson(c, email, name, absent);
+    // A row found or made: no spelling that lower() may match it with is
+    // absent now (after a non-ASCII one, none is known absent any more).
+    if (auto lowered = AsciiLower(email)) {
+      std::erase_if(cache.absent, [&](const std::string& a) { return AsciiLower(a) == lowered; });
+    } else {
+      cache.absent.clear();
+    }
     cache.id_by_email.emplace(std::string(email), p.id);
     cache.name_by_id[p.id] = std::move(p.name);
     return p.id;
@@ -94,6 +118,12 @@ void PrefetchPeople(Connection& c, const std::vector<std::string>& emails, Perso
     Id id = q.Int(1);
     cache.id_by_email.emplace(q.Str(0), id);
     cache.name_by_id[id] = q.OptStr(2);
+  }
+  // Every write transaction holds the write lock, as the batch does now:
+  // only this batch's GetOrCreatePerson can make these addresses match.
+  for (std::string_view e : asked) {
+    if (cache.id_by_email.count(std::string(e))) continue;
+    if (AsciiLower(e)) cache.absent.emplace(e);
   }
 }
 
@@ -512,10 +542,10 @@ void KnownMsgids::Load(Connection& c, const std::vector<Id>& project_ids,
   // mails). Only the ids that are something come back, maybe twice.
   Query q(c,
           "SELECT u.m, 1 FROM unnest(?1::text[]) u (m) JOIN patches x ON x.msgid = u.m "
-          "UNION ALL SELECT u.m, 1 FROM unnest(?1::text[]) u (m) JOIN covers x ON x.msgid = u.m "
+          "UNION ALL SELECT u.m, 8 FROM unnest(?1::text[]) u (m) JOIN covers x ON x.msgid = u.m "
           "UNION ALL SELECT u.m, 1 FROM unnest(?1::text[]) u (m) JOIN patch_comments x "
           "ON x.msgid = u.m "
-          "UNION ALL SELECT u.m, 1 FROM unnest(?1::text[]) u (m) JOIN cover_comments x "
+          "UNION ALL SELECT u.m, 8 FROM unnest(?1::text[]) u (m) JOIN cover_comments x "
           "ON x.msgid = u.m "
           "UNION ALL SELECT u.m, 2 FROM unnest(?1::text[]) u (m) JOIN series_references x "
           "ON x.msgid = u.m AND x.project_id = ANY (?2::bigint[]) "

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <string_view>
 #include <vector>
 
@@ -30,9 +31,15 @@ struct PersonCache {
   std::unordered_map<std::string, Id> id_by_email;
   // By id, since several spellings of an address name one row.
   std::unordered_map<Id, std::optional<std::string>> name_by_id;
+  // ASCII addresses, as spelt, that PrefetchPeople found no row for and no
+  // person made since can match: a new submitter's row is inserted without
+  // the lookup (on a young project's small table a scan lowering every
+  // address; docs/performance.md §9o).
+  std::unordered_set<std::string> absent;
   void clear() {
     id_by_email.clear();
     name_by_id.clear();
+    absent.clear();
   }
 };
 // GetOrCreatePerson, answering from and filling `cache`: the same rows and
@@ -64,19 +71,26 @@ class KnownMsgids {
   // awaited ids are kept per project; stored mails are looked for in all).
   void Load(Connection& c, const std::vector<Id>& project_ids, const std::vector<std::string>& msgids);
   void clear() { flags_.clear(); }
-  bool MaybeStored(std::string_view msgid) const { return Maybe(msgid, kStored); }
+  bool MaybeStored(std::string_view msgid) const { return Maybe(msgid, kPatchSide | kCoverSide); }
+  // A patch or a comment on one / a cover letter or a comment on one: a
+  // reply's references are looked up on the side(s) they may be on
+  // (ReferenceLookup), and most replies answer patches only.
+  bool MaybePatchSide(std::string_view msgid) const { return Maybe(msgid, kPatchSide); }
+  bool MaybeCoverSide(std::string_view msgid) const { return Maybe(msgid, kCoverSide); }
   // series_references holds a message id's first 255 bytes, as
   // SeriesByReference looks it up.
   bool MaybeSeriesReference(std::string_view msgid) const {
     return Maybe(msgid.substr(0, 255), kSeriesReference);
   }
   bool MaybeAwaited(std::string_view msgid) const { return Maybe(msgid, kAwaited); }
-  void NoteStored(std::string_view msgid) { Note(msgid, kStored); }
+  // A patch or patch comment stored, or a cover comment turned one.
+  void NotePatchSide(std::string_view msgid) { Note(msgid, kPatchSide); }
+  void NoteCoverSide(std::string_view msgid) { Note(msgid, kCoverSide); }
   void NoteSeriesReference(std::string_view msgid) { Note(msgid.substr(0, 255), kSeriesReference); }
   void NoteAwaited(std::string_view msgid) { Note(msgid, kAwaited); }
 
  private:
-  enum : unsigned char { kStored = 1, kSeriesReference = 2, kAwaited = 4 };
+  enum : unsigned char { kPatchSide = 1, kSeriesReference = 2, kAwaited = 4, kCoverSide = 8 };
   bool Maybe(std::string_view msgid, unsigned char flag) const {
     auto it = flags_.find(std::string(msgid));
     return it == flags_.end() || (it->second & flag);

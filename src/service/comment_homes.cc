@@ -83,6 +83,9 @@ std::vector<Id> RehomeCommentsAwaiting(db::Connection& c, Id project_id, const s
       changed.push_back(home->id);
     } else if (home->on_patch) {
       Id id = db::CoverCommentToPatchComment(c, comment->id, home->id);
+      // Its message id is a patch comment's now: the batch's look-ups
+      // must find it there (db::ReferenceLookup asks by side).
+      if (known) known->NotePatchSide(k);
       db::Event e;
       e.project_id = project_id;
       e.category = "patch-comment-created";

@@ -193,8 +193,10 @@ class Ingester {
     return !cache_ || cache_->known.MaybeSeriesReference(msgid);
   }
   // What this mail writes that the lookups above answer for.
-  void NoteStored() {
-    if (cache_) cache_->known.NoteStored(m_.msgid);
+  void NoteStored(bool cover_side) {
+    if (!cache_) return;
+    if (cover_side) cache_->known.NoteCoverSide(m_.msgid);
+    else cache_->known.NotePatchSide(m_.msgid);
   }
 
   Id Author() {
@@ -359,7 +361,7 @@ class Ingester {
       p.number = placed->number;
     }
     Id patch_id = db::InsertPatch(c_, p);
-    NoteStored();
+    NoteStored(/*cover_side=*/false);
     deferring_ = false;
     Event("patch-created", patch_id, std::nullopt);
     RunDeferred();
@@ -536,7 +538,7 @@ class Ingester {
       throw Stop{Outcome::kDuplicate, "Duplicate mail for message ID " + m_.msgid};
     }
     Id cover_id = db::InsertCover(c_, Submission(submitter));
-    NoteStored();
+    NoteStored(/*cover_side=*/true);
     Event("cover-created", std::nullopt, std::nullopt, cover_id);
     AddCoverLetter(*sid, cover_id);
     if (m_.content) RecordDependencies(c_, project_.id, *sid, *m_.content);
@@ -660,7 +662,7 @@ class Ingester {
       e.cover_id = home->id;
       e.cover_comment_id = r.id = *cid;
     }
-    NoteStored();
+    NoteStored(/*cover_side=*/!home->on_patch);
     PutEvent(e);
     // The home is a patch of this mail's project.
     if (home->on_patch) {

@@ -86,8 +86,26 @@ TEST(KnownMsgids, NoneOnlyForWhatIsNone) {
   EXPECT_EQ(known.MaybeAwaited("<awaited@x>"), !pg);
   EXPECT_EQ(known.MaybeStored("<ref@x>"), !pg);
   EXPECT_EQ(known.MaybeSeriesReference("<patch@x>"), !pg);
-  // What the batch writes afterwards is noted, and then "maybe".
-  known.NoteStored("<nothing@x>");
+  // The side of a stored id: patches and their comments, covers and theirs.
+  EXPECT_TRUE(known.MaybePatchSide("<patch@x>"));
+  EXPECT_TRUE(known.MaybePatchSide("<comment@x>"));
+  EXPECT_TRUE(known.MaybeCoverSide("<cover@x>"));
+  EXPECT_EQ(known.MaybeCoverSide("<patch@x>"), !pg);
+  EXPECT_EQ(known.MaybeCoverSide("<comment@x>"), !pg);
+  EXPECT_EQ(known.MaybePatchSide("<cover@x>"), !pg);
+  EXPECT_TRUE(known.MaybePatchSide("<elsewhere@x>"));
+  EXPECT_TRUE(known.MaybeCoverSide("<elsewhere@x>"));
+  // What the batch writes afterwards is noted, and then "maybe" on its side.
+  known.NotePatchSide("<nothing@x>");
+  EXPECT_TRUE(known.MaybePatchSide("<nothing@x>"));
+  EXPECT_EQ(known.MaybeCoverSide("<nothing@x>"), !pg);
+  known.NoteCoverSide("<ref@x>");
+  EXPECT_TRUE(known.MaybeStored("<ref@x>"));
+  EXPECT_TRUE(known.MaybeCoverSide("<ref@x>"));
+  EXPECT_EQ(known.MaybePatchSide("<ref@x>"), !pg);
+  // A cover comment turned patch comment (service/comment_homes.cc).
+  known.NotePatchSide("<cover@x>");
+  EXPECT_TRUE(known.MaybePatchSide("<cover@x>"));
   known.NoteSeriesReference(long_ref + "more");  // the same first 255 bytes
   known.NoteAwaited("<held@x>");
   EXPECT_TRUE(known.MaybeStored("<nothing@x>"));

@@ -20,6 +20,22 @@ TEST(Migrations, SecondRunAppliesNothing) {
   EXPECT_EQ(*again, 0);
 }
 
+// A row given an explicit id past the others moves the next default id past
+// it (SQLite by itself; PostgreSQL through migration 8's trigger); a row
+// below keeps the sequence where it is.
+TEST(Migrations, ExplicitIdsMoveTheNextDefaultId) {
+  testing::TempDb t;
+  auto& c = t.conn();
+  Query(c, "INSERT INTO people (email) VALUES ('a@b.c')").Run();
+  int64_t first = QueryInt(c, "SELECT MAX(id) FROM people").value();
+  Query(c, "INSERT INTO people (id, email) VALUES (?1, 'b@b.c')", first + 100).Run();
+  Query(c, "INSERT INTO people (email) VALUES ('c@b.c')").Run();
+  EXPECT_EQ(QueryInt(c, "SELECT id FROM people WHERE email = 'c@b.c'"), first + 101);
+  Query(c, "INSERT INTO people (id, email) VALUES (?1, 'd@b.c')", first + 50).Run();
+  Query(c, "INSERT INTO people (email) VALUES ('e@b.c')").Run();
+  EXPECT_EQ(QueryInt(c, "SELECT id FROM people WHERE email = 'e@b.c'"), first + 102);
+}
+
 TEST(Migrations, DefaultStatesAndTagsMatchUpstreamFixtures) {
   testing::TempDb t;
   Query q(t.conn(), "SELECT id, slug, ordering, action_required FROM states ORDER BY id");
