@@ -102,7 +102,9 @@ TEST(EncodeHeaderLine, LongSingleTokenShortcutMatchesTheFullAlgorithm) {
       if (auto enc = h->Encode()) full = name + ": " + *enc;
     }
     ASSERT_EQ(kept, full.has_value()) << name << ": " << v;
-    if (kept) ASSERT_EQ(fast, *full) << name << ": " << v;
+    if (kept) {
+      ASSERT_EQ(fast, *full) << name << ": " << v;
+    }
   }
 }
 
@@ -158,7 +160,9 @@ TEST(EncodeHeaderLine, BlankEndedShortcutMatchesTheFullAlgorithm) {
       if (auto enc = h->Encode()) full = name + ": " + *enc;
     }
     ASSERT_EQ(kept, full.has_value()) << name << ": [" << v << "]";
-    if (kept) ASSERT_EQ(fast, *full) << name << ": [" << v << "]";
+    if (kept) {
+      ASSERT_EQ(fast, *full) << name << ": [" << v << "]";
+    }
   }
 }
 
