@@ -26,7 +26,9 @@ const std::map<std::string, Command> kCommands = {
       "[--database URL] [--list-id ID] [--ingest-socket PATH [--ingest-timeout S]] [FILE|-]\n"
       "exit 0: stored or dropped; 1: kept in `patchbay failed`; 75: not kept, deliver again"}},
     {"parsearchive", {pb::cli::ParseArchive, "store every mail of an mbox file or Maildir",
-      "[--database URL] [--list-id ID] [-q] PATH   (mbox file or Maildir)"}},
+      "[--database URL] [--list-id ID] [--nice N] [-q] PATH   (mbox file or Maildir)\n"
+      "--nice N: lower its own priority by N, 0-19 (default 10: a live server on the\n"
+      "same machine gets the CPU first; 0 keeps the caller's)"}},
     {"migrate", {pb::cli::Migrate, "create or upgrade the database schema",
       "[--database URL]"}},
     {"project", {pb::cli::Project, "create, list, edit or delete projects, maintainers, rules",
