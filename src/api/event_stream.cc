@@ -212,12 +212,15 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
       last_seen_ = rows.back().id;
       const size_t n = subs_.size();
       const size_t start = n ? std::uniform_int_distribution<size_t>(0, n - 1)(shuffle_) : 0;
+      int64_t first_write = 0;  // tracing: when the first client's bytes were ready
       for (size_t k = 0; k < n; ++k) {
         Client& c = subs_[(start + k) % n];
         if (c.sub.cursor < before) continue;  // still catching up: CatchUp sends these
         bool sent = true;
         if (c.everything && c.sub.cursor < rows.front().id) {
-          sent = c.sub.sink->Send(all(c));
+          const std::string& piece = all(c);
+          if (woke && !first_write) first_write = trace::WallNs();
+          sent = c.sub.sink->Send(piece);
         } else {
           out_.clear();
           for (size_t i = 0; i < rows.size(); ++i) {
@@ -230,10 +233,13 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
         c.gone = !sent;
       }
       if (woke) {
-        // Stage times for bench/sse_bench.py: woke, read, queued to every client.
+        // Stage times for bench/sse_bench.py: woke, read, queued to every
+        // client, the round's ids and clients, and when the shared piece was
+        // ready (rendered and compressed: the first write could begin).
         trace::Note("round " + std::to_string(woke) + " " + std::to_string(read) + " " +
                     std::to_string(trace::WallNs()) + " " + std::to_string(rows.front().id) + " " +
-                    std::to_string(rows.back().id) + " " + std::to_string(n));
+                    std::to_string(rows.back().id) + " " + std::to_string(n) + " " +
+                    std::to_string(first_write));
         woke = read;
       }
       std::erase_if(subs_, [](const Client& c) { return c.gone; });
