@@ -381,6 +381,15 @@ def print_stages(dump, trace):
             per_delivery["insert->client (every delivery)"].append(t - date[e])
     print("stages (ms; per event unless marked; %d commits, %d hub rounds, %d worker drains noted):"
           % (len(commits), len(rounds), len(drains)))
+    # The hub's own CPU per round (servers since session 12): steadier than
+    # the wall stages on a loaded machine.
+    cpu = [r for r in rounds if len(r) > 8 and r[5] >= 100]
+    if cpu:
+        piece = [r[7] / 1e6 for r in cpu]
+        total = [r[8] / 1e6 for r in cpu]
+        print("  hub CPU per round of >= 100 clients (%d rounds): read->piece ready p50 %.2f max %.2f, "
+              "whole round p50 %.2f max %.2f, sum %.1f ms"
+              % (len(cpu), pct(piece, 50), max(piece), pct(total, 50), max(total), sum(total)))
     for name, v in list(stages.items()) + list(per_delivery.items()):
         if not v:
             print("  %-40s (no samples)" % name)

@@ -195,6 +195,7 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
       auto rows = db::read::EventsAfter(*state_.conn, {}, last_seen_, kLiveBatch);
       if (rows.empty()) return;
       const int64_t read = woke ? trace::WallNs() : 0;
+      const int64_t cpu_read = woke ? trace::ThreadCpuNs() : 0;
       // Compressed once, sent to every unfiltered gzip client: with many of
       // them zlib's default level pays (a quarter fewer bytes for each, for
       // ~2 ms more once per bulk commit; §10f), with few the fastest does.
@@ -224,13 +225,17 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
       const size_t n = subs_.size();
       const size_t start = n ? std::uniform_int_distribution<size_t>(0, n - 1)(shuffle_) : 0;
       int64_t first_write = 0;  // tracing: when the first client's bytes were ready
+      int64_t cpu_piece = 0;    // tracing: the hub's CPU until then, from the read
       for (size_t k = 0; k < n; ++k) {
         Client& c = subs_[(start + k) % n];
         if (c.sub.cursor < before) continue;  // still catching up: CatchUp sends these
         bool sent = true;
         if (c.everything && c.sub.cursor < rows.front().id) {
           const std::string& piece = all(c);
-          if (woke && !first_write) first_write = trace::WallNs();
+          if (woke && !first_write) {
+            first_write = trace::WallNs();
+            cpu_piece = trace::ThreadCpuNs() - cpu_read;
+          }
           sent = c.sub.sink->Send(piece);
         } else {
           out_.clear();
@@ -245,12 +250,14 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
       }
       if (woke) {
         // Stage times for bench/sse_bench.py: woke, read, queued to every
-        // client, the round's ids and clients, and when the shared piece was
-        // ready (rendered and compressed: the first write could begin).
+        // client, the round's ids and clients, when the shared piece was
+        // ready (rendered and compressed: the first write could begin), and
+        // the hub's CPU from the read to then and to the round's end.
         trace::Note("round " + std::to_string(woke) + " " + std::to_string(read) + " " +
                     std::to_string(trace::WallNs()) + " " + std::to_string(rows.front().id) + " " +
                     std::to_string(rows.back().id) + " " + std::to_string(n) + " " +
-                    std::to_string(first_write));
+                    std::to_string(first_write) + " " + std::to_string(cpu_piece) + " " +
+                    std::to_string(trace::ThreadCpuNs() - cpu_read));
         woke = read;
       }
       std::erase_if(subs_, [](const Client& c) { return c.gone; });
