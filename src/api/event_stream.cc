@@ -213,7 +213,21 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
       };
       auto all = [&](const Client& c) -> const std::string& {
         Rendered& r = rendered[c.audience];
-        if (r.all.empty()) {
+        if (r.all.empty() && r.messages.empty()) {
+          // No filtered client needed this audience's messages yet (the
+          // usual case): each event goes straight into the piece, without a
+          // string of its own for its JSON and another for its message.
+          Context& ctx = RendererFor(renderers, c).ctx;
+          for (const EventRec& e : rows) {
+            r.all += "id: ";
+            r.all += std::to_string(e.id);
+            r.all += "\nevent: ";
+            r.all += e.category;
+            r.all += "\ndata: ";
+            AppendEventJson(r.all, ctx, e);
+            r.all += "\n\n";
+          }
+        } else if (r.all.empty()) {
           for (size_t i = 0; i < rows.size(); ++i) r.all += message(c, i);
         }
         if (!c.sub.gzip) return r.all;
@@ -288,12 +302,16 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
     std::erase_if(subs_, [](const Client& c) { return c.gone; });
   }
 
+  Renderer& RendererFor(std::map<std::string, Renderer>& renderers, const Client& c) {
+    auto it = renderers.find(c.audience);
+    if (it == renderers.end()) it = renderers.try_emplace(c.audience, state_, c.sub).first;
+    return it->second;
+  }
+
   // The event's JSON for this client's version and origin, rendered once.
   const std::string& Json(std::map<std::string, Renderer>& renderers, const Client& c,
                           const EventRec& e) {
-    auto it = renderers.find(c.audience);
-    if (it == renderers.end()) it = renderers.try_emplace(c.audience, state_, c.sub).first;
-    auto& r = it->second;
+    auto& r = RendererFor(renderers, c);
     auto j = r.json.find(e.id);
     if (j != r.json.end()) return j->second;
     std::string text;
