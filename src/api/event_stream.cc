@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <random>
@@ -72,6 +73,59 @@ bool PassesEverything(const db::read::EventFilter& f) {
 std::string AudienceKey(const EventSubscription& s) {
   return std::to_string(s.version) + (s.versioned ? "v" : "u") + s.api_root;
 }
+
+// Shared pieces from this size are compressed in two halves at once
+// (Hub::Compress): a bulk commit's ~700 KB take zlib ~3 ms at level 6.
+constexpr size_t kSplitCompress = 128 << 10;
+
+// A second thread that runs one job at a time for the hub; started on
+// first use.
+class Helper {
+ public:
+  ~Helper() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  void Run(std::function<void()> job) {
+    {
+      std::lock_guard lock(mu_);
+      job_ = std::move(job);
+      done_ = false;
+      if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
+    }
+    cv_.notify_all();
+  }
+  void Wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return done_; });
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return stop_ || job_; });
+      if (stop_) return;
+      auto job = std::move(job_);
+      job_ = nullptr;
+      lock.unlock();
+      job();
+      lock.lock();
+      done_ = true;
+      cv_.notify_all();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::function<void()> job_;
+  bool done_ = true;
+  bool stop_ = false;
+  std::thread thread_;
+};
 
 class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
  public:
@@ -231,7 +285,7 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
           for (size_t i = 0; i < rows.size(); ++i) r.all += message(c, i);
         }
         if (!c.sub.gzip) return r.all;
-        if (r.all_gzip.empty()) r.all_gzip = http::GzipPiece(r.all, shared_level);
+        if (r.all_gzip.empty()) r.all_gzip = Compress(r.all, shared_level);
         return r.all_gzip;
       };
       db::Id before = last_seen_;
@@ -319,6 +373,26 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
     return r.json.emplace(e.id, std::move(text)).first->second;
   }
 
+  // GzipPiece(text, level), a big text in two halves at once, the first
+  // on the helper thread: pieces can follow one another, so the two
+  // compressed halves make one piece, and every client waits for it before
+  // its first byte (the second half starting from an empty window costs
+  // ~0.1 % more bytes).
+  std::string Compress(const std::string& text, int level) {
+    if (text.size() < kSplitCompress) return http::GzipPiece(text, level);
+    // Split after a message ("\n\n"), so each half is whole lines.
+    size_t cut = text.find("\n\n", text.size() / 2);
+    if (cut == std::string::npos) return http::GzipPiece(text, level);
+    cut += 2;
+    std::string_view first(text.data(), cut);
+    std::string_view second(text.data() + cut, text.size() - cut);
+    std::string head;
+    compressor_.Run([&] { head = http::GzipPiece(first, level); });
+    std::string tail = http::GzipPiece(second, level);
+    compressor_.Wait();
+    return head + tail;
+  }
+
   // Text made for this client alone, compressed when it takes gzip.
   static bool SendOwn(Client& c, const std::string& text) {
     return c.sub.sink->Send(c.sub.gzip ? http::GzipPiece(text) : text);
@@ -340,6 +414,7 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
   db::Id last_seen_ = -1;
   std::minstd_rand shuffle_{std::random_device{}()};  // where Deliver's rounds start
   std::string out_;   // one client's bytes of a round; keeps its capacity
+  Helper compressor_;  // Compress's second thread
   const std::string keepalive_gzip_ = http::GzipPiece(": keep-alive\n\n");
 };
 
