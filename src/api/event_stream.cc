@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <exception>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -387,9 +388,23 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
     std::string_view first(text.data(), cut);
     std::string_view second(text.data() + cut, text.size() - cut);
     std::string head;
-    compressor_.Run([&] { head = http::GzipPiece(first, level); });
-    std::string tail = http::GzipPiece(second, level);
+    std::exception_ptr failed;  // zlib's, rethrown here, where the hub catches it
+    compressor_.Run([&] {
+      try {
+        head = http::GzipPiece(first, level);
+      } catch (...) {
+        failed = std::current_exception();
+      }
+    });
+    std::string tail;
+    try {
+      tail = http::GzipPiece(second, level);
+    } catch (...) {
+      compressor_.Wait();  // the helper still uses `first` and `head`
+      throw;
+    }
     compressor_.Wait();
+    if (failed) std::rethrow_exception(failed);
     return head + tail;
   }
 
