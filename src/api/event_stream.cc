@@ -378,7 +378,7 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
   // on the helper thread: pieces can follow one another, so the two
   // compressed halves make one piece, and every client waits for it before
   // its first byte (the second half starting from an empty window costs
-  // ~0.1 % more bytes).
+  // ~1 % more bytes: 460 against 455 MB in §10f).
   std::string Compress(const std::string& text, int level) {
     if (text.size() < kSplitCompress) return http::GzipPiece(text, level);
     // Split after a message ("\n\n"), so each half is whole lines.
