@@ -27,8 +27,8 @@ const std::map<std::string, Command> kCommands = {
       "exit 0: stored or dropped; 1: kept in `patchbay failed`; 75: not kept, deliver again"}},
     {"parsearchive", {pb::cli::ParseArchive, "store every mail of an mbox file or Maildir",
       "[--database URL] [--list-id ID] [--nice N] [-q] PATH   (mbox file or Maildir)\n"
-      "--nice N: lower its own priority by N, 0-19 (default 10: a live server on the\n"
-      "same machine gets the CPU first; 0 keeps the caller's)"}},
+      "--nice N: lower its own priority by N, 0-19 (default on SQLite 10: a live server\n"
+      "on the same machine gets the CPU first; on PostgreSQL 0, the caller's)"}},
     {"migrate", {pb::cli::Migrate, "create or upgrade the database schema",
       "[--database URL]"}},
     {"project", {pb::cli::Project, "create, list, edit or delete projects, maintainers, rules",
