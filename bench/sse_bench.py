@@ -71,6 +71,32 @@ def cpu_s(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def sched_ns(pid):
+    """CPU time of each thread of a process so far, in ns (/proc/PID/task/TID/schedstat:
+    the scheduler's own count, exact, where /proc/PID/stat counts 10 ms ticks)."""
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                out[tid] = int(f.read().split()[0])
+        except OSError:
+            pass
+    return out
+
+
+def switches(pid):
+    """Each thread's (voluntary, involuntary) context switches so far."""
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+                v = dict(l.split(":", 1) for l in f if "ctxt_switches" in l)
+            out[tid] = (int(v["voluntary_ctxt_switches"]), int(v["nonvoluntary_ctxt_switches"]))
+        except (OSError, KeyError, ValueError):
+            pass
+    return out
+
+
 def iso_to_epoch(text):
     fmt = "%Y-%m-%dT%H:%M:%S.%f" if "." in text else "%Y-%m-%dT%H:%M:%S"
     d = datetime.datetime.strptime(text, fmt).replace(tzinfo=datetime.timezone.utc)
@@ -318,6 +344,7 @@ def print_stages(dump, trace):
         ends = [d[1] for d in drains[bisect.bisect_left(drains, (r[1], 0)):] if d[0] < until]
         written[r[1]] = max(ends) if ends else None
     stages = {k: [] for k in ("insert->commit", "commit->hub wakes", "hub wakes->events read",
+                              "events read->piece ready", "piece ready->queued to all",
                               "events read->queued to all", "events read->written by workers",
                               "commit->first client", "first client->last client")}
     last = {}
@@ -332,6 +359,11 @@ def print_stages(dump, trace):
                 stages["commit->hub wakes"].append(r[0] - c)
             stages["hub wakes->events read"].append(r[1] - r[0])
             stages["events read->queued to all"].append(r[2] - r[1])
+            # Servers since session 12 note when the round's shared piece was
+            # ready (rendered, compressed): the rest of the round is writes.
+            if len(r) > 6 and r[6] > 0:
+                stages["events read->piece ready"].append(r[6] - r[1])
+                stages["piece ready->queued to all"].append(r[2] - r[6])
             if written.get(r[1]):
                 stages["events read->written by workers"].append(written[r[1]] - r[1])
         if c is not None:
@@ -349,6 +381,15 @@ def print_stages(dump, trace):
             per_delivery["insert->client (every delivery)"].append(t - date[e])
     print("stages (ms; per event unless marked; %d commits, %d hub rounds, %d worker drains noted):"
           % (len(commits), len(rounds), len(drains)))
+    # The hub's own CPU per round (servers since session 12): steadier than
+    # the wall stages on a loaded machine.
+    cpu = [r for r in rounds if len(r) > 8 and r[5] >= 100]
+    if cpu:
+        piece = [r[7] / 1e6 for r in cpu]
+        total = [r[8] / 1e6 for r in cpu]
+        print("  hub CPU per round of >= 100 clients (%d rounds): read->piece ready p50 %.2f max %.2f, "
+              "whole round p50 %.2f max %.2f, sum %.1f ms"
+              % (len(cpu), pct(piece, 50), max(piece), pct(total, 50), max(total), sum(total)))
     for name, v in list(stages.items()) + list(per_delivery.items()):
         if not v:
             print("  %-40s (no samples)" % name)
@@ -394,12 +435,20 @@ def run_c_reader(a, binary, db, mails, srv, port, rss_idle, tmp, trace):
 
     t0 = time.time()
     cpu0 = cpu_s(srv.pid)
+    sched0 = sched_ns(srv.pid)
+    switches0 = switches(srv.pid)
     reader_cpu0 = cpu_s(reader.pid)
     peak = ingest(binary, db, mails, a.ingesters, srv.pid, rss_connected, lambda: time.sleep(0.5),
                   a.ingest, tmp, a.ingest_nice)
     ingest_s = time.time() - t0
     time.sleep(2)  # what is still on its way
     cpu = cpu_s(srv.pid) - cpu0
+    sched1 = sched_ns(srv.pid)
+    threads = sorted(((sched1[t] - sched0.get(t, 0), t) for t in sched1), reverse=True)
+    switches1 = switches(srv.pid)
+    hub = threads[0][1] if threads else None
+    hub_switches = [b - a for a, b in zip(switches0.get(hub, (0, 0)), switches1.get(hub, (0, 0)))]
+    threads = [t[0] for t in threads]
     reader_cpu = cpu_s(reader.pid) - reader_cpu0
     counts = {}
     for p in (perf, stat):
@@ -432,6 +481,12 @@ def run_c_reader(a, binary, db, mails, srv, port, rss_idle, tmp, trace):
               % (what + ":", p["p50_ms"], p["p99_ms"], p["max_ms"], p["n"]))
     print("server CPU while ingesting: %.2f s (%.2f us per delivered event); reader CPU %.2f s (%.2f us)"
           % (cpu, cpu * 1e6 / max(1, n), reader_cpu, reader_cpu * 1e6 / max(1, n)))
+    # The busiest thread while ingesting is the event hub (it reads, renders,
+    # compresses and writes every round); the rest are the HTTP workers.
+    print("server CPU while ingesting (schedstat): %.1f ms, busiest thread (the hub) %.1f ms, others %.1f ms"
+          % (sum(threads) / 1e6, threads[0] / 1e6 if threads else 0, sum(threads[1:]) / 1e6))
+    print("the hub's context switches while ingesting: %d voluntary, %d involuntary (preempted)"
+          % tuple(hub_switches))
     if counts:
         print("server per delivery: %s" % ", ".join("%s %.0f" % (k, v / max(1, n)) for k, v in counts.items()))
     print_stages(dump, trace)

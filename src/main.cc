@@ -47,7 +47,9 @@ constexpr NamedCommand kCommands[] = {
     {"migrate", {pb::cli::Migrate, "create or upgrade the database schema",
       "[--database URL]"}},
     {"parsearchive", {pb::cli::ParseArchive, "store every mail of an mbox file or Maildir",
-      "[--database URL] [--list-id ID] [-q] PATH   (mbox file or Maildir)"}},
+      "[--database URL] [--list-id ID] [--nice N] [-q] PATH   (mbox file or Maildir)\n"
+      "--nice N: lower its own priority by N, 0-19 (default on SQLite 10: a live server\n"
+      "on the same machine gets the CPU first; on PostgreSQL 0, the caller's)"}},
     {"parsemail", {pb::cli::ParseMail, "store one mail read from stdin (MTA pipe)",
       "[--database URL] [--list-id ID] [--ingest-socket PATH [--ingest-timeout S]] [FILE|-]\n"
       "exit 0: stored or dropped; 1: kept in `patchbay failed`; 75: not kept, deliver again"}},

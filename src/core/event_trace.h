@@ -20,5 +20,8 @@ bool On();
 void Note(std::string_view line);
 // CLOCK_REALTIME, nanoseconds since the epoch.
 int64_t WallNs();
+// The calling thread's CPU time so far, nanoseconds: a stage's own cost,
+// whatever the machine's load made its wall time.
+int64_t ThreadCpuNs();
 
 }  // namespace pb::trace

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <cctype>
+#include <memory>
 #include <stdexcept>
 
 namespace pb::http {
@@ -13,10 +14,10 @@ namespace {
 // ~270 KB, which a per-client piece should not pay each time.
 class Deflater {
  public:
-  Deflater() {
+  explicit Deflater(int level) {
     // Raw DEFLATE (negative window bits): the gzip header is sent once per
     // stream, not per piece.
-    ok_ = deflateInit2(&z_, Z_BEST_SPEED, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+    ok_ = deflateInit2(&z_, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK;
   }
   ~Deflater() {
     if (ok_) deflateEnd(&z_);
@@ -35,9 +36,12 @@ class Deflater {
 
 }  // namespace
 
-std::string GzipPiece(std::string_view text) {
-  thread_local Deflater deflater;
-  z_stream& z = *deflater.Fresh();
+std::string GzipPiece(std::string_view text, int level) {
+  if (level < 1 || level > 9) level = Z_BEST_SPEED;
+  // One compressor per level used on this thread (normally one or two).
+  thread_local std::unique_ptr<Deflater> deflaters[10];
+  if (!deflaters[level]) deflaters[level] = std::make_unique<Deflater>(level);
+  z_stream& z = *deflaters[level]->Fresh();
   std::string out;
   out.resize(deflateBound(&z, text.size()) + 16);
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));

@@ -19,9 +19,10 @@ namespace pb::http {
 // The gzip member header (RFC 1952): no name, no time, unknown OS.
 inline constexpr std::string_view kGzipHeader{"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10};
 
-// `text` as a self-contained run of DEFLATE blocks (see above). Fast level:
-// it runs on the producer's thread for every shared piece.
-std::string GzipPiece(std::string_view text);
+// `text` as a self-contained run of DEFLATE blocks (see above), at zlib
+// `level` 1-9. The fastest by default: it runs on the producer's thread, for
+// every piece; a piece that many clients share may pay for a better ratio.
+std::string GzipPiece(std::string_view text, int level = 1);
 
 // Whether an Accept-Encoding value accepts gzip (RFC 9110 §12.5.3: "gzip",
 // "x-gzip" or "*", unless its weight is 0).

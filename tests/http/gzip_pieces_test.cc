@@ -50,6 +50,21 @@ TEST(GzipPieces, PiecesMadeOnceDecodeOnEveryStreamAsTheyArrive) {
   EXPECT_EQ(two.back(), ": keep-alive\n\n" + big + big);
 }
 
+// The hub compresses a piece many clients share at a better level than the
+// rest: pieces of different levels still follow one another on one stream.
+TEST(GzipPieces, LevelsMixOnOneStream) {
+  std::string big;
+  for (int i = 0; i < 5000; ++i) big += "id: " + std::to_string(i) + "\ndata: {\"project\":{\"id\":1}}\n\n";
+  const std::string fast = GzipPiece(big);
+  const std::string dense = GzipPiece(big, 6);
+  EXPECT_LT(dense.size(), fast.size());
+  auto seen = InflateProgressively({std::string(kGzipHeader), fast, dense, GzipPiece("x", 9), fast});
+  EXPECT_EQ(seen.back(), big + big + "x" + big);
+  // Out of range: the fastest.
+  EXPECT_EQ(GzipPiece(big, 0), fast);
+  EXPECT_EQ(GzipPiece(big, 10), fast);
+}
+
 TEST(GzipPieces, IncompressibleTextStillFits) {
   std::string noise;
   uint32_t x = 1;

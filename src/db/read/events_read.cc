@@ -161,6 +161,7 @@ Id MaxEventId(Connection& c) {
 std::vector<EventRec> EventsAfter(Connection& c, const EventFilter& f, Id after, int64_t limit) {
   SqlArgs args;
   std::string where = Where(f, args);
+  const bool unfiltered = where == " WHERE 1=1";
   where += " AND e.id > " + args.Add(after);
   std::string sql =
       "SELECT e.id FROM events e" + where + " ORDER BY e.id" + LimitOffset(c.dialect(), args, limit);
@@ -168,6 +169,24 @@ std::vector<EventRec> EventsAfter(Connection& c, const EventFilter& f, Id after,
   {
     DynQuery q(c, sql, args);
     while (q.st().Step()) ids.push_back(q.st().Int(0));
+  }
+  if (ids.empty()) return {};
+  if (unfiltered) {
+    // No filter (the hub's live rounds): the ids are every event in
+    // (after, last id], so the rows are read by that range. The same text
+    // every time, with two parameters, where an IN list of up to a thousand
+    // was a new statement for each count: PostgreSQL spent 7.5 ms planning
+    // a bulk commit's 684 ids before 11 ms running it.
+    static const std::string range = std::string("SELECT ") + kColumns + " FROM events e" + kJoins +
+                                     " WHERE e.id > ?1 AND e.id <= ?2 ORDER BY e.id";
+    SqlArgs bounds;
+    bounds.Add(after);
+    bounds.Add(ids.back());
+    std::vector<EventRec> out;
+    out.reserve(ids.size());
+    DynQuery q(c, range, bounds);
+    while (q.st().Step()) ReadRow(q.st(), out.emplace_back());
+    return out;
   }
   static const std::string rows = std::string("SELECT ") + kColumns + " FROM events e" + kJoins;
   return ReadRowsByIds<EventRec>(c, ids, rows, "e.id",
