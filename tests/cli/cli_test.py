@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import testdb  # noqa: E402
@@ -187,6 +188,41 @@ def parsearchive_summary_and_errors(cli):
     assert cli.sql("SELECT name, received_total, total FROM series WHERE cover_letter_id IS NOT NULL") == [("Series", 2, 2)]
     r = cli.run("parsearchive", os.path.join(tmp, "missing.mbox"))
     assert r.returncode == 1 and b"no such" in r.stderr, r.stderr
+
+
+def archive_thread_priorities(cli, *extra):
+    """(niceness, policy) of each thread of a parsearchive that waits for its
+    mbox on stdin, once it has set them up; then lets it finish."""
+    p = subprocess.Popen([cli.binary, "parsearchive", *extra, "--database", cli.url, "-"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        seen = []
+        for _ in range(200):
+            seen = []
+            for tid in os.listdir(f"/proc/{p.pid}/task"):
+                with open(f"/proc/{p.pid}/task/{tid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                seen.append((int(fields[16]), int(fields[38])))  # nice, policy
+            if len(seen) >= 2:  # the parse-ahead thread runs: priorities are set
+                break
+            time.sleep(0.025)
+        return seen
+    finally:
+        p.communicate(b"", timeout=60)
+
+
+@test
+def parsearchive_runs_as_a_background_job(cli):
+    base = os.nice(0)
+    seen = archive_thread_priorities(cli)
+    if testdb.is_postgres():  # the backend does the work: the caller's priority
+        assert seen and all(s == (base, 0) for s in seen), seen
+    else:  # niceness +10 on every thread, the scheduling policy unchanged
+        assert len(seen) >= 2 and all(s == (min(base + 10, 19), 0) for s in seen), seen
+    seen = archive_thread_priorities(cli, "--nice", "0")
+    assert seen and all(s == (base, 0) for s in seen), seen
+    r = cli.run("parsearchive", "--nice", "20", "-")
+    assert r.returncode == 2 and b"--nice 0-19" in r.stderr, r.stderr
 
 
 @test
