@@ -85,13 +85,15 @@ def sched_ns(pid):
 
 
 def switches(pid):
-    """Each thread's (voluntary, involuntary) context switches so far."""
+    """Each thread's (voluntary, involuntary) context switches and minor page faults so far."""
     out = {}
     for tid in os.listdir("/proc/%d/task" % pid):
         try:
             with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
                 v = dict(l.split(":", 1) for l in f if "ctxt_switches" in l)
-            out[tid] = (int(v["voluntary_ctxt_switches"]), int(v["nonvoluntary_ctxt_switches"]))
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                minflt = int(f.read().rsplit(")", 1)[1].split()[7])
+            out[tid] = (int(v["voluntary_ctxt_switches"]), int(v["nonvoluntary_ctxt_switches"]), minflt)
         except (OSError, KeyError, ValueError):
             pass
     return out
@@ -192,6 +194,9 @@ def main():
     ap.add_argument("--gzip", type=int, default=-1, metavar="DECODED",
                     help="compressed streams (c reader only); inflate and time DECODED of them")
     ap.add_argument("--perf", default="", help="record the server with `perf record -g` into this file")
+    ap.add_argument("--rounds", action="store_true",
+                    help="also print each hub round's stages and its deliveries' commit->client p99/max "
+                         "(which round makes a run's tail)")
     ap.add_argument("--dump", default="", help="sse_reader --dump FILE: each event's id, date, first arrival")
     ap.add_argument("--server-wrapper", default="",
                     help="a command the server runs under, e.g. 'strace -c -f -o FILE' or "
@@ -296,7 +301,7 @@ def ingest(binary, db, mails, ingesters, server_pid, peak_rss, wait, how="parsem
     return peak_rss
 
 
-def print_stages(dump, trace):
+def print_stages(dump, trace, per_round=False):
     """Where an event's time goes, from the reader's dump (every delivery's
     arrival, each event's date) and the stage notes of the writers and the
     server (PATCHBAY_EVENT_TRACE): per event, or per delivery where marked."""
@@ -379,6 +384,29 @@ def print_stages(dump, trace):
             per_delivery["commit->client (every delivery)"].append(t - c)
         if date.get(e, -1) > 0:
             per_delivery["insert->client (every delivery)"].append(t - date[e])
+    if per_round:
+        # Each round: its events, when its commit landed, the stage walls and
+        # the hub's CPU, and its deliveries' commit->client: a run's p99 is
+        # often one round's.
+        by_round = {}
+        for e, t in arrivals:
+            r, c = round_of.get(e), commit_cache.get(e)
+            if r and c is not None:
+                by_round.setdefault(r[1], []).append(t - c)
+        t0 = rounds[0][1] if rounds else 0
+        print("rounds (ms from the first read at %d ns; commit->woke, woke->read, read->piece, piece->queued, "
+              "hub CPU piece/round; commit->client p50/p99/max):" % t0)
+        for r in rounds:
+            cs = [commit_of(e) for e in (r[3], r[4])]
+            d = [x / 1e6 for x in by_round.get(r[1], [])]
+            ncommits = len({commit_of(e) for e in range(r[3], r[4] + 1)})
+            print("  %8.1f ids %d-%d (%d ev, %d commit(s)) clients %d: %.2f %.2f %.2f %.2f cpu %.2f/%.2f; %.1f / %.1f / %.1f"
+                  % ((r[1] - t0) / 1e6, r[3], r[4], r[4] - r[3] + 1, ncommits, r[5],
+                     (r[0] - cs[0]) / 1e6 if cs[0] is not None else -1, (r[1] - r[0]) / 1e6,
+                     (r[6] - r[1]) / 1e6 if len(r) > 6 and r[6] else -1,
+                     (r[2] - r[6]) / 1e6 if len(r) > 6 and r[6] else -1,
+                     r[7] / 1e6 if len(r) > 8 else -1, r[8] / 1e6 if len(r) > 8 else -1,
+                     pct(d, 50) if d else -1, pct(d, 99) if d else -1, max(d) if d else -1))
     print("stages (ms; per event unless marked; %d commits, %d hub rounds, %d worker drains noted):"
           % (len(commits), len(rounds), len(drains)))
     # The hub's own CPU per round (servers since session 12): steadier than
@@ -447,7 +475,7 @@ def run_c_reader(a, binary, db, mails, srv, port, rss_idle, tmp, trace):
     threads = sorted(((sched1[t] - sched0.get(t, 0), t) for t in sched1), reverse=True)
     switches1 = switches(srv.pid)
     hub = threads[0][1] if threads else None
-    hub_switches = [b - a for a, b in zip(switches0.get(hub, (0, 0)), switches1.get(hub, (0, 0)))]
+    hub_switches = [b - a for a, b in zip(switches0.get(hub, (0, 0, 0)), switches1.get(hub, (0, 0, 0)))]
     threads = [t[0] for t in threads]
     reader_cpu = cpu_s(reader.pid) - reader_cpu0
     counts = {}
@@ -485,11 +513,11 @@ def run_c_reader(a, binary, db, mails, srv, port, rss_idle, tmp, trace):
     # compresses and writes every round); the rest are the HTTP workers.
     print("server CPU while ingesting (schedstat): %.1f ms, busiest thread (the hub) %.1f ms, others %.1f ms"
           % (sum(threads) / 1e6, threads[0] / 1e6 if threads else 0, sum(threads[1:]) / 1e6))
-    print("the hub's context switches while ingesting: %d voluntary, %d involuntary (preempted)"
-          % tuple(hub_switches))
+    print("the hub's context switches while ingesting: %d voluntary, %d involuntary (preempted); "
+          "its minor page faults %d" % tuple(hub_switches))
     if counts:
         print("server per delivery: %s" % ", ".join("%s %.0f" % (k, v / max(1, n)) for k, v in counts.items()))
-    print_stages(dump, trace)
+    print_stages(dump, trace, a.rounds)
     print("load average at the end: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
     stop_server(srv)
 
