@@ -314,7 +314,7 @@ def print_stages(dump, trace, per_round=False):
                 first[int(a1)] = int(a3)
             else:
                 arrivals.append((int(a1), int(a2)))
-    commits, rounds, drains = [], [], []
+    commits, rounds, drains, busy = [], [], [], []
     if os.path.exists(trace):
         with open(trace) as f:
             for line in f:
@@ -325,6 +325,8 @@ def print_stages(dump, trace, per_round=False):
                     rounds.append(tuple(int(x) for x in w[1:]))  # woke, read, queued, first, last, clients
                 elif w[0] == "drain":
                     drains.append((int(w[1]), int(w[2])))
+                elif w[0] == "busy":
+                    busy.append((int(w[1]), int(w[2]), int(w[3]), int(w[4])))  # time, pid, try, sleep us
     # An event's commit: the earliest commit after which its id existed.
     commits.sort()
     suffix_min, best = [0] * len(commits), None
@@ -407,6 +409,14 @@ def print_stages(dump, trace, per_round=False):
                      (r[2] - r[6]) / 1e6 if len(r) > 6 and r[6] else -1,
                      r[7] / 1e6 if len(r) > 8 else -1, r[8] / 1e6 if len(r) > 8 else -1,
                      pct(d, 50) if d else -1, pct(d, 99) if d else -1, max(d) if d else -1))
+    # SQLite's busy waits (servers since session 12b note them): a reader or
+    # writer that found a lock taken, and how long it slept for it.
+    if busy:
+        pids = sorted({b[1] for b in busy})
+        print("sqlite busy waits: " + ", ".join(
+            "pid %d %d sleeps, %.1f ms, most tries in a row %d" % (
+                p, sum(1 for b in busy if b[1] == p), sum(b[3] for b in busy if b[1] == p) / 1e3,
+                max(b[2] for b in busy if b[1] == p) + 1) for p in pids))
     print("stages (ms; per event unless marked; %d commits, %d hub rounds, %d worker drains noted):"
           % (len(commits), len(rounds), len(drains)))
     # The hub's own CPU per round (servers since session 12): steadier than

@@ -180,14 +180,10 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
   // A round's events rendered for one audience: each message formatted
   // once, and all of them as one piece for the clients without a filter,
   // compressed once for those of them that take gzip.
-  // Kept from round to round (Hub::rendered_), emptied at each round's
-  // start: a bulk commit's piece is ~700 KB, and memory the hub already
-  // has costs no allocation and no page faults before the first write.
   struct Rendered {
     std::vector<std::string> messages;  // by row; empty until needed
     std::string all;                    // empty until needed
     std::string all_gzip;               // GzipPiece(all); empty until needed
-    bool used = false;                  // by this round's clients
   };
 
   void Loop() {
@@ -262,28 +258,16 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
       for (const Client& c : subs_) gzip_shared += c.everything && c.sub.gzip && c.sub.cursor >= last_seen_;
       const int shared_level = gzip_shared >= kDenseClients ? kDenseLevel : 1;
       std::map<std::string, Renderer> renderers;
-      for (auto& [audience, r] : rendered_) {
-        r.messages.clear();
-        r.all.clear();
-        r.all_gzip.clear();
-        r.used = false;
-      }
-      // The audience's buffers, kept from earlier rounds when it had any.
-      auto rendered = [&](const Client& c) -> Rendered& {
-        auto it = rendered_.find(c.audience);
-        if (it == rendered_.end()) it = rendered_.try_emplace(c.audience).first;
-        it->second.used = true;
-        return it->second;
-      };
+      std::map<std::string_view, Rendered> rendered;
       auto message = [&](const Client& c, size_t i) -> const std::string& {
-        Rendered& r = rendered(c);
+        Rendered& r = rendered[c.audience];
         if (r.messages.empty()) r.messages.resize(rows.size());
         std::string& m = r.messages[i];
         if (m.empty()) AppendMessage(m, rows[i], Json(renderers, c, rows[i]));
         return m;
       };
       auto all = [&](const Client& c) -> const std::string& {
-        Rendered& r = rendered(c);
+        Rendered& r = rendered[c.audience];
         if (r.all.empty() && r.messages.empty()) {
           // No filtered client needed this audience's messages yet (the
           // usual case): each event goes straight into the piece, without a
@@ -302,7 +286,7 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
           for (size_t i = 0; i < rows.size(); ++i) r.all += message(c, i);
         }
         if (!c.sub.gzip) return r.all;
-        if (r.all_gzip.empty()) Compress(r.all_gzip, r.all, shared_level);
+        if (r.all_gzip.empty()) r.all_gzip = Compress(r.all, shared_level);
         return r.all_gzip;
       };
       db::Id before = last_seen_;
@@ -346,8 +330,6 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
         woke = read;
       }
       std::erase_if(subs_, [](const Client& c) { return c.gone; });
-      // An audience whose clients have all left does not keep its memory.
-      std::erase_if(rendered_, [](const auto& r) { return !r.second.used; });
       if (static_cast<int64_t>(rows.size()) < kLiveBatch) return;
     }
   }
@@ -397,35 +379,33 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
   // compressed halves make one piece, and every client waits for it before
   // its first byte (the second half starting from an empty window costs
   // ~1 % more bytes: 460 against 455 MB in §10f).
-  void Compress(std::string& out, const std::string& text, int level) {
-    if (text.size() < kSplitCompress) return http::AppendGzipPiece(out, text, level);
+  std::string Compress(const std::string& text, int level) {
+    if (text.size() < kSplitCompress) return http::GzipPiece(text, level);
     // Split after a message ("\n\n"), so each half is whole lines.
     size_t cut = text.find("\n\n", text.size() / 2);
-    if (cut == std::string::npos) return http::AppendGzipPiece(out, text, level);
+    if (cut == std::string::npos) return http::GzipPiece(text, level);
     cut += 2;
     std::string_view first(text.data(), cut);
     std::string_view second(text.data() + cut, text.size() - cut);
-    // The halves go to buffers kept from round to round (see Rendered).
-    head_.clear();
-    tail_.clear();
+    std::string head;
     std::exception_ptr failed;  // zlib's, rethrown here, where the hub catches it
     compressor_.Run([&] {
       try {
-        http::AppendGzipPiece(head_, first, level);
+        head = http::GzipPiece(first, level);
       } catch (...) {
         failed = std::current_exception();
       }
     });
+    std::string tail;
     try {
-      http::AppendGzipPiece(tail_, second, level);
+      tail = http::GzipPiece(second, level);
     } catch (...) {
-      compressor_.Wait();  // the helper still uses `first` and `head_`
+      compressor_.Wait();  // the helper still uses `first` and `head`
       throw;
     }
     compressor_.Wait();
     if (failed) std::rethrow_exception(failed);
-    out.append(head_);
-    out.append(tail_);
+    return head + tail;
   }
 
   // Text made for this client alone, compressed when it takes gzip.
@@ -449,8 +429,6 @@ class Hub final : public EventHub, public std::enable_shared_from_this<Hub> {
   db::Id last_seen_ = -1;
   std::minstd_rand shuffle_{std::random_device{}()};  // where Deliver's rounds start
   std::string out_;   // one client's bytes of a round; keeps its capacity
-  std::map<std::string, Rendered, std::less<>> rendered_;  // by audience; see Rendered
-  std::string head_, tail_;  // Compress's halves; keep their capacity
   Helper compressor_;  // Compress's second thread
   const std::string keepalive_gzip_ = http::GzipPiece(": keep-alive\n\n");
 };

@@ -36,37 +36,31 @@ class Deflater {
 
 }  // namespace
 
-void AppendGzipPiece(std::string& out, std::string_view text, int level) {
+std::string GzipPiece(std::string_view text, int level) {
   if (level < 1 || level > 9) level = Z_BEST_SPEED;
   // One compressor per level used on this thread (normally one or two).
   thread_local std::unique_ptr<Deflater> deflaters[10];
-  // zlib writes here, then the bytes it made are appended to `out`. Kept at
-  // its largest size: resizing a fresh buffer to the bound zero-fills (and
-  // faults in) as many bytes as the input, ~350 KB for each half of a bulk
-  // commit's piece, on every client's path to its first byte (§10g).
-  thread_local std::string scratch;
   if (!deflaters[level]) deflaters[level] = std::make_unique<Deflater>(level);
   z_stream& z = *deflaters[level]->Fresh();
-  const size_t bound = deflateBound(&z, text.size()) + 16;
-  if (scratch.size() < bound) scratch.resize(bound);
+  std::string out;
+  out.resize(deflateBound(&z, text.size()) + 16);
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
   z.avail_in = static_cast<uInt>(text.size());
   int rc = Z_OK;
+  size_t used = 0;
   // The bound covers the input; the sync flush's empty stored block adds 5
-  // bytes. Move what was made on rather than trust that arithmetic.
+  // bytes. Grow rather than trust that arithmetic.
   do {
-    z.next_out = reinterpret_cast<Bytef*>(scratch.data());
-    z.avail_out = static_cast<uInt>(scratch.size());
+    if (used == out.size()) out.resize(out.size() * 2);
+    z.next_out = reinterpret_cast<Bytef*>(out.data() + used);
+    z.avail_out = static_cast<uInt>(out.size() - used);
     rc = deflate(&z, Z_SYNC_FLUSH);
-    out.append(scratch.data(), scratch.size() - z.avail_out);
+    used = out.size() - z.avail_out;
   } while (rc == Z_OK && z.avail_out == 0);
   // Z_BUF_ERROR: a last call found nothing left to flush.
   if ((rc != Z_OK && rc != Z_BUF_ERROR) || z.avail_in != 0) throw std::runtime_error("zlib: deflate failed");
-}
-
-std::string GzipPiece(std::string_view text, int level) {
-  std::string out;
-  AppendGzipPiece(out, text, level);
+  out.resize(used);
+  out.shrink_to_fit();  // the bound was about the input's size
   return out;
 }
 

@@ -23,9 +23,6 @@ inline constexpr std::string_view kGzipHeader{"\x1f\x8b\x08\x00\x00\x00\x00\x00\
 // `level` 1-9. The fastest by default: it runs on the producer's thread, for
 // every piece; a piece that many clients share may pay for a better ratio.
 std::string GzipPiece(std::string_view text, int level = 1);
-// The same bytes appended to `out`: a caller that keeps `out` from one piece
-// to the next (clear() keeps the capacity) writes into memory it already has.
-void AppendGzipPiece(std::string& out, std::string_view text, int level = 1);
 
 // Whether an Accept-Encoding value accepts gzip (RFC 9110 §12.5.3: "gzip",
 // "x-gzip" or "*", unless its weight is 0).
