@@ -314,13 +314,18 @@ def print_stages(dump, trace, per_round=False):
                 first[int(a1)] = int(a3)
             else:
                 arrivals.append((int(a1), int(a2)))
-    commits, rounds, drains, busy = [], [], [], []
+    commits, rounds, drains, busy, began = [], [], [], [], []
     if os.path.exists(trace):
         with open(trace) as f:
             for line in f:
                 w = line.split()
                 if w[0] == "commit":
                     commits.append((int(w[2]), int(w[1])))  # (max event id, time)
+                    # Writers since session 12b also note when the Commit call
+                    # began: SQLite's returns after its autocheckpoint, which
+                    # can be later than the hub's read of those events.
+                    if len(w) > 3 and int(w[3]) > 0:
+                        began.append((int(w[2]), int(w[3])))
                 elif w[0] == "round":
                     rounds.append(tuple(int(x) for x in w[1:]))  # woke, read, queued, first, last, clients
                 elif w[0] == "drain":
@@ -338,6 +343,18 @@ def print_stages(dump, trace, per_round=False):
     def commit_of(e):
         i = bisect.bisect_left(ids, e)
         return suffix_min[i] if i < len(ids) else None
+
+    # The same for when the Commit call began: an anchor that is never late
+    # (at most the commit's own WAL write early).
+    began.sort()
+    b_ids, b_min, best = [b[0] for b in began], [0] * len(began), None
+    for i in range(len(began) - 1, -1, -1):
+        best = began[i][1] if best is None else min(best, began[i][1])
+        b_min[i] = best
+
+    def began_of(e):
+        i = bisect.bisect_left(b_ids, e)
+        return b_min[i] if i < len(b_ids) else None
 
     rounds.sort(key=lambda r: r[1])
     drains.sort()
@@ -376,7 +393,9 @@ def print_stages(dump, trace, per_round=False):
         if c is not None:
             stages["commit->first client"].append(first[e] - c)
         stages["first client->last client"].append(last.get(e, first[e]) - first[e])
-    per_delivery = {"commit->client (every delivery)": [], "insert->client (every delivery)": []}
+    per_delivery = {"commit->client (every delivery)": [], "commit call began->client (every delivery)": [],
+                    "insert->client (every delivery)": []}
+    began_cache = {}
     commit_cache = {}
     for e, t in arrivals:
         if e not in commit_cache:
@@ -384,6 +403,10 @@ def print_stages(dump, trace, per_round=False):
         c = commit_cache[e]
         if c is not None:
             per_delivery["commit->client (every delivery)"].append(t - c)
+        if e not in began_cache:
+            began_cache[e] = began_of(e)
+        if began_cache[e] is not None:
+            per_delivery["commit call began->client (every delivery)"].append(t - began_cache[e])
         if date.get(e, -1) > 0:
             per_delivery["insert->client (every delivery)"].append(t - date[e])
     if per_round:
