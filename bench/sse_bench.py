@@ -85,13 +85,15 @@ def sched_ns(pid):
 
 
 def switches(pid):
-    """Each thread's (voluntary, involuntary) context switches so far."""
+    """Each thread's (voluntary, involuntary) context switches and minor page faults so far."""
     out = {}
     for tid in os.listdir("/proc/%d/task" % pid):
         try:
             with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
                 v = dict(l.split(":", 1) for l in f if "ctxt_switches" in l)
-            out[tid] = (int(v["voluntary_ctxt_switches"]), int(v["nonvoluntary_ctxt_switches"]))
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                minflt = int(f.read().rsplit(")", 1)[1].split()[7])
+            out[tid] = (int(v["voluntary_ctxt_switches"]), int(v["nonvoluntary_ctxt_switches"]), minflt)
         except (OSError, KeyError, ValueError):
             pass
     return out
@@ -192,6 +194,9 @@ def main():
     ap.add_argument("--gzip", type=int, default=-1, metavar="DECODED",
                     help="compressed streams (c reader only); inflate and time DECODED of them")
     ap.add_argument("--perf", default="", help="record the server with `perf record -g` into this file")
+    ap.add_argument("--rounds", action="store_true",
+                    help="also print each hub round's stages and its deliveries' commit->client p99/max "
+                         "(which round makes a run's tail)")
     ap.add_argument("--dump", default="", help="sse_reader --dump FILE: each event's id, date, first arrival")
     ap.add_argument("--server-wrapper", default="",
                     help="a command the server runs under, e.g. 'strace -c -f -o FILE' or "
@@ -296,7 +301,7 @@ def ingest(binary, db, mails, ingesters, server_pid, peak_rss, wait, how="parsem
     return peak_rss
 
 
-def print_stages(dump, trace):
+def print_stages(dump, trace, per_round=False):
     """Where an event's time goes, from the reader's dump (every delivery's
     arrival, each event's date) and the stage notes of the writers and the
     server (PATCHBAY_EVENT_TRACE): per event, or per delivery where marked."""
@@ -309,17 +314,24 @@ def print_stages(dump, trace):
                 first[int(a1)] = int(a3)
             else:
                 arrivals.append((int(a1), int(a2)))
-    commits, rounds, drains = [], [], []
+    commits, rounds, drains, busy, began = [], [], [], [], []
     if os.path.exists(trace):
         with open(trace) as f:
             for line in f:
                 w = line.split()
                 if w[0] == "commit":
                     commits.append((int(w[2]), int(w[1])))  # (max event id, time)
+                    # Writers since session 12b also note when the Commit call
+                    # began: SQLite's returns after its autocheckpoint, which
+                    # can be later than the hub's read of those events.
+                    if len(w) > 3 and int(w[3]) > 0:
+                        began.append((int(w[2]), int(w[3])))
                 elif w[0] == "round":
                     rounds.append(tuple(int(x) for x in w[1:]))  # woke, read, queued, first, last, clients
                 elif w[0] == "drain":
                     drains.append((int(w[1]), int(w[2])))
+                elif w[0] == "busy":
+                    busy.append((int(w[1]), int(w[2]), int(w[3]), int(w[4])))  # time, pid, try, sleep us
     # An event's commit: the earliest commit after which its id existed.
     commits.sort()
     suffix_min, best = [0] * len(commits), None
@@ -331,6 +343,18 @@ def print_stages(dump, trace):
     def commit_of(e):
         i = bisect.bisect_left(ids, e)
         return suffix_min[i] if i < len(ids) else None
+
+    # The same for when the Commit call began: an anchor that is never late
+    # (at most the commit's own WAL write early).
+    began.sort()
+    b_ids, b_min, best = [b[0] for b in began], [0] * len(began), None
+    for i in range(len(began) - 1, -1, -1):
+        best = began[i][1] if best is None else min(best, began[i][1])
+        b_min[i] = best
+
+    def began_of(e):
+        i = bisect.bisect_left(b_ids, e)
+        return b_min[i] if i < len(b_ids) else None
 
     rounds.sort(key=lambda r: r[1])
     drains.sort()
@@ -369,7 +393,9 @@ def print_stages(dump, trace):
         if c is not None:
             stages["commit->first client"].append(first[e] - c)
         stages["first client->last client"].append(last.get(e, first[e]) - first[e])
-    per_delivery = {"commit->client (every delivery)": [], "insert->client (every delivery)": []}
+    per_delivery = {"commit->client (every delivery)": [], "commit call began->client (every delivery)": [],
+                    "insert->client (every delivery)": []}
+    began_cache = {}
     commit_cache = {}
     for e, t in arrivals:
         if e not in commit_cache:
@@ -377,8 +403,43 @@ def print_stages(dump, trace):
         c = commit_cache[e]
         if c is not None:
             per_delivery["commit->client (every delivery)"].append(t - c)
+        if e not in began_cache:
+            began_cache[e] = began_of(e)
+        if began_cache[e] is not None:
+            per_delivery["commit call began->client (every delivery)"].append(t - began_cache[e])
         if date.get(e, -1) > 0:
             per_delivery["insert->client (every delivery)"].append(t - date[e])
+    if per_round:
+        # Each round: its events, when its commit landed, the stage walls and
+        # the hub's CPU, and its deliveries' commit->client: a run's p99 is
+        # often one round's.
+        by_round = {}
+        for e, t in arrivals:
+            r, c = round_of.get(e), commit_cache.get(e)
+            if r and c is not None:
+                by_round.setdefault(r[1], []).append(t - c)
+        t0 = rounds[0][1] if rounds else 0
+        print("rounds (ms from the first read at %d ns; commit->woke, woke->read, read->piece, piece->queued, "
+              "hub CPU piece/round; commit->client p50/p99/max):" % t0)
+        for r in rounds:
+            cs = [commit_of(e) for e in (r[3], r[4])]
+            d = [x / 1e6 for x in by_round.get(r[1], [])]
+            ncommits = len({commit_of(e) for e in range(r[3], r[4] + 1)})
+            print("  %8.1f ids %d-%d (%d ev, %d commit(s)) clients %d: %.2f %.2f %.2f %.2f cpu %.2f/%.2f; %.1f / %.1f / %.1f"
+                  % ((r[1] - t0) / 1e6, r[3], r[4], r[4] - r[3] + 1, ncommits, r[5],
+                     (r[0] - cs[0]) / 1e6 if cs[0] is not None else -1, (r[1] - r[0]) / 1e6,
+                     (r[6] - r[1]) / 1e6 if len(r) > 6 and r[6] else -1,
+                     (r[2] - r[6]) / 1e6 if len(r) > 6 and r[6] else -1,
+                     r[7] / 1e6 if len(r) > 8 else -1, r[8] / 1e6 if len(r) > 8 else -1,
+                     pct(d, 50) if d else -1, pct(d, 99) if d else -1, max(d) if d else -1))
+    # SQLite's busy waits (servers since session 12b note them): a reader or
+    # writer that found a lock taken, and how long it slept for it.
+    if busy:
+        pids = sorted({b[1] for b in busy})
+        print("sqlite busy waits: " + ", ".join(
+            "pid %d %d sleeps, %.1f ms, most tries in a row %d" % (
+                p, sum(1 for b in busy if b[1] == p), sum(b[3] for b in busy if b[1] == p) / 1e3,
+                max(b[2] for b in busy if b[1] == p) + 1) for p in pids))
     print("stages (ms; per event unless marked; %d commits, %d hub rounds, %d worker drains noted):"
           % (len(commits), len(rounds), len(drains)))
     # The hub's own CPU per round (servers since session 12): steadier than
@@ -447,7 +508,7 @@ def run_c_reader(a, binary, db, mails, srv, port, rss_idle, tmp, trace):
     threads = sorted(((sched1[t] - sched0.get(t, 0), t) for t in sched1), reverse=True)
     switches1 = switches(srv.pid)
     hub = threads[0][1] if threads else None
-    hub_switches = [b - a for a, b in zip(switches0.get(hub, (0, 0)), switches1.get(hub, (0, 0)))]
+    hub_switches = [b - a for a, b in zip(switches0.get(hub, (0, 0, 0)), switches1.get(hub, (0, 0, 0)))]
     threads = [t[0] for t in threads]
     reader_cpu = cpu_s(reader.pid) - reader_cpu0
     counts = {}
@@ -485,11 +546,11 @@ def run_c_reader(a, binary, db, mails, srv, port, rss_idle, tmp, trace):
     # compresses and writes every round); the rest are the HTTP workers.
     print("server CPU while ingesting (schedstat): %.1f ms, busiest thread (the hub) %.1f ms, others %.1f ms"
           % (sum(threads) / 1e6, threads[0] / 1e6 if threads else 0, sum(threads[1:]) / 1e6))
-    print("the hub's context switches while ingesting: %d voluntary, %d involuntary (preempted)"
-          % tuple(hub_switches))
+    print("the hub's context switches while ingesting: %d voluntary, %d involuntary (preempted); "
+          "its minor page faults %d" % tuple(hub_switches))
     if counts:
         print("server per delivery: %s" % ", ".join("%s %.0f" % (k, v / max(1, n)) for k, v in counts.items()))
-    print_stages(dump, trace)
+    print_stages(dump, trace, a.rounds)
     print("load average at the end: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
     stop_server(srv)
 

@@ -16,6 +16,7 @@
 #include "cli/open_db.h"
 #include "cli/parse_ahead.h"
 #include "cli/printable.h"
+#include "core/event_trace.h"
 #include "db/bulk_load.h"
 #include "db/failed_mails.h"
 #include "db/mail_store.h"
@@ -272,8 +273,9 @@ int ParseArchive(const Args& in) {
     service::RecountDeferredTags(*conn, cache);
     db::BumpGeneration(*conn);
     service::BatchCommitting(*conn, cache);
+    const int64_t began = trace::On() ? trace::WallNs() : 0;
     conn->Commit();
-    service::NoteCommit(*conn);
+    service::NoteCommit(*conn, began);
     // Others may write between batches.
     cache.ForgetLockedLookups();
   };

@@ -732,17 +732,19 @@ class Scope {
   // this mail still has its savepoint to roll back to (the destructor).
   void Commit() {
     switch (kind_) {
-      case kTransaction:
+      case kTransaction: {
         db::BumpGeneration(c_);
+        const int64_t began = trace::On() ? trace::WallNs() : 0;
         c_.Commit();
         done_ = true;
-        NoteCommit(c_);
+        NoteCommit(c_, began);
         // The write lock went with the transaction.
         if (cache_) {
           cache_->ForgetLockedLookups();
           cache_->tag_matches.clear();
         }
         break;
+      }
       case kSavepoint: db::ReleaseSavepoint(c_); break;
       // Nothing to wait for: a write of this mail that fails later, in the
       // pipeline of a later read, fails the batch, which is then stored again
@@ -875,10 +877,11 @@ IngestResult Failed(db::Connection& c, std::string_view raw, const std::string& 
 
 }  // namespace
 
-void NoteCommit(db::Connection& conn) {
+void NoteCommit(db::Connection& conn, int64_t began) {
   if (!trace::On()) return;
   int64_t at = trace::WallNs();
-  trace::Note("commit " + std::to_string(at) + " " + std::to_string(db::read::MaxEventId(conn)));
+  trace::Note("commit " + std::to_string(at) + " " + std::to_string(db::read::MaxEventId(conn)) + " " +
+              std::to_string(began));
 }
 
 void FlushEvents(db::Connection& conn, IngestCache& cache) { db::InsertEvents(conn, cache.events); }

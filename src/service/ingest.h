@@ -194,8 +194,11 @@ void PrefetchBatch(db::Connection& conn, const std::vector<const parser::ParsedM
 
 // After a commit that may have made events: notes its time and the newest
 // event id for bench/sse_bench.py's stage breakdown (core/event_trace.h).
-// Nothing unless PATCHBAY_EVENT_TRACE is set.
-void NoteCommit(db::Connection& conn);
+// Nothing unless PATCHBAY_EVENT_TRACE is set. `began` (trace::WallNs()
+// before the Commit call, or 0) is noted too: on SQLite, Commit returns
+// only after the autocheckpoint it may run, 20-90 ms after the commit is
+// visible to readers, so "after" alone is a late anchor for that round.
+void NoteCommit(db::Connection& conn, int64_t began = 0);
 
 // Recounts Acked-by/Reviewed-by/Tested-by for one patch (spec §2.19).
 void RecountTags(db::Connection& conn, db::Id patch_id);
