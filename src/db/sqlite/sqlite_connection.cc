@@ -1,14 +1,12 @@
 #include "db/sqlite/sqlite_connection.h"
 
 #include "db/sqlite/coalescing_vfs.h"
-#include "core/event_trace.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <sqlite3.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <array>
@@ -97,38 +95,6 @@ class SqliteStatement final : public Statement {
   bool in_use_ = false;
 };
 
-// Busy: wait and try again, for up to a minute in all, with the sleeps of
-// SQLite's own handler (sqlite3_busy_timeout with usleep: 1, 2, 5, 10, 15,
-// 20, 25, 25, 25, 50, 50, then 100 ms). Ours only to note each sleep for
-// bench/sse_bench.py when tracing: the event hub's read sometimes stalled
-// ~90-140 ms, about nine of these sleeps, while an ingester checkpointed,
-// and the notes say whether a lock wait is what that was (§10g).
-int BusyWait(void*, int count) {
-  static constexpr int kDelaysMs[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
-  static constexpr int kTotalsMs[] = {0, 1, 3, 8, 18, 33, 53, 78, 103, 128, 178, 228};
-  constexpr int kTimeoutMs = 60000;
-  constexpr int kSteps = sizeof kDelaysMs / sizeof kDelaysMs[0];
-  int delay, prior;
-  if (count < kSteps) {
-    delay = kDelaysMs[count];
-    prior = kTotalsMs[count];
-  } else {
-    delay = kDelaysMs[kSteps - 1];
-    prior = kTotalsMs[kSteps - 1] + delay * (count - (kSteps - 1));
-  }
-  if (prior + delay > kTimeoutMs) {
-    delay = kTimeoutMs - prior;
-    if (delay <= 0) return 0;
-  }
-  if (trace::On()) {
-    trace::Note("busy " + std::to_string(trace::WallNs()) + " " + std::to_string(::getpid()) + " " +
-                std::to_string(count) + " " + std::to_string(delay * 1000));
-  }
-  timespec ts{delay / 1000, (delay % 1000) * 1000000L};
-  ::nanosleep(&ts, nullptr);
-  return 1;
-}
-
 class SqliteConnection final : public Connection {
  public:
   SqliteConnection(const std::string& path, bool read_only) {
@@ -146,7 +112,7 @@ class SqliteConnection final : public Connection {
     }
     // Writers queue on SQLite's one write lock; an archive batch may hold it
     // for seconds on a loaded machine, and failing a mail is worse than waiting.
-    sqlite3_busy_handler(db_, &BusyWait, nullptr);
+    sqlite3_busy_timeout(db_, 60000);
     // Someone else's database (an import source) is read as it is: switching
     // it to WAL would change the file.
     if (read_only) {
