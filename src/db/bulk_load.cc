@@ -78,4 +78,6 @@ std::optional<int64_t> RowsChanged(Connection& c) {
   return QueryInt(c, "SELECT total_changes()");
 }
 
+std::optional<int64_t> OtherWritersVersion(Connection& c) { return QueryInt(c, "PRAGMA data_version"); }
+
 }  // namespace pb::db

@@ -35,6 +35,11 @@ bool PrepareProcessForBulkLoad();
 // certainly nothing).
 std::optional<int64_t> RowsChanged(Connection& c);
 
+// SQLite's PRAGMA data_version: it changes when another connection commits
+// to the database, not for this connection's own commits, so two equal
+// readings mean nobody else wrote in between. Only for SQLite connections.
+std::optional<int64_t> OtherWritersVersion(Connection& c);
+
 // PostgreSQL: ANALYZE the tables an ingest reads by message id whose rows
 // have at least doubled since their statistics were taken (or that never
 // had any). Called between an archive's batches, outside a transaction.

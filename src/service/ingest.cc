@@ -906,13 +906,13 @@ void BatchCommitting(db::Connection& conn, IngestCache& cache) {
     return;
   }
   // Changes only when another connection commits (not for this one's own).
-  if (!cache.tag_matches.empty()) cache.data_version = db::QueryInt(conn, "PRAGMA data_version");
+  if (!cache.tag_matches.empty()) cache.data_version = db::OtherWritersVersion(conn);
 }
 
 void BatchBegun(db::Connection& conn, IngestCache& cache) {
   if (cache.tag_matches.empty()) return;
   // A reply another process stored between the batches is in no count.
-  if (!cache.data_version || db::QueryInt(conn, "PRAGMA data_version") != cache.data_version) {
+  if (!cache.data_version || db::OtherWritersVersion(conn) != cache.data_version) {
     cache.tag_matches.clear();
   }
   cache.data_version.reset();
