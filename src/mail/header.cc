@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <unordered_map>
 
@@ -904,9 +905,16 @@ bool AppendBlankEndedHeader(std::string& out, std::string_view name, std::string
 
 bool AppendHeaderLine(std::string& out, std::string_view name, std::string_view raw_value) {
   if (IsPlainShortHeader(raw_value, name.size() + 2)) {
-    out.append(name);
-    out.append(": ", 2);
-    out.append(raw_value);
+    // Every header of every mail: room made once and filled, not three
+    // appends (each its own capacity check and copy call).
+    const size_t at = out.size();
+    out.resize(at + name.size() + 2 + raw_value.size());
+    char* p = out.data() + at;
+    std::memcpy(p, name.data(), name.size());
+    p += name.size();
+    *p++ = ':';
+    *p++ = ' ';
+    std::memcpy(p, raw_value.data(), raw_value.size());
     return true;
   }
   if (IsLongSingleToken(raw_value, name.size() + 2)) {
