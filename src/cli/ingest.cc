@@ -277,7 +277,7 @@ int ParseArchive(const Args& in) {
     conn->Commit();
     service::NoteCommit(*conn, began);
     // Others may write between batches.
-    cache.ForgetLockedLookups();
+    cache.ForgetLockedLookupsAtCommit();
   };
   auto begin = [&] {
     conn->Begin();

@@ -557,6 +557,19 @@ void KnownMsgids::Load(Connection& c, const std::vector<Id>& project_ids,
   while (q.Next()) flags_[q.Str(0)] |= static_cast<unsigned char>(q.Int(1));
 }
 
+void KnownMsgids::StartComplete(Connection& c) {
+  if (c.dialect() != Dialect::kSqlite) return;
+  clear();
+  complete_ = QueryInt(c,
+                       "SELECT NOT EXISTS (SELECT 1 FROM patches) AND NOT EXISTS (SELECT 1 FROM covers) "
+                       "AND NOT EXISTS (SELECT 1 FROM patch_comments) "
+                       "AND NOT EXISTS (SELECT 1 FROM cover_comments) "
+                       "AND NOT EXISTS (SELECT 1 FROM series_references) "
+                       "AND NOT EXISTS (SELECT 1 FROM comment_refs) "
+                       "AND NOT EXISTS (SELECT 1 FROM held_mail_refs)")
+                  .value_or(0) == 1;
+}
+
 std::vector<TagPattern> Tags(Connection& c) {
   Query q(c, "SELECT id, pattern FROM tags ORDER BY id");
   std::vector<TagPattern> out;

@@ -3,6 +3,7 @@
 // Every function runs inside the caller's transaction.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -63,14 +64,45 @@ void PrefetchPeople(Connection& c, const std::vector<std::string>& emails, Perso
 // the lookups. Only a superset of the truth is ever kept (rows the batch
 // rolls back stay noted), and it must be cleared whenever the lock may have
 // been let go (a commit or rollback). Empty (everything "maybe") where it
-// was never loaded: SQLite, single mails.
+// was never loaded: single mails.
+//
+// Complete (SQLite, StartComplete): an archive import into a database that
+// held no mail knows every such row there is, since it wrote them all and
+// noted each: an id it never noted is none of these, without a lookup.
+// Kept across the import's batches only while nobody else commits in
+// between (Suspend at a commit; Resume once the next batch holds the lock
+// and PRAGMA data_version says so) and up to kMaxNoted ids.
 class KnownMsgids {
  public:
   // PostgreSQL only (elsewhere nothing is loaded): one statement for all
   // of `msgids`, as ids of mails of `project_ids` (series references and
   // awaited ids are kept per project; stored mails are looked for in all).
   void Load(Connection& c, const std::vector<Id>& project_ids, const std::vector<std::string>& msgids);
-  void clear() { flags_.clear(); }
+  void clear() {
+    flags_.clear();
+    noted_.clear();
+    complete_ = suspended_ = false;
+  }
+  // Complete from now on if the database holds no patch, cover, comment,
+  // series reference or awaited id (one statement); called under the
+  // write lock, before the import's first mail. Only for SQLite.
+  void StartComplete(Connection& c);
+  bool complete() const { return complete_; }
+  bool suspended() const { return suspended_; }
+  // At a commit: everything "maybe" until Resume, or gone if not complete.
+  void Suspend() {
+    if (!complete_) {
+      clear();
+      return;
+    }
+    complete_ = false;
+    suspended_ = true;
+  }
+  // Once the next batch holds the lock and nobody else wrote since Suspend.
+  void Resume() {
+    complete_ = suspended_;
+    suspended_ = false;
+  }
   bool MaybeStored(std::string_view msgid) const { return Maybe(msgid, kPatchSide | kCoverSide); }
   // A patch or a comment on one / a cover letter or a comment on one: a
   // reply's references are looked up on the side(s) they may be on
@@ -91,16 +123,35 @@ class KnownMsgids {
 
  private:
   enum : unsigned char { kPatchSide = 1, kSeriesReference = 2, kAwaited = 4, kCoverSide = 8 };
+  // About 5 MB of noted ids at most: beyond, the import looks ids up again.
+  static constexpr size_t kMaxNoted = 1 << 16;
+  // Complete, ids are kept by a hash of their text: two ids of one hash
+  // share their flags, which can only make an absent id "maybe".
+  static uint64_t Hash(std::string_view msgid) { return std::hash<std::string_view>{}(msgid); }
   bool Maybe(std::string_view msgid, unsigned char flag) const {
+    if (complete_) {
+      auto it = noted_.find(Hash(msgid));
+      return it != noted_.end() && (it->second & flag);
+    }
     auto it = flags_.find(std::string(msgid));
     return it == flags_.end() || (it->second & flag);
   }
-  // Only a loaded id needs noting: any other is "maybe" already.
+  // Only a loaded id needs noting: any other is "maybe" already. Complete,
+  // every id is noted; suspended, nothing is written until Resume, so a
+  // note means the lock was let go unseen: all is forgotten.
   void Note(std::string_view msgid, unsigned char flag) {
+    if (suspended_) clear();
+    if (complete_) {
+      noted_[Hash(msgid)] |= flag;
+      if (noted_.size() > kMaxNoted) clear();
+      return;
+    }
     auto it = flags_.find(std::string(msgid));
     if (it != flags_.end()) it->second |= flag;
   }
   std::unordered_map<std::string, unsigned char> flags_;
+  std::unordered_map<uint64_t, unsigned char> noted_;
+  bool complete_ = false, suspended_ = false;
 };
 
 Id DefaultStateId(Connection& c);  // the state with ordering 0

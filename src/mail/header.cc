@@ -2,9 +2,11 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <unordered_map>
 
+#include "mail/ascii_fold.h"
 #include "mail/codec.h"
 #include "mail/message.h"
 #include "mail/plain_header.h"
@@ -561,17 +563,6 @@ class ValueFormatter {
   std::string cur_text_;
 };
 
-// _embedded_header = re.compile(r'\n[^ \t]+:')
-bool HasEmbeddedHeader(std::string_view v) {
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i] != '\n') continue;
-    for (size_t j = i + 1; j < v.size() && v[j] != ' ' && v[j] != '\t'; ++j) {
-      if (v[j] == ':' && j > i + 1) return true;
-    }
-  }
-  return false;
-}
-
 std::optional<PyHeader> SanitiseUnchecked(std::string_view raw, size_t headerlen) {
   std::vector<HeaderChunk> chunks;
   if (!IsAscii(raw)) {
@@ -808,6 +799,16 @@ class EncodedHeaderMemo {
 
 std::optional<std::string> CleanHeader(std::string_view raw_value) {
   if (IsPlainShortHeader(raw_value, 0)) return NormaliseSpace(raw_value);
+  if (IsUnencodedAscii(raw_value)) {
+    // sanitise_header's value is the text itself; it is None only when
+    // encode() raises, which the fold tells.
+    if (!EveryBreakStartsABlankLine(raw_value)) {
+      thread_local std::string folded;
+      folded.clear();
+      if (!AppendAsciiFolded(folded, raw_value, 0)) return std::nullopt;
+    }
+    return NormaliseSpace(raw_value);
+  }
   // A memo of its own: the cleaned text does not depend on a name.
   thread_local EncodedHeaderMemo memo;
   if (const auto* known = memo.Find(0, raw_value)) return *known;
@@ -904,9 +905,16 @@ bool AppendBlankEndedHeader(std::string& out, std::string_view name, std::string
 
 bool AppendHeaderLine(std::string& out, std::string_view name, std::string_view raw_value) {
   if (IsPlainShortHeader(raw_value, name.size() + 2)) {
-    out.append(name);
-    out.append(": ", 2);
-    out.append(raw_value);
+    // Every header of every mail: room made once and filled, not three
+    // appends (each its own capacity check and copy call).
+    const size_t at = out.size();
+    out.resize(at + name.size() + 2 + raw_value.size());
+    char* p = out.data() + at;
+    std::memcpy(p, name.data(), name.size());
+    p += name.size();
+    *p++ = ':';
+    *p++ = ' ';
+    std::memcpy(p, raw_value.data(), raw_value.size());
     return true;
   }
   if (IsLongSingleToken(raw_value, name.size() + 2)) {
@@ -916,6 +924,14 @@ bool AppendHeaderLine(std::string& out, std::string_view name, std::string_view 
     return true;
   }
   if (AppendBlankEndedHeader(out, name, raw_value)) return true;
+  if (IsUnencodedAscii(raw_value)) {
+    const size_t before = out.size();
+    out.append(name);
+    out.append(": ", 2);
+    if (AppendAsciiFolded(out, raw_value, name.size() + 2)) return true;
+    out.resize(before);
+    return false;
+  }
   thread_local EncodedHeaderMemo memo;
   const std::optional<std::string>* enc = memo.Find(name.size(), raw_value);
   if (!enc) {

@@ -191,6 +191,9 @@ Result<ParsedMail> ParseMailDropping(std::string_view raw, std::string_view link
 
   // §2.9 headers
   std::string headers;
+  size_t room = 0;  // what the lines take unless folded: grown once, not doubling
+  for (const auto& h : m.headers()) room += h.name.size() + h.value.size() + 3;
+  headers.reserve(room + room / 8);
   for (const auto& h : m.headers()) {
     size_t before = headers.size();
     if (!headers.empty()) headers += '\n';

@@ -903,17 +903,30 @@ void BatchCommitting(db::Connection& conn, IngestCache& cache) {
   cache.data_version.reset();
   if (conn.dialect() != db::Dialect::kSqlite || cache.tag_matches.size() > kMaxCountedPatches) {
     cache.tag_matches.clear();
-    return;
   }
+  if (conn.dialect() != db::Dialect::kSqlite) return;
   // Changes only when another connection commits (not for this one's own).
-  if (!cache.tag_matches.empty()) cache.data_version = db::OtherWritersVersion(conn);
+  if (!cache.tag_matches.empty() || cache.known.complete()) {
+    cache.data_version = db::OtherWritersVersion(conn);
+  }
 }
 
 void BatchBegun(db::Connection& conn, IngestCache& cache) {
-  if (cache.tag_matches.empty()) return;
-  // A reply another process stored between the batches is in no count.
-  if (!cache.data_version || db::OtherWritersVersion(conn) != cache.data_version) {
-    cache.tag_matches.clear();
+  if (!cache.complete_asked) {
+    cache.complete_asked = true;
+    cache.data_version.reset();
+    cache.known.StartComplete(conn);
+    return;
+  }
+  if (!cache.tag_matches.empty() || cache.known.suspended()) {
+    // A reply another process stored between the batches is in no count,
+    // and its message id in no note.
+    if (!cache.data_version || db::OtherWritersVersion(conn) != cache.data_version) {
+      cache.tag_matches.clear();
+      cache.known.clear();
+    } else {
+      cache.known.Resume();
+    }
   }
   cache.data_version.reset();
 }

@@ -89,11 +89,21 @@ struct IngestCache {
   // these. Dropped by a replay with the batch.
   std::map<db::Id, int> series_counts;
 
+  // Whether the import's first batch asked if `known` can start complete
+  // (db::KnownMsgids::StartComplete, by BatchBegun).
+  bool complete_asked = false;
+
   // Drops what is valid only while the batch holds the write lock (`people`,
-  // `known`): at each commit, and whenever the lock may have gone.
+  // `known`): whenever the lock may have gone.
   void ForgetLockedLookups() {
     people.clear();
     known.clear();
+  }
+  // The same at an archive batch's commit, except that a complete `known`
+  // waits for BatchBegun to tell whether it still is.
+  void ForgetLockedLookupsAtCommit() {
+    people.clear();
+    known.Suspend();
   }
 };
 
@@ -105,12 +115,14 @@ void FlushWaitingWrites(db::Connection& conn, IngestCache& cache);
 void FlushEvents(db::Connection& conn, IngestCache& cache);
 
 // Just before a batch's commit, while it holds the write lock: on SQLite
-// the tag matches counted so far are kept for the next batch, which checks
-// with BatchBegun that no other connection committed in between (read
-// here, under the lock, so that a commit slipping in right after this one
-// is seen); elsewhere they are dropped.
+// the tag matches counted so far and a complete `known` are kept for the
+// next batch, which checks with BatchBegun that no other connection
+// committed in between (read here, under the lock, so that a commit
+// slipping in right after this one is seen); elsewhere they are dropped.
+// The caller then commits and calls cache.ForgetLockedLookupsAtCommit().
 void BatchCommitting(db::Connection& conn, IngestCache& cache);
-// Once the next batch holds the write lock.
+// Once the next batch holds the write lock; at the import's first, `known`
+// starts complete if the database holds no mail yet.
 void BatchBegun(db::Connection& conn, IngestCache& cache);
 
 // Recounts the tags of the patches in cache.tag_recounts and empties it.

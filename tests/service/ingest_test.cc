@@ -411,5 +411,71 @@ TEST_F(IngestTest, BatchTagCountsSeeAReplyAnotherWriterStoredBetweenBatches) {
   EXPECT_EQ(reviewed(p.id), 5);
 }
 
+// An archive import into a database without mail knows every message id
+// it stored (db::KnownMsgids, complete) and looks up no other, from one
+// batch to the next on SQLite, but only while nobody else writes: a patch
+// another process stores between two batches must be found by its replies
+// and as a duplicate. A database that held mail already is never complete.
+TEST_F(IngestTest, ImportIntoAnEmptyDatabaseLooksUpWhatAnotherWriterStoredBetweenBatches) {
+  IngestCache cache;
+  IngestOptions o;
+  o.own_transaction = false;
+  o.cache = &cache;
+  db::Connection& c = t_.conn();
+  auto reply = [](const std::string& n, const std::string& parent) {
+    return Mail("<r" + n + "@example.com>", "Re: [PATCH] Add world", "Thanks\n",
+                "In-Reply-To: " + parent + "\nReferences: " + parent + "\n");
+  };
+  auto begin = [&] {
+    c.Begin();
+    BatchBegun(c, cache);
+  };
+  auto commit = [&] {
+    RecountDeferredTags(c, cache);
+    BatchCommitting(c, cache);
+    c.Commit();
+    cache.ForgetLockedLookupsAtCommit();
+  };
+
+  begin();
+  EXPECT_EQ(cache.known.complete(), !t_.postgres());
+  ASSERT_EQ(IngestMail(c, Mail("<p1@example.com>", "[PATCH 1/2] Add world", kDiff), o).outcome, Outcome::kPatch);
+  EXPECT_EQ(IngestMail(c, reply("0", "<nowhere@example.com>"), o).outcome, Outcome::kHeld);
+  commit();
+
+  // Nobody else wrote: still complete (on SQLite), and what it noted is found.
+  begin();
+  EXPECT_EQ(cache.known.complete(), !t_.postgres());
+  EXPECT_EQ(IngestMail(c, reply("1", "<p1@example.com>"), o).outcome, Outcome::kPatchComment);
+  EXPECT_EQ(IngestMail(c, Mail("<p1@example.com>", "[PATCH 1/2] Add world", kDiff), o).outcome,
+            Outcome::kDuplicate);
+  commit();
+
+  // Another connection stores a patch between two batches.
+  {
+    auto other = db::Open(t_.url());
+    ASSERT_EQ(IngestMail(*other, Mail("<p2@example.com>", "[PATCH 2/2] Add more", kDiff), {}).outcome,
+              Outcome::kPatch);
+  }
+  begin();
+  EXPECT_FALSE(cache.known.complete());
+  EXPECT_EQ(IngestMail(c, reply("2", "<p2@example.com>"), o).outcome, Outcome::kPatchComment);
+  EXPECT_EQ(IngestMail(c, Mail("<p2@example.com>", "[PATCH 2/2] Add more", kDiff), o).outcome,
+            Outcome::kDuplicate);
+  commit();
+  EXPECT_EQ(Count("patch_comments"), 2);
+
+  // A second import: the database holds mail, so nothing is known.
+  IngestCache again;
+  o.cache = &again;
+  c.Begin();
+  BatchBegun(c, again);
+  EXPECT_FALSE(again.known.complete());
+  EXPECT_EQ(IngestMail(c, reply("3", "<p2@example.com>"), o).outcome, Outcome::kPatchComment);
+  BatchCommitting(c, again);
+  c.Commit();
+  again.ForgetLockedLookupsAtCommit();
+}
+
 }  // namespace
 }  // namespace pb::service
