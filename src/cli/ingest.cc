@@ -327,8 +327,8 @@ int ParseArchive(const Args& in) {
   ParsedMailsDone done;
   // Before the batch takes the lock: what the prefetch asks for.
   auto gather = [&] {
-    std::vector<const service::PreparedMail*> mails;
     if (conn->dialect() != db::Dialect::kPostgres) return service::BatchLookups{};
+    std::vector<const service::PreparedMail*> mails;
     for (const auto& m : pending) {
       if (m.parsed.ok()) mails.push_back(&*m.parsed);
     }

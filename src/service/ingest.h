@@ -187,9 +187,9 @@ IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<Prep
 // the projects its mails go to, their message ids and references, and
 // their authors' addresses. Gathered before the batch takes the lock
 // (GatherBatchLookups), so that the lock is held only for the look-ups'
-// statements: the client's share of the prefetch was a fifth of the store
-// thread's instructions under the lock, most of it parsing every author
-// again (docs/performance.md §9q).
+// statements: the client's share of the prefetch was a seventh of the
+// store thread's instructions, all under the lock, a third of it parsing
+// every author again (docs/performance.md §9q).
 struct BatchLookups {
   std::vector<db::Id> projects;
   std::vector<std::string> msgids;
