@@ -319,19 +319,31 @@ int ParseArchive(const Args& in) {
   // On PostgreSQL a batch is read (and parsed, on the parse-ahead thread)
   // before its transaction opens, so the write lock is not held while mails
   // are read, and the batch's message ids and references are known up
-  // front: looked up once the lock is held (service::PrefetchBatch). SQLite
+  // front: gathered before the lock is taken and looked up once it is held
+  // (service::GatherBatchLookups, service::PrefetchBatch). SQLite
   // prefetches nothing and stores each mail as it comes (`stream` below).
   std::vector<ParsedArchiveMail> pending;
   // The parse thread frees what the store is done with (ParsedMailsDone).
   ParsedMailsDone done;
-  auto prefetch = [&] {
-    if (conn->dialect() != db::Dialect::kPostgres) return;
-    std::vector<const parser::ParsedMail*> mails;
+  // Before the batch takes the lock: what the prefetch asks for.
+  auto gather = [&] {
+    if (conn->dialect() != db::Dialect::kPostgres) return service::BatchLookups{};
+    std::vector<const service::PreparedMail*> mails;
     for (const auto& m : pending) {
-      if (m.parsed.ok()) mails.push_back(&m.parsed->mail);
+      if (m.parsed.ok()) mails.push_back(&*m.parsed);
     }
     try {
-      service::PrefetchBatch(*conn, mails, options);
+      return service::GatherBatchLookups(*conn, mails, options);
+    } catch (const db::DbError&) {
+      // Only an optimisation: nothing looked up in advance, every mail
+      // asks for itself (and finds its project then, or fails as before).
+      return service::BatchLookups{};
+    }
+  };
+  auto prefetch = [&](const service::BatchLookups& lookups) {
+    if (conn->dialect() != db::Dialect::kPostgres) return;
+    try {
+      service::PrefetchBatch(*conn, lookups, options);
     } catch (const db::DbError&) {
       // Only an optimisation; the failed statement ended the transaction.
       cache.ForgetLockedLookups();
@@ -359,8 +371,9 @@ int ParseArchive(const Args& in) {
   };
   // Opens the batch's transaction and stores the pending mails in it.
   auto store_pending = [&] {
+    const service::BatchLookups lookups = gather();
     begin();
-    prefetch();
+    prefetch(lookups);
     for (auto& m : pending) store_one(m);
     for (auto& m : pending) done.mails.push_back(std::move(m));
     pending.clear();

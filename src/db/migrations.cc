@@ -895,6 +895,28 @@ CREATE INDEX events_series ON events (series_id) WHERE series_id IS NOT NULL;
 DROP INDEX events_cover;
 CREATE INDEX events_cover ON events (cover_id) WHERE cover_id IS NOT NULL;
 )SQL", ""},
+    // Migration 21's partial indexes on PostgreSQL. Every event a batch of
+    // parsearchive writes, in the one transaction that holds the write
+    // lock, took seven index entries, three of them for a NULL (an event
+    // names a patch, a series or a cover, seldom two); no patch arrives
+    // with a relation, and no series knows its previous revision when
+    // made. Each index entry is work done while a second ingester waits
+    // for that lock (docs/performance.md §9q). Every query of these
+    // columns, the API's filters and the cascade triggers of migrations
+    // 18-19 alike, compares them with = or IN, which implies NOT NULL, so
+    // the planner still proves the partial index usable.
+    {23, "Partial indexes of events, patch relations and revisions on PostgreSQL", "", R"SQL(
+DROP INDEX events_patch;
+CREATE INDEX events_patch ON events (patch_id) WHERE patch_id IS NOT NULL;
+DROP INDEX events_series;
+CREATE INDEX events_series ON events (series_id) WHERE series_id IS NOT NULL;
+DROP INDEX events_cover;
+CREATE INDEX events_cover ON events (cover_id) WHERE cover_id IS NOT NULL;
+DROP INDEX patches_related;
+CREATE INDEX patches_related ON patches (related_id) WHERE related_id IS NOT NULL;
+DROP INDEX series_previous;
+CREATE INDEX series_previous ON series (previous_id) WHERE previous_id IS NOT NULL;
+)SQL"},
 };
 
 const TriggerKey kTriggerKeptKeys[] = {

@@ -951,28 +951,40 @@ const char* OutcomeName(Outcome o) {
   return "?";
 }
 
-void PrefetchBatch(db::Connection& conn, const std::vector<const parser::ParsedMail*>& mails,
-                   const IngestOptions& options) {
+BatchLookups GatherBatchLookups(db::Connection& conn, const std::vector<const PreparedMail*>& mails,
+                                const IngestOptions& options) {
+  BatchLookups lookups;
   IngestCache* cache = options.cache;
-  if (!cache || conn.dialect() != db::Dialect::kPostgres) return;
-  std::vector<std::string> ids, emails;
-  std::vector<Id> projects;
-  for (const ParsedMail* m : mails) {
+  if (!cache || conn.dialect() != db::Dialect::kPostgres) return lookups;
+  for (const PreparedMail* prepared : mails) {
+    const ParsedMail* m = &prepared->mail;
     auto project = FindProjectForMail(conn, *m, options.list_id, cache);
     if (!project) continue;  // dropped: looks nothing up
-    if (std::find(projects.begin(), projects.end(), project->id) == projects.end()) {
-      projects.push_back(project->id);
+    if (std::find(lookups.projects.begin(), lookups.projects.end(), project->id) == lookups.projects.end()) {
+      lookups.projects.push_back(project->id);
     }
-    ids.push_back(m->msgid);
-    ids.insert(ids.end(), m->refs.begin(), m->refs.end());
+    lookups.msgids.push_back(m->msgid);
+    lookups.msgids.insert(lookups.msgids.end(), m->refs.begin(), m->refs.end());
     // The address Author() will look up (a reply's too); any address would
-    // do, the cache holds what the lookup finds for it.
-    if (auto author = parser::ParseAuthor(*m, project->listemail); author.ok()) {
-      emails.push_back(author->email);
+    // do, the cache holds what the lookup finds for it. StoreParsed takes
+    // the parse thread's author under the same condition.
+    const bool as_hinted = prepared->author && options.project_hint &&
+                           project->linkname == options.project_hint->linkname &&
+                           project->listemail == options.project_hint->listemail;
+    if (as_hinted) {
+      if (prepared->author->ok()) lookups.emails.push_back((*prepared->author)->email);
+    } else if (auto author = parser::ParseAuthor(*m, project->listemail); author.ok()) {
+      lookups.emails.push_back(author->email);
     }
   }
-  cache->known.Load(conn, projects, ids);
-  db::PrefetchPeople(conn, emails, cache->people);
+  return lookups;
+}
+
+void PrefetchBatch(db::Connection& conn, const BatchLookups& lookups, const IngestOptions& options) {
+  IngestCache* cache = options.cache;
+  if (!cache || conn.dialect() != db::Dialect::kPostgres) return;
+  cache->known.Load(conn, lookups.projects, lookups.msgids);
+  db::PrefetchPeople(conn, lookups.emails, cache->people);
 }
 
 IngestResult IngestMail(db::Connection& conn, std::string_view raw, const IngestOptions& options) {

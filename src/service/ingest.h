@@ -195,14 +195,33 @@ Result<PreparedMail> ParseForIngest(std::string_view raw, const IngestOptions& o
 IngestResult StoreParsed(db::Connection& conn, std::string_view raw, Result<PreparedMail>&& parsed,
                          const IngestOptions& options);
 
+// What an archive batch looks up at once when it holds the write lock:
+// the projects its mails go to, their message ids and references, and
+// their authors' addresses. Gathered before the batch takes the lock
+// (GatherBatchLookups), so that the lock is held only for the look-ups'
+// statements: the client's share of the prefetch was a seventh of the
+// store thread's instructions, all under the lock, a third of it parsing
+// every author again (docs/performance.md §9q).
+struct BatchLookups {
+  std::vector<db::Id> projects;
+  std::vector<std::string> msgids;
+  std::vector<std::string> emails;
+};
+
+// Touches the database only for projects not yet in options.cache (read
+// once per import, as StoreParsed would). Empty without a cache or on
+// SQLite. A mail prepared for the project it goes to
+// (IngestOptions::project_hint) gives the author the parse thread found.
+BatchLookups GatherBatchLookups(db::Connection& conn, const std::vector<const PreparedMail*>& mails,
+                                const IngestOptions& options);
+
 // For an archive batch that holds the write lock, before its mails are
-// stored with `options`: fills options.cache->known with their message ids
-// and references (in the projects they go to) and options.cache->people
-// with their submitters, in two statements. Only answers the per-mail
-// lookups would give, whatever mails are passed. Nothing without a cache or
-// on SQLite.
-void PrefetchBatch(db::Connection& conn, const std::vector<const parser::ParsedMail*>& mails,
-                   const IngestOptions& options);
+// stored with `options`: fills options.cache->known with the gathered
+// message ids and references (in the projects they go to) and
+// options.cache->people with the submitters, in two statements. Only
+// answers the per-mail lookups would give, whatever mails were gathered.
+// Nothing without a cache or on SQLite.
+void PrefetchBatch(db::Connection& conn, const BatchLookups& lookups, const IngestOptions& options);
 
 // After a commit that may have made events: notes its time and the newest
 // event id for bench/sse_bench.py's stage breakdown (core/event_trace.h).
