@@ -905,7 +905,7 @@ CREATE INDEX events_cover ON events (cover_id) WHERE cover_id IS NOT NULL;
     // columns, the API's filters and the cascade triggers of migrations
     // 18-19 alike, compares them with = or IN, which implies NOT NULL, so
     // the planner still proves the partial index usable.
-    {23, "Partial indexes of events, patch relations and revisions on PostgreSQL", "", R"SQL(
+    {22, "Partial indexes of events, patch relations and revisions on PostgreSQL", "", R"SQL(
 DROP INDEX events_patch;
 CREATE INDEX events_patch ON events (patch_id) WHERE patch_id IS NOT NULL;
 DROP INDEX events_series;
