@@ -1,4 +1,4 @@
-# Shared by bench/pg_ingest_bench.sh and bench/pg_ingest_profile.sh (source
+# Shared by bench/pg_ingest_bench.sh, pg_ingest_profile.sh and pg_ingest_budget.sh (source
 # it): a throwaway PostgreSQL cluster in a work directory of its own (own
 # socket, no TCP, removed at exit, run as user postgres when root), and the
 # archive split into two halves of alternate mails for two ingesters.
@@ -45,4 +45,26 @@ pg_bench_start() {
   as_pg "$pg_bin/pg_ctl" -D "$work/data" -w -l "$work/server.log" \
     -o "-k $work -p $port -c listen_addresses='' -c shared_buffers=256MB $*" start >/dev/null
   admin="postgresql://postgres@/postgres?host=$work&port=$port"
+}
+
+# The server's CPU in clock ticks, after pg_bench_start: the postmaster and
+# its children, live and ended.
+server_ticks() {
+  python3 - "$(head -1 "$work/data/postmaster.pid")" <<'EOF'
+import os, sys
+pm = sys.argv[1]
+def stat(pid):
+    s = open(f"/proc/{pid}/stat").read()
+    return s[s.rindex(")") + 2:].split()
+f = stat(pm)
+total = int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])  # utime stime cutime cstime
+for pid in os.listdir("/proc"):
+    if not pid.isdigit(): continue
+    try:
+        g = stat(pid)
+        if g[1] == pm: total += int(g[11]) + int(g[12])
+    except OSError:
+        pass
+print(total)
+EOF
 }

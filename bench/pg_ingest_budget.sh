@@ -42,27 +42,7 @@ pg_bench_workdir patchbay-pgbudget
 pg_bench_archive
 pg_bench_start
 psql() { "$pg_bin/psql" -qAtX "$@"; }
-postmaster=$(head -1 "$work/data/postmaster.pid")
 ticks=$(getconf CLK_TCK)
-server_ticks() {
-  python3 - "$postmaster" <<'EOF'
-import os, sys
-pm = sys.argv[1]
-def stat(pid):
-    s = open(f"/proc/{pid}/stat").read()
-    return s[s.rindex(")") + 2:].split()
-f = stat(pm)
-total = int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])  # utime stime cutime cstime
-for pid in os.listdir("/proc"):
-    if not pid.isdigit(): continue
-    try:
-        g = stat(pid)
-        if g[1] == pm: total += int(g[11]) + int(g[12])
-    except OSError:
-        pass
-print(total)
-EOF
-}
 fresh() {
   psql "$admin" -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
   db="postgresql://postgres@/bench?host=$work&port=$port"

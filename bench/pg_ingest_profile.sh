@@ -57,27 +57,7 @@ psql "$db" -c "CREATE EXTENSION pg_stat_statements"
 "$binary" project create --database "$db" --linkname linuxppc-dev --name linuxppc-dev \
   --listid linuxppc-dev.lists.ozlabs.org --listemail linuxppc-dev@lists.ozlabs.org >/dev/null
 
-# Server CPU in clock ticks: the postmaster and its children, live and ended.
-postmaster=$(head -1 "$work/data/postmaster.pid")
-server_ticks() {
-  python3 - "$postmaster" <<'EOF'
-import os, sys
-pm = sys.argv[1]
-def stat(pid):
-    s = open(f"/proc/{pid}/stat").read()
-    return s[s.rindex(")") + 2:].split()
-f = stat(pm)
-total = int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])  # utime stime cutime cstime
-for pid in os.listdir("/proc"):
-    if not pid.isdigit(): continue
-    try:
-        g = stat(pid)
-        if g[1] == pm: total += int(g[11]) + int(g[12])
-    except OSError:
-        pass
-print(total)
-EOF
-}
+# Server CPU in clock ticks (server_ticks of pg_bench_lib.sh).
 ticks=$(getconf CLK_TCK)
 
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}'), $ingesters ingester(s), $mails mails, load before $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$out/summary.txt"
