@@ -9,7 +9,6 @@
 #include "cli/client_settings.h"
 #include "cli/commands.h"
 #include "cli/huge_page_heap.h"
-#include "cli/late_relocation.h"
 #include "cli/open_db.h"
 #include "cli/serve_malloc.h"
 
@@ -107,13 +106,7 @@ void PrepareHeap(int argc, char** argv, char**) {
   if (HandsMailOff(argc, argv)) return;
   pb::cli::PutHeapOnHugePage();
 }
-// First of all the program's code: the relocations the loader left to us
-// (cli/late_relocation.h), then the heap.
-void Preinit(int argc, char** argv, char** env) {
-  pb::cli::ApplyLateRelocations();
-  PrepareHeap(argc, argv, env);
-}
-[[gnu::section(".preinit_array"), gnu::used]] void (*const kPreinit)(int, char**, char**) = Preinit;
+[[gnu::section(".preinit_array"), gnu::used]] void (*const kPrepareHeap)(int, char**, char**) = PrepareHeap;
 
 constexpr bool Alphabetical() {
   for (size_t i = 1; i < std::size(kCommands); ++i) {
