@@ -23,7 +23,10 @@ struct WriteRoute {
   View view;
 };
 
-const WriteRoute kWrites[] = {
+// constexpr: GCC otherwise fills this table from a constructor before main()
+// in every process, `patchbay help` included (docs/performance.md, start-up
+// round 7).
+constexpr WriteRoute kWrites[] = {
     {"Patch Detail", "PUT PATCH", PatchUpdateView},
     {"Patch List", "PATCH", PatchBulkUpdateView},
     {"Check List Create", "POST", CheckCreateView},

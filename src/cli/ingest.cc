@@ -95,9 +95,11 @@ std::string ReportText(const service::IngestResult& r) {
 
 void Report(const service::IngestResult& r) { std::fputs(ReportText(r).c_str(), stderr); }
 
-const std::string kNotKept =
-    "patchbay: the mail was not stored or kept; exit " + std::to_string(kExitTempFail) +
-    " so it is delivered again\n";
+// Built when needed, not by a constructor that every process would run.
+std::string NotKept() {
+  return "patchbay: the mail was not stored or kept; exit " + std::to_string(kExitTempFail) +
+         " so it is delivered again\n";
+}
 
 }  // namespace
 
@@ -113,7 +115,7 @@ MailAnswer StoreOneMail(const std::string& url, std::unique_ptr<db::Connection>&
       conn = OpenMigrated(url, &unavailable, &answer.err);
       if (!conn) {
         answer.exit_code = kExitTempFail;
-        answer.err += kNotKept;
+        answer.err += NotKept();
         return answer;
       }
       try {
@@ -137,7 +139,7 @@ MailAnswer StoreOneMail(const std::string& url, std::unique_ptr<db::Connection>&
     // mail (the MTA's retry, in a server) opens a new one.
     conn.reset();
     answer.exit_code = kExitTempFail;
-    answer.err += kNotKept;
+    answer.err += NotKept();
   } catch (const std::exception& e) {
     // What main() prints for parsemail, as a value, so the server answers
     // it too (and reconnects for the next mail).

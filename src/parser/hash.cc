@@ -15,8 +15,22 @@
 #include "parser/parsed_mail.h"
 #include "core/strings.h"
 
+#ifdef PATCHBAY_LAZY_OPENSSL_CPUID
+// libcrypto's CPU probe, which the build took out of the program's _init
+// (cmake/lazy_openssl_cpuid.sh): until it runs, SHA-1 takes its plain
+// integer code instead of SHA-NI or AVX2.
+extern "C" void OPENSSL_cpuid_setup(void);
+#endif
+
 namespace pb::parser {
 namespace {
+
+void EnsureCpuProbed() {
+#ifdef PATCHBAY_LAZY_OPENSSL_CPUID
+  static const bool probed = (OPENSSL_cpuid_setup(), true);
+  (void)probed;
+#endif
+}
 
 // diff.replace('\r', '').strip() + '\n'
 std::string Normalise(std::string_view diff) {
@@ -129,6 +143,7 @@ std::string HashDiff(std::string_view diff) {
     }
     hashed += '\n';
   }
+  EnsureCpuProbed();
   SHA_CTX ctx;
   SHA1_Init(&ctx);
   SHA1_Update(&ctx, hashed.data(), hashed.size());

@@ -10,6 +10,12 @@
 #include "parser/parsed_mail.h"
 #include "parser/subject.h"
 
+#ifdef PATCHBAY_LAZY_OPENSSL_CPUID
+// libcrypto's CPU capability vector; bit 10 is set once OPENSSL_cpuid_setup()
+// has filled it (OpenSSL's crypto/cpuid.c).
+extern "C" unsigned int OPENSSL_ia32cap_P[4];
+#endif
+
 namespace pb::parser {
 namespace {
 
@@ -90,6 +96,15 @@ TEST(Hash, KnownValue) {
   EXPECT_EQ(HashDiff("--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n"),
             "55a796d31a5a90af598862300e5a616da8ac982f");
 }
+
+#ifdef PATCHBAY_LAZY_OPENSSL_CPUID
+// The build takes libcrypto's CPU probe out of _init; HashDiff runs it, or
+// SHA-1 would fall back to its plain integer code without a word.
+TEST(Hash, ProbesTheCpuBeforeHashing) {
+  HashDiff("--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n");
+  EXPECT_NE(OPENSSL_ia32cap_P[0] & (1u << 10), 0u);
+}
+#endif
 
 TEST(DiffFileNames, SortedUniqueWithoutFirstComponent) {
   std::string d = "--- a/b/c.txt\n+++ b/b/c.txt\n--- /dev/null\n+++ b/a.txt\n--- a/b/c.txt\n+++ noslash\n";

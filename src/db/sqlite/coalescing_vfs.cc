@@ -221,8 +221,10 @@ int Unfetch(sqlite3_file* p, sqlite3_int64 at, void* page) {
 }
 
 // One table per version of the file underneath, so that SQLite never calls
-// through us a method it does not have.
-sqlite3_io_methods MethodsV(int version) {
+// through us a method it does not have. Built at compile time: a table
+// filled by a constructor would be written, a first-touch page fault, by
+// every process before main() (docs/performance.md, start-up round 7).
+constexpr sqlite3_io_methods MethodsV(int version) {
   sqlite3_io_methods m{};
   m.iVersion = version;
   m.xClose = Close;
@@ -249,7 +251,7 @@ sqlite3_io_methods MethodsV(int version) {
   }
   return m;
 }
-const sqlite3_io_methods methods[3] = {MethodsV(1), MethodsV(2), MethodsV(3)};
+constexpr sqlite3_io_methods methods[3] = {MethodsV(1), MethodsV(2), MethodsV(3)};
 
 int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* p, int flags, int* out_flags) {
   auto* f = new (p) File;
