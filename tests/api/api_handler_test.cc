@@ -7,6 +7,7 @@
 #include "http_request.h"
 #include "api/app.h"
 #include "db/connection.h"
+#include "db/read/embed_cache.h"
 #include "db/read/page_ids.h"
 #include "test_util.h"
 
@@ -186,6 +187,7 @@ TEST_F(ApiTest, ListStatementCountIsConstant) {
 // runs), and the next request is one statement again.
 TEST_F(ApiTest, ListPageAtCatalogGenerationIsOneStatementAndCurrent) {
   state_.page_ids = std::make_shared<db::read::OrderedIdCache>(size_t{1} << 20, 4);
+  state_.embeds = std::make_shared<db::read::EmbedCache>();
   AddPatches(1, 12);
   auto& c = db_.conn();
   c.ExecScript(
@@ -250,6 +252,58 @@ TEST_F(ApiTest, ListPageAtCatalogGenerationIsOneStatementAndCurrent) {
     EXPECT_EQ(Get(t).body, want.body) << t;
     if (pg) {
       EXPECT_EQ(state_.conn->statements_executed() - before, 1) << t;
+    }
+  }
+}
+
+// PostgreSQL's patch list page at the catalog's generation reads its
+// people, delegates and series from the EmbedCache: after another
+// connection renames each of them (a write, so a new generation), the page
+// is what a fresh server shows, and a repeated page is one statement again.
+TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
+  state_.page_ids = std::make_shared<db::read::OrderedIdCache>(size_t{1} << 20, 4);
+  state_.embeds = std::make_shared<db::read::EmbedCache>();
+  AddPatches(1, 12);
+  auto& c = db_.conn();
+  c.ExecScript(
+      "INSERT INTO people (id, email, name) VALUES (2, 'b@example.com', 'Bob');"
+      "INSERT INTO users (id, username, first_name, last_name, email, date_joined) VALUES "
+      "(2, 'del', 'Dee', 'Legate', 'del@example.com', 0);"
+      "UPDATE patches SET submitter_id = 2 WHERE id IN (2, 9);"
+      "UPDATE patches SET delegate_id = 2 WHERE id IN (4, 5, 10);"
+      "UPDATE data_generation SET generation = generation + 1");
+  const bool pg = c.dialect() == db::Dialect::kPostgres;
+  const std::vector<std::string> targets = {"/api/patches/?per_page=4",
+                                            "/api/patches/?per_page=3&page=3&order=-date"};
+  const std::vector<std::string> writes = {
+      "UPDATE people SET name = 'Renamed', email = 'r@example.com' WHERE id = 2",
+      "UPDATE people SET name = NULL WHERE id = 1",
+      "UPDATE users SET username = 'deleg', first_name = 'D', email = 'd@example.com' WHERE id = 2",
+      "UPDATE series SET name = 'T', version = 3 WHERE id = 1",
+      "UPDATE patches SET delegate_id = NULL, series_id = NULL WHERE id IN (5, 9)"};
+  for (const auto& t : targets) {
+    ASSERT_EQ(Get(t).status, 200) << t;  // the snapshot path keeps the embeds
+    int64_t before = state_.conn->statements_executed();
+    auto again = Get(t);
+    if (pg) EXPECT_EQ(state_.conn->statements_executed() - before, 1) << t;
+    EXPECT_NE(again.body.find("del@example.com"), std::string::npos) << t;
+  }
+  for (const auto& w : writes) {
+    for (const auto& t : targets) Get(t);
+    c.ExecScript(w + "; UPDATE data_generation SET generation = generation + 1");
+    for (int i = 0; i < 2; ++i) {  // after the write, then from the cache
+      int64_t before = state_.conn->statements_executed();
+      for (const auto& t : targets) {
+        auto r = Get(t);
+        ThreadState fresh;
+        fresh.conn = db::Open(db_.url());
+        auto want = HandleApiRequest(fresh, config_, pb::testing::TestRequest("GET", t));
+        EXPECT_EQ(r.status, want.status) << w << ' ' << t;
+        EXPECT_EQ(r.body, want.body) << w << ' ' << t;
+      }
+      if (pg && i == 1) {
+        EXPECT_EQ(state_.conn->statements_executed() - before, 2) << w;
+      }
     }
   }
 }
