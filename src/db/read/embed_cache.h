@@ -25,15 +25,20 @@ class EmbedCache {
   // generation's pages rarely name that many).
   explicit EmbedCache(size_t max_per_kind = size_t{1} << 16) : max_per_kind_(max_per_kind) {}
 
-  // Completes the submitter, delegate and series of `rows`, whose ids only
-  // are set, from what was kept for `generation`. False (rows partly
-  // filled, to be dropped) when something is not kept for it.
+  // Completes the embedded records of `rows`, whose ids only are set (a
+  // patch's submitter, delegate and series; a cover's submitter; an event's
+  // actor, delegates, patch, series and cover), from what was kept for
+  // `generation`. False (rows partly filled, to be dropped) when something
+  // is not kept for it.
   bool Fill(int64_t generation, std::vector<PatchRec>& rows) const;
+  bool Fill(int64_t generation, std::vector<CoverRec>& rows) const;
+  bool Fill(int64_t generation, std::vector<EventRec>& rows) const;
 
-  // Keeps the submitters, delegates and series of `rows`, read at
-  // `generation`. A newer generation drops everything older; an older one
-  // is not kept.
+  // Keeps those records of `rows`, read at `generation`. A newer
+  // generation drops everything older; an older one is not kept.
   void Keep(int64_t generation, const std::vector<PatchRec>& rows);
+  void Keep(int64_t generation, const std::vector<CoverRec>& rows);
+  void Keep(int64_t generation, const std::vector<EventRec>& rows);
 
  private:
   struct Store {
@@ -41,7 +46,14 @@ class EmbedCache {
     std::unordered_map<Id, PersonRec> people;
     std::unordered_map<Id, UserRec> users;
     std::unordered_map<Id, SeriesRef> series;
+    std::unordered_map<Id, PatchRef> patches;
+    std::unordered_map<Id, CoverRef> covers;
   };
+  // The store for `generation` (emptied when it is newer), or null when
+  // `generation` is older than what is kept.
+  Store* StoreFor(int64_t generation);
+  template <typename Rec>
+  void Put(std::unordered_map<Id, Rec>& map, const Rec& rec);
   const size_t max_per_kind_;
   mutable std::mutex mu_;
   Store store_;
