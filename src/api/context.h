@@ -38,7 +38,7 @@ struct ThreadState {
   db::read::CountCache counts;
   // Shared by the handler's threads (null: deep pages walk OFFSET).
   std::shared_ptr<db::read::OrderedIdCache> page_ids;
-  // Shared too (null: list rows read their people, users and series).
+  // Shared too (null: list rows read the records they embed by joins).
   std::shared_ptr<db::read::EmbedCache> embeds;
   std::shared_ptr<ResponseCache> responses;  // shared too; null: off
   std::shared_ptr<EventHub> events;  // the process's event stream; null: none
