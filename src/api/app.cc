@@ -363,9 +363,10 @@ http::Response HandleApiRequest(ThreadState& state, const ApiConfig& config,
 http::Handler MakeApiHandler(const ApiConfig& config) {
   uint64_t id = next_handler_id++;
   auto page_ids = std::make_shared<db::read::OrderedIdCache>();
+  auto embeds = std::make_shared<db::read::EmbedCache>();
   db::read::CountCache counts;  // one store for all threads
   auto responses = config.response_cache ? std::make_shared<ResponseCache>() : nullptr;
-  return [config, id, page_ids, responses, counts](const http::Request& req) {
+  return [config, id, page_ids, embeds, responses, counts](const http::Request& req) {
     // Each server thread owns one connection per handler (SQLite connections
     // must not be shared between threads without locking).
     thread_local std::unordered_map<uint64_t, std::unique_ptr<ThreadState>> states;
@@ -373,6 +374,7 @@ http::Handler MakeApiHandler(const ApiConfig& config) {
     if (!state) {
       state = std::make_unique<ThreadState>();
       state->page_ids = page_ids;
+      state->embeds = embeds;
       state->counts = counts;
       state->responses = responses;
       state->events = config.event_hub;

@@ -14,6 +14,7 @@
 #include "api/response_cache.h"
 #include "db/connection.h"
 #include "db/read/catalog.h"
+#include "db/read/embed_cache.h"
 #include "db/read/page_ids.h"
 #include "db/read/users_read.h"
 #include "http/server.h"
@@ -37,6 +38,8 @@ struct ThreadState {
   db::read::CountCache counts;
   // Shared by the handler's threads (null: deep pages walk OFFSET).
   std::shared_ptr<db::read::OrderedIdCache> page_ids;
+  // Shared too (null: list rows read the records they embed by joins).
+  std::shared_ptr<db::read::EmbedCache> embeds;
   std::shared_ptr<ResponseCache> responses;  // shared too; null: off
   std::shared_ptr<EventHub> events;  // the process's event stream; null: none
 };

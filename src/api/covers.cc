@@ -113,7 +113,11 @@ http::Response CoverListView(Context& ctx, const RouteArgs&) {
   // PostgreSQL, the count (and a deep page's ids) cached: one statement.
   if (auto r = ListPageAtCatalogGeneration<CoverFilter>(
           ctx, [](Context& c, CoverFilter* f) { return ParseFilter(c, f); }, db::read::CachedCoverCount,
-          db::read::ListCoversAlone, CoverListPage)) {
+          [&ctx](db::Connection& c, const CoverFilter& f, int64_t limit, int64_t offset,
+                 db::read::OrderedIdCache* ids, int64_t generation) {
+            return db::read::ListCoversAlone(c, f, limit, offset, ids, generation, ctx.state.embeds.get());
+          },
+          CoverListPage)) {
     return std::move(*r);
   }
   CoverFilter f;
@@ -125,7 +129,8 @@ http::Response CoverListView(Context& ctx, const RouteArgs&) {
   if (!page) return DetailError(404, "Invalid page.", kAllowRead);
   std::vector<CoverRec> rows;
   if (count > 0) rows = db::read::ListCovers(ctx.conn(), f, page->size, page->offset(),
-                                  ctx.state.page_ids.get(), ctx.generation);
+                                  ctx.state.page_ids.get(), ctx.generation,
+                                  ctx.state.embeds.get());
   return CoverListPage(ctx, *page, rows);
 }
 

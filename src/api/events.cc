@@ -199,7 +199,11 @@ http::Response EventListView(Context& ctx, const RouteArgs&) {
   // PostgreSQL, the count (and a deep page's ids) cached: one statement.
   if (auto r = ListPageAtCatalogGeneration<EventFilter>(
           ctx, [](Context& c, EventFilter* f) { return ParseEventFilter(c, f); }, db::read::CachedEventCount,
-          db::read::ListEventsAlone, EventListPage)) {
+          [&ctx](db::Connection& c, const EventFilter& f, int64_t limit, int64_t offset,
+                 db::read::OrderedIdCache* ids, int64_t generation) {
+            return db::read::ListEventsAlone(c, f, limit, offset, ids, generation, ctx.state.embeds.get());
+          },
+          EventListPage)) {
     return std::move(*r);
   }
   EventFilter f;
@@ -211,7 +215,8 @@ http::Response EventListView(Context& ctx, const RouteArgs&) {
   if (!page) return DetailError(404, "Invalid page.", kAllowRead);
   std::vector<EventRec> rows;
   if (count > 0) rows = db::read::ListEvents(ctx.conn(), f, page->size, page->offset(),
-                                  ctx.state.page_ids.get(), ctx.generation);
+                                  ctx.state.page_ids.get(), ctx.generation,
+                                  ctx.state.embeds.get());
   return EventListPage(ctx, *page, rows);
 }
 

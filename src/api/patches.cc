@@ -229,7 +229,12 @@ http::Response PatchListView(Context& ctx, const RouteArgs&) {
   // PostgreSQL, the count (and a deep page's ids) cached: one statement.
   if (auto r = ListPageAtCatalogGeneration<PatchFilter>(
           ctx, [](Context& c, PatchFilter* f) { return ParseFilter(c, f); }, db::read::CachedPatchCount,
-          db::read::ListPatchesAlone, PatchListPage)) {
+          [&ctx](db::Connection& c, const PatchFilter& f, int64_t limit, int64_t offset,
+                 db::read::OrderedIdCache* ids, int64_t generation) {
+            return db::read::ListPatchesAlone(c, f, limit, offset, ids, generation,
+                                              ctx.state.embeds.get());
+          },
+          PatchListPage)) {
     return std::move(*r);
   }
   PatchFilter f;
@@ -240,7 +245,8 @@ http::Response PatchListView(Context& ctx, const RouteArgs&) {
   std::vector<PatchRec> rows;
   if (possible && count > 0) {
     rows = db::read::ListPatchesWithExtras(ctx.conn(), f, page->size, page->offset(),
-                                           ctx.state.page_ids.get(), ctx.generation);
+                                           ctx.state.page_ids.get(), ctx.generation,
+                                           ctx.state.embeds.get());
   }
   return PatchListPage(ctx, *page, rows);
 }

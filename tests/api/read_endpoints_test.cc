@@ -119,6 +119,7 @@ class GoldenReadTest : public ::testing::Test {
   void SetUp() override {
     if (!testing::HaveShared()) GTEST_SKIP() << "../shared not present";
     state_.conn = db::Open(db_->url());
+    state_.embeds = std::make_shared<db::read::EmbedCache>();  // as serve has it
     config_.database_url = db_->url();
   }
 
@@ -484,6 +485,7 @@ class ReadApiTest : public ::testing::Test {
         "(2, 'other', 'Other', 'o.example.com', 'o@example.com', 0);"
         "INSERT INTO people (id, email, name) VALUES (1, 'a@example.com', 'A');");
     state_.conn = db::Open(db_.url());
+    state_.embeds = std::make_shared<db::read::EmbedCache>();  // as serve has it
     config_.database_url = db_.url();
   }
 

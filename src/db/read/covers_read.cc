@@ -102,11 +102,14 @@ int64_t CountCovers(Connection& c, const CoverFilter& f, CountCache* cache, int6
 
 std::vector<CoverRec> ListCovers(Connection& c, const CoverFilter& f, int64_t limit,
                                  int64_t offset,
-                                 OrderedIdCache* ids, int64_t generation) {
+                                 OrderedIdCache* ids, int64_t generation, EmbedCache* embeds) {
   SqlArgs args;
   std::string select_ids = SelectIds(f, args);
-  return ReadPage<CoverRec>(c, select_ids, args, limit, offset, ids, generation,
-                            PageRows(c.dialect()), [](Statement& st, CoverRec& r) { ReadRow(st, r); });
+  auto rows = ReadPage<CoverRec>(c, select_ids, args, limit, offset, ids, generation,
+                                 PageRows(c.dialect()), [](Statement& st, CoverRec& r) { ReadRow(st, r); });
+  // Only ListCoversAlone (PostgreSQL) reads pages without their people.
+  if (embeds && c.dialect() == Dialect::kPostgres) embeds->Keep(generation, rows);
+  return rows;
 }
 
 std::optional<int64_t> CachedCoverCount(const CoverFilter& f, const CountCache& cache,
@@ -118,12 +121,27 @@ std::optional<int64_t> CachedCoverCount(const CoverFilter& f, const CountCache& 
 
 std::optional<PageAlone<CoverRec>> ListCoversAlone(Connection& c, const CoverFilter& f,
                                                    int64_t limit, int64_t offset,
-                                                   OrderedIdCache* ids, int64_t generation) {
+                                                   OrderedIdCache* ids, int64_t generation,
+                                                   EmbedCache* embeds) {
   SqlArgs args;
   std::string select_ids = SelectIds(f, args);
-  return ReadPageAlone<CoverRec>(c, select_ids, args, limit, offset, ids, generation,
-                                 PageRows(Dialect::kPostgres), "", 0,
-                                 [](Statement& st, CoverRec& r) { ReadRow(st, r); });
+  if (embeds) {
+    // The submitter's id only (ReadRow's columns 5-7: the id and two
+    // NULLs), the person from `embeds` (as patches_read.cc's
+    // ListPatchesAlone does).
+    static const PageRowsSql lean{
+        "c.id, c.project_id, c.msgid, c.name, c.date, c.submitter_id, NULL, NULL, sr.id, sr.date, "
+        "sr.name, sr.version, sr.project_id",
+        "covers c", " LEFT JOIN series sr ON sr.cover_letter_id = c.id", "c.id"};
+    auto page = ReadPageAlone<CoverRec>(c, select_ids, args, limit, offset, ids, generation, lean,
+                                        "", 0, [](Statement& st, CoverRec& r) { ReadRow(st, r); });
+    if (!page || page->generation != generation || embeds->Fill(generation, page->rows)) return page;
+  }
+  auto full = ReadPageAlone<CoverRec>(c, select_ids, args, limit, offset, ids, generation,
+                                      PageRows(Dialect::kPostgres), "", 0,
+                                      [](Statement& st, CoverRec& r) { ReadRow(st, r); });
+  if (full && embeds) embeds->Keep(full->generation, full->rows);
+  return full;
 }
 
 std::optional<CoverRec> GetCover(Connection& c, Id id) {

@@ -123,12 +123,15 @@ int64_t CountEvents(Connection& c, const EventFilter& f, CountCache* cache, int6
 
 std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t limit,
                                  int64_t offset,
-                                 OrderedIdCache* ids, int64_t generation) {
+                                 OrderedIdCache* ids, int64_t generation, EmbedCache* embeds) {
   SqlArgs args;
-  return ReadPage<EventRec>(
+  auto rows = ReadPage<EventRec>(
       c, SelectIds(f, args), args, limit, offset, ids, generation,
       PageRowsSql{kColumns, "events e", kJoins, "e.id"},
       [](Statement& st, EventRec& r) { ReadRow(st, r); });
+  // Only ListEventsAlone (PostgreSQL) reads pages without these records.
+  if (embeds && c.dialect() == Dialect::kPostgres) embeds->Keep(generation, rows);
+  return rows;
 }
 
 std::optional<int64_t> CachedEventCount(const EventFilter& f, const CountCache& cache,
@@ -138,14 +141,77 @@ std::optional<int64_t> CachedEventCount(const EventFilter& f, const CountCache& 
   return CountIfCached(sql, args, cache, generation);
 }
 
+namespace {
+
+// An event's row without its actor, delegates, patch, series and cover,
+// which EmbedCache completes: their ids only, and the joins of the rest.
+constexpr const char* kLeanColumns =
+    "e.id, e.project_id, e.category, e.date, e.previous_state_id, e.current_state_id, "
+    "e.actor_id, e.patch_id, e.series_id, e.cover_id, e.previous_delegate_id, "
+    "e.current_delegate_id, "
+    "ch.id, ch.patch_id, ch.date, ch.state, ch.target_url, ch.context, "
+    "cc.id, cc.cover_id, cc.msgid, cc.date, "
+    "pc.id, pc.patch_id, pc.msgid, pc.date";
+constexpr const char* kLeanJoins =
+    " LEFT JOIN checks ch ON ch.id = e.created_check_id"
+    " LEFT JOIN cover_comments cc ON cc.id = e.cover_comment_id"
+    " LEFT JOIN patch_comments pc ON pc.id = e.patch_comment_id";
+
+void ReadLeanRow(Statement& st, EventRec& e) {
+  e.id = st.Int(0);
+  e.project_id = st.Int(1);
+  e.category = std::string(st.Text(2));
+  e.date = st.Int(3);
+  if (!st.IsNull(4)) e.previous_state_id = st.Int(4);
+  if (!st.IsNull(5)) e.current_state_id = st.Int(5);
+  auto user = [&st](int i) { return st.IsNull(i) ? std::nullopt : std::optional<UserRec>(UserRec{st.Int(i), {}, {}, {}, {}}); };
+  e.actor = user(6);
+  if (!st.IsNull(7)) e.patch = PatchRef{st.Int(7), 0, {}, {}, 0};
+  if (!st.IsNull(8)) e.series = SeriesRef{st.Int(8), 0, std::nullopt, 1, std::nullopt};
+  if (!st.IsNull(9)) e.cover = CoverRef{st.Int(9), 0, {}, {}, 0};
+  e.previous_delegate = user(10);
+  e.current_delegate = user(11);
+  if (!st.IsNull(12)) {
+    CheckRec k;
+    k.id = st.Int(12);
+    k.patch_id = st.Int(13);
+    k.date = st.Int(14);
+    k.state = static_cast<int>(st.Int(15));
+    if (!st.IsNull(16)) k.target_url = std::string(st.Text(16));
+    k.context = std::string(st.Text(17));
+    e.check = std::move(k);
+  }
+  if (!st.IsNull(18)) {
+    e.cover_comment =
+        CommentRef{st.Int(18), st.Int(19), e.project_id, std::string(st.Text(20)), st.Int(21)};
+  }
+  if (!st.IsNull(22)) {
+    e.patch_comment =
+        CommentRef{st.Int(22), st.Int(23), e.project_id, std::string(st.Text(24)), st.Int(25)};
+  }
+}
+
+}  // namespace
+
 std::optional<PageAlone<EventRec>> ListEventsAlone(Connection& c, const EventFilter& f,
                                                    int64_t limit, int64_t offset,
-                                                   OrderedIdCache* ids, int64_t generation) {
+                                                   OrderedIdCache* ids, int64_t generation,
+                                                   EmbedCache* embeds) {
   SqlArgs args;
   std::string select_ids = SelectIds(f, args);
-  return ReadPageAlone<EventRec>(c, select_ids, args, limit, offset, ids, generation,
-                                 PageRowsSql{kColumns, "events e", kJoins, "e.id"}, "", 0,
-                                 [](Statement& st, EventRec& r) { ReadRow(st, r); });
+  if (embeds) {
+    // As patches_read.cc's ListPatchesAlone: the embedded records from
+    // `embeds` when it holds them at the generation the statement read.
+    auto page = ReadPageAlone<EventRec>(c, select_ids, args, limit, offset, ids, generation,
+                                        PageRowsSql{kLeanColumns, "events e", kLeanJoins, "e.id"}, "", 0,
+                                        [](Statement& st, EventRec& r) { ReadLeanRow(st, r); });
+    if (!page || page->generation != generation || embeds->Fill(generation, page->rows)) return page;
+  }
+  auto full = ReadPageAlone<EventRec>(c, select_ids, args, limit, offset, ids, generation,
+                                      PageRowsSql{kColumns, "events e", kJoins, "e.id"}, "", 0,
+                                      [](Statement& st, EventRec& r) { ReadRow(st, r); });
+  if (full && embeds) embeds->Keep(full->generation, full->rows);
+  return full;
 }
 
 Id MaxEventId(Connection& c) {

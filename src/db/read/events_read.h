@@ -8,6 +8,7 @@
 
 #include "db/connection.h"
 #include "db/read/catalog.h"
+#include "db/read/embed_cache.h"
 #include "db/read/page_ids.h"
 #include "db/read/rows.h"
 
@@ -25,7 +26,8 @@ struct EventFilter {
 int64_t CountEvents(Connection& c, const EventFilter& f, CountCache* cache, int64_t generation);
 std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t limit,
                                  int64_t offset,
-                                 OrderedIdCache* ids = nullptr, int64_t generation = -1);
+                                 OrderedIdCache* ids = nullptr, int64_t generation = -1,
+                                 EmbedCache* embeds = nullptr);
 
 // CountEvents' count when `cache` holds it for `generation` (nothing
 // runs); nullopt otherwise.
@@ -33,10 +35,14 @@ std::optional<int64_t> CachedEventCount(const EventFilter& f, const CountCache& 
                                         int64_t generation);
 // ListEvents' page and the generation by one statement outside any
 // transaction (ReadPageAlone; PostgreSQL), for a request that assumes
-// `generation`. nullopt: not read.
+// `generation`. nullopt: not read. With `embeds`, the statement reads the
+// ids of the actor, delegates, patch, series and cover only and `embeds`
+// completes them when it holds them at `generation`; otherwise a second
+// statement reads them joined, and they are kept.
 std::optional<PageAlone<EventRec>> ListEventsAlone(Connection& c, const EventFilter& f,
                                                    int64_t limit, int64_t offset,
-                                                   OrderedIdCache* ids, int64_t generation);
+                                                   OrderedIdCache* ids, int64_t generation,
+                                                   EmbedCache* embeds = nullptr);
 
 // --- The event stream (/api/events/stream) ---
 

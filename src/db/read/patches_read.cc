@@ -168,6 +168,33 @@ PageRowsSql PostgresPageRows() {
   return PageRowsSql{kColumns, "patches p", PageRowJoins(Dialect::kPostgres), "p.id"};
 }
 
+// The same rows without the submitter, delegate and series, which
+// EmbedCache completes: their ids only, no joins.
+constexpr const char* kLeanColumns =
+    "p.id, p.project_id, p.msgid, p.name, p.date, p.commit_ref, p.pull_url, p.archived, p.hash, "
+    "p.state_id, p.related_id, p.submitter_id, p.delegate_id, p.series_id";
+constexpr int kLeanColumnCount = 14;
+
+PageRowsSql PostgresLeanPageRows() { return PageRowsSql{kLeanColumns, "patches p", "", "p.id"}; }
+
+// kLeanColumns' row: the embedded records carry their ids only.
+void ReadLeanRow(Statement& st, PatchRec& p) {
+  p.id = st.Int(0);
+  p.project_id = st.Int(1);
+  p.msgid = std::string(st.Text(2));
+  p.name = std::string(st.Text(3));
+  p.date = st.Int(4);
+  if (!st.IsNull(5)) p.commit_ref = std::string(st.Text(5));
+  if (!st.IsNull(6)) p.pull_url = std::string(st.Text(6));
+  p.archived = st.Int(7) != 0;
+  if (!st.IsNull(8)) p.hash = std::string(st.Text(8));
+  p.state_id = st.Int(9);
+  if (!st.IsNull(10)) p.related_id = st.Int(10);
+  p.submitter.id = st.Int(11);
+  if (!st.IsNull(12)) p.delegate = UserRec{st.Int(12), {}, {}, {}, {}};
+  if (!st.IsNull(13)) p.series = SeriesRef{st.Int(13), 0, std::nullopt, 1, std::nullopt};
+}
+
 // The page's rows, read by id once the ids are known.
 const std::string& RowsSql(Dialect dialect) {
   static const std::string sqlite = std::string("SELECT ") + kColumns + " FROM patches p" +
@@ -480,12 +507,19 @@ std::vector<PatchRec> PageInOneTrip(Connection& c, const PatchFilter& f, int64_t
 
 std::vector<PatchRec> ListPatchesWithExtras(Connection& c, const PatchFilter& f, int64_t limit,
                                             int64_t offset, OrderedIdCache* ids,
-                                            int64_t generation) {
+                                            int64_t generation, EmbedCache* embeds) {
+  std::vector<PatchRec> rows;
   // PagePatchIds/PageIds walk OFFSET in SQL exactly when this holds.
   const bool walks_offset = !WalksNames(f, offset + limit) && !PageFromIdCache(ids, offset, generation);
-  if (c.dialect() == Dialect::kPostgres && walks_offset) return PageInOneTrip(c, f, limit, offset);
-  std::vector<Id> page = PagePatchIds(c, f, limit, offset, ids, generation);
-  return WithExtras(c, page, [&] { return ReadRowsByIds<PatchRec>(c, page, RowsSql(c.dialect()), "p.id", ReadRow); });
+  if (c.dialect() == Dialect::kPostgres && walks_offset) {
+    rows = PageInOneTrip(c, f, limit, offset);
+  } else {
+    std::vector<Id> page = PagePatchIds(c, f, limit, offset, ids, generation);
+    rows = WithExtras(c, page, [&] { return ReadRowsByIds<PatchRec>(c, page, RowsSql(c.dialect()), "p.id", ReadRow); });
+  }
+  // Only ListPatchesAlone (PostgreSQL) reads pages without their people.
+  if (embeds && c.dialect() == Dialect::kPostgres) embeds->Keep(generation, rows);
+  return rows;
 }
 
 namespace {
@@ -634,7 +668,8 @@ PatchAlone GetPatchAlone(Connection& c, Id id) {
 
 std::optional<PageAlone<PatchRec>> ListPatchesAlone(Connection& c, const PatchFilter& f,
                                                     int64_t limit, int64_t offset,
-                                                    OrderedIdCache* ids, int64_t generation) {
+                                                    OrderedIdCache* ids, int64_t generation,
+                                                    EmbedCache* embeds) {
   // The name walk is many statements (and keeps its ids under another key).
   if (WalksNames(f, offset + limit)) return std::nullopt;
   SqlArgs args;
@@ -645,13 +680,27 @@ std::optional<PageAlone<PatchRec>> ListPatchesAlone(Connection& c, const PatchFi
   static const std::string extra = ", " + PackedChecksSql() +
                                    ", CASE WHEN p.related_id IS NULL THEN NULL ELSE " +
                                    PackedRelatedSql() + " END";
-  return ReadPageAlone<PatchRec>(
+  if (embeds) {
+    // The rows without their people, users and series, which `embeds`
+    // completes when it holds them at the generation the statement read;
+    // a write since (another generation) goes back to the caller as it is.
+    auto lean = ReadPageAlone<PatchRec>(c, select_ids, args, limit, offset, ids, generation,
+                                        PostgresLeanPageRows(), extra, 2,
+                                        [](Statement& st, PatchRec& p) {
+                                          ReadLeanRow(st, p);
+                                          ReadPackedExtras(st, kLeanColumnCount + 1, p);
+                                        });
+    if (!lean || lean->generation != generation || embeds->Fill(generation, lean->rows)) return lean;
+  }
+  auto full = ReadPageAlone<PatchRec>(
       c, select_ids, args, limit, offset, ids, generation,
       PostgresPageRows(), extra, 2,
       [](Statement& st, PatchRec& p) {
         ReadRow(st, p);
         ReadPackedExtras(st, kColumnCount + 1, p);
       });
+  if (full && embeds) embeds->Keep(full->generation, full->rows);
+  return full;
 }
 
 std::optional<PatchRec> GetPatch(Connection& c, Id id) {

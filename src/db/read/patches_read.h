@@ -10,6 +10,7 @@
 
 #include "db/connection.h"
 #include "db/read/catalog.h"
+#include "db/read/embed_cache.h"
 #include "db/read/page_ids.h"
 #include "db/read/rows.h"
 
@@ -65,9 +66,11 @@ void LoadPatchExtras(Connection& c, std::vector<PatchRec*> patches);
 // ListPatches and GetPatch with LoadPatchExtras done, the checks read
 // together with the rows (Statement::Prefetch): a round trip fewer on
 // PostgreSQL.
+// With `embeds`, on PostgreSQL, the rows' people, users and series are kept
+// there for `generation` (the snapshot's), for ListPatchesAlone.
 std::vector<PatchRec> ListPatchesWithExtras(Connection& c, const PatchFilter& f, int64_t limit,
                                             int64_t offset, OrderedIdCache* ids = nullptr,
-                                            int64_t generation = -1);
+                                            int64_t generation = -1, EmbedCache* embeds = nullptr);
 // `meanwhile` (may be empty) runs after the patch's statements were sent
 // and before they are read: its statements (the request's generation) ride
 // in the same round trip.
@@ -96,9 +99,13 @@ std::optional<int64_t> CachedPatchCount(const PatchFilter& f, const CountCache& 
 // `generation`: the checks and the relation packed into each row as
 // GetPatchAlone packs them. nullopt: not read (a name walk, a deep page
 // whose ids are not cached at `generation`, the snapshot already began).
+// With `embeds`, the statement reads the submitter, delegate and series ids
+// only and `embeds` completes them when it holds them at `generation`;
+// otherwise a second statement reads them joined, and they are kept.
 std::optional<PageAlone<PatchRec>> ListPatchesAlone(Connection& c, const PatchFilter& f,
                                                     int64_t limit, int64_t offset,
-                                                    OrderedIdCache* ids, int64_t generation);
+                                                    OrderedIdCache* ids, int64_t generation,
+                                                    EmbedCache* embeds = nullptr);
 
 // The patch's project; nullopt when there is no such patch.
 std::optional<Id> PatchProjectId(Connection& c, Id patch_id);

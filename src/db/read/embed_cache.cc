@@ -1,0 +1,108 @@
+#include "db/read/embed_cache.h"
+
+namespace pb::db::read {
+namespace {
+
+// *rec (its id set) completed from `map`; false when not there.
+template <typename Rec>
+bool Complete(const std::unordered_map<Id, Rec>& map, Rec& rec) {
+  auto it = map.find(rec.id);
+  if (it == map.end()) return false;
+  rec = it->second;
+  return true;
+}
+
+template <typename Rec>
+bool CompleteOptional(const std::unordered_map<Id, Rec>& map, std::optional<Rec>& rec) {
+  return !rec || Complete(map, *rec);
+}
+
+}  // namespace
+
+bool EmbedCache::Fill(int64_t generation, std::vector<PatchRec>& rows) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  for (auto& p : rows) {
+    if (!Complete(store_.people, p.submitter) || !CompleteOptional(store_.users, p.delegate) ||
+        !CompleteOptional(store_.series, p.series)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool EmbedCache::Fill(int64_t generation, std::vector<CoverRec>& rows) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  for (auto& c : rows) {
+    if (!Complete(store_.people, c.submitter)) return false;
+  }
+  return true;
+}
+
+bool EmbedCache::Fill(int64_t generation, std::vector<EventRec>& rows) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  for (auto& e : rows) {
+    if (!CompleteOptional(store_.users, e.actor) ||
+        !CompleteOptional(store_.users, e.previous_delegate) ||
+        !CompleteOptional(store_.users, e.current_delegate) ||
+        !CompleteOptional(store_.patches, e.patch) || !CompleteOptional(store_.series, e.series) ||
+        !CompleteOptional(store_.covers, e.cover)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+EmbedCache::Store* EmbedCache::StoreFor(int64_t generation) {
+  if (generation < 0 || generation < store_.generation) return nullptr;
+  if (generation > store_.generation) store_ = Store{generation, {}, {}, {}, {}, {}};
+  return &store_;
+}
+
+template <typename Rec>
+void EmbedCache::Put(std::unordered_map<Id, Rec>& map, const Rec& rec) {
+  if (map.size() >= max_per_kind_) map.clear();
+  map[rec.id] = rec;
+}
+
+void EmbedCache::Keep(int64_t generation, const std::vector<PatchRec>& rows) {
+  std::lock_guard lock(mu_);
+  Store* s = StoreFor(generation);
+  if (!s) return;
+  for (const auto& p : rows) {
+    PersonRec person = p.submitter;
+    person.user.reset();  // a list row never carries it
+    Put(s->people, person);
+    if (p.delegate) Put(s->users, *p.delegate);
+    if (p.series) Put(s->series, *p.series);
+  }
+}
+
+void EmbedCache::Keep(int64_t generation, const std::vector<CoverRec>& rows) {
+  std::lock_guard lock(mu_);
+  Store* s = StoreFor(generation);
+  if (!s) return;
+  for (const auto& c : rows) {
+    PersonRec person = c.submitter;
+    person.user.reset();
+    Put(s->people, person);
+  }
+}
+
+void EmbedCache::Keep(int64_t generation, const std::vector<EventRec>& rows) {
+  std::lock_guard lock(mu_);
+  Store* s = StoreFor(generation);
+  if (!s) return;
+  for (const auto& e : rows) {
+    for (const auto* u : {&e.actor, &e.previous_delegate, &e.current_delegate}) {
+      if (*u) Put(s->users, **u);
+    }
+    if (e.patch) Put(s->patches, *e.patch);
+    if (e.series) Put(s->series, *e.series);
+    if (e.cover) Put(s->covers, *e.cover);
+  }
+}
+
+}  // namespace pb::db::read

@@ -1,0 +1,62 @@
+// The people, users and series a patch list page embeds, kept for one data
+// generation. A page's rows name few of them (30 rows of the 1M benchmark's
+// page 1: 6 submitters, 6 series, one or two delegates), yet reading them
+// with the rows costs PostgreSQL a key look-up per row and table: a third
+// of the server's time per page (docs/performance.md §9n, §9p). Kept here,
+// a page's statement reads only their ids. Exact as the catalog is: what
+// was read at generation G is what every reader of G sees, since every
+// writer bumps data_generation in its transaction.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "db/read/rows.h"
+
+namespace pb::db::read {
+
+class EmbedCache {
+ public:
+  // Entries per kind; past it a kind starts over (a bound, not an LRU: a
+  // generation's pages rarely name that many).
+  explicit EmbedCache(size_t max_per_kind = size_t{1} << 16) : max_per_kind_(max_per_kind) {}
+
+  // Completes the embedded records of `rows`, whose ids only are set (a
+  // patch's submitter, delegate and series; a cover's submitter; an event's
+  // actor, delegates, patch, series and cover), from what was kept for
+  // `generation`. False (rows partly filled, to be dropped) when something
+  // is not kept for it.
+  bool Fill(int64_t generation, std::vector<PatchRec>& rows) const;
+  bool Fill(int64_t generation, std::vector<CoverRec>& rows) const;
+  bool Fill(int64_t generation, std::vector<EventRec>& rows) const;
+
+  // Keeps those records of `rows`, read at `generation`. A newer
+  // generation drops everything older; an older one is not kept.
+  void Keep(int64_t generation, const std::vector<PatchRec>& rows);
+  void Keep(int64_t generation, const std::vector<CoverRec>& rows);
+  void Keep(int64_t generation, const std::vector<EventRec>& rows);
+
+ private:
+  struct Store {
+    int64_t generation = -1;
+    std::unordered_map<Id, PersonRec> people;
+    std::unordered_map<Id, UserRec> users;
+    std::unordered_map<Id, SeriesRef> series;
+    std::unordered_map<Id, PatchRef> patches;
+    std::unordered_map<Id, CoverRef> covers;
+  };
+  // The store for `generation` (emptied when it is newer), or null when
+  // `generation` is older than what is kept.
+  Store* StoreFor(int64_t generation);
+  template <typename Rec>
+  void Put(std::unordered_map<Id, Rec>& map, const Rec& rec);
+  const size_t max_per_kind_;
+  mutable std::mutex mu_;
+  Store store_;
+};
+
+}  // namespace pb::db::read
