@@ -304,7 +304,9 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
     ASSERT_EQ(Get(t).status, 200) << t;  // the snapshot path keeps the embeds
     int64_t before = state_.conn->statements_executed();
     auto again = Get(t);
-    if (pg) EXPECT_EQ(state_.conn->statements_executed() - before, 1) << t;
+    if (pg) {
+      EXPECT_EQ(state_.conn->statements_executed() - before, 1) << t;
+    }
     EXPECT_EQ(again.body, Get(t).body) << t;
   }
   EXPECT_NE(Get(targets[0]).body.find("del@example.com"), std::string::npos);
