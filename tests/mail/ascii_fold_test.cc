@@ -78,7 +78,9 @@ TEST(AsciiFold, MatchesTheGeneralAlgorithm) {
       if (auto enc = h->Encode()) full = name + ": " + *enc;
     }
     ASSERT_EQ(kept, full.has_value()) << name << ": [" << v << "]";
-    if (EveryBreakStartsABlankLine(v)) ASSERT_TRUE(kept) << name << ": [" << v << "]";
+    if (EveryBreakStartsABlankLine(v)) {
+      ASSERT_TRUE(kept) << name << ": [" << v << "]";
+    }
     if (kept) {
       ASSERT_EQ(fast, *full) << name << ": [" << v << "]";
       folded += fast.find('\n') != std::string::npos;
