@@ -65,6 +65,28 @@ std::optional<UserRec> ReadUser(Statement& st, int i) {
                  std::string(st.Text(i + 3)), std::string(st.Text(i + 4))};
 }
 
+// The created check (6 columns), then the cover and patch comment (4 each),
+// from column `col` on: the tail both row layouts end with.
+void ReadCheckAndComments(Statement& st, int col, EventRec& e) {
+  if (!st.IsNull(col)) {
+    CheckRec k;
+    k.id = st.Int(col);
+    k.patch_id = st.Int(col + 1);
+    k.date = st.Int(col + 2);
+    k.state = static_cast<int>(st.Int(col + 3));
+    if (!st.IsNull(col + 4)) k.target_url = std::string(st.Text(col + 4));
+    k.context = std::string(st.Text(col + 5));
+    e.check = std::move(k);
+  }
+  // A comment's project is its parent's, which is the event's.
+  auto comment = [&](int first) {
+    return CommentRef{st.Int(first), st.Int(first + 1), e.project_id,
+                      std::string(st.Text(first + 2)), st.Int(first + 3)};
+  };
+  if (!st.IsNull(col + 6)) e.cover_comment = comment(col + 6);
+  if (!st.IsNull(col + 10)) e.patch_comment = comment(col + 10);
+}
+
 void ReadRow(Statement& st, EventRec& e) {
   e.id = st.Int(0);
   e.project_id = st.Int(1);
@@ -92,25 +114,7 @@ void ReadRow(Statement& st, EventRec& e) {
   }
   e.previous_delegate = ReadUser(st, 26);
   e.current_delegate = ReadUser(st, 31);
-  if (!st.IsNull(36)) {
-    CheckRec k;
-    k.id = st.Int(36);
-    k.patch_id = st.Int(37);
-    k.date = st.Int(38);
-    k.state = static_cast<int>(st.Int(39));
-    if (!st.IsNull(40)) k.target_url = std::string(st.Text(40));
-    k.context = std::string(st.Text(41));
-    e.check = std::move(k);
-  }
-  // A comment's project is its parent's, which is the event's.
-  if (!st.IsNull(42)) {
-    e.cover_comment =
-        CommentRef{st.Int(42), st.Int(43), e.project_id, std::string(st.Text(44)), st.Int(45)};
-  }
-  if (!st.IsNull(46)) {
-    e.patch_comment =
-        CommentRef{st.Int(46), st.Int(47), e.project_id, std::string(st.Text(48)), st.Int(49)};
-  }
+  ReadCheckAndComments(st, 36, e);
 }
 
 }  // namespace
@@ -171,24 +175,7 @@ void ReadLeanRow(Statement& st, EventRec& e) {
   if (!st.IsNull(9)) e.cover = CoverRef{st.Int(9), 0, {}, {}, 0};
   e.previous_delegate = user(10);
   e.current_delegate = user(11);
-  if (!st.IsNull(12)) {
-    CheckRec k;
-    k.id = st.Int(12);
-    k.patch_id = st.Int(13);
-    k.date = st.Int(14);
-    k.state = static_cast<int>(st.Int(15));
-    if (!st.IsNull(16)) k.target_url = std::string(st.Text(16));
-    k.context = std::string(st.Text(17));
-    e.check = std::move(k);
-  }
-  if (!st.IsNull(18)) {
-    e.cover_comment =
-        CommentRef{st.Int(18), st.Int(19), e.project_id, std::string(st.Text(20)), st.Int(21)};
-  }
-  if (!st.IsNull(22)) {
-    e.patch_comment =
-        CommentRef{st.Int(22), st.Int(23), e.project_id, std::string(st.Text(24)), st.Int(25)};
-  }
+  ReadCheckAndComments(st, 12, e);
 }
 
 }  // namespace
