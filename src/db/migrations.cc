@@ -917,6 +917,25 @@ CREATE INDEX patches_related ON patches (related_id) WHERE related_id IS NOT NUL
 DROP INDEX series_previous;
 CREATE INDEX series_previous ON series (previous_id) WHERE previous_id IS NOT NULL;
 )SQL"},
+    // The mail tables' rows stay whole up to 4,080 bytes on PostgreSQL.
+    // At the default target (2,032) every row past it had its texts
+    // compressed with lz4 and, if still too long, moved to TOAST chunks:
+    // a fifth of the ingest backend's instructions, under the write lock
+    // (docs/performance.md §9r), for most replies and many patches, whose
+    // headers alone are 2-3 KB. 4,080 is the most that still puts two rows
+    // on one 8 KB page, so rows of 2-4 KB cost about the disk they did
+    // compressed (a linuxppc-dev database of 5,000 mails: 43.5 → 43.7 MB);
+    // at 8,160 every row up to a page would stay uncompressed (55.9 MB).
+    // Longer rows are compressed and moved out as before. Only rows
+    // written from now on are stored this way; PostgreSQL only, SQLite
+    // does not compress.
+    {24, "Mail rows up to 4 KB stored whole on PostgreSQL", "", R"SQL(
+ALTER TABLE patches SET (toast_tuple_target = 4080);
+ALTER TABLE patch_comments SET (toast_tuple_target = 4080);
+ALTER TABLE covers SET (toast_tuple_target = 4080);
+ALTER TABLE cover_comments SET (toast_tuple_target = 4080);
+ALTER TABLE held_mails SET (toast_tuple_target = 4080);
+)SQL"},
 };
 
 const TriggerKey kTriggerKeptKeys[] = {
