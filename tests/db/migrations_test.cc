@@ -36,6 +36,27 @@ TEST(Migrations, ExplicitIdsMoveTheNextDefaultId) {
   EXPECT_EQ(QueryInt(c, "SELECT id FROM people WHERE email = 'e@b.c'"), first + 102);
 }
 
+// The same for events, whose ids PostgreSQL follows once per statement
+// (migration 24): explicit ids in one statement of several rows, then
+// default ones.
+TEST(Migrations, ExplicitEventIdsMoveTheNextDefaultId) {
+  testing::TempDb t;
+  auto& c = t.conn();
+  Query(c, "INSERT INTO projects (linkname, name, listid, listemail) VALUES ('p', 'P', 'l', 'e')").Run();
+  const char* by_default = "INSERT INTO events (project_id, category, date) VALUES (1, 'x', 0)";
+  Query(c, by_default).Run();
+  int64_t first = QueryInt(c, "SELECT MAX(id) FROM events").value();
+  Query(c, "INSERT INTO events (id, project_id, category, date) VALUES (?1, 1, 'x', 0), (?2, 1, 'x', 0)",
+        first + 100, first + 70)
+      .Run();
+  Query(c, by_default).Run();
+  EXPECT_EQ(QueryInt(c, "SELECT MAX(id) FROM events"), first + 101);
+  Query(c, "INSERT INTO events (id, project_id, category, date) VALUES (?1, 1, 'x', 0)", first + 50).Run();
+  Query(c, by_default).Run();
+  EXPECT_EQ(QueryInt(c, "SELECT MAX(id) FROM events"), first + 102);
+  EXPECT_EQ(QueryInt(c, "SELECT COUNT(*) FROM events"), 6);
+}
+
 TEST(Migrations, DefaultStatesAndTagsMatchUpstreamFixtures) {
   testing::TempDb t;
   Query q(t.conn(), "SELECT id, slug, ordering, action_required FROM states ORDER BY id");
