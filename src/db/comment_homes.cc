@@ -122,12 +122,15 @@ ReferenceLookup::ReferenceLookup(Connection& c, Id project_id, const std::vector
            "WHERE cc.msgid IN (" + list + ") AND "
            "(SELECT v.project_id FROM covers v WHERE v.id = cc.cover_id) = ?1";
   }
-  // The parent's project by a scalar subquery, not a join: a generic plan
-  // made after an ANALYZE of a young project's small tables joined from
-  // the parents' side, probing the comments by message id once per patch
-  // of the project (9,700 bitmap scans per 1,000 mails, each building the
-  // IN list's array again); a subquery runs once per comment found, by
-  // the parent's primary key, whatever the statistics (§9r).
+  // The parent's project by a scalar subquery, not a join: for the join,
+  // the generic plans made after the ANALYZEs of a young project's small
+  // tables scanned patch_comments whole (or probed it per patch), testing
+  // every row against the IN list's array, which PostgreSQL builds again
+  // for each row, and those plans stay until the tables double (33,000
+  // arrays and 9,700 bitmap scans per 1,000 mails: 18 % of the ingest
+  // backend's instructions). Without the join the comments are found by
+  // their message-id index and each one's parent by its primary key,
+  // however small the tables were when planned (docs/performance.md §9r).
   // No ORDER BY: the newest comment of a message id is picked below, as
   // PatchIdOfCommentMsgid does, and the rest is at most one row per id;
   // the sort was a node to set up and run at every reply.
