@@ -7,20 +7,24 @@
 # For each run: a fresh database, `patchbay project create`, then the archive
 # ingested by 1 `parsearchive`, and by 2 at once, each fed one half of it
 # (mails split at message boundaries, alternately, so both halves hold
-# patches and replies). Prints wall time and mails/s per run.
+# patches and replies; --split halves: the first and the second half, each
+# contiguous). Prints wall time and mails/s per run.
 #
 # Usage: bash bench/pg_ingest_bench.sh [--binary build/patchbay] [--runs 3]
 #                                      [--mbox FILE | ../shared corpus]
+#                                      [--split alternate|halves]
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 binary="$repo/build/patchbay"
 runs=3
 mbox=""
+split=alternate
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) binary=$(realpath "$2"); shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --mbox) mbox=$(realpath "$2"); shift 2 ;;
+    --split) split=$2; shift 2 ;;
     *) echo "pg_ingest_bench: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -28,7 +32,7 @@ done
 source "$repo/bench/pg_bench_lib.sh"
 pg_bench_workdir patchbay-pgbench
 pg_bench_archive
-echo "pg_ingest_bench: $mails mails" >&2
+echo "pg_ingest_bench: $mails mails, 2 ingesters fed $split" >&2
 pg_bench_start
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}'), fsync on, load $(cut -d' ' -f1-3 /proc/loadavg)"
 

@@ -14,12 +14,17 @@
 #
 # Usage: bash bench/pg_ingest_callgrind.sh [--binary build/patchbay] [--mails 1000] [--mbox FILE]
 #                                          [--ingesters 1|2] [--first 0|1] [--keep FILE]
+#                                          [--sql FILE] [--split alternate|halves]
 # With 2 ingesters the count depends on which takes the write lock first
 # (the other's mails then find more parents, or fewer): half --first (0,
 # the archive's odd mails, by default) starts alone and the other once it
 # holds the lock, so a run repeats.
 # --keep: copy the ingest backend's callgrind output there (for
 # callgrind_annotate --inclusive=yes FILE).
+# --split halves: the two ingesters fed the first and the second half of
+# the mails, each contiguous, instead of alternate mails.
+# --sql: run this SQL file on the migrated database before the ingest (a
+# schema or storage change counted before it is made a migration).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 binary="$repo/build/patchbay"
@@ -28,6 +33,8 @@ mbox=""
 keep=""
 ingesters=1
 first=0
+sql=""
+split=alternate
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) binary=$(realpath "$2"); shift 2 ;;
@@ -36,20 +43,24 @@ while [ $# -gt 0 ]; do
     --keep) keep=$2; shift 2 ;;
     --ingesters) ingesters=$2; shift 2 ;;
     --first) first=$2; shift 2 ;;
+    --sql) sql=$(realpath "$2"); shift 2 ;;
+    --split) split=$2; shift 2 ;;
     *) echo "pg_ingest_callgrind: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 source "$repo/bench/pg_bench_lib.sh"
 pg_bench_workdir patchbay-pgcg
 pg_bench_archive
-python3 - "$mbox" "$work/first.mbox" "$limit" <<'PY'
+python3 - "$mbox" "$work/first.mbox" "$limit" "$split" <<'PY'
 import re, sys
 data = open(sys.argv[1], "rb").read()
 msgs = [m for m in re.split(rb"(?m)^(?=From )", data) if m]
 first = msgs[: int(sys.argv[3])]
 open(sys.argv[2], "wb").write(b"".join(first))
+half = (len(first) + 1) // 2
 for k in (0, 1):
-    open(sys.argv[2] + str(k), "wb").write(b"".join(first[k::2]))
+    part = (first[:half] if k == 0 else first[half:]) if sys.argv[4] == "halves" else first[k::2]
+    open(sys.argv[2] + str(k), "wb").write(b"".join(part))
 PY
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 as_pg "$pg_bin/initdb" -D "$work/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
@@ -68,9 +79,10 @@ psql() { "$pg_bin/psql" -qAtX "$@"; }
 psql "$admin" -c "CREATE DATABASE bench"
 "$binary" project create --database "$db" --linkname linuxppc-dev --name linuxppc-dev \
   --listid linuxppc-dev.lists.ozlabs.org --listemail linuxppc-dev@lists.ozlabs.org >/dev/null
+[ -z "$sql" ] || psql "$db" -v ON_ERROR_STOP=1 -f "$sql" >/dev/null
 sleep 1
 ls "$work/cg" | sort > "$work/before.txt"
-echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') under callgrind, $limit mails, $ingesters ingester(s)$([ "$ingesters" = 2 ] && echo ", half $first first"), load before $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') under callgrind, $limit mails, $ingesters ingester(s)$([ "$ingesters" = 2 ] && echo ", half $first first, $split"), load before $(cut -d' ' -f1-3 /proc/loadavg)"
 ingest() { "$binary" parsearchive -q --database "$db" --list-id linuxppc-dev.lists.ozlabs.org "$1"; }
 if [ "$ingesters" = 1 ]; then
   ingest "$work/first.mbox"

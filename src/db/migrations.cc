@@ -917,6 +917,51 @@ CREATE INDEX patches_related ON patches (related_id) WHERE related_id IS NOT NUL
 DROP INDEX series_previous;
 CREATE INDEX series_previous ON series (previous_id) WHERE previous_id IS NOT NULL;
 )SQL"},
+    // The mail tables' rows stay whole up to 4,080 bytes on PostgreSQL.
+    // At the default target (2,032) a row past it had its texts compressed
+    // and, if still too long, moved to TOAST chunks, and a mail's headers
+    // alone are 2-3 KB: most replies and many patches paid that under the
+    // write lock. With the reference look-up of §9r, 5.5 % of the ingest
+    // backend's instructions over 1,000 mails (docs/performance.md §9r).
+    // 4,080 is the most that still puts two rows on one 8 KB page, so rows
+    // of 2-4 KB cost about the disk they did compressed (linuxppc-dev's
+    // 5,000 mails: 43.4 → 43.8 MB, WAL 36.8 → 36.2 MB); at 8,160 every row
+    // up to a page would stay uncompressed (55.9 MB).
+    // Longer rows are compressed and moved out as before. Only rows
+    // written from now on are stored this way; SQLite does not compress.
+    //
+    // And events follow explicit ids once per statement: a batch inserts
+    // all its events in one statement (db::InsertEvents), and migration 8's
+    // row trigger ran its plpgsql for each of them (13,000 instructions an
+    // event); a statement trigger reads the statement's largest id from
+    // its transition table. A default id is never above the sequence, so
+    // only explicit ids (patchbay import, test fixtures) move it, as before,
+    // but after their statement rather than after each row.
+    // PostgreSQL only, as both are.
+    {24, "Mail rows up to 4 KB stored whole, events' ids followed per statement on PostgreSQL", "",
+     R"SQL(
+ALTER TABLE patches SET (toast_tuple_target = 4080);
+ALTER TABLE patch_comments SET (toast_tuple_target = 4080);
+ALTER TABLE covers SET (toast_tuple_target = 4080);
+ALTER TABLE cover_comments SET (toast_tuple_target = 4080);
+ALTER TABLE held_mails SET (toast_tuple_target = 4080);
+CREATE FUNCTION pb_follow_ids() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE top bigint;
+BEGIN
+  SELECT MAX(id) INTO top FROM pb_new_rows;
+  IF top > COALESCE(pg_sequence_last_value(TG_ARGV[0]::regclass), 0) THEN
+    PERFORM setval(TG_ARGV[0]::regclass, top);
+  END IF;
+  RETURN NULL;
+END $$;
+DROP TRIGGER events_follow_id ON events;
+DO $$
+BEGIN
+  EXECUTE format('CREATE TRIGGER events_follow_ids AFTER INSERT ON events '
+                 'REFERENCING NEW TABLE AS pb_new_rows FOR EACH STATEMENT '
+                 'EXECUTE FUNCTION pb_follow_ids(%L)', pg_get_serial_sequence('events', 'id'));
+END $$;
+)SQL"},
 };
 
 const TriggerKey kTriggerKeptKeys[] = {
