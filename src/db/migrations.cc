@@ -938,7 +938,7 @@ CREATE INDEX series_previous ON series (previous_id) WHERE previous_id IS NOT NU
     // only explicit ids (patchbay import, test fixtures) move it, as before,
     // but after their statement rather than after each row.
     // PostgreSQL only, as both are.
-    {24, "Mail rows up to 4 KB stored whole, events' ids followed per statement on PostgreSQL", "",
+    {23, "Mail rows up to 4 KB stored whole, events' ids followed per statement on PostgreSQL", "",
      R"SQL(
 ALTER TABLE patches SET (toast_tuple_target = 4080);
 ALTER TABLE patch_comments SET (toast_tuple_target = 4080);

@@ -37,7 +37,7 @@ TEST(Migrations, ExplicitIdsMoveTheNextDefaultId) {
 }
 
 // The same for events, whose ids PostgreSQL follows once per statement
-// (migration 24): explicit ids in one statement of several rows, then
+// (migration 23): explicit ids in one statement of several rows, then
 // default ones.
 TEST(Migrations, ExplicitEventIdsMoveTheNextDefaultId) {
   testing::TempDb t;
@@ -81,7 +81,7 @@ TEST(Migrations, UniqueMsgidPerProjectIsEnforced) {
   EXPECT_THROW(Query(c, insert).Run(), DbError);
 }
 
-// Migration 24: on PostgreSQL a mail row up to 4,080 bytes is stored whole,
+// Migration 23: on PostgreSQL a mail row up to 4,080 bytes is stored whole,
 // so the ingest spends no lz4 work on it; a longer one is still compressed.
 TEST(Migrations, MailRowsUpTo4KbStayUncompressedOnPostgres) {
   testing::TempDb t;
