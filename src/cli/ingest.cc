@@ -427,7 +427,17 @@ int ParseArchive(const Args& in) {
     commit();
     db::SetBulkLoad(*conn, false);
   } catch (const std::exception& e) {
-    // Typically a full disk at a batch COMMIT: the open batch is gone.
+    // Typically a full disk at a batch COMMIT: the open batch is gone. The
+    // database goes back to WAL mode if it can (db::SetBulkLoad); if not, the
+    // next connection to open it asks for WAL.
+    try {
+      conn->Rollback();
+    } catch (const std::exception&) {
+    }
+    try {
+      db::SetBulkLoad(*conn, false);
+    } catch (const std::exception&) {
+    }
     std::fprintf(stderr,
                  "patchbay: %s\npatchbay: the %d mails read since the last commit were not stored; "
                  "run parsearchive again once fixed (stored mails are skipped as duplicates)\n",
