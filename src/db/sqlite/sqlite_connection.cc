@@ -52,6 +52,11 @@ class SqliteStatement final : public Statement {
   void BindBlob(int i, std::string_view v) override {
     Check(sqlite3_bind_blob64(st_, i, v.data() ? v.data() : "", v.size(), SQLITE_TRANSIENT));
   }
+  // As BindTextStatic: a held or failed mail's raw bytes are not copied
+  // once more before SQLite builds its record from them.
+  void BindBlobStatic(int i, std::string_view v) override {
+    Check(sqlite3_bind_blob64(st_, i, v.data() ? v.data() : "", v.size(), SQLITE_STATIC));
+  }
   std::string_view Blob(int c) override {
     auto p = static_cast<const char*>(sqlite3_column_blob(st_, c));
     if (!p) return {};
