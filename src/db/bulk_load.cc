@@ -2,7 +2,62 @@
 
 #include "db/sqlite/small_block_heap.h"
 
+#include <string>
+#include <string_view>
+
 namespace pb::db {
+
+namespace {
+
+std::string JournalMode(Connection& c, std::string_view pragma = "PRAGMA journal_mode") {
+  Query q(c, pragma);
+  return q.Next() ? q.Str(0) : std::string();
+}
+
+// A bulk load into a SQLite database that no other connection has open runs
+// in rollback-journal mode. In WAL mode every page is written twice (to the
+// WAL, then by a checkpoint that first reads it back from the WAL: 12,627
+// single-page reads for the 5,000-mail archive); with a rollback journal a
+// page the transaction appends past the file's end is written once, into
+// the database, and only the pages it changes inside the old end are copied
+// to the journal first (docs/performance.md, "parsearchive, round 10").
+// Crash safety is SQLite's either way: a killed import leaves a hot journal,
+// and the next connection to open the database rolls the open batch back.
+//
+// SQLite refuses to leave WAL mode while another connection has the
+// database open (it cannot take the exclusive lock; the answer is then an
+// error, at once, not after the busy timeout), so a running `serve`,
+// `parsemail` or second import keeps WAL and its readers keep reading
+// during the import's transactions. A connection that opens the database
+// during the import switches it back to WAL when it gets the write lock
+// (every read-write connection asks for WAL as it opens), and this
+// connection then follows into WAL mode at its next transaction.
+//
+// PERSIST: the journal file is kept between transactions, its header
+// zeroed, so each batch writes it over page-cache pages that are already
+// there instead of creating, syncing the directory for and deleting it.
+bool UseRollbackJournal(Connection& c) {
+  try {
+    return JournalMode(c, "PRAGMA journal_mode=PERSIST") == "persist";
+  } catch (const DbError&) {
+    return false;  // "database is locked": someone else has it open
+  }
+}
+
+// Back to WAL, as every other connection expects to find the database. The
+// journal goes first (DELETE removes the file PERSIST kept). WAL takes the
+// write lock and may wait for a reader that opened meanwhile in rollback
+// mode; should that fail, the database stays in rollback mode, which is
+// valid, until the next read-write connection opens it and asks for WAL.
+void ReturnToWal(Connection& c) {
+  try {
+    JournalMode(c, "PRAGMA journal_mode=DELETE");
+    JournalMode(c, "PRAGMA journal_mode=WAL");
+  } catch (const DbError&) {
+  }
+}
+
+}  // namespace
 
 void SetBulkLoad(Connection& c, bool on) {
   if (c.dialect() == Dialect::kPostgres) {
@@ -21,6 +76,10 @@ void SetBulkLoad(Connection& c, bool on) {
   }
   if (c.dialect() != Dialect::kSqlite) return;
   if (on) {
+    if (UseRollbackJournal(c)) {
+      c.GatherWrites(true);
+      return;
+    }
     // 2,000 pages (8 MB), not the 16,384 (64 MB) of round 6: a WAL that a
     // checkpoint empties every few batches is written again from its start,
     // over page-cache pages that are already there, and writing into fresh
@@ -32,6 +91,11 @@ void SetBulkLoad(Connection& c, bool on) {
     // once. docs/performance.md, "parsearchive, round 7".
     c.ExecScript("PRAGMA wal_autocheckpoint=2000");
     c.GatherWrites(true);
+    return;
+  }
+  if (JournalMode(c) != "wal") {
+    c.GatherWrites(false);
+    ReturnToWal(c);
     return;
   }
   // The checkpoint's page copies are gathered too; it syncs the database,

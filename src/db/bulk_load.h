@@ -10,13 +10,16 @@
 
 namespace pb::db {
 
-// On: SQLite lets the WAL grow to 8 MB before a checkpoint copies it back
-// into the database, instead of 4 MB, and the WAL is then written again
+// On, SQLite: a database that no other connection has open is switched to
+// a rollback journal (each page written once; bulk_load.cc says why and
+// what happens when another connection opens it meanwhile). Otherwise it
+// stays in WAL mode and the WAL may grow to 8 MB before a checkpoint copies
+// it back into the database, instead of 4 MB, and is then written again
 // from its start (its pages are still in the page cache, which fresh pages
-// are not: see bulk_load.cc). Readers are not affected. Also
-// Connection::GatherWrites (SQLite: WAL frames and checkpoint copies in
-// writes of up to 128 KB). Off: back to 4 MB, and a checkpoint now (what
-// closing the last connection would do anyway). PostgreSQL: this session's
+// are not). Readers are not affected. Also Connection::GatherWrites (SQLite:
+// WAL frames, checkpoint copies and the database's own page writes in writes
+// of up to 128 KB). Off: back to WAL mode, or to 4 MB and a checkpoint now
+// (what closing the last connection would do anyway). PostgreSQL: this session's
 // prepared statements use their generic plan from the first execution on
 // (plan_cache_mode), and off restores the server's default.
 void SetBulkLoad(Connection& c, bool on);

@@ -53,6 +53,9 @@ class Statement {
   virtual void BindTextStatic(int index, std::string_view value) { BindText(index, value); }
   // Arbitrary bytes (raw mails may hold NULs and invalid UTF-8).
   virtual void BindBlob(int index, std::string_view value) = 0;
+  // The same, for bytes that stay valid and unchanged until the statement
+  // is reset.
+  virtual void BindBlobStatic(int index, std::string_view value) { BindBlob(index, value); }
   // Advances to the next row; false when done. Executes on first call.
   virtual bool Step() = 0;
   // Makes the statement reusable; clears bindings.
@@ -193,7 +196,7 @@ class ReadSnapshot {
 //   Query q(conn, "SELECT id, name FROM projects WHERE linkname = ?1", linkname);
 //   while (q.Next()) use(q.Int(0), q.Text(1));
 // Query's tag for arguments that outlive it (a write run in one expression,
-// as db/insert_id.h does): their texts are bound without a copy.
+// as db/insert_id.h does): their texts and bytes are bound without a copy.
 struct TextsOutliveQuery {};
 // Query's argument for bytes that may hold NULs or invalid UTF-8 (a raw
 // mail): bound as a blob, not as text.
@@ -247,7 +250,10 @@ class Query {
   }
   void Bind(int i, const std::string& v) { Bind(i, std::string_view(v)); }
   void Bind(int i, const char* v) { Bind(i, std::string_view(v)); }
-  void Bind(int i, Bytes v) { st_.BindBlob(i, v.data); }
+  void Bind(int i, Bytes v) {
+    if (static_texts_) st_.BindBlobStatic(i, v.data);
+    else st_.BindBlob(i, v.data);
+  }
   template <typename T>
   void Bind(int i, const std::optional<T>& v) {
     if (v) Bind(i, *v); else st_.BindNull(i);

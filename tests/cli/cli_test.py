@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import testdb  # noqa: E402
 
@@ -319,6 +320,165 @@ def parsearchive_undoes_a_write_that_fails_after_its_mail(cli):
     assert cli.sql("SELECT msgid FROM failed_mails WHERE msgid = '<g3@example.com>'") == [("<g3@example.com>",)]
     assert cli.sql("SELECT c.msgid FROM patch_comments c JOIN patches p ON p.id = c.patch_id "
                    "WHERE p.msgid = '<g1@example.com>'") == [("<g2@example.com>",)]
+
+
+def archive_mails(first, count):
+    return "".join("From nobody Mon Jan  1 00:00:00 2024\n" +
+                   mail(f"<j{i}@example.com>", f"[PATCH] change {i}", DIFF.format(n=1000 + i)) + "\n"
+                   for i in range(first, first + count))
+
+
+class ArchiveDb:
+    """A SQLite database of its own with the demo project, for the tests of
+    how parsearchive journals its writes."""
+
+    def __init__(self, cli, name):
+        self.cli = cli
+        self.path = os.path.join(cli.tmp, name)
+        self.url = "sqlite://" + self.path
+        r = self.run("project", "create", "--linkname", "demo", "--name", "Demo",
+                     "--listid", "demo.lists.example.org", "--listemail", "demo@lists.example.org")
+        assert r.returncode == 0, r.stderr
+
+    def run(self, *args, stdin=None):
+        return subprocess.run([self.cli.binary, *args, "--database", self.url],
+                              input=stdin.encode() if isinstance(stdin, str) else stdin,
+                              capture_output=True, timeout=120)
+
+    def importer(self):
+        """A parsearchive reading its mbox from a pipe, to be fed by the test."""
+        return subprocess.Popen([self.cli.binary, "parsearchive", "-q", "--database", self.url, "-"],
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def count(self, table):
+        c = sqlite3.connect(self.path, timeout=60)
+        try:
+            return c.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        finally:
+            c.close()
+
+    def pragma(self, name):
+        c = sqlite3.connect(self.path, timeout=60)
+        try:
+            return c.execute(f"PRAGMA {name}").fetchone()[0]
+        finally:
+            c.close()
+
+    def wait_for_patches(self, n, p):
+        for _ in range(1200):
+            if self.count("patches") >= n:
+                return
+            assert p.poll() is None, p.stderr.read()
+            time.sleep(0.05)
+        raise AssertionError(f"never {n} patches")
+
+
+@test
+def sqlite_import_killed_mid_batch_keeps_whole_batches(cli):
+    """Alone on its database, parsearchive writes through a rollback journal
+    (db::SetBulkLoad): a kill -9 in the middle of the second batch leaves
+    exactly the first batch (500 mails), and the next import completes it."""
+    if testdb.is_postgres():
+        return
+    db = ArchiveDb(cli, "killed.db")
+    p = db.importer()
+    try:
+        p.stdin.write(archive_mails(0, 700).encode())
+        p.stdin.flush()
+        db.wait_for_patches(1, p)  # the first batch is committed
+        # Not WAL: the persistent journal is there, the WAL was checkpointed away.
+        assert os.path.exists(db.path + "-journal") and not os.path.exists(db.path + "-wal")
+        time.sleep(0.5)  # the second batch's 200 mails go into its open transaction
+        assert p.poll() is None
+    finally:
+        p.kill()
+        p.wait()
+    assert db.count("patches") == 500
+    assert db.pragma("integrity_check") == "ok"
+    r = db.run("parsearchive", "-q", "-", stdin=archive_mails(0, 800))
+    assert r.returncode == 0, r.stderr
+    assert db.count("patches") == 800 and db.count("series") == 800
+    assert db.pragma("journal_mode") == "wal"
+    assert not os.path.exists(db.path + "-journal")
+
+
+@test
+def sqlite_import_keeps_wal_while_serve_has_the_database_open(cli):
+    """A running serve keeps the database in WAL mode through an import (SQLite
+    refuses the switch), and answers while the import's batch is open."""
+    if testdb.is_postgres():
+        return
+    db = ArchiveDb(cli, "served.db")
+    srv = subprocess.Popen([cli.binary, "serve", "--database", db.url, "--listen", "127.0.0.1:0"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = srv.stdout.readline()
+        assert "serving on http://" in line, line + srv.stderr.read()
+        base = line.split("serving on ", 1)[1].strip().rstrip("/")
+        p = db.importer()
+        try:
+            p.stdin.write(archive_mails(0, 600).encode())
+            p.stdin.flush()
+            db.wait_for_patches(1, p)
+            time.sleep(0.3)  # the second batch is open
+            assert os.path.exists(db.path + "-wal") and not os.path.exists(db.path + "-journal")
+            with urllib.request.urlopen(base + "/api/patches/?per_page=1", timeout=30) as resp:
+                assert resp.status == 200
+            p.stdin.close()
+            assert p.wait(timeout=120) == 0, p.stderr.read()
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        with urllib.request.urlopen(base + "/api/projects/", timeout=30) as resp:
+            assert resp.status == 200
+        assert db.count("patches") == 600
+        assert db.pragma("journal_mode") == "wal"
+    finally:
+        srv.terminate()
+        srv.wait(timeout=30)
+
+
+@test
+def sqlite_import_follows_a_writer_that_opens_meanwhile_into_wal(cli):
+    """A parsemail that opens the database while the import runs in rollback
+    mode waits for the batch, switches the database back to WAL and stores its
+    mail; the import carries on in WAL mode and stores everything."""
+    if testdb.is_postgres():
+        return
+    db = ArchiveDb(cli, "joined.db")
+    p = db.importer()
+    try:
+        p.stdin.write(archive_mails(0, 100).encode())
+        p.stdin.flush()
+        time.sleep(0.3)
+        assert os.path.exists(db.path + "-journal")
+        other = subprocess.Popen([cli.binary, "parsemail", "--database", db.url],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            other.stdin.write(mail("<other@example.com>", "[PATCH] other", DIFF.format(n=9)).encode())
+            other.stdin.close()
+            # The first batch commits at its 500th mail (read once the 501st
+            # begins), and the next opens only with its first mail: until
+            # then parsemail can take the lock.
+            p.stdin.write(archive_mails(100, 401).encode())
+            p.stdin.flush()
+            assert other.wait(timeout=120) == 0, other.stderr.read()
+        finally:
+            if other.poll() is None:
+                other.kill()
+                other.wait()
+        p.stdin.write(archive_mails(501, 299).encode())
+        p.stdin.close()
+        assert p.wait(timeout=120) == 0, p.stderr.read()
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert db.count("patches") == 801
+    assert db.pragma("journal_mode") == "wal"
+    assert db.pragma("integrity_check") == "ok"
+    assert not os.path.exists(db.path + "-journal")
 
 
 @test

@@ -22,10 +22,11 @@ sqlite3_vfs vfs;
 
 struct alignas(8) File {
   sqlite3_file base;  // first: SQLite sees a File as its sqlite3_file
-  bool is_main = false, is_wal = false;
+  bool is_main = false, is_wal = false, is_journal = false;
   bool coalesce = false;           // the database file's switch (kFcntlCoalesceWrites)
-  File* db = nullptr;              // a WAL's database file
+  File* db = nullptr;              // a WAL's or rollback journal's database file
   File* wal = nullptr;             // a database file's open WAL
+  File* journal = nullptr;         // a database file's open rollback journal
   const char* name = nullptr;      // a database file's key in Registry()
   std::unique_ptr<char[]> buf;     // allocated on first use
   size_t len = 0;                  // bytes waiting in buf
@@ -34,7 +35,7 @@ struct alignas(8) File {
 
   // The file of the VFS underneath, allocated right after this object.
   sqlite3_file* real() { return reinterpret_cast<sqlite3_file*>(this + 1); }
-  bool Gathering() const { return is_main ? coalesce : is_wal && db && db->coalesce; }
+  bool Gathering() const { return is_main ? coalesce : (is_wal || is_journal) && db && db->coalesce; }
 };
 
 // Database files by the name pointer SQLite opened them with, which is what
@@ -49,6 +50,12 @@ std::unordered_map<const char*, File*>& Registry() {
 File* Self(sqlite3_file* f) { return reinterpret_cast<File*>(f); }
 
 int Flush(File* f) {
+  // A database page goes out only after what the journal holds of it: SQLite
+  // syncs the journal before it writes the database, and the sync flushes,
+  // but this keeps the order whatever SQLite's sync settings.
+  if (f->journal && f->journal->len != 0) {
+    if (int rc = Flush(f->journal); rc != SQLITE_OK) return rc;
+  }
   if (f->len == 0) return SQLITE_OK;
   size_t n = f->len;
   f->len = 0;
@@ -62,6 +69,10 @@ int FlushAll(File* f) {
   int rc = Flush(f);
   if (f->wal) {
     int r = Flush(f->wal);
+    if (rc == SQLITE_OK) rc = r;
+  }
+  if (f->journal) {
+    int r = Flush(f->journal);
     if (rc == SQLITE_OK) rc = r;
   }
   if (f->db) {
@@ -78,8 +89,10 @@ int Close(sqlite3_file* p) {
     std::lock_guard lock(registry_mu);
     Registry().erase(f->name);
     if (f->wal) f->wal->db = nullptr;
+    if (f->journal) f->journal->db = nullptr;
   }
   if (f->is_wal && f->db) f->db->wal = nullptr;
+  if (f->is_journal && f->db) f->db->journal = nullptr;
   int r = f->real()->pMethods->xClose(f->real());
   f->~File();
   return rc == SQLITE_OK ? r : rc;
@@ -168,6 +181,7 @@ int FileControl(sqlite3_file* p, int op, void* arg) {
     if (!f->coalesce) {
       f->buf.reset();
       if (f->wal) f->wal->buf.reset();
+      if (f->journal) f->journal->buf.reset();
     }
     return rc;
   }
@@ -280,6 +294,17 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* p, int flags, int* o
     if (it != Registry().end() && !it->second->wal) {
       f->db = it->second;
       f->db->wal = f;
+    }
+  } else if (name && (flags & SQLITE_OPEN_MAIN_JOURNAL)) {
+    // A rollback journal (an archive import alone on its database,
+    // db::SetBulkLoad): each page is three writes (number, page, checksum),
+    // one after the other.
+    f->is_journal = true;
+    std::lock_guard lock(registry_mu);
+    auto it = Registry().find(sqlite3_filename_database(name));
+    if (it != Registry().end() && !it->second->journal) {
+      f->db = it->second;
+      f->db->journal = f;
     }
   }
   return SQLITE_OK;

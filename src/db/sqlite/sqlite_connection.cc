@@ -9,9 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <thread>
 #include <unordered_map>
 
 namespace pb::db {
@@ -48,6 +51,11 @@ class SqliteStatement final : public Statement {
   }
   void BindBlob(int i, std::string_view v) override {
     Check(sqlite3_bind_blob64(st_, i, v.data() ? v.data() : "", v.size(), SQLITE_TRANSIENT));
+  }
+  // As BindTextStatic: a held or failed mail's raw bytes are not copied
+  // once more before SQLite builds its record from them.
+  void BindBlobStatic(int i, std::string_view v) override {
+    Check(sqlite3_bind_blob64(st_, i, v.data() ? v.data() : "", v.size(), SQLITE_STATIC));
   }
   std::string_view Blob(int c) override {
     auto p = static_cast<const char*>(sqlite3_column_blob(st_, c));
@@ -97,6 +105,8 @@ class SqliteStatement final : public Statement {
 
 class SqliteConnection final : public Connection {
  public:
+  static constexpr int kBusyTimeoutMs = 60000;
+
   SqliteConnection(const std::string& path, bool read_only) {
     int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     // Writers open through the coalescing VFS, which passes every call
@@ -112,20 +122,40 @@ class SqliteConnection final : public Connection {
     }
     // Writers queue on SQLite's one write lock; an archive batch may hold it
     // for seconds on a loaded machine, and failing a mail is worse than waiting.
-    sqlite3_busy_timeout(db_, 60000);
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     // Someone else's database (an import source) is read as it is: switching
     // it to WAL would change the file.
     if (read_only) {
       ExecScript("PRAGMA query_only=ON; PRAGMA cache_size=-16384;");
       return;
     }
+    AskForWal();
     ExecScript(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         // 16 MB of page cache per connection and no mmap: mapped pages of a
         // large database count as the server's RSS; the OS page cache
         // serves re-reads just as well.
         "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
   }
+  // Every read-write connection asks for WAL. An archive import that had the
+  // database to itself runs it with a rollback journal (db::SetBulkLoad);
+  // switching back then needs the write lock, and while the import holds it
+  // SQLite answers SQLITE_BUSY at once rather than calling the busy handler
+  // (this connection holds a read lock by then, and waiting with it could
+  // deadlock). So the switch is retried for as long as the busy timeout
+  // would have waited; the import follows into WAL mode at its next batch.
+  void AskForWal() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    for (int delay_ms = 1;; delay_ms = std::min(delay_ms * 2, 50)) {
+      int rc = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+      if (rc == SQLITE_OK) return;
+      if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) {
+        Fail(db_, rc, "exec: PRAGMA journal_mode=WAL");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    }
+  }
+
   ~SqliteConnection() override {
     if (inotify_ >= 0) ::close(inotify_);
     cache_.clear();
