@@ -11,7 +11,8 @@
 #   bash bench/api_bench.sh --db postgresql://postgres@/bench?host=/dir&port=N
 #        # the same runs on PostgreSQL (a database holding the same rows, e.g.
 #        # the one bench/import_1m_bench.sh --keep-pg leaves running); the
-#        # summary then adds the PostgreSQL server's CPU per request
+#        # summary then adds the PostgreSQL server's CPU per request (the whole
+#        # cluster, and in parentheses this server's own backends alone)
 #   bash bench/api_bench.sh --perf /tmp/prof                    # + a perf profile of the server per run
 #        (perf record -e cpu-clock -g during the timed run; reports in /tmp/prof/<run>.txt;
 #        perf costs the server CPU, so take the numbers from a run without it)
@@ -113,7 +114,10 @@ tmp="$(mktemp -d /tmp/pb-api-bench.XXXXXX)"
 server_pid=""
 writer_pid=""
 trap '[ -z "$writer_pid" ] || kill "$writer_pid" 2>/dev/null; api_stop_server; rm -rf "$tmp"' EXIT
-api_start_server "$binary" "$db" "$port" "$tmp/server.log"
+# The server's connections carry their own application_name, so that its own
+# backends' CPU can be told from other clients' of a shared cluster.
+app_name="pb-api-bench-$$"
+api_start_server "$binary" "$db" "$port" "$tmp/server.log" PGAPPNAME="$app_name"
 echo "== server pid $server_pid, binary $binary ($(sha1sum < "$binary" | cut -c1-12))" \
      "${serve_args[*]+serve ${serve_args[*]}}:" \
      "$(head -1 "$tmp/server.log"); VmRSS after start: $(awk '/VmRSS/{print $2, $3}' /proc/$server_pid/status)"
@@ -141,6 +145,25 @@ db_cpu_ticks() {
     total=$(( total + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13 + $14 + $15}') ))
   done
   echo "$total"
+}
+# The CPU of this server's own backends only (by application_name; a backend
+# that exits during the run is missed): the cluster's total above also counts
+# autovacuum, checkpoints and any other client of a shared cluster. Prints
+# "pid:ticks" pairs, which own_cpu_delta subtracts (a backend born during the
+# run counts from 0).
+own_backend_ticks() {
+  [ -n "$pg_postmaster" ] || return 0
+  local p
+  for p in $(api_db_query "$db" "SELECT pid FROM pg_stat_activity WHERE application_name = '$app_name'"); do
+    [ -r "/proc/$p/stat" ] && echo "$p:$(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')"
+  done
+}
+own_cpu_delta() {  # own_cpu_delta "BEFORE" "AFTER"
+  python3 -c "
+import sys
+b = dict(x.split(':') for x in sys.argv[1].split())
+a = dict(x.split(':') for x in sys.argv[2].split())
+print(sum(int(v) - int(b.get(p, 0)) for p, v in a.items()))" "$1" "$2"
 }
 hz=$(getconf CLK_TCK)
 results=()
@@ -181,7 +204,7 @@ run() {  # run INDEX
   load=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(date +%H:%M:%S)
   c0=$(cpu_ticks)
-  local d0 d1; d0=$(db_cpu_ticks)
+  local d0 d1 o0 o1; d0=$(db_cpu_ticks); o0=$(own_backend_ticks)
   local perf_pid=""
   if [ -n "$perf_dir" ]; then
     perf record -q -e cpu-clock -F 999 -g -p "$server_pid" -o "$perf_dir/$name.data" \
@@ -190,7 +213,7 @@ run() {  # run INDEX
   fi
   wrk "${args[@]}" -d"$duration" "$target" > "$tmp/$name.wrk" 2>&1 || true
   c1=$(cpu_ticks)
-  d1=$(db_cpu_ticks)
+  d1=$(db_cpu_ticks); o1=$(own_backend_ticks)
   if [ -n "$perf_pid" ]; then
     wait "$perf_pid" || true
     perf report -i "$perf_dir/$name.data" --stdio --no-children --sort dso,symbol \
@@ -215,7 +238,8 @@ run() {  # run INDEX
 t = $total
 s = '%.0f µs' % (1e6 * ($c1 - $c0) / $hz / t)
 if '$pg_postmaster':
-    s += ' + PG %.0f µs' % (1e6 * ($d1 - $d0) / $hz / t)
+    s += ' + PG %.0f µs (own backends %.0f µs)' % (1e6 * ($d1 - $d0) / $hz / t,
+                                                   1e6 * $(own_cpu_delta "$o0" "$o1") / $hz / t)
 print(s)")
   echo "---- $name ($t0, load $load): GET $path${lua:+ (ids from $(basename "$lua"))}"
   cat "$tmp/$name.wrk"

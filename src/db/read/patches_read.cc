@@ -175,7 +175,9 @@ constexpr const char* kLeanColumns =
     "p.state_id, p.related_id, p.submitter_id, p.delegate_id, p.series_id";
 constexpr int kLeanColumnCount = 14;
 
-PageRowsSql PostgresLeanPageRows() { return PageRowsSql{kLeanColumns, "patches p", "", "p.id"}; }
+PageRowsSql PostgresLeanPageRows() {
+  return PageRowsSql{kLeanColumns, "patches p", "", "p.id", kLeanColumns};
+}
 
 // kLeanColumns' row: the embedded records carry their ids only.
 void ReadLeanRow(Statement& st, PatchRec& p) {

@@ -328,8 +328,15 @@ std::vector<Row> ReadRowsByIds(Connection& c, const std::vector<Id>& ids,
 // <from><joins>", `from` being the listed table and its alias ("events e"),
 // `id_column` its key ("e.id"). Parts, so that ReadPage can put the page's
 // ids in front of the joins.
+//
+// `table_columns` (optional, PostgreSQL's one-statement pages): the listed
+// table's columns that `columns` and `joins` read ("p.id, p.name"). With
+// them, a page that walks OFFSET selects those columns in its ordered walk
+// (NumberedRowsSelect) instead of selecting ids and joining the table back
+// by primary key.
 struct PageRowsSql {
   std::string columns, from, joins, id_column;
+  std::string table_columns = {};
   std::string Select() const { return "SELECT " + columns + " FROM " + from + joins; }
 };
 
@@ -362,6 +369,29 @@ inline std::string NumberedPageSelect(const std::string& columns, const std::str
                                       const PageRowsSql& rows_sql) {
   return "SELECT " + columns + ", i.n" + PageIdsInFront(ids) + " JOIN " + rows_sql.from + " ON " +
          rows_sql.id_column + " = i.pid" + rows_sql.joins;
+}
+
+// `select_ids` ("SELECT <id_column> AS pid FROM ...", as ReadPageAlone
+// takes it) selecting `rows_sql.table_columns` instead of the id; "" when
+// there are none or `select_ids` is not of that form.
+inline std::string OrderedRowsWalk(const std::string& select_ids, const PageRowsSql& rows_sql) {
+  const std::string prefix = "SELECT " + rows_sql.id_column + " AS pid FROM ";
+  if (rows_sql.table_columns.empty() || select_ids.compare(0, prefix.size(), prefix) != 0) return "";
+  return "SELECT " + rows_sql.table_columns + " FROM " + select_ids.substr(prefix.size());
+}
+
+// A one-statement page whose rows come out of its ordered walk `rows`
+// (OrderedRowsWalk, LIMITed): numbered as `<alias>.n` as PageIdsInFront
+// numbers ids, and named by the listed table's alias, so that `columns` and
+// `rows_sql.joins` read them as they would read the table. Against the ids
+// in front, each row is fetched once, by the walk's index, instead of by a
+// second descent of the primary key per row (on page 1 of the patch list,
+// 128 buffer hits of the statement's 216 instead of 216: §9s).
+inline std::string NumberedRowsSelect(const std::string& columns, const std::string& rows,
+                                      const PageRowsSql& rows_sql) {
+  const std::string alias = rows_sql.from.substr(rows_sql.from.rfind(' ') + 1);
+  return "SELECT " + columns + ", " + alias + ".n FROM (SELECT *, row_number() OVER () AS n FROM (" +
+         rows + ") q) " + alias + rows_sql.joins;
 }
 
 // The rows of a one-statement page put in their ids' order by the page
@@ -473,8 +503,12 @@ std::optional<PageAlone<Row>> ReadPageAlone(Connection& c, const std::string& se
       return;
     }
     SqlArgs walk = args;
-    std::string ids = select_ids + LimitOffset(c.dialect(), walk, limit, offset);
-    DynQuery q(c, NumberedPageSelect(columns, ids, rows_sql), walk);
+    const std::string rows_walk = OrderedRowsWalk(select_ids, rows_sql);
+    const std::string limited = LimitOffset(c.dialect(), walk, limit, offset);
+    DynQuery q(c,
+               rows_walk.empty() ? NumberedPageSelect(columns, select_ids + limited, rows_sql)
+                                 : NumberedRowsSelect(columns, rows_walk + limited, rows_sql),
+               walk);
     out->rows = ReadNumberedRows<Row>(q.st(), generation_column + 1 + extra_count, read);
   });
   if (!ran) return std::nullopt;
