@@ -16,6 +16,7 @@
 #   bash bench/api_bench.sh --perf /tmp/prof                    # + a perf profile of the server per run
 #        (perf record -e cpu-clock -g during the timed run; reports in /tmp/prof/<run>.txt;
 #        perf costs the server CPU, so take the numbers from a run without it)
+#   bash bench/api_bench.sh --warmup 2s --detail-warmup 15s       # the warm-ups (these are the defaults)
 #   bash bench/api_bench.sh --write-every 0.5                    # a writer during the runs
 #        (bumps data_generation every 0.5 s, as every patchbay writer does in its
 #        transaction, so per-generation caches start over; the only change
@@ -31,7 +32,7 @@
 #   3. Works out the pages: the last page of each list from its Link header
 #      (rel="last"), checked against a COUNT in the database; the middle page
 #      of the new-patch list; the first 30-patch series of the project.
-#   4. For each endpoint: 2 s warm-up, then wrk -tT -cC -dD --latency
+#   4. For each endpoint: a warm-up (2 s; the detail's 15 s, see below), then wrk -tT -cC -dD --latency
 #      --timeout 10s; reports req/s, p50, p99, non-2xx responses and socket
 #      errors, the server's peak RSS during the run (VmHWM, reset before it
 #      via /proc/PID/clear_refs), requests per server CPU-second
@@ -46,6 +47,12 @@
 #        events-last           /api/events/?project=X&page=<last>
 #        series-30             /api/series/<id>/ of a 30-patch series
 #        covers-last           /api/covers/?project=X&page=<last>
+#      The detail's warm-up is longer (--detail-warmup, 15 s) because its
+#      20,000 ids are spread over the whole table: a new PostgreSQL backend
+#      maps each shared buffer it touches for the first time (a page fault,
+#      plus its caches), so a fresh server's backends cost about twice the
+#      CPU per detail for their first ~10 s (docs/performance.md §9s); a
+#      list row repeats one URL and is warm within its 2 s (--warmup).
 #   5. Exits 1 (after the summary) if any response was not 2xx or any
 #      request failed.
 # wrk and the server share the machine's cores. Needs wrk, curl, sqlite3, python3.
@@ -65,6 +72,8 @@ db=""
 only=""
 perf_dir=""
 write_every=""
+warmup=2s
+detail_warmup=15s
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
@@ -78,6 +87,8 @@ while [ $# -gt 0 ]; do
     --serve-args) read -r -a serve_args <<< "$2"; shift 2 ;;
     --perf) perf_dir=$2; shift 2 ;;
     --write-every) write_every=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --detail-warmup) detail_warmup=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -e/{/^set -e/!p}' "$0"; exit 0 ;;
     *) echo "api_bench: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -198,7 +209,8 @@ run() {  # run INDEX
   local args=(-t"$threads" -c"$connections" --latency --timeout 10s)
   local target="$base$path"
   if [ -n "$lua" ]; then args+=(-s "$lua"); target="$base/"; fi
-  wrk "${args[@]}" -d2s "$target" >/dev/null 2>&1 || true              # warm-up
+  local warm=$warmup; [ "$name" = detail ] && warm=$detail_warmup
+  wrk "${args[@]}" -d"$warm" "$target" >/dev/null 2>&1 || true         # warm-up
   echo 5 > "/proc/$server_pid/clear_refs" 2>/dev/null || true         # reset VmHWM
   local load c0 c1 t0 t1
   load=$(cut -d' ' -f1 /proc/loadavg)
@@ -261,7 +273,7 @@ if [ -n "$write_every" ]; then
   echo "== writer: data_generation + 1 every $write_every s (pid $writer_pid; generation was $g0)"
 fi
 start_uptime=$(uptime)
-echo "== wrk -t$threads -c$connections -d$duration --latency --timeout 10s (after a 2 s warm-up each); $start_uptime"
+echo "== wrk -t$threads -c$connections -d$duration --latency --timeout 10s (after a $warmup warm-up each, the detail's $detail_warmup); $start_uptime"
 for i in "${!ep_names[@]}"; do
   if [ -n "$only" ] && [[ "$only" != *",${ep_names[$i]},"* ]]; then continue; fi
   run "$i"

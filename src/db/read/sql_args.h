@@ -447,6 +447,24 @@ std::vector<Row> ReadPage(Connection& c, const std::string& select_ids, const Sq
                             rows_sql.Select(), rows_sql.id_column, read_row);
 }
 
+// The ids of a deep page as ReadPageAlone takes them, from `cache` at
+// `generation`, before any statement: nullopt when the page is not taken
+// from the cache that way (it walks OFFSET, or its ids are not cached, or
+// it is past the end).
+inline std::optional<std::vector<Id>> CachedPageIds(const std::string& select_ids,
+                                                    const SqlArgs& args, int64_t limit,
+                                                    int64_t offset, OrderedIdCache* cache,
+                                                    int64_t generation) {
+  if (!PageFromIdCache(cache, offset, generation)) return std::nullopt;
+  OrderedIdCache::Ids ids;
+  if (!cache->Lookup(select_ids + '\n' + args.Key(), generation, &ids) || !ids) return std::nullopt;
+  size_t from = std::min(ids->size(), static_cast<size_t>(offset));
+  size_t to = std::min(ids->size(), from + static_cast<size_t>(limit));
+  if (from == to) return std::nullopt;
+  return std::vector<Id>(ids->begin() + static_cast<ptrdiff_t>(from),
+                         ids->begin() + static_cast<ptrdiff_t>(to));
+}
+
 // The generation as a column of a statement that reads rows (PostgreSQL):
 // an uncorrelated subquery, so the server runs it once per statement (an
 // InitPlan), and a single statement is its own snapshot, so the rows and
