@@ -11,10 +11,12 @@
 #   bash bench/api_bench.sh --db postgresql://postgres@/bench?host=/dir&port=N
 #        # the same runs on PostgreSQL (a database holding the same rows, e.g.
 #        # the one bench/import_1m_bench.sh --keep-pg leaves running); the
-#        # summary then adds the PostgreSQL server's CPU per request
+#        # summary then adds the PostgreSQL server's CPU per request (the whole
+#        # cluster, and in parentheses this server's own backends alone)
 #   bash bench/api_bench.sh --perf /tmp/prof                    # + a perf profile of the server per run
 #        (perf record -e cpu-clock -g during the timed run; reports in /tmp/prof/<run>.txt;
 #        perf costs the server CPU, so take the numbers from a run without it)
+#   bash bench/api_bench.sh --warmup 2s --detail-warmup 15s       # the warm-ups (these are the defaults)
 #   bash bench/api_bench.sh --write-every 0.5                    # a writer during the runs
 #        (bumps data_generation every 0.5 s, as every patchbay writer does in its
 #        transaction, so per-generation caches start over; the only change
@@ -30,7 +32,7 @@
 #   3. Works out the pages: the last page of each list from its Link header
 #      (rel="last"), checked against a COUNT in the database; the middle page
 #      of the new-patch list; the first 30-patch series of the project.
-#   4. For each endpoint: 2 s warm-up, then wrk -tT -cC -dD --latency
+#   4. For each endpoint: a warm-up (2 s; the detail's 15 s, see below), then wrk -tT -cC -dD --latency
 #      --timeout 10s; reports req/s, p50, p99, non-2xx responses and socket
 #      errors, the server's peak RSS during the run (VmHWM, reset before it
 #      via /proc/PID/clear_refs), requests per server CPU-second
@@ -45,6 +47,12 @@
 #        events-last           /api/events/?project=X&page=<last>
 #        series-30             /api/series/<id>/ of a 30-patch series
 #        covers-last           /api/covers/?project=X&page=<last>
+#      The detail's warm-up is longer (--detail-warmup, 15 s) because its
+#      20,000 ids are spread over the whole table: a new PostgreSQL backend
+#      maps each shared buffer it touches for the first time (a page fault,
+#      plus its caches), so a fresh server's backends cost about twice the
+#      CPU per detail for their first ~10 s (docs/performance.md §9s); a
+#      list row repeats one URL and is warm within its 2 s (--warmup).
 #   5. Exits 1 (after the summary) if any response was not 2xx or any
 #      request failed.
 # wrk and the server share the machine's cores. Needs wrk, curl, sqlite3, python3.
@@ -64,6 +72,8 @@ db=""
 only=""
 perf_dir=""
 write_every=""
+warmup=2s
+detail_warmup=15s
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
@@ -77,6 +87,8 @@ while [ $# -gt 0 ]; do
     --serve-args) read -r -a serve_args <<< "$2"; shift 2 ;;
     --perf) perf_dir=$2; shift 2 ;;
     --write-every) write_every=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --detail-warmup) detail_warmup=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -e/{/^set -e/!p}' "$0"; exit 0 ;;
     *) echo "api_bench: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -113,7 +125,10 @@ tmp="$(mktemp -d /tmp/pb-api-bench.XXXXXX)"
 server_pid=""
 writer_pid=""
 trap '[ -z "$writer_pid" ] || kill "$writer_pid" 2>/dev/null; api_stop_server; rm -rf "$tmp"' EXIT
-api_start_server "$binary" "$db" "$port" "$tmp/server.log"
+# The server's connections carry their own application_name, so that its own
+# backends' CPU can be told from other clients' of a shared cluster.
+app_name="pb-api-bench-$$"
+api_start_server "$binary" "$db" "$port" "$tmp/server.log" PGAPPNAME="$app_name"
 echo "== server pid $server_pid, binary $binary ($(sha1sum < "$binary" | cut -c1-12))" \
      "${serve_args[*]+serve ${serve_args[*]}}:" \
      "$(head -1 "$tmp/server.log"); VmRSS after start: $(awk '/VmRSS/{print $2, $3}' /proc/$server_pid/status)"
@@ -141,6 +156,25 @@ db_cpu_ticks() {
     total=$(( total + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13 + $14 + $15}') ))
   done
   echo "$total"
+}
+# The CPU of this server's own backends only (by application_name; a backend
+# that exits during the run is missed): the cluster's total above also counts
+# autovacuum, checkpoints and any other client of a shared cluster. Prints
+# "pid:ticks" pairs, which own_cpu_delta subtracts (a backend born during the
+# run counts from 0).
+own_backend_ticks() {
+  [ -n "$pg_postmaster" ] || return 0
+  local p
+  for p in $(api_db_query "$db" "SELECT pid FROM pg_stat_activity WHERE application_name = '$app_name'"); do
+    [ -r "/proc/$p/stat" ] && echo "$p:$(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')"
+  done
+}
+own_cpu_delta() {  # own_cpu_delta "BEFORE" "AFTER"
+  python3 -c "
+import sys
+b = dict(x.split(':') for x in sys.argv[1].split())
+a = dict(x.split(':') for x in sys.argv[2].split())
+print(sum(int(v) - int(b.get(p, 0)) for p, v in a.items()))" "$1" "$2"
 }
 hz=$(getconf CLK_TCK)
 results=()
@@ -175,13 +209,14 @@ run() {  # run INDEX
   local args=(-t"$threads" -c"$connections" --latency --timeout 10s)
   local target="$base$path"
   if [ -n "$lua" ]; then args+=(-s "$lua"); target="$base/"; fi
-  wrk "${args[@]}" -d2s "$target" >/dev/null 2>&1 || true              # warm-up
+  local warm=$warmup; [ "$name" = detail ] && warm=$detail_warmup
+  wrk "${args[@]}" -d"$warm" "$target" >/dev/null 2>&1 || true         # warm-up
   echo 5 > "/proc/$server_pid/clear_refs" 2>/dev/null || true         # reset VmHWM
   local load c0 c1 t0 t1
   load=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(date +%H:%M:%S)
   c0=$(cpu_ticks)
-  local d0 d1; d0=$(db_cpu_ticks)
+  local d0 d1 o0 o1; d0=$(db_cpu_ticks); o0=$(own_backend_ticks)
   local perf_pid=""
   if [ -n "$perf_dir" ]; then
     perf record -q -e cpu-clock -F 999 -g -p "$server_pid" -o "$perf_dir/$name.data" \
@@ -190,7 +225,7 @@ run() {  # run INDEX
   fi
   wrk "${args[@]}" -d"$duration" "$target" > "$tmp/$name.wrk" 2>&1 || true
   c1=$(cpu_ticks)
-  d1=$(db_cpu_ticks)
+  d1=$(db_cpu_ticks); o1=$(own_backend_ticks)
   if [ -n "$perf_pid" ]; then
     wait "$perf_pid" || true
     perf report -i "$perf_dir/$name.data" --stdio --no-children --sort dso,symbol \
@@ -215,7 +250,8 @@ run() {  # run INDEX
 t = $total
 s = '%.0f µs' % (1e6 * ($c1 - $c0) / $hz / t)
 if '$pg_postmaster':
-    s += ' + PG %.0f µs' % (1e6 * ($d1 - $d0) / $hz / t)
+    s += ' + PG %.0f µs (own backends %.0f µs)' % (1e6 * ($d1 - $d0) / $hz / t,
+                                                   1e6 * $(own_cpu_delta "$o0" "$o1") / $hz / t)
 print(s)")
   echo "---- $name ($t0, load $load): GET $path${lua:+ (ids from $(basename "$lua"))}"
   cat "$tmp/$name.wrk"
@@ -237,7 +273,7 @@ if [ -n "$write_every" ]; then
   echo "== writer: data_generation + 1 every $write_every s (pid $writer_pid; generation was $g0)"
 fi
 start_uptime=$(uptime)
-echo "== wrk -t$threads -c$connections -d$duration --latency --timeout 10s (after a 2 s warm-up each); $start_uptime"
+echo "== wrk -t$threads -c$connections -d$duration --latency --timeout 10s (after a $warmup warm-up each, the detail's $detail_warmup); $start_uptime"
 for i in "${!ep_names[@]}"; do
   if [ -n "$only" ] && [[ "$only" != *",${ep_names[$i]},"* ]]; then continue; fi
   run "$i"

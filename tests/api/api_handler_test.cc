@@ -257,10 +257,11 @@ TEST_F(ApiTest, ListPageAtCatalogGenerationIsOneStatementAndCurrent) {
 }
 
 // PostgreSQL's list pages at the catalog's generation read the records they
-// embed (people, delegates, series; an event's actor, patch and cover) from
-// the EmbedCache: after another connection changes each of them (a write,
-// so a new generation), the page is what a fresh server shows, and a
-// repeated page is one statement again.
+// embed (people, delegates, series; an event's actor, patch and cover) and,
+// on deep patch pages, their patches' check states from the EmbedCache:
+// after another connection changes each of them (a write, so a new
+// generation), the page is what a fresh server shows, and a repeated page is
+// one statement again.
 TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
   state_.page_ids = std::make_shared<db::read::OrderedIdCache>(size_t{1} << 20, 4);
   state_.embeds = std::make_shared<db::read::EmbedCache>();
@@ -289,6 +290,7 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
   const bool pg = c.dialect() == db::Dialect::kPostgres;
   const std::vector<std::string> targets = {
       "/api/patches/?per_page=4", "/api/patches/?per_page=3&page=3&order=-date",
+      "/api/patches/?per_page=2&page=4",
       "/api/events/?per_page=3",  "/api/events/?per_page=2&page=3",
       "/api/covers/?per_page=2",  "/api/covers/?per_page=1&page=3"};
   const std::vector<std::string> writes = {
@@ -299,7 +301,12 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
       "UPDATE patches SET delegate_id = NULL, series_id = NULL WHERE id IN (5, 9)",
       "UPDATE patches SET name = 'renamed', msgid = '<r' || id || '@h>' WHERE id IN (2, 4)",
       "UPDATE covers SET name = 'recovered', submitter_id = 1 WHERE id = 3",
-      "UPDATE users SET username = 'adm' WHERE id = 1"};
+      "UPDATE users SET username = 'adm' WHERE id = 1",
+      "INSERT INTO checks (patch_id, user_id, date, state, context) SELECT id, 1, 1, 1, 'ci' FROM patches",
+      "INSERT INTO checks (patch_id, user_id, date, state, context) SELECT id, 1, 2, 3, 'ci' FROM patches "
+      "WHERE id % 2 = 0",
+      "UPDATE checks SET state = 2 WHERE patch_id IN (4, 5, 6, 7, 8)",
+      "DELETE FROM checks WHERE patch_id IN (5, 8)"};
   for (const auto& t : targets) {
     ASSERT_EQ(Get(t).status, 200) << t;  // the snapshot path keeps the embeds
     int64_t before = state_.conn->statements_executed();
@@ -310,7 +317,7 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
     EXPECT_EQ(again.body, Get(t).body) << t;
   }
   EXPECT_NE(Get(targets[0]).body.find("del@example.com"), std::string::npos);
-  EXPECT_NE(Get(targets[3]).body.find("del@example.com"), std::string::npos);
+  EXPECT_NE(Get(targets[4]).body.find("del@example.com"), std::string::npos);
   for (const auto& w : writes) {
     for (const auto& t : targets) Get(t);
     c.ExecScript(w + "; UPDATE data_generation SET generation = generation + 1");

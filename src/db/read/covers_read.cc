@@ -132,7 +132,8 @@ std::optional<PageAlone<CoverRec>> ListCoversAlone(Connection& c, const CoverFil
     static const PageRowsSql lean{
         "c.id, c.project_id, c.msgid, c.name, c.date, c.submitter_id, NULL, NULL, sr.id, sr.date, "
         "sr.name, sr.version, sr.project_id",
-        "covers c", " LEFT JOIN series sr ON sr.cover_letter_id = c.id", "c.id"};
+        "covers c", " LEFT JOIN series sr ON sr.cover_letter_id = c.id", "c.id",
+        "c.id, c.project_id, c.msgid, c.name, c.date, c.submitter_id"};
     auto page = ReadPageAlone<CoverRec>(c, select_ids, args, limit, offset, ids, generation, lean,
                                         "", 0, [](Statement& st, CoverRec& r) { ReadRow(st, r); });
     if (!page || page->generation != generation || embeds->Fill(generation, page->rows)) return page;

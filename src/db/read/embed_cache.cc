@@ -57,7 +57,7 @@ bool EmbedCache::Fill(int64_t generation, std::vector<EventRec>& rows) const {
 
 EmbedCache::Store* EmbedCache::StoreFor(int64_t generation) {
   if (generation < 0 || generation < store_.generation) return nullptr;
-  if (generation > store_.generation) store_ = Store{generation, {}, {}, {}, {}, {}};
+  if (generation > store_.generation) store_ = Store{generation, {}, {}, {}, {}, {}, {}};
   return &store_;
 }
 
@@ -102,6 +102,36 @@ void EmbedCache::Keep(int64_t generation, const std::vector<EventRec>& rows) {
     if (e.patch) Put(s->patches, *e.patch);
     if (e.series) Put(s->series, *e.series);
     if (e.cover) Put(s->covers, *e.cover);
+  }
+}
+
+bool EmbedCache::KeepsCheckStates(int64_t generation, const std::vector<Id>& ids) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  for (Id id : ids) {
+    if (!store_.check_states.count(id)) return false;
+  }
+  return true;
+}
+
+bool EmbedCache::FillCheckStates(int64_t generation, std::vector<PatchRec>& rows) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  for (auto& p : rows) {
+    auto it = store_.check_states.find(p.id);
+    if (it == store_.check_states.end()) return false;
+    p.check_state = it->second;
+  }
+  return true;
+}
+
+void EmbedCache::KeepCheckStates(int64_t generation, const std::vector<PatchRec>& rows) {
+  std::lock_guard lock(mu_);
+  Store* s = StoreFor(generation);
+  if (!s) return;
+  for (const auto& p : rows) {
+    if (s->check_states.size() >= max_per_kind_) s->check_states.clear();
+    s->check_states[p.id] = p.check_state;
   }
 }
 

@@ -156,6 +156,11 @@ constexpr const char* kLeanColumns =
     "ch.id, ch.patch_id, ch.date, ch.state, ch.target_url, ch.context, "
     "cc.id, cc.cover_id, cc.msgid, cc.date, "
     "pc.id, pc.patch_id, pc.msgid, pc.date";
+// The events' own columns that kLeanColumns and kLeanJoins read.
+constexpr const char* kLeanTableColumns =
+    "e.id, e.project_id, e.category, e.date, e.previous_state_id, e.current_state_id, "
+    "e.actor_id, e.patch_id, e.series_id, e.cover_id, e.previous_delegate_id, "
+    "e.current_delegate_id, e.created_check_id, e.cover_comment_id, e.patch_comment_id";
 constexpr const char* kLeanJoins =
     " LEFT JOIN checks ch ON ch.id = e.created_check_id"
     " LEFT JOIN cover_comments cc ON cc.id = e.cover_comment_id"
@@ -190,7 +195,7 @@ std::optional<PageAlone<EventRec>> ListEventsAlone(Connection& c, const EventFil
     // As patches_read.cc's ListPatchesAlone: the embedded records from
     // `embeds` when it holds them at the generation the statement read.
     auto page = ReadPageAlone<EventRec>(c, select_ids, args, limit, offset, ids, generation,
-                                        PageRowsSql{kLeanColumns, "events e", kLeanJoins, "e.id"}, "", 0,
+                                        PageRowsSql{kLeanColumns, "events e", kLeanJoins, "e.id", kLeanTableColumns}, "", 0,
                                         [](Statement& st, EventRec& r) { ReadLeanRow(st, r); });
     if (!page || page->generation != generation || embeds->Fill(generation, page->rows)) return page;
   }

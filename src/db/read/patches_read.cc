@@ -175,7 +175,9 @@ constexpr const char* kLeanColumns =
     "p.state_id, p.related_id, p.submitter_id, p.delegate_id, p.series_id";
 constexpr int kLeanColumnCount = 14;
 
-PageRowsSql PostgresLeanPageRows() { return PageRowsSql{kLeanColumns, "patches p", "", "p.id"}; }
+PageRowsSql PostgresLeanPageRows() {
+  return PageRowsSql{kLeanColumns, "patches p", "", "p.id", kLeanColumns};
+}
 
 // kLeanColumns' row: the embedded records carry their ids only.
 void ReadLeanRow(Statement& st, PatchRec& p) {
@@ -517,8 +519,12 @@ std::vector<PatchRec> ListPatchesWithExtras(Connection& c, const PatchFilter& f,
     std::vector<Id> page = PagePatchIds(c, f, limit, offset, ids, generation);
     rows = WithExtras(c, page, [&] { return ReadRowsByIds<PatchRec>(c, page, RowsSql(c.dialect()), "p.id", ReadRow); });
   }
-  // Only ListPatchesAlone (PostgreSQL) reads pages without their people.
-  if (embeds && c.dialect() == Dialect::kPostgres) embeds->Keep(generation, rows);
+  // Only ListPatchesAlone (PostgreSQL) reads pages without their people
+  // (and deep ones without their checks).
+  if (embeds && c.dialect() == Dialect::kPostgres) {
+    embeds->Keep(generation, rows);
+    embeds->KeepCheckStates(generation, rows);
+  }
   return rows;
 }
 
@@ -677,20 +683,36 @@ std::optional<PageAlone<PatchRec>> ListPatchesAlone(Connection& c, const PatchFi
   // The checks and the relation ride in the row, packed as in
   // GetPatchAlone; the relation only for a patch that has one (most have
   // none: no subquery run for them).
-  static const std::string extra = ", " + PackedChecksSql() +
-                                   ", CASE WHEN p.related_id IS NULL THEN NULL ELSE " +
-                                   PackedRelatedSql() + " END";
+  static const std::string related = ", CASE WHEN p.related_id IS NULL THEN NULL ELSE " +
+                                     PackedRelatedSql() + " END";
+  static const std::string extra = ", " + PackedChecksSql() + related;
+  // The same columns with no checks packed (the empty text: none).
+  static const std::string extra_no_checks = ", ''" + related;
   if (embeds) {
     // The rows without their people, users and series, which `embeds`
     // completes when it holds them at the generation the statement read;
     // a write since (another generation) goes back to the caller as it is.
+    // A deep page's ids are known before the statement is sent: when
+    // `embeds` holds the check states of all of them at `generation`, the
+    // statement reads no checks, and the states come from `embeds` too
+    // (exact when the statement's generation is `generation`, as below).
+    std::optional<std::vector<Id>> known = CachedPageIds(select_ids, args, limit, offset, ids, generation);
+    const bool states_kept = known && embeds->KeepsCheckStates(generation, *known);
     auto lean = ReadPageAlone<PatchRec>(c, select_ids, args, limit, offset, ids, generation,
-                                        PostgresLeanPageRows(), extra, 2,
+                                        PostgresLeanPageRows(), states_kept ? extra_no_checks : extra, 2,
                                         [](Statement& st, PatchRec& p) {
                                           ReadLeanRow(st, p);
                                           ReadPackedExtras(st, kLeanColumnCount + 1, p);
                                         });
-    if (!lean || lean->generation != generation || embeds->Fill(generation, lean->rows)) return lean;
+    if (!lean || lean->generation != generation) return lean;
+    bool states = true;
+    if (states_kept) {
+      // False only when a newer generation emptied `embeds` meanwhile.
+      states = embeds->FillCheckStates(generation, lean->rows);
+    } else {
+      embeds->KeepCheckStates(generation, lean->rows);
+    }
+    if (states && embeds->Fill(generation, lean->rows)) return lean;
   }
   auto full = ReadPageAlone<PatchRec>(
       c, select_ids, args, limit, offset, ids, generation,
@@ -699,7 +721,10 @@ std::optional<PageAlone<PatchRec>> ListPatchesAlone(Connection& c, const PatchFi
         ReadRow(st, p);
         ReadPackedExtras(st, kColumnCount + 1, p);
       });
-  if (full && embeds) embeds->Keep(full->generation, full->rows);
+  if (full && embeds) {
+    embeds->Keep(full->generation, full->rows);
+    embeds->KeepCheckStates(full->generation, full->rows);
+  }
   return full;
 }
 
