@@ -22,7 +22,6 @@
 // and the process runs as before, with at most 2 MB of address space unused.
 #include "cli/huge_page_heap.h"
 
-#include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -78,43 +77,6 @@ bool PutHeapOnHugePage() {
   }
   std::free(block);
   return collapsed;
-#endif
-}
-
-bool GrowHeapOnHugePages(size_t bytes) {
-#if PB_HEAP_IS_SANITIZED
-  (void)bytes;
-  return false;
-#else
-  // One arena: a second thread's arena is a mapping of its own, outside the
-  // range marked below (its faults were ~2,900 of the 7,800).
-  mallopt(M_ARENA_MAX, 1);
-  // Blocks up to 32 MB (glibc's most) come from the heap rather than a fresh
-  // mapping of their own, and the top of the heap is never given back: freed
-  // memory is reused instead of touched again.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, static_cast<int>(bytes) * 2);
-  // Allocating blocks and freeing them moves the break up; the freed blocks
-  // join the top chunk, which later allocations split. Pieces of 16 MB, as
-  // a block over the mmap threshold would get a mapping of its own.
-  constexpr size_t kPiece = size_t{16} << 20;
-  void* pieces[64];
-  size_t n = 0;
-  for (size_t got = 0; got < bytes && n < 64; got += kPiece) {
-    pieces[n] = std::malloc(kPiece);
-    if (!pieces[n]) break;
-    keep = pieces[n++];
-  }
-  if (n == 0) return false;
-  const auto at = reinterpret_cast<uintptr_t>(pieces[0]);
-  const uintptr_t end = Break();
-  const bool contiguous = end != uintptr_t(-1) && end >= at + n * kPiece;  // all from the brk heap
-  while (n > 0) std::free(pieces[--n]);
-  if (!contiguous) return false;
-  const uintptr_t from = (at + kHugePage - 1) & ~(kHugePage - 1);
-  const uintptr_t to = end & ~(kHugePage - 1);
-  if (to <= from) return false;
-  return madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE) == 0;
 #endif
 }
 

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "cli/huge_page_heap.h"
 #include "cli/ingest_socket.h"
 #include "cli/open_db.h"
 #include "cli/parse_ahead.h"
@@ -48,11 +47,6 @@ constexpr int kBatch = 500;
 // the hub half of one. Priority only matters while CPUs are contended: on an
 // otherwise idle machine the import runs exactly as fast.
 constexpr int kArchiveNice = 10;
-
-// Heap marked for huge pages (GrowHeapOnHugePages): an import's heap peaks
-// near 30 MB (SQLite's 16 MB page cache, the parse-ahead queue, the mails of
-// the open batch) whatever the archive's size; beyond, it grows as before.
-constexpr size_t kArchiveHeapBytes = size_t{48} << 20;
 
 // Adds `increment` to the niceness of every thread of this process (on
 // Linux a thread's own: setpriority(PRIO_PROCESS, tid) sets one thread, and
@@ -229,8 +223,6 @@ int ParseArchive(const Args& in) {
   // Before the first connection: SQLite's cursors and scratch values from
   // free lists rather than malloc (db::PrepareProcessForBulkLoad).
   db::PrepareProcessForBulkLoad();
-  // Before the parse-ahead thread: it allocates from the same heap.
-  GrowHeapOnHugePages(kArchiveHeapBytes);
   bool unavailable = false;
   auto conn = OpenMigrated(url, &unavailable);
   if (!conn) return unavailable ? kExitTempFail : 1;

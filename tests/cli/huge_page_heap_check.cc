@@ -3,20 +3,16 @@
 // the heap's first 2 MB is one huge page and stays one while the heap is
 // used; 77 (skipped): this kernel has transparent huge pages off or no
 // MADV_COLLAPSE, or the build has AddressSanitizer; 1: anything else.
-// cli::GrowHeapOnHugePages(), as parsearchive calls it: what a second thread
-// allocates comes from the same [heap], on huge pages.
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cctype>
-#include <cstdint>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cli/huge_page_heap.h"
@@ -75,22 +71,6 @@ int main() {
     return Fail("the heap was not collapsed although THP is on");
   }
   if (HeapHugeKb() < 2048) return Fail("no huge page in [heap] after the collapse");
-  // Grown as parsearchive grows it, before the heap is used much.
-  const long before = HeapHugeKb();
-  if (!pb::cli::GrowHeapOnHugePages(size_t{32} << 20)) return Fail("GrowHeapOnHugePages refused");
-  constexpr size_t kBlock = size_t{6} << 20;
-  char* from_thread = nullptr;
-  std::thread([&] {
-    from_thread = static_cast<char*>(std::malloc(kBlock));
-    if (from_thread) std::memset(from_thread, 7, kBlock);
-  }).join();
-  if (!from_thread) return Fail("malloc on the second thread failed");
-  const auto at = reinterpret_cast<uintptr_t>(from_thread);
-  if (at + kBlock > reinterpret_cast<uintptr_t>(sbrk(0))) return Fail("the second thread's block is not in [heap]");
-  // 6 MB written holds at least two whole aligned 2 MB pages.
-  if (HeapHugeKb() < before + 4096) return Fail("the grown heap is not on huge pages");
-  if (from_thread[0] != 7 || from_thread[kBlock - 1] != 7) return Fail("the block lost its contents");
-  std::free(from_thread);
   // Use the heap as a command would: many small blocks, some large ones,
   // everything freed. The huge page must stay (malloc must not trim it) and
   // every block must keep what was written into it.
@@ -114,7 +94,6 @@ int main() {
   }
   std::free(large);
   if (HeapHugeKb() < 2048) return Fail("the huge page was split or given back after use");
-  std::printf("heap on a huge page, then grown: %ld kB AnonHugePages in [heap]\n", HeapHugeKb());
-
+  std::printf("heap on a huge page: %ld kB AnonHugePages in [heap]\n", HeapHugeKb());
   return 0;
 }
