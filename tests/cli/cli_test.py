@@ -7,6 +7,7 @@ usage: cli_test.py --binary build/patchbay
 """
 import argparse
 import concurrent.futures
+import contextlib
 import os
 import sqlite3
 import subprocess
@@ -345,10 +346,20 @@ class ArchiveDb:
                               input=stdin.encode() if isinstance(stdin, str) else stdin,
                               capture_output=True, timeout=120)
 
-    def importer(self):
-        """A parsearchive reading its mbox from a pipe, to be fed by the test."""
-        return subprocess.Popen([self.cli.binary, "parsearchive", "-q", "--database", self.url, "-"],
-                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    @contextlib.contextmanager
+    def importing(self, mbox):
+        """A parsearchive reading its mbox from a pipe, fed `mbox` first and
+        then by the test; killed on the way out unless it has ended."""
+        p = subprocess.Popen([self.cli.binary, "parsearchive", "-q", "--database", self.url, "-"],
+                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            p.stdin.write(mbox.encode())
+            p.stdin.flush()
+            yield p
+        finally:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
 
     def count(self, table):
         c = sqlite3.connect(self.path, timeout=60)
@@ -381,18 +392,13 @@ def sqlite_import_killed_mid_batch_keeps_whole_batches(cli):
     if testdb.is_postgres():
         return
     db = ArchiveDb(cli, "killed.db")
-    p = db.importer()
-    try:
-        p.stdin.write(archive_mails(0, 700).encode())
-        p.stdin.flush()
+    with db.importing(archive_mails(0, 700)) as p:
         db.wait_for_patches(1, p)  # the first batch is committed
         # Not WAL: the persistent journal is there, the WAL was checkpointed away.
         assert os.path.exists(db.path + "-journal") and not os.path.exists(db.path + "-wal")
         time.sleep(0.5)  # the second batch's 200 mails go into its open transaction
         assert p.poll() is None
-    finally:
         p.kill()
-        p.wait()
     assert db.count("patches") == 500
     assert db.pragma("integrity_check") == "ok"
     r = db.run("parsearchive", "-q", "-", stdin=archive_mails(0, 800))
@@ -415,10 +421,7 @@ def sqlite_import_keeps_wal_while_serve_has_the_database_open(cli):
         line = srv.stdout.readline()
         assert "serving on http://" in line, line + srv.stderr.read()
         base = line.split("serving on ", 1)[1].strip().rstrip("/")
-        p = db.importer()
-        try:
-            p.stdin.write(archive_mails(0, 600).encode())
-            p.stdin.flush()
+        with db.importing(archive_mails(0, 600)) as p:
             db.wait_for_patches(1, p)
             time.sleep(0.3)  # the second batch is open
             assert os.path.exists(db.path + "-wal") and not os.path.exists(db.path + "-journal")
@@ -426,10 +429,6 @@ def sqlite_import_keeps_wal_while_serve_has_the_database_open(cli):
                 assert resp.status == 200
             p.stdin.close()
             assert p.wait(timeout=120) == 0, p.stderr.read()
-        finally:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
         with urllib.request.urlopen(base + "/api/projects/", timeout=30) as resp:
             assert resp.status == 200
         assert db.count("patches") == 600
@@ -447,11 +446,14 @@ def sqlite_import_follows_a_writer_that_opens_meanwhile_into_wal(cli):
     if testdb.is_postgres():
         return
     db = ArchiveDb(cli, "joined.db")
-    p = db.importer()
-    try:
-        p.stdin.write(archive_mails(0, 100).encode())
-        p.stdin.flush()
-        time.sleep(0.3)
+    with db.importing(archive_mails(0, 100)) as p:
+        # The first batch's transaction creates the journal; a loaded machine
+        # may take a while to start the import.
+        for _ in range(600):
+            if os.path.exists(db.path + "-journal"):
+                break
+            assert p.poll() is None, p.stderr.read()
+            time.sleep(0.05)
         assert os.path.exists(db.path + "-journal")
         other = subprocess.Popen([cli.binary, "parsemail", "--database", db.url],
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -471,10 +473,6 @@ def sqlite_import_follows_a_writer_that_opens_meanwhile_into_wal(cli):
         p.stdin.write(archive_mails(501, 299).encode())
         p.stdin.close()
         assert p.wait(timeout=120) == 0, p.stderr.read()
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
     assert db.count("patches") == 801
     assert db.pragma("journal_mode") == "wal"
     assert db.pragma("integrity_check") == "ok"
