@@ -267,6 +267,18 @@ constexpr sqlite3_io_methods MethodsV(int version) {
 }
 constexpr sqlite3_io_methods methods[3] = {MethodsV(1), MethodsV(2), MethodsV(3)};
 
+// A WAL or rollback journal `f` named `name` joins its database file's
+// `slot` (File::wal or File::journal), so that the database's flushes order
+// it; a file whose database is not open here, or already has one, stays alone.
+void AttachToDatabase(File* f, sqlite3_filename name, File* File::*slot) {
+  std::lock_guard lock(registry_mu);
+  auto it = Registry().find(sqlite3_filename_database(name));
+  if (it != Registry().end() && !(it->second->*slot)) {
+    f->db = it->second;
+    f->db->*slot = f;
+  }
+}
+
 int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* p, int flags, int* out_flags) {
   auto* f = new (p) File;
   f->base.pMethods = nullptr;
@@ -289,23 +301,13 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* p, int flags, int* o
     Registry()[name] = f;
   } else if (name && (flags & SQLITE_OPEN_WAL)) {
     f->is_wal = true;
-    std::lock_guard lock(registry_mu);
-    auto it = Registry().find(sqlite3_filename_database(name));
-    if (it != Registry().end() && !it->second->wal) {
-      f->db = it->second;
-      f->db->wal = f;
-    }
+    AttachToDatabase(f, name, &File::wal);
   } else if (name && (flags & SQLITE_OPEN_MAIN_JOURNAL)) {
     // A rollback journal (an archive import alone on its database,
     // db::SetBulkLoad): each page is three writes (number, page, checksum),
     // one after the other.
     f->is_journal = true;
-    std::lock_guard lock(registry_mu);
-    auto it = Registry().find(sqlite3_filename_database(name));
-    if (it != Registry().end() && !it->second->journal) {
-      f->db = it->second;
-      f->db->journal = f;
-    }
+    AttachToDatabase(f, name, &File::journal);
   }
   return SQLITE_OK;
 }
