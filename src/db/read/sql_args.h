@@ -251,13 +251,19 @@ inline std::string LimitOffset(Dialect dialect, SqlArgs& args, int64_t limit,
   return s;
 }
 
+// The key of what `sql` with `args` answers in a per-generation cache (a
+// CountCache's count, an OrderedIdCache's ordered ids).
+inline std::string CacheKey(const std::string& sql, const SqlArgs& args) {
+  return sql + '\n' + args.Key();
+}
+
 // COUNT(*) by `sql` with `args`, served from `cache` while `generation` holds.
 inline int64_t CachedCount(Connection& c, const std::string& sql, const SqlArgs& args,
                            CountCache* cache, int64_t generation) {
   std::string key;
   int64_t n = 0;
   if (cache) {
-    key = sql + '\n' + args.Key();
+    key = CacheKey(sql, args);
     if (cache->Get(key, generation, &n)) return n;
   }
   {
@@ -274,13 +280,21 @@ inline int64_t CachedCount(Connection& c, const std::string& sql, const SqlArgs&
 inline std::optional<int64_t> CountIfCached(const std::string& sql, const SqlArgs& args,
                                             const CountCache& cache, int64_t generation) {
   int64_t n = 0;
-  if (!cache.Get(sql + '\n' + args.Key(), generation, &n)) return std::nullopt;
+  if (!cache.Get(CacheKey(sql, args), generation, &n)) return std::nullopt;
   return n;
 }
 
 // Whether PageIds serves a page from `cache` (else it walks OFFSET in SQL).
 inline bool PageFromIdCache(const OrderedIdCache* cache, int64_t offset, int64_t generation) {
   return cache && generation >= 0 && offset >= cache->min_offset();
+}
+
+// Rows `LIMIT limit OFFSET offset` of cached ordered `ids` (empty past the end).
+inline std::vector<Id> PageOfIds(const std::vector<Id>& ids, int64_t limit, int64_t offset) {
+  size_t from = std::min(ids.size(), static_cast<size_t>(offset));
+  size_t to = std::min(ids.size(), from + static_cast<size_t>(limit));
+  return std::vector<Id>(ids.begin() + static_cast<ptrdiff_t>(from),
+                         ids.begin() + static_cast<ptrdiff_t>(to));
 }
 
 // The ids of the rows `LIMIT limit OFFSET offset` of `select_ids` ("SELECT
@@ -293,7 +307,7 @@ inline std::vector<Id> PageIds(Connection& c, const std::string& select_ids, con
                                int64_t generation) {
   std::vector<Id> page;
   if (PageFromIdCache(cache, offset, generation)) {
-    std::string key = select_ids + '\n' + args.Key();
+    std::string key = CacheKey(select_ids, args);
     OrderedIdCache::Ids ids;
     if (!cache->Lookup(key, generation, &ids)) {
       auto list = std::make_shared<std::vector<Id>>();
@@ -304,13 +318,7 @@ inline std::vector<Id> PageIds(Connection& c, const std::string& select_ids, con
       if (list->size() <= cache->max_ids()) ids = std::move(list);
       cache->Put(key, generation, ids);
     }
-    if (ids) {
-      size_t from = std::min(ids->size(), static_cast<size_t>(offset));
-      size_t to = std::min(ids->size(), from + static_cast<size_t>(limit));
-      page.assign(ids->begin() + static_cast<ptrdiff_t>(from),
-                  ids->begin() + static_cast<ptrdiff_t>(to));
-      return page;
-    }
+    if (ids) return PageOfIds(*ids, limit, offset);
   }
   SqlArgs walk = args;
   std::string sql = select_ids + LimitOffset(c.dialect(), walk, limit, offset);
@@ -457,12 +465,10 @@ inline std::optional<std::vector<Id>> CachedPageIds(const std::string& select_id
                                                     int64_t generation) {
   if (!PageFromIdCache(cache, offset, generation)) return std::nullopt;
   OrderedIdCache::Ids ids;
-  if (!cache->Lookup(select_ids + '\n' + args.Key(), generation, &ids) || !ids) return std::nullopt;
-  size_t from = std::min(ids->size(), static_cast<size_t>(offset));
-  size_t to = std::min(ids->size(), from + static_cast<size_t>(limit));
-  if (from == to) return std::nullopt;
-  return std::vector<Id>(ids->begin() + static_cast<ptrdiff_t>(from),
-                         ids->begin() + static_cast<ptrdiff_t>(to));
+  if (!cache->Lookup(CacheKey(select_ids, args), generation, &ids) || !ids) return std::nullopt;
+  std::vector<Id> page = PageOfIds(*ids, limit, offset);
+  if (page.empty()) return std::nullopt;
+  return page;
 }
 
 // The generation as a column of a statement that reads rows (PostgreSQL):
@@ -496,13 +502,10 @@ std::optional<PageAlone<Row>> ReadPageAlone(Connection& c, const std::string& se
   bool from_ids = false;
   if (PageFromIdCache(cache, offset, generation)) {
     OrderedIdCache::Ids ids;
-    if (!cache->Lookup(select_ids + '\n' + args.Key(), generation, &ids)) return std::nullopt;
+    if (!cache->Lookup(CacheKey(select_ids, args), generation, &ids)) return std::nullopt;
     if (ids) {  // else too long to keep: PageIds walks OFFSET, so does this
-      size_t from = std::min(ids->size(), static_cast<size_t>(offset));
-      size_t to = std::min(ids->size(), from + static_cast<size_t>(limit));
-      if (from == to) return std::nullopt;
-      page.assign(ids->begin() + static_cast<ptrdiff_t>(from),
-                  ids->begin() + static_cast<ptrdiff_t>(to));
+      page = PageOfIds(*ids, limit, offset);
+      if (page.empty()) return std::nullopt;
       from_ids = true;
     }
   }

@@ -96,7 +96,7 @@ std::vector<Id> UserIdsByUsername(Connection& c, std::string_view username) {
 int64_t CountPeople(Connection& c, const PersonFilter& f, CountCache* cache, int64_t generation) {
   SqlArgs args;
   std::string sql = "SELECT COUNT(*) FROM people p" + PeopleWhere(f, args);
-  std::string key = sql + '\n' + args.Key();
+  std::string key = CacheKey(sql, args);
   int64_t n;
   if (cache && cache->Get(key, generation, &n)) return n;
   DynQuery q(c, sql, args);
