@@ -87,13 +87,18 @@ void ReadCheckAndComments(Statement& st, int col, EventRec& e) {
   if (!st.IsNull(col + 10)) e.patch_comment = comment(col + 10);
 }
 
-void ReadRow(Statement& st, EventRec& e) {
+// The event's own columns 0-5, the same in the full and the lean row.
+void ReadHead(Statement& st, EventRec& e) {
   e.id = st.Int(0);
   e.project_id = st.Int(1);
   e.category = std::string(st.Text(2));
   e.date = st.Int(3);
   if (!st.IsNull(4)) e.previous_state_id = st.Int(4);
   if (!st.IsNull(5)) e.current_state_id = st.Int(5);
+}
+
+void ReadRow(Statement& st, EventRec& e) {
+  ReadHead(st, e);
   e.actor = ReadUser(st, 6);
   if (!st.IsNull(11)) {
     e.patch = PatchRef{st.Int(11), st.Int(12), std::string(st.Text(13)), std::string(st.Text(14)),
@@ -167,12 +172,7 @@ constexpr const char* kLeanJoins =
     " LEFT JOIN patch_comments pc ON pc.id = e.patch_comment_id";
 
 void ReadLeanRow(Statement& st, EventRec& e) {
-  e.id = st.Int(0);
-  e.project_id = st.Int(1);
-  e.category = std::string(st.Text(2));
-  e.date = st.Int(3);
-  if (!st.IsNull(4)) e.previous_state_id = st.Int(4);
-  if (!st.IsNull(5)) e.current_state_id = st.Int(5);
+  ReadHead(st, e);
   auto user = [&st](int i) { return st.IsNull(i) ? std::nullopt : std::optional<UserRec>(UserRec{st.Int(i), {}, {}, {}, {}}); };
   e.actor = user(6);
   if (!st.IsNull(7)) e.patch = PatchRef{st.Int(7), 0, {}, {}, 0};
