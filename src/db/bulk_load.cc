@@ -1,6 +1,8 @@
 #include "db/bulk_load.h"
 
+#include "db/sqlite/page_cache_slots.h"
 #include "db/sqlite/small_block_heap.h"
+#include "db/sqlite/sqlite_connection.h"
 
 #include <string>
 #include <string_view>
@@ -104,7 +106,11 @@ void SetBulkLoad(Connection& c, bool on) {
   c.GatherWrites(false);
 }
 
-bool PrepareProcessForBulkLoad() { return UseSqliteSmallBlockHeap(); }
+bool PrepareProcessForBulkLoad() {
+  if (!UseSqliteSmallBlockHeap()) return false;
+  UseSqlitePageCacheOnHugePages(kSqliteCacheKiB);  // or malloc's pages, as before
+  return true;
+}
 
 void RefreshStatistics(Connection& c) {
   if (c.dialect() != Dialect::kPostgres) return;
