@@ -106,9 +106,12 @@ void SetBulkLoad(Connection& c, bool on) {
   c.GatherWrites(false);
 }
 
-bool PrepareProcessForBulkLoad() {
+bool PrepareProcessForBulkLoad(std::optional<int64_t> input_bytes) {
   if (!UseSqliteSmallBlockHeap()) return false;
-  UseSqlitePageCacheOnHugePages(kSqliteCacheKiB);  // or malloc's pages, as before
+  // A database grows about as large as the mails it stores.
+  if (input_bytes && *input_bytes >= kSqliteCacheKiB * 1024) {
+    UseSqlitePageCacheOnHugePages(kSqliteCacheKiB);  // or malloc's pages, as before
+  }
   return true;
 }
 

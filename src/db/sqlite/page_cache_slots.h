@@ -9,9 +9,10 @@
 // samples. SQLite can take its page cache from one buffer of fixed slots
 // instead (SQLITE_CONFIG_PAGECACHE); on 2 MB pages that buffer is ten
 // faults. SQLite writes a link into every slot when it initialises, so the
-// whole buffer is touched (and zeroed by the kernel) at the first open
-// whatever the archive's size: ~20 MB, 1–2 ms on huge pages, which is why
-// it is only done when the kernel takes the advice. Pages that do not fit
+// whole buffer (~20 MB) is touched, and zeroed by the kernel, at the first
+// open whatever the import's size: parsearchive asks for it only for an
+// mbox that will fill the cache (db::PrepareProcessForBulkLoad), and only
+// where the kernel takes the advice. Pages that do not fit
 // a slot (a database with pages over 4 KB) and slots beyond the buffer
 // come from malloc as before (docs/performance.md, "parsearchive, round 11").
 #pragma once
