@@ -244,8 +244,12 @@ namespace {
 // is read whole (it is one mail).
 Status StreamFile(int fd, const std::string& name, const MessageCallback& callback) {
   constexpr size_t kPiece = size_t{1} << 20;
+  // Only for the start (and a file that is no mbox): an mbox's pieces are
+  // read into the splitter, so a 1 MB buffer here was 256 pages zeroed and
+  // faulted in for nothing.
+  constexpr size_t kHeadPiece = size_t{64} << 10;
   std::string head;
-  std::string piece(kPiece, '\0');
+  std::string piece(kHeadPiece, '\0');
   bool eof = false;
   auto read_piece = [&](std::string& into) -> Status {
     while (true) {
@@ -282,8 +286,6 @@ Status StreamFile(int fd, const std::string& name, const MessageCallback& callba
   if (!splitter.Feed(head)) return Status::Ok();
   head.clear();
   head.shrink_to_fit();
-  piece.clear();
-  piece.shrink_to_fit();
   // Each piece is read into the splitter's own buffer, after what it still
   // holds (a read buffer in between was one more copy of the whole archive).
   while (!eof) {
