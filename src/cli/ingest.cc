@@ -1,13 +1,16 @@
 // parsemail, parsearchive and failed: the command-line doors to service/ingest.
 #include <dirent.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -221,8 +224,14 @@ int ParseArchive(const Args& in) {
   // An unreachable database is temporary, as for parsemail: a cron job or
   // script retries on 75 (EX_TEMPFAIL); anything else needs a person.
   // Before the first connection: SQLite's cursors and scratch values from
-  // free lists rather than malloc (db::PrepareProcessForBulkLoad).
-  db::PrepareProcessForBulkLoad();
+  // free lists rather than malloc, its page cache on huge pages for a large
+  // mbox (db::PrepareProcessForBulkLoad). A Maildir's or stdin's size is not
+  // known up front.
+  std::optional<int64_t> input_bytes;
+  if (struct stat st{}; path != "-" && stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+    input_bytes = st.st_size;
+  }
+  db::PrepareProcessForBulkLoad(input_bytes);
   bool unavailable = false;
   auto conn = OpenMigrated(url, &unavailable);
   if (!conn) return unavailable ? kExitTempFail : 1;

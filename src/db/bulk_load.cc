@@ -1,6 +1,8 @@
 #include "db/bulk_load.h"
 
+#include "db/sqlite/page_cache_slots.h"
 #include "db/sqlite/small_block_heap.h"
+#include "db/sqlite/sqlite_connection.h"
 
 #include <string>
 #include <string_view>
@@ -104,7 +106,14 @@ void SetBulkLoad(Connection& c, bool on) {
   c.GatherWrites(false);
 }
 
-bool PrepareProcessForBulkLoad() { return UseSqliteSmallBlockHeap(); }
+bool PrepareProcessForBulkLoad(std::optional<int64_t> input_bytes) {
+  if (!UseSqliteSmallBlockHeap()) return false;
+  // A database grows about as large as the mails it stores.
+  if (input_bytes && *input_bytes >= kSqliteCacheKiB * 1024) {
+    UseSqlitePageCacheOnHugePages(kSqliteCacheKiB);  // or malloc's pages, as before
+  }
+  return true;
+}
 
 void RefreshStatistics(Connection& c) {
   if (c.dialect() != Dialect::kPostgres) return;

@@ -27,8 +27,12 @@ void SetBulkLoad(Connection& c, bool on);
 // For a process that opens its connections to bulk load with them
 // (parsearchive), called before the first opens: SQLite's small
 // allocations come from per-thread free lists (db/sqlite/small_block_heap.h)
-// instead of malloc. False, changing nothing, once SQLite has started.
-bool PrepareProcessForBulkLoad();
+// instead of malloc, and, for an input of `input_bytes` (where known) large
+// enough to fill a connection's page cache, that cache from one buffer on
+// huge pages (db/sqlite/page_cache_slots.h; the whole buffer is touched at
+// the first open, which a small import would pay for without using it).
+// False, changing nothing, once SQLite has started.
+bool PrepareProcessForBulkLoad(std::optional<int64_t> input_bytes);
 
 // Rows inserted, updated or deleted through this connection since it
 // opened, where the backend counts them without a round trip: SQLite's

@@ -241,6 +241,16 @@ std::optional<std::string> DecodeBytes(std::string_view bytes, std::string_view 
   return Iconv(bytes, "UTF-8", from);
 }
 
+std::optional<std::string> DecodeOwnBytes(std::string&& bytes, std::string_view codec) {
+  const bool as_is = codec == "utf-8"   ? IsValidUtf8(bytes)
+                     : codec == "ascii" ? IsAscii(bytes)
+                     // Latin-1 maps the ASCII bytes to themselves.
+                     : codec == "iso8859-1" && IsAscii(bytes);
+  if (as_is) return std::move(bytes);
+  if (codec == "utf-8" || codec == "ascii") return std::nullopt;  // what DecodeBytes says
+  return DecodeBytes(bytes, codec);
+}
+
 std::optional<std::string> EncodeText(std::string_view utf8, std::string_view codec) {
   if (codec == "utf-8") return std::string(utf8);
   if (codec == "ascii") {

@@ -18,6 +18,11 @@ std::optional<std::string> LookupCodec(std::string_view name);
 // for a codec that is not a text encoding. `codec` is a LookupCodec result.
 std::optional<std::string> DecodeBytes(std::string_view bytes, std::string_view codec);
 
+// DecodeBytes, giving `bytes` back as the text where it is the text
+// already (UTF-8 or ASCII that decodes to itself): a mail's body is then
+// not copied once more.
+std::optional<std::string> DecodeOwnBytes(std::string&& bytes, std::string_view codec);
+
 // str.encode(codec) of UTF-8 text; nullopt when a character is unmappable.
 std::optional<std::string> EncodeText(std::string_view utf8, std::string_view codec);
 

@@ -145,19 +145,34 @@ void SplitMbox(std::string_view mbox, const MessageCallback& callback) {
 
 bool MboxSplitter::Feed(std::string_view bytes) {
   if (stopped_) return false;
-  // Drop what no message will need again before appending.
+  char* room = Room(bytes.size());
+  if (!bytes.empty()) std::memcpy(room, bytes.data(), bytes.size());
+  return Fed(bytes.size());
+}
+
+char* MboxSplitter::Room(size_t n) {
+  // Drop what no message will need again before adding.
   size_t drop = in_message_ ? start_ : pos_;
   if (drop > 0) {
-    buf_.erase(0, drop);
+    std::memmove(buf_.data(), buf_.data() + drop, held_ - drop);
+    held_ -= drop;
     pos_ -= drop;
     if (in_message_) start_ -= drop;
     last_line_pos_ -= std::min(drop, last_line_pos_);
   }
-  buf_.append(bytes);
-  while (!stopped_ && pos_ < buf_.size()) {
-    const char* d = buf_.data();
-    const size_t size = buf_.size();
-    if (!StartsWithFrom(buf_, pos_)) {
+  // Grown (and zeroed) only when what is held and the room outgrow it.
+  if (buf_.size() < held_ + n) buf_.resize(held_ + n);
+  return buf_.data() + held_;
+}
+
+bool MboxSplitter::Fed(size_t n) {
+  if (stopped_) return false;
+  held_ += n;
+  const char* d = buf_.data();
+  const size_t size = held_;
+  const std::string_view held(d, size);
+  while (!stopped_ && pos_ < size) {
+    if (!StartsWithFrom(held, pos_)) {
       // Lines that start no message only leave their last one's place and
       // blankness behind: jump over all of them up to the next "From "
       // line, one scan instead of a memchr and a test per line (about 600
@@ -174,9 +189,9 @@ bool MboxSplitter::Feed(std::string_view bytes) {
       pos_ = last + 1;
       continue;
     }
-    const void* nl = std::memchr(buf_.data() + pos_, '\n', buf_.size() - pos_);
+    const void* nl = std::memchr(d + pos_, '\n', size - pos_);
     if (!nl) break;  // an incomplete line waits for the next piece
-    size_t end = static_cast<size_t>(static_cast<const char*>(nl) - buf_.data()) + 1;
+    size_t end = static_cast<size_t>(static_cast<const char*>(nl) - d) + 1;
     size_t line_pos = pos_;
     pos_ = end;
     Line(line_pos, end);
@@ -186,7 +201,7 @@ bool MboxSplitter::Feed(std::string_view bytes) {
 
 // One line of SplitMbox's loop, with the same state.
 void MboxSplitter::Line(size_t line_pos, size_t end) {
-  std::string_view mbox = buf_;
+  std::string_view mbox(buf_.data(), held_);
   if (StartsWithFrom(mbox, line_pos)) {
     if (in_message_) {
       size_t stop = last_was_empty_ ? last_line_pos_ : line_pos;
@@ -206,16 +221,16 @@ void MboxSplitter::Line(size_t line_pos, size_t end) {
 
 void MboxSplitter::Finish() {
   if (stopped_) return;
-  if (pos_ < buf_.size()) {  // a last line without a newline
+  if (pos_ < held_) {  // a last line without a newline
     size_t line_pos = pos_;
-    pos_ = buf_.size();
-    Line(line_pos, buf_.size());
+    pos_ = held_;
+    Line(line_pos, held_);
     if (stopped_) return;
   }
   if (in_message_) {
-    size_t stop = last_was_empty_ ? last_line_pos_ : buf_.size();
+    size_t stop = last_was_empty_ ? last_line_pos_ : held_;
     if (stop < start_) stop = start_;
-    callback_(std::string_view(buf_).substr(start_, stop - start_));
+    callback_(std::string_view(buf_.data(), held_).substr(start_, stop - start_));
   }
   in_message_ = false;
   stopped_ = true;
@@ -229,8 +244,12 @@ namespace {
 // is read whole (it is one mail).
 Status StreamFile(int fd, const std::string& name, const MessageCallback& callback) {
   constexpr size_t kPiece = size_t{1} << 20;
+  // Only for the start (and a file that is no mbox): an mbox's pieces are
+  // read into the splitter, so a 1 MB buffer here was 256 pages zeroed and
+  // faulted in for nothing.
+  constexpr size_t kHeadPiece = size_t{64} << 10;
   std::string head;
-  std::string piece(kPiece, '\0');
+  std::string piece(kHeadPiece, '\0');
   bool eof = false;
   auto read_piece = [&](std::string& into) -> Status {
     while (true) {
@@ -267,15 +286,14 @@ Status StreamFile(int fd, const std::string& name, const MessageCallback& callba
   if (!splitter.Feed(head)) return Status::Ok();
   head.clear();
   head.shrink_to_fit();
-  // Each piece goes to the splitter straight from the read buffer, which it
-  // copies once into its own (a string in between was one more copy of the
-  // whole archive).
+  // Each piece is read into the splitter's own buffer, after what it still
+  // holds (a read buffer in between was one more copy of the whole archive).
   while (!eof) {
-    ssize_t n = ::read(fd, piece.data(), piece.size());
+    ssize_t n = ::read(fd, splitter.Room(kPiece), kPiece);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Status::Io(name + ": " + std::strerror(errno));
     if (n == 0) break;
-    if (!splitter.Feed(std::string_view(piece.data(), static_cast<size_t>(n)))) return Status::Ok();
+    if (!splitter.Fed(static_cast<size_t>(n))) return Status::Ok();
   }
   splitter.Finish();
   return Status::Ok();

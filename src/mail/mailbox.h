@@ -38,6 +38,11 @@ class MboxSplitter {
   explicit MboxSplitter(const MessageCallback& callback) : callback_(callback) {}
   // False once the callback has asked to stop.
   bool Feed(std::string_view bytes);
+  // Feed without the copy, for a reader: room for up to `n` more bytes
+  // after what it holds (valid until the next call), then Fed() with the
+  // number written there.
+  char* Room(size_t n);
+  bool Fed(size_t n);
   // End of input: delivers the last message.
   void Finish();
 
@@ -45,7 +50,8 @@ class MboxSplitter {
   void Line(size_t line_pos, size_t end);
 
   const MessageCallback& callback_;
-  std::string buf_;
+  std::string buf_;   // its first held_ bytes are the mbox's; the rest is room
+  size_t held_ = 0;
   size_t pos_ = 0;  // first byte of buf_ not yet split into lines
   bool in_message_ = false;
   size_t start_ = 0;  // the current message's first byte in buf_

@@ -331,7 +331,7 @@ std::vector<std::pair<std::string, std::string>> FindTextParts(const mail::Messa
     if (charset) codec = mail::LookupCodec(*charset);
     std::optional<std::string> text;
     if (codec) {
-      text = mail::DecodeBytes(payload, *codec);
+      text = mail::DecodeOwnBytes(std::move(payload), *codec);
     } else {
       if (mail::IsValidUtf8(payload)) {
         text = std::move(payload);
@@ -354,11 +354,13 @@ Content FindPatchContent(const mail::Message& msg) {
     if (subtype == "x-patch" || subtype == "x-diff") {
       out.diff = std::move(text);
     } else if (subtype == "plain") {
-      std::optional<std::string> c = text;
+      std::optional<std::string> c;
       if (!out.diff || out.diff->empty()) {
         PatchSplit split = ParsePatch(text);
         out.diff = std::move(split.diff);
         c = std::move(split.comment);
+      } else {
+        c = std::move(text);
       }
       if (c) {
         comment += mail::PyStrip(*c);

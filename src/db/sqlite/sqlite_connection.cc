@@ -126,7 +126,7 @@ class SqliteConnection final : public Connection {
     // Someone else's database (an import source) is read as it is: switching
     // it to WAL would change the file.
     if (read_only) {
-      ExecScript("PRAGMA query_only=ON; PRAGMA cache_size=-16384;");
+      ExecScript("PRAGMA query_only=ON; PRAGMA cache_size=-" + std::to_string(kSqliteCacheKiB));
       return;
     }
     AskForWal();
@@ -135,7 +135,7 @@ class SqliteConnection final : public Connection {
         // 16 MB of page cache per connection and no mmap: mapped pages of a
         // large database count as the server's RSS; the OS page cache
         // serves re-reads just as well.
-        "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
+        "PRAGMA cache_size=-" + std::to_string(kSqliteCacheKiB) + "; PRAGMA temp_store=MEMORY;");
   }
   // Every read-write connection asks for WAL. An archive import that had the
   // database to itself runs it with a rollback journal (db::SetBulkLoad);
