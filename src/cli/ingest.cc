@@ -95,6 +95,26 @@ std::string ReportText(const service::IngestResult& r) {
 
 void Report(const service::IngestResult& r) { std::fputs(ReportText(r).c_str(), stderr); }
 
+// When a batch's stages began, for bench/pg_ingest_stages.sh (through
+// PATCHBAY_EVENT_TRACE, core/event_trace.h): the time two ingesters wait
+// for the write lock, hold it, and spend between batches. All 0 when off.
+struct BatchStages {
+  int64_t read_ns = 0;       // the batch read, about to gather its look-ups
+  int64_t locking_ns = 0;    // asking for the write lock (Begin)
+  int64_t locked_ns = 0;     // holding it
+  int64_t committed_ns = 0;  // committed; statistics next
+};
+
+// "batch <pid> <mails> <stages...> <statistics refreshed>", and the
+// stages are reset for the next batch.
+void NoteBatch(BatchStages& s, int mails) {
+  if (!s.read_ns) return;
+  trace::Note("batch " + std::to_string(getpid()) + " " + std::to_string(mails) + " " + std::to_string(s.read_ns) +
+              " " + std::to_string(s.locking_ns) + " " + std::to_string(s.locked_ns) + " " +
+              std::to_string(s.committed_ns) + " " + std::to_string(trace::WallNs()));
+  s = {};
+}
+
 // Built when needed, not by a constructor that every process would run.
 std::string NotKept() {
   return "patchbay: the mail was not stored or kept; exit " + std::to_string(kExitTempFail) +
@@ -325,6 +345,7 @@ int ParseArchive(const Args& in) {
   // (service::GatherBatchLookups, service::PrefetchBatch). SQLite
   // prefetches nothing and stores each mail as it comes (`stream` below).
   std::vector<ParsedArchiveMail> pending;
+  BatchStages stage;
   // The parse thread frees what the store is done with (ParsedMailsDone).
   ParsedMailsDone done;
   // Before the batch takes the lock: what the prefetch asks for.
@@ -373,8 +394,11 @@ int ParseArchive(const Args& in) {
   };
   // Opens the batch's transaction and stores the pending mails in it.
   auto store_pending = [&] {
+    stage.read_ns = trace::On() ? trace::WallNs() : 0;
     const service::BatchLookups lookups = gather();
+    if (stage.read_ns) stage.locking_ns = trace::WallNs();
     begin();
+    if (stage.read_ns) stage.locked_ns = trace::WallNs();
     prefetch(lookups);
     for (auto& m : pending) store_one(m);
     for (auto& m : pending) done.mails.push_back(std::move(m));
@@ -389,6 +413,13 @@ int ParseArchive(const Args& in) {
   // lock is held a batch long either way; now also while the store thread
   // waits for a mail, which it seldom does (the parser is the faster).
   const bool stream = conn->dialect() != db::Dialect::kPostgres;
+  // Where a batch is read whole before it is stored, the parser reads the
+  // next batch while this one holds the write lock: with the streaming
+  // queue's 64 mails it stopped 64 mails into each store, and the next
+  // batch's reading (a seventh of one ingester's wall time) then waited for
+  // the commit, with the lock free (docs/performance.md §9t). A batch more
+  // of parsed mails is the memory this costs.
+  const size_t parse_ahead = stream ? 64 : kBatch;
   Status st;
   try {
     db::SetBulkLoad(*conn, true);
@@ -404,6 +435,7 @@ int ParseArchive(const Args& in) {
         if (!stream) store_pending();
         sync_batch();
         commit();
+        if (stage.read_ns) stage.committed_ns = trace::WallNs();
         // Only an optimisation, between transactions: a failure (a lock or
         // statement timeout, say) must not stop the import.
         try {
@@ -411,6 +443,7 @@ int ParseArchive(const Args& in) {
         } catch (const db::DbError& e) {
           if (!quiet) std::fprintf(stderr, "patchbay: statistics not refreshed: %s\n", e.what());
         }
+        NoteBatch(stage, in_batch);
         in_batch = 0;
         for (auto& raw : batch) done.raws.push_back(std::move(raw));
         batch.clear();
@@ -419,12 +452,14 @@ int ParseArchive(const Args& in) {
         total_at_batch_start = total;
       }
       return true;
-    }, &done);
+    }, &done, parse_ahead);
     // The last batch, possibly empty (opened and committed all the same, as
     // it always was: each commit bumps the data generation).
     if (!stream || in_batch == 0) store_pending();
     sync_batch();
     commit();
+    if (stage.read_ns) stage.committed_ns = trace::WallNs();
+    NoteBatch(stage, in_batch);
     db::SetBulkLoad(*conn, false);
   } catch (const std::exception& e) {
     // Typically a full disk at a batch COMMIT: the open batch is gone. The
