@@ -54,9 +54,10 @@ std::optional<CommentHome> FindCommentHome(db::Connection& c, Id project_id,
 }
 
 std::vector<Id> RehomeCommentsAwaiting(db::Connection& c, Id project_id, const std::string& msgid,
-                                       db::KnownMsgids* known, const RehomeHooks& hooks) {
+                                       std::vector<std::string> awaiting, db::KnownMsgids* known,
+                                       const RehomeHooks& hooks) {
   std::vector<Id> changed;
-  std::vector<std::string> queue = db::CommentsAwaiting(c, project_id, msgid);
+  std::vector<std::string> queue = std::move(awaiting);
   if (queue.empty()) return changed;
   // A patch or cover letter is stored for good: nothing awaits it after this.
   // A comment may still move, so its watchers stay.

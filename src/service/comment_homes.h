@@ -50,12 +50,14 @@ struct RehomeHooks {
 };
 
 // After `msgid` was stored (as a patch, cover or comment, or a comment
-// moved): moves the comments awaiting it whose home changed, then those that
-// followed each moved comment, inside the caller's transaction.
+// moved): moves the comments awaiting it whose home changed (`awaiting`,
+// as db::CommentsAwaiting gives them), then those that followed each moved
+// comment, inside the caller's transaction.
 // `known` (an archive batch's, or none) is told of the references it
 // records as awaited. Returns the patches whose replies changed (their tags
 // recounted through `hooks`).
 std::vector<db::Id> RehomeCommentsAwaiting(db::Connection& c, db::Id project_id, const std::string& msgid,
-                                           db::KnownMsgids* known = nullptr, const RehomeHooks& hooks = {});
+                                           std::vector<std::string> awaiting, db::KnownMsgids* known = nullptr,
+                                           const RehomeHooks& hooks = {});
 
 }  // namespace pb::service

@@ -812,7 +812,8 @@ void AttachHeldReplies(db::Connection& c, const db::ProjectRow& project, const s
           cache->tag_recounts.emplace(patch_id, project.use_tags);
         };
       }
-      auto changed = RehomeCommentsAwaiting(c, project.id, parent, cache ? &cache->known : nullptr, hooks);
+      auto changed = RehomeCommentsAwaiting(c, project.id, parent, std::move(awaiting.comment_msgids),
+                                            cache ? &cache->known : nullptr, hooks);
       // A reply that moves changes the texts of the patches it leaves and joins.
       if (cache) {
         for (db::Id id : changed) cache->tag_matches.erase(id);
