@@ -413,13 +413,6 @@ int ParseArchive(const Args& in) {
   // lock is held a batch long either way; now also while the store thread
   // waits for a mail, which it seldom does (the parser is the faster).
   const bool stream = conn->dialect() != db::Dialect::kPostgres;
-  // Where a batch is read whole before it is stored, the parser reads the
-  // next batch while this one holds the write lock: with the streaming
-  // queue's 64 mails it stopped 64 mails into each store, and the next
-  // batch's reading (a seventh of one ingester's wall time) then waited for
-  // the commit, with the lock free (docs/performance.md §9t). A batch more
-  // of parsed mails is the memory this costs.
-  const size_t parse_ahead = stream ? 64 : kBatch;
   Status st;
   try {
     db::SetBulkLoad(*conn, true);
@@ -452,7 +445,7 @@ int ParseArchive(const Args& in) {
         total_at_batch_start = total;
       }
       return true;
-    }, &done, parse_ahead);
+    }, &done);
     // The last batch, possibly empty (opened and committed all the same, as
     // it always was: each commit bumps the data generation).
     if (!stream || in_batch == 0) store_pending();

@@ -12,26 +12,25 @@
 namespace pb::cli {
 namespace {
 
+// Bounded, so that memory stays a few MB however far the parser is ahead.
+constexpr size_t kQueueMails = 64;
 // A thread that had to wait is woken once the other has made room for, or
 // queued, a run of mails, not for every one: the store thread is usually the
 // slower, and waking the parser at each Pop of a full queue cost a futex
 // wake and two context switches per mail (kernel time in both threads).
-constexpr size_t kWakeConsumerAt = 8;  // mails queued
+constexpr size_t kWakeProducerAt = kQueueMails / 2;  // queued mails left
+constexpr size_t kWakeConsumerAt = 8;                // mails queued
 
 class MailQueue {
  public:
-  // Bounded, so that memory stays within `capacity` mails however far the
-  // parser is ahead; the parser waits until half of it is free again.
-  explicit MailQueue(size_t capacity) : capacity_(capacity), wake_producer_at_(capacity / 2) {}
-
   // False when the consumer has gone. Takes what the consumer handed back
   // into `done`, for the caller to free outside the lock.
   bool Push(ParsedArchiveMail m, ParsedMailsDone& done) {
     std::unique_lock lock(mu_);
     if (!done_by_consumer_.empty()) std::swap(done, done_by_consumer_);
-    if (!closed_ && items_.size() >= capacity_) {
+    if (!closed_ && items_.size() >= kQueueMails) {
       producer_waiting_ = true;
-      not_full_.wait(lock, [&] { return closed_ || items_.size() <= wake_producer_at_; });
+      not_full_.wait(lock, [&] { return closed_ || items_.size() <= kWakeProducerAt; });
       producer_waiting_ = false;
     }
     if (closed_) return false;
@@ -52,7 +51,7 @@ class MailQueue {
     if (items_.empty()) return std::nullopt;
     ParsedArchiveMail m = std::move(items_.front());
     items_.pop_front();
-    if (producer_waiting_ && items_.size() <= wake_producer_at_) not_full_.notify_one();
+    if (producer_waiting_ && items_.size() <= kWakeProducerAt) not_full_.notify_one();
     return m;
   }
   void ProducerDone() {
@@ -82,7 +81,6 @@ class MailQueue {
     done.raws.clear();
   }
 
-  const size_t capacity_, wake_producer_at_;
   std::mutex mu_;
   std::condition_variable not_full_, not_empty_;
   std::deque<ParsedArchiveMail> items_;
@@ -94,9 +92,8 @@ class MailQueue {
 }  // namespace
 
 Status ForEachParsedMail(const std::string& path, const service::IngestOptions& options,
-                         const std::function<bool(ParsedArchiveMail&)>& store, ParsedMailsDone* done,
-                         size_t queue_mails) {
-  MailQueue queue(queue_mails);
+                         const std::function<bool(ParsedArchiveMail&)>& store, ParsedMailsDone* done) {
+  MailQueue queue;
   Status read_status;
   std::thread reader([&] {
     ParsedMailsDone to_free;

@@ -36,9 +36,7 @@ struct ParsedMailsDone {
 // reader's status (an unreadable file). What the caller moves into `*done`
 // (the mails it has stored) goes back to the parse thread to be freed
 // (ParsedMailsDone); a mail left in the `store` argument is freed here.
-// The parser runs at most `queue_mails` mails ahead of `store`.
 Status ForEachParsedMail(const std::string& path, const service::IngestOptions& options,
-                         const std::function<bool(ParsedArchiveMail&)>& store, ParsedMailsDone* done,
-                         size_t queue_mails = 64);
+                         const std::function<bool(ParsedArchiveMail&)>& store, ParsedMailsDone* done);
 
 }  // namespace pb::cli
