@@ -16,10 +16,15 @@
 # A throwaway cluster as in pg_ingest_bench.sh (fsync on, shared_buffers
 # 256MB) plus pg_stat_statements, removed at the end.
 #
-# Usage: bash bench/pg_ingest_profile.sh [--binary build/patchbay] [--ingesters 1|2]
+# Usage: bash bench/pg_ingest_profile.sh [--binary build/patchbay] [--ingesters 1|2|seq]
 #                                        [--mbox FILE] [--out DIR] [--sqlite] [--planning]
 # --sqlite: also ingest (one process) into an SQLite file and dump its rows
 # the same way (OUT/dump-sqlite.txt).
+# --ingesters seq: the two halves (alternate mails, or split=halves in the
+# environment: contiguous) by one ingester each, one after the other: the
+# replies that reach the database before their parents (held, attached,
+# moved) of two ingesters, in an order that repeats, so that two binaries'
+# dumps compare (also on SQLite with --sqlite).
 # --planning: pg_stat_statements.track_planning on, and OUT/plans.txt lists
 # how often each statement was planned and the planning time (which the
 # tracking itself adds a little to).
@@ -71,6 +76,9 @@ run() {  # $1 mbox, $2 tag
 }
 if [ "$ingesters" = 1 ]; then
   run "$mbox" a
+elif [ "$ingesters" = seq ]; then
+  run "$work/half0.mbox" a
+  run "$work/half1.mbox" b
 else
   run "$work/half0.mbox" a & a=$!
   run "$work/half1.mbox" b & b=$!
@@ -120,10 +128,19 @@ if [ "$sqlite" = 1 ]; then
   sq="$work/sqlite.db"
   "$binary" project create --database "$sq" --linkname linuxppc-dev --name linuxppc-dev \
     --listid linuxppc-dev.lists.ozlabs.org --listemail linuxppc-dev@lists.ozlabs.org >/dev/null
-  /usr/bin/time -f "%e s wall, %U user %S sys" -o "$out/time-sqlite.txt" \
-    "$binary" parsearchive -q --database "$sq" --list-id linuxppc-dev.lists.ozlabs.org "$mbox"
+  sqlite_ingest() {
+    /usr/bin/time -a -f "%e s wall, %U user %S sys" -o "$out/time-sqlite.txt" \
+      "$binary" parsearchive -q --database "$sq" --list-id linuxppc-dev.lists.ozlabs.org "$1"
+  }
+  : > "$out/time-sqlite.txt"
+  if [ "$ingesters" = seq ]; then
+    sqlite_ingest "$work/half0.mbox"
+    sqlite_ingest "$work/half1.mbox"
+  else
+    sqlite_ingest "$mbox"
+  fi
   # sqlite3's list mode separates with |, as psql -A does.
   dump_sql | sqlite3 -bail "$sq" > "$out/dump-sqlite.txt"
-  echo "sqlite: $(cat "$out/time-sqlite.txt"); dump $(wc -l < "$out/dump-sqlite.txt") lines, sha1 $(sha1sum < "$out/dump-sqlite.txt" | cut -c1-12)" | tee -a "$out/summary.txt"
+  echo "sqlite: $(tr '\n' ' ' < "$out/time-sqlite.txt"); dump $(wc -l < "$out/dump-sqlite.txt") lines, sha1 $(sha1sum < "$out/dump-sqlite.txt" | cut -c1-12)" | tee -a "$out/summary.txt"
 fi
 echo "results in $out"

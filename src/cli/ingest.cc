@@ -98,6 +98,26 @@ std::string ReportText(const service::IngestResult& r) {
 
 void Report(const service::IngestResult& r) { std::fputs(ReportText(r).c_str(), stderr); }
 
+// When a batch's stages began, for bench/pg_ingest_stages.sh (through
+// PATCHBAY_EVENT_TRACE, core/event_trace.h): the time two ingesters wait
+// for the write lock, hold it, and spend between batches. All 0 when off.
+struct BatchStages {
+  int64_t read_ns = 0;       // the batch read, about to gather its look-ups
+  int64_t locking_ns = 0;    // asking for the write lock (Begin)
+  int64_t locked_ns = 0;     // holding it
+  int64_t committed_ns = 0;  // committed; statistics next
+};
+
+// "batch <pid> <mails> <stages...> <statistics refreshed>", and the
+// stages are reset for the next batch.
+void NoteBatch(BatchStages& s, int mails) {
+  if (!s.read_ns) return;
+  trace::Note("batch " + std::to_string(getpid()) + " " + std::to_string(mails) + " " + std::to_string(s.read_ns) +
+              " " + std::to_string(s.locking_ns) + " " + std::to_string(s.locked_ns) + " " +
+              std::to_string(s.committed_ns) + " " + std::to_string(trace::WallNs()));
+  s = {};
+}
+
 // Built when needed, not by a constructor that every process would run.
 std::string NotKept() {
   return "patchbay: the mail was not stored or kept; exit " + std::to_string(kExitTempFail) +
@@ -334,6 +354,7 @@ int ParseArchive(const Args& in) {
   // (service::GatherBatchLookups, service::PrefetchBatch). SQLite
   // prefetches nothing and stores each mail as it comes (`stream` below).
   std::vector<ParsedArchiveMail> pending;
+  BatchStages stage;
   // The parse thread frees what the store is done with (ParsedMailsDone).
   ParsedMailsDone done;
   // Before the batch takes the lock: what the prefetch asks for.
@@ -382,8 +403,11 @@ int ParseArchive(const Args& in) {
   };
   // Opens the batch's transaction and stores the pending mails in it.
   auto store_pending = [&] {
+    stage.read_ns = trace::On() ? trace::WallNs() : 0;
     const service::BatchLookups lookups = gather();
+    if (stage.read_ns) stage.locking_ns = trace::WallNs();
     begin();
+    if (stage.read_ns) stage.locked_ns = trace::WallNs();
     prefetch(lookups);
     for (auto& m : pending) store_one(m);
     for (auto& m : pending) done.mails.push_back(std::move(m));
@@ -413,6 +437,7 @@ int ParseArchive(const Args& in) {
         if (!stream) store_pending();
         sync_batch();
         commit();
+        if (stage.read_ns) stage.committed_ns = trace::WallNs();
         // Only an optimisation, between transactions: a failure (a lock or
         // statement timeout, say) must not stop the import.
         try {
@@ -420,6 +445,7 @@ int ParseArchive(const Args& in) {
         } catch (const db::DbError& e) {
           if (!quiet) std::fprintf(stderr, "patchbay: statistics not refreshed: %s\n", e.what());
         }
+        NoteBatch(stage, in_batch);
         in_batch = 0;
         for (auto& raw : batch) done.raws.push_back(std::move(raw));
         batch.clear();
@@ -434,6 +460,8 @@ int ParseArchive(const Args& in) {
     if (!stream || in_batch == 0) store_pending();
     sync_batch();
     commit();
+    if (stage.read_ns) stage.committed_ns = trace::WallNs();
+    NoteBatch(stage, in_batch);
     db::SetBulkLoad(*conn, false);
   } catch (const std::exception& e) {
     // Typically a full disk at a batch COMMIT: the open batch is gone. The

@@ -61,15 +61,22 @@ std::vector<HeldMail> HeldRepliesTo(Connection& c, Id project_id, std::string_vi
 }
 
 Awaiting WhatAwaits(Connection& c, Id project_id, std::string_view msgid) {
+  // The comments first, in CommentsAwaiting's order; then one row if held
+  // mails wait too.
   Query q(c,
-          "SELECT EXISTS (SELECT 1 FROM comment_refs WHERE project_id = ?1 AND msgid = ?2), "
-          "EXISTS (SELECT 1 FROM held_mail_refs WHERE project_id = ?1 AND msgid = ?2)",
+          "SELECT 0, comment_msgid FROM comment_refs WHERE project_id = ?1 AND msgid = ?2 "
+          "UNION ALL SELECT 1, '' WHERE EXISTS (SELECT 1 FROM held_mail_refs WHERE project_id = ?1 "
+          "AND msgid = ?2) ORDER BY 1, 2",
           project_id, msgid);
   Awaiting out;
-  if (q.Next()) {
-    out.comments = q.Int(0) != 0;
-    out.held_mails = q.Int(1) != 0;
+  while (q.Next()) {
+    if (q.Int(0) != 0) {
+      out.held_mails = true;
+    } else {
+      out.comment_msgids.push_back(q.Str(1));
+    }
   }
+  out.comments = !out.comment_msgids.empty();
   return out;
 }
 

@@ -32,11 +32,14 @@ std::vector<HeldMail> HeldRepliesTo(Connection& c, Id project_id, std::string_vi
 
 void DeleteHeldMail(Connection& c, Id id);
 
-// Whether stored comments (comment_refs) or held mails wait for `msgid`:
-// one statement, so the common answer "nothing" costs one round trip.
+// What waits for `msgid`: the stored comments (comment_refs) whose home may
+// change once it is stored, by message id in order, and whether held mails
+// do. One statement, so the common answer "nothing" costs one round trip,
+// and the comments to re-home come with it.
 struct Awaiting {
   bool comments = false;
   bool held_mails = false;
+  std::vector<std::string> comment_msgids;  // what CommentsAwaiting gives
 };
 Awaiting WhatAwaits(Connection& c, Id project_id, std::string_view msgid);
 

@@ -222,6 +222,14 @@ std::optional<Id> CoverIdByMsgid(Connection& c, Id project_id, std::string_view 
                   msgid);
 }
 
+bool PatchOrCoverExists(Connection& c, Id project_id, std::string_view msgid) {
+  return QueryInt(c,
+                  "SELECT EXISTS (SELECT 1 FROM patches WHERE project_id = ?1 AND msgid = ?2) "
+                  "OR EXISTS (SELECT 1 FROM covers WHERE project_id = ?1 AND msgid = ?2)",
+                  project_id, msgid)
+             .value_or(0) != 0;
+}
+
 std::optional<Id> CoverIdOfCommentMsgid(Connection& c, Id project_id, std::string_view msgid) {
   Query q(c,
           "SELECT cc.cover_id FROM cover_comments cc JOIN covers v ON v.id = cc.cover_id "

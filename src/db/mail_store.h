@@ -195,6 +195,9 @@ std::optional<Id> InsertCoverComment(Connection& c, Id cover_id, const NewSubmis
 std::optional<Id> PatchIdByMsgid(Connection& c, Id project_id, std::string_view msgid);
 std::optional<Id> PatchIdOfCommentMsgid(Connection& c, Id project_id, std::string_view msgid);
 std::optional<Id> CoverIdByMsgid(Connection& c, Id project_id, std::string_view msgid);
+// Whether the project has a patch or a cover letter with this message id:
+// both questions in one statement.
+bool PatchOrCoverExists(Connection& c, Id project_id, std::string_view msgid);
 // Errors (kConflict) when two cover comments share the msgid, as upstream does.
 std::optional<Id> CoverIdOfCommentMsgid(Connection& c, Id project_id, std::string_view msgid);
 // Spec §2.12: the cover-name test is global across projects; returns the count.

@@ -54,15 +54,23 @@ std::optional<CommentHome> FindCommentHome(db::Connection& c, Id project_id,
 }
 
 std::vector<Id> RehomeCommentsAwaiting(db::Connection& c, Id project_id, const std::string& msgid,
-                                       db::KnownMsgids* known) {
+                                       std::vector<std::string> awaiting, db::KnownMsgids* known,
+                                       const RehomeHooks& hooks) {
   std::vector<Id> changed;
-  std::vector<std::string> queue = db::CommentsAwaiting(c, project_id, msgid);
+  std::vector<std::string> queue = std::move(awaiting);
   if (queue.empty()) return changed;
   // A patch or cover letter is stored for good: nothing awaits it after this.
   // A comment may still move, so its watchers stay.
-  if (db::PatchIdByMsgid(c, project_id, msgid) || db::CoverIdByMsgid(c, project_id, msgid)) {
+  if (db::PatchOrCoverExists(c, project_id, msgid)) {
     db::ForgetAwaited(c, project_id, msgid);
   }
+  auto recount = [&](Id patch_id) {
+    if (hooks.recount_tags) {
+      hooks.recount_tags(patch_id);
+    } else {
+      RecountTags(c, patch_id);
+    }
+  };
   int moves = 0;
   while (!queue.empty() && moves < kMaxMoves) {
     std::string k = std::move(queue.back());
@@ -73,12 +81,13 @@ std::vector<Id> RehomeCommentsAwaiting(db::Connection& c, Id project_id, const s
     std::erase(refs, k);
     auto home = FindCommentHome(c, project_id, refs, known);
     if (!home || (home->on_patch == comment->on_patch && home->id == comment->parent_id)) continue;
+    if (moves == 0 && hooks.before_moving) hooks.before_moving();
     ++moves;
     if (comment->on_patch) {
       // A patch is never beaten by a cover letter: only another patch.
       db::MovePatchComment(c, comment->id, home->id);
-      RecountTags(c, comment->parent_id);
-      RecountTags(c, home->id);
+      recount(comment->parent_id);
+      recount(home->id);
       changed.push_back(comment->parent_id);
       changed.push_back(home->id);
     } else if (home->on_patch) {
@@ -92,7 +101,7 @@ std::vector<Id> RehomeCommentsAwaiting(db::Connection& c, Id project_id, const s
       e.patch_id = home->id;
       e.patch_comment_id = id;
       db::InsertEvent(c, e);
-      RecountTags(c, home->id);
+      recount(home->id);
       changed.push_back(home->id);
     } else {
       db::MoveCoverComment(c, comment->id, home->id);

@@ -12,6 +12,7 @@
 // order ends where an in-order ingest does.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,13 +37,27 @@ std::optional<CommentHome> FindCommentHome(db::Connection& c, db::Id project_id,
                                            const std::vector<std::string>& refs,
                                            const db::KnownMsgids* known = nullptr);
 
+// What an archive batch does differently when comments move (the defaults
+// suit a single mail).
+struct RehomeHooks {
+  // Runs once, before the first move: a move changes and writes events, so
+  // a batch writes the events it keeps waiting then, and not at all when
+  // nothing moves, which is most calls.
+  std::function<void()> before_moving;
+  // Recounts the tags of a patch whose replies changed; unset, RecountTags
+  // at once (a batch recounts them once, before its commit).
+  std::function<void(db::Id)> recount_tags;
+};
+
 // After `msgid` was stored (as a patch, cover or comment, or a comment
-// moved): moves the comments awaiting it whose home changed, then those that
-// followed each moved comment, inside the caller's transaction.
+// moved): moves the comments awaiting it whose home changed (`awaiting`,
+// as db::CommentsAwaiting gives them), then those that followed each moved
+// comment, inside the caller's transaction.
 // `known` (an archive batch's, or none) is told of the references it
 // records as awaited. Returns the patches whose replies changed (their tags
-// are recounted already).
+// recounted through `hooks`).
 std::vector<db::Id> RehomeCommentsAwaiting(db::Connection& c, db::Id project_id, const std::string& msgid,
-                            db::KnownMsgids* known = nullptr);
+                                           std::vector<std::string> awaiting, db::KnownMsgids* known = nullptr,
+                                           const RehomeHooks& hooks = {});
 
 }  // namespace pb::service

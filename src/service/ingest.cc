@@ -798,9 +798,22 @@ void AttachHeldReplies(db::Connection& c, const db::ProjectRow& project, const s
     if (cache && !cache->known.MaybeAwaited(parent)) continue;
     auto awaiting = db::WhatAwaits(c, project.id, parent);
     if (awaiting.comments) {
-      // Re-homing updates events and writes some.
-      if (cache) FlushEvents(c, *cache);
-      auto changed = RehomeCommentsAwaiting(c, project.id, parent, cache ? &cache->known : nullptr);
+      RehomeHooks hooks;
+      if (cache) {
+        // Re-homing updates events and writes some, when a comment moves.
+        hooks.before_moving = [&] { FlushEvents(c, *cache); };
+        // With the batch's other replies' patches, before its commit
+        // (RecountDeferredTags), which reads the patterns from the cache.
+        hooks.recount_tags = [&](db::Id patch_id) {
+          if (project.use_tags && !cache->tags) {
+            cache->tags.emplace();
+            for (auto& t : db::Tags(c)) cache->tags->emplace_back(t.id, std::move(t.pattern));
+          }
+          cache->tag_recounts.emplace(patch_id, project.use_tags);
+        };
+      }
+      auto changed = RehomeCommentsAwaiting(c, project.id, parent, std::move(awaiting.comment_msgids),
+                                            cache ? &cache->known : nullptr, hooks);
       // A reply that moves changes the texts of the patches it leaves and joins.
       if (cache) {
         for (db::Id id : changed) cache->tag_matches.erase(id);

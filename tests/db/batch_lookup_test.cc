@@ -141,5 +141,19 @@ TEST(KnownMsgids, PrefetchedPeopleAreWhatTheLookupFinds) {
   EXPECT_EQ(QueryInt(c, "SELECT COUNT(*) FROM people").value(), 3);
 }
 
+// Re-homing asks it of every mail that stored comments await: the two
+// look-ups it replaces (PatchIdByMsgid, CoverIdByMsgid) answer per project,
+// and a comment's message id is neither.
+TEST(PatchOrCoverExists, OnlyAPatchOrCoverOfTheProject) {
+  Fixture f;
+  auto& c = f.t.conn();
+  EXPECT_TRUE(PatchOrCoverExists(c, f.project, "<patch@x>"));
+  EXPECT_TRUE(PatchOrCoverExists(c, f.project, "<cover@x>"));
+  EXPECT_FALSE(PatchOrCoverExists(c, f.project, "<comment@x>"));
+  EXPECT_FALSE(PatchOrCoverExists(c, f.project, "<nothing@x>"));
+  EXPECT_FALSE(PatchOrCoverExists(c, f.other, "<patch@x>"));
+  EXPECT_FALSE(PatchOrCoverExists(c, f.other, "<cover@x>"));
+}
+
 }  // namespace
 }  // namespace pb::db
