@@ -57,7 +57,7 @@ bool EmbedCache::Fill(int64_t generation, std::vector<EventRec>& rows) const {
 
 EmbedCache::Store* EmbedCache::StoreFor(int64_t generation) {
   if (generation < 0 || generation < store_.generation) return nullptr;
-  if (generation > store_.generation) store_ = Store{generation, {}, {}, {}, {}, {}, {}};
+  if (generation > store_.generation) store_ = Store{generation, {}, {}, {}, {}, {}, {}, {}};
   return &store_;
 }
 
@@ -133,6 +133,48 @@ void EmbedCache::KeepCheckStates(int64_t generation, const std::vector<PatchRec>
     if (s->check_states.size() >= max_per_kind_) s->check_states.clear();
     s->check_states[p.id] = p.check_state;
   }
+}
+
+bool EmbedCache::PatchRefs(const Store& s, const std::vector<Id>& ids, std::vector<PatchRef>* out) {
+  for (Id id : ids) {
+    auto it = s.patches.find(id);
+    if (it == s.patches.end()) return false;
+    if (out) out->push_back(it->second);
+  }
+  return true;
+}
+
+bool EmbedCache::KeepsSeriesPatches(int64_t generation, Id series) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  auto it = store_.series_patches.find(series);
+  return it != store_.series_patches.end() && PatchRefs(store_, it->second, nullptr);
+}
+
+bool EmbedCache::FillSeriesPatches(int64_t generation, SeriesRec& s) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  auto it = store_.series_patches.find(s.id);
+  if (it == store_.series_patches.end()) return false;
+  std::vector<PatchRef> refs;
+  refs.reserve(it->second.size());
+  if (!PatchRefs(store_, it->second, &refs)) return false;
+  s.patches = std::move(refs);
+  return true;
+}
+
+void EmbedCache::KeepSeriesPatches(int64_t generation, const SeriesRec& s) {
+  std::lock_guard lock(mu_);
+  Store* store = StoreFor(generation);
+  if (!store) return;
+  std::vector<Id> ids;
+  ids.reserve(s.patches.size());
+  for (const auto& p : s.patches) {
+    Put(store->patches, p);
+    ids.push_back(p.id);
+  }
+  if (store->series_patches.size() >= max_per_kind_) store->series_patches.clear();
+  store->series_patches[s.id] = std::move(ids);
 }
 
 }  // namespace pb::db::read

@@ -52,6 +52,17 @@ class EmbedCache {
   bool FillCheckStates(int64_t generation, std::vector<PatchRec>& rows) const;
   void KeepCheckStates(int64_t generation, const std::vector<PatchRec>& rows);
 
+  // A series' patches (their refs, by date), kept the same way: packing a
+  // 30-patch series' refs into its detail's statement was a quarter of the
+  // server's work for that request (§9u). KeepsSeriesPatches: whether the
+  // series' patch list and every ref in it are kept for `generation`, so
+  // that the detail's statement can leave the patches out;
+  // FillSeriesPatches then sets them (false when something is missing);
+  // KeepSeriesPatches keeps those of a series read with its patches.
+  bool KeepsSeriesPatches(int64_t generation, Id series) const;
+  bool FillSeriesPatches(int64_t generation, SeriesRec& s) const;
+  void KeepSeriesPatches(int64_t generation, const SeriesRec& s);
+
  private:
   struct Store {
     int64_t generation = -1;
@@ -61,12 +72,15 @@ class EmbedCache {
     std::unordered_map<Id, PatchRef> patches;
     std::unordered_map<Id, CoverRef> covers;
     std::unordered_map<Id, std::string> check_states;
+    std::unordered_map<Id, std::vector<Id>> series_patches;  // by date, as SeriesRec::patches
   };
   // The store for `generation` (emptied when it is newer), or null when
   // `generation` is older than what is kept.
   Store* StoreFor(int64_t generation);
   template <typename Rec>
   void Put(std::unordered_map<Id, Rec>& map, const Rec& rec);
+  // The refs of `ids` from `s`, or false when one is not kept.
+  static bool PatchRefs(const Store& s, const std::vector<Id>& ids, std::vector<PatchRef>* out);
   const size_t max_per_kind_;
   mutable std::mutex mu_;
   Store store_;
