@@ -338,6 +338,61 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
   }
 }
 
+// PostgreSQL's series detail in one statement takes the series' patches
+// from the EmbedCache when it keeps them at the catalog's generation (the
+// statement then leaves them out): after another connection changes the
+// series' patches (a write, so a new generation), the detail is what a
+// fresh server shows, and a repeated detail is one statement again.
+TEST_F(ApiTest, SeriesDetailPatchesAreOfTheCurrentGeneration) {
+  state_.embeds = std::make_shared<db::read::EmbedCache>();
+  AddPatches(1, 12);  // the odd ones are series 1's
+  auto& c = db_.conn();
+  c.ExecScript(
+      "INSERT INTO series (id, project_id, name, date, submitter_id, version, total) VALUES "
+      "(2, 1, 'U', 0, 1, 1, 2);"
+      "UPDATE patches SET series_id = 2 WHERE id IN (2, 4);"
+      "UPDATE data_generation SET generation = generation + 1");
+  const bool pg = c.dialect() == db::Dialect::kPostgres;
+  const std::vector<std::string> targets = {"/api/series/1/", "/api/1.0/series/1/", "/api/series/2/"};
+  const std::vector<std::string> writes = {
+      "UPDATE patches SET name = 'renamed', msgid = '<r' || id || '@h>' WHERE id IN (3, 4)",
+      "UPDATE patches SET date = 0 WHERE id = 11",  // first by date now
+      "UPDATE patches SET series_id = NULL WHERE id = 5",
+      "UPDATE patches SET series_id = 1 WHERE id IN (6, 8)",
+      "UPDATE patches SET series_id = 2 WHERE id = 7",
+      "DELETE FROM checks WHERE patch_id = 9; DELETE FROM patches WHERE id = 9",
+      "UPDATE patches SET series_id = NULL WHERE series_id = 2"};
+  for (const auto& t : targets) {
+    ASSERT_EQ(Get(t).status, 200) << t;
+    Get(t);  // the one statement with the patches keeps them
+    int64_t before = state_.conn->statements_executed();
+    auto again = Get(t);
+    if (pg) {
+      EXPECT_EQ(state_.conn->statements_executed() - before, 1) << t;
+      EXPECT_TRUE(state_.embeds->KeepsSeriesPatches(state_.catalog.generation(), 1));
+    }
+    EXPECT_EQ(again.body, Get(t).body) << t;
+  }
+  for (const auto& w : writes) {
+    for (const auto& t : targets) Get(t);
+    c.ExecScript(w + "; UPDATE data_generation SET generation = generation + 1");
+    for (int i = 0; i < 3; ++i) {  // after the write, with the patches, then from the cache
+      int64_t before = state_.conn->statements_executed();
+      for (const auto& t : targets) {
+        auto r = Get(t);
+        ThreadState fresh;
+        fresh.conn = db::Open(db_.url());
+        auto want = HandleApiRequest(fresh, config_, pb::testing::TestRequest("GET", t));
+        EXPECT_EQ(r.status, want.status) << w << ' ' << t;
+        EXPECT_EQ(r.body, want.body) << w << ' ' << t;
+      }
+      if (pg && i > 0) {
+        EXPECT_EQ(state_.conn->statements_executed() - before, static_cast<int64_t>(targets.size())) << w;
+      }
+    }
+  }
+}
+
 TEST_F(ApiTest, IndexAndProjectsFollowHostAndVersion) {
   auto r = Get("/api/1.2/");
   EXPECT_EQ(r.body.substr(0, 41), "{\"projects\":\"http://h:1/api/1.2/projects/");
