@@ -258,7 +258,8 @@ TEST_F(ApiTest, ListPageAtCatalogGenerationIsOneStatementAndCurrent) {
 
 // PostgreSQL's list pages at the catalog's generation read the records they
 // embed (people, delegates, series; an event's actor, patch and cover) and,
-// on deep patch pages, their patches' check states from the EmbedCache:
+// on deep patch pages, their patches' check states (on deep cover pages,
+// their covers' series) from the EmbedCache:
 // after another connection changes each of them (a write, so a new
 // generation), the page is what a fresh server shows, and a repeated page is
 // one statement again.
@@ -275,7 +276,8 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
       "UPDATE patches SET delegate_id = 2 WHERE id IN (4, 5, 10);"
       "INSERT INTO covers (id, project_id, msgid, name, date, submitter_id) VALUES "
       "(1, 1, '<c1@h>', 'cover 1', 5, 1), (2, 1, '<c2@h>', 'cover 2', 6, 2), "
-      "(3, 1, '<c3@h>', 'cover 3', 7, 2);"
+      "(3, 1, '<c3@h>', 'cover 3', 7, 2), (4, 1, '<c4@h>', 'cover 4', 8, 1), "
+      "(5, 1, '<c5@h>', 'cover 5', 9, 2), (6, 1, '<c6@h>', 'cover 6', 10, 1);"
       "INSERT INTO events (project_id, category, date, patch_id, series_id, cover_id, actor_id, "
       "previous_delegate_id, current_delegate_id) VALUES "
       "(1, 'patch-created', 1, 2, NULL, NULL, NULL, NULL, NULL),"
@@ -292,7 +294,8 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
       "/api/patches/?per_page=4", "/api/patches/?per_page=3&page=3&order=-date",
       "/api/patches/?per_page=2&page=4",
       "/api/events/?per_page=3",  "/api/events/?per_page=2&page=3",
-      "/api/covers/?per_page=2",  "/api/covers/?per_page=1&page=3"};
+      "/api/covers/?per_page=2",  "/api/covers/?per_page=1&page=3",
+      "/api/covers/?per_page=1&page=5", "/api/covers/?per_page=2&page=3"};
   const std::vector<std::string> writes = {
       "UPDATE people SET name = 'Renamed', email = 'r@example.com' WHERE id = 2",
       "UPDATE people SET name = NULL WHERE id = 1",
@@ -301,6 +304,10 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
       "UPDATE patches SET delegate_id = NULL, series_id = NULL WHERE id IN (5, 9)",
       "UPDATE patches SET name = 'renamed', msgid = '<r' || id || '@h>' WHERE id IN (2, 4)",
       "UPDATE covers SET name = 'recovered', submitter_id = 1 WHERE id = 3",
+      "UPDATE series SET cover_letter_id = 5 WHERE id = 1",  // a deep page's cover's series
+      "UPDATE series SET name = 'V', version = 4 WHERE id = 1",
+      "UPDATE series SET cover_letter_id = 6 WHERE id = 1",
+      "UPDATE series SET cover_letter_id = NULL WHERE id = 1",
       "UPDATE users SET username = 'adm' WHERE id = 1",
       "INSERT INTO checks (patch_id, user_id, date, state, context) SELECT id, 1, 1, 1, 'ci' FROM patches",
       "INSERT INTO checks (patch_id, user_id, date, state, context) SELECT id, 1, 2, 3, 'ci' FROM patches "

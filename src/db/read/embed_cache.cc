@@ -57,7 +57,7 @@ bool EmbedCache::Fill(int64_t generation, std::vector<EventRec>& rows) const {
 
 EmbedCache::Store* EmbedCache::StoreFor(int64_t generation) {
   if (generation < 0 || generation < store_.generation) return nullptr;
-  if (generation > store_.generation) store_ = Store{generation, {}, {}, {}, {}, {}, {}, {}};
+  if (generation > store_.generation) store_ = Store{generation, {}, {}, {}, {}, {}, {}, {}, {}};
   return &store_;
 }
 
@@ -175,6 +175,36 @@ void EmbedCache::KeepSeriesPatches(int64_t generation, const SeriesRec& s) {
   }
   if (store->series_patches.size() >= max_per_kind_) store->series_patches.clear();
   store->series_patches[s.id] = std::move(ids);
+}
+
+bool EmbedCache::KeepsCoverSeries(int64_t generation, const std::vector<Id>& covers) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  for (Id id : covers) {
+    if (!store_.cover_series.count(id)) return false;
+  }
+  return true;
+}
+
+bool EmbedCache::FillCoverSeries(int64_t generation, std::vector<CoverRec>& rows) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  for (auto& c : rows) {
+    auto it = store_.cover_series.find(c.id);
+    if (it == store_.cover_series.end()) return false;
+    c.series = it->second;
+  }
+  return true;
+}
+
+void EmbedCache::KeepCoverSeries(int64_t generation, const std::vector<CoverRec>& rows) {
+  std::lock_guard lock(mu_);
+  Store* s = StoreFor(generation);
+  if (!s) return;
+  for (const auto& c : rows) {
+    if (s->cover_series.size() >= max_per_kind_) s->cover_series.clear();
+    s->cover_series[c.id] = c.series;
+  }
 }
 
 }  // namespace pb::db::read

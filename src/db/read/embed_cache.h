@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -63,6 +64,13 @@ class EmbedCache {
   bool FillSeriesPatches(int64_t generation, SeriesRec& s) const;
   void KeepSeriesPatches(int64_t generation, const SeriesRec& s);
 
+  // A cover's series (the one whose cover letter it is, or none), kept the
+  // same way and used as the check states are: a deep cover page leaves
+  // the series' look-up out of its statement when all are kept (§9u).
+  bool KeepsCoverSeries(int64_t generation, const std::vector<Id>& covers) const;
+  bool FillCoverSeries(int64_t generation, std::vector<CoverRec>& rows) const;
+  void KeepCoverSeries(int64_t generation, const std::vector<CoverRec>& rows);
+
  private:
   struct Store {
     int64_t generation = -1;
@@ -73,6 +81,7 @@ class EmbedCache {
     std::unordered_map<Id, CoverRef> covers;
     std::unordered_map<Id, std::string> check_states;
     std::unordered_map<Id, std::vector<Id>> series_patches;  // by date, as SeriesRec::patches
+    std::unordered_map<Id, std::optional<SeriesRef>> cover_series;
   };
   // The store for `generation` (emptied when it is newer), or null when
   // `generation` is older than what is kept.
