@@ -259,7 +259,8 @@ TEST_F(ApiTest, ListPageAtCatalogGenerationIsOneStatementAndCurrent) {
 // PostgreSQL's list pages at the catalog's generation read the records they
 // embed (people, delegates, series; an event's actor, patch and cover) and,
 // on deep patch pages, their patches' check states (on deep cover pages,
-// their covers' series) from the EmbedCache:
+// their covers' series; on deep events pages, their events' created checks)
+// from the EmbedCache:
 // after another connection changes each of them (a write, so a new
 // generation), the page is what a fresh server shows, and a repeated page is
 // one statement again.
@@ -294,6 +295,7 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
       "/api/patches/?per_page=4", "/api/patches/?per_page=3&page=3&order=-date",
       "/api/patches/?per_page=2&page=4",
       "/api/events/?per_page=3",  "/api/events/?per_page=2&page=3",
+      "/api/events/?per_page=3&page=3", "/api/events/?per_page=1&page=8",
       "/api/covers/?per_page=2",  "/api/covers/?per_page=1&page=3",
       "/api/covers/?per_page=1&page=5", "/api/covers/?per_page=2&page=3"};
   const std::vector<std::string> writes = {
@@ -313,6 +315,10 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
       "INSERT INTO checks (patch_id, user_id, date, state, context) SELECT id, 1, 2, 3, 'ci' FROM patches "
       "WHERE id % 2 = 0",
       "UPDATE checks SET state = 2 WHERE patch_id IN (4, 5, 6, 7, 8)",
+      // Events with a created check, early enough to be on every deep page.
+      "INSERT INTO events (project_id, category, date, patch_id, created_check_id) "
+      "SELECT 1, 'check-created', 0, patch_id, id FROM checks WHERE patch_id IN (1, 2, 3)",
+      "UPDATE checks SET state = 3, context = 'ci2', target_url = 'https://ci/1' WHERE patch_id IN (1, 3)",
       "DELETE FROM checks WHERE patch_id IN (5, 8)"};
   for (const auto& t : targets) {
     ASSERT_EQ(Get(t).status, 200) << t;  // the snapshot path keeps the embeds

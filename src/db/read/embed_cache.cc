@@ -57,7 +57,7 @@ bool EmbedCache::Fill(int64_t generation, std::vector<EventRec>& rows) const {
 
 EmbedCache::Store* EmbedCache::StoreFor(int64_t generation) {
   if (generation < 0 || generation < store_.generation) return nullptr;
-  if (generation > store_.generation) store_ = Store{generation, {}, {}, {}, {}, {}, {}, {}, {}};
+  if (generation > store_.generation) store_ = Store{generation, {}, {}, {}, {}, {}, {}, {}, {}, {}};
   return &store_;
 }
 
@@ -204,6 +204,38 @@ void EmbedCache::KeepCoverSeries(int64_t generation, const std::vector<CoverRec>
   for (const auto& c : rows) {
     if (s->cover_series.size() >= max_per_kind_) s->cover_series.clear();
     s->cover_series[c.id] = c.series;
+  }
+}
+
+bool EmbedCache::KeepsEventLinks(int64_t generation, const std::vector<Id>& events) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  for (Id id : events) {
+    if (!store_.event_links.count(id)) return false;
+  }
+  return true;
+}
+
+bool EmbedCache::FillEventLinks(int64_t generation, std::vector<EventRec>& rows) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  for (auto& e : rows) {
+    auto it = store_.event_links.find(e.id);
+    if (it == store_.event_links.end()) return false;
+    e.check = it->second.check;
+    e.cover_comment = it->second.cover_comment;
+    e.patch_comment = it->second.patch_comment;
+  }
+  return true;
+}
+
+void EmbedCache::KeepEventLinks(int64_t generation, const std::vector<EventRec>& rows) {
+  std::lock_guard lock(mu_);
+  Store* s = StoreFor(generation);
+  if (!s) return;
+  for (const auto& e : rows) {
+    if (s->event_links.size() >= max_per_kind_) s->event_links.clear();
+    s->event_links[e.id] = EventLinks{e.check, e.cover_comment, e.patch_comment};
   }
 }
 

@@ -71,7 +71,17 @@ class EmbedCache {
   bool FillCoverSeries(int64_t generation, std::vector<CoverRec>& rows) const;
   void KeepCoverSeries(int64_t generation, const std::vector<CoverRec>& rows);
 
+  // An event's created check and cover and patch comments (or none), kept
+  // the same way: a deep events page then leaves their three joins out.
+  bool KeepsEventLinks(int64_t generation, const std::vector<Id>& events) const;
+  bool FillEventLinks(int64_t generation, std::vector<EventRec>& rows) const;
+  void KeepEventLinks(int64_t generation, const std::vector<EventRec>& rows);
+
  private:
+  struct EventLinks {
+    std::optional<CheckRec> check;
+    std::optional<CommentRef> cover_comment, patch_comment;
+  };
   struct Store {
     int64_t generation = -1;
     std::unordered_map<Id, PersonRec> people;
@@ -82,6 +92,7 @@ class EmbedCache {
     std::unordered_map<Id, std::string> check_states;
     std::unordered_map<Id, std::vector<Id>> series_patches;  // by date, as SeriesRec::patches
     std::unordered_map<Id, std::optional<SeriesRef>> cover_series;
+    std::unordered_map<Id, EventLinks> event_links;
   };
   // The store for `generation` (emptied when it is newer), or null when
   // `generation` is older than what is kept.
