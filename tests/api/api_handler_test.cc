@@ -293,6 +293,7 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
   const bool pg = c.dialect() == db::Dialect::kPostgres;
   const std::vector<std::string> targets = {
       "/api/patches/?per_page=4", "/api/patches/?per_page=3&page=3&order=-date",
+      "/api/patches/?per_page=2&page=2",
       "/api/patches/?per_page=2&page=4",
       "/api/events/?per_page=3",  "/api/events/?per_page=2&page=3",
       "/api/events/?per_page=3&page=3", "/api/events/?per_page=1&page=8",
@@ -330,11 +331,14 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
     EXPECT_EQ(again.body, Get(t).body) << t;
   }
   EXPECT_NE(Get(targets[0]).body.find("del@example.com"), std::string::npos);
-  EXPECT_NE(Get(targets[4]).body.find("del@example.com"), std::string::npos);
+  EXPECT_NE(Get(targets[5]).body.find("del@example.com"), std::string::npos);
   for (const auto& w : writes) {
     for (const auto& t : targets) Get(t);
     c.ExecScript(w + "; UPDATE data_generation SET generation = generation + 1");
-    for (int i = 0; i < 2; ++i) {  // after the write, then from the cache
+    // After the write, then from the cache; the third time a shallow patch
+    // page knows its ids (EmbedCache::PageIds) and takes its checks' states
+    // from the cache too.
+    for (int i = 0; i < 3; ++i) {
       int64_t before = state_.conn->statements_executed();
       for (const auto& t : targets) {
         auto r = Get(t);
@@ -344,7 +348,7 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
         EXPECT_EQ(r.status, want.status) << w << ' ' << t;
         EXPECT_EQ(r.body, want.body) << w << ' ' << t;
       }
-      if (pg && i == 1) {
+      if (pg && i > 0) {
         EXPECT_EQ(state_.conn->statements_executed() - before, static_cast<int64_t>(targets.size())) << w;
       }
     }

@@ -57,7 +57,7 @@ bool EmbedCache::Fill(int64_t generation, std::vector<EventRec>& rows) const {
 
 EmbedCache::Store* EmbedCache::StoreFor(int64_t generation) {
   if (generation < 0 || generation < store_.generation) return nullptr;
-  if (generation > store_.generation) store_ = Store{generation, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+  if (generation > store_.generation) store_ = Store{generation, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
   return &store_;
 }
 
@@ -237,6 +237,22 @@ void EmbedCache::KeepEventLinks(int64_t generation, const std::vector<EventRec>&
     if (s->event_links.size() >= max_per_kind_) s->event_links.clear();
     s->event_links[e.id] = EventLinks{e.check, e.cover_comment, e.patch_comment};
   }
+}
+
+std::optional<std::vector<Id>> EmbedCache::PageIds(int64_t generation, const std::string& page) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return std::nullopt;
+  auto it = store_.page_ids.find(page);
+  if (it == store_.page_ids.end()) return std::nullopt;
+  return it->second;
+}
+
+void EmbedCache::KeepPageIds(int64_t generation, const std::string& page, std::vector<Id> ids) {
+  std::lock_guard lock(mu_);
+  Store* s = StoreFor(generation);
+  if (!s) return;
+  if (s->page_ids.size() >= max_per_kind_) s->page_ids.clear();
+  s->page_ids[page] = std::move(ids);
 }
 
 }  // namespace pb::db::read

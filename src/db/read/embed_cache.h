@@ -52,6 +52,13 @@ class EmbedCache {
   bool KeepsCheckStates(int64_t generation, const std::vector<Id>& ids) const;
   bool FillCheckStates(int64_t generation, std::vector<PatchRec>& rows) const;
   void KeepCheckStates(int64_t generation, const std::vector<PatchRec>& rows);
+  // The ids of a shallow page (one not read from the id cache) served at
+  // `generation`, by the page's key (its ids' statement, arguments, limit
+  // and offset): at one generation the page is the same, so a repeated
+  // page knows its ids before its statement and can leave the checks out
+  // as a deep page does (page 1's checks were half of its statement, §9u).
+  std::optional<std::vector<Id>> PageIds(int64_t generation, const std::string& page) const;
+  void KeepPageIds(int64_t generation, const std::string& page, std::vector<Id> ids);
 
   // A series' patches (their refs, by date), kept the same way: packing a
   // 30-patch series' refs into its detail's statement was a quarter of the
@@ -93,6 +100,7 @@ class EmbedCache {
     std::unordered_map<Id, std::vector<Id>> series_patches;  // by date, as SeriesRec::patches
     std::unordered_map<Id, std::optional<SeriesRef>> cover_series;
     std::unordered_map<Id, EventLinks> event_links;
+    std::unordered_map<std::string, std::vector<Id>> page_ids;
   };
   // The store for `generation` (emptied when it is newer), or null when
   // `generation` is older than what is kept.
