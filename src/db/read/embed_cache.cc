@@ -1,5 +1,7 @@
 #include "db/read/embed_cache.h"
 
+#include <algorithm>
+
 namespace pb::db::read {
 namespace {
 
@@ -251,7 +253,9 @@ void EmbedCache::KeepPageIds(int64_t generation, const std::string& page, std::v
   std::lock_guard lock(mu_);
   Store* s = StoreFor(generation);
   if (!s) return;
-  if (s->page_ids.size() >= max_per_kind_) s->page_ids.clear();
+  // An entry is its key's text (~0.5 KB) and a page of ids, some 1 KB:
+  // a sixteenth of the other kinds' bound keeps it to a few MB.
+  if (s->page_ids.size() >= std::max<size_t>(1, max_per_kind_ / 16)) s->page_ids.clear();
   s->page_ids[page] = std::move(ids);
 }
 
