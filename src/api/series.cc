@@ -138,7 +138,8 @@ http::Response SeriesDetailView(Context& ctx, const RouteArgs& args) {
   // PatchDetailView; otherwise the snapshot path below.
   db::read::SeriesAlone alone;
   if (ctx.ReadAlone([&] {
-        alone = db::read::GetSeriesAlone(ctx.conn(), args.id);
+        alone = db::read::GetSeriesAlone(ctx.conn(), args.id, ctx.state.embeds.get(),
+                                         ctx.state.catalog.generation());
         return std::pair{alone.series.has_value(), alone.generation};
       })) {
     s = std::move(alone.series);

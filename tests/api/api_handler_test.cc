@@ -258,7 +258,9 @@ TEST_F(ApiTest, ListPageAtCatalogGenerationIsOneStatementAndCurrent) {
 
 // PostgreSQL's list pages at the catalog's generation read the records they
 // embed (people, delegates, series; an event's actor, patch and cover) and,
-// on deep patch pages, their patches' check states from the EmbedCache:
+// on deep patch pages, their patches' check states (on deep cover pages,
+// their covers' series; on deep events pages, their events' created checks)
+// from the EmbedCache:
 // after another connection changes each of them (a write, so a new
 // generation), the page is what a fresh server shows, and a repeated page is
 // one statement again.
@@ -275,7 +277,8 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
       "UPDATE patches SET delegate_id = 2 WHERE id IN (4, 5, 10);"
       "INSERT INTO covers (id, project_id, msgid, name, date, submitter_id) VALUES "
       "(1, 1, '<c1@h>', 'cover 1', 5, 1), (2, 1, '<c2@h>', 'cover 2', 6, 2), "
-      "(3, 1, '<c3@h>', 'cover 3', 7, 2);"
+      "(3, 1, '<c3@h>', 'cover 3', 7, 2), (4, 1, '<c4@h>', 'cover 4', 8, 1), "
+      "(5, 1, '<c5@h>', 'cover 5', 9, 2), (6, 1, '<c6@h>', 'cover 6', 10, 1);"
       "INSERT INTO events (project_id, category, date, patch_id, series_id, cover_id, actor_id, "
       "previous_delegate_id, current_delegate_id) VALUES "
       "(1, 'patch-created', 1, 2, NULL, NULL, NULL, NULL, NULL),"
@@ -290,9 +293,12 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
   const bool pg = c.dialect() == db::Dialect::kPostgres;
   const std::vector<std::string> targets = {
       "/api/patches/?per_page=4", "/api/patches/?per_page=3&page=3&order=-date",
+      "/api/patches/?per_page=2&page=2",
       "/api/patches/?per_page=2&page=4",
       "/api/events/?per_page=3",  "/api/events/?per_page=2&page=3",
-      "/api/covers/?per_page=2",  "/api/covers/?per_page=1&page=3"};
+      "/api/events/?per_page=3&page=3", "/api/events/?per_page=1&page=8",
+      "/api/covers/?per_page=2",  "/api/covers/?per_page=1&page=3",
+      "/api/covers/?per_page=1&page=5", "/api/covers/?per_page=2&page=3"};
   const std::vector<std::string> writes = {
       "UPDATE people SET name = 'Renamed', email = 'r@example.com' WHERE id = 2",
       "UPDATE people SET name = NULL WHERE id = 1",
@@ -301,11 +307,19 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
       "UPDATE patches SET delegate_id = NULL, series_id = NULL WHERE id IN (5, 9)",
       "UPDATE patches SET name = 'renamed', msgid = '<r' || id || '@h>' WHERE id IN (2, 4)",
       "UPDATE covers SET name = 'recovered', submitter_id = 1 WHERE id = 3",
+      "UPDATE series SET cover_letter_id = 5 WHERE id = 1",  // a deep page's cover's series
+      "UPDATE series SET name = 'V', version = 4 WHERE id = 1",
+      "UPDATE series SET cover_letter_id = 6 WHERE id = 1",
+      "UPDATE series SET cover_letter_id = NULL WHERE id = 1",
       "UPDATE users SET username = 'adm' WHERE id = 1",
       "INSERT INTO checks (patch_id, user_id, date, state, context) SELECT id, 1, 1, 1, 'ci' FROM patches",
       "INSERT INTO checks (patch_id, user_id, date, state, context) SELECT id, 1, 2, 3, 'ci' FROM patches "
       "WHERE id % 2 = 0",
       "UPDATE checks SET state = 2 WHERE patch_id IN (4, 5, 6, 7, 8)",
+      // Events with a created check, early enough to be on every deep page.
+      "INSERT INTO events (project_id, category, date, patch_id, created_check_id) "
+      "SELECT 1, 'check-created', 0, patch_id, id FROM checks WHERE patch_id IN (1, 2, 3)",
+      "UPDATE checks SET state = 3, context = 'ci2', target_url = 'https://ci/1' WHERE patch_id IN (1, 3)",
       "DELETE FROM checks WHERE patch_id IN (5, 8)"};
   for (const auto& t : targets) {
     ASSERT_EQ(Get(t).status, 200) << t;  // the snapshot path keeps the embeds
@@ -317,11 +331,14 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
     EXPECT_EQ(again.body, Get(t).body) << t;
   }
   EXPECT_NE(Get(targets[0]).body.find("del@example.com"), std::string::npos);
-  EXPECT_NE(Get(targets[4]).body.find("del@example.com"), std::string::npos);
+  EXPECT_NE(Get(targets[5]).body.find("del@example.com"), std::string::npos);
   for (const auto& w : writes) {
     for (const auto& t : targets) Get(t);
     c.ExecScript(w + "; UPDATE data_generation SET generation = generation + 1");
-    for (int i = 0; i < 2; ++i) {  // after the write, then from the cache
+    // After the write, then from the cache; the third time a shallow patch
+    // page knows its ids (EmbedCache::PageIds) and takes its checks' states
+    // from the cache too.
+    for (int i = 0; i < 3; ++i) {
       int64_t before = state_.conn->statements_executed();
       for (const auto& t : targets) {
         auto r = Get(t);
@@ -331,7 +348,62 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
         EXPECT_EQ(r.status, want.status) << w << ' ' << t;
         EXPECT_EQ(r.body, want.body) << w << ' ' << t;
       }
-      if (pg && i == 1) {
+      if (pg && i > 0) {
+        EXPECT_EQ(state_.conn->statements_executed() - before, static_cast<int64_t>(targets.size())) << w;
+      }
+    }
+  }
+}
+
+// PostgreSQL's series detail in one statement takes the series' patches
+// from the EmbedCache when it keeps them at the catalog's generation (the
+// statement then leaves them out): after another connection changes the
+// series' patches (a write, so a new generation), the detail is what a
+// fresh server shows, and a repeated detail is one statement again.
+TEST_F(ApiTest, SeriesDetailPatchesAreOfTheCurrentGeneration) {
+  state_.embeds = std::make_shared<db::read::EmbedCache>();
+  AddPatches(1, 12);  // the odd ones are series 1's
+  auto& c = db_.conn();
+  c.ExecScript(
+      "INSERT INTO series (id, project_id, name, date, submitter_id, version, total) VALUES "
+      "(2, 1, 'U', 0, 1, 1, 2);"
+      "UPDATE patches SET series_id = 2 WHERE id IN (2, 4);"
+      "UPDATE data_generation SET generation = generation + 1");
+  const bool pg = c.dialect() == db::Dialect::kPostgres;
+  const std::vector<std::string> targets = {"/api/series/1/", "/api/1.0/series/1/", "/api/series/2/"};
+  const std::vector<std::string> writes = {
+      "UPDATE patches SET name = 'renamed', msgid = '<r' || id || '@h>' WHERE id IN (3, 4)",
+      "UPDATE patches SET date = 0 WHERE id = 11",  // first by date now
+      "UPDATE patches SET series_id = NULL WHERE id = 5",
+      "UPDATE patches SET series_id = 1 WHERE id IN (6, 8)",
+      "UPDATE patches SET series_id = 2 WHERE id = 7",
+      "DELETE FROM checks WHERE patch_id = 9; DELETE FROM patches WHERE id = 9",
+      "UPDATE patches SET series_id = NULL WHERE series_id = 2"};
+  for (const auto& t : targets) {
+    ASSERT_EQ(Get(t).status, 200) << t;
+    Get(t);  // the one statement with the patches keeps them
+    int64_t before = state_.conn->statements_executed();
+    auto again = Get(t);
+    if (pg) {
+      EXPECT_EQ(state_.conn->statements_executed() - before, 1) << t;
+      EXPECT_TRUE(state_.embeds->KeepsSeriesPatches(state_.catalog.generation(), 1));
+    }
+    EXPECT_EQ(again.body, Get(t).body) << t;
+  }
+  for (const auto& w : writes) {
+    for (const auto& t : targets) Get(t);
+    c.ExecScript(w + "; UPDATE data_generation SET generation = generation + 1");
+    for (int i = 0; i < 3; ++i) {  // after the write, with the patches, then from the cache
+      int64_t before = state_.conn->statements_executed();
+      for (const auto& t : targets) {
+        auto r = Get(t);
+        ThreadState fresh;
+        fresh.conn = db::Open(db_.url());
+        auto want = HandleApiRequest(fresh, config_, pb::testing::TestRequest("GET", t));
+        EXPECT_EQ(r.status, want.status) << w << ' ' << t;
+        EXPECT_EQ(r.body, want.body) << w << ' ' << t;
+      }
+      if (pg && i > 0) {
         EXPECT_EQ(state_.conn->statements_executed() - before, static_cast<int64_t>(targets.size())) << w;
       }
     }

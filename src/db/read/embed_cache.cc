@@ -1,5 +1,7 @@
 #include "db/read/embed_cache.h"
 
+#include <algorithm>
+
 namespace pb::db::read {
 namespace {
 
@@ -57,7 +59,7 @@ bool EmbedCache::Fill(int64_t generation, std::vector<EventRec>& rows) const {
 
 EmbedCache::Store* EmbedCache::StoreFor(int64_t generation) {
   if (generation < 0 || generation < store_.generation) return nullptr;
-  if (generation > store_.generation) store_ = Store{generation, {}, {}, {}, {}, {}, {}};
+  if (generation > store_.generation) store_ = Store{generation, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
   return &store_;
 }
 
@@ -133,6 +135,128 @@ void EmbedCache::KeepCheckStates(int64_t generation, const std::vector<PatchRec>
     if (s->check_states.size() >= max_per_kind_) s->check_states.clear();
     s->check_states[p.id] = p.check_state;
   }
+}
+
+bool EmbedCache::PatchRefs(const Store& s, const std::vector<Id>& ids, std::vector<PatchRef>* out) {
+  for (Id id : ids) {
+    auto it = s.patches.find(id);
+    if (it == s.patches.end()) return false;
+    if (out) out->push_back(it->second);
+  }
+  return true;
+}
+
+bool EmbedCache::KeepsSeriesPatches(int64_t generation, Id series) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  auto it = store_.series_patches.find(series);
+  return it != store_.series_patches.end() && PatchRefs(store_, it->second, nullptr);
+}
+
+bool EmbedCache::FillSeriesPatches(int64_t generation, SeriesRec& s) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  auto it = store_.series_patches.find(s.id);
+  if (it == store_.series_patches.end()) return false;
+  std::vector<PatchRef> refs;
+  refs.reserve(it->second.size());
+  if (!PatchRefs(store_, it->second, &refs)) return false;
+  s.patches = std::move(refs);
+  return true;
+}
+
+void EmbedCache::KeepSeriesPatches(int64_t generation, const SeriesRec& s) {
+  std::lock_guard lock(mu_);
+  Store* store = StoreFor(generation);
+  if (!store) return;
+  std::vector<Id> ids;
+  ids.reserve(s.patches.size());
+  for (const auto& p : s.patches) {
+    Put(store->patches, p);
+    ids.push_back(p.id);
+  }
+  if (store->series_patches.size() >= max_per_kind_) store->series_patches.clear();
+  store->series_patches[s.id] = std::move(ids);
+}
+
+bool EmbedCache::KeepsCoverSeries(int64_t generation, const std::vector<Id>& covers) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  for (Id id : covers) {
+    if (!store_.cover_series.count(id)) return false;
+  }
+  return true;
+}
+
+bool EmbedCache::FillCoverSeries(int64_t generation, std::vector<CoverRec>& rows) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  for (auto& c : rows) {
+    auto it = store_.cover_series.find(c.id);
+    if (it == store_.cover_series.end()) return false;
+    c.series = it->second;
+  }
+  return true;
+}
+
+void EmbedCache::KeepCoverSeries(int64_t generation, const std::vector<CoverRec>& rows) {
+  std::lock_guard lock(mu_);
+  Store* s = StoreFor(generation);
+  if (!s) return;
+  for (const auto& c : rows) {
+    if (s->cover_series.size() >= max_per_kind_) s->cover_series.clear();
+    s->cover_series[c.id] = c.series;
+  }
+}
+
+bool EmbedCache::KeepsEventLinks(int64_t generation, const std::vector<Id>& events) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  for (Id id : events) {
+    if (!store_.event_links.count(id)) return false;
+  }
+  return true;
+}
+
+bool EmbedCache::FillEventLinks(int64_t generation, std::vector<EventRec>& rows) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return false;
+  for (auto& e : rows) {
+    auto it = store_.event_links.find(e.id);
+    if (it == store_.event_links.end()) return false;
+    e.check = it->second.check;
+    e.cover_comment = it->second.cover_comment;
+    e.patch_comment = it->second.patch_comment;
+  }
+  return true;
+}
+
+void EmbedCache::KeepEventLinks(int64_t generation, const std::vector<EventRec>& rows) {
+  std::lock_guard lock(mu_);
+  Store* s = StoreFor(generation);
+  if (!s) return;
+  for (const auto& e : rows) {
+    if (s->event_links.size() >= max_per_kind_) s->event_links.clear();
+    s->event_links[e.id] = EventLinks{e.check, e.cover_comment, e.patch_comment};
+  }
+}
+
+std::optional<std::vector<Id>> EmbedCache::PageIds(int64_t generation, const std::string& page) const {
+  std::lock_guard lock(mu_);
+  if (generation < 0 || store_.generation != generation) return std::nullopt;
+  auto it = store_.page_ids.find(page);
+  if (it == store_.page_ids.end()) return std::nullopt;
+  return it->second;
+}
+
+void EmbedCache::KeepPageIds(int64_t generation, const std::string& page, std::vector<Id> ids) {
+  std::lock_guard lock(mu_);
+  Store* s = StoreFor(generation);
+  if (!s) return;
+  // An entry is its key's text (~0.5 KB) and a page of ids, some 1 KB:
+  // a sixteenth of the other kinds' bound keeps it to a few MB.
+  if (s->page_ids.size() >= std::max<size_t>(1, max_per_kind_ / 16)) s->page_ids.clear();
+  s->page_ids[page] = std::move(ids);
 }
 
 }  // namespace pb::db::read

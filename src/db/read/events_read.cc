@@ -139,7 +139,10 @@ std::vector<EventRec> ListEvents(Connection& c, const EventFilter& f, int64_t li
       PageRowsSql{kColumns, "events e", kJoins, "e.id"},
       [](Statement& st, EventRec& r) { ReadRow(st, r); });
   // Only ListEventsAlone (PostgreSQL) reads pages without these records.
-  if (embeds && c.dialect() == Dialect::kPostgres) embeds->Keep(generation, rows);
+  if (embeds && c.dialect() == Dialect::kPostgres) {
+    embeds->Keep(generation, rows);
+    embeds->KeepEventLinks(generation, rows);
+  }
   return rows;
 }
 
@@ -171,6 +174,14 @@ constexpr const char* kLeanJoins =
     " LEFT JOIN cover_comments cc ON cc.id = e.cover_comment_id"
     " LEFT JOIN patch_comments pc ON pc.id = e.patch_comment_id";
 
+// kLeanColumns without the joins' (NULLs in their place), for a deep page
+// whose events' check and comments EmbedCache keeps (§9u).
+constexpr const char* kLeanColumnsNoLinks =
+    "e.id, e.project_id, e.category, e.date, e.previous_state_id, e.current_state_id, "
+    "e.actor_id, e.patch_id, e.series_id, e.cover_id, e.previous_delegate_id, "
+    "e.current_delegate_id, "
+    "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL";
+
 void ReadLeanRow(Statement& st, EventRec& e) {
   ReadHead(st, e);
   auto user = [&st](int i) { return st.IsNull(i) ? std::nullopt : std::optional<UserRec>(UserRec{st.Int(i), {}, {}, {}, {}}); };
@@ -194,15 +205,34 @@ std::optional<PageAlone<EventRec>> ListEventsAlone(Connection& c, const EventFil
   if (embeds) {
     // As patches_read.cc's ListPatchesAlone: the embedded records from
     // `embeds` when it holds them at the generation the statement read.
+    // A deep page's ids are known before the statement is sent: when
+    // `embeds` holds the created check and comments of all of them at
+    // `generation`, the statement has no joins (three index look-ups per
+    // row), and those come from `embeds` too, as the cover pages' series.
+    std::optional<std::vector<Id>> known = CachedPageIds(select_ids, args, limit, offset, ids, generation);
+    const bool links_kept = known && embeds->KeepsEventLinks(generation, *known);
+    static const PageRowsSql lean{kLeanColumns, "events e", kLeanJoins, "e.id", kLeanTableColumns};
+    static const PageRowsSql lean_no_links{kLeanColumnsNoLinks, "events e", "", "e.id", kLeanTableColumns};
     auto page = ReadPageAlone<EventRec>(c, select_ids, args, limit, offset, ids, generation,
-                                        PageRowsSql{kLeanColumns, "events e", kLeanJoins, "e.id", kLeanTableColumns}, "", 0,
+                                        links_kept ? lean_no_links : lean, "", 0,
                                         [](Statement& st, EventRec& r) { ReadLeanRow(st, r); });
-    if (!page || page->generation != generation || embeds->Fill(generation, page->rows)) return page;
+    if (!page || page->generation != generation) return page;
+    bool links = true;
+    if (links_kept) {
+      // False only when a newer generation emptied `embeds` meanwhile.
+      links = embeds->FillEventLinks(generation, page->rows);
+    } else {
+      embeds->KeepEventLinks(generation, page->rows);
+    }
+    if (links && embeds->Fill(generation, page->rows)) return page;
   }
   auto full = ReadPageAlone<EventRec>(c, select_ids, args, limit, offset, ids, generation,
                                       PageRowsSql{kColumns, "events e", kJoins, "e.id"}, "", 0,
                                       [](Statement& st, EventRec& r) { ReadRow(st, r); });
-  if (full && embeds) embeds->Keep(full->generation, full->rows);
+  if (full && embeds) {
+    embeds->Keep(full->generation, full->rows);
+    embeds->KeepEventLinks(full->generation, full->rows);
+  }
   return full;
 }
 

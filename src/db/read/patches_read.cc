@@ -696,7 +696,14 @@ std::optional<PageAlone<PatchRec>> ListPatchesAlone(Connection& c, const PatchFi
     // `embeds` holds the check states of all of them at `generation`, the
     // statement reads no checks, and the states come from `embeds` too
     // (exact when the statement's generation is `generation`, as below).
+    // A shallow page's ids are known the same way once it was served at
+    // `generation` (EmbedCache::PageIds); its statement still walks.
     std::optional<std::vector<Id>> known = CachedPageIds(select_ids, args, limit, offset, ids, generation);
+    std::string shallow;
+    if (!known) {
+      shallow = CacheKey(select_ids, args) + '\n' + std::to_string(limit) + ' ' + std::to_string(offset);
+      known = embeds->PageIds(generation, shallow);
+    }
     const bool states_kept = known && embeds->KeepsCheckStates(generation, *known);
     auto lean = ReadPageAlone<PatchRec>(c, select_ids, args, limit, offset, ids, generation,
                                         PostgresLeanPageRows(), states_kept ? extra_no_checks : extra, 2,
@@ -712,7 +719,15 @@ std::optional<PageAlone<PatchRec>> ListPatchesAlone(Connection& c, const PatchFi
     } else {
       embeds->KeepCheckStates(generation, lean->rows);
     }
-    if (states && embeds->Fill(generation, lean->rows)) return lean;
+    if (states && embeds->Fill(generation, lean->rows)) {
+      if (!shallow.empty() && !states_kept) {
+        std::vector<Id> page;
+        page.reserve(lean->rows.size());
+        for (const auto& p : lean->rows) page.push_back(p.id);
+        embeds->KeepPageIds(generation, shallow, std::move(page));
+      }
+      return lean;
+    }
   }
   auto full = ReadPageAlone<PatchRec>(
       c, select_ids, args, limit, offset, ids, generation,

@@ -4,6 +4,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "db/read/embed_cache.h"
 #include "db/read/sql_args.h"
 
 namespace pb::db::read {
@@ -177,23 +178,34 @@ namespace {
 // it (as GetPatchAlone's statement does, and for the same reason). Here
 // string_agg stays: PackedSql's ARRAY form, cheaper for a patch's few rows,
 // measured no cheaper for a series' (docs/performance.md §9l).
-const std::string& SeriesAloneSql() {
-  static const std::string sql =
-      std::string("SELECT ") + kColumns +
-      ", " + kGenerationColumn + ","
-      " (SELECT string_agg(" + PackedPatchRefSql("p") + ", '') FROM patches p WHERE p.series_id = sr.id),"
-      " (SELECT string_agg(d.series_id || ' ' || d.depends_on_id || ' ', '')"
-      " FROM series_dependencies d WHERE d.series_id = sr.id OR d.depends_on_id = sr.id)"
-      " FROM series sr" + kEmbedJoins + " WHERE sr.id = ?1";
-  return sql;
+// `with_patches` false: '' in the patches' column, for a series whose
+// patches are kept in the EmbedCache (§9u).
+const std::string& SeriesAloneSql(bool with_patches) {
+  auto sql = [](const std::string& patches) {
+    return std::string("SELECT ") + kColumns + ", " + kGenerationColumn + ", " + patches +
+           ","
+           " (SELECT string_agg(d.series_id || ' ' || d.depends_on_id || ' ', '')"
+           " FROM series_dependencies d WHERE d.series_id = sr.id OR d.depends_on_id = sr.id)"
+           " FROM series sr" +
+           kEmbedJoins + " WHERE sr.id = ?1";
+  };
+  static const std::string full = sql("(SELECT string_agg(" + PackedPatchRefSql("p") +
+                                      ", '') FROM patches p WHERE p.series_id = sr.id)");
+  static const std::string lean = sql("''");
+  return with_patches ? full : lean;
 }
 
 }  // namespace
 
-SeriesAlone GetSeriesAlone(Connection& c, Id id) {
+SeriesAlone GetSeriesAlone(Connection& c, Id id, EmbedCache* embeds, int64_t generation) {
+  // The patches are left out when the cache keeps them at the generation
+  // assumed; they are then taken from it only if the statement read that
+  // generation (else the caller reads the series in a snapshot), exact for
+  // the reason the list pages' embedded records are (§9p).
+  const bool kept = embeds && embeds->KeepsSeriesPatches(generation, id);
   SqlArgs args;
   args.Add(id);
-  DynQuery q(c, SeriesAloneSql(), args);
+  DynQuery q(c, SeriesAloneSql(!kept), args);
   Statement& st = q.st();
   SeriesAlone out;
   if (!st.Step()) return out;
@@ -201,12 +213,19 @@ SeriesAlone GetSeriesAlone(Connection& c, Id id) {
   ReadRow(st, r);
   constexpr int kPacked = 14;  // after kColumns
   out.generation = st.Int(kPacked);
-  for (PackedFields f(st.Text(kPacked + 1)); !f.done();) r.patches.push_back(ReadPackedPatchRef(f));
-  // string_agg without ORDER BY promises no order: PatchesSql's and
-  // LoadDependencies' orders are restored here.
-  std::sort(r.patches.begin(), r.patches.end(), [](const PatchRef& a, const PatchRef& b) {
-    return a.date != b.date ? a.date < b.date : a.id < b.id;
-  });
+  if (kept) {
+    if (out.generation != generation || !embeds->FillSeriesPatches(generation, r)) {
+      out.generation = -1;  // not of the generation assumed: not to be served
+    }
+  } else {
+    for (PackedFields f(st.Text(kPacked + 1)); !f.done();) r.patches.push_back(ReadPackedPatchRef(f));
+    // string_agg without ORDER BY promises no order: PatchesSql's order is
+    // restored here.
+    std::sort(r.patches.begin(), r.patches.end(), [](const PatchRef& a, const PatchRef& b) {
+      return a.date != b.date ? a.date < b.date : a.id < b.id;
+    });
+    if (embeds) embeds->KeepSeriesPatches(out.generation, r);
+  }
   std::vector<std::pair<Id, Id>> links;
   for (PackedFields f(st.Text(kPacked + 2)); !f.done();) {
     Id from = f.Int();

@@ -11,6 +11,7 @@
 
 #include "db/connection.h"
 #include "db/read/catalog.h"
+#include "db/read/embed_cache.h"
 #include "db/read/page_ids.h"
 #include "db/read/rows.h"
 
@@ -45,13 +46,17 @@ std::optional<SeriesRec> GetSeriesWithExtras(Connection& c, Id id,
 // GetPatchAlone; PostgreSQL only). The dependency links are
 // always read and kept aside: whether the view shows them depends on the
 // series' project, known only once the row is read; the caller moves them
-// into the series when it does.
+// into the series when it does. `embeds` (may be null) keeps series'
+// patches for one generation: when it keeps this series' at `generation`
+// (the one the caller assumes), the statement leaves them out and they come
+// from it, and `generation` is -1 unless the statement read that one.
 struct SeriesAlone {
   int64_t generation = -1;  // set when the series exists
   std::optional<SeriesRec> series;
   std::vector<Id> dependencies, dependents;
 };
-SeriesAlone GetSeriesAlone(Connection& c, Id id);
+SeriesAlone GetSeriesAlone(Connection& c, Id id, EmbedCache* embeds = nullptr,
+                           int64_t generation = -1);
 
 // Fills patches (one statement) and, when `dependencies` is set, the
 // dependencies and dependents (one more statement).

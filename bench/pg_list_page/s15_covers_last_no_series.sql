@@ -1,0 +1,1 @@
+SELECT c.id, c.project_id, c.msgid, c.name, c.date, c.submitter_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, (SELECT generation FROM data_generation WHERE id = 1) FROM covers c WHERE c.id IN (163807,163817,163827,163837,163847,163857,163867,163877,163887,163897,163907,163917,163927,163937,163947,163957);

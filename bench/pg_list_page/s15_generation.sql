@@ -1,0 +1,1 @@
+SELECT generation FROM data_generation WHERE id = 1;
