@@ -19,11 +19,32 @@ bool CompleteOptional(const std::unordered_map<Id, Rec>& map, std::optional<Rec>
   return !rec || Complete(map, *rec);
 }
 
+template <typename Value>
+bool HoldsAll(const std::unordered_map<Id, Value>& map, const std::vector<Id>& ids) {
+  for (Id id : ids) {
+    if (!map.count(id)) return false;
+  }
+  return true;
+}
+
+// set(row, value) for every row from the value kept under its id; false at
+// the first row whose id is not kept (the rows are then partly set, and the
+// caller reads them from the database instead).
+template <typename Value, typename Row, typename Set>
+bool FillEach(const std::unordered_map<Id, Value>& map, std::vector<Row>& rows, Set set) {
+  for (auto& row : rows) {
+    auto it = map.find(row.id);
+    if (it == map.end()) return false;
+    set(row, it->second);
+  }
+  return true;
+}
+
 }  // namespace
 
 bool EmbedCache::Fill(int64_t generation, std::vector<PatchRec>& rows) const {
   std::lock_guard lock(mu_);
-  if (generation < 0 || store_.generation != generation) return false;
+  if (!At(generation)) return false;
   for (auto& p : rows) {
     if (!Complete(store_.people, p.submitter) || !CompleteOptional(store_.users, p.delegate) ||
         !CompleteOptional(store_.series, p.series)) {
@@ -35,7 +56,7 @@ bool EmbedCache::Fill(int64_t generation, std::vector<PatchRec>& rows) const {
 
 bool EmbedCache::Fill(int64_t generation, std::vector<CoverRec>& rows) const {
   std::lock_guard lock(mu_);
-  if (generation < 0 || store_.generation != generation) return false;
+  if (!At(generation)) return false;
   for (auto& c : rows) {
     if (!Complete(store_.people, c.submitter)) return false;
   }
@@ -44,7 +65,7 @@ bool EmbedCache::Fill(int64_t generation, std::vector<CoverRec>& rows) const {
 
 bool EmbedCache::Fill(int64_t generation, std::vector<EventRec>& rows) const {
   std::lock_guard lock(mu_);
-  if (generation < 0 || store_.generation != generation) return false;
+  if (!At(generation)) return false;
   for (auto& e : rows) {
     if (!CompleteOptional(store_.users, e.actor) ||
         !CompleteOptional(store_.users, e.previous_delegate) ||
@@ -55,6 +76,18 @@ bool EmbedCache::Fill(int64_t generation, std::vector<EventRec>& rows) const {
     }
   }
   return true;
+}
+
+bool EmbedCache::At(int64_t generation) const {
+  return generation >= 0 && store_.generation == generation;
+}
+
+template <typename Value, typename Row, typename Make>
+void EmbedCache::KeepEach(std::unordered_map<Id, Value>& map, const std::vector<Row>& rows, Make make) {
+  for (const auto& row : rows) {
+    if (map.size() >= max_per_kind_) map.clear();
+    map[row.id] = make(row);
+  }
 }
 
 EmbedCache::Store* EmbedCache::StoreFor(int64_t generation) {
@@ -109,32 +142,21 @@ void EmbedCache::Keep(int64_t generation, const std::vector<EventRec>& rows) {
 
 bool EmbedCache::KeepsCheckStates(int64_t generation, const std::vector<Id>& ids) const {
   std::lock_guard lock(mu_);
-  if (generation < 0 || store_.generation != generation) return false;
-  for (Id id : ids) {
-    if (!store_.check_states.count(id)) return false;
-  }
-  return true;
+  return At(generation) && HoldsAll(store_.check_states, ids);
 }
 
 bool EmbedCache::FillCheckStates(int64_t generation, std::vector<PatchRec>& rows) const {
   std::lock_guard lock(mu_);
-  if (generation < 0 || store_.generation != generation) return false;
-  for (auto& p : rows) {
-    auto it = store_.check_states.find(p.id);
-    if (it == store_.check_states.end()) return false;
-    p.check_state = it->second;
-  }
-  return true;
+  return At(generation) &&
+         FillEach(store_.check_states, rows,
+                  [](PatchRec& p, const std::string& state) { p.check_state = state; });
 }
 
 void EmbedCache::KeepCheckStates(int64_t generation, const std::vector<PatchRec>& rows) {
   std::lock_guard lock(mu_);
   Store* s = StoreFor(generation);
   if (!s) return;
-  for (const auto& p : rows) {
-    if (s->check_states.size() >= max_per_kind_) s->check_states.clear();
-    s->check_states[p.id] = p.check_state;
-  }
+  KeepEach(s->check_states, rows, [](const PatchRec& p) { return p.check_state; });
 }
 
 bool EmbedCache::PatchRefs(const Store& s, const std::vector<Id>& ids, std::vector<PatchRef>* out) {
@@ -148,14 +170,14 @@ bool EmbedCache::PatchRefs(const Store& s, const std::vector<Id>& ids, std::vect
 
 bool EmbedCache::KeepsSeriesPatches(int64_t generation, Id series) const {
   std::lock_guard lock(mu_);
-  if (generation < 0 || store_.generation != generation) return false;
+  if (!At(generation)) return false;
   auto it = store_.series_patches.find(series);
   return it != store_.series_patches.end() && PatchRefs(store_, it->second, nullptr);
 }
 
 bool EmbedCache::FillSeriesPatches(int64_t generation, SeriesRec& s) const {
   std::lock_guard lock(mu_);
-  if (generation < 0 || store_.generation != generation) return false;
+  if (!At(generation)) return false;
   auto it = store_.series_patches.find(s.id);
   if (it == store_.series_patches.end()) return false;
   std::vector<PatchRef> refs;
@@ -181,69 +203,49 @@ void EmbedCache::KeepSeriesPatches(int64_t generation, const SeriesRec& s) {
 
 bool EmbedCache::KeepsCoverSeries(int64_t generation, const std::vector<Id>& covers) const {
   std::lock_guard lock(mu_);
-  if (generation < 0 || store_.generation != generation) return false;
-  for (Id id : covers) {
-    if (!store_.cover_series.count(id)) return false;
-  }
-  return true;
+  return At(generation) && HoldsAll(store_.cover_series, covers);
 }
 
 bool EmbedCache::FillCoverSeries(int64_t generation, std::vector<CoverRec>& rows) const {
   std::lock_guard lock(mu_);
-  if (generation < 0 || store_.generation != generation) return false;
-  for (auto& c : rows) {
-    auto it = store_.cover_series.find(c.id);
-    if (it == store_.cover_series.end()) return false;
-    c.series = it->second;
-  }
-  return true;
+  return At(generation) &&
+         FillEach(store_.cover_series, rows,
+                  [](CoverRec& c, const std::optional<SeriesRef>& series) { c.series = series; });
 }
 
 void EmbedCache::KeepCoverSeries(int64_t generation, const std::vector<CoverRec>& rows) {
   std::lock_guard lock(mu_);
   Store* s = StoreFor(generation);
   if (!s) return;
-  for (const auto& c : rows) {
-    if (s->cover_series.size() >= max_per_kind_) s->cover_series.clear();
-    s->cover_series[c.id] = c.series;
-  }
+  KeepEach(s->cover_series, rows, [](const CoverRec& c) { return c.series; });
 }
 
 bool EmbedCache::KeepsEventLinks(int64_t generation, const std::vector<Id>& events) const {
   std::lock_guard lock(mu_);
-  if (generation < 0 || store_.generation != generation) return false;
-  for (Id id : events) {
-    if (!store_.event_links.count(id)) return false;
-  }
-  return true;
+  return At(generation) && HoldsAll(store_.event_links, events);
 }
 
 bool EmbedCache::FillEventLinks(int64_t generation, std::vector<EventRec>& rows) const {
   std::lock_guard lock(mu_);
-  if (generation < 0 || store_.generation != generation) return false;
-  for (auto& e : rows) {
-    auto it = store_.event_links.find(e.id);
-    if (it == store_.event_links.end()) return false;
-    e.check = it->second.check;
-    e.cover_comment = it->second.cover_comment;
-    e.patch_comment = it->second.patch_comment;
-  }
-  return true;
+  return At(generation) && FillEach(store_.event_links, rows, [](EventRec& e, const EventLinks& l) {
+           e.check = l.check;
+           e.cover_comment = l.cover_comment;
+           e.patch_comment = l.patch_comment;
+         });
 }
 
 void EmbedCache::KeepEventLinks(int64_t generation, const std::vector<EventRec>& rows) {
   std::lock_guard lock(mu_);
   Store* s = StoreFor(generation);
   if (!s) return;
-  for (const auto& e : rows) {
-    if (s->event_links.size() >= max_per_kind_) s->event_links.clear();
-    s->event_links[e.id] = EventLinks{e.check, e.cover_comment, e.patch_comment};
-  }
+  KeepEach(s->event_links, rows, [](const EventRec& e) {
+    return EventLinks{e.check, e.cover_comment, e.patch_comment};
+  });
 }
 
 std::optional<std::vector<Id>> EmbedCache::PageIds(int64_t generation, const std::string& page) const {
   std::lock_guard lock(mu_);
-  if (generation < 0 || store_.generation != generation) return std::nullopt;
+  if (!At(generation)) return std::nullopt;
   auto it = store_.page_ids.find(page);
   if (it == store_.page_ids.end()) return std::nullopt;
   return it->second;

@@ -104,7 +104,12 @@ class EmbedCache {
   };
   // The store for `generation` (emptied when it is newer), or null when
   // `generation` is older than what is kept.
+  // Whether the store holds `generation` (readers may use it only then).
+  bool At(int64_t generation) const;
   Store* StoreFor(int64_t generation);
+  // map[row.id] = make(row) for every row, within the bound of a kind.
+  template <typename Value, typename Row, typename Make>
+  void KeepEach(std::unordered_map<Id, Value>& map, const std::vector<Row>& rows, Make make);
   template <typename Rec>
   void Put(std::unordered_map<Id, Rec>& map, const Rec& rec);
   // The refs of `ids` from `s`, or false when one is not kept.
