@@ -154,6 +154,17 @@ const std::vector<std::pair<Id, std::string>>& NoTags() {
   return none;
 }
 
+// The tag patterns, read into `tags` at the first call (once per archive
+// import, in its IngestCache, or once per mail).
+const std::vector<std::pair<Id, std::string>>& TagPatternsIn(
+    db::Connection& c, std::optional<std::vector<std::pair<Id, std::string>>>& tags) {
+  if (!tags) {
+    tags.emplace();
+    for (auto& t : db::Tags(c)) tags->emplace_back(t.id, std::move(t.pattern));
+  }
+  return *tags;
+}
+
 // Thrown inside the transaction scope to end it with a non-stored outcome.
 struct Stop {
   Outcome outcome;
@@ -392,14 +403,8 @@ class Ingester {
     if (cache_) cache_->tag_matches[patch_id] = std::move(n);
   }
 
-  // The tag patterns, read once per archive import (IngestCache) or mail.
   const std::vector<std::pair<db::Id, std::string>>& TagPatterns() {
-    auto* tags = cache_ ? &cache_->tags : &tags_;
-    if (!*tags) {
-      tags->emplace();
-      for (auto& t : db::Tags(c_)) (*tags)->emplace_back(t.id, std::move(t.pattern));
-    }
-    return **tags;
+    return TagPatternsIn(c_, cache_ ? cache_->tags : tags_);
   }
 
 
@@ -805,10 +810,7 @@ void AttachHeldReplies(db::Connection& c, const db::ProjectRow& project, const s
         // With the batch's other replies' patches, before its commit
         // (RecountDeferredTags), which reads the patterns from the cache.
         hooks.recount_tags = [&](db::Id patch_id) {
-          if (project.use_tags && !cache->tags) {
-            cache->tags.emplace();
-            for (auto& t : db::Tags(c)) cache->tags->emplace_back(t.id, std::move(t.pattern));
-          }
+          if (project.use_tags) TagPatternsIn(c, cache->tags);
           cache->tag_recounts.emplace(patch_id, project.use_tags);
         };
       }
