@@ -76,7 +76,6 @@ Awaiting WhatAwaits(Connection& c, Id project_id, std::string_view msgid) {
       out.comment_msgids.push_back(q.Str(1));
     }
   }
-  out.comments = !out.comment_msgids.empty();
   return out;
 }
 

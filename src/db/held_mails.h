@@ -37,9 +37,8 @@ void DeleteHeldMail(Connection& c, Id id);
 // do. One statement, so the common answer "nothing" costs one round trip,
 // and the comments to re-home come with it.
 struct Awaiting {
-  bool comments = false;
-  bool held_mails = false;
   std::vector<std::string> comment_msgids;  // what CommentsAwaiting gives
+  bool held_mails = false;
 };
 Awaiting WhatAwaits(Connection& c, Id project_id, std::string_view msgid);
 

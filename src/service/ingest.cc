@@ -802,7 +802,7 @@ void AttachHeldReplies(db::Connection& c, const db::ProjectRow& project, const s
     // Usually nothing awaits a mail: one probe instead of the two lookups.
     if (cache && !cache->known.MaybeAwaited(parent)) continue;
     auto awaiting = db::WhatAwaits(c, project.id, parent);
-    if (awaiting.comments) {
+    if (!awaiting.comment_msgids.empty()) {
       RehomeHooks hooks;
       if (cache) {
         // Re-homing updates events and writes some, when a comment moves.
