@@ -247,7 +247,6 @@ std::optional<std::string> DecodeOwnBytes(std::string&& bytes, std::string_view 
                      // Latin-1 maps the ASCII bytes to themselves.
                      : codec == "iso8859-1" && IsAscii(bytes);
   if (as_is) return std::move(bytes);
-  if (codec == "utf-8" || codec == "ascii") return std::nullopt;  // what DecodeBytes says
   return DecodeBytes(bytes, codec);
 }
 
