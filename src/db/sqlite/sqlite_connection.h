@@ -8,12 +8,12 @@
 
 namespace pb::db {
 
-// SQLite in WAL mode with a 10 s busy timeout, so several parsemail
-// processes and servers can share one file.
-// read_only: opens an existing file without changing it (no WAL switch).
 // Each connection's page cache (PRAGMA cache_size=-kSqliteCacheKiB).
 constexpr int64_t kSqliteCacheKiB = 16384;
 
+// SQLite in WAL mode with a 60 s busy timeout, so several parsemail
+// processes and servers can share one file.
+// read_only: opens an existing file without changing it (no WAL switch).
 std::unique_ptr<Connection> OpenSqlite(const std::string& path, bool read_only = false);
 
 }  // namespace pb::db
