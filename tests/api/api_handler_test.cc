@@ -63,6 +63,33 @@ class ApiTest : public ::testing::Test {
     return HandleApiRequest(state_, config_, r);
   }
 
+  // For each of `writes` (by another connection, each a new generation):
+  // every target, asked three times (after the write, then from what the
+  // first answers kept), answers as a fresh server does; on PostgreSQL the
+  // second and third rounds take one statement per target.
+  void ExpectFreshAfterEachWrite(const std::vector<std::string>& writes,
+                                 const std::vector<std::string>& targets) {
+    const bool pg = db_.conn().dialect() == db::Dialect::kPostgres;
+    for (const auto& w : writes) {
+      for (const auto& t : targets) Get(t);
+      db_.conn().ExecScript(w + "; UPDATE data_generation SET generation = generation + 1");
+      for (int i = 0; i < 3; ++i) {
+        int64_t before = state_.conn->statements_executed();
+        for (const auto& t : targets) {
+          auto r = Get(t);
+          ThreadState fresh;
+          fresh.conn = db::Open(db_.url());
+          auto want = HandleApiRequest(fresh, config_, pb::testing::TestRequest("GET", t));
+          EXPECT_EQ(r.status, want.status) << w << ' ' << t;
+          EXPECT_EQ(r.body, want.body) << w << ' ' << t;
+        }
+        if (pg && i > 0) {
+          EXPECT_EQ(state_.conn->statements_executed() - before, static_cast<int64_t>(targets.size())) << w;
+        }
+      }
+    }
+  }
+
   static std::string Header(const http::Response& r, const std::string& name) {
     for (const auto& [k, v] : r.headers) {
       if (k == name) return v;
@@ -332,27 +359,9 @@ TEST_F(ApiTest, ListPageEmbedsAreOfTheCurrentGeneration) {
   }
   EXPECT_NE(Get(targets[0]).body.find("del@example.com"), std::string::npos);
   EXPECT_NE(Get(targets[5]).body.find("del@example.com"), std::string::npos);
-  for (const auto& w : writes) {
-    for (const auto& t : targets) Get(t);
-    c.ExecScript(w + "; UPDATE data_generation SET generation = generation + 1");
-    // After the write, then from the cache; the third time a shallow patch
-    // page knows its ids (EmbedCache::PageIds) and takes its checks' states
-    // from the cache too.
-    for (int i = 0; i < 3; ++i) {
-      int64_t before = state_.conn->statements_executed();
-      for (const auto& t : targets) {
-        auto r = Get(t);
-        ThreadState fresh;
-        fresh.conn = db::Open(db_.url());
-        auto want = HandleApiRequest(fresh, config_, pb::testing::TestRequest("GET", t));
-        EXPECT_EQ(r.status, want.status) << w << ' ' << t;
-        EXPECT_EQ(r.body, want.body) << w << ' ' << t;
-      }
-      if (pg && i > 0) {
-        EXPECT_EQ(state_.conn->statements_executed() - before, static_cast<int64_t>(targets.size())) << w;
-      }
-    }
-  }
+  // The third time a shallow patch page knows its ids (EmbedCache::PageIds)
+  // and takes its checks' states from the cache too.
+  ExpectFreshAfterEachWrite(writes, targets);
 }
 
 // PostgreSQL's series detail in one statement takes the series' patches
@@ -390,24 +399,7 @@ TEST_F(ApiTest, SeriesDetailPatchesAreOfTheCurrentGeneration) {
     }
     EXPECT_EQ(again.body, Get(t).body) << t;
   }
-  for (const auto& w : writes) {
-    for (const auto& t : targets) Get(t);
-    c.ExecScript(w + "; UPDATE data_generation SET generation = generation + 1");
-    for (int i = 0; i < 3; ++i) {  // after the write, with the patches, then from the cache
-      int64_t before = state_.conn->statements_executed();
-      for (const auto& t : targets) {
-        auto r = Get(t);
-        ThreadState fresh;
-        fresh.conn = db::Open(db_.url());
-        auto want = HandleApiRequest(fresh, config_, pb::testing::TestRequest("GET", t));
-        EXPECT_EQ(r.status, want.status) << w << ' ' << t;
-        EXPECT_EQ(r.body, want.body) << w << ' ' << t;
-      }
-      if (pg && i > 0) {
-        EXPECT_EQ(state_.conn->statements_executed() - before, static_cast<int64_t>(targets.size())) << w;
-      }
-    }
-  }
+  ExpectFreshAfterEachWrite(writes, targets);
 }
 
 TEST_F(ApiTest, IndexAndProjectsFollowHostAndVersion) {
