@@ -33,7 +33,7 @@ constexpr NamedCommand kCommands[] = {
       "[--database URL] [--quiet] [--mail-config FILE] [--site-url URL] [--smtp-host H] ...\n"
       "exit 1 when a mail could not be delivered (it stays queued); see docs/mail.md"}},
     {"demo", {pb::cli::Demo, "create the demo project and load its mails",
-      "[--database URL]"}},
+      "[--database URL] [MBOX]   (default: demo/demo.mbox of the source tree)"}},
     {"failed", {pb::cli::Failed, "list, show or retry mails that could not be stored",
       "[--database URL] list | show ID | retry [ID|--all]"}},
     {"git-sync", {pb::cli::GitSync, "mark the patches a git repository merged as Accepted",

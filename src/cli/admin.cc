@@ -1,5 +1,7 @@
 // project, user, retag, rehash, demo: administration without SQL.
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 
 #include "cli/admin_edit.h"
 #include "cli/commands.h"
@@ -211,10 +213,35 @@ int Rehash(const Args& in) {
   return 0;
 }
 
+// The demo's mbox ships in the source tree: found from the working directory
+// (scripts/demo.sh runs from the clone) or beside the build directory of the
+// binary, so `build/patchbay demo` works from anywhere in a checkout.
+std::string FindDemoMbox() {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file("demo/demo.mbox", ec)) return "demo/demo.mbox";
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  auto beside = exe.parent_path().parent_path() / "demo" / "demo.mbox";
+  if (std::filesystem::is_regular_file(beside, ec)) return beside.string();
+  return {};
+}
+
 int Demo(const Args& in) {
   Args args = in;
   std::string url = TakeDatabaseUrl(args);
-  std::string mbox = args.empty() ? "demo/demo.mbox" : args[0];
+  std::string mbox = args.empty() ? FindDemoMbox() : args[0];
+  std::error_code ec;
+  // Checked before the project is made, so a failed demo leaves the database as it was.
+  if (mbox.empty()) {
+    std::fprintf(stderr,
+                 "patchbay: the demo mbox (demo/demo.mbox of the source tree) is not here;\n"
+                 "          run from the clone, or pass it: patchbay demo [--database URL] MBOX\n");
+    return 1;
+  }
+  if (!std::filesystem::exists(mbox, ec)) {
+    std::fprintf(stderr, "patchbay: no such mbox file or Maildir: %s\n", mbox.c_str());
+    return 1;
+  }
   auto conn = OpenMigrated(url);
   if (!conn) return 1;
   if (!db::FindProject(*conn, "patchbay")) {

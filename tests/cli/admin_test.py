@@ -35,9 +35,10 @@ class Cli:
         self.binary = binary
         self.db = os.path.join(tmp, "admin.db")
 
-    def run(self, *args, stdin=None):
+    def run(self, *args, stdin=None, cwd=None):
         r = subprocess.run([self.binary, *args, "--database", "sqlite://" + self.db],
-                           input=stdin.encode() if stdin else None, capture_output=True, timeout=60)
+                           input=stdin.encode() if stdin else None, capture_output=True, timeout=60,
+                           cwd=cwd)
         return r.returncode, r.stdout.decode(), r.stderr.decode()
 
     def sql(self, query, *params):
@@ -193,6 +194,21 @@ def main():
         check("project delete refused", rc == 1 and "has 1 patches" in err, err)
         rc, _, err = c.run("project", "delete", "demo", "--with-patches")
         check("project deleted", rc == 0 and c.sql("SELECT COUNT(*) FROM patches") == [(0,)], err)
+
+    # The demo: a missing mbox changes nothing; from outside the clone the binary
+    # finds the source tree's demo/demo.mbox beside its build directory.
+    with tempfile.TemporaryDirectory() as tmp:
+        c = Cli(os.path.abspath(args.binary), tmp)
+        rc, _, err = c.run("demo", os.path.join(tmp, "missing.mbox"), cwd=tmp)
+        check("demo with a missing mbox", rc == 1 and "no such mbox" in err and
+              not os.path.exists(c.db), err)
+        demo_mbox = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(args.binary))),
+                                 "demo", "demo.mbox")
+        if os.path.isfile(demo_mbox):
+            rc, out, err = c.run("demo", cwd=tmp)
+            check("demo from outside the clone", rc == 0 and
+                  c.sql("SELECT linkname FROM projects") == [("patchbay",)] and
+                  c.sql("SELECT COUNT(*) FROM patches")[0][0] > 0, (out, err))
 
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
