@@ -13,8 +13,9 @@
 namespace pb::cli {
 namespace {
 
-// Bounded, so that memory stays a few MB however far the parser is ahead.
-constexpr size_t kQueueMails = 64;
+// Bounded, so that memory stays a few MB however far the parser is ahead:
+// 64 mails parsed and not yet stored at most, these and kTakeMails.
+constexpr size_t kQueueMails = 48;
 // A thread that had to wait is woken once the other has made room for, or
 // queued, a run of mails, not for every one: the store thread is usually the
 // slower, and waking the parser at each Pop of a full queue cost a futex
@@ -25,8 +26,7 @@ constexpr size_t kWakeConsumerAt = 8;                // mails queued
 // Taking one at a time, it held the lock once per mail as the parser did,
 // and the two met there often enough that 1,700 futex calls and 1,600
 // context switches went with an import of 5,000 mails (docs/performance.md,
-// "parsearchive, round 12"). At most kQueueMails + kTakeMails mails are
-// parsed and not yet stored.
+// "parsearchive, round 12").
 constexpr size_t kTakeMails = 16;
 
 class MailQueue {
