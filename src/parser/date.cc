@@ -92,9 +92,95 @@ i128 DaysFromCivil(i128 y, int m, int d) {
   return era * 146097 + doe - 719468;
 }
 
+// _parsedate_tz's end once its fields are numbers (`offset` as written,
+// -0700 being -700), then calendar.timegm.
+std::optional<Micros> FromFields(i128 year, int month, i128 d, i128 h, i128 mn, i128 sec, i128 offset) {
+  if (year < 100) year += year > 68 ? 1900 : 2000;
+  if (offset) {
+    i128 sign = offset < 0 ? -1 : 1;
+    i128 a = offset < 0 ? -offset : offset;
+    offset = sign * ((a / 100) * 3600 + (a % 100) * 60);
+  }
+  // calendar.timegm: date(year, month, 1) must exist; the rest is arithmetic.
+  if (year < 1 || year > 9999) return std::nullopt;
+  const i128 lim = (i128)1 << 80;
+  if (d > lim || d < -lim || h > lim || h < -lim || mn > lim || mn < -lim || sec > lim || sec < -lim) {
+    return std::nullopt;
+  }
+  i128 days = DaysFromCivil(year, month, 1) + d - 1;
+  i128 t = ((days * 24 + h) * 60 + mn) * 60 + sec - offset;
+  // datetime.fromtimestamp(t, utc) must land in years 1..9999.
+  const i128 min_t = DaysFromCivil(1, 1, 1) * 86400;
+  const i128 max_t = DaysFromCivil(9999, 12, 31) * 86400 + 86399;
+  if (t < min_t || t > max_t) return std::nullopt;
+  return static_cast<Micros>(t) * 1000000;
+}
+
+// Digits only, 1 to `max` of them: what PyInt reads as the same number.
+std::optional<int> Digits(std::string_view s, size_t max) {
+  if (s.empty() || s.size() > max) return std::nullopt;
+  int v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+// Nearly every mail's date is "Mon, 2 Jan 2006 15:04:05 -0700", perhaps
+// with a comment after it, and the general path spent ~7,000 instructions
+// and a dozen strings on each (docs/performance.md, "parsearchive, round
+// 12"). Such a value is read here without them, and only one that the
+// general path reads the same way: printable ASCII (so str.split() splits
+// at spaces only), a first word that ends in ',' (dropped), then at least
+// five words, of which the first five are a day of digits, a month name, a
+// year of digits, h:m:s of digits and a numeric zone; the rest is ignored
+// there too. Anything else, nullopt: the general path decides.
+std::optional<std::optional<Micros>> ParseCommonForm(std::string_view s) {
+  std::string_view words[6];
+  size_t n = 0;
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c > 0x7e) return std::nullopt;
+    if (c == ' ') {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < s.size() && s[end] != ' ') {
+      const unsigned char e = static_cast<unsigned char>(s[end]);
+      if (e < 0x20 || e > 0x7e) return std::nullopt;
+      ++end;
+    }
+    if (n < 6) words[n] = s.substr(i, end - i);
+    ++n;
+    i = end;
+  }
+  if (n < 6 || words[0].back() != ',') return std::nullopt;
+  auto day = Digits(words[1], 2), year = Digits(words[3], 4);
+  if (!day || !year) return std::nullopt;
+  if (words[2].size() > 9) return std::nullopt;
+  int mi = MonthIndex(mail::AsciiLowerCopy(words[2]));
+  if (mi < 0) return std::nullopt;
+  const std::string_view tm = words[4];
+  const size_t c1 = tm.find(':'), c2 = c1 == std::string_view::npos ? c1 : tm.find(':', c1 + 1);
+  if (c2 == std::string_view::npos || tm.find(':', c2 + 1) != std::string_view::npos) return std::nullopt;
+  auto h = Digits(tm.substr(0, c1), 2), mn = Digits(tm.substr(c1 + 1, c2 - c1 - 1), 2),
+       sec = Digits(tm.substr(c2 + 1), 2);
+  const std::string_view tz = words[5];
+  if (!h || !mn || !sec || tz.size() != 5 || (tz[0] != '+' && tz[0] != '-')) return std::nullopt;
+  auto zone = Digits(tz.substr(1), 4);
+  if (!zone) return std::nullopt;
+  int month = mi + 1;
+  if (month > 12) month -= 12;
+  return FromFields(*year, month, *day, *h, *mn, *sec, tz[0] == '-' ? -*zone : *zone);
+}
+
 }  // namespace
 
-std::optional<Micros> ParseMailDate(std::string_view cleaned) {
+namespace detail {
+
+std::optional<Micros> ParseMailDateGeneral(std::string_view cleaned) {
   // email._parseaddr._parsedate_tz
   std::vector<std::string> data = Split(cleaned);
   if (data.empty()) return std::nullopt;
@@ -179,8 +265,6 @@ std::optional<Micros> ParseMailDate(std::string_view cleaned) {
   }
   auto y = PyInt(yy), d = PyInt(dd), h = PyInt(thh), mn = PyInt(tmm), sec = PyInt(tss);
   if (!y || !d || !h || !mn || !sec) return std::nullopt;
-  i128 year = *y;
-  if (year < 100) year += year > 68 ? 1900 : 2000;
   i128 offset = 0;
   std::string tzu = tz;
   for (auto& c : tzu) {
@@ -200,25 +284,14 @@ std::optional<Micros> ParseMailDate(std::string_view cleaned) {
   if (!named) {
     if (auto v = PyInt(tzu)) offset = *v;
   }
-  if (offset) {
-    i128 sign = offset < 0 ? -1 : 1;
-    i128 a = offset < 0 ? -offset : offset;
-    offset = sign * ((a / 100) * 3600 + (a % 100) * 60);
-  }
-  // calendar.timegm: date(year, month, 1) must exist; the rest is arithmetic.
-  if (year < 1 || year > 9999) return std::nullopt;
-  const i128 lim = (i128)1 << 80;
-  if (*d > lim || *d < -lim || *h > lim || *h < -lim || *mn > lim || *mn < -lim || *sec > lim ||
-      *sec < -lim) {
-    return std::nullopt;
-  }
-  i128 days = DaysFromCivil(year, month, 1) + *d - 1;
-  i128 t = ((days * 24 + *h) * 60 + *mn) * 60 + *sec - offset;
-  // datetime.fromtimestamp(t, utc) must land in years 1..9999.
-  const i128 min_t = DaysFromCivil(1, 1, 1) * 86400;
-  const i128 max_t = DaysFromCivil(9999, 12, 31) * 86400 + 86399;
-  if (t < min_t || t > max_t) return std::nullopt;
-  return static_cast<Micros>(t) * 1000000;
+  return FromFields(*y, month, *d, *h, *mn, *sec, offset);
+}
+
+}  // namespace detail
+
+std::optional<Micros> ParseMailDate(std::string_view cleaned) {
+  if (auto common = ParseCommonForm(cleaned)) return *common;
+  return detail::ParseMailDateGeneral(cleaned);
 }
 
 }  // namespace pb::parser

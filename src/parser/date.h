@@ -13,4 +13,10 @@ namespace pb::parser {
 // `cleaned` is clean_header(Date). nullopt where upstream falls back to "now".
 std::optional<Micros> ParseMailDate(std::string_view cleaned);
 
+namespace detail {
+// ParseMailDate without its shortcut for the common form; for the tests
+// that hold the two to the same answers.
+std::optional<Micros> ParseMailDateGeneral(std::string_view cleaned);
+}  // namespace detail
+
 }  // namespace pb::parser

@@ -2,6 +2,7 @@
 // checked against upstream's parser.py running under Python 3.11.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -181,6 +182,48 @@ TEST(Date, Rfc2822AndObsoleteForms) {
   EXPECT_EQ(Date("Fri, 01 Jan 0001 00:00:00 +0100"), "2000-12-31T23:00:00");
   EXPECT_EQ(Date("Tue, 30 Apr 2019 10:00:00 +01:00"), "2019-04-30T10:00:00");
   EXPECT_EQ(Date("Mon,26 Apr 2019 14:32:39 +1000"), "2019-04-26T04:32:39");
+}
+
+// The common form's shortcut answers as the general path does, for values
+// of that form and for values a word or a character away from it.
+TEST(Date, CommonFormAnswersAsTheGeneralPath) {
+  std::mt19937 rng(13);
+  auto pick = [&](std::initializer_list<std::string_view> xs) {
+    return std::string(xs.begin()[rng() % xs.size()]);
+  };
+  auto num = [&](int digits) {
+    std::string s;
+    for (int i = 0; i < digits; ++i) s += static_cast<char>('0' + rng() % 10);
+    return s;
+  };
+  int shortcut = 0;
+  for (int i = 0; i < 200000; ++i) {
+    std::vector<std::string> w = {
+        pick({"Mon,", "tue,", ",", "Wed", "Thu,,", "FRI,", "Sat ,", "x,", "Sun"}),
+        pick({"1", "2", "31", "07", "00", "123", "+1", "1,", "3_1", ""}) + (rng() % 8 ? "" : num(1)),
+        pick({"Jan", "feb", "MAR", "April", "may", "June", "jul", "aug", "Sept", "sep", "september",
+              "Octobre", "nov", "DEC", "foo", "12", "Jan,"}),
+        pick({"2019", "1998", "98", "69", "68", "0", "0001", "9999", "10000", "99999", "20_19", "2019,"}),
+        pick({"14:32:39", "0:0:0", "23:59", "99:99:99", "1:2:3:4", "12.30.00", "12:30:", ":1:2",
+              "12:30:00,", "007:00:00"}),
+        pick({"+1000", "-0800", "+0000", "-0000", "+01:00", "GMT", "est", "+100", "-99999", "+99_99",
+              "0700", "Z", "--0100"}),
+    };
+    if (rng() % 3 == 0) w.push_back(pick({"(PST)", "(UTC)", "x", "+0100", "(a b)"}));
+    if (rng() % 10 == 0) w.erase(w.begin() + static_cast<long>(rng() % w.size()));
+    if (rng() % 10 == 0) std::swap(w[rng() % w.size()], w[rng() % w.size()]);
+    std::string s;
+    for (const auto& x : w) {
+      s += x;
+      s += pick({" ", " ", " ", "  ", "\t", ""});
+    }
+    if (rng() % 20 == 0 && !s.empty()) s[rng() % s.size()] = pick({"\x1f", "\xa0", "\x7f", ","})[0];
+    if (rng() % 20 == 0) s = " " + s;
+    auto general = detail::ParseMailDateGeneral(s);
+    ASSERT_EQ(ParseMailDate(s), general) << s;
+    shortcut += general.has_value();
+  }
+  EXPECT_GT(shortcut, 10000);  // and the values are mostly dates it reads
 }
 
 TEST(Date, UnparseableOrOutOfRange) {
