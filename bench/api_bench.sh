@@ -108,7 +108,7 @@ pg_postmaster=""
 case "$db" in
   postgres://*|postgresql://*)
     command -v psql >/dev/null || { echo "api_bench: psql is required for $db" >&2; exit 1; }
-    # The patches' heap and TOAST: a database imported before migration 24
+    # The patches' heap and TOAST: a database imported before migration 23
     # keeps most mail bodies in TOAST, which makes each detail dearer (§9w).
     echo "== database $db ($(api_db_query "$db" "SELECT pg_size_pretty(pg_database_size(current_database())) || ', PostgreSQL ' || current_setting('server_version')
       || '; patches: heap ' || pg_size_pretty(pg_relation_size('patches')) || ', TOAST '

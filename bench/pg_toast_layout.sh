@@ -3,7 +3,7 @@
 # its heap pages, how many rows have a value moved to TOAST (read back by an
 # index descent and chunk reads), how many hold a compressed value inline
 # (lz4 to undo), and how many are stored whole (docs/performance.md §9r, §9w).
-# Migration 24 (toast_tuple_target = 4080) changed how rows are written, not
+# Migration 23 (toast_tuple_target = 4080) changed how rows are written, not
 # the rows already there, so a database imported before it answers
 # differently from one imported or ingested after it.
 #
