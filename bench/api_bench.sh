@@ -108,7 +108,11 @@ pg_postmaster=""
 case "$db" in
   postgres://*|postgresql://*)
     command -v psql >/dev/null || { echo "api_bench: psql is required for $db" >&2; exit 1; }
-    echo "== database $db ($(api_db_query "$db" "SELECT pg_size_pretty(pg_database_size(current_database())) || ', PostgreSQL ' || current_setting('server_version')"))"
+    # The patches' heap and TOAST: a database imported before migration 23
+    # keeps most mail bodies in TOAST, which makes each detail dearer (§9w).
+    echo "== database $db ($(api_db_query "$db" "SELECT pg_size_pretty(pg_database_size(current_database())) || ', PostgreSQL ' || current_setting('server_version')
+      || '; patches: heap ' || pg_size_pretty(pg_relation_size('patches')) || ', TOAST '
+      || pg_size_pretty(pg_relation_size((SELECT reltoastrelid FROM pg_class WHERE oid = 'patches'::regclass)))"))"
     # The server's processes, for its CPU time per request (local clusters only).
     datadir=$(api_db_query "$db" "SELECT current_setting('data_directory')" 2>/dev/null || true)
     [ -r "$datadir/postmaster.pid" ] && pg_postmaster=$(head -1 "$datadir/postmaster.pid")
