@@ -632,6 +632,32 @@ void SetPatchTags(Connection& c, Id patch_id, const std::vector<std::pair<Id, in
   }
 }
 
+void SetPatchesTags(Connection& c,
+                    const std::vector<std::pair<Id, std::vector<std::pair<Id, int>>>>& counts) {
+  if (counts.empty()) return;
+  if (c.dialect() != Dialect::kPostgres) {
+    for (const auto& [patch_id, tags] : counts) SetPatchTags(c, patch_id, tags);
+    return;
+  }
+  std::vector<Id> patches, row_patches, row_tags, row_counts;
+  for (const auto& [patch_id, tags] : counts) {
+    patches.push_back(patch_id);
+    for (const auto& [tag_id, count] : tags) {
+      if (count <= 0) continue;
+      row_patches.push_back(patch_id);
+      row_tags.push_back(tag_id);
+      row_counts.push_back(count);
+    }
+  }
+  Query(c, "DELETE FROM patch_tags WHERE patch_id = ANY (?1::bigint[])", IdArray(patches)).Send();
+  if (row_patches.empty()) return;
+  Query(c,
+        "INSERT INTO patch_tags (patch_id, tag_id, count) "
+        "SELECT u.p, u.t, u.n FROM unnest(?1::bigint[], ?2::bigint[], ?3::bigint[]) AS u (p, t, n)",
+        IdArray(row_patches), IdArray(row_tags), IdArray(row_counts))
+      .Send();
+}
+
 Id InsertFailedMail(Connection& c, std::string_view raw, std::string_view reason,
                     std::string_view msgid, std::string_view list_id) {
   Statement& st = c.Prepare(
