@@ -8,12 +8,16 @@
 namespace pb::db {
 
 std::optional<StoredComment> FindCommentByMsgid(Connection& c, Id project_id, std::string_view msgid) {
+  // The parent's project by a scalar subquery, not a join, here and in
+  // CommentExists, as in ReferenceLookup (below): the generic plans made
+  // while a project's tables were small hashed or materialised every patch
+  // and cover of the project for each look-up (docs/performance.md §9v).
   Query q(c,
-          "SELECT 1, pc.id, pc.patch_id, pc.headers FROM patch_comments pc "
-          "JOIN patches p ON p.id = pc.patch_id WHERE pc.msgid = ?1 AND p.project_id = ?2 "
+          "SELECT 1, pc.id, pc.patch_id, pc.headers FROM patch_comments pc WHERE pc.msgid = ?1 "
+          "AND (SELECT p.project_id FROM patches p WHERE p.id = pc.patch_id) = ?2 "
           "UNION ALL "
-          "SELECT 0, cc.id, cc.cover_id, cc.headers FROM cover_comments cc "
-          "JOIN covers v ON v.id = cc.cover_id WHERE cc.msgid = ?1 AND v.project_id = ?2 "
+          "SELECT 0, cc.id, cc.cover_id, cc.headers FROM cover_comments cc WHERE cc.msgid = ?1 "
+          "AND (SELECT v.project_id FROM covers v WHERE v.id = cc.cover_id) = ?2 "
           "ORDER BY 1 DESC, 2 LIMIT 1",
           msgid, project_id);
   if (!q.Next()) return std::nullopt;
@@ -22,11 +26,11 @@ std::optional<StoredComment> FindCommentByMsgid(Connection& c, Id project_id, st
 
 bool CommentExists(Connection& c, Id project_id, std::string_view msgid) {
   return QueryInt(c,
-                  "SELECT 1 FROM patch_comments pc JOIN patches p ON p.id = pc.patch_id "
-                  "WHERE pc.msgid = ?1 AND p.project_id = ?2 "
+                  "SELECT 1 FROM patch_comments pc WHERE pc.msgid = ?1 "
+                  "AND (SELECT p.project_id FROM patches p WHERE p.id = pc.patch_id) = ?2 "
                   "UNION ALL "
-                  "SELECT 1 FROM cover_comments cc JOIN covers v ON v.id = cc.cover_id "
-                  "WHERE cc.msgid = ?1 AND v.project_id = ?2 LIMIT 1",
+                  "SELECT 1 FROM cover_comments cc WHERE cc.msgid = ?1 "
+                  "AND (SELECT v.project_id FROM covers v WHERE v.id = cc.cover_id) = ?2 LIMIT 1",
                   msgid, project_id)
       .has_value();
 }

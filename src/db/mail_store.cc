@@ -316,10 +316,13 @@ void InsertSeriesReference(Connection& c, Id project_id, Id series_id, std::stri
 
 void ClaimSeriesReference(Connection& c, Id project_id, Id series_id, std::string_view msgid,
                           Micros date) {
+  // The holder's date by its primary key: as `IN (SELECT id FROM series
+  // WHERE date > ?4)` the generic plan hashed a scan of every series.
   Query(c,
         "INSERT INTO series_references (project_id, series_id, msgid) VALUES (?1, ?2, ?3) "
         "ON CONFLICT (project_id, msgid) DO UPDATE SET series_id = excluded.series_id "
-        "WHERE series_references.series_id IN (SELECT id FROM series WHERE date > ?4)",
+        "WHERE EXISTS (SELECT 1 FROM series s WHERE s.id = series_references.series_id "
+        "AND s.date > ?4)",
         project_id, series_id, msgid.substr(0, 255), date)
       .Send();
 }
