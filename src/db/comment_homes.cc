@@ -126,18 +126,23 @@ ReferenceLookup::ReferenceLookup(Connection& c, Id project_id, const std::vector
   std::string list = IdListPlaceholders(refs.size(), 2);
   std::string sql;
   if (patch_side) {
-    sql = "SELECT 0, msgid, id, 0::bigint, 0::bigint FROM patches WHERE project_id = ?1 AND msgid IN (" + list +
+    sql = "SELECT 0, msgid, id, 0::bigint, 0::bigint FROM patches WHERE project_id + 0 = ?1 AND msgid IN (" + list +
           ") UNION ALL SELECT 1, pc.msgid, pc.patch_id, pc.date, pc.id FROM patch_comments pc "
           "WHERE pc.msgid IN (" + list + ") AND "
           "(SELECT p.project_id FROM patches p WHERE p.id = pc.patch_id) = ?1";
   }
   if (cover_side) {
     sql += std::string(patch_side ? " UNION ALL " : "") +
-           "SELECT 2, msgid, id, 0::bigint, 0::bigint FROM covers WHERE project_id = ?1 AND msgid IN (" + list +
+           "SELECT 2, msgid, id, 0::bigint, 0::bigint FROM covers WHERE project_id + 0 = ?1 AND msgid IN (" + list +
            ") UNION ALL SELECT 3, cc.msgid, cc.cover_id, 0::bigint, 0::bigint FROM cover_comments cc "
            "WHERE cc.msgid IN (" + list + ") AND "
            "(SELECT v.project_id FROM covers v WHERE v.id = cc.cover_id) = ?1";
   }
+  // `project_id + 0`: no index leads with it, so the patches and covers
+  // are found by their message-id index too; with `project_id = ?1` the
+  // generic plans made while a project had a few patches read every patch
+  // (and cover) of the project by its project index for each reply, and
+  // kept doing so until the next ANALYZE (docs/performance.md §9v).
   // The parent's project by a scalar subquery, not a join: for the join,
   // the generic plans made after the ANALYZEs of a young project's small
   // tables scanned patch_comments whole (or probed it per patch), testing
