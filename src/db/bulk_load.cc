@@ -74,6 +74,15 @@ void SetBulkLoad(Connection& c, bool on) {
     // §9o). The generic plan is still made again after each ANALYZE, so it
     // follows the tables' growth.
     c.ExecScript(on ? "SET plan_cache_mode = force_generic_plan" : "RESET plan_cache_mode");
+    // Those generic plans are made from the statistics of the last ANALYZE,
+    // which is redone only when a table has doubled: made while a young
+    // project's series (or patches, covers) filled a page or two, they scan
+    // the whole table for each look-up by id or message id and keep doing
+    // so as it grows (docs/performance.md §9v: the series table all through
+    // the first 5,000 mails). Every statement of an archive's ingest has an
+    // index to look its rows up by; with sequential scans off the plans
+    // take it however small the table was when they were made.
+    c.ExecScript(on ? "SET enable_seqscan = off" : "RESET enable_seqscan");
     return;
   }
   if (c.dialect() != Dialect::kSqlite) return;

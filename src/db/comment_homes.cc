@@ -2,17 +2,22 @@
 
 #include <algorithm>
 
+#include "db/array_literal.h"
 #include "db/mail_store.h"
 
 namespace pb::db {
 
 std::optional<StoredComment> FindCommentByMsgid(Connection& c, Id project_id, std::string_view msgid) {
+  // The parent's project by a scalar subquery, not a join, here and in
+  // CommentExists, as in ReferenceLookup (below): the generic plans made
+  // while a project's tables were small hashed or materialised every patch
+  // and cover of the project for each look-up (docs/performance.md §9v).
   Query q(c,
-          "SELECT 1, pc.id, pc.patch_id, pc.headers FROM patch_comments pc "
-          "JOIN patches p ON p.id = pc.patch_id WHERE pc.msgid = ?1 AND p.project_id = ?2 "
+          "SELECT 1, pc.id, pc.patch_id, pc.headers FROM patch_comments pc WHERE pc.msgid = ?1 "
+          "AND (SELECT p.project_id FROM patches p WHERE p.id = pc.patch_id) = ?2 "
           "UNION ALL "
-          "SELECT 0, cc.id, cc.cover_id, cc.headers FROM cover_comments cc "
-          "JOIN covers v ON v.id = cc.cover_id WHERE cc.msgid = ?1 AND v.project_id = ?2 "
+          "SELECT 0, cc.id, cc.cover_id, cc.headers FROM cover_comments cc WHERE cc.msgid = ?1 "
+          "AND (SELECT v.project_id FROM covers v WHERE v.id = cc.cover_id) = ?2 "
           "ORDER BY 1 DESC, 2 LIMIT 1",
           msgid, project_id);
   if (!q.Next()) return std::nullopt;
@@ -21,11 +26,11 @@ std::optional<StoredComment> FindCommentByMsgid(Connection& c, Id project_id, st
 
 bool CommentExists(Connection& c, Id project_id, std::string_view msgid) {
   return QueryInt(c,
-                  "SELECT 1 FROM patch_comments pc JOIN patches p ON p.id = pc.patch_id "
-                  "WHERE pc.msgid = ?1 AND p.project_id = ?2 "
+                  "SELECT 1 FROM patch_comments pc WHERE pc.msgid = ?1 "
+                  "AND (SELECT p.project_id FROM patches p WHERE p.id = pc.patch_id) = ?2 "
                   "UNION ALL "
-                  "SELECT 1 FROM cover_comments cc JOIN covers v ON v.id = cc.cover_id "
-                  "WHERE cc.msgid = ?1 AND v.project_id = ?2 LIMIT 1",
+                  "SELECT 1 FROM cover_comments cc WHERE cc.msgid = ?1 "
+                  "AND (SELECT v.project_id FROM covers v WHERE v.id = cc.cover_id) = ?2 LIMIT 1",
                   msgid, project_id)
       .has_value();
 }
@@ -65,6 +70,17 @@ Id CoverCommentToPatchComment(Connection& c, Id cover_comment_id, Id patch_id) {
 
 void AwaitRefs(Connection& c, Id project_id, std::string_view comment_msgid,
                const std::vector<std::string>& refs) {
+  if (c.dialect() == Dialect::kPostgres && refs.size() > 1) {
+    // One statement for all of them: each statement's start and end cost
+    // the server more than its row. A reference named twice is inserted
+    // once (DO NOTHING).
+    Query(c,
+          "INSERT INTO comment_refs (project_id, msgid, comment_msgid) "
+          "SELECT ?1, u.m, ?3 FROM unnest(?2::text[]) AS u (m) ON CONFLICT DO NOTHING",
+          project_id, TextArray(refs), comment_msgid)
+        .Send();
+    return;
+  }
   for (const auto& ref : refs) {
     Query(c,
           "INSERT INTO comment_refs (project_id, msgid, comment_msgid) VALUES (?1, ?2, ?3) "
@@ -110,18 +126,23 @@ ReferenceLookup::ReferenceLookup(Connection& c, Id project_id, const std::vector
   std::string list = IdListPlaceholders(refs.size(), 2);
   std::string sql;
   if (patch_side) {
-    sql = "SELECT 0, msgid, id, 0::bigint, 0::bigint FROM patches WHERE project_id = ?1 AND msgid IN (" + list +
+    sql = "SELECT 0, msgid, id, 0::bigint, 0::bigint FROM patches WHERE project_id + 0 = ?1 AND msgid IN (" + list +
           ") UNION ALL SELECT 1, pc.msgid, pc.patch_id, pc.date, pc.id FROM patch_comments pc "
           "WHERE pc.msgid IN (" + list + ") AND "
           "(SELECT p.project_id FROM patches p WHERE p.id = pc.patch_id) = ?1";
   }
   if (cover_side) {
     sql += std::string(patch_side ? " UNION ALL " : "") +
-           "SELECT 2, msgid, id, 0::bigint, 0::bigint FROM covers WHERE project_id = ?1 AND msgid IN (" + list +
+           "SELECT 2, msgid, id, 0::bigint, 0::bigint FROM covers WHERE project_id + 0 = ?1 AND msgid IN (" + list +
            ") UNION ALL SELECT 3, cc.msgid, cc.cover_id, 0::bigint, 0::bigint FROM cover_comments cc "
            "WHERE cc.msgid IN (" + list + ") AND "
            "(SELECT v.project_id FROM covers v WHERE v.id = cc.cover_id) = ?1";
   }
+  // `project_id + 0`: no index leads with it, so the patches and covers
+  // are found by their message-id index too; with `project_id = ?1` the
+  // generic plans made while a project had a few patches read every patch
+  // (and cover) of the project by its project index for each reply, and
+  // kept doing so until the next ANALYZE (docs/performance.md §9v).
   // The parent's project by a scalar subquery, not a join: for the join,
   // the generic plans made after the ANALYZEs of a young project's small
   // tables scanned patch_comments whole (or probed it per patch), testing

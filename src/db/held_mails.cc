@@ -8,6 +8,24 @@
 namespace pb::db {
 
 bool HoldMail(Connection& c, const HeldMail& mail, const std::vector<std::string>& refs) {
+  if (c.dialect() == Dialect::kPostgres && !refs.empty()) {
+    // The mail and its references in one statement: each statement's start
+    // and end cost the server more than its rows (a held reply names 3.4
+    // references on average). A reference named twice keeps its first
+    // position, as row by row (ORDER BY the ordinality; DO NOTHING skips
+    // the later one); a redelivery inserts neither.
+    return QueryInt(c,
+                    "WITH h AS (INSERT INTO held_mails (project_id, msgid, list_id, held, "
+                    "universal_newlines, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                    "ON CONFLICT (project_id, msgid) DO NOTHING RETURNING id), "
+                    "r AS (INSERT INTO held_mail_refs (held_id, project_id, msgid, position) "
+                    "SELECT h.id, ?1, u.m, u.ord - 1 FROM h, unnest(?7::text[]) WITH ORDINALITY AS u (m, ord) "
+                    "ORDER BY u.ord ON CONFLICT DO NOTHING) "
+                    "SELECT id FROM h",
+                    mail.project_id, mail.msgid, mail.list_id, mail.held,
+                    mail.universal_newlines ? 1 : 0, Bytes{mail.raw}, TextArray(refs))
+        .has_value();
+  }
   auto id = InsertReturningId(
       c,
       "INSERT INTO held_mails (project_id, msgid, list_id, held, universal_newlines, raw) "
@@ -16,19 +34,6 @@ bool HoldMail(Connection& c, const HeldMail& mail, const std::vector<std::string
       Bytes{mail.raw});  // the raw mail may hold NULs and invalid UTF-8
   if (!id) return false;
   if (refs.empty()) return true;
-  if (c.dialect() == Dialect::kPostgres) {
-    // One statement for all of them (a held reply names 3.4 on average):
-    // each statement's start and end cost the server more than its row.
-    // A reference named twice keeps its first position, as row by row
-    // (ORDER BY the ordinality; DO NOTHING skips the later one).
-    Query(c,
-          "INSERT INTO held_mail_refs (held_id, project_id, msgid, position) "
-          "SELECT ?1, ?2, u.m, u.ord - 1 FROM unnest(?3::text[]) WITH ORDINALITY AS u (m, ord) "
-          "ORDER BY u.ord ON CONFLICT DO NOTHING",
-          *id, mail.project_id, TextArray(refs))
-        .Send();
-    return true;
-  }
   for (size_t i = 0; i < refs.size(); ++i) {
     Query(c,
           "INSERT INTO held_mail_refs (held_id, project_id, msgid, position) VALUES (?1, ?2, ?3, ?4) "
@@ -39,6 +44,22 @@ bool HoldMail(Connection& c, const HeldMail& mail, const std::vector<std::string
   return true;
 }
 
+namespace {
+
+HeldMail ReadHeldMail(Query& q) {
+  HeldMail m;
+  m.id = q.Int(0);
+  m.project_id = q.Int(1);
+  m.msgid = q.Str(2);
+  m.list_id = q.Str(3);
+  m.held = q.Int(4);
+  m.universal_newlines = q.Int(5) != 0;
+  m.raw = std::string(q.Blob(6));
+  return m;
+}
+
+}  // namespace
+
 std::vector<HeldMail> HeldRepliesTo(Connection& c, Id project_id, std::string_view msgid) {
   std::vector<HeldMail> out;
   Query q(c,
@@ -46,17 +67,26 @@ std::vector<HeldMail> HeldRepliesTo(Connection& c, Id project_id, std::string_vi
           "FROM held_mail_refs r JOIN held_mails h ON h.id = r.held_id "
           "WHERE r.project_id = ?1 AND r.msgid = ?2 ORDER BY h.id",
           project_id, msgid);
-  while (q.Next()) {
-    HeldMail m;
-    m.id = q.Int(0);
-    m.project_id = q.Int(1);
-    m.msgid = q.Str(2);
-    m.list_id = q.Str(3);
-    m.held = q.Int(4);
-    m.universal_newlines = q.Int(5) != 0;
-    m.raw = std::string(q.Blob(6));
-    out.push_back(std::move(m));
+  while (q.Next()) out.push_back(ReadHeldMail(q));
+  return out;
+}
+
+std::vector<HeldMail> TakeHeldRepliesTo(Connection& c, Id project_id, std::string_view msgid) {
+  if (c.dialect() != Dialect::kPostgres) {
+    auto out = HeldRepliesTo(c, project_id, msgid);
+    for (const auto& m : out) DeleteHeldMail(c, m.id);
+    return out;
   }
+  // The references go with their mails by migration 19's statement trigger
+  // (held_mails_children_follow).
+  std::vector<HeldMail> out;
+  Query q(c,
+          "WITH h AS (DELETE FROM held_mails WHERE project_id = ?1 AND id IN "
+          "(SELECT held_id FROM held_mail_refs WHERE project_id = ?1 AND msgid = ?2) "
+          "RETURNING id, project_id, msgid, list_id, held, universal_newlines, raw) "
+          "SELECT id, project_id, msgid, list_id, held, universal_newlines, raw FROM h ORDER BY id",
+          project_id, msgid);
+  while (q.Next()) out.push_back(ReadHeldMail(q));
   return out;
 }
 

@@ -316,10 +316,13 @@ void InsertSeriesReference(Connection& c, Id project_id, Id series_id, std::stri
 
 void ClaimSeriesReference(Connection& c, Id project_id, Id series_id, std::string_view msgid,
                           Micros date) {
+  // The holder's date by its primary key: as `IN (SELECT id FROM series
+  // WHERE date > ?4)` the generic plan hashed a scan of every series.
   Query(c,
         "INSERT INTO series_references (project_id, series_id, msgid) VALUES (?1, ?2, ?3) "
         "ON CONFLICT (project_id, msgid) DO UPDATE SET series_id = excluded.series_id "
-        "WHERE series_references.series_id IN (SELECT id FROM series WHERE date > ?4)",
+        "WHERE EXISTS (SELECT 1 FROM series s WHERE s.id = series_references.series_id "
+        "AND s.date > ?4)",
         project_id, series_id, msgid.substr(0, 255), date)
       .Send();
 }
@@ -630,6 +633,32 @@ void SetPatchTags(Connection& c, Id patch_id, const std::vector<std::pair<Id, in
           tag_id, count)
         .Send();
   }
+}
+
+void SetPatchesTags(Connection& c,
+                    const std::vector<std::pair<Id, std::vector<std::pair<Id, int>>>>& counts) {
+  if (counts.empty()) return;
+  if (c.dialect() != Dialect::kPostgres) {
+    for (const auto& [patch_id, tags] : counts) SetPatchTags(c, patch_id, tags);
+    return;
+  }
+  std::vector<Id> patches, row_patches, row_tags, row_counts;
+  for (const auto& [patch_id, tags] : counts) {
+    patches.push_back(patch_id);
+    for (const auto& [tag_id, count] : tags) {
+      if (count <= 0) continue;
+      row_patches.push_back(patch_id);
+      row_tags.push_back(tag_id);
+      row_counts.push_back(count);
+    }
+  }
+  Query(c, "DELETE FROM patch_tags WHERE patch_id = ANY (?1::bigint[])", IdArray(patches)).Send();
+  if (row_patches.empty()) return;
+  Query(c,
+        "INSERT INTO patch_tags (patch_id, tag_id, count) "
+        "SELECT u.p, u.t, u.n FROM unnest(?1::bigint[], ?2::bigint[], ?3::bigint[]) AS u (p, t, n)",
+        IdArray(row_patches), IdArray(row_tags), IdArray(row_counts))
+      .Send();
 }
 
 Id InsertFailedMail(Connection& c, std::string_view raw, std::string_view reason,

@@ -290,6 +290,11 @@ void ForEachPatchText(Connection& c, Id patch_id, const std::function<void(std::
 void ForEachPatchesText(Connection& c, const std::vector<Id>& patch_ids,
                         const std::function<void(Id, std::string_view)>& use);
 void SetPatchTags(Connection& c, Id patch_id, const std::vector<std::pair<Id, int>>& counts);
+// SetPatchTags for each patch of `counts` (patch, its tags' counts); on
+// PostgreSQL two statements for all of them instead of a DELETE per patch
+// and an INSERT per count.
+void SetPatchesTags(Connection& c,
+                    const std::vector<std::pair<Id, std::vector<std::pair<Id, int>>>>& counts);
 
 // Keeps a mail that could not be stored, verbatim, with the reason.
 Id InsertFailedMail(Connection& c, std::string_view raw, std::string_view reason,

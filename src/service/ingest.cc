@@ -822,8 +822,7 @@ void AttachHeldReplies(db::Connection& c, const db::ProjectRow& project, const s
       }
     }
     if (!awaiting.held_mails) continue;
-    for (auto& held : db::HeldRepliesTo(c, project.id, parent)) {
-      db::DeleteHeldMail(c, held.id);
+    for (auto& held : db::TakeHeldRepliesTo(c, project.id, parent)) {
       parser::ParseOptions options;
       options.universal_newlines = held.universal_newlines;
       auto parsed = parser::ParseMail(held.raw, options);

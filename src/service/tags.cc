@@ -54,14 +54,22 @@ void RecountTags(db::Connection& conn, db::Id patch_id) {
 
 namespace {
 
-// Sets the patch's counts from the tags' matches `n` (one per tag, in order).
-void SetCounts(db::Connection& conn, db::Id patch_id, bool use_tags,
-               const std::vector<std::pair<db::Id, std::string>>& tags, const std::vector<int>& n) {
+// The patch's counts by tag from the tags' matches `n` (one per tag, in
+// order; none at all when the project does not use tags).
+std::vector<std::pair<db::Id, int>> TagCounts(bool use_tags,
+                                              const std::vector<std::pair<db::Id, std::string>>& tags,
+                                              const std::vector<int>& n) {
   std::vector<std::pair<db::Id, int>> counts;
   if (use_tags) {
     for (size_t i = 0; i < tags.size(); ++i) counts.emplace_back(tags[i].first, n.empty() ? 0 : n[i]);
   }
-  db::SetPatchTags(conn, patch_id, counts);
+  return counts;
+}
+
+// Sets the patch's counts from the tags' matches `n`.
+void SetCounts(db::Connection& conn, db::Id patch_id, bool use_tags,
+               const std::vector<std::pair<db::Id, std::string>>& tags, const std::vector<int>& n) {
+  db::SetPatchTags(conn, patch_id, TagCounts(use_tags, tags, n));
 }
 
 }  // namespace
@@ -123,14 +131,17 @@ void RecountTags(db::Connection& conn, const std::map<db::Id, bool>& patches,
     AddTagMatches(tags, text, n);
   });
   static const std::vector<int> kNone;
+  std::vector<std::pair<db::Id, std::vector<std::pair<db::Id, int>>>> counts;
   for (const auto& [id, use_tags] : patches) {
+    const std::vector<int>* n = &kNone;
     if (auto known = counted.find(id); use_tags && known != counted.end()) {
-      SetCounts(conn, id, use_tags, tags, known->second);
-      continue;
+      n = &known->second;
+    } else if (auto it = matches.find(id); it != matches.end()) {
+      n = &it->second;
     }
-    auto it = matches.find(id);
-    SetCounts(conn, id, use_tags, tags, it == matches.end() ? kNone : it->second);
+    counts.emplace_back(id, TagCounts(use_tags, tags, *n));
   }
+  db::SetPatchesTags(conn, counts);
 }
 
 }  // namespace pb::service
