@@ -25,13 +25,15 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 printf 'int main(void) { return 0; }\n' > "$work/empty.c"
 cc -O2 -o "$work/empty-dynamic" "$work/empty.c"
+# The floor of any program that starts glibc: nothing linked at run time.
+cc -O2 -static -o "$work/empty-static" "$work/empty.c"
 
 programs=("$binary help")
 [ -n "$base" ] && programs+=("$base help")
-programs+=("$work/empty-dynamic")
+programs+=("$work/empty-dynamic" "$work/empty-static")
 names=("$binary")
 [ -n "$base" ] && names+=("$base")
-names+=("empty dynamic C")
+names+=("empty dynamic C" "empty static C")
 
 echo "load $(cut -d' ' -f1-3 /proc/loadavg); $rounds rounds of perf stat -r $runs"
 for ((r = 1; r <= rounds; r++)); do
