@@ -15,6 +15,7 @@
 
 #include "db/connection.h"
 #include "db/migrations.h"
+#include "db/records.h"
 
 namespace pb::testing {
 
@@ -82,6 +83,18 @@ class TempDb {
   std::string dir_, url_, admin_, name_;
   std::unique_ptr<db::Connection> conn_;
 };
+
+// Two projects, 'p' (list id 'l') and 'q' (list id 'm'), for the tests
+// that check a look-up stays inside its project; their ids.
+struct TwoProjects {
+  db::Id p = 0, q = 0;
+};
+inline TwoProjects InsertTwoProjects(db::Connection& c) {
+  db::Query(c, "INSERT INTO projects (linkname, name, listid, listemail) VALUES ('p', 'P', 'l', 'e')").Run();
+  db::Query(c, "INSERT INTO projects (linkname, name, listid, listemail) VALUES ('q', 'Q', 'm', 'f')").Run();
+  return {db::QueryInt(c, "SELECT id FROM projects WHERE linkname = 'p'").value(),
+          db::QueryInt(c, "SELECT id FROM projects WHERE linkname = 'q'").value()};
+}
 
 inline std::string SharedDir() { return PATCHBAY_SHARED_DIR; }
 inline bool HaveShared() { return std::filesystem::exists(SharedDir() + "/spec"); }

@@ -23,10 +23,9 @@ struct Fixture {
 
   Fixture() {
     auto& c = t.conn();
-    Query(c, "INSERT INTO projects (linkname, name, listid, listemail) VALUES ('p', 'P', 'l', 'e')").Run();
-    Query(c, "INSERT INTO projects (linkname, name, listid, listemail) VALUES ('q', 'Q', 'm', 'f')").Run();
-    project = QueryInt(c, "SELECT id FROM projects WHERE linkname = 'p'").value();
-    other = QueryInt(c, "SELECT id FROM projects WHERE linkname = 'q'").value();
+    auto projects = testing::InsertTwoProjects(c);
+    project = projects.p;
+    other = projects.q;
     Id person = GetOrCreatePerson(c, "Ann@example.org", "Ann");
     series = InsertSeries(c, project, 1, person, 1, 2);
     NewPatch p;

@@ -20,10 +20,9 @@ struct Fixture {
 
   Fixture() {
     auto& c = t.conn();
-    Query(c, "INSERT INTO projects (linkname, name, listid, listemail) VALUES ('p', 'P', 'l', 'e')").Run();
-    Query(c, "INSERT INTO projects (linkname, name, listid, listemail) VALUES ('q', 'Q', 'm', 'f')").Run();
-    project = QueryInt(c, "SELECT id FROM projects WHERE linkname = 'p'").value();
-    other = QueryInt(c, "SELECT id FROM projects WHERE linkname = 'q'").value();
+    auto projects = testing::InsertTwoProjects(c);
+    project = projects.p;
+    other = projects.q;
   }
 
   bool Hold(Id in_project, const std::string& msgid, const std::vector<std::string>& refs) {
