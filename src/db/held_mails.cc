@@ -58,8 +58,7 @@ HeldMail ReadHeldMail(Query& q) {
   return m;
 }
 
-}  // namespace
-
+// The project's held mails that reference `msgid`, oldest first, raw included.
 std::vector<HeldMail> HeldRepliesTo(Connection& c, Id project_id, std::string_view msgid) {
   std::vector<HeldMail> out;
   Query q(c,
@@ -70,6 +69,13 @@ std::vector<HeldMail> HeldRepliesTo(Connection& c, Id project_id, std::string_vi
   while (q.Next()) out.push_back(ReadHeldMail(q));
   return out;
 }
+
+void DeleteHeldMail(Connection& c, Id id) {
+  Query(c, "DELETE FROM held_mail_refs WHERE held_id = ?1", id).Send();
+  Query(c, "DELETE FROM held_mails WHERE id = ?1", id).Send();
+}
+
+}  // namespace
 
 std::vector<HeldMail> TakeHeldRepliesTo(Connection& c, Id project_id, std::string_view msgid) {
   if (c.dialect() != Dialect::kPostgres) {
@@ -107,11 +113,6 @@ Awaiting WhatAwaits(Connection& c, Id project_id, std::string_view msgid) {
     }
   }
   return out;
-}
-
-void DeleteHeldMail(Connection& c, Id id) {
-  Query(c, "DELETE FROM held_mail_refs WHERE held_id = ?1", id).Send();
-  Query(c, "DELETE FROM held_mails WHERE id = ?1", id).Send();
 }
 
 int64_t ExpireHeldMails(Connection& c, Micros cutoff, int64_t max_count) {

@@ -27,14 +27,10 @@ struct HeldMail {
 // already holds a mail with this msgid (a redelivery).
 bool HoldMail(Connection& c, const HeldMail& mail, const std::vector<std::string>& refs);
 
-// The project's held mails that reference `msgid`, oldest first, raw included.
-std::vector<HeldMail> HeldRepliesTo(Connection& c, Id project_id, std::string_view msgid);
-
-// HeldRepliesTo, and the mails it returns deleted with their references:
-// on PostgreSQL one statement instead of one plus two per mail.
+// The project's held mails that reference `msgid`, oldest first, raw
+// included, deleted with their references: on PostgreSQL one statement
+// instead of one plus two per mail.
 std::vector<HeldMail> TakeHeldRepliesTo(Connection& c, Id project_id, std::string_view msgid);
-
-void DeleteHeldMail(Connection& c, Id id);
 
 // What waits for `msgid`: the stored comments (comment_refs) whose home may
 // change once it is stored, by message id in order, and whether held mails
