@@ -1,7 +1,7 @@
-# Shared by bench/pg_ingest_bench.sh, pg_ingest_profile.sh and pg_ingest_budget.sh (source
-# it): a throwaway PostgreSQL cluster in a work directory of its own (own
-# socket, no TCP, removed at exit, run as user postgres when root), and the
-# archive split into two halves of alternate mails for two ingesters.
+# Shared by the bench/pg_ingest_*.sh scripts (source it): a throwaway
+# PostgreSQL cluster in a work directory of its own (own socket, no TCP,
+# removed at exit, run as user postgres when root), the archive split into
+# two halves for two ingesters, and fresh databases for each run.
 
 # Makes $work (mktemp -d with prefix $1), sets $pg_bin and as_pg, and removes
 # both the cluster and $work when the script exits.
@@ -53,6 +53,15 @@ pg_bench_start() {
   as_pg "$pg_bin/pg_ctl" -D "$work/data" -w -l "$work/server.log" \
     -o "-k $work -p $port -c listen_addresses='' -c shared_buffers=256MB $*" start >/dev/null
   admin="postgresql://postgres@/postgres?host=$work&port=$port"
+}
+
+# After pg_bench_start: a fresh, empty database "bench" holding the
+# archive's project (linuxppc-dev) made by $binary; sets $db, its URL.
+pg_bench_fresh_db() {
+  "$pg_bin/psql" -qX "$admin" -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
+  db="postgresql://postgres@/bench?host=$work&port=$port"
+  "$binary" project create --database "$db" --linkname linuxppc-dev --name linuxppc-dev \
+    --listid linuxppc-dev.lists.ozlabs.org --listemail linuxppc-dev@lists.ozlabs.org >/dev/null
 }
 
 # The server's CPU in clock ticks, after pg_bench_start: the postmaster and

@@ -36,22 +36,16 @@ echo "pg_ingest_bench: $mails mails, 2 ingesters fed $split" >&2
 pg_bench_start
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}'), fsync on, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-fresh() {
-  "$pg_bin/psql" -qX "$admin" -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
-  db="postgresql://postgres@/bench?host=$work&port=$port"
-  "$binary" project create --database "$db" --linkname linuxppc-dev --name linuxppc-dev \
-    --listid linuxppc-dev.lists.ozlabs.org --listemail linuxppc-dev@lists.ozlabs.org >/dev/null
-}
 ingest() {
   "$binary" parsearchive -q --database "$db" --list-id linuxppc-dev.lists.ozlabs.org "$1"
 }
 
 for run in $(seq "$runs"); do
-  fresh
+  pg_bench_fresh_db
   t0=$(date +%s.%N); ingest "$mbox"; t1=$(date +%s.%N)
   rows=$("$pg_bin/psql" -qAtX "$db" -c "SELECT (SELECT COUNT(*) FROM patches) || ' patches, ' || (SELECT COUNT(*) FROM covers) || ' covers, ' || (SELECT COUNT(*) FROM patch_comments) + (SELECT COUNT(*) FROM cover_comments) || ' comments'")
   python3 -c "import sys; w=$t1-$t0; print('run %s, 1 ingester:  %.2f s wall, %d mails/s  (%s)' % ($run, w, $mails / w, sys.argv[1]))" "$rows"
-  fresh
+  pg_bench_fresh_db
   t0=$(date +%s.%N); ingest "$work/half0.mbox" & a=$!; ingest "$work/half1.mbox" & b=$!
   wait $a; wait $b; t1=$(date +%s.%N)
   rows=$("$pg_bin/psql" -qAtX "$db" -c "SELECT (SELECT COUNT(*) FROM patches) || ' patches, ' || (SELECT COUNT(*) FROM covers) || ' covers, ' || (SELECT COUNT(*) FROM patch_comments) + (SELECT COUNT(*) FROM cover_comments) || ' comments'")

@@ -43,15 +43,9 @@ pg_bench_archive
 pg_bench_start
 psql() { "$pg_bin/psql" -qAtX "$@"; }
 ticks=$(getconf CLK_TCK)
-fresh() {
-  psql "$admin" -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
-  db="postgresql://postgres@/bench?host=$work&port=$port"
-  "$binary" project create --database "$db" --linkname linuxppc-dev --name linuxppc-dev \
-    --listid linuxppc-dev.lists.ozlabs.org --listemail linuxppc-dev@lists.ozlabs.org >/dev/null
-}
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}'), $mails mails, $(basename "$binary"), load $(cut -d' ' -f1-3 /proc/loadavg)"
 for run in $(seq "$runs"); do
-  fresh
+  pg_bench_fresh_db
   sleep 0.5
   s0=$(server_ticks)
   t0=$(date +%s.%N)
@@ -81,7 +75,7 @@ data = open(sys.argv[1], "rb").read()
 msgs = [m for m in re.split(rb"(?m)^(?=From )", data) if m]
 open(sys.argv[2], "wb").write(b"".join(msgs[: int(sys.argv[3])]))
 PY
-  fresh
+  pg_bench_fresh_db
   mkdir -p "$work/cg"
   valgrind -q --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/cg/client" \
     "$binary" parsearchive -q --database "$db" --list-id linuxppc-dev.lists.ozlabs.org "$work/cg.mbox"

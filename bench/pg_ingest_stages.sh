@@ -38,12 +38,6 @@ pg_bench_workdir patchbay-pgstages
 pg_bench_archive
 pg_bench_start
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}'), $mails mails, 2 ingesters fed $split, $(basename "$binary"), load $(cut -d' ' -f1-3 /proc/loadavg)"
-fresh() {
-  "$pg_bin/psql" -qX "$admin" -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
-  db="postgresql://postgres@/bench?host=$work&port=$port"
-  "$binary" project create --database "$db" --linkname linuxppc-dev --name linuxppc-dev \
-    --listid linuxppc-dev.lists.ozlabs.org --listemail linuxppc-dev@lists.ozlabs.org >/dev/null
-}
 ingest() {
   PATCHBAY_EVENT_TRACE="$work/trace" "$binary" parsearchive -q --database "$db" \
     --list-id linuxppc-dev.lists.ozlabs.org "$1"
@@ -92,12 +86,12 @@ PY
 }
 for run in $(seq "$runs"); do
   if [ "$only" != 2 ]; then
-    fresh; : > "$work/trace"
+    pg_bench_fresh_db; : > "$work/trace"
     t0=$(date +%s%N); ingest "$mbox"; t1=$(date +%s%N)
     summary "run $run, 1 ingester" "$t0" "$t1"
   fi
   if [ "$only" != 1 ]; then
-    fresh; : > "$work/trace"
+    pg_bench_fresh_db; : > "$work/trace"
     t0=$(date +%s%N); ingest "$work/half0.mbox" & a=$!; ingest "$work/half1.mbox" & b=$!
     wait $a; wait $b; t1=$(date +%s%N)
     summary "run $run, 2 ingesters" "$t0" "$t1"
