@@ -10,7 +10,10 @@ an MTA would deliver it, one after the other. The CPU time (user + sys) of
 every child comes from wait4(2), so it counts the dynamic loader, start-up,
 migration check, parse and store, but not the time spent waiting for fsync
 (that is wall time, reported separately). `patchbay --help` is timed the same
-way: it is the start-up floor every command pays.
+way: it is the start-up floor every command pays. So is an empty, statically
+linked C program, the floor of any process in this accounting (wait4 counts
+the exec itself, which `perf stat` in bench/help_bench.sh does not): a client's
+CPU above it is what the client's own code costs.
 
 With --ingest-socket the same mails go, after the direct run, to a second
 database through `patchbay serve --ingest-socket` (parsemail's hand-off,
@@ -80,6 +83,19 @@ def run(argv, data=None):
     _, status, usage = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
     return p.returncode, usage.ru_utime + usage.ru_stime, time.monotonic() - start
+
+
+def empty_static_program(tmp):
+    """Path of `int main(void) { return 0; }` linked statically, or None without a C compiler."""
+    src, exe = os.path.join(tmp, "empty.c"), os.path.join(tmp, "empty-static")
+    with open(src, "w") as f:
+        f.write("int main(void) { return 0; }\n")
+    try:
+        subprocess.run(["cc", "-O2", "-static", "-o", exe, src], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return exe
 
 
 def summary(name, cpu, wall):
@@ -288,6 +304,17 @@ def run_modes(a, binary, tmp, dbs, list_id, mails):
         cpu.append(c)
         wall.append(w)
     summary("patchbay --help", cpu, wall)
+    floor = empty_static_program(tmp)
+    if floor:
+        # What any process costs in this accounting (wait4 counts the exec
+        # and the address space's set-up and tear-down, which perf stat's
+        # task-clock leaves out): the floor under every client row below.
+        cpu, wall = [], []
+        for _ in range(a.help_runs):
+            _, c, w = run([floor], b"")
+            cpu.append(c)
+            wall.append(w)
+        summary("process floor (an empty static C program, mail on stdin)", cpu, wall)
     servers = []
     if a.ingest_socket:
         pipe = os.path.join(os.path.dirname(binary), "patchbay-parsemail")
