@@ -300,8 +300,8 @@ class Session : public std::enable_shared_from_this<Session> {
                bool keep_alive, bool head);
   void Answer(Response out, Request& req, const std::string& method, const std::string& path,
               unsigned version, bool keep_alive, bool head);
-  void Defer(std::function<Response(const Request&)> then, Request req, const std::string& method,
-             const std::string& path, unsigned version, bool keep_alive, bool head);
+  void Defer(std::function<Response(const Request&)> then, Request& req, unsigned version,
+             bool keep_alive, bool head);
   void ReleaseBodyReservation() {
     if (body_reserved_) limits_.ReleaseBody(body_reserved_);
     body_reserved_ = 0;
@@ -682,29 +682,32 @@ void Session::Handle() {
 void Session::Answer(Response out, Request& req, const std::string& method,
                      const std::string& path, unsigned version, bool keep_alive, bool head) {
   if (out.defer) {
-    return Defer(std::move(out.defer), std::move(req), method, path, version, keep_alive, head);
+    return Defer(std::move(out.defer), req, version, keep_alive, head);
   }
   if (out.offload) return Offload(std::move(out), method, path, version, keep_alive, head);
   Finish(std::move(out), method, path, version, keep_alive, head);
 }
 
-void Session::Defer(std::function<Response(const Request&)> then, Request req,
-                    const std::string& method, const std::string& path, unsigned version,
-                    bool keep_alive, bool head) {
+void Session::Defer(std::function<Response(const Request&)> then, Request& req,
+                    unsigned version, bool keep_alive, bool head) {
   // Nothing is read from this connection meanwhile (a pipelined request
   // stays in buffer_ until this answer is written), as for Offload.
   SetPhase(Phase::kWrite);
+  // The request goes along by pointer: the handler is moved a few times on
+  // its way through the queue, and a lone request must not pay for moving
+  // its strings each time.
   asio::post(socket_.get_executor(), [self = shared_from_this(), then = std::move(then),
-                                      req = std::move(req), method, path, version, keep_alive,
-                                      head]() mutable {
+                                      req = std::make_unique<Request>(std::move(req)), version,
+                                      keep_alive, head]() mutable {
     Response r;
     try {
-      r = then(req);
+      r = then(*req);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "patchbay: 500 for %s %s: %s\n", method.c_str(), path.c_str(), e.what());
+      std::fprintf(stderr, "patchbay: 500 for %s %s: %s\n", req->method.c_str(), req->path.c_str(),
+                   e.what());
       r = Response{500, {{"Content-Type", "text/html"}}, "<h1>Server Error (500)</h1>", {}};
     }
-    self->Answer(std::move(r), req, method, path, version, keep_alive, head);
+    self->Answer(std::move(r), *req, req->method, req->path, version, keep_alive, head);
   });
 }
 

@@ -60,6 +60,15 @@ void DetailBatch::ReadPending(Connection& c, Id first) {
 PatchAlone DetailBatch::Take(Connection& c, Id id) {
   auto it = entries_.find(id);
   if (it == entries_.end()) return GetPatchAlone(c, id);
+  if (!it->second.read && it->second.requests == 1 && pending_.size() == 1) {
+    // Alone in its batch (no load): GetPatchAlone's row as it comes, with
+    // nothing kept.
+    entries_.erase(it);
+    pending_.clear();
+    PatchAlone row = GetPatchAlone(c, id);
+    CountBatch(1);
+    return row;
+  }
   if (!it->second.read) {
     ReadPending(c, id);
     it = entries_.find(id);
