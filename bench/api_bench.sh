@@ -297,6 +297,13 @@ echo
 echo "| run | path | body (B) | req/s | p50 | p99 | non-2xx | req per server CPU-s | CPU per request | server peak RSS (VmHWM) | time, load (1 min) | target |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${results[@]}"
+# A server that reads concurrent details together (PostgreSQL) says on
+# SIGTERM how many ids its statements read (warm-ups included).
+api_stop_server
+if grep -q "patch details:" "$tmp/server.log"; then
+  echo
+  grep "patch details:" "$tmp/server.log"
+fi
 if [ ${#failed[@]} -gt 0 ]; then
   echo
   echo "api_bench: FAILED:" >&2

@@ -325,6 +325,29 @@ http::Response Dispatch(ThreadState& state, const ApiConfig& config, const http:
 
 std::atomic<uint64_t> next_handler_id{1};
 
+// The patch id of a GET or HEAD of /api/[1.x/]patches/<id>/ (what the route
+// table matches as PatchDetailView), else 0.
+db::Id DetailRequestId(const http::Request& req) {
+  if (req.method != "GET" && req.method != "HEAD") return 0;
+  std::string_view path = req.path;
+  if (!path.starts_with("/api/")) return 0;
+  path.remove_prefix(5);
+  if (path.size() >= 4 && path[0] == '1' && path[1] == '.' && path[2] >= '0' && path[2] <= '4' &&
+      path[3] == '/') {
+    path.remove_prefix(4);
+  }
+  if (!path.starts_with("patches/")) return 0;
+  path.remove_prefix(8);
+  size_t digits = path.find_first_not_of("0123456789");
+  // Match() gives ids of over 18 digits -1; those are read alone.
+  if (digits == 0 || digits > 18 || digits == std::string_view::npos || path.substr(digits) != "/") {
+    return 0;
+  }
+  db::Id id = 0;
+  for (char ch : path.substr(0, digits)) id = id * 10 + (ch - '0');
+  return id;
+}
+
 }  // namespace
 
 http::Response HandleApiRequest(ThreadState& state, const ApiConfig& config,
@@ -360,13 +383,16 @@ http::Response HandleApiRequest(ThreadState& state, const ApiConfig& config,
   }
 }
 
-http::Handler MakeApiHandler(const ApiConfig& config) {
+http::Handler MakeApiHandler(const ApiConfig& config_in) {
+  auto shared_config = std::make_shared<const ApiConfig>(config_in);
+  const ApiConfig& config = *shared_config;
   uint64_t id = next_handler_id++;
   auto page_ids = std::make_shared<db::read::OrderedIdCache>();
   auto embeds = std::make_shared<db::read::EmbedCache>();
   db::read::CountCache counts;  // one store for all threads
   auto responses = config.response_cache ? std::make_shared<ResponseCache>() : nullptr;
-  return [config, id, page_ids, embeds, responses, counts](const http::Request& req) {
+  return [shared_config, id, page_ids, embeds, responses, counts](const http::Request& req) {
+    const ApiConfig& config = *shared_config;
     // Each server thread owns one connection per handler (SQLite connections
     // must not be shared between threads without locking).
     thread_local std::unordered_map<uint64_t, std::unique_ptr<ThreadState>> states;
@@ -378,6 +404,31 @@ http::Handler MakeApiHandler(const ApiConfig& config) {
       state->counts = counts;
       state->responses = responses;
       state->events = config.event_hub;
+    }
+    // PostgreSQL: a patch detail waits until this thread's other ready
+    // connections have been handled, so that the details among them are read
+    // by one statement (db/read/detail_batch.h); the request itself is then
+    // answered exactly as below, only its row comes from that statement.
+    if (config.coalesce_details && state->conn &&
+        state->conn->dialect() == db::Dialect::kPostgres) {
+      if (db::Id patch = DetailRequestId(req)) {
+        state->details.Add(patch);
+        http::Response deferred;
+        deferred.defer = [shared_config, s = state.get(), patch](const http::Request& r) {
+          struct Claim {
+            ThreadState& s;
+            db::Id patch;
+            // Not taken: an error answered before the read, or the snapshot path.
+            ~Claim() {
+              if (s.batched_detail == patch) s.details.Drop(patch);
+              s.batched_detail = 0;
+            }
+          } claim{*s, patch};
+          s->batched_detail = patch;
+          return HandleApiRequest(*s, *shared_config, r);
+        };
+        return deferred;
+      }
     }
     return HandleApiRequest(*state, config, req);
   };

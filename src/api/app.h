@@ -20,6 +20,9 @@ struct ApiConfig {
   bool response_cache = true;
   // Feeds /api/events/stream (event_stream.h); null: that URL answers 503.
   std::shared_ptr<EventHub> event_hub;
+  // PostgreSQL: the patch details a serve thread has ready at once are read
+  // by one statement (db/read/detail_batch.h); off, each reads its own.
+  bool coalesce_details = true;
 };
 
 http::Handler MakeApiHandler(const ApiConfig& config);

@@ -14,6 +14,7 @@
 #include "api/response_cache.h"
 #include "db/connection.h"
 #include "db/read/catalog.h"
+#include "db/read/detail_batch.h"
 #include "db/read/embed_cache.h"
 #include "db/read/page_ids.h"
 #include "db/read/users_read.h"
@@ -42,6 +43,11 @@ struct ThreadState {
   std::shared_ptr<db::read::EmbedCache> embeds;
   std::shared_ptr<ResponseCache> responses;  // shared too; null: off
   std::shared_ptr<EventHub> events;  // the process's event stream; null: none
+  // Patch details deferred together (PostgreSQL; db/read/detail_batch.h),
+  // and the id the request being answered added to it (0: none), which
+  // PatchDetailView takes from the batch instead of reading it alone.
+  db::read::DetailBatch details;
+  db::Id batched_detail = 0;
 };
 
 struct Context {

@@ -260,9 +260,16 @@ http::Response PatchDetailView(Context& ctx, const RouteArgs& args) {
   // now spends 11-32 % less on it). Context::ReadAlone says when that answer
   // stands (a project or state the patch names is then as current as the
   // patch); otherwise, as on SQLite, the snapshot path below.
+  // A request deferred with others (MakeApiHandler) takes its row from
+  // their one statement, which the first of them to get here runs.
   db::read::PatchAlone alone;
   if (ctx.ReadAlone([&] {
-        alone = db::read::GetPatchAlone(ctx.conn(), args.id);
+        if (ctx.state.batched_detail == args.id) {
+          alone = ctx.state.details.Take(ctx.conn(), args.id);
+          ctx.state.batched_detail = 0;  // taken (a failed read is retried from the batch)
+        } else {
+          alone = db::read::GetPatchAlone(ctx.conn(), args.id);
+        }
         return std::pair{alone.patch.has_value(), alone.generation};
       })) {
     p = std::move(alone.patch);

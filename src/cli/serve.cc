@@ -13,6 +13,7 @@
 #include "cli/ingest_socket.h"
 #include "cli/open_db.h"
 #include "cli/mail_options.h"
+#include "db/read/detail_batch.h"
 #include "http/server.h"
 #include "notify/sender.h"
 #include "web/site.h"
@@ -26,6 +27,7 @@ int Serve(const Args& in) {
   std::string threads = TakeOption(args, "--threads");
   std::string base_url = TakeOption(args, "--base-url");
   bool no_response_cache = TakeFlag(args, "--no-response-cache");
+  bool no_coalesce_details = TakeFlag(args, "--no-coalesce-details");
   bool no_webhooks = TakeFlag(args, "--no-webhooks");
   std::string webhook_timeout = TakeOption(args, "--webhook-timeout");
   std::string max_connections = TakeOption(args, "--max-connections");
@@ -42,7 +44,7 @@ int Serve(const Args& in) {
   if (!args.empty()) {
     std::fprintf(stderr,
                  "usage: patchbay serve [--database URL] [--listen HOST:PORT] [--threads N] "
-                 "[--base-url URL] [--no-response-cache]\n"
+                 "[--base-url URL] [--no-response-cache] [--no-coalesce-details]\n"
                  "                      [--no-webhooks] [--webhook-timeout SECONDS]\n"
                  "                      [--max-connections N] [--max-body-in-flight BYTES]\n"
                  "                      [--max-streams N] [--stream-keepalive-ms MS] [--stream-poll-ms MS]\n"
@@ -126,6 +128,7 @@ int Serve(const Args& in) {
   config.database_url = url;
   config.base_url = base_url;
   config.response_cache = !no_response_cache;
+  config.coalesce_details = !no_coalesce_details;
   // One hub feeds every /api/events/stream client of this process.
   config.event_hub = api::EventHub::Start(hub_options);
   web::Site site = web::MakeSite(config);
@@ -157,6 +160,11 @@ int Serve(const Args& in) {
   });
   // The mail in hand is finished and answered; clients still queued find
   // the socket gone and store their mails themselves.
+  // How many patch details each statement read (PostgreSQL): what
+  // coalescing found to share under this server's load.
+  if (std::string batches = db::read::DetailBatchSummary(); !batches.empty()) {
+    std::fprintf(stderr, "patchbay: %s\n", batches.c_str());
+  }
   if (ingest) ingest->Stop();
   config.event_hub->Stop();
   webhooks::StopDispatcher();

@@ -13,6 +13,13 @@ std::string_view Request::Header(std::string_view lower_name) const {
 
 void FinishResponse(Response& r, const std::function<void(Response&)>& finish) {
   finish(r);
+  if (r.defer) {
+    r.defer = [work = std::move(r.defer), finish](const Request& req) {
+      Response answered = work(req);
+      FinishResponse(answered, finish);
+      return answered;
+    };
+  }
   if (!r.offload) return;
   r.offload = [work = std::move(r.offload), finish]() -> std::function<Response()> {
     std::function<Response()> then = work();

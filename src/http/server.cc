@@ -298,6 +298,10 @@ class Session : public std::enable_shared_from_this<Session> {
               bool keep_alive, bool head);
   void Offload(Response out, const std::string& method, const std::string& path, unsigned version,
                bool keep_alive, bool head);
+  void Answer(Response out, Request& req, const std::string& method, const std::string& path,
+              unsigned version, bool keep_alive, bool head);
+  void Defer(std::function<Response(const Request&)> then, Request& req, unsigned version,
+             bool keep_alive, bool head);
   void ReleaseBodyReservation() {
     if (body_reserved_) limits_.ReleaseBody(body_reserved_);
     body_reserved_ = 0;
@@ -642,8 +646,8 @@ void Session::Handle() {
   size_t body_size = req.body().size();
   Response out;
   std::string method, path;
+  Request r;
   try {
-    Request r;
     r.method = std::string(req.method_string());
     r.target = OriginForm(req.target());
     if (auto q = r.target.find('?'); q == std::string::npos) {
@@ -672,8 +676,39 @@ void Session::Handle() {
   parser_.reset();
   ReleaseBodyReservation();
   if (body_size >= kReleaseAfterBodyBytes) ReleaseFreeMemory();
+  Answer(std::move(out), r, method, path, version, keep_alive, head);
+}
+
+void Session::Answer(Response out, Request& req, const std::string& method,
+                     const std::string& path, unsigned version, bool keep_alive, bool head) {
+  if (out.defer) {
+    return Defer(std::move(out.defer), req, version, keep_alive, head);
+  }
   if (out.offload) return Offload(std::move(out), method, path, version, keep_alive, head);
   Finish(std::move(out), method, path, version, keep_alive, head);
+}
+
+void Session::Defer(std::function<Response(const Request&)> then, Request& req,
+                    unsigned version, bool keep_alive, bool head) {
+  // Nothing is read from this connection meanwhile (a pipelined request
+  // stays in buffer_ until this answer is written), as for Offload.
+  SetPhase(Phase::kWrite);
+  // The request goes along by pointer: the handler is moved a few times on
+  // its way through the queue, and a lone request must not pay for moving
+  // its strings each time.
+  asio::post(socket_.get_executor(), [self = shared_from_this(), then = std::move(then),
+                                      req = std::make_unique<Request>(std::move(req)), version,
+                                      keep_alive, head]() mutable {
+    Response r;
+    try {
+      r = then(*req);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "patchbay: 500 for %s %s: %s\n", req->method.c_str(), req->path.c_str(),
+                   e.what());
+      r = Response{500, {{"Content-Type", "text/html"}}, "<h1>Server Error (500)</h1>", {}};
+    }
+    self->Answer(std::move(r), *req, req->method, req->path, version, keep_alive, head);
+  });
 }
 
 void Session::Offload(Response out, const std::string& method, const std::string& path,

@@ -58,6 +58,15 @@ struct Response {
   // response instead of this one. Meanwhile the serving thread serves its
   // other connections. A full side pool answers 503.
   std::function<std::function<Response()>()> offload = nullptr;
+  // Work that should wait for this thread's other ready connections: the
+  // server posts it to the connection's own thread, behind the completions
+  // its event loop already holds (the requests that arrived with this one),
+  // then calls it with the request and sends the response it returns
+  // instead of this one (which may itself be offloaded or deferred). The
+  // handlers of requests that arrive together thus all run before any
+  // deferred function, which can serve them together (one database
+  // statement for several patch details: db/read/detail_batch.h).
+  std::function<Response(const Request&)> defer = nullptr;
   // Set for a stream instead of a body: the server sends the status and
   // headers (no Content-Length: the stream ends when the connection
   // closes), then calls this once, on the connection's thread, with the
@@ -70,9 +79,10 @@ struct Response {
   std::shared_ptr<const std::string> shared_body = nullptr;
 };
 
-// Applies `finish` to `r` and, when `r` is offloaded, to the response its
-// job answers with, which the server sends instead: what a handler wrapper
-// adds to a response (a header, a cookie flag) must reach the one sent.
+// Applies `finish` to `r` and, when `r` is offloaded or deferred, to the
+// response its job answers with, which the server sends instead: what a
+// handler wrapper adds to a response (a header, a cookie flag) must reach
+// the one sent.
 void FinishResponse(Response& r, const std::function<void(Response&)>& finish);
 
 using Handler = std::function<Response(const Request&)>;

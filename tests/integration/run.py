@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import golden_db  # noqa: E402
 import writes  # noqa: E402
 import reads  # noqa: E402
+import concurrent_details  # noqa: E402
 import testdb
 
 GOLDEN_HOST = "127.0.0.1:8000"
@@ -269,6 +270,8 @@ def main():
                 code = None
             r.check("SIGTERM -> clean exit", code == 0, "exit %s" % code)
         if have_golden:
+            # Details at once and alone, on the same (unchanged) database.
+            concurrent_details.run(args.binary, url, Server, r)
             # Writes change data: they run on servers and databases of their own.
             writes.run(args.binary, tmp, golden, Server, r)
             # The other read resources, on the state built by the real ingestion.

@@ -640,7 +640,7 @@ const std::string& PackedRelatedSql() {
 // replaced (§9i). The delegate is looked up by key behind OFFSET 0: the
 // plain LEFT JOIN of users was planned as a hash join (users is one page),
 // a hash table built per detail for one row (§9l).
-const std::string& PatchAloneSql() {
+const std::string& PatchAloneSelect() {
   static const std::string sql =
       std::string("SELECT ") + kColumns +
       ", p.headers, p.content, p.diff,"
@@ -649,8 +649,26 @@ const std::string& PatchAloneSql() {
       " FROM patches p JOIN people s ON s.id = p.submitter_id"
       " LEFT JOIN LATERAL (SELECT id, username, first_name, last_name, email FROM users"
       " WHERE id = p.delegate_id OFFSET 0) d ON TRUE"
-      " LEFT JOIN series sr ON sr.id = p.series_id WHERE p.id = ?1";
+      " LEFT JOIN series sr ON sr.id = p.series_id";
   return sql;
+}
+
+const std::string& PatchAloneSql() {
+  static const std::string sql = PatchAloneSelect() + " WHERE p.id = ?1";
+  return sql;
+}
+
+// The current row of PatchAloneSql's (or GetPatchesAlone's) statement.
+PatchAlone ReadPatchAlone(Statement& st) {
+  PatchAlone out;
+  PatchRec& p = out.patch.emplace();
+  ReadRow(st, p);
+  p.headers = std::string(st.Text(kColumnCount));
+  if (!st.IsNull(kColumnCount + 1)) p.content = std::string(st.Text(kColumnCount + 1));
+  if (!st.IsNull(kColumnCount + 2)) p.diff = std::string(st.Text(kColumnCount + 2));
+  out.generation = st.Int(kColumnCount + 3);
+  ReadPackedExtras(st, kColumnCount + 4, p);
+  return out;
 }
 
 }  // namespace
@@ -660,15 +678,32 @@ PatchAlone GetPatchAlone(Connection& c, Id id) {
   args.Add(id);
   DynQuery q(c, PatchAloneSql(), args);
   Statement& st = q.st();
-  PatchAlone out;
-  if (!st.Step()) return out;
-  PatchRec& p = out.patch.emplace();
-  ReadRow(st, p);
-  p.headers = std::string(st.Text(kColumnCount));
-  if (!st.IsNull(kColumnCount + 1)) p.content = std::string(st.Text(kColumnCount + 1));
-  if (!st.IsNull(kColumnCount + 2)) p.diff = std::string(st.Text(kColumnCount + 2));
-  out.generation = st.Int(kColumnCount + 3);
-  ReadPackedExtras(st, kColumnCount + 4, p);
+  if (!st.Step()) return {};
+  return ReadPatchAlone(st);
+}
+
+std::unordered_map<Id, PatchAlone> GetPatchesAlone(Connection& c, const std::vector<Id>& ids) {
+  std::unordered_map<Id, PatchAlone> out;
+  if (ids.empty()) return out;
+  if (ids.size() == 1) {
+    // The one-id statement: a lone request costs what it did before.
+    PatchAlone one = GetPatchAlone(c, ids[0]);
+    if (one.patch) out.emplace(ids[0], std::move(one));
+    return out;
+  }
+  // Padded to a power of two (InPlaceholders), so that a handful of texts
+  // are prepared whatever the batch sizes; PostgreSQL reads an IN list
+  // through the primary key as `= ANY(array)`, one index scan.
+  SqlArgs args;
+  std::string sql = PatchAloneSelect() + " WHERE p.id IN " + InPlaceholders(args, ids);
+  DynQuery q(c, sql, args);
+  Statement& st = q.st();
+  out.reserve(ids.size());
+  while (st.Step()) {
+    PatchAlone row = ReadPatchAlone(st);
+    Id id = row.patch->id;
+    out.emplace(id, std::move(row));
+  }
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "db/connection.h"
@@ -88,6 +89,10 @@ struct PatchAlone {
   std::optional<PatchRec> patch;
 };
 PatchAlone GetPatchAlone(Connection& c, Id id);
+// GetPatchAlone for several patches by ONE statement (its own snapshot:
+// every row and the generation agree), keyed by id; an id with no patch has
+// no entry. One id runs GetPatchAlone's statement itself. PostgreSQL only.
+std::unordered_map<Id, PatchAlone> GetPatchesAlone(Connection& c, const std::vector<Id>& ids);
 
 // CountPatches' count when `cache` holds it for `generation` (nothing
 // runs); nullopt otherwise.
