@@ -962,24 +962,6 @@ BEGIN
                  'EXECUTE FUNCTION pb_follow_ids(%L)', pg_get_serial_sequence('events', 'id'));
 END $$;
 )SQL"},
-    // Mail rows up to a page (8,160 bytes) stored whole on PostgreSQL, not
-    // only up to 4,080 (migration 23): a row of 4-8 KB, half of
-    // linuxppc-dev's patches and comments, was compressed with lz4 (and
-    // its longest text often moved to TOAST chunks) under the ingest's
-    // write lock. 9-10 % of the ingest backend's instructions (5,000
-    // mails: 4,014.5 -> 3,618.9 M, docs/performance.md §9y) for disk: such
-    // a row now takes a page of its own, so the 5,000 mails' database grew
-    // from 43.2 to 55.2 MB (+28 %) and the WAL the ingest wrote from 35.6
-    // to 42.2 MB (+19 %). Reading such a row back no longer decompresses
-    // it. Longer rows are compressed and moved out as before; rows already
-    // stored stay as they are. PostgreSQL only: SQLite does not compress.
-    {24, "Mail rows up to a page stored whole on PostgreSQL", "", R"SQL(
-ALTER TABLE patches SET (toast_tuple_target = 8160);
-ALTER TABLE patch_comments SET (toast_tuple_target = 8160);
-ALTER TABLE covers SET (toast_tuple_target = 8160);
-ALTER TABLE cover_comments SET (toast_tuple_target = 8160);
-ALTER TABLE held_mails SET (toast_tuple_target = 8160);
-)SQL"},
 };
 
 const TriggerKey kTriggerKeptKeys[] = {
