@@ -3,7 +3,9 @@
 # `parsearchive` (issue #12: two ingesters should not be slower than one):
 # reading and parsing the batch, gathering its look-ups, waiting for the
 # write lock (pg_advisory_xact_lock), holding it (storing and committing),
-# and refreshing the statistics afterwards. The stages come from the
+# and the time between its commit and the next batch ("statistics": the
+# ANALYZE that parsearchive ran there until performance.md §9y, now about
+# nothing). The stages come from the
 # client's own notes (PATCHBAY_EVENT_TRACE, "batch" lines: src/cli/ingest.cc).
 #
 # For each run: a fresh database, 1 ingester fed the archive, then 2 fed its

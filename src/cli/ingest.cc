@@ -105,10 +105,10 @@ struct BatchStages {
   int64_t read_ns = 0;       // the batch read, about to gather its look-ups
   int64_t locking_ns = 0;    // asking for the write lock (Begin)
   int64_t locked_ns = 0;     // holding it
-  int64_t committed_ns = 0;  // committed; statistics next
+  int64_t committed_ns = 0;  // committed
 };
 
-// "batch <pid> <mails> <stages...> <statistics refreshed>", and the
+// "batch <pid> <mails> <stages...> <done>", and the
 // stages are reset for the next batch.
 void NoteBatch(BatchStages& s, int mails) {
   if (!s.read_ns) return;
@@ -438,13 +438,6 @@ int ParseArchive(const Args& in) {
         sync_batch();
         commit();
         if (stage.read_ns) stage.committed_ns = trace::WallNs();
-        // Only an optimisation, between transactions: a failure (a lock or
-        // statement timeout, say) must not stop the import.
-        try {
-          db::RefreshStatistics(*conn);
-        } catch (const db::DbError& e) {
-          if (!quiet) std::fprintf(stderr, "patchbay: statistics not refreshed: %s\n", e.what());
-        }
         NoteBatch(stage, in_batch);
         in_batch = 0;
         for (auto& raw : batch) done.raws.push_back(std::move(raw));

@@ -64,24 +64,28 @@ void ReturnToWal(Connection& c) {
 void SetBulkLoad(Connection& c, bool on) {
   if (c.dialect() == Dialect::kPostgres) {
     // By default a prepared statement is planned for its parameters five
-    // times before its generic plan is considered, and after an ANALYZE
-    // between batches (RefreshStatistics) invalidates the plans, the
-    // generic plan's new estimate may lose against the custom plans'
-    // average, and then every call is planned: an archive's statements are
-    // look-ups by id or message id and inserts, whose plan does not depend
-    // on the values, so those custom plans only cost planning (6 % of the
-    // ingest backend's instructions over 1,000 mails, docs/performance.md
-    // §9o). The generic plan is still made again after each ANALYZE, so it
-    // follows the tables' growth.
+    // times before its generic plan is considered, and the generic plan's
+    // estimate may lose against the custom plans' average, and then every
+    // call is planned: an archive's statements are look-ups by id or message
+    // id and inserts, whose plan does not depend on the values, so those
+    // custom plans only cost planning (6 % of the ingest backend's
+    // instructions over 1,000 mails, docs/performance.md §9o).
     c.ExecScript(on ? "SET plan_cache_mode = force_generic_plan" : "RESET plan_cache_mode");
-    // Those generic plans are made from the statistics of the last ANALYZE,
-    // which is redone only when a table has doubled: made while a young
-    // project's series (or patches, covers) filled a page or two, they scan
-    // the whole table for each look-up by id or message id and keep doing
-    // so as it grows (docs/performance.md §9v: the series table all through
-    // the first 5,000 mails). Every statement of an archive's ingest has an
-    // index to look its rows up by; with sequential scans off the plans
-    // take it however small the table was when they were made.
+    // Those generic plans are made at a statement's first run, from the
+    // statistics there are, and kept until an ANALYZE (autovacuum's, in a
+    // long import) invalidates them: made while a young project's series
+    // (or patches, covers) filled a page or two, they would scan the whole
+    // table for each look-up by id or message id and keep doing so as it
+    // grows (docs/performance.md §9v). Every statement of an archive's
+    // ingest has an index to look its rows up by; with sequential scans off
+    // the plans take it however small the table was when they were made.
+    // So the import runs no ANALYZE of its own: until §9y it analysed each
+    // table whenever it had doubled, to get such plans made again, which
+    // cost 7 % of its backend's instructions (the ANALYZEs and the planning
+    // after each) for plans that read no fewer rows (bench/pg_ingest_plans.sh).
+    // The API's first requests after an import into empty tables plan
+    // without statistics until autovacuum analyses them (within a minute);
+    // at 5,000 mails their plans read fewer rows than with the import's.
     c.ExecScript(on ? "SET enable_seqscan = off" : "RESET enable_seqscan");
     return;
   }
@@ -122,37 +126,6 @@ bool PrepareProcessForBulkLoad(std::optional<int64_t> input_bytes) {
     UseSqlitePageCacheOnHugePages(kSqliteCacheKiB);  // or malloc's pages, as before
   }
   return true;
-}
-
-void RefreshStatistics(Connection& c) {
-  if (c.dialect() != Dialect::kPostgres) return;
-  // reltuples is -1 before the first ANALYZE; n_mod_since_analyze is the
-  // statistics system's count, flushed at most once a second by each
-  // backend, which is close enough for a doubling.
-  std::string tables;
-  {
-    Query q(c,
-            "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class k ON k.oid = s.relid "
-            "WHERE s.schemaname = current_schema() AND s.relname IN ('patches', 'covers', "
-            "'patch_comments', 'cover_comments', 'series', 'series_references', 'people', "
-            "'held_mails', 'held_mail_refs', 'comment_refs') "
-            "AND s.n_mod_since_analyze >= GREATEST(k.reltuples, 100) ORDER BY s.relname");
-    while (q.Next()) tables += (tables.empty() ? "" : ", ") + q.Str(0);
-  }
-  if (tables.empty()) return;
-  // ANALYZE stores sample values of the mail texts in pg_statistic, whose
-  // columns compress with the server's default, pglz: 2.3 % of an
-  // ingest's server instructions (docs/performance.md §9m). lz4, as the
-  // texts themselves (migration 16), for these writes only; a server
-  // without lz4 keeps pglz.
-  bool lz4 = true;
-  try {
-    c.ExecScript("SET default_toast_compression = 'lz4'");
-  } catch (const DbError&) {
-    lz4 = false;
-  }
-  c.ExecScript("ANALYZE " + tables);
-  if (lz4) c.ExecScript("RESET default_toast_compression");
 }
 
 std::optional<int64_t> RowsChanged(Connection& c) {

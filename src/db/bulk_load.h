@@ -47,18 +47,4 @@ std::optional<int64_t> RowsChanged(Connection& c);
 // readings mean nobody else wrote in between. Only for SQLite connections.
 std::optional<int64_t> OtherWritersVersion(Connection& c);
 
-// PostgreSQL: ANALYZE the tables an ingest reads by message id whose rows
-// have at least doubled since their statistics were taken (or that never
-// had any). Called between an archive's batches, outside a transaction.
-// Why: a prepared statement settles on a generic plan after five runs, and
-// on a table without statistics that plan reads `project_id = $1` through a
-// project index as if it matched two rows; `msgid = $2` is then a filter
-// over every row of the project, so each lookup grows with the table (an
-// import into a fresh project spent 5.5 of its 10 s of statement time
-// there). ANALYZE invalidates the cached plans, and with the real counts
-// the unique (msgid, project_id) index is chosen. Doubling bounds the
-// ANALYZE runs to a few per import. Nothing on SQLite, whose planner picks
-// the unique index without statistics.
-void RefreshStatistics(Connection& c);
-
 }  // namespace pb::db
