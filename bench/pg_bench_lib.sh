@@ -45,6 +45,23 @@ PY
   mails=$(grep -c '^From ' "$mbox")
 }
 
+# After pg_bench_archive: the archive's first $limit mails in $work/first.mbox,
+# and their two halves (alternate mails, or with split=halves the first and
+# the second half) in $work/first.mbox0 and $work/first.mbox1.
+pg_bench_first_mails() {
+  python3 - "$mbox" "$work/first.mbox" "$limit" "${split:-alternate}" <<'PY'
+import re, sys
+data = open(sys.argv[1], "rb").read()
+msgs = [m for m in re.split(rb"(?m)^(?=From )", data) if m]
+first = msgs[: int(sys.argv[3])]
+open(sys.argv[2], "wb").write(b"".join(first))
+half = (len(first) + 1) // 2
+for k in (0, 1):
+    part = (first[:half] if k == 0 else first[half:]) if sys.argv[4] == "halves" else first[k::2]
+    open(sys.argv[2] + str(k), "wb").write(b"".join(part))
+PY
+}
+
 # initdb and start (fsync on), with any extra server options as arguments;
 # sets $port and $admin (a URL of the postgres database).
 pg_bench_start() {

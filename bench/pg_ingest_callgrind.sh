@@ -51,17 +51,7 @@ done
 source "$repo/bench/pg_bench_lib.sh"
 pg_bench_workdir patchbay-pgcg
 pg_bench_archive
-python3 - "$mbox" "$work/first.mbox" "$limit" "$split" <<'PY'
-import re, sys
-data = open(sys.argv[1], "rb").read()
-msgs = [m for m in re.split(rb"(?m)^(?=From )", data) if m]
-first = msgs[: int(sys.argv[3])]
-open(sys.argv[2], "wb").write(b"".join(first))
-half = (len(first) + 1) // 2
-for k in (0, 1):
-    part = (first[:half] if k == 0 else first[half:]) if sys.argv[4] == "halves" else first[k::2]
-    open(sys.argv[2] + str(k), "wb").write(b"".join(part))
-PY
+pg_bench_first_mails
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 as_pg "$pg_bin/initdb" -D "$work/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
 mkdir -p "$work/cg"

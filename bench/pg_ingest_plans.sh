@@ -53,17 +53,7 @@ pg_bench_workdir patchbay-pgplans
 mkdir -p "$out"
 out=$(realpath "$out")
 pg_bench_archive
-python3 - "$mbox" "$work/first.mbox" "$limit" "$split" <<'PY'
-import re, sys
-data = open(sys.argv[1], "rb").read()
-msgs = [m for m in re.split(rb"(?m)^(?=From )", data) if m]
-first = msgs[: int(sys.argv[3])]
-open(sys.argv[2], "wb").write(b"".join(first))
-half = (len(first) + 1) // 2
-for k in (0, 1):
-    part = (first[:half] if k == 0 else first[half:]) if sys.argv[4] == "halves" else first[k::2]
-    open(sys.argv[2] + str(k), "wb").write(b"".join(part))
-PY
+pg_bench_first_mails
 pg_bench_start -c autovacuum=off -c shared_preload_libraries=auto_explain \
   -c logging_collector=off -c log_min_messages=warning
 db="postgresql://postgres@/bench?host=$work&port=$port"

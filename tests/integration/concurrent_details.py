@@ -15,9 +15,7 @@ nothing about batches."""
 import json
 import random
 import re
-import signal
 import socket
-import subprocess
 
 import golden_db
 import testdb
@@ -127,11 +125,7 @@ def run(binary, url, Server, r):
                         differ.append("%s %s" % q[:2])
         r.check("concurrent details: the bytes served alone", not differ, "%s" % differ[:5])
     finally:
-        srv.proc.send_signal(signal.SIGTERM)
-        try:
-            srv.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            srv.proc.kill()
+        srv.stop()
     err = srv.proc.stderr.read()
     if testdb.is_postgres():
         r.check("concurrent details: some statement read several", batched_statements(err) > 0, err[-400:])

@@ -12,8 +12,6 @@ and the v3.1.3 capture lacks (shared/golden/README.md)."""
 import json
 import os
 import re
-import signal
-import subprocess
 
 import golden_db
 import golden_ingest
@@ -143,8 +141,4 @@ def run(binary, tmp, golden, Server, r):
         replay(srv, golden, auth, r)
         behaviour(srv, auth, r)
     finally:
-        srv.proc.send_signal(signal.SIGTERM)
-        try:
-            srv.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            srv.proc.kill()
+        srv.stop()

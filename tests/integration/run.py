@@ -53,6 +53,14 @@ class Server:
             raise RuntimeError("server did not start: %r %s" % (line, self.proc.stderr.read()))
         self.port = int(line.strip().rsplit(":", 1)[1].rstrip("/"))
 
+    def stop(self):
+        """SIGTERM, as an admin stops it (serve then prints its shutdown lines on stderr)."""
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
     def request(self, method, path, headers=None, body=None, host=GOLDEN_HOST):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
