@@ -147,7 +147,7 @@ ReferenceLookup::ReferenceLookup(Connection& c, Id project_id, const std::vector
   // the generic plans made after the ANALYZEs of a young project's small
   // tables scanned patch_comments whole (or probed it per patch), testing
   // every row against the IN list's array, which PostgreSQL builds again
-  // for each row, and those plans stay until the tables double (33,000
+  // for each row, and such plans stayed until the next ANALYZE (33,000
   // arrays and 9,700 bitmap scans per 1,000 mails: 18 % of the ingest
   // backend's instructions). Without the join the comments are found by
   // their message-id index and each one's parent by its primary key,
