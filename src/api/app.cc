@@ -202,6 +202,20 @@ std::vector<std::pair<std::string, std::string>> Breadcrumbs(std::string_view pa
   return out;
 }
 
+// Whether an API path's tail starts with a version ("1.2/patches/": takes
+// "1.2/" off); *version is the one it names, else kUnversioned (which is
+// also 1.3's number, hence the separate answer).
+bool TakeVersionPrefix(std::string_view* tail, int* version) {
+  std::string_view t = *tail;
+  *version = kUnversioned;
+  if (t.size() < 4 || t[0] != '1' || t[1] != '.' || t[2] < '0' || t[2] > '4' || t[3] != '/') {
+    return false;
+  }
+  *version = 10 + (t[2] - '0');
+  tail->remove_prefix(4);
+  return true;
+}
+
 AuthCache& ThreadAuthCache() {
   thread_local AuthCache cache;
   return cache;
@@ -212,14 +226,8 @@ http::Response Dispatch(ThreadState& state, const ApiConfig& config, const http:
   if (path == "/api") return AppendSlashRedirect("/api/" + (req.query.empty() ? "" : "?" + req.query));
   if (path.substr(0, 5) != "/api/") return HtmlNotFound(path);
   std::string_view tail = path.substr(5);
-  int version = kUnversioned;
-  bool versioned = false;
-  if (tail.size() >= 4 && tail[0] == '1' && tail[1] == '.' && tail[2] >= '0' && tail[2] <= '4' &&
-      tail[3] == '/') {
-    version = 10 + (tail[2] - '0');
-    versioned = true;
-    tail.remove_prefix(4);
-  }
+  int version;
+  const bool versioned = TakeVersionPrefix(&tail, &version);
 
   RouteArgs args;
   const Route* route = Match(tail, &args);
@@ -325,27 +333,20 @@ http::Response Dispatch(ThreadState& state, const ApiConfig& config, const http:
 
 std::atomic<uint64_t> next_handler_id{1};
 
-// The patch id of a GET or HEAD of /api/[1.x/]patches/<id>/ (what the route
-// table matches as PatchDetailView), else 0.
+// The patch id of a GET or HEAD that the route table sends to
+// PatchDetailView (/api/[1.x/]patches/<id>/), else 0. Match() gives ids of
+// over 18 digits -1; those are read alone.
 db::Id DetailRequestId(const http::Request& req) {
   if (req.method != "GET" && req.method != "HEAD") return 0;
-  std::string_view path = req.path;
-  if (!path.starts_with("/api/")) return 0;
-  path.remove_prefix(5);
-  if (path.size() >= 4 && path[0] == '1' && path[1] == '.' && path[2] >= '0' && path[2] <= '4' &&
-      path[3] == '/') {
-    path.remove_prefix(4);
-  }
-  if (!path.starts_with("patches/")) return 0;
-  path.remove_prefix(8);
-  size_t digits = path.find_first_not_of("0123456789");
-  // Match() gives ids of over 18 digits -1; those are read alone.
-  if (digits == 0 || digits > 18 || digits == std::string_view::npos || path.substr(digits) != "/") {
-    return 0;
-  }
-  db::Id id = 0;
-  for (char ch : path.substr(0, digits)) id = id * 10 + (ch - '0');
-  return id;
+  std::string_view tail = req.path;
+  if (!tail.starts_with("/api/")) return 0;
+  tail.remove_prefix(5);
+  int version;
+  TakeVersionPrefix(&tail, &version);
+  RouteArgs args;
+  const Route* route = Match(tail, &args);
+  if (!route || route->get != PatchDetailView || route->min_version > version) return 0;
+  return args.id > 0 ? args.id : 0;
 }
 
 }  // namespace
