@@ -72,6 +72,22 @@ pg_bench_start() {
   admin="postgresql://postgres@/postgres?host=$work&port=$port"
 }
 
+# After initdb of $work/data (with $port): the server under callgrind, a
+# count per process in $work/cg/cg.<pid>, autovacuum off, its log in $1;
+# returns once it answers, with $admin set.
+pg_bench_start_callgrind() {
+  mkdir -p "$work/cg"
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$work/cg"; fi
+  as_pg valgrind -q --tool=callgrind --callgrind-out-file="$work/cg/cg.%p" \
+    "$pg_bin/postgres" -D "$work/data" -k "$work" -p "$port" -c listen_addresses='' \
+    -c shared_buffers=256MB -c autovacuum=off >"$1" 2>&1 &
+  for _ in $(seq 600); do
+    "$pg_bin/pg_isready" -q -h "$work" -p "$port" && break
+    sleep 0.2
+  done
+  admin="postgresql://postgres@/postgres?host=$work&port=$port"
+}
+
 # After pg_bench_start: a fresh, empty database "bench" holding the
 # archive's project (linuxppc-dev) made by $binary; sets $db, its URL.
 pg_bench_fresh_db() {

@@ -54,16 +54,7 @@ pg_bench_archive
 pg_bench_first_mails
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 as_pg "$pg_bin/initdb" -D "$work/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
-mkdir -p "$work/cg"
-[ "$(id -u)" = 0 ] && chown postgres: "$work/cg"
-as_pg valgrind -q --tool=callgrind --callgrind-out-file="$work/cg/cg.%p" \
-  "$pg_bin/postgres" -D "$work/data" -k "$work" -p "$port" -c listen_addresses='' \
-  -c shared_buffers=256MB -c autovacuum=off >"$work/server.log" 2>&1 &
-for _ in $(seq 600); do
-  "$pg_bin/pg_isready" -q -h "$work" -p "$port" && break
-  sleep 0.2
-done
-admin="postgresql://postgres@/postgres?host=$work&port=$port"
+pg_bench_start_callgrind "$work/server.log"
 db="postgresql://postgres@/bench?host=$work&port=$port"
 psql() { "$pg_bin/psql" -qAtX "$@"; }
 psql "$admin" -c "CREATE DATABASE bench"

@@ -64,15 +64,7 @@ SELECT c.id, c.msgid, c.headers, c.content FROM patch_comments c WHERE c.id = (S
 EOF
 chmod 644 "$work"/read_*.sql
 as_pg "$pg_bin/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null
-mkdir -p "$work/cg"
-[ "$(id -u)" = 0 ] && chown postgres: "$work/cg"
-as_pg valgrind -q --tool=callgrind --callgrind-out-file="$work/cg/cg.%p" \
-  "$pg_bin/postgres" -D "$work/data" -k "$work" -p "$port" -c listen_addresses='' \
-  -c shared_buffers=256MB -c autovacuum=off >"$work/server-cg.log" 2>&1 &
-for _ in $(seq 600); do
-  "$pg_bin/pg_isready" -q -h "$work" -p "$port" && break
-  sleep 0.2
-done
+pg_bench_start_callgrind "$work/server-cg.log"
 # A backend's count for N reads, its start included.
 reads_ir() {  # $1 kind, $2 N
   ls "$work/cg" | sort > "$work/before.txt"
